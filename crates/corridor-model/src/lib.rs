@@ -1,0 +1,28 @@
+//! corridor-model: the simulation core of corridor.
+//!
+//! Data in, state out: a [`Scenario`] and a seed go in, a [`RunOutput`] comes out.
+//! No file I/O, no printing, no global state. Every random draw comes from a
+//! stream keyed by (seed, purpose, day, entity) (see [`rng`]), so results do not
+//! depend on thread or process counts.
+
+pub mod border;
+pub mod date;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod record;
+pub mod rng;
+pub mod scenario;
+pub mod series;
+pub mod settings;
+
+pub use date::Date;
+pub use engine::{simulate, EngineKind, RunOptions};
+pub use error::ModelError;
+pub use record::{Accounting, DayRecord, PortDay, RunOutput};
+pub use scenario::{
+    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Demographic, Link, Location,
+    LocationKind, Scenario,
+};
+pub use series::Series;
+pub use settings::Settings;

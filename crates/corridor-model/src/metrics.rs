@@ -1,0 +1,1 @@
+//! Validation metrics (flee-spec §3.2).

@@ -1,0 +1,1 @@
+//! corridor-report: the HTML report.
