@@ -26,3 +26,4 @@ pub use scenario::{
 };
 pub use series::Series;
 pub use settings::Settings;
+pub mod check;
