@@ -6,3 +6,4 @@ pub mod flee;
 pub mod text;
 pub mod write;
 pub mod yaml;
+pub mod scenario;
