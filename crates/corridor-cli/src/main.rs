@@ -1,1 +1,128 @@
-fn main() {}
+//! The `corridor` command (DESIGN §6): parses the command line, calls the
+//! libraries, maps errors to exit codes. No model logic lives here.
+//!
+//! Conventions: results go to stdout, warnings to stderr as `warning: ...`
+//! (silenced by `--quiet`), failures to stderr as `error: <message>` with exit
+//! code 2 for bad input and 1 otherwise (see [`exit`]).
+
+mod builtin;
+mod cmd_check;
+mod cmd_report;
+mod cmd_run;
+mod cmd_validate;
+mod exit;
+mod input;
+mod warn;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use corridor_model::EngineKind;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  corridor run                                  # the built-in scenario into corridor-out/
+  corridor run tests/data/flee/mali2012 --days 30
+  corridor check tests/data/flee/mali2012
+  corridor validate tests/data/flee/mali2012 --runs 10
+  corridor report corridor-out/mali2012
+
+Exit codes: 0 success, 2 bad input or usage, 1 any other failure.";
+
+/// corridor: who arrives where, when, and how long they wait — a stochastic
+/// agent-based simulation of people moving over a network, compatible with Flee.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOpts,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, clap::Args)]
+pub struct GlobalOpts {
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a Flee instance (or the built-in scenario) and write its outputs.
+    Run(cmd_run::RunArgs),
+    /// ARD against observed camp data, mean ± sd over several seeds.
+    Validate(cmd_validate::ValidateArgs),
+    /// Read and check an input without simulating.
+    Check(cmd_check::CheckArgs),
+    /// Re-render report.html of a run directory.
+    Report(cmd_report::ReportArgs),
+}
+
+/// Engine choice on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// One agent per `hasten` people.
+    Agents,
+    /// Exchangeable counts moved with binomial/multinomial draws.
+    Counts,
+}
+
+impl Engine {
+    pub fn kind(self) -> EngineKind {
+        match self {
+            Engine::Agents => EngineKind::Agents,
+            Engine::Counts => EngineKind::Counts,
+        }
+    }
+
+    /// The name used in summary.json (`engine`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Agents => "agents",
+            Engine::Counts => "counts",
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<()> {
+    if let Some(t) = cli.global.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t as usize)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    match &cli.command {
+        Command::Run(a) => cmd_run::run(a, &cli.global),
+        Command::Validate(a) => cmd_validate::run(a, &cli.global),
+        Command::Check(a) => cmd_check::run(a, &cli.global),
+        Command::Report(a) => cmd_report::run(a, &cli.global),
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints help/version and exits 0, or prints a usage error and exits 2.
+    let cli = Cli::parse();
+    match dispatch(&cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::code(&e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,1 +1,1005 @@
-//! (in progress)
+//! Reads a Flee instance directory (flee-spec §1) into a [`Scenario`].
+//!
+//! Layouts accepted: FabFlee's `input_csv/ + source_data/ + simsetting.yml`, and a
+//! flat directory with the CSVs side by side; the observed data may live in
+//! `source_data/`, `refugee_data/` (next to the CSVs or at the top) or in the
+//! directory itself, wherever `data_layout.csv` is found first.
+//!
+//! Invariants established for the engine (see `corridor_model::scenario`): names
+//! are unique, every index is valid, numbers are finite and non-negative, and
+//! populations, capacities and series are divided by `optimisations.hasten`.
+//! Where Flee would crash on a file, corridor stops with an [`InputError`] naming
+//! the file, line and field; where Flee only prints a message and goes on
+//! (unknown names in conflicts.csv, unused data rows), corridor adds a warning.
+//! Every file read is hashed (SHA-256) so run summaries can name their inputs.
+
+use crate::error::InputError;
+use crate::text::{self, Record};
+use corridor_model::{
+    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Date, Demographic, Link,
+    Location, LocationKind, Scenario, Series, Settings,
+};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub use crate::yaml::read_settings;
+
+/// One file that was read, for `summary.json`'s `inputs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Path relative to the instance directory, `/`-separated.
+    pub rel_path: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// A Flee instance as read: the scenario, what the user should know about it, and
+/// the files it came from (sorted by path).
+#[derive(Debug, Clone)]
+pub struct FleeInstance {
+    pub scenario: Scenario,
+    pub warnings: Vec<String>,
+    pub inputs: Vec<InputFile>,
+}
+
+/// Longest simulation accepted (Length in sim_period.csv), about 270 years; it
+/// keeps a typo from asking the engine for billions of days.
+pub const MAX_DAYS: i64 = 100_000;
+
+/// Optional Flee inputs corridor does not model; present ones produce a warning.
+const UNSUPPORTED_FILES: [&str; 5] = [
+    "location_changes.csv",
+    "agents.csv",
+    "region_attributes_IPC.csv",
+    "flood_level.csv",
+    "major_routes.csv",
+];
+
+/// True when `dir` holds a Flee instance (a `locations.csv` in `input_csv/` or in `dir`).
+pub fn is_flee_instance(dir: &Path) -> bool {
+    dir.join("input_csv").join("locations.csv").is_file() || dir.join("locations.csv").is_file()
+}
+
+/// Reads the Flee instance in `dir`.
+pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
+    let input = if dir.join("input_csv").join("locations.csv").is_file() {
+        dir.join("input_csv")
+    } else if dir.join("locations.csv").is_file() {
+        dir.to_path_buf()
+    } else if !dir.is_dir() {
+        return Err(InputError::NotAnInstance {
+            dir: dir.display().to_string(),
+            reason: "no such directory".into(),
+        });
+    } else {
+        return Err(InputError::NotAnInstance {
+            dir: dir.display().to_string(),
+            reason: "no input_csv/locations.csv or locations.csv in it".into(),
+        });
+    };
+    let mut r = Reader {
+        root: dir.to_path_buf(),
+        files: BTreeMap::new(),
+        warnings: Vec::new(),
+        series_cache: HashMap::new(),
+    };
+
+    let settings = r.settings(&input)?;
+    let hasten = settings.optimisations.hasten.max(1) as u64;
+    let (start_date, days) = r.sim_period(&input)?;
+    let locs = r.locations(&input.join("locations.csv"), hasten)?;
+    let links = r.routes(&input.join("routes.csv"), &locs)?;
+    let closures = r.closures(&input.join("closures.csv"), &locs, &links)?;
+    let conflicts = r.conflicts(&input.join("conflicts.csv"), &locs, days)?;
+    let data = r.data(dir, &input, &locs, start_date, hasten, &settings)?;
+    let demographics = r.demographics(&input, &locs)?;
+    for name in UNSUPPORTED_FILES {
+        let p = input.join(name);
+        if p.is_file() {
+            let w = format!("{} is not supported by corridor and was ignored", r.rel(&p));
+            r.warnings.push(w);
+        }
+    }
+
+    let mut scenario = Scenario::new(&instance_name(dir), start_date, days);
+    scenario.settings = settings;
+    scenario.locations = locs.list;
+    scenario.links = links;
+    scenario.closures = closures;
+    scenario.conflicts = conflicts;
+    scenario.data = data;
+    scenario.demographics = demographics;
+    let inputs = r
+        .files
+        .into_iter()
+        .map(|(rel_path, sha256)| InputFile { rel_path, sha256 })
+        .collect();
+    Ok(FleeInstance {
+        scenario,
+        warnings: r.warnings,
+        inputs,
+    })
+}
+
+/// The directory's own name (`mali2012`), also for `.` and trailing slashes.
+fn instance_name(dir: &Path) -> String {
+    let named = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    named(dir)
+        .or_else(|| dir.canonicalize().ok().as_deref().and_then(named))
+        .unwrap_or_else(|| "flee".into())
+}
+
+/// Locations as read, with what later files need to refer back to them.
+struct Locations {
+    list: Vec<Location>,
+    /// Line of each location in locations.csv.
+    lines: Vec<usize>,
+    index: HashMap<String, usize>,
+    rel: String,
+}
+
+impl Locations {
+    /// Index of `name`, or the error "location 'X' is not defined in locations.csv".
+    fn find(&self, name: &str, path: &str, line: usize) -> Result<usize, InputError> {
+        self.index
+            .get(name)
+            .copied()
+            .ok_or_else(|| InputError::UnknownReference {
+                path: path.to_string(),
+                line,
+                what: "location".into(),
+                name: name.to_string(),
+                defined_in: self.rel.clone(),
+            })
+    }
+}
+
+/// Reading state: the instance root, hashes of the files read, warnings.
+struct Reader {
+    root: PathBuf,
+    files: BTreeMap<String, String>,
+    warnings: Vec<String>,
+    /// Parsed series by file, as several data_layout rows may name the same file.
+    series_cache: HashMap<PathBuf, Series>,
+}
+
+impl Reader {
+    /// `p` relative to the instance directory, `/`-separated.
+    fn rel(&self, p: &Path) -> String {
+        let shown = p.strip_prefix(&self.root).unwrap_or(p);
+        let parts: Vec<String> = shown
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if parts.is_empty() {
+            p.display().to_string()
+        } else {
+            parts.join("/")
+        }
+    }
+
+    /// Reads and hashes a file; `None` when it does not exist.
+    fn read_optional(&mut self, p: &Path) -> Result<Option<Vec<u8>>, InputError> {
+        match std::fs::read(p) {
+            Ok(bytes) => {
+                let hash = Sha256::digest(&bytes);
+                let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+                self.files.insert(self.rel(p), hex);
+                Ok(Some(bytes))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(InputError::Io {
+                path: self.rel(p),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Reads and hashes a required file.
+    fn read(&mut self, p: &Path, needed_for: &str) -> Result<Vec<u8>, InputError> {
+        self.read_optional(p)?
+            .ok_or_else(|| InputError::MissingFile {
+                path: self.rel(p),
+                needed_for: needed_for.to_string(),
+            })
+    }
+
+    /// Records of a required CSV file, with its shown path.
+    fn csv(&mut self, p: &Path, needed_for: &str) -> Result<(String, Vec<Record>), InputError> {
+        let bytes = self.read(p, needed_for)?;
+        let rel = self.rel(p);
+        let records = text::parse_csv(&rel, &bytes)?;
+        Ok((rel, records))
+    }
+
+    /// Records of an optional CSV file.
+    fn csv_optional(&mut self, p: &Path) -> Result<Option<(String, Vec<Record>)>, InputError> {
+        match self.read_optional(p)? {
+            Some(bytes) => {
+                let rel = self.rel(p);
+                let records = text::parse_csv(&rel, &bytes)?;
+                Ok(Some((rel, records)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// simsetting.yml at the top, else next to the CSVs; Flee's defaults without one.
+    fn settings(&mut self, input: &Path) -> Result<Settings, InputError> {
+        let candidates = [
+            self.root.join("simsetting.yml"),
+            input.join("simsetting.yml"),
+        ];
+        for p in candidates {
+            if let Some(bytes) = self.read_optional(&p)? {
+                let (settings, warnings) = crate::yaml::parse_settings(&bytes, &self.rel(&p))?;
+                self.warnings.extend(warnings);
+                return Ok(settings);
+            }
+        }
+        self.warnings
+            .push("simsetting.yml not found: using Flee's default settings".into());
+        Ok(Settings::default())
+    }
+
+    /// sim_period.csv (or v3.1's conflict_period.csv): `StartDate` and `Length`.
+    fn sim_period(&mut self, input: &Path) -> Result<(Date, u32), InputError> {
+        let p = input.join("sim_period.csv");
+        let (rel, records) = match self.csv_optional(&p)? {
+            Some(found) => found,
+            None => {
+                let old = input.join("conflict_period.csv");
+                match self.csv_optional(&old)? {
+                    Some(found) => found,
+                    None => {
+                        return Err(InputError::MissingFile {
+                            path: self.rel(&p),
+                            needed_for: "the start date and length of the simulation".into(),
+                        })
+                    }
+                }
+            }
+        };
+        let (mut start, mut length) = (None, None);
+        for rec in records.iter().filter(|r| !r.is_comment()) {
+            match rec.field(0).to_ascii_lowercase().as_str() {
+                "startdate" => start = Some(rec.cell(&rel, 1, "StartDate").date()?),
+                "length" => {
+                    let c = rec.cell(&rel, 1, "Length");
+                    let expected = format!("a whole number of days between 1 and {MAX_DAYS}");
+                    match text::parse_int(c.text) {
+                        Some(n) if (1..=MAX_DAYS).contains(&n) => length = Some(n as u32),
+                        _ => return Err(c.bad(&expected)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let missing = |what: &str| InputError::Invalid {
+            path: rel.clone(),
+            line: None,
+            message: format!("no {what} row"),
+        };
+        let start = start.ok_or_else(|| missing("StartDate (expected 'StartDate,YYYY-MM-DD')"))?;
+        let length = length.ok_or_else(|| missing("Length (expected 'Length,<days>')"))?;
+        Ok((start, length))
+    }
+
+    /// locations.csv (flee-spec §1.1).
+    fn locations(&mut self, p: &Path, hasten: u64) -> Result<Locations, InputError> {
+        let (rel, records) = self.csv(p, "the list of locations")?;
+        let mut attr_names: Vec<String> = Vec::new();
+        let mut list = Vec::new();
+        let mut lines = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut home_country: Option<String> = None;
+        for rec in &records {
+            if rec.is_comment() {
+                // A `#` row with more than 8 fields names the custom attribute columns.
+                if rec.fields.len() > 8 {
+                    attr_names.extend(rec.fields[8..].iter().cloned());
+                }
+                continue;
+            }
+            if rec.fields.len() < 6 {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!(
+                        "expected at least 6 fields (name,region,country,lat,lon,location_type[,conflict_date,population]), found {}",
+                        rec.fields.len()
+                    ),
+                });
+            }
+            let name = rec.cell(&rel, 0, "name").name()?.to_string();
+            let type_cell = rec.cell(&rel, 5, "location_type");
+            let kind = LocationKind::parse_flee(type_cell.text).ok_or_else(|| {
+                type_cell.bad(
+                    "a location type (conflict_zone, town, camp, idpcamp, forwarding_hub, marker, flood_zone)",
+                )
+            })?;
+            let conflict_date =
+                if kind == LocationKind::ConflictZone {
+                    let c = rec.cell(&rel, 6, "conflict_date");
+                    match text::parse_int(c.text) {
+                        Some(d) if d >= 0 => Some(d),
+                        _ => return Err(c.bad(
+                            "a whole number ≥ 0 (the day the conflict starts; 0 = from the start)",
+                        )),
+                    }
+                } else {
+                    None
+                };
+            let pop_cell = rec.cell(&rel, 7, "population");
+            let (population, capacity) = if kind.is_camp() {
+                // Flee: a camp's population column is its capacity; < 1 means unlimited.
+                let cap = if pop_cell.is_empty() {
+                    0
+                } else {
+                    pop_cell.int().map_err(|_| {
+                        pop_cell.bad("a whole number (the camp's capacity; < 1 = unlimited)")
+                    })?
+                };
+                let cap = cap.div_euclid(hasten as i64);
+                (0, (cap >= 1).then_some(cap as u64))
+            } else {
+                (pop_cell.uint_or(0)? / hasten, None)
+            };
+            let mut loc = Location::new(&name, kind);
+            let text_or = |i: usize| match rec.field(i) {
+                "" => "unknown".to_string(),
+                s => s.to_string(),
+            };
+            loc.region = text_or(1);
+            loc.country = text_or(2);
+            loc.lat = rec.cell(&rel, 3, "latitude").float_or(0.0)?;
+            loc.lon = rec.cell(&rel, 4, "longitude").float_or(0.0)?;
+            loc.conflict_date = conflict_date;
+            loc.population = population;
+            loc.capacity = capacity;
+            for (column, key, value) in extra_attributes(&rel, rec, 8, &attr_names)? {
+                let cell = rec.cell(&rel, column, key);
+                match key {
+                    "conflict_intensity" => loc.conflict_intensity = cell.non_negative()?,
+                    "initial_idps" => loc.initial_idps = cell.uint()? / hasten,
+                    "capacity_per_day" => loc.capacity_per_day = cell.uint()? / hasten,
+                    _ => {}
+                }
+                loc.attributes.insert(key.to_string(), value.to_string());
+            }
+            let home = home_country.get_or_insert_with(|| loc.country.clone());
+            loc.foreign = loc.country != *home;
+            if let Some(&first) = index.get(&name) {
+                return Err(InputError::Duplicate {
+                    path: rel.clone(),
+                    line: rec.line,
+                    what: "location".into(),
+                    name,
+                    first_line: lines[first],
+                });
+            }
+            index.insert(name, list.len());
+            list.push(loc);
+            lines.push(rec.line);
+        }
+        if list.is_empty() {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message: "no locations (every row is empty or a '#' comment)".into(),
+            });
+        }
+        Ok(Locations {
+            list,
+            lines,
+            index,
+            rel,
+        })
+    }
+
+    /// routes.csv (flee-spec §1.2): one [`Link`] per row, used in both directions.
+    fn routes(&mut self, p: &Path, locs: &Locations) -> Result<Vec<Link>, InputError> {
+        let (rel, records) = self.csv(p, "the routes between locations")?;
+        let mut attr_names: Vec<String> = Vec::new();
+        let mut links = Vec::new();
+        let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+        for rec in &records {
+            if rec.is_comment() {
+                if rec.fields.len() > 4 {
+                    attr_names.extend(rec.fields[4..].iter().cloned());
+                }
+                continue;
+            }
+            if rec.fields.len() < 3 {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!(
+                        "expected at least 3 fields (name1,name2,distance[,forced_redirection]), found {}",
+                        rec.fields.len()
+                    ),
+                });
+            }
+            let a = locs.find(rec.cell(&rel, 0, "name1").name()?, &rel, rec.line)?;
+            let b = locs.find(rec.cell(&rel, 1, "name2").name()?, &rel, rec.line)?;
+            let distance = rec
+                .cell(&rel, 2, "distance")
+                .float_where(|d| d >= 0.0, "a distance in km ≥ 0")?;
+            let fr = rec.cell(&rel, 3, "forced_redirection");
+            let forced_redirection = match fr.text {
+                "" => 0,
+                t => match text::parse_int(t) {
+                    Some(v @ 0..=2) => v as u8,
+                    _ => return Err(fr.bad("0, 1 or 2")),
+                },
+            };
+            if a == b {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!("a route from '{}' to itself", locs.list[a].name),
+                });
+            }
+            let mut link = Link::new(a, b, distance);
+            link.forced_redirection = forced_redirection;
+            for (column, key, value) in extra_attributes(&rel, rec, 4, &attr_names)? {
+                let cell = rec.cell(&rel, column, key);
+                match key {
+                    "max_move_speed" => {
+                        link.max_move_speed =
+                            Some(cell.float_where(|v| v > 0.0, "a speed in km/day > 0")?)
+                    }
+                    "walk_probability" => {
+                        link.walk_probability = cell.float_where(
+                            |v| (0.0..=1.0).contains(&v),
+                            "a probability between 0 and 1",
+                        )?
+                    }
+                    _ => {}
+                }
+                link.attributes.insert(key.to_string(), value.to_string());
+            }
+            let pair = (a.min(b), a.max(b));
+            if let Some(first) = seen.get(&pair) {
+                self.warnings.push(format!(
+                    "{rel}:{}: route {}–{} repeats line {first}; both are kept (as Flee does), which doubles that route's weight",
+                    rec.line, locs.list[a].name, locs.list[b].name
+                ));
+            } else {
+                seen.insert(pair, rec.line);
+            }
+            links.push(link);
+        }
+        Ok(links)
+    }
+
+    /// closures.csv (flee-spec §1.3); optional.
+    fn closures(
+        &mut self,
+        p: &Path,
+        locs: &Locations,
+        links: &[Link],
+    ) -> Result<Vec<Closure>, InputError> {
+        let Some((rel, records)) = self.csv_optional(p)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for rec in records.iter().filter(|r| !r.is_comment()) {
+            if rec.fields.len() < 5 {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!(
+                        "expected 5 fields (closure_type,name1,name2,closure_start,closure_end), found {}",
+                        rec.fields.len()
+                    ),
+                });
+            }
+            let kind_cell = rec.cell(&rel, 0, "closure_type");
+            let start = rec.cell(&rel, 3, "closure_start").int()?;
+            let end = rec.cell(&rel, 4, "closure_end").int()?;
+            let name1 = || rec.cell(&rel, 1, "name1").name();
+            let name2 = || rec.cell(&rel, 2, "name2").name();
+            let link_between = |a: usize, b: usize| {
+                links
+                    .iter()
+                    .any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a))
+            };
+            let target = match kind_cell.text.to_ascii_lowercase().as_str() {
+                "country" => {
+                    let (a, b) = (name1()?.to_string(), name2()?.to_string());
+                    for c in [&a, &b] {
+                        if !locs.list.iter().any(|l| &l.country == c) {
+                            self.warnings.push(format!(
+                                "{rel}:{}: no location is in country '{c}'; this closure has no effect",
+                                rec.line
+                            ));
+                        }
+                    }
+                    ClosureTarget::Country { a, b }
+                }
+                "location" => ClosureTarget::Location(locs.find(name1()?, &rel, rec.line)?),
+                kind @ ("link" | "remove_forced_redirection") => {
+                    let a = locs.find(name1()?, &rel, rec.line)?;
+                    let b = locs.find(name2()?, &rel, rec.line)?;
+                    if !link_between(a, b) {
+                        self.warnings.push(format!(
+                            "{rel}:{}: no route joins '{}' and '{}'; this closure has no effect",
+                            rec.line, locs.list[a].name, locs.list[b].name
+                        ));
+                    }
+                    if kind == "link" {
+                        ClosureTarget::Link(a, b)
+                    } else {
+                        ClosureTarget::RemoveForcedRedirection(a, b)
+                    }
+                }
+                kind @ ("camp" | "idpcamp") => {
+                    let i = locs.find(name1()?, &rel, rec.line)?;
+                    let l = &locs.list[i];
+                    if !l.kind.is_camp() {
+                        return Err(InputError::Invalid {
+                            path: rel.clone(),
+                            line: Some(rec.line),
+                            message: format!(
+                                "closure type '{kind}' needs a camp, but '{}' is a {} ({}:{})",
+                                l.name,
+                                l.kind.as_str(),
+                                locs.rel,
+                                locs.lines[i]
+                            ),
+                        });
+                    }
+                    ClosureTarget::Camp(i)
+                }
+                _ => {
+                    return Err(kind_cell.bad(
+                        "one of country, location, link, camp, idpcamp, remove_forced_redirection",
+                    ))
+                }
+            };
+            out.push(Closure { target, start, end });
+        }
+        Ok(out)
+    }
+
+    /// conflicts.csv (flee-spec §1.4); optional for corridor (Flee requires it).
+    fn conflicts(
+        &mut self,
+        p: &Path,
+        locs: &Locations,
+        days: u32,
+    ) -> Result<Option<ConflictSchedule>, InputError> {
+        let Some((rel, records)) = self.csv_optional(p)? else {
+            self.warnings.push(format!(
+                "{} not found: conflict zones are the locations.csv rows with conflict_date 0, for the whole run",
+                self.rel(p)
+            ));
+            return Ok(None);
+        };
+        let Some((header, rows)) = records.split_first() else {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message:
+                    "empty file (expected a header row '#Day,<location>,...' and one row per day)"
+                        .into(),
+            });
+        };
+        // (column in the row, location index); column 0 is the day label.
+        let mut columns: Vec<(usize, usize)> = Vec::new();
+        let mut first_col: HashMap<usize, usize> = HashMap::new();
+        for (col, name) in header.fields.iter().enumerate().skip(1) {
+            if name.is_empty() {
+                continue; // a trailing comma
+            }
+            match locs.index.get(name.as_str()) {
+                Some(&i) => {
+                    if let Some(&prev) = first_col.get(&i) {
+                        return Err(InputError::Malformed {
+                            path: rel.clone(),
+                            line: header.line,
+                            message: format!(
+                                "location '{name}' has two columns ({} and {})",
+                                prev + 1,
+                                col + 1
+                            ),
+                        });
+                    }
+                    first_col.insert(i, col);
+                    columns.push((col, i));
+                }
+                None => self.warnings.push(format!(
+                    "{rel}:{}: column {} '{name}' is not a location in {}; the column is ignored",
+                    header.line,
+                    col + 1,
+                    locs.rel
+                )),
+            }
+        }
+        let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
+        let mut intensity = Vec::with_capacity(rows.len());
+        for rec in rows.iter().filter(|r| !r.is_comment()) {
+            if rec.fields.len() < needed {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!(
+                        "expected {needed} fields (the day and one value per header column), found {}",
+                        rec.fields.len()
+                    ),
+                });
+            }
+            let mut day = Vec::with_capacity(columns.len());
+            for &(col, loc) in &columns {
+                let v = rec
+                    .cell(&rel, col, &locs.list[loc].name)
+                    .float_where(|v| v >= 0.0, "a conflict intensity ≥ 0 (0 = no conflict)")?;
+                day.push(v);
+            }
+            intensity.push(day);
+        }
+        if intensity.len() < days as usize {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message: format!(
+                    "{} day rows but the simulation has {days} days (Length in sim_period.csv); add one row per day",
+                    intensity.len()
+                ),
+            });
+        }
+        Ok(Some(ConflictSchedule {
+            locations: columns.into_iter().map(|c| c.1).collect(),
+            intensity,
+        }))
+    }
+
+    /// data_layout.csv, the series it names, registration corrections and
+    /// `empty_camps_on_day0` (flee-spec §1.6–§1.8).
+    fn data(
+        &mut self,
+        dir: &Path,
+        input: &Path,
+        locs: &Locations,
+        start: Date,
+        hasten: u64,
+        settings: &Settings,
+    ) -> Result<DataTable, InputError> {
+        let candidates = [
+            dir.join("source_data"),
+            input.join("source_data"),
+            input.join("refugee_data"),
+            dir.join("refugee_data"),
+            dir.to_path_buf(),
+            input.to_path_buf(),
+        ];
+        let Some(source) = candidates
+            .into_iter()
+            .find(|d| d.join("data_layout.csv").is_file())
+        else {
+            let camp = locs.list.iter().position(|l| l.kind.is_camp());
+            if let Some(i) = camp {
+                return Err(InputError::MissingFile {
+                    path: self.rel(&dir.join("source_data").join("data_layout.csv")),
+                    needed_for: format!(
+                        "the data series of the camps, e.g. '{}'",
+                        locs.list[i].name
+                    ),
+                });
+            }
+            self.warnings
+                .push("no source_data/data_layout.csv: the scenario has no observed data".into());
+            return Ok(DataTable::default());
+        };
+        let layout_path = source.join("data_layout.csv");
+        let (rel, records) = self.csv(&layout_path, "the list of data series")?;
+        let mut table = DataTable::default();
+        let mut have_total = false;
+        // Files of each camp row, for messages about corrections.
+        let mut camp_files: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut camp_line: HashMap<usize, usize> = HashMap::new();
+        // data_layout names that are not locations: their corrections are skipped too.
+        let mut unused_names: Vec<String> = Vec::new();
+        for rec in records.iter().filter(|r| !r.is_comment() && r.width() >= 2) {
+            let mut series: Option<Series> = None;
+            let mut files = Vec::new();
+            for (col, file) in rec.fields.iter().enumerate().skip(1) {
+                if file.is_empty() {
+                    continue;
+                }
+                let path = source.join(file);
+                let needed_for = format!("named in {rel}:{} column {}", rec.line, col + 1);
+                let s = self.series(&path, start, hasten, &needed_for)?;
+                files.push(self.rel(&path));
+                series = Some(match series {
+                    None => s,
+                    Some(acc) => acc.sum(&s),
+                });
+            }
+            let series = series.unwrap_or_default();
+            if !have_total {
+                // Flee: the first row is the total, whatever its name.
+                have_total = true;
+                table.total = series;
+                continue;
+            }
+            let name = rec.field(0);
+            let Some(&i) = locs.index.get(name) else {
+                self.warnings.push(format!(
+                    "{rel}:{}: '{name}' is not a location in {}; its data is not used",
+                    rec.line, locs.rel
+                ));
+                unused_names.push(name.to_string());
+                continue;
+            };
+            let loc = &locs.list[i];
+            if !loc.kind.is_camp() {
+                return Err(InputError::Invalid {
+                    path: rel.clone(),
+                    line: Some(rec.line),
+                    message: format!(
+                        "'{name}' is a {} ({}:{}), not a camp; only camps have data series",
+                        loc.kind.as_str(),
+                        locs.rel,
+                        locs.lines[i]
+                    ),
+                });
+            }
+            if let Some(&first) = camp_line.get(&i) {
+                return Err(InputError::Duplicate {
+                    path: rel.clone(),
+                    line: rec.line,
+                    what: "camp row".into(),
+                    name: name.to_string(),
+                    first_line: first,
+                });
+            }
+            camp_line.insert(i, rec.line);
+            camp_files.insert(i, files);
+            table.camps.push(CampData {
+                location: i,
+                series,
+            });
+        }
+        for (i, loc) in locs.list.iter().enumerate() {
+            if loc.kind.is_camp() && !camp_line.contains_key(&i) {
+                return Err(InputError::MissingCampData {
+                    path: rel.clone(),
+                    camp: loc.name.clone(),
+                    location_path: locs.rel.clone(),
+                    location_line: locs.lines[i],
+                });
+            }
+        }
+
+        let corrections = input.join("registration_corrections.csv");
+        if let Some((crel, records)) = self.csv_optional(&corrections)? {
+            for rec in records.iter().filter(|r| !r.is_comment() && r.width() >= 2) {
+                let name = rec.field(0);
+                let date = rec.cell(&crel, 1, "date").date()?;
+                if date < start {
+                    continue; // Flee ignores corrections dated before the start
+                }
+                let entry = locs
+                    .index
+                    .get(name)
+                    .and_then(|&i| table.camps.iter_mut().find(|c| c.location == i));
+                let Some(camp) = entry else {
+                    if unused_names.iter().any(|n| n == name) {
+                        continue;
+                    }
+                    return Err(InputError::UnknownReference {
+                        path: crel.clone(),
+                        line: rec.line,
+                        what: "camp".into(),
+                        name: name.to_string(),
+                        defined_in: rel.clone(),
+                    });
+                };
+                let day = date.days_since(start);
+                if !camp.series.apply_registration_correction(day) {
+                    let files = camp_files
+                        .get(&camp.location)
+                        .map(|f| f.join(" + "))
+                        .unwrap_or_default();
+                    let first = camp.series.points.first().map(|p| p.0) == Some(day);
+                    let message = if first {
+                        format!("{date} is the first data point of camp '{name}' in {files}; a registration correction needs an earlier point")
+                    } else {
+                        format!("camp '{name}' has no data point dated {date} in {files}; a registration correction needs a point on that exact date")
+                    };
+                    return Err(InputError::Invalid {
+                        path: crel.clone(),
+                        line: Some(rec.line),
+                        message,
+                    });
+                }
+            }
+        }
+
+        if settings.spawn_rules.empty_camps_on_day0 {
+            table.total.subtract_day0();
+            for c in &mut table.camps {
+                c.series.subtract_day0();
+            }
+        }
+        Ok(table)
+    }
+
+    /// One series file: `YYYY-MM-DD,count` rows, counts divided by hasten.
+    fn series(
+        &mut self,
+        p: &Path,
+        start: Date,
+        hasten: u64,
+        needed_for: &str,
+    ) -> Result<Series, InputError> {
+        if let Some(s) = self.series_cache.get(p) {
+            return Ok(s.clone());
+        }
+        let (rel, records) = self.csv(p, needed_for)?;
+        let mut points = Vec::with_capacity(records.len());
+        let mut first = true;
+        for rec in records.iter().filter(|r| !r.is_comment()) {
+            let is_header = first
+                && matches!(
+                    rec.field(0).to_ascii_lowercase().as_str(),
+                    "date" | "datetime" | ""
+                );
+            first = false;
+            if is_header {
+                continue;
+            }
+            let count = rec.cell(&rel, 1, "count");
+            if count.is_empty() {
+                continue;
+            }
+            let date = rec.cell(&rel, 0, "date").date()?;
+            let n = count.uint()?;
+            points.push((date.days_since(start), n as f64 / hasten as f64));
+        }
+        let s = Series::new(points);
+        self.series_cache.insert(p.to_path_buf(), s.clone());
+        Ok(s)
+    }
+
+    /// Every `demographics_<attribute>.csv` next to locations.csv (flee-spec §1.10).
+    fn demographics(
+        &mut self,
+        input: &Path,
+        locs: &Locations,
+    ) -> Result<Vec<Demographic>, InputError> {
+        let entries = std::fs::read_dir(input).map_err(|e| InputError::Io {
+            path: self.rel(input),
+            message: e.to_string(),
+        })?;
+        let mut files: Vec<(String, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let attr = name.strip_prefix("demographics_")?.strip_suffix(".csv")?;
+                (!attr.is_empty()).then(|| (attr.to_string(), e.path()))
+            })
+            .collect();
+        files.sort();
+        let mut out = Vec::with_capacity(files.len());
+        for (attribute, path) in files {
+            out.push(self.demographic(attribute, &path, locs)?);
+        }
+        Ok(out)
+    }
+
+    fn demographic(
+        &mut self,
+        attribute: String,
+        p: &Path,
+        locs: &Locations,
+    ) -> Result<Demographic, InputError> {
+        let (rel, records) = self.csv(p, "a demographic attribute")?;
+        let Some((header, rows)) = records.split_first() else {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message: format!("empty file (expected a header '{attribute},Default,...')"),
+            });
+        };
+        let Some(default_col) = header.fields.iter().position(|f| f == "Default") else {
+            return Err(InputError::Malformed {
+                path: rel,
+                line: header.line,
+                message: format!(
+                    "no 'Default' column in the header (expected '{attribute},Default[,<location>...]')"
+                ),
+            });
+        };
+        // (column, location index) for per-location weight columns.
+        let mut loc_cols = Vec::new();
+        for (col, name) in header.fields.iter().enumerate().skip(1) {
+            if col == default_col || name.is_empty() {
+                continue;
+            }
+            match locs.index.get(name.as_str()) {
+                Some(&i) => loc_cols.push((col, i)),
+                None => self.warnings.push(format!(
+                    "{rel}:{}: column {} '{name}' is not a location in {}; the column is ignored",
+                    header.line,
+                    col + 1,
+                    locs.rel
+                )),
+            }
+        }
+        let mut values = Vec::new();
+        let mut default_weights = Vec::new();
+        let mut per_location: Vec<(usize, Vec<f64>)> =
+            loc_cols.iter().map(|&(_, i)| (i, Vec::new())).collect();
+        for rec in rows.iter().filter(|r| !r.is_comment()) {
+            values.push(rec.cell(&rel, 0, &attribute).name()?.to_string());
+            default_weights.push(rec.cell(&rel, default_col, "Default").non_negative()?);
+            for (k, &(col, i)) in loc_cols.iter().enumerate() {
+                let w = rec.cell(&rel, col, &locs.list[i].name).non_negative()?;
+                per_location[k].1.push(w);
+            }
+        }
+        let all_zero = |w: &[f64]| w.iter().sum::<f64>() <= 0.0;
+        if all_zero(&default_weights) {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message: "the 'Default' weights are all zero (or there are no value rows); at least one must be > 0".into(),
+            });
+        }
+        for (i, w) in &per_location {
+            if all_zero(w) {
+                return Err(InputError::Invalid {
+                    path: rel,
+                    line: None,
+                    message: format!(
+                        "the weights of column '{}' are all zero; at least one must be > 0",
+                        locs.list[*i].name
+                    ),
+                });
+            }
+        }
+        Ok(Demographic {
+            attribute,
+            values,
+            default_weights,
+            per_location,
+        })
+    }
+}
+
+/// Custom attributes of a row: (column index, name, value) for the non-empty
+/// fields from `first` on, named by the `#` header; the first column of a
+/// repeated name wins. A value without a name is an error (Flee crashes on it).
+fn extra_attributes<'a>(
+    rel: &str,
+    rec: &'a Record,
+    first: usize,
+    names: &'a [String],
+) -> Result<Vec<(usize, &'a str, &'a str)>, InputError> {
+    let mut out: Vec<(usize, &str, &str)> = Vec::new();
+    for (i, value) in rec.fields.iter().enumerate().skip(first) {
+        if value.is_empty() {
+            continue;
+        }
+        match names.get(i - first).filter(|n| !n.is_empty()) {
+            Some(name) => {
+                if !out.iter().any(|(_, n, _)| n == name) {
+                    out.push((i, name, value));
+                }
+            }
+            None => return Err(InputError::Malformed {
+                path: rel.to_string(),
+                line: rec.line,
+                message: format!(
+                    "column {} ({value:?}) has no name: name the extra columns in a '#' header row",
+                    i + 1
+                ),
+            }),
+        }
+    }
+    Ok(out)
+}

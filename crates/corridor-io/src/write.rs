@@ -1,1 +1,966 @@
-//! (in progress)
+//! Writers of a run directory (DESIGN §5): out.csv, daily.csv, observed.csv,
+//! network.json and summary.json, and the atomic file write they all go through.
+//!
+//! Invariants:
+//! * Every file is rendered in memory first ([`RunArtifacts::render`]); only then is
+//!   anything written, so a rendering failure writes nothing at all.
+//! * [`RunArtifacts::write_to`] writes every file to a temporary file in the target
+//!   directory (fsynced) before renaming any of them into place; if a temporary file
+//!   cannot be written, all temporaries are removed and no output file changes.
+//! * Output bytes depend only on the scenario, the run and the metadata given: no
+//!   wall-clock time, no absolute path, floats formatted deterministically
+//!   (out.csv like Python's `repr`, JSON through serde_json's shortest round-trip
+//!   form), JSON keys in a fixed order.
+
+use corridor_model::metrics;
+use corridor_model::record::{Accounting, DayRecord, RunOutput};
+use corridor_model::scenario::{LocationKind, Scenario};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use thiserror::Error;
+
+/// A failure while rendering or writing outputs.
+#[derive(Debug, Error)]
+pub enum WriteError {
+    #[error("cannot create output directory {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The run's records do not match the scenario (an engine bug, not bad input).
+    #[error("cannot render {file}: day {day}: {field} has {got} entries, expected {expected}")]
+    Shape {
+        file: &'static str,
+        day: u32,
+        field: &'static str,
+        got: usize,
+        expected: usize,
+    },
+    #[error("cannot render {file}: {source}")]
+    Json {
+        file: &'static str,
+        source: serde_json::Error,
+    },
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Temporary name next to `path`, unique within this process and across processes.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.tmp.{}.{n}", std::process::id()))
+}
+
+/// Writes `bytes` to a temporary file next to `path` and syncs it; returns the
+/// temporary path. The temporary file is removed on error.
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let tmp = temp_path(path);
+    let res = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    match res {
+        Ok(()) => Ok(tmp),
+        Err(source) => {
+            let _ = fs::remove_file(&tmp);
+            Err(WriteError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    }
+}
+
+/// Best effort: makes renames durable. Not all platforms can open a directory.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory,
+/// fsync, rename. Readers see the old file or the new one, never a partial one;
+/// on error the temporary file is removed and `path` is unchanged.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let tmp = write_temp(path, bytes)?;
+    if let Err(source) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    if let Some(dir) = path.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// Formats a float exactly as Python's `repr`/`str` does (shortest round-trip
+/// digits; fixed notation for decimal exponents −4..=15 with at least one decimal,
+/// otherwise `d.ddde±XX`), so out.csv matches Flee's byte for byte.
+pub fn py_float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{:e}", x.abs());
+    let (mant, exp) = sci.split_once('e').expect("{:e} always has an exponent");
+    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let (int, frac) = if exp >= 0 {
+            let e = exp as usize + 1;
+            if digits.len() > e {
+                (digits[..e].to_string(), digits[e..].to_string())
+            } else {
+                (format!("{digits:0<e$}"), "0".to_string())
+            }
+        } else {
+            let zeros = "0".repeat((-exp - 1) as usize);
+            ("0".to_string(), format!("{zeros}{digits}"))
+        };
+        format!("{sign}{int}.{frac}")
+    } else {
+        let m = if digits.len() > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        let es = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{m}e{es}{:02}", exp.abs())
+    }
+}
+
+/// Quotes a CSV field when it needs it (comma, quote, line break).
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// What kind of input a run was read from (`summary.json` `input_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A Flee instance directory: out.csv is written.
+    Flee,
+    /// A corridor `scenario.toml`.
+    Scenario,
+}
+
+impl InputKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Flee => "flee",
+            InputKind::Scenario => "scenario",
+        }
+    }
+}
+
+/// One input file and its digest, as listed in `summary.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputDigest {
+    /// Relative to the input directory, `/`-separated.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Run metadata that is not in the scenario or the run output.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    /// `CARGO_PKG_VERSION` of the binary.
+    pub corridor_version: String,
+    pub input_kind: InputKind,
+    /// `agents` or `counts`.
+    pub engine: String,
+    pub inputs: Vec<InputDigest>,
+    /// Reader warnings; the run's own warnings are appended after them.
+    pub warnings: Vec<String>,
+}
+
+/// Checks that a per-location vector is empty (column does not apply: zeros) or
+/// has one entry per location.
+fn per_location<'a>(
+    file: &'static str,
+    rec: &'a DayRecord,
+    field: &'static str,
+    v: &'a [u64],
+    n: usize,
+) -> Result<&'a [u64], WriteError> {
+    if v.is_empty() || v.len() == n {
+        Ok(v)
+    } else {
+        Err(WriteError::Shape {
+            file,
+            day: rec.day,
+            field,
+            got: v.len(),
+            expected: n,
+        })
+    }
+}
+
+fn at(v: &[u64], i: usize) -> u64 {
+    v.get(i).copied().unwrap_or(0)
+}
+
+/// Camp values of one day, checked against the number of camps.
+fn camp_row(
+    file: &'static str,
+    rec: &DayRecord,
+    camps: &[usize],
+    n_locations: usize,
+) -> Result<(Vec<u64>, Vec<i64>), WriteError> {
+    per_location(file, rec, "population", &rec.population, n_locations)?;
+    if rec.camp_data.len() != camps.len() && !rec.camp_data.is_empty() {
+        return Err(WriteError::Shape {
+            file,
+            day: rec.day,
+            field: "camp_data",
+            got: rec.camp_data.len(),
+            expected: camps.len(),
+        });
+    }
+    Ok((
+        metrics::camp_sims(rec, camps),
+        metrics::camp_data(rec, camps.len()),
+    ))
+}
+
+/// out.csv in Flee's format (flee-spec §3.1): one row per simulated day, camps in
+/// locations.csv order. `Date` is start + day (Flee HEAD's +1 shift is not
+/// reproduced). With `log_levels.idp_totals > 0` a `total IDPs` column follows.
+pub fn render_out_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
+    const FILE: &str = "out.csv";
+    let camps = scenario.camp_locations();
+    let idps: Vec<usize> = (0..scenario.locations.len())
+        .filter(|&i| scenario.locations[i].kind == LocationKind::IdpCamp)
+        .collect();
+    let idp_totals = scenario.settings.log_levels.idp_totals > 0;
+    let mut out = String::from("Day,Date");
+    for &c in &camps {
+        let name = &scenario.locations[c].name;
+        let _ = write!(out, ",{0} sim,{0} data,{0} error", csv_field(name));
+    }
+    out.push_str(
+        ",Total error,refugees in camps (UNHCR),total refugees (simulation),\
+         raw UNHCR refugee count,refugees in camps (simulation),refugee_debt",
+    );
+    if idp_totals {
+        out.push_str(",total IDPs");
+    }
+    out.push('\n');
+    for rec in &run.days {
+        let (sim, data) = camp_row(FILE, rec, &camps, scenario.locations.len())?;
+        let date = scenario.start_date.add_days(rec.day as i64);
+        let _ = write!(out, "{},{}", rec.day, date);
+        for (&s, &d) in sim.iter().zip(&data) {
+            let _ = write!(out, ",{s},{d},{}", py_float(metrics::camp_rel_error(s, d)));
+        }
+        let in_camps: u64 = sim.iter().sum();
+        if rec.raw > 0 {
+            let _ = write!(
+                out,
+                ",{},{},{},{},{},{}",
+                py_float(metrics::total_error(&sim, &data, rec.raw)),
+                data.iter().sum::<i64>(),
+                rec.total_agents,
+                rec.raw,
+                in_camps,
+                rec.debt
+            );
+        } else {
+            let _ = write!(out, ",0.0,0,{},0,{},0", rec.total_agents, in_camps);
+        }
+        if idp_totals {
+            let n: u64 = idps.iter().map(|&i| at(&rec.population, i)).sum();
+            let _ = write!(out, ",{n}");
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The header of daily.csv; the column names are the variable names used by
+/// ensembles (`daily_stats.csv`) and the report.
+pub const DAILY_COLUMNS: [&str; 14] = [
+    "day",
+    "date",
+    "location",
+    "kind",
+    "population",
+    "on_links_toward",
+    "queue",
+    "sheltered",
+    "unsheltered",
+    "arrived",
+    "departed",
+    "admitted",
+    "encountered",
+    "intercepted",
+];
+
+/// daily.csv: one row per day per location, locations in scenario order. A
+/// per-location vector the engine left empty does not apply and prints as 0.
+pub fn render_daily_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
+    const FILE: &str = "daily.csv";
+    let n = scenario.locations.len();
+    let mut out = DAILY_COLUMNS.join(",");
+    out.push('\n');
+    for rec in &run.days {
+        let cols = [
+            per_location(FILE, rec, "population", &rec.population, n)?,
+            per_location(FILE, rec, "on_links_toward", &rec.on_links_toward, n)?,
+            per_location(FILE, rec, "queue", &rec.queue, n)?,
+            per_location(FILE, rec, "sheltered", &rec.sheltered, n)?,
+            per_location(FILE, rec, "unsheltered", &rec.unsheltered, n)?,
+            per_location(FILE, rec, "arrived", &rec.arrived, n)?,
+            per_location(FILE, rec, "departed", &rec.departed, n)?,
+            per_location(FILE, rec, "admitted", &rec.admitted, n)?,
+            per_location(FILE, rec, "encountered", &rec.encountered, n)?,
+            per_location(FILE, rec, "intercepted", &rec.intercepted, n)?,
+        ];
+        let date = scenario.start_date.add_days(rec.day as i64);
+        for (i, loc) in scenario.locations.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{},{},{},{}",
+                rec.day,
+                date,
+                csv_field(&loc.name),
+                loc.kind.as_str()
+            );
+            for col in cols {
+                let _ = write!(out, ",{}", at(col, i));
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// True when the scenario has observed camp data to compare against.
+pub fn has_camp_data(scenario: &Scenario) -> bool {
+    !scenario.data.camps.is_empty() && !scenario.camp_locations().is_empty()
+}
+
+/// observed.csv: `day,date,location,observed` for every simulated day and every
+/// camp that has a data series (the values the run compared against).
+pub fn render_observed_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
+    const FILE: &str = "observed.csv";
+    let camps = scenario.camp_locations();
+    let mut out = String::from("day,date,location,observed\n");
+    for rec in &run.days {
+        let (_, data) = camp_row(FILE, rec, &camps, scenario.locations.len())?;
+        let date = scenario.start_date.add_days(rec.day as i64);
+        for (k, &c) in camps.iter().enumerate() {
+            if scenario.data.camp(c).is_none() {
+                continue;
+            }
+            let name = csv_field(&scenario.locations[c].name);
+            let _ = writeln!(out, "{},{date},{name},{}", rec.day, data[k]);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct NetLocation<'a> {
+    name: &'a str,
+    kind: &'static str,
+    lat: f64,
+    lon: f64,
+    country: &'a str,
+    region: &'a str,
+}
+
+#[derive(Serialize)]
+struct NetLink<'a> {
+    from: &'a str,
+    to: &'a str,
+    distance_km: f64,
+}
+
+#[derive(Serialize)]
+struct Network<'a> {
+    locations: Vec<NetLocation<'a>>,
+    links: Vec<NetLink<'a>>,
+    /// Ports of entry; none until the border model has them.
+    ports: Vec<serde_json::Value>,
+}
+
+fn to_json<T: Serialize>(file: &'static str, v: &T) -> Result<String, WriteError> {
+    let mut s =
+        serde_json::to_string_pretty(v).map_err(|source| WriteError::Json { file, source })?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// network.json: locations and links by name, in scenario order.
+pub fn render_network_json(scenario: &Scenario) -> Result<String, WriteError> {
+    let locs = &scenario.locations;
+    let net = Network {
+        locations: locs
+            .iter()
+            .map(|l| NetLocation {
+                name: &l.name,
+                kind: l.kind.as_str(),
+                lat: l.lat,
+                lon: l.lon,
+                country: &l.country,
+                region: &l.region,
+            })
+            .collect(),
+        links: scenario
+            .links
+            .iter()
+            .map(|k| NetLink {
+                from: &locs[k.from].name,
+                to: &locs[k.to].name,
+                distance_km: k.distance_km,
+            })
+            .collect(),
+        ports: Vec::new(),
+    };
+    to_json("network.json", &net)
+}
+
+#[derive(Serialize)]
+struct CampSummary<'a> {
+    location: &'a str,
+    mean_abs_diff: f64,
+    mean_abs_diff_rescaled: f64,
+}
+
+#[derive(Serialize)]
+struct ValidationSummary<'a> {
+    ard: f64,
+    ard_rescaled: f64,
+    per_camp: Vec<CampSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    /// People created over the run (agents).
+    spawned: u64,
+    /// Flee's "total refugees (simulation)" on the last day.
+    total_agents: u64,
+    /// Agents in camps on the last day.
+    in_camps: u64,
+    /// Observed people in camps on the last day; null without camp data.
+    observed_in_camps: Option<i64>,
+    /// Arrivals at locations over the run.
+    arrived: u64,
+    /// Interceptions at checkpoints over the run.
+    intercepted: u64,
+    admitted: u64,
+    encountered: u64,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    corridor_version: &'a str,
+    scenario: &'a str,
+    input_kind: &'static str,
+    start_date: String,
+    end_date: String,
+    days: usize,
+    seed: u64,
+    engine: &'a str,
+    hasten: u32,
+    inputs: &'a [InputDigest],
+    accounting: Accounting,
+    accounting_balances_every_day: bool,
+    validation: Option<ValidationSummary<'a>>,
+    totals: Totals,
+    warnings: Vec<&'a str>,
+}
+
+/// summary.json: run metadata, the final accounting, validation (null without
+/// camp data), totals and warnings. `end_date` is the date of the last simulated
+/// day. No wall-clock time and no absolute path.
+pub fn render_summary_json(
+    scenario: &Scenario,
+    run: &RunOutput,
+    meta: &RunMeta,
+) -> Result<String, WriteError> {
+    let camps = scenario.camp_locations();
+    let last = run.days.last();
+    let accounting = last.map(|r| r.accounting).unwrap_or_default();
+    let validation = if has_camp_data(scenario) {
+        metrics::validate(scenario, run).map(|v| ValidationSummary {
+            ard: v.ard,
+            ard_rescaled: v.ard_rescaled,
+            per_camp: v
+                .per_camp
+                .iter()
+                .map(|c| CampSummary {
+                    location: &scenario.locations[c.location].name,
+                    mean_abs_diff: c.mean_abs_diff,
+                    mean_abs_diff_rescaled: c.mean_abs_diff_rescaled,
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
+    let sum_all = |f: fn(&DayRecord) -> &Vec<u64>| -> u64 {
+        run.days.iter().map(|r| f(r).iter().sum::<u64>()).sum()
+    };
+    let totals = Totals {
+        spawned: accounting.spawned,
+        total_agents: last.map(|r| r.total_agents).unwrap_or(0),
+        in_camps: last
+            .map(|r| metrics::camp_sims(r, &camps).iter().sum())
+            .unwrap_or(0),
+        observed_in_camps: match (last, has_camp_data(scenario)) {
+            (Some(r), true) => Some(metrics::camp_data(r, camps.len()).iter().sum()),
+            _ => None,
+        },
+        arrived: sum_all(|r| &r.arrived),
+        intercepted: sum_all(|r| &r.intercepted),
+        admitted: accounting.admitted,
+        encountered: accounting.encountered,
+    };
+    let days = run.days.len();
+    let end = scenario.start_date.add_days(days.saturating_sub(1) as i64);
+    let summary = Summary {
+        corridor_version: &meta.corridor_version,
+        scenario: &scenario.name,
+        input_kind: meta.input_kind.as_str(),
+        start_date: scenario.start_date.to_string(),
+        end_date: end.to_string(),
+        days,
+        seed: run.seed,
+        engine: &meta.engine,
+        hasten: scenario.settings.optimisations.hasten,
+        inputs: &meta.inputs,
+        accounting,
+        accounting_balances_every_day: run.days.iter().all(|r| r.accounting.balances()),
+        validation,
+        totals,
+        warnings: meta
+            .warnings
+            .iter()
+            .chain(run.warnings.iter())
+            .map(String::as_str)
+            .collect(),
+    };
+    to_json("summary.json", &summary)
+}
+
+/// Every output file of one run, rendered in memory, ready to be written together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunArtifacts {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl RunArtifacts {
+    /// Renders out.csv (Flee inputs only), daily.csv, observed.csv (when the
+    /// scenario has camp data), network.json and summary.json. Nothing is written.
+    pub fn render(
+        scenario: &Scenario,
+        run: &RunOutput,
+        meta: &RunMeta,
+    ) -> Result<RunArtifacts, WriteError> {
+        let mut a = RunArtifacts::default();
+        if meta.input_kind == InputKind::Flee {
+            a.add("out.csv", render_out_csv(scenario, run)?);
+        }
+        a.add("daily.csv", render_daily_csv(scenario, run)?);
+        if has_camp_data(scenario) {
+            a.add("observed.csv", render_observed_csv(scenario, run)?);
+        }
+        a.add("network.json", render_network_json(scenario)?);
+        a.add("summary.json", render_summary_json(scenario, run, meta)?);
+        Ok(a)
+    }
+
+    /// Adds (or replaces) a file by name.
+    pub fn add(&mut self, name: &str, bytes: impl Into<Vec<u8>>) {
+        let bytes = bytes.into();
+        match self.files.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = bytes,
+            None => self.files.push((name.to_string(), bytes)),
+        }
+    }
+
+    /// The bytes of a rendered file.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
+
+    /// File names in the order they are written.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Writes every file into `dir` (created if missing): all temporaries first,
+    /// then all renames. On error no file of this set is left in `dir` (files it
+    /// had already replaced are removed). Returns the written paths in order.
+    pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+        fs::create_dir_all(dir).map_err(|source| WriteError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut temps: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(self.files.len());
+        let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+            for (tmp, _) in temps {
+                let _ = fs::remove_file(tmp);
+            }
+        };
+        for (name, bytes) in &self.files {
+            let path = dir.join(name);
+            match write_temp(&path, bytes) {
+                Ok(tmp) => temps.push((tmp, path)),
+                Err(e) => {
+                    cleanup(&temps);
+                    return Err(e);
+                }
+            }
+        }
+        let mut written = Vec::with_capacity(temps.len());
+        for (i, (tmp, path)) in temps.iter().enumerate() {
+            if let Err(source) = fs::rename(tmp, path) {
+                // Leave no mix of new and old outputs: this run's files go too.
+                cleanup(&temps[i..]);
+                for p in &written {
+                    let _ = fs::remove_file(p);
+                }
+                return Err(WriteError::Io {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            written.push(path.clone());
+        }
+        sync_dir(dir);
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_model::scenario::{CampData, Location};
+    use corridor_model::series::Series;
+    use corridor_model::Date;
+
+    #[test]
+    fn python_float_repr() {
+        let cases = [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (0.25, "0.25"),
+            (0.6667, "0.6667"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (0.000123, "0.000123"),
+            (0.0000123, "1.23e-05"),
+            (123.456, "123.456"),
+            (1e15, "1000000000000000.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1e16, "1e+16"),
+            (1.5e17, "1.5e+17"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (-2.5, "-2.5"),
+            (1e100, "1e+100"),
+            (f64::NAN, "nan"),
+            (f64::INFINITY, "inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(py_float(x), want, "{x:e}");
+        }
+    }
+
+    /// Conflict zone A, camp B, town C; 3 days; data for B.
+    fn tiny() -> (Scenario, RunOutput) {
+        let mut s = Scenario::new("tiny", Date::parse("2012-02-28").unwrap(), 3);
+        s.add_location(Location::new("A", LocationKind::ConflictZone));
+        let b = s.add_location(Location::new("B", LocationKind::Camp));
+        s.add_location(Location::new("C", LocationKind::Town));
+        s.link("A", "B", 120.5);
+        s.link("B", "C", 10.0);
+        s.data.camps.push(CampData {
+            location: b,
+            series: Series::new(vec![(0, 4.0), (2, 12.0)]),
+        });
+        let rec = |day: u32, pop: [u64; 3], data: i64, raw: i64, spawned: u64| DayRecord {
+            day,
+            population: pop.to_vec(),
+            on_links_toward: vec![0, 1, 0],
+            arrived: vec![0, day as u64, 0],
+            camp_data: vec![data],
+            raw,
+            debt: 0,
+            total_agents: spawned,
+            accounting: Accounting {
+                spawned,
+                at_locations: pop.iter().sum(),
+                on_links: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let run = RunOutput {
+            seed: 7,
+            days: vec![
+                rec(0, [0, 4, 0], 4, 0, 5),
+                rec(1, [2, 6, 0], 8, 8, 9),
+                rec(2, [0, 9, 2], 12, 12, 12),
+            ],
+            warnings: vec!["engine note".into()],
+        };
+        (s, run)
+    }
+
+    fn meta() -> RunMeta {
+        RunMeta {
+            corridor_version: "0.1.0".into(),
+            input_kind: InputKind::Flee,
+            engine: "agents".into(),
+            inputs: vec![InputDigest {
+                path: "input_csv/locations.csv".into(),
+                sha256: "ab".repeat(32),
+            }],
+            warnings: vec!["reader note".into()],
+        }
+    }
+
+    #[test]
+    fn out_csv_bytes() {
+        let (s, run) = tiny();
+        let out = render_out_csv(&s, &run).unwrap();
+        let want = "Day,Date,B sim,B data,B error,Total error,refugees in camps (UNHCR),\
+total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulation),refugee_debt
+0,2012-02-28,4,4,0.0,0.0,0,5,0,4,0
+1,2012-02-29,6,8,0.25,0.25,8,9,8,6,0
+2,2012-03-01,9,12,0.25,0.25,12,12,12,9,0
+";
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn idp_totals_column() {
+        let (mut s, mut run) = tiny();
+        s.settings.log_levels.idp_totals = 1;
+        s.locations[2].kind = LocationKind::IdpCamp;
+        for r in &mut run.days {
+            r.camp_data.push(0);
+        }
+        let out = render_out_csv(&s, &run).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        // C is now a camp too (an idpcamp): it gets columns and the total.
+        assert!(lines[0].starts_with("Day,Date,B sim,B data,B error,C sim,C data,C error,"));
+        assert!(lines[0].ends_with(",refugee_debt,total IDPs"));
+        assert!(lines[3].ends_with(",2"), "{}", lines[3]);
+    }
+
+    #[test]
+    fn daily_and_observed_csv() {
+        let (s, run) = tiny();
+        let daily = render_daily_csv(&s, &run).unwrap();
+        let lines: Vec<&str> = daily.lines().collect();
+        assert_eq!(lines.len(), 1 + 3 * 3);
+        assert_eq!(lines[0], DAILY_COLUMNS.join(","));
+        assert_eq!(lines[1], "0,2012-02-28,A,conflict_zone,0,0,0,0,0,0,0,0,0,0");
+        assert_eq!(lines[5], "1,2012-02-29,B,camp,6,1,0,0,0,1,0,0,0,0");
+        assert_eq!(lines[9], "2,2012-03-01,C,town,2,0,0,0,0,0,0,0,0,0");
+        let obs = render_observed_csv(&s, &run).unwrap();
+        assert_eq!(
+            obs,
+            "day,date,location,observed\n0,2012-02-28,B,4\n1,2012-02-29,B,8\n2,2012-03-01,B,12\n"
+        );
+    }
+
+    #[test]
+    fn bad_record_shape_is_an_error() {
+        let (s, mut run) = tiny();
+        run.days[1].arrived = vec![1, 2];
+        let err = render_daily_csv(&s, &run).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot render daily.csv: day 1: arrived has 2 entries, expected 3"
+        );
+        let (s, mut run) = tiny();
+        run.days[0].camp_data = vec![1, 2];
+        assert!(render_out_csv(&s, &run).is_err());
+    }
+
+    #[test]
+    fn names_with_commas_are_quoted() {
+        let (mut s, run) = tiny();
+        s.locations[1].name = "Camp \"B\", north".into();
+        let out = render_out_csv(&s, &run).unwrap();
+        assert!(out.starts_with("Day,Date,\"Camp \"\"B\"\", north\" sim,"));
+    }
+
+    #[test]
+    fn network_json() {
+        let (s, _) = tiny();
+        let net: serde_json::Value =
+            serde_json::from_str(&render_network_json(&s).unwrap()).unwrap();
+        assert_eq!(net["locations"][1]["name"], "B");
+        assert_eq!(net["locations"][1]["kind"], "camp");
+        assert_eq!(net["links"][0]["from"], "A");
+        assert_eq!(net["links"][0]["to"], "B");
+        assert_eq!(net["links"][0]["distance_km"], 120.5);
+        assert_eq!(net["ports"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn summary_json() {
+        let (s, run) = tiny();
+        let text = render_summary_json(&s, &run, &meta()).unwrap();
+        // Key order is fixed.
+        let keys = [
+            "corridor_version",
+            "scenario",
+            "input_kind",
+            "start_date",
+            "end_date",
+            "days",
+            "seed",
+            "engine",
+            "hasten",
+            "inputs",
+            "accounting",
+            "accounting_balances_every_day",
+            "validation",
+            "totals",
+            "warnings",
+        ];
+        let pos: Vec<usize> = keys
+            .iter()
+            .map(|k| text.find(&format!("\n  \"{k}\"")).unwrap())
+            .collect();
+        assert!(pos.windows(2).all(|w| w[0] < w[1]));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["input_kind"], "flee");
+        assert_eq!(v["start_date"], "2012-02-28");
+        assert_eq!(v["end_date"], "2012-03-01");
+        assert_eq!(v["days"], 3);
+        assert_eq!(v["seed"], 7);
+        assert_eq!(v["inputs"][0]["path"], "input_csv/locations.csv");
+        assert_eq!(v["accounting"]["spawned"], 12);
+        assert_eq!(v["accounting"]["on_links"], 1);
+        assert_eq!(v["accounting_balances_every_day"], true);
+        // e = 0/4, 2/8, 3/12 -> ARD = (0 + 0.25 + 0.25) / 3.
+        let ard = v["validation"]["ard"].as_f64().unwrap();
+        assert_eq!(ard, (0.0 + 0.25 + 0.25) / 3.0);
+        assert_eq!(v["validation"]["per_camp"][0]["location"], "B");
+        assert_eq!(
+            v["validation"]["per_camp"][0]["mean_abs_diff"].as_f64(),
+            Some(5.0 / 3.0)
+        );
+        assert_eq!(v["totals"]["in_camps"], 9);
+        assert_eq!(v["totals"]["observed_in_camps"], 12);
+        assert_eq!(v["totals"]["arrived"], 3);
+        assert_eq!(v["warnings"][0], "reader note");
+        assert_eq!(v["warnings"][1], "engine note");
+    }
+
+    #[test]
+    fn summary_without_data_has_null_validation() {
+        let (mut s, run) = tiny();
+        s.data.camps.clear();
+        let v: serde_json::Value =
+            serde_json::from_str(&render_summary_json(&s, &run, &meta()).unwrap()).unwrap();
+        assert!(v["validation"].is_null());
+        assert!(v["totals"]["observed_in_camps"].is_null());
+        let a = RunArtifacts::render(&s, &run, &meta()).unwrap();
+        assert!(a.get("observed.csv").is_none());
+    }
+
+    #[test]
+    fn artifacts_write_all_files_atomically() {
+        let (s, run) = tiny();
+        let a = RunArtifacts::render(&s, &run, &meta()).unwrap();
+        assert_eq!(
+            a.names().collect::<Vec<_>>(),
+            [
+                "out.csv",
+                "daily.csv",
+                "observed.csv",
+                "network.json",
+                "summary.json"
+            ]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("nested/run");
+        let paths = a.write_to(&out).unwrap();
+        assert_eq!(paths.len(), 5);
+        for p in &paths {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            assert_eq!(fs::read(p).unwrap(), a.get(name).unwrap());
+        }
+        // No temporaries left behind.
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 5);
+        // Scenario inputs are not Flee: no out.csv.
+        let mut m = meta();
+        m.input_kind = InputKind::Scenario;
+        let b = RunArtifacts::render(&s, &run, &m).unwrap();
+        assert!(b.get("out.csv").is_none());
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where a file should go makes its rename fail; the temporary
+        // files of every output must be gone afterwards and out.csv not written.
+        let mut a = RunArtifacts::default();
+        a.add("out.csv", "x");
+        a.add("blocked", "y");
+        fs::create_dir(dir.path().join("blocked")).unwrap();
+        fs::write(dir.path().join("blocked/keep"), "z").unwrap();
+        assert!(a.write_to(dir.path()).is_err());
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["blocked"]);
+    }
+
+    #[test]
+    fn write_atomic_replaces_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Parent missing: an error naming the file, nothing created.
+        let q = dir.path().join("missing/f.txt");
+        let err = write_atomic(&q, b"x").unwrap_err();
+        assert!(err.to_string().contains("missing/f.txt"), "{err}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -31,6 +31,10 @@ impl Date {
         let s = s.trim();
         let mut it = s.splitn(3, '-');
         let y: i64 = it.next()?.trim().parse().ok()?;
+        // Outside this range day arithmetic could overflow; no input needs it.
+        if !(1..=9999).contains(&y) {
+            return None;
+        }
         let m: u32 = it.next()?.trim().parse().ok()?;
         let d: u32 = it.next()?.trim().parse().ok()?;
         Date::from_ymd(y, m, d)

@@ -124,7 +124,7 @@ impl Stream {
             return None;
         }
         let total: f64 = weights.iter().sum();
-        if !(total > 0.0) || !total.is_finite() {
+        if total <= 0.0 || !total.is_finite() {
             return Some(self.below(weights.len() as u64) as usize);
         }
         let mut u = self.next_f64() * total;
@@ -141,7 +141,7 @@ impl Stream {
     /// Poisson-distributed count with mean `lambda` (inversion for small means,
     /// PTRS transformed rejection for large ones).
     pub fn poisson(&mut self, lambda: f64) -> u64 {
-        if !(lambda > 0.0) || !lambda.is_finite() {
+        if lambda <= 0.0 || !lambda.is_finite() {
             return 0;
         }
         if lambda < 30.0 {
@@ -186,7 +186,7 @@ impl Stream {
     /// fallback via splitting for large n (sum of Poisson-thinned halves is not used:
     /// we use the waiting-time method on the smaller tail, then recursion by halves).
     pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
-        if n == 0 || !(p > 0.0) {
+        if n == 0 || p.is_nan() || p <= 0.0 {
             return 0;
         }
         if p >= 1.0 {

@@ -1,8 +1,54 @@
 //! The day loop (flee-spec §2) and its agent engine.
+//!
+//! One step `t = 0 .. days-1`, in Flee's order (flee-spec §2.2):
+//! 1. conflict schedule (`places::Places::apply_conflicts`);
+//! 2. spawning (`spawn`), new agents act the same day (day 0 also has the
+//!    insertions of §2.1, made before the loop);
+//! 3. closures acting on day `t` (`Scenario::closures`), candidate routes rebuilt
+//!    if links changed;
+//! 4. evolve: capacity grows by `capacity_per_day`; scores and per-class end-point
+//!    scores; the **decision pass** (weights with the occupancy at its start); the
+//!    **travel pass** (weights with the occupancy after the decision pass),
+//!    followed per agent by the recent-travel update and camps as sinks;
+//! 5. the **border step** (`border_step`), the extension point for ports, queues,
+//!    crossings and checkpoints;
+//! 6. the day's [`DayRecord`].
+//!
+//! Determinism: every draw comes from a stream keyed by (seed, purpose, day,
+//! entity) with the agent's creation index as entity; per-location counts are
+//! integer sums. So a run depends on the seed only, not on threads.
+//!
+//! Extension points: `agents::AgentState` already has the border states (Queued,
+//! InTransit, Exited with a reason) and the tally counts them; `Places::halt`
+//! stops travel at ports; `border_step::BorderStep` documents what the border step
+//! may change. Deviations from Flee are listed in docs/flee-compat.md.
+
+mod agents;
+mod border_step;
+mod demography;
+mod network;
+mod passes;
+mod places;
+mod routes;
+mod spawn;
+mod streams;
+
+pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
+pub use routes::prune_weights;
 
 use crate::error::ModelError;
-use crate::record::RunOutput;
-use crate::scenario::Scenario;
+use crate::record::{Accounting, DayRecord, RunOutput};
+use crate::rng::Purpose;
+use crate::scenario::{ClosureTarget, DataTable, Scenario};
+use crate::settings::Settings;
+use agents::Agents;
+use demography::Demography;
+use network::Network;
+use passes::PassCtx;
+use places::Places;
+use routes::{Candidates, PathArena, Tables};
+use spawn::{Sink, Spawner};
+use streams::DayKey;
 
 /// Which engine moves people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,6 +71,402 @@ pub struct RunOptions {
 
 /// Runs a scenario to the end.
 pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, ModelError> {
-    let _ = (scenario, opts);
-    Err(ModelError::InvalidScenario("engine not built yet".into()))
+    if opts.engine == EngineKind::Counts {
+        return Err(ModelError::InvalidScenario(
+            "the count engine is not available yet; use the agent engine".into(),
+        ));
+    }
+    validate(scenario)?;
+    let days = opts.days.unwrap_or(scenario.days);
+    let mut w = World::new(scenario, opts.seed);
+    let mut out = RunOutput {
+        seed: opts.seed,
+        days: Vec::with_capacity(days as usize),
+        warnings: Vec::new(),
+    };
+    for t in 0..days {
+        let rec = w.step(t)?;
+        out.days.push(rec);
+    }
+    out.warnings = w.warnings;
+    Ok(out)
+}
+
+/// The candidate routes from location `from` as location-index paths (origin
+/// excluded), with the scenario's settings and the links open on day 0 before any
+/// closure. For inspection and tests of the route rules (flee-spec §2.6).
+pub fn candidate_routes(scenario: &Scenario, from: usize) -> Result<Vec<Vec<usize>>, ModelError> {
+    validate(scenario)?;
+    if from >= scenario.locations.len() {
+        return Err(ModelError::InvalidScenario(format!("no location {from}")));
+    }
+    let mut s = scenario.settings.clone();
+    s.apply_v1_rules();
+    let net = Network::build(scenario, s.move_rules.max_move_speed);
+    let places = Places::init(scenario, &s);
+    let mut arena = PathArena::default();
+    let c = Candidates::build(scenario, &s, &net, &places, &mut arena);
+    Ok(c.range(from)
+        .map(|i| arena.path(c.path[i]).iter().map(|&x| x as usize).collect())
+        .collect())
+}
+
+/// Checks the invariants the readers establish, so that bad programmatic input
+/// gives an error instead of a panic.
+fn validate(sc: &Scenario) -> Result<(), ModelError> {
+    let n = sc.locations.len();
+    let bad = |m: String| Err(ModelError::InvalidScenario(m));
+    if n > u32::MAX as usize / 2 || sc.links.len() > u32::MAX as usize / 4 {
+        return bad("network too large".into());
+    }
+    for (k, l) in sc.links.iter().enumerate() {
+        if l.from >= n || l.to >= n {
+            return bad(format!("link {k} refers to a location that does not exist"));
+        }
+        if !(l.distance_km.is_finite() && l.distance_km >= 0.0) {
+            return bad(format!("link {k} has distance {}", l.distance_km));
+        }
+        if let Some(v) = l.max_move_speed {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(format!("link {k} has max_move_speed {v}"));
+            }
+        }
+    }
+    if let Some(cs) = &sc.conflicts {
+        if let Some(&l) = cs.locations.iter().find(|&&l| l >= n) {
+            return bad(format!("conflict schedule refers to location {l}"));
+        }
+    }
+    for c in &sc.data.camps {
+        if c.location >= n {
+            return bad(format!("camp data refer to location {}", c.location));
+        }
+    }
+    for c in &sc.closures {
+        let ok = match &c.target {
+            ClosureTarget::Country { .. } => true,
+            ClosureTarget::Location(l) | ClosureTarget::Camp(l) => *l < n,
+            ClosureTarget::Link(a, b) | ClosureTarget::RemoveForcedRedirection(a, b) => {
+                *a < n && *b < n
+            }
+        };
+        if !ok {
+            return bad("a closure refers to a location that does not exist".into());
+        }
+    }
+    let m = &sc.settings.move_rules;
+    for (name, v) in [
+        ("max_move_speed", m.max_move_speed),
+        ("max_walk_speed", m.max_walk_speed),
+        ("softening", m.softening),
+    ] {
+        if !v.is_finite() {
+            return bad(format!("move_rules.{name} is {v}"));
+        }
+    }
+    Ok(())
+}
+
+/// Chunks per thread for the agent passes: enough to balance load, few enough
+/// that per-chunk tallies stay cheap.
+const CHUNKS_PER_THREAD: usize = 8;
+const MIN_CHUNK: usize = 4096;
+
+struct World<'a> {
+    sc: &'a Scenario,
+    s: Settings,
+    seed: u64,
+    data: DataTable,
+    camps: Vec<usize>,
+    net: Network,
+    places: Places,
+    arena: PathArena,
+    cands: Candidates,
+    demo: Demography,
+    agents: Agents,
+    spawner: Spawner,
+    /// Agents at each location (state AtLocation), kept current between passes.
+    counts: Vec<u64>,
+    closure_active: Vec<bool>,
+    is_camp_at_start: Vec<bool>,
+    tables: Tables,
+    end: Vec<f64>,
+    score: Vec<f64>,
+    mc: Vec<f64>,
+    spawned_total: u64,
+    initial: u64,
+    warnings: Vec<String>,
+    warned_schedule: bool,
+}
+
+impl<'a> World<'a> {
+    fn new(sc: &'a Scenario, seed: u64) -> World<'a> {
+        let mut s = sc.settings.clone();
+        s.apply_v1_rules();
+        let mut warnings: Vec<String> = s
+            .unsupported()
+            .into_iter()
+            .map(|f| format!("Flee feature not modelled by corridor, ignored: {f}"))
+            .collect();
+        let mut data = sc.data.clone();
+        if s.spawn_rules.empty_camps_on_day0 {
+            // Idempotent: a series already shifted by its reader has 0 on day 0.
+            data.total.subtract_day0();
+            for c in &mut data.camps {
+                c.series.subtract_day0();
+            }
+        }
+        let n = sc.locations.len();
+        let net = Network::build(sc, s.move_rules.max_move_speed);
+        let mut places = Places::init(sc, &s);
+        let mut arena = PathArena::default();
+        let cands = Candidates::build(sc, &s, &net, &places, &mut arena);
+        let demo = Demography::new(sc, &s);
+        warnings.extend(demo.warnings.iter().cloned());
+        if sc.links.iter().any(|l| l.forced_redirection == 1) {
+            warnings.push(
+                "forced_redirection = 1: links are not duplicated as in Flee HEAD (see docs/flee-compat.md)"
+                    .into(),
+            );
+        }
+        if s.spawn_rules.camps_are_sinks
+            && !(0..n).any(|l| places.camp[l] && places.deactivation[l] > 0.0)
+        {
+            warnings.push(
+                "camps_are_sinks is on but no camp has a positive deactivation_probability attribute"
+                    .into(),
+            );
+        }
+        if sc.locations.iter().any(|l| l.capacity.is_none() && l.capacity_per_day > 0) {
+            warnings.push(
+                "capacity_per_day on a location without capacity is ignored (it stays unlimited)"
+                    .into(),
+            );
+        }
+        let mut agents = Agents::default();
+        let mut counts = vec![0u64; n];
+        let initial = {
+            let mut sink = Sink {
+                agents: &mut agents,
+                counts: &mut counts,
+                places: &mut places,
+                demo: &demo,
+                settings: &s,
+                seed,
+                warnings: &mut warnings,
+            };
+            Spawner::insert_initial(sc, &data, &mut sink)
+        };
+        let is_camp_at_start = sc.locations.iter().map(|l| l.kind.is_camp()).collect();
+        World {
+            camps: sc.camp_locations(),
+            closure_active: vec![false; sc.closures.len()],
+            is_camp_at_start,
+            sc,
+            s,
+            seed,
+            data,
+            net,
+            places,
+            arena,
+            cands,
+            demo,
+            agents,
+            spawner: Spawner::default(),
+            counts,
+            tables: Tables::default(),
+            end: Vec::new(),
+            score: vec![0.0; n],
+            mc: vec![0.0; n],
+            spawned_total: 0,
+            initial,
+            warnings,
+            warned_schedule: false,
+        }
+    }
+
+    /// Closures acting on day `t` (flee-spec §1.3); returns true if links changed.
+    fn closures(&mut self, t: u32) -> bool {
+        let t = t as i64;
+        let mut changed = false;
+        for (k, c) in self.sc.closures.iter().enumerate() {
+            for close in [true, false] {
+                let day = if close { c.start } else { c.end };
+                if day != t || self.closure_active[k] == close {
+                    continue;
+                }
+                self.closure_active[k] = close;
+                if let ClosureTarget::Camp(l) = c.target {
+                    if self.is_camp_at_start[l] {
+                        self.places.set_camp_closed(l, close, &self.s);
+                    }
+                    continue;
+                }
+                for li in self.net.links_of(self.sc, &c.target) {
+                    let x = &mut self.net.closed[li as usize];
+                    *x = if close { x.saturating_add(1) } else { x.saturating_sub(1) };
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    fn chunk_size(&self) -> usize {
+        let threads = rayon::current_num_threads().max(1);
+        MIN_CHUNK.max(self.agents.len().div_ceil(threads * CHUNKS_PER_THREAD))
+    }
+
+    fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
+        let sc = self.sc;
+        let n = sc.locations.len();
+        let ti = t as i64;
+
+        // 1. Conflicts.
+        if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
+            self.warned_schedule = true;
+            self.warnings.push(format!(
+                "the conflict schedule has fewer rows than days: from day {t} on, its last row holds"
+            ));
+        }
+
+        // 2. Spawning.
+        let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        {
+            let mut sink = Sink {
+                agents: &mut self.agents,
+                counts: &mut self.counts,
+                places: &mut self.places,
+                demo: &self.demo,
+                settings: &self.s,
+                seed: self.seed,
+                warnings: &mut self.warnings,
+            };
+            spawned_today += self.spawner.daily(sc, &self.data, t, &mut sink)?;
+        }
+        self.spawned_total += spawned_today;
+
+        // 3. Closures.
+        if self.closures(t) {
+            self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
+        }
+
+        // 4. Evolve: capacity growth, scores, move chances.
+        for l in 0..n {
+            let cpd = self.places.capacity_per_day[l];
+            if cpd != 0 && self.places.capacity[l] != places::UNLIMITED {
+                self.places.capacity[l] += cpd;
+            }
+            self.score[l] = self.places.score(l, ti, &self.s);
+            self.mc[l] = self.places.move_chance(l, &self.s);
+        }
+        self.demo.end_scores(
+            &self.score,
+            &self.places.camp,
+            &self.places.conflict,
+            &self.places.pop,
+            &self.s,
+            &mut self.end,
+        );
+        let agent_key = DayKey::new(self.seed, Purpose::Agent, t as u64);
+        let sink_key = DayKey::new(self.seed, Purpose::Sink, t as u64);
+        let chunk = self.chunk_size();
+
+        // Decision pass.
+        self.tables
+            .build(&self.cands, &self.places, &self.end, self.demo.n_class, &self.counts, &self.s);
+        let departed_decision = {
+            let ctx = PassCtx {
+                net: &self.net,
+                places: &self.places,
+                cands: &self.cands,
+                arena: &self.arena,
+                tables: &self.tables,
+                mc: &self.mc,
+                settings: &self.s,
+                agent_key,
+                sink_key,
+            };
+            passes::decision_pass(self.agents.chunks(chunk), &ctx, n)
+        };
+        for l in 0..n {
+            self.counts[l] -= departed_decision[l] as u64;
+        }
+
+        // Travel pass.
+        if std::env::var("SCRATCH_STALE").is_err() { self.tables
+            .build(&self.cands, &self.places, &self.end, self.demo.n_class, &self.counts, &self.s); }
+        let mut tally = {
+            let ctx = PassCtx {
+                net: &self.net,
+                places: &self.places,
+                cands: &self.cands,
+                arena: &self.arena,
+                tables: &self.tables,
+                mc: &self.mc,
+                settings: &self.s,
+                agent_key,
+                sink_key,
+            };
+            passes::travel_pass(self.agents.chunks(chunk), &ctx, n)
+        };
+        for l in 0..n {
+            tally.departed[l] += departed_decision[l];
+        }
+
+        // 5. Border step.
+        let mut rec = DayRecord {
+            day: t,
+            queue: vec![0; n],
+            sheltered: vec![0; n],
+            unsheltered: vec![0; n],
+            admitted: vec![0; n],
+            encountered: vec![0; n],
+            intercepted: vec![0; n],
+            ..Default::default()
+        };
+        border_step::BorderStep {
+            scenario: sc,
+            day: t,
+            seed: self.seed,
+            net: &self.net,
+            places: &mut self.places,
+            agents: &mut self.agents,
+            tally: &mut tally,
+            record: &mut rec,
+        }
+        .run();
+
+        // 6. Record.
+        for l in 0..n {
+            self.counts[l] = tally.pop[l] as u64;
+        }
+        let widen = |v: &[u32]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
+        rec.population = widen(&tally.pop);
+        rec.on_links_toward = widen(&tally.on_links_toward);
+        rec.arrived = widen(&tally.arrived);
+        rec.departed = widen(&tally.departed);
+        rec.queue = widen(&tally.queue);
+        rec.camp_data = self
+            .camps
+            .iter()
+            .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
+            .collect();
+        rec.spawned_today = spawned_today;
+        rec.raw = self.spawner.raw;
+        rec.debt = self.spawner.debt;
+        let acc = Accounting {
+            spawned: self.spawned_total,
+            at_locations: rec.population.iter().sum(),
+            on_links: rec.on_links_toward.iter().sum(),
+            in_queues: tally.queue.iter().map(|&x| x as u64).sum(),
+            in_transit: tally.in_transit,
+            admitted: tally.admitted,
+            encountered: tally.encountered,
+            removed: tally.removed,
+        };
+        rec.total_agents = acc.at_locations + acc.on_links + acc.in_queues + acc.in_transit;
+        rec.accounting = acc;
+        Ok(rec)
+    }
 }

@@ -1,0 +1,415 @@
+//! End-to-end tests of the `corridor` binary: outputs of `run`, determinism
+//! (seeds, thread counts, repeated runs), exit codes and messages for bad input,
+//! no partial outputs after a failure, and snapshots of Flee-format output.
+//!
+//! `tests/data/tiny` is a two-location instance whose every random draw has a
+//! certain outcome (move chance 1 at the conflict zone, 0 in the camp, one
+//! route), so its out.csv is the same for every seed and can be pinned.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn mali() -> PathBuf {
+    repo().join("tests/data/flee/mali2012")
+}
+
+fn tiny() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny")
+}
+
+fn corridor() -> Command {
+    let mut c = Command::cargo_bin("corridor").unwrap();
+    c.env_remove("RAYON_NUM_THREADS");
+    c
+}
+
+/// Runs `corridor run <input> --out <out> <extra...>` and asserts success.
+fn run_ok(input: &Path, out: &Path, extra: &[&str]) {
+    corridor()
+        .arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn read(p: &Path) -> String {
+    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file of a run directory, by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Names of the locations of a Flee locations.csv, and which are camps.
+fn locations(instance: &Path) -> Vec<(String, bool)> {
+    read(&instance.join("input_csv/locations.csv"))
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].trim().to_string(),
+                f[5].to_lowercase().contains("camp"),
+            )
+        })
+        .collect()
+}
+
+fn flee_header(instance: &Path) -> String {
+    let mut h = String::from("Day,Date");
+    for (name, camp) in locations(instance) {
+        if camp {
+            h.push_str(&format!(",{name} sim,{name} data,{name} error"));
+        }
+    }
+    h + ",Total error,refugees in camps (UNHCR),total refugees (simulation),\
+raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
+}
+
+#[test]
+fn run_mali_writes_flee_and_corridor_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m");
+    corridor()
+        .arg("run")
+        .arg(mali())
+        .args(["--days", "30", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote"))
+        .stdout(predicate::str::contains(
+            "mali2012: 30 days from 2012-02-29",
+        ))
+        .stdout(predicate::str::contains("ARD"));
+
+    let out_csv = read(&out.join("out.csv"));
+    let lines: Vec<&str> = out_csv.lines().collect();
+    assert_eq!(lines[0], flee_header(&mali()));
+    assert_eq!(lines.len(), 31);
+    assert!(lines[1].starts_with("0,2012-02-29,"), "{}", lines[1]);
+    assert!(lines[30].starts_with("29,2012-03-29,"), "{}", lines[30]);
+    let ncols = lines[0].split(',').count();
+    assert!(lines.iter().all(|l| l.split(',').count() == ncols));
+
+    let locs = locations(&mali());
+    let daily = read(&out.join("daily.csv"));
+    assert_eq!(
+        daily.lines().next().unwrap(),
+        "day,date,location,kind,population,on_links_toward,queue,sheltered,unsheltered,\
+arrived,departed,admitted,encountered,intercepted"
+    );
+    assert_eq!(daily.lines().count(), 1 + 30 * locs.len());
+    // Locations in scenario order on every day.
+    let day3: Vec<&str> = daily
+        .lines()
+        .skip(1 + 3 * locs.len())
+        .take(locs.len())
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        day3,
+        locs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()
+    );
+
+    let camps = locs.iter().filter(|(_, c)| *c).count();
+    assert_eq!(
+        read(&out.join("observed.csv")).lines().count(),
+        1 + 30 * camps
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
+    assert_eq!(summary["scenario"], "mali2012");
+    assert_eq!(summary["input_kind"], "flee");
+    assert_eq!(summary["days"], 30);
+    assert_eq!(summary["seed"], 1);
+    assert_eq!(summary["start_date"], "2012-02-29");
+    assert_eq!(summary["end_date"], "2012-03-29");
+    let ard = summary["validation"]["ard"].as_f64().unwrap();
+    assert!(ard.is_finite() && ard >= 0.0, "{ard}");
+    assert!(summary["validation"]["ard_rescaled"].as_f64().is_some());
+    assert_eq!(
+        summary["validation"]["per_camp"].as_array().unwrap().len(),
+        camps
+    );
+    let acc = &summary["accounting"];
+    assert!(acc["spawned"].as_u64().unwrap() > 0);
+    let parts: u64 = [
+        "at_locations",
+        "on_links",
+        "in_queues",
+        "in_transit",
+        "admitted",
+        "encountered",
+        "removed",
+    ]
+    .iter()
+    .map(|k| acc[k].as_u64().unwrap())
+    .sum();
+    assert_eq!(parts, acc["spawned"].as_u64().unwrap());
+    assert_eq!(summary["accounting_balances_every_day"], true);
+    // Inputs are listed relative to the instance, with digests.
+    let inputs = summary["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(
+        |i| i["path"] == "input_csv/locations.csv" && i["sha256"].as_str().unwrap().len() == 64
+    ));
+    let text = read(&out.join("summary.json"));
+    assert!(!text.contains(&*repo().canonicalize().unwrap().to_string_lossy()));
+
+    let net: serde_json::Value = serde_json::from_str(&read(&out.join("network.json"))).unwrap();
+    assert_eq!(net["locations"].as_array().unwrap().len(), locs.len());
+    assert!(out.join("report.html").is_file());
+}
+
+#[test]
+fn same_seed_gives_identical_files_and_other_seeds_differ() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    run_ok(&mali(), &a, &["--days", "30", "--seed", "5"]);
+    run_ok(&mali(), &b, &["--days", "30", "--seed", "5"]);
+    run_ok(&mali(), &c, &["--days", "30", "--seed", "6"]);
+    let fa = files(&a);
+    assert!(
+        fa.len() >= 6,
+        "{:?}",
+        fa.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert_eq!(fa, files(&b), "same seed, different bytes");
+    assert_ne!(read(&a.join("out.csv")), read(&c.join("out.csv")));
+}
+
+#[test]
+fn thread_count_does_not_change_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("t1"), tmp.path().join("t2"));
+    run_ok(&mali(), &a, &["--days", "30", "--threads", "1"]);
+    run_ok(&mali(), &b, &["--days", "30", "--threads", "2"]);
+    assert_eq!(files(&a), files(&b));
+}
+
+#[test]
+fn builtin_scenario_is_mali2012_into_the_default_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    corridor()
+        .current_dir(tmp.path())
+        .args(["run", "--days", "5", "--quiet"])
+        .assert()
+        .success()
+        .stdout("");
+    let builtin = tmp.path().join("corridor-out/mali2012");
+    let direct = tmp.path().join("direct");
+    run_ok(&mali(), &direct, &["--days", "5"]);
+    for f in [
+        "out.csv",
+        "daily.csv",
+        "observed.csv",
+        "network.json",
+        "summary.json",
+    ] {
+        assert_eq!(read(&builtin.join(f)), read(&direct.join(f)), "{f}");
+    }
+}
+
+/// Copies the tiny instance into `dst`.
+fn copy_tiny(dst: &Path) {
+    for sub in ["", "input_csv", "source_data"] {
+        fs::create_dir_all(dst.join(sub)).unwrap();
+        for e in fs::read_dir(tiny().join(sub)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                fs::copy(e.path(), dst.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inst = tmp.path().join("broken");
+    copy_tiny(&inst);
+    fs::write(
+        inst.join("input_csv/routes.csv"),
+        "#name1,name2,distance,forced_redirection\nAlpha,Camp_C,far,0\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    corridor()
+        .arg("run")
+        .arg(&inst)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: "))
+        .stderr(predicate::str::contains("input_csv/routes.csv:2"))
+        .stderr(predicate::str::contains("far"));
+    assert!(!out.exists(), "a failed run must write nothing");
+    corridor()
+        .arg("check")
+        .arg(&inst)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("input_csv/routes.csv:2"));
+}
+
+#[test]
+fn missing_directory_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-instance");
+    for cmd in ["run", "check", "validate", "report"] {
+        corridor()
+            .arg(cmd)
+            .arg(&missing)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no-such-instance"))
+            .stderr(predicate::str::contains("no such directory"));
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    corridor().args(["run", "--days", "0"]).assert().code(2);
+    corridor()
+        .args(["run", "--engine", "magic"])
+        .assert()
+        .code(2);
+    corridor().args(["validate"]).assert().code(2);
+    corridor().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn failed_simulation_leaves_no_outputs() {
+    // Alpha is a town and never becomes a conflict zone, but the camp data grows:
+    // people must be spawned with nowhere to spawn them.
+    let tmp = tempfile::tempdir().unwrap();
+    let inst = tmp.path().join("nowhere");
+    copy_tiny(&inst);
+    let locs = read(&inst.join("input_csv/locations.csv")).replace("conflict_zone,0", "town,");
+    fs::write(inst.join("input_csv/locations.csv"), locs).unwrap();
+    let conflicts = read(&inst.join("input_csv/conflicts.csv")).replace(",1", ",0");
+    fs::write(inst.join("input_csv/conflicts.csv"), conflicts).unwrap();
+    let out = tmp.path().join("out");
+    corridor()
+        .arg("run")
+        .arg(&inst)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::starts_with("error: "));
+    assert!(!out.join("out.csv").exists());
+    assert!(!out.exists());
+}
+
+#[test]
+fn tiny_out_csv_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_ok(&tiny(), &a, &["--seed", "1"]);
+    run_ok(&tiny(), &b, &["--seed", "99"]);
+    let out = read(&a.join("out.csv"));
+    // Every draw is certain, so the seed does not matter here.
+    assert_eq!(out, read(&b.join("out.csv")));
+    assert_eq!(out.lines().count(), 11);
+    insta::assert_snapshot!("tiny_out_csv", out);
+}
+
+#[test]
+fn check_output_snapshot() {
+    let assert = corridor().arg("check").arg(tiny()).assert().success();
+    let out = assert.get_output();
+    let text = format!(
+        "{}--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!("tiny_check", text);
+}
+
+#[test]
+fn validate_prints_ard_table() {
+    let assert = corridor()
+        .args(["validate", "--runs", "3", "--seed", "2"])
+        .arg(tiny())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("instance"), "{stdout}");
+    assert!(lines[0].contains("ARD mean ± sd"), "{stdout}");
+    assert!(lines[1].starts_with("tiny"), "{stdout}");
+    // Deterministic instance: every member has the same ARD, so sd is 0.
+    assert!(lines[1].contains("± 0.0000"), "{stdout}");
+    // The ARD printed equals the one a single run writes to summary.json.
+    let tmp = tempfile::tempdir().unwrap();
+    run_ok(&tiny(), tmp.path(), &[]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("summary.json"))).unwrap();
+    let ard = summary["validation"]["ard"].as_f64().unwrap();
+    assert!(
+        lines[1].contains(&format!("{ard:.4} ± 0.0000")),
+        "{stdout} vs {ard}"
+    );
+}
+
+#[test]
+fn report_rerenders_report_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    run_ok(&tiny(), tmp.path(), &[]);
+    let report = tmp.path().join("report.html");
+    let first = fs::read(&report).unwrap();
+    fs::remove_file(&report).unwrap();
+    corridor()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("report.html"));
+    assert_eq!(fs::read(&report).unwrap(), first);
+}
+
+#[test]
+fn help_has_examples_everywhere() {
+    for cmd in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+        vec!["check", "--help"],
+        vec!["report", "--help"],
+    ] {
+        corridor()
+            .args(&cmd)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:"))
+            .stdout(predicate::str::contains("corridor "));
+    }
+}

@@ -1,0 +1,292 @@
+//! Writers of an ensemble directory (COMMON contract, DESIGN §5):
+//! `daily_stats.csv`, `ports_stats.csv` (when runs have ports), `totals_stats.csv`,
+//! `monthly_stats.csv` (when a monthly map was given) and `summary.json`.
+//!
+//! Every file is written atomically: into a temporary file in the same directory,
+//! flushed, then renamed over the target, so a reader never sees half a file.
+//! Numbers are printed with at most 6 decimals, trailing zeros removed; a NaN
+//! (the sd of a single member) is an empty CSV field and a JSON `null`. No
+//! wall-clock time and no absolute path goes into any file, so equal ensembles
+//! give byte-identical directories.
+
+use crate::error::EnsembleError;
+use crate::member::{Ensemble, DAILY_VARIABLES, PORT_VARIABLES, TOTAL_VARIABLES};
+use crate::stats::Stats;
+use serde_json::{json, Map, Value};
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes `path` atomically: `fill` writes into a temporary sibling that is renamed
+/// over `path` only when everything succeeded.
+pub fn atomic_write(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), EnsembleError> {
+    let io = |source| EnsembleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let file = fs::File::create(&tmp)?;
+        let mut w = BufWriter::new(file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// A number as written to CSV: ≤ 6 decimals, no trailing zeros, empty for NaN.
+pub fn fmt_num(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    let s = format!("{x:.6}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number for JSON: `null` for NaN or infinities.
+fn json_num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+fn stats_fields(s: &Stats) -> String {
+    format!(
+        "{},{},{},{},{}",
+        fmt_num(s.mean),
+        fmt_num(s.sd),
+        fmt_num(s.p5),
+        fmt_num(s.p50),
+        fmt_num(s.p95)
+    )
+}
+
+fn stats_json(s: &Stats) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("mean".into(), json_num(s.mean));
+    m.insert("sd".into(), json_num(s.sd));
+    m.insert("p5".into(), json_num(s.p5));
+    m.insert("p50".into(), json_num(s.p50));
+    m.insert("p95".into(), json_num(s.p95));
+    m
+}
+
+/// CSV field quoting for names that contain a comma, quote or newline.
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+impl Ensemble {
+    fn date(&self, day: u32) -> String {
+        self.start_date.add_days(day as i64).to_string()
+    }
+
+    /// `daily_stats.csv`: `day,date,location,kind,variable,mean,sd,p5,p50,p95`, by day,
+    /// then location in scenario order, then variable in `daily.csv` column order.
+    pub fn write_daily_stats(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(w, "day,date,location,kind,variable,mean,sd,p5,p50,p95")?;
+        for (di, &day) in self.days.iter().enumerate() {
+            let date = self.date(day);
+            for (li, name) in self.locations.iter().enumerate() {
+                let name = csv_field(name);
+                let kind = self.kinds[li].as_str();
+                for (vi, var) in DAILY_VARIABLES.iter().enumerate() {
+                    let s = self.daily(di, li, vi);
+                    writeln!(w, "{day},{date},{name},{kind},{var},{}", stats_fields(s))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `ports_stats.csv`: `day,date,port,variable,mean,sd,p5,p50,p95`.
+    pub fn write_ports_stats(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(w, "day,date,port,variable,mean,sd,p5,p50,p95")?;
+        for (di, &day) in self.days.iter().enumerate() {
+            let date = self.date(day);
+            for (pi, name) in self.ports.iter().enumerate() {
+                let name = csv_field(name);
+                for (vi, var) in PORT_VARIABLES.iter().enumerate() {
+                    let s = self.port(di, pi, vi);
+                    writeln!(w, "{day},{date},{name},{var},{}", stats_fields(s))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `totals_stats.csv`: `day,date,variable,mean,sd,p5,p50,p95` over [`TOTAL_VARIABLES`].
+    pub fn write_totals_stats(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(w, "day,date,variable,mean,sd,p5,p50,p95")?;
+        for (di, &day) in self.days.iter().enumerate() {
+            let date = self.date(day);
+            for (vi, var) in TOTAL_VARIABLES.iter().enumerate() {
+                writeln!(w, "{day},{date},{var},{}", stats_fields(self.total(di, vi)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `monthly_stats.csv`: `month,component,area_of_responsibility,mean,sd,p5,p50,p95`,
+    /// in agents, rows in `monthly.csv` order. Only the header when the scenario has
+    /// neither ports nor crossings.
+    pub fn write_monthly_stats(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(w, "month,component,area_of_responsibility,mean,sd,p5,p50,p95")?;
+        if let Some(m) = &self.monthly {
+            for ((month, component, area), s) in m.keys.iter().zip(&m.stats) {
+                writeln!(
+                    w,
+                    "{month},{},{},{}",
+                    csv_field(component),
+                    csv_field(area),
+                    stats_fields(s)
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The `ensemble` section of summary.json: runs, seed, the ARD pair with every
+    /// member's value (member order), the member seeds and the final day's totals.
+    pub fn summary_section(&self) -> Value {
+        let scalar = |s: &Option<crate::member::ScalarStats>| match s {
+            None => Value::Null,
+            Some(s) => {
+                let mut m = stats_json(&s.stats);
+                m.insert(
+                    "values".into(),
+                    Value::Array(s.values.iter().map(|&v| json_num(v)).collect()),
+                );
+                Value::Object(m)
+            }
+        };
+        let mut final_totals = Map::new();
+        if let Some(last) = self.days.len().checked_sub(1) {
+            for (vi, var) in TOTAL_VARIABLES.iter().enumerate() {
+                final_totals.insert(
+                    (*var).into(),
+                    Value::Object(stats_json(self.total(last, vi))),
+                );
+            }
+        }
+        json!({
+            "runs": self.runs,
+            "seed": self.seed,
+            "member_seeds": self.members.iter().map(|m| m.seed).collect::<Vec<_>>(),
+            "quantile_method": "type 7 (linear interpolation between order statistics)",
+            "ard": scalar(&self.ard),
+            "ard_rescaled": scalar(&self.ard_rescaled),
+            "final": Value::Object(final_totals),
+        })
+    }
+
+    /// The whole summary.json of an ensemble directory. `extra` adds or replaces
+    /// top-level keys (the CLI adds `corridor_version`'s siblings it knows:
+    /// `input_kind`, `inputs` with their hashes).
+    pub fn summary_json(&self, extra: &Map<String, Value>) -> Value {
+        let end = self.days.last().map(|&d| self.date(d));
+        let mut m = Map::new();
+        m.insert("corridor_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        m.insert("scenario".into(), json!(self.scenario));
+        m.insert("start_date".into(), json!(self.start_date.to_string()));
+        m.insert("end_date".into(), json!(end));
+        m.insert("days".into(), json!(self.days.len()));
+        m.insert("seed".into(), json!(self.seed));
+        m.insert("engine".into(), json!(self.engine));
+        m.insert("hasten".into(), json!(self.hasten));
+        m.insert("ensemble".into(), self.summary_section());
+        m.insert("warnings".into(), json!(self.warnings));
+        for (k, v) in extra {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// Writes the ensemble's files into `dir` (created if missing).
+    pub fn write_dir(&self, dir: &Path, extra: &Map<String, Value>) -> Result<(), EnsembleError> {
+        fs::create_dir_all(dir).map_err(|source| EnsembleError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        atomic_write(&dir.join("daily_stats.csv"), |w| self.write_daily_stats(w))?;
+        if !self.ports.is_empty() {
+            atomic_write(&dir.join("ports_stats.csv"), |w| self.write_ports_stats(w))?;
+        }
+        atomic_write(&dir.join("totals_stats.csv"), |w| self.write_totals_stats(w))?;
+        if self.monthly.is_some() {
+            atomic_write(&dir.join("monthly_stats.csv"), |w| self.write_monthly_stats(w))?;
+        }
+        let summary = self.summary_json(extra);
+        atomic_write(&dir.join("summary.json"), |w| {
+            serde_json::to_writer_pretty(&mut *w, &summary)?;
+            writeln!(w)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_format() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.1 + 0.2), "0.3");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(-1e-9), "0");
+        assert_eq!(fmt_num(1234567.5), "1234567.5");
+        assert_eq!(fmt_num(f64::NAN), "");
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        atomic_write(&p, |w| w.write_all(b"one\n")).unwrap();
+        atomic_write(&p, |w| w.write_all(b"two\n")).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "two\n");
+        // A failing fill keeps the old file and removes the temporary one.
+        let err = atomic_write(&p, |w| {
+            w.write_all(b"partial")?;
+            Err(std::io::Error::other("boom"))
+        });
+        assert!(err.unwrap_err().to_string().contains("a.csv"));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "two\n");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("Mbera"), "Mbera");
+        assert_eq!(csv_field("Niamey, town"), "\"Niamey, town\"");
+        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+    }
+}

@@ -1,0 +1,164 @@
+//! The daily allocation of appointments (CBP One-like).
+//!
+//! Inputs on day `t`: the requesters (agent, registration day) and the number of
+//! slots of each port today (`slots[p]`, from each port's
+//! [`DailyQuota`](crate::border::quota::DailyQuota) of `per_day × share_p`).
+//! With `S = Σ slots` and `R` requesters, `k = min(S, R)` winners are chosen:
+//! * `Fifo`: the `k` earliest registrations (ties by agent id);
+//! * `Lottery`: `k` uniformly at random;
+//! * `Mixed { fifo_share }`: `round(k · fifo_share)` earliest registrations, then the
+//!   rest uniformly at random among the others.
+//!
+//! Ports: the list of slots (port 0 repeated `slots[0]` times, then port 1, …) is
+//! shuffled and winner `i` (in selection order) gets slot `i`, so when requesters
+//! are fewer than slots the unused slots fall on random ports. Each winner's
+//! appointment is for day `t + lead_days`. All randomness comes from the stream
+//! (seed, Border, t, Appointment); requesters are first sorted by agent id, so the
+//! result does not depend on the order in which the engine lists them.
+
+use crate::border::draws::{self, Tag};
+use crate::border::Allocation;
+
+/// An appointment given to one agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appointment {
+    pub agent: u32,
+    /// Index into `Border::ports`.
+    pub port: usize,
+    /// Day the port admits the holder (from then on).
+    pub day: u32,
+}
+
+/// Allocates today's appointments; see the module doc.
+pub fn allocate(
+    seed: u64,
+    day: u32,
+    requesters: &[(u32, u32)],
+    slots: &[u64],
+    policy: Allocation,
+    lead_days: u32,
+) -> Vec<Appointment> {
+    let total: u64 = slots.iter().sum();
+    if total == 0 || requesters.is_empty() {
+        return Vec::new();
+    }
+    let mut reqs: Vec<(u32, u32)> = requesters.to_vec();
+    reqs.sort_unstable_by_key(|&(agent, reg)| (agent, reg));
+    reqs.dedup_by_key(|r| r.0);
+    let k = (total.min(reqs.len() as u64)) as usize;
+    let n_fifo = match policy {
+        Allocation::Fifo => k,
+        Allocation::Lottery => 0,
+        Allocation::Mixed { fifo_share } => {
+            ((k as f64 * fifo_share.clamp(0.0, 1.0)).round() as usize).min(k)
+        }
+    };
+    let mut s = draws::stream(seed, day, Tag::Appointment, 0, 0);
+    // Earliest registrations first: sort by (registration day, agent).
+    if n_fifo > 0 {
+        reqs.sort_unstable_by_key(|&(agent, reg)| (reg, agent));
+    }
+    let (fifo_part, rest) = reqs.split_at_mut(n_fifo);
+    let n_lottery = k - n_fifo;
+    if n_lottery > 0 {
+        // The lottery pool is in agent order whatever the policy.
+        rest.sort_unstable_by_key(|&(agent, _)| agent);
+        draws::partial_shuffle(rest, n_lottery, &mut s);
+    }
+    let winners = fifo_part.iter().chain(rest[..n_lottery].iter());
+
+    let mut slot_ports: Vec<usize> = Vec::with_capacity(total as usize);
+    for (p, &n) in slots.iter().enumerate() {
+        slot_ports.extend(std::iter::repeat_n(p, n as usize));
+    }
+    draws::partial_shuffle(&mut slot_ports, k, &mut s);
+    winners
+        .zip(slot_ports)
+        .map(|(&(agent, _), port)| Appointment {
+            agent,
+            port,
+            day: day + lead_days,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reqs(n: u32) -> Vec<(u32, u32)> {
+        // Agent a registered on day (n - a): higher ids registered earlier.
+        (0..n).map(|a| (a, n - a)).collect()
+    }
+
+    fn winners(v: &[Appointment]) -> Vec<u32> {
+        let mut w: Vec<u32> = v.iter().map(|a| a.agent).collect();
+        w.sort_unstable();
+        w
+    }
+
+    #[test]
+    fn fifo_takes_the_earliest_registrations() {
+        let got = allocate(1, 10, &reqs(10), &[2, 1], Allocation::Fifo, 14);
+        assert_eq!(winners(&got), vec![7, 8, 9]);
+        assert!(got.iter().all(|a| a.day == 24));
+        let mut per_port = [0; 2];
+        for a in &got {
+            per_port[a.port] += 1;
+        }
+        assert_eq!(per_port, [2, 1]);
+    }
+
+    #[test]
+    fn lottery_is_random_but_reproducible_and_order_free() {
+        let r = reqs(1000);
+        let a = allocate(5, 3, &r, &[10], Allocation::Lottery, 0);
+        let mut shuffled = r.clone();
+        shuffled.reverse();
+        let b = allocate(5, 3, &shuffled, &[10], Allocation::Lottery, 0);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 10);
+        // Not the earliest registrations (990..999).
+        assert_ne!(winners(&a), (990..1000).collect::<Vec<u32>>());
+        let c = allocate(5, 4, &r, &[10], Allocation::Lottery, 0);
+        assert_ne!(winners(&a), winners(&c));
+    }
+
+    #[test]
+    fn lottery_is_fair_over_many_days() {
+        // 4 requesters, 1 slot a day: each wins about a quarter of the days.
+        let r = [(0, 0), (1, 5), (2, 9), (3, 1)];
+        let mut wins = [0u32; 4];
+        for d in 0..4000 {
+            let a = allocate(9, d, &r, &[1], Allocation::Lottery, 0);
+            wins[a[0].agent as usize] += 1;
+        }
+        for w in wins {
+            assert!((w as i64 - 1000).abs() < 120, "{wins:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_half_and_half() {
+        let r = reqs(100);
+        let got = allocate(2, 0, &r, &[10], Allocation::Mixed { fifo_share: 0.5 }, 1);
+        let w = winners(&got);
+        assert_eq!(w.len(), 10);
+        // The five earliest registrations (agents 95..=99) always win.
+        for a in 95..100 {
+            assert!(w.contains(&a), "{w:?}");
+        }
+        assert_eq!(w.iter().filter(|&&a| a < 95).count(), 5);
+    }
+
+    #[test]
+    fn fewer_requesters_than_slots_and_empty_cases() {
+        let got = allocate(1, 0, &[(4, 0), (2, 0)], &[5, 5], Allocation::Fifo, 0);
+        assert_eq!(winners(&got), vec![2, 4]);
+        assert!(allocate(1, 0, &[], &[5], Allocation::Fifo, 0).is_empty());
+        assert!(allocate(1, 0, &[(1, 0)], &[0, 0], Allocation::Lottery, 0).is_empty());
+        // A duplicated requester wins at most once.
+        let got = allocate(1, 0, &[(4, 0), (4, 0)], &[5], Allocation::Fifo, 0);
+        assert_eq!(got.len(), 1);
+    }
+}

@@ -1,0 +1,157 @@
+//! Keyed random draws of the border processes.
+//!
+//! Every draw about one agent comes from its own stream keyed by
+//! (seed, `Purpose::Border`, day, [`entity`]), where the entity packs the kind of
+//! draw, the index of the port/checkpoint/crossing and the agent id. A draw
+//! therefore depends only on who, where and when, never on the order in which an
+//! engine visits agents or on the number of threads. Count versions (binomial
+//! draws per place and day) serve a count engine with the same probabilities.
+//! Probabilities ≤ 0 never fire and ≥ 1 always fire, without consuming a draw.
+
+use crate::rng::{self, Purpose, Stream};
+
+/// Kinds of border draws; the top byte of an entity key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Tag {
+    /// A port's random walk-up order.
+    PortOrder = 1,
+    /// The day's appointment lottery and port assignment.
+    Appointment = 2,
+    /// An agent's daily appointment request.
+    Request = 3,
+    /// An agent's interception at a checkpoint.
+    Checkpoint = 4,
+    /// An agent's crossing between ports.
+    Crossing = 5,
+    /// A caravan's dispersal split.
+    Dispersal = 6,
+    /// A caravan's recruitment.
+    Recruit = 7,
+    /// Count-engine draws at a checkpoint (no agent).
+    CheckpointCount = 8,
+    /// Count-engine draws at a crossing (entity also packs the waiting days).
+    CrossingCount = 9,
+}
+
+/// Entity key: `tag` in bits 56..64, `index` in bits 32..56 (24 bits), `agent` in
+/// bits 0..32.
+#[inline]
+pub fn entity(tag: Tag, index: usize, agent: u32) -> u64 {
+    ((tag as u64) << 56) | (((index as u64) & 0xFF_FFFF) << 32) | agent as u64
+}
+
+/// The stream for one border draw.
+#[inline]
+pub fn stream(seed: u64, day: u32, tag: Tag, index: usize, agent: u32) -> Stream {
+    rng::stream(seed, Purpose::Border, day as u64, entity(tag, index, agent))
+}
+
+/// One Bernoulli(p) draw on the key (seed, day, tag, index, agent).
+#[inline]
+pub fn bernoulli(seed: u64, day: u32, tag: Tag, index: usize, agent: u32, p: f64) -> bool {
+    if p.is_nan() || p <= 0.0 {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    stream(seed, day, tag, index, agent).next_f64() < p
+}
+
+/// Does `agent` request an appointment today (probability `r`)?
+pub fn requests(seed: u64, day: u32, agent: u32, r: f64) -> bool {
+    bernoulli(seed, day, Tag::Request, 0, agent, r)
+}
+
+/// Is `agent` intercepted at checkpoint `checkpoint` today (probability `p`)?
+pub fn intercepted(seed: u64, day: u32, checkpoint: usize, agent: u32, p: f64) -> bool {
+    bernoulli(seed, day, Tag::Checkpoint, checkpoint, agent, p)
+}
+
+/// Does `agent` cross between ports at crossing `crossing` today (probability `h`)?
+pub fn crosses(seed: u64, day: u32, crossing: usize, agent: u32, h: f64) -> bool {
+    bernoulli(seed, day, Tag::Crossing, crossing, agent, h)
+}
+
+/// Count version of [`intercepted`]: how many of `n` traversals are intercepted.
+pub fn intercepted_count(seed: u64, day: u32, checkpoint: usize, n: u64, p: f64) -> u64 {
+    stream(seed, day, Tag::CheckpointCount, checkpoint, 0).binomial(n, p)
+}
+
+/// Count version of [`crosses`] for the `n` people who have waited `waited` days.
+pub fn crossing_count(seed: u64, day: u32, crossing: usize, waited: u32, n: u64, h: f64) -> u64 {
+    stream(seed, day, Tag::CrossingCount, crossing, waited).binomial(n, h)
+}
+
+/// Fisher–Yates on the first `k` positions: afterwards `v[..k]` is a uniform random
+/// `k`-subset of `v` in random order. Deterministic for a given stream and input.
+pub fn partial_shuffle<T>(v: &mut [T], k: usize, s: &mut Stream) {
+    let n = v.len();
+    for i in 0..k.min(n) {
+        let j = i + s.below((n - i) as u64) as usize;
+        v.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_do_not_collide_across_tags_indices_and_agents() {
+        let a = entity(Tag::Checkpoint, 3, 7);
+        assert_ne!(a, entity(Tag::Crossing, 3, 7));
+        assert_ne!(a, entity(Tag::Checkpoint, 4, 7));
+        assert_ne!(a, entity(Tag::Checkpoint, 3, 8));
+        assert_eq!(entity(Tag::Request, 0, u32::MAX) >> 56, 3);
+    }
+
+    #[test]
+    fn certain_and_impossible_events() {
+        for agent in 0..100 {
+            assert!(intercepted(1, 0, 0, agent, 1.0));
+            assert!(!intercepted(1, 0, 0, agent, 0.0));
+            assert!(!crosses(1, 0, 0, agent, -0.5));
+        }
+    }
+
+    #[test]
+    fn frequencies_match_probabilities_and_draws_are_reproducible() {
+        let n = 100_000u32;
+        let hits = (0..n).filter(|&a| requests(42, 5, a, 0.3)).count();
+        // sd = sqrt(n p q) ≈ 145: accept 5 sd.
+        assert!((hits as i64 - 30_000).abs() < 725, "hits {hits}");
+        let again = (0..n).filter(|&a| requests(42, 5, a, 0.3)).count();
+        assert_eq!(hits, again);
+        let other_day = (0..n).filter(|&a| requests(42, 6, a, 0.3)).count();
+        assert_ne!(hits, other_day);
+    }
+
+    #[test]
+    fn partial_shuffle_picks_a_subset() {
+        let mut v: Vec<u32> = (0..10).collect();
+        let mut s = stream(1, 0, Tag::Appointment, 0, 0);
+        partial_shuffle(&mut v, 4, &mut s);
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+        let mut w: Vec<u32> = (0..10).collect();
+        let mut s2 = stream(1, 0, Tag::Appointment, 0, 0);
+        partial_shuffle(&mut w, 4, &mut s2);
+        assert_eq!(v, w);
+        // k larger than the slice shuffles everything without panicking.
+        partial_shuffle(&mut w, 99, &mut s2);
+    }
+
+    #[test]
+    fn count_draws_have_the_right_mean() {
+        let mean: f64 = (0..2000)
+            .map(|d| intercepted_count(3, d, 0, 1000, 0.2) as f64)
+            .sum::<f64>()
+            / 2000.0;
+        assert!((mean - 200.0).abs() < 2.0, "mean {mean}");
+        assert_eq!(crossing_count(3, 0, 0, 4, 50, 1.0), 50);
+        assert_eq!(crossing_count(3, 0, 0, 4, 50, 0.0), 0);
+    }
+}

@@ -1,0 +1,244 @@
+//! Agents as struct-of-arrays (DESIGN §7), and their states.
+//!
+//! Agent `i` is the `i`-th agent created (its creation index is its id: every
+//! random stream of an agent is keyed by it, so results do not depend on how the
+//! arrays are split between threads). Agents are never removed from the arrays;
+//! people who leave the simulation stay as `Exited(reason)` so that conservation
+//! can be checked by counting states.
+//!
+//! Per agent (25 bytes, see [`BYTES_PER_AGENT`]):
+//! * `loc` (u32): location index when at a location, queued or in transit;
+//!   directed-link index when on a link;
+//! * `dist` (f32): km travelled on the current link; border extensions may reuse
+//!   it for queued/in-transit agents (e.g. the day they joined a queue);
+//! * `route` (u32) + `cursor` (u8): stored multi-hop route as a path id in the
+//!   path arena (`routes::PathArena`) and the index of the next hop; `NO_ROUTE` =
+//!   none;
+//! * `state` (u8): [`AgentState`] packed;
+//! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`);
+//! * `recent` (f32): Flee's `recent_travel` (avoid_short_stints);
+//! * `attrs` (u32): demographic value indices, packed (`demography::Demography`);
+//! * `class` (u16): attribute class sharing one route-weight table.
+
+/// No stored route.
+pub(crate) const NO_ROUTE: u32 = u32::MAX;
+
+/// `flags` bit: the agent has finished at least one link (`places_travelled > 1`).
+pub(crate) const FIRST_LINK_DONE: u8 = 1;
+
+/// Bytes of state per agent (all arrays together).
+pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // loc
+    + std::mem::size_of::<f32>() // dist
+    + std::mem::size_of::<u32>() // route
+    + std::mem::size_of::<u8>() // cursor
+    + std::mem::size_of::<u8>() // state
+    + std::mem::size_of::<u8>() // flags
+    + std::mem::size_of::<f32>() // recent
+    + std::mem::size_of::<u32>() // attrs
+    + std::mem::size_of::<u16>(); // class
+
+/// Why a person left the simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExitReason {
+    /// Admitted at a port of entry.
+    Admitted,
+    /// Crossed between ports and was encountered by Border Patrol.
+    Encountered,
+    /// Removed otherwise (camps as sinks).
+    Removed,
+}
+
+/// Where an agent is. Every agent is in exactly one state (DESIGN §3.2 conservation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentState {
+    /// At location `loc`, free to decide.
+    AtLocation,
+    /// On directed link `loc`, `dist` km from its start.
+    OnLink,
+    /// Waiting in the queue of port `loc` (border step).
+    Queued,
+    /// Intercepted and being relocated to `loc` (border step).
+    InTransit,
+    /// Left the simulation.
+    Exited(ExitReason),
+}
+
+impl AgentState {
+    /// The one-byte form stored in the agent arrays.
+    #[inline]
+    pub const fn pack(self) -> u8 {
+        match self {
+            AgentState::AtLocation => ST_AT,
+            AgentState::OnLink => ST_LINK,
+            AgentState::Queued => ST_QUEUED,
+            AgentState::InTransit => ST_TRANSIT,
+            AgentState::Exited(ExitReason::Admitted) => ST_ADMITTED,
+            AgentState::Exited(ExitReason::Encountered) => ST_ENCOUNTERED,
+            AgentState::Exited(ExitReason::Removed) => ST_REMOVED,
+        }
+    }
+
+    /// Inverse of [`AgentState::pack`] (unknown bytes read as removed).
+    #[inline]
+    pub const fn unpack(b: u8) -> AgentState {
+        match b {
+            ST_AT => AgentState::AtLocation,
+            ST_LINK => AgentState::OnLink,
+            ST_QUEUED => AgentState::Queued,
+            ST_TRANSIT => AgentState::InTransit,
+            ST_ADMITTED => AgentState::Exited(ExitReason::Admitted),
+            ST_ENCOUNTERED => AgentState::Exited(ExitReason::Encountered),
+            _ => AgentState::Exited(ExitReason::Removed),
+        }
+    }
+}
+
+pub(crate) const ST_AT: u8 = 0;
+pub(crate) const ST_LINK: u8 = 1;
+pub(crate) const ST_QUEUED: u8 = 2;
+pub(crate) const ST_TRANSIT: u8 = 3;
+pub(crate) const ST_ADMITTED: u8 = 4;
+pub(crate) const ST_ENCOUNTERED: u8 = 5;
+pub(crate) const ST_REMOVED: u8 = 6;
+
+/// All agents.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Agents {
+    pub loc: Vec<u32>,
+    pub dist: Vec<f32>,
+    pub route: Vec<u32>,
+    pub cursor: Vec<u8>,
+    pub state: Vec<u8>,
+    pub flags: Vec<u8>,
+    pub recent: Vec<f32>,
+    pub attrs: Vec<u32>,
+    pub class: Vec<u16>,
+}
+
+impl Agents {
+    pub(crate) fn len(&self) -> usize {
+        self.loc.len()
+    }
+
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.loc.reserve(n);
+        self.dist.reserve(n);
+        self.route.reserve(n);
+        self.cursor.reserve(n);
+        self.state.reserve(n);
+        self.flags.reserve(n);
+        self.recent.reserve(n);
+        self.attrs.reserve(n);
+        self.class.reserve(n);
+    }
+
+    /// Appends a new agent at location `loc`; returns its id.
+    pub(crate) fn push(&mut self, loc: u32, attrs: u32, class: u16) -> usize {
+        let id = self.loc.len();
+        self.loc.push(loc);
+        self.dist.push(0.0);
+        self.route.push(NO_ROUTE);
+        self.cursor.push(0);
+        self.state.push(ST_AT);
+        self.flags.push(0);
+        self.recent.push(0.0);
+        self.attrs.push(attrs);
+        self.class.push(class);
+        id
+    }
+
+    /// Splits the arrays into consecutive chunks of at most `size` agents, for
+    /// parallel passes. Chunk boundaries never influence results (per-agent streams).
+    pub(crate) fn chunks(&mut self, size: usize) -> Vec<AgentsMut<'_>> {
+        let size = size.max(1);
+        let mut out = Vec::with_capacity(self.len().div_ceil(size));
+        let mut loc = &mut self.loc[..];
+        let mut dist = &mut self.dist[..];
+        let mut route = &mut self.route[..];
+        let mut cursor = &mut self.cursor[..];
+        let mut state = &mut self.state[..];
+        let mut flags = &mut self.flags[..];
+        let mut recent = &mut self.recent[..];
+        let mut class = &self.class[..];
+        let mut base = 0usize;
+        while !loc.is_empty() {
+            let n = size.min(loc.len());
+            let (a, b) = std::mem::take(&mut loc).split_at_mut(n);
+            loc = b;
+            let (d, e) = std::mem::take(&mut dist).split_at_mut(n);
+            dist = e;
+            let (r, s) = std::mem::take(&mut route).split_at_mut(n);
+            route = s;
+            let (c, c2) = std::mem::take(&mut cursor).split_at_mut(n);
+            cursor = c2;
+            let (st, st2) = std::mem::take(&mut state).split_at_mut(n);
+            state = st2;
+            let (f, f2) = std::mem::take(&mut flags).split_at_mut(n);
+            flags = f2;
+            let (rc, rc2) = std::mem::take(&mut recent).split_at_mut(n);
+            recent = rc2;
+            let (cl, cl2) = class.split_at(n);
+            class = cl2;
+            out.push(AgentsMut {
+                base,
+                loc: a,
+                dist: d,
+                route: r,
+                cursor: c,
+                state: st,
+                flags: f,
+                recent: rc,
+                class: cl,
+            });
+            base += n;
+        }
+        out
+    }
+}
+
+/// A mutable window on consecutive agents `base..base + len`.
+pub(crate) struct AgentsMut<'a> {
+    pub base: usize,
+    pub loc: &'a mut [u32],
+    pub dist: &'a mut [f32],
+    pub route: &'a mut [u32],
+    pub cursor: &'a mut [u8],
+    pub state: &'a mut [u8],
+    pub flags: &'a mut [u8],
+    pub recent: &'a mut [f32],
+    pub class: &'a [u16],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_packing_round_trips_and_size_fits() {
+        for s in [
+            AgentState::AtLocation,
+            AgentState::OnLink,
+            AgentState::Queued,
+            AgentState::InTransit,
+            AgentState::Exited(ExitReason::Admitted),
+            AgentState::Exited(ExitReason::Encountered),
+            AgentState::Exited(ExitReason::Removed),
+        ] {
+            assert_eq!(AgentState::unpack(s.pack()), s);
+        }
+        assert!(BYTES_PER_AGENT <= 32, "{BYTES_PER_AGENT}");
+    }
+
+    #[test]
+    fn chunks_cover_every_agent_once() {
+        let mut a = Agents::default();
+        for i in 0..10 {
+            a.push(i, 0, 0);
+        }
+        let chunks = a.chunks(4);
+        assert_eq!(chunks.len(), 3);
+        let bases: Vec<usize> = chunks.iter().map(|c| c.base).collect();
+        assert_eq!(bases, vec![0, 4, 8]);
+        assert_eq!(chunks[2].loc, &[8, 9]);
+    }
+}

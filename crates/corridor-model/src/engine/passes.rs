@@ -1,0 +1,287 @@
+//! The two agent passes of a day (flee-spec §2.7, §2.8), parallel over agents.
+//!
+//! Both passes read only shared, read-only tables and the agent's own state, and
+//! draw only from the agent's own streams: (seed, Agent, day, 2·id) for the
+//! decision pass and (seed, Agent, day, 2·id + 1) for the travel pass (which also
+//! makes the multi-hop re-decisions), (seed, Sink, day, id) for camps as sinks.
+//! Per-location counts are summed from per-thread tallies (integer addition, so the
+//! merge order does not matter). Hence results do not depend on the thread count.
+//!
+//! Capacity: the decision pass sees the occupancy at its start, the travel pass
+//! (including re-decisions after multi-hop arrivals) the occupancy after the
+//! decision pass — the two synchronisation points of parallel Flee. Serial Flee
+//! updates occupancy live, so its later agents see earlier agents' moves.
+
+use super::agents::{AgentsMut, FIRST_LINK_DONE, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
+use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
+use super::network::Network;
+use super::places::Places;
+use super::routes::{Candidates, PathArena, Tables};
+use super::streams::DayKey;
+use crate::rng::Stream;
+use crate::settings::Settings;
+use rayon::prelude::*;
+
+/// Hops one agent may make in one day. Flee's rule (continue while the day's net
+/// distance is below the speed) never stops on zero-length links; Flee then dies
+/// on Python's recursion limit, we stop the agent for the day.
+pub(crate) const MAX_HOPS_PER_DAY: u32 = 256;
+
+/// What both passes read.
+pub(crate) struct PassCtx<'a> {
+    pub net: &'a Network,
+    pub places: &'a Places,
+    pub cands: &'a Candidates,
+    pub arena: &'a PathArena,
+    pub tables: &'a Tables,
+    /// Move chance per location (type and population scaling, no route override).
+    pub mc: &'a [f64],
+    pub settings: &'a Settings,
+    pub agent_key: DayKey,
+    pub sink_key: DayKey,
+}
+
+/// One agent's decision at location `loc` (flee-spec §2.7 steps 3–4). Returns the
+/// link it moves onto, if any, and updates its stored route.
+#[inline]
+fn decide(
+    ctx: &PassCtx,
+    rng: &mut Stream,
+    loc: u32,
+    class: u16,
+    route: &mut u32,
+    cursor: &mut u8,
+    force_town: bool,
+) -> Option<u32> {
+    let l = loc as usize;
+    let has_route = *route != NO_ROUTE;
+    let m = if has_route || (force_town && ctx.places.town[l]) {
+        1.0
+    } else {
+        ctx.mc[l]
+    };
+    let u = rng.next_f64();
+    if !(u < m) {
+        return None;
+    }
+    if !has_route {
+        *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
+        *cursor = 0;
+    }
+    let next = ctx.arena.hop(*route, *cursor);
+    let fin = ctx.arena.last(*route) as usize;
+    let Some(link) = ctx.net.find_open(loc, next) else {
+        *route = NO_ROUTE;
+        return None;
+    };
+    if ctx.places.camp[fin] && ctx.tables.capmul[fin] < 0.5 {
+        *route = NO_ROUTE;
+        return None;
+    }
+    *cursor += 1;
+    if *cursor >= ctx.arena.len(*route) {
+        *route = NO_ROUTE;
+        *cursor = 0;
+    }
+    Some(link)
+}
+
+fn add_into(a: &mut [u32], b: &[u32]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += *y;
+    }
+}
+
+/// Decision pass: agents at locations decide whether and where to go and step onto
+/// a link. Returns departures per location.
+pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Vec<u32> {
+    chunks
+        .into_par_iter()
+        .fold(
+            || vec![0u32; n_loc],
+            |mut dep, ch| {
+                for i in 0..ch.loc.len() {
+                    if ch.state[i] != ST_AT {
+                        continue;
+                    }
+                    let l = ch.loc[i];
+                    // Cannot move: skip the draw (it could not change anything).
+                    if ch.route[i] == NO_ROUTE && !(ctx.mc[l as usize] > 0.0) {
+                        continue;
+                    }
+                    let id = (ch.base + i) as u64;
+                    let mut rng = ctx.agent_key.stream(2 * id);
+                    if let Some(li) = decide(
+                        ctx,
+                        &mut rng,
+                        l,
+                        ch.class[i],
+                        &mut ch.route[i],
+                        &mut ch.cursor[i],
+                        false,
+                    ) {
+                        ch.state[i] = ST_LINK;
+                        ch.loc[i] = li;
+                        ch.dist[i] = 0.0;
+                        dep[l as usize] += 1;
+                    }
+                }
+                dep
+            },
+        )
+        .reduce(
+            || vec![0u32; n_loc],
+            |mut a, b| {
+                add_into(&mut a, &b);
+                a
+            },
+        )
+}
+
+/// Per-location counts and totals at the end of the travel pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    pub pop: Vec<u32>,
+    pub on_links_toward: Vec<u32>,
+    pub queue: Vec<u32>,
+    pub arrived: Vec<u32>,
+    pub departed: Vec<u32>,
+    pub in_transit: u64,
+    pub admitted: u64,
+    pub encountered: u64,
+    pub removed: u64,
+}
+
+impl Tally {
+    pub(crate) fn new(n: usize) -> Tally {
+        Tally {
+            pop: vec![0; n],
+            on_links_toward: vec![0; n],
+            queue: vec![0; n],
+            arrived: vec![0; n],
+            departed: vec![0; n],
+            in_transit: 0,
+            admitted: 0,
+            encountered: 0,
+            removed: 0,
+        }
+    }
+
+    fn merge(mut self, o: Tally) -> Tally {
+        add_into(&mut self.pop, &o.pop);
+        add_into(&mut self.on_links_toward, &o.on_links_toward);
+        add_into(&mut self.queue, &o.queue);
+        add_into(&mut self.arrived, &o.arrived);
+        add_into(&mut self.departed, &o.departed);
+        self.in_transit += o.in_transit;
+        self.admitted += o.admitted;
+        self.encountered += o.encountered;
+        self.removed += o.removed;
+        self
+    }
+}
+
+/// Travel pass (flee-spec §2.8), then the end-of-day updates of §2.2 5.6 and 5.8
+/// (recent travel, camps as sinks), then the tally of every agent's state.
+pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Tally {
+    let m = &ctx.settings.move_rules;
+    let sinks = ctx.settings.spawn_rules.camps_are_sinks;
+    let net = ctx.net;
+    let places = ctx.places;
+    chunks
+        .into_par_iter()
+        .fold(
+            || Tally::new(n_loc),
+            |mut t, ch| {
+                for i in 0..ch.loc.len() {
+                    let id = (ch.base + i) as u64;
+                    let mut moved = 0.0f64;
+                    if ch.state[i] == ST_LINK {
+                        let mut rng = ctx.agent_key.stream(2 * id + 1);
+                        let mut hops = 0u32;
+                        loop {
+                            let li = ch.loc[i] as usize;
+                            let mut v = net.speed[li];
+                            if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
+                                v = m.max_walk_speed;
+                            }
+                            // Flee draws this uniform whatever the walk probability.
+                            if rng.next_f64() < net.walk_p[li] {
+                                v = m.max_walk_speed;
+                            }
+                            let d = ch.dist[i] as f64 + v;
+                            moved += v;
+                            let len = net.len[li];
+                            if !(d > len) {
+                                ch.dist[i] = d as f32;
+                                break;
+                            }
+                            ch.flags[i] |= FIRST_LINK_DONE;
+                            moved += len - d;
+                            ch.dist[i] = 0.0;
+                            ch.state[i] = ST_AT;
+                            if !net.is_open(li as u32) {
+                                // Closed while travelling: back to where the link starts.
+                                let s = net.from[li];
+                                ch.loc[i] = s;
+                                t.arrived[s as usize] += 1;
+                                break;
+                            }
+                            let dest = net.to[li];
+                            ch.loc[i] = dest;
+                            t.arrived[dest as usize] += 1;
+                            hops += 1;
+                            if places.halt[dest as usize]
+                                || !(moved < v)
+                                || hops >= MAX_HOPS_PER_DAY
+                            {
+                                break;
+                            }
+                            let force = m.avoid_short_stints
+                                && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
+                            match decide(
+                                ctx,
+                                &mut rng,
+                                dest,
+                                ch.class[i],
+                                &mut ch.route[i],
+                                &mut ch.cursor[i],
+                                force,
+                            ) {
+                                Some(nl) => {
+                                    ch.state[i] = ST_LINK;
+                                    ch.loc[i] = nl;
+                                    t.departed[dest as usize] += 1;
+                                }
+                                None => break,
+                            }
+                        }
+                    }
+                    let st = ch.state[i];
+                    if st == ST_AT || st == ST_LINK {
+                        ch.recent[i] =
+                            ((ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0) as f32;
+                    }
+                    if sinks && st == ST_AT {
+                        let l = ch.loc[i] as usize;
+                        let p = places.deactivation[l];
+                        if places.camp[l] && p > 0.0 && ctx.sink_key.stream(id).next_f64() < p {
+                            ch.state[i] = ST_REMOVED;
+                        }
+                    }
+                    let l = ch.loc[i] as usize;
+                    match ch.state[i] {
+                        ST_AT => t.pop[l] += 1,
+                        ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
+                        ST_QUEUED => t.queue[l] += 1,
+                        ST_TRANSIT => t.in_transit += 1,
+                        ST_ADMITTED => t.admitted += 1,
+                        ST_ENCOUNTERED => t.encountered += 1,
+                        _ => t.removed += 1,
+                    }
+                }
+                t
+            },
+        )
+        .reduce(|| Tally::new(n_loc), Tally::merge)
+}

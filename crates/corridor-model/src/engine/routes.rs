@@ -1,0 +1,360 @@
+//! Route choice (flee-spec §2.6): candidate paths, per-pass weight tables, pruning.
+//!
+//! * [`PathArena`] interns every candidate path (the locations after the origin)
+//!   once; agents store a route as a path id plus a cursor, so a stored multi-hop
+//!   route costs 5 bytes and survives later re-enumerations.
+//! * [`Candidates`] holds, per origin location, the loop-free paths of at most
+//!   `awareness_level` non-marker hops (markers are pass-through: they yield no
+//!   candidate and do not use up an awareness step). They depend only on which
+//!   links are open, so they are rebuilt only when a closure changes links.
+//! * [`Tables`] holds, per origin and attribute class, the cumulative weights of
+//!   the candidates for one pass. Weights use the occupancy counts at the start of
+//!   the pass (as parallel Flee does); serial Flee updates counts live. An agent
+//!   picks a route with one uniform draw and a binary search.
+//!
+//! Awareness 0 (broken in Flee: agents never move) is implemented as its evident
+//! intent: the agent knows only the links leaving its location and picks one of
+//! the open ones uniformly (markers included, no scores, no capacity).
+
+use super::network::Network;
+use super::places::Places;
+use crate::rng::Stream;
+use crate::scenario::Scenario;
+use crate::settings::Settings;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// All paths ever used as candidates.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PathArena {
+    nodes: Vec<u32>,
+    off: Vec<u32>,
+    len: Vec<u8>,
+    index: HashMap<Vec<u32>, u32>,
+}
+
+impl PathArena {
+    /// Id of `path`, interning it if new; `None` for paths longer than 255 hops.
+    pub(crate) fn intern(&mut self, path: &[u32]) -> Option<u32> {
+        if path.is_empty() || path.len() > u8::MAX as usize {
+            return None;
+        }
+        if let Some(&id) = self.index.get(path) {
+            return Some(id);
+        }
+        let id = self.len.len() as u32;
+        self.off.push(self.nodes.len() as u32);
+        self.len.push(path.len() as u8);
+        self.nodes.extend_from_slice(path);
+        self.index.insert(path.to_vec(), id);
+        Some(id)
+    }
+
+    /// Location of hop `cursor` of path `id`.
+    #[inline]
+    pub(crate) fn hop(&self, id: u32, cursor: u8) -> u32 {
+        self.nodes[self.off[id as usize] as usize + cursor as usize]
+    }
+
+    #[inline]
+    pub(crate) fn len(&self, id: u32) -> u8 {
+        self.len[id as usize]
+    }
+
+    /// Final destination of path `id`.
+    #[inline]
+    pub(crate) fn last(&self, id: u32) -> u32 {
+        self.hop(id, self.len(id) - 1)
+    }
+
+    pub(crate) fn path(&self, id: u32) -> &[u32] {
+        let o = self.off[id as usize] as usize;
+        &self.nodes[o..o + self.len[id as usize] as usize]
+    }
+}
+
+/// Candidate routes per origin location (flat arrays, CSR by origin).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Candidates {
+    pub off: Vec<u32>,
+    pub dest: Vec<u32>,
+    pub path: Vec<u32>,
+    /// `1 / (softening + D)^distance_power`.
+    pub dist_factor: Vec<f64>,
+    /// `stay_close_to_home` factor `1 / max(1, km(origin, dest))^home_distance_power`.
+    pub home: Vec<f64>,
+    /// Awareness 0: every candidate weighs 1.
+    pub uniform: bool,
+    /// Paths dropped because they were longer than 255 hops.
+    pub too_long: u64,
+}
+
+impl Candidates {
+    #[inline]
+    pub(crate) fn range(&self, o: usize) -> std::ops::Range<usize> {
+        self.off[o] as usize..self.off[o + 1] as usize
+    }
+
+    pub(crate) fn build(
+        sc: &Scenario,
+        s: &Settings,
+        net: &Network,
+        places: &Places,
+        arena: &mut PathArena,
+    ) -> Candidates {
+        let m = &s.move_rules;
+        let n = sc.locations.len();
+        let awareness = if m.awareness_level < 0 { 1 } else { m.awareness_level };
+        let mut c = Candidates {
+            off: Vec::with_capacity(n + 1),
+            uniform: awareness == 0,
+            ..Default::default()
+        };
+        c.off.push(0);
+        let mut found: Vec<(Vec<u32>, f64)> = Vec::new();
+        let mut path: Vec<u32> = Vec::new();
+        for o in 0..n {
+            found.clear();
+            if awareness == 0 {
+                for &li in net.out(o) {
+                    if net.is_open(li) {
+                        found.push((vec![net.to[li as usize]], net.len[li as usize]));
+                    }
+                }
+            } else {
+                path.clear();
+                crawl(net, places, o as u32, o as u32, 1, awareness, &mut path, 0.0, &mut found);
+            }
+            for (p, d) in &found {
+                let Some(id) = arena.intern(p) else {
+                    c.too_long += 1;
+                    continue;
+                };
+                let dest = *p.last().unwrap_or(&(o as u32));
+                c.dest.push(dest);
+                c.path.push(id);
+                let df = if m.distance_power == 1.0 {
+                    1.0 / (m.softening + d)
+                } else {
+                    1.0 / (m.softening + d).powf(m.distance_power)
+                };
+                c.dist_factor.push(df);
+                let home = if m.stay_close_to_home {
+                    let a = &sc.locations[o];
+                    let b = &sc.locations[dest as usize];
+                    1.0 / haversine_km(a.lat, a.lon, b.lat, b.lon)
+                        .max(1.0)
+                        .powf(m.home_distance_power)
+                } else {
+                    1.0
+                };
+                c.home.push(home);
+            }
+            c.off.push(c.dest.len() as u32);
+        }
+        c
+    }
+}
+
+/// Depth-first enumeration of loop-free paths from `o` (flee-spec §2.6).
+#[allow(clippy::too_many_arguments)]
+fn crawl(
+    net: &Network,
+    places: &Places,
+    o: u32,
+    node: u32,
+    step: i64,
+    awareness: i64,
+    path: &mut Vec<u32>,
+    dist: f64,
+    found: &mut Vec<(Vec<u32>, f64)>,
+) {
+    for &li in net.out(node as usize) {
+        if !net.is_open(li) {
+            continue;
+        }
+        let a = net.to[li as usize];
+        if a == o || path.contains(&a) {
+            continue;
+        }
+        path.push(a);
+        let d = dist + net.len[li as usize];
+        if places.marker[a as usize] {
+            crawl(net, places, o, a, step, awareness, path, d, found);
+        } else {
+            found.push((path.clone(), d));
+            if awareness > step {
+                crawl(net, places, o, a, step + 1, awareness, path, d, found);
+            }
+        }
+        path.pop();
+    }
+}
+
+/// Great-circle distance in km (lat/lon in degrees). Flee swaps latitude and
+/// longitude here (flee-spec §1.1); we use them as named (deviation).
+pub(crate) fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
+}
+
+/// Flee's pruning: with `threshold > 1.001`, weights below `max / threshold` become 0.
+pub fn prune_weights(weights: &mut [f64], threshold: f64) {
+    if !(threshold > 1.001) {
+        return;
+    }
+    let max = weights.iter().copied().fold(0.0f64, f64::max);
+    let cut = max / threshold;
+    for w in weights.iter_mut() {
+        if *w < cut {
+            *w = 0.0;
+        }
+    }
+}
+
+/// The weight tables and per-location numbers of one pass.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tables {
+    pub n_class: usize,
+    /// Location `o`'s block starts at `off[o] * n_class`; inside it, class `c`'s
+    /// cumulative weights are at `c * k .. (c + 1) * k` (`k` candidates).
+    pub cum: Vec<f64>,
+    /// `C(x)` with the pass-start counts.
+    pub capmul: Vec<f64>,
+}
+
+impl Tables {
+    /// Recomputes the tables for one pass. `end[c * n_loc + x]` = `E(class c, x)`,
+    /// `counts[x]` = agents at `x` at the start of the pass.
+    pub(crate) fn build(
+        &mut self,
+        cands: &Candidates,
+        places: &Places,
+        end: &[f64],
+        n_class: usize,
+        counts: &[u64],
+        s: &Settings,
+    ) {
+        let m = &s.move_rules;
+        let n_loc = counts.len();
+        self.n_class = n_class;
+        self.capmul.clear();
+        self.capmul
+            .extend((0..n_loc).map(|x| places.capacity_multiplier(x, counts[x], s)));
+        self.cum.clear();
+        self.cum.resize(cands.dest.len() * n_class, 0.0);
+        let mut blocks: Vec<(usize, &mut [f64])> = Vec::with_capacity(n_loc);
+        let mut rest = &mut self.cum[..];
+        for o in 0..n_loc {
+            let k = cands.range(o).len() * n_class;
+            let (a, b) = std::mem::take(&mut rest).split_at_mut(k);
+            rest = b;
+            if k > 0 {
+                blocks.push((o, a));
+            }
+        }
+        let capmul = &self.capmul;
+        blocks.into_par_iter().with_min_len(16).for_each(|(o, block)| {
+            let r = cands.range(o);
+            let k = r.len();
+            for c in 0..n_class {
+                let w = &mut block[c * k..(c + 1) * k];
+                if cands.uniform {
+                    w.fill(1.0);
+                } else {
+                    for (j, i) in r.clone().enumerate() {
+                        let x = cands.dest[i] as usize;
+                        let e = end[c * n_loc + x] * cands.home[i];
+                        let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
+                        if m.weight_power != 1.0 {
+                            v = v.powf(m.weight_power);
+                        }
+                        w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
+                    }
+                    prune_weights(w, m.pruning_threshold);
+                }
+                let mut acc = 0.0;
+                for x in w.iter_mut() {
+                    acc += *x;
+                    *x = acc;
+                }
+            }
+        });
+    }
+
+    /// Picks a candidate route of origin `o` for class `class`; `None` when `o`
+    /// has no candidates. One uniform draw (uniform choice when all weights are 0).
+    #[inline]
+    pub(crate) fn choose(
+        &self,
+        cands: &Candidates,
+        o: usize,
+        class: usize,
+        rng: &mut Stream,
+    ) -> Option<u32> {
+        let r = cands.range(o);
+        let k = r.len();
+        if k == 0 {
+            return None;
+        }
+        let base = r.start * self.n_class + class * k;
+        let cum = &self.cum[base..base + k];
+        let total = cum[k - 1];
+        let j = if total > 0.0 && total.is_finite() {
+            let u = rng.next_f64() * total;
+            let j = cum.partition_point(|&c| c <= u);
+            if j < k {
+                j
+            } else {
+                // Rounding put u at the very top: the last candidate with weight.
+                (0..k)
+                    .rev()
+                    .find(|&i| cum[i] > if i == 0 { 0.0 } else { cum[i - 1] })
+                    .unwrap_or(k - 1)
+            }
+        } else {
+            rng.below(k as u64) as usize
+        };
+        Some(cands.path[r.start + j])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flee_pruning_examples() {
+        let mut w = [1.0, 8.0, 4.0, 12.0];
+        prune_weights(&mut w, 2.0);
+        assert_eq!(w, [0.0, 8.0, 0.0, 12.0]);
+        let mut w = [1.0, 8.0, 9.0, 12.0];
+        prune_weights(&mut w, 1.1);
+        assert_eq!(w, [0.0, 0.0, 0.0, 12.0]);
+        let mut w = [1.0, 8.0];
+        prune_weights(&mut w, 1.0);
+        assert_eq!(w, [1.0, 8.0]);
+    }
+
+    #[test]
+    fn haversine_one_degree_of_latitude() {
+        let d = haversine_km(0.0, 0.0, 1.0, 0.0);
+        assert!((d - 111.19).abs() < 0.05, "{d}");
+    }
+
+    #[test]
+    fn arena_interns_once() {
+        let mut a = PathArena::default();
+        let x = a.intern(&[1, 2, 3]).unwrap();
+        let y = a.intern(&[1, 2]).unwrap();
+        assert_eq!(a.intern(&[1, 2, 3]), Some(x));
+        assert_ne!(x, y);
+        assert_eq!(a.last(x), 3);
+        assert_eq!(a.hop(x, 1), 2);
+        assert_eq!(a.path(y), &[1, 2]);
+        assert_eq!(a.intern(&[]), None);
+    }
+}

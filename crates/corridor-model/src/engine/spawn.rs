@@ -1,0 +1,209 @@
+//! Creating agents: day-0 insertion (flee-spec §2.1) and daily spawning (§2.4).
+//!
+//! * Day 0, before the first step: every location that is a camp gets
+//!   `int(data(camp, 0))` agents when `insert_day0` (the data are 0 on day 0 with
+//!   `empty_camps_on_day0`), then every location gets its `initial_idps` agents.
+//!   These insertions take nobody from any population.
+//! * Mode A (data-driven, default): `diff(t)` = day-to-day increase of the summed
+//!   camp series (`sum_from_camps`) or of the total series; on day 0 the level,
+//!   which with `sum_from_camps` counts the total row *and* the camp rows (Flee's
+//!   double count, reproduced because `raw` is an output column). `new = diff − debt`,
+//!   negative → debt; with `insert_day0`, day 0 spawns nobody and every location
+//!   with capacity > 0 loses its day-0 data value from its capacity.
+//! * Mode B (conflict-driven): per location in conflict, `int(N × intensity)`,
+//!   `int(r × pop × intensity)` or `Poisson(N × intensity)`; `raw` and `debt` stay 0.
+//!
+//! Spawn places are drawn ∝ `pop × intensity × decay(t)` over conflict zones, one
+//! stream (seed, SpawnPlace, day, agent id) per agent. Flee uses weights refreshed
+//! at the previous day's evolve (the decay index can lag a day); we use day `t`.
+
+use super::agents::Agents;
+use super::demography::Demography;
+use super::places::Places;
+use super::streams::DayKey;
+use crate::error::ModelError;
+use crate::rng::Purpose;
+use crate::scenario::{DataTable, Scenario};
+use crate::settings::{Settings, SpawnMode};
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Spawner {
+    pub raw: i64,
+    pub debt: i64,
+    cum: Vec<f64>,
+    cum_loc: Vec<u32>,
+}
+
+/// Where new agents appear and whom they are.
+pub(crate) struct Sink<'a> {
+    pub agents: &'a mut Agents,
+    pub counts: &'a mut [u64],
+    pub places: &'a mut Places,
+    pub demo: &'a Demography,
+    pub settings: &'a Settings,
+    pub seed: u64,
+    pub warnings: &'a mut Vec<String>,
+}
+
+impl Sink<'_> {
+    /// Creates one agent at `loc` on day `t`; `take` = take from the population.
+    fn add(&mut self, loc: usize, t: u32, take: bool, demo_key: &DayKey) {
+        let id = self.agents.len() as u64;
+        let (attrs, class) = if self.demo.is_empty() {
+            (0, 0)
+        } else {
+            let mut rng = demo_key.stream(id);
+            self.demo.draw(loc, &mut rng, self.settings)
+        };
+        self.agents.push(loc as u32, attrs, class);
+        self.counts[loc] += 1;
+        if take {
+            let p = &mut self.places.pop[loc];
+            if *p > 0 {
+                *p -= 1;
+                if *p == 0 && !self.places.pop_exhausted[loc] {
+                    self.places.pop_exhausted[loc] = true;
+                    self.warnings.push(format!(
+                        "day {t}: take_from_population emptied the population of location {loc}"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Spawner {
+    /// Day-0 insertions; returns the number of agents created.
+    pub(crate) fn insert_initial(sc: &Scenario, data: &DataTable, sink: &mut Sink) -> u64 {
+        let sr = &sink.settings.spawn_rules;
+        let demo_key = DayKey::new(sink.seed, Purpose::Demographics, 0);
+        let before = sink.agents.len();
+        if sr.insert_day0 && !sr.empty_camps_on_day0 {
+            for l in sc.camp_locations() {
+                let n = data.camp(l).map(|s| s.value_at(0)).unwrap_or(0).max(0);
+                sink.agents.reserve(n as usize);
+                for _ in 0..n {
+                    sink.add(l, 0, false, &demo_key);
+                }
+            }
+        }
+        for (l, loc) in sc.locations.iter().enumerate() {
+            for _ in 0..loc.initial_idps {
+                sink.add(l, 0, false, &demo_key);
+            }
+        }
+        (sink.agents.len() - before) as u64
+    }
+
+    /// Spawning of day `t`; returns the number of agents created.
+    pub(crate) fn daily(
+        &mut self,
+        sc: &Scenario,
+        data: &DataTable,
+        t: u32,
+        sink: &mut Sink,
+    ) -> Result<u64, ModelError> {
+        let s = sink.settings;
+        let sr = &s.spawn_rules;
+        let ti = t as i64;
+        let take = sr.take_from_population;
+        let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
+        if let Some(cds) = &sr.conflict_driven_spawning {
+            let count_key = DayKey::new(sink.seed, Purpose::SpawnCount, t as u64);
+            let mut created = 0u64;
+            for l in 0..sc.locations.len() {
+                let c = sink.places.conflict[l];
+                if c <= 0.0 {
+                    continue;
+                }
+                let n = match cds.spawn_mode {
+                    SpawnMode::Constant => (cds.displaced_per_conflict_day * c).max(0.0) as u64,
+                    SpawnMode::PopRatio => {
+                        (cds.displaced_per_conflict_day * sink.places.pop[l] as f64 * c).max(0.0)
+                            as u64
+                    }
+                    SpawnMode::Poisson => count_key
+                        .stream(l as u64)
+                        .poisson(cds.displaced_per_conflict_day * c),
+                };
+                sink.agents.reserve(n as usize);
+                for _ in 0..n {
+                    sink.add(l, t, take, &demo_key);
+                }
+                created += n;
+            }
+            return Ok(created);
+        }
+
+        // Mode A.
+        let diff: i64 = if t == 0 {
+            if sr.sum_from_camps {
+                data.total.value_at(0) + data.camps.iter().map(|c| c.series.value_at(0)).sum::<i64>()
+            } else {
+                data.total.value_at(0)
+            }
+        } else if sr.sum_from_camps {
+            data.camps
+                .iter()
+                .map(|c| c.series.value_at(ti) - c.series.value_at(ti - 1))
+                .sum()
+        } else {
+            data.total.value_at(ti) - data.total.value_at(ti - 1)
+        };
+        let mut new = diff - self.debt;
+        self.raw += diff;
+        if sr.insert_day0 && t == 0 {
+            new = 0;
+            for l in 0..sc.locations.len() {
+                if sink.places.capacity[l] > 0 {
+                    sink.places.capacity[l] -= data.camp(l).map(|s| s.value_at(0)).unwrap_or(0);
+                }
+            }
+        }
+        if new < 0 {
+            self.debt = -new;
+            new = 0;
+        } else if self.debt > 0 {
+            self.debt = 0;
+        }
+        if new == 0 {
+            return Ok(0);
+        }
+
+        // Spawn weights on day t.
+        self.cum.clear();
+        self.cum_loc.clear();
+        let mut acc = 0.0;
+        for l in 0..sc.locations.len() {
+            let p = &*sink.places;
+            let w = if p.conflict[l] > 0.0 {
+                p.pop[l] as f64 * p.conflict[l] * p.decay(l, ti, s)
+            } else if !sr.conflict_zone_spawning_only && !p.camp[l] {
+                p.pop[l] as f64
+            } else {
+                0.0
+            };
+            if w > 0.0 && w.is_finite() {
+                acc += w;
+                self.cum.push(acc);
+                self.cum_loc.push(l as u32);
+            }
+        }
+        if !(acc > 0.0) {
+            return Err(ModelError::NoSpawnLocation {
+                day: t,
+                needed: new as u64,
+            });
+        }
+        let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
+        sink.agents.reserve(new as usize);
+        for _ in 0..new {
+            let id = sink.agents.len() as u64;
+            let u = place_key.stream(id).next_f64() * acc;
+            let j = self.cum.partition_point(|&c| c <= u).min(self.cum.len() - 1);
+            let l = self.cum_loc[j] as usize;
+            sink.add(l, t, take, &demo_key);
+        }
+        Ok(new as u64)
+    }
+}

@@ -1,0 +1,1826 @@
+//! The report's sections, built from loaded run data: header, summary, network,
+//! populations, validation, ports, monthly encounters, interceptions, and for a
+//! compare directory the variants side by side.
+//!
+//! A section is only emitted when its files exist and hold something to show
+//! (e.g. interceptions only when some are non-zero). Ensemble values carry p5–p95
+//! bands drawn around the median; totals over places, ports or days are computed
+//! from ensemble means (means add up, medians do not) and say so.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::chart::{
+    color, kind_label, legend, legend_for_lines, month_labels, multiples, BarChart, Bars,
+    LegendItem, Line, LineChart, Mark, Size, Style, XAxis,
+};
+use crate::dates;
+use crate::error::ReportError;
+use crate::html::{esc, json_scalar, num, num_fixed, page, slug, table, words, Header, Section};
+use crate::load::{
+    self, Place, Pt, RunData, ADMITTED, ENCOUNTERED, INTERCEPTED, POPULATION, P_ADMITTED,
+    P_BY_APPOINTMENT, P_MEAN_WAIT, P_QUEUE, P_WALK_UP, UNSHELTERED,
+};
+use crate::map;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Lines in one chart (more get hard to tell apart).
+const MAX_LINES: usize = 8;
+/// Panels in one set of small multiples.
+const MAX_PANELS: usize = 12;
+/// Colour of observed data in validation panels.
+const OBSERVED: &str = "#33404a";
+
+// ---------------------------------------------------------------- helpers
+
+fn x_axis(run: &RunData) -> XAxis {
+    if run.day0.is_some() {
+        XAxis::Dates
+    } else {
+        XAxis::Days
+    }
+}
+
+fn x_of(run: &RunData, day: i64) -> f64 {
+    (run.day0.unwrap_or(0) + day) as f64
+}
+
+fn date_of(run: &RunData, day: i64) -> String {
+    match run.day0 {
+        Some(d0) => dates::long(d0 + day),
+        None => format!("day {day}"),
+    }
+}
+
+/// A chart line from a series: the median/value, with the band for ensembles.
+fn series_line(run: &RunData, name: &str, color: &str, pts: &[Pt]) -> Line {
+    let mut l = Line::new(
+        name,
+        color,
+        pts.iter().map(|p| (x_of(run, p.day), p.mid)).collect(),
+    );
+    if run.ensemble {
+        l.band = pts.iter().map(|p| (p.lo, p.hi)).collect();
+    }
+    l
+}
+
+fn peak(pts: &[Pt]) -> f64 {
+    pts.iter().map(|p| p.mid).fold(0.0, f64::max)
+}
+
+/// Sum over days, from means (equal to the values for a single run).
+fn total(pts: &[Pt]) -> f64 {
+    pts.iter().map(|p| p.mean).filter(|v| v.is_finite()).sum()
+}
+
+/// Day-by-day sum of several series (means).
+fn sum_by_day<'a>(series: impl Iterator<Item = &'a [Pt]>) -> Vec<(i64, f64)> {
+    let mut m: BTreeMap<i64, f64> = BTreeMap::new();
+    for s in series {
+        for p in s {
+            if p.mean.is_finite() {
+                *m.entry(p.day).or_insert(0.0) += p.mean;
+            }
+        }
+    }
+    m.into_iter().collect()
+}
+
+fn cumulative(v: &[(i64, f64)]) -> Vec<(i64, f64)> {
+    let mut acc = 0.0;
+    v.iter()
+        .map(|&(d, x)| {
+            acc += x;
+            (d, acc)
+        })
+        .collect()
+}
+
+/// Calendar month of a day (`YYYY-MM`), or a 30-day block when dates are unknown.
+fn period_key(run: &RunData, day: i64) -> String {
+    match run.day0 {
+        Some(d0) => dates::month_key(d0 + day),
+        None => {
+            let b = day.div_euclid(30) * 30;
+            format!("days {b}–{}", b + 29)
+        }
+    }
+}
+
+/// Sums a series (means) per month: (month keys in order, values).
+fn by_month(run: &RunData, pts: &[Pt]) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    for p in pts {
+        if p.mean.is_finite() {
+            *m.entry(period_key(run, p.day)).or_insert(0.0) += p.mean;
+        }
+    }
+    m
+}
+
+/// Sorts months; `days a–b` keys sort by their first day.
+fn sort_periods(keys: &mut [String]) {
+    keys.sort_by_key(|k| {
+        let first: i64 = k
+            .strip_prefix("days ")
+            .and_then(|r| r.split('–').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(i64::MIN);
+        (first, k.clone())
+    });
+}
+
+/// Indices of the `n` items with the largest key, ties by original order; items
+/// with a key of zero or less are dropped.
+fn top_by(keys: &[f64], n: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..keys.len()).filter(|&i| keys[i] > 0.0).collect();
+    idx.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
+    idx.truncate(n);
+    idx
+}
+
+fn is_camp(kind: &str) -> bool {
+    kind == "camp" || kind == "idpcamp"
+}
+
+/// A number with sensible precision: whole numbers as such, small fractions
+/// with three decimals, others with one.
+fn smart(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        num(v, 0)
+    } else if v.abs() < 10.0 {
+        num(v, 3)
+    } else {
+        num(v, 1)
+    }
+}
+
+fn note(text: &str) -> String {
+    format!("<p class=\"note\">{text}</p>")
+}
+
+fn card(value: &str, key: &str) -> String {
+    format!(
+        "<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
+        value,
+        esc(key)
+    )
+}
+
+/// Rows (key, value) for the scalar entries of a JSON object, one level of
+/// nesting flattened as `key: sub key`.
+fn kv_rows(obj: &serde_json::Map<String, Value>) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (k, v) in obj {
+        if let Some(s) = json_scalar(v) {
+            rows.push(vec![esc(&words(k)), esc(&s)]);
+        } else if let Value::Object(inner) = v {
+            for (k2, v2) in inner {
+                if let Some(s) = json_scalar(v2) {
+                    rows.push(vec![
+                        format!("{}: {}", esc(&words(k)), esc(&words(k2))),
+                        esc(&s),
+                    ]);
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// A table of an array of JSON objects: columns are the union of scalar keys,
+/// `first` keys (when present) leading.
+fn objects_table(items: &[&serde_json::Map<String, Value>], first: &[&str]) -> Option<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for f in first {
+        if items.iter().any(|o| o.contains_key(*f)) {
+            cols.push(f.to_string());
+        }
+    }
+    for o in items {
+        for (k, v) in o.iter() {
+            if json_scalar(v).is_some() && !cols.contains(k) {
+                cols.push(k.clone());
+            }
+        }
+    }
+    if cols.is_empty() || items.is_empty() {
+        return None;
+    }
+    let header: Vec<String> = cols.iter().map(|c| esc(&words(c))).collect();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|o| {
+            cols.iter()
+                .map(|c| esc(&o.get(c).and_then(json_scalar).unwrap_or_default()))
+                .collect()
+        })
+        .collect();
+    Some(table("data", &header, &rows))
+}
+
+/// Median and p5–p95 from an ensemble statistics object `{mean, p5, p50, p95}`.
+fn stat_text(v: &Value) -> Option<String> {
+    let p50 = v.get("p50").and_then(Value::as_f64)?;
+    let mut s = num(p50, 3);
+    if let (Some(a), Some(b)) = (
+        v.get("p5").and_then(Value::as_f64),
+        v.get("p95").and_then(Value::as_f64),
+    ) {
+        let _ = write!(
+            s,
+            "<span class=\"delta\">5–95%: {}–{}</span>",
+            num(a, 3),
+            num(b, 3)
+        );
+    }
+    Some(s)
+}
+
+// ---------------------------------------------------------------- header
+
+fn period_fact(run: &RunData) -> Option<String> {
+    let start = run.summary_str("start_date").and_then(|s| dates::parse(&s));
+    let end = run.summary_str("end_date").and_then(|s| dates::parse(&s));
+    let start = start.or(run.day0);
+    let end = end.or_else(|| Some(run.day0? + run.last_day()?));
+    match (start, end) {
+        (Some(a), Some(b)) => Some(format!("{} – {}", dates::long(a), dates::long(b))),
+        (Some(a), None) => Some(format!("from {}", dates::long(a))),
+        _ => None,
+    }
+}
+
+fn runs_of(run: &RunData) -> Option<String> {
+    run.summary
+        .get("ensemble")?
+        .get("runs")
+        .and_then(json_scalar)
+}
+
+fn seed_of(run: &RunData) -> Option<String> {
+    if run.ensemble {
+        run.summary
+            .get("ensemble")
+            .and_then(|e| e.get("seed"))
+            .and_then(json_scalar)
+            .or_else(|| run.summary.get("seed").and_then(json_scalar))
+    } else {
+        run.summary.get("seed").and_then(json_scalar)
+    }
+}
+
+fn run_facts(run: &RunData) -> Vec<(String, String)> {
+    let mut f = Vec::new();
+    if let Some(p) = period_fact(run) {
+        f.push(("Period".into(), esc(&p)));
+    }
+    if let Some(d) = run.summary.get("days").and_then(json_scalar) {
+        f.push(("Days".into(), esc(&d)));
+    }
+    if run.ensemble {
+        if let Some(r) = runs_of(run) {
+            f.push(("Runs".into(), esc(&r)));
+        }
+        if let Some(s) = seed_of(run) {
+            f.push(("Base seed".into(), esc(&s)));
+        }
+    } else if let Some(s) = seed_of(run) {
+        f.push(("Seed".into(), esc(&s)));
+    }
+    if let Some(k) = run.summary_str("input_kind") {
+        let k = match k.as_str() {
+            "flee" => "Flee instance".to_string(),
+            "scenario" => "corridor scenario".to_string(),
+            _ => k,
+        };
+        f.push(("Input".into(), esc(&k)));
+    }
+    if let Some(e) = run.summary_str("engine") {
+        f.push(("Engine".into(), esc(&e)));
+    }
+    if let Some(h) = run.summary.get("hasten").and_then(json_scalar) {
+        f.push(("Hasten".into(), esc(&h)));
+    }
+    if let Some(v) = run.summary_str("corridor_version") {
+        f.push(("Version".into(), esc(&v)));
+    }
+    f
+}
+
+fn scenario_name(run: &RunData) -> String {
+    run.summary_str("scenario")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "corridor run".into())
+}
+
+// ---------------------------------------------------------------- run page
+
+/// The page for a single run or an ensemble.
+pub fn run_page(run: &RunData) -> String {
+    let subtitle = if run.ensemble {
+        match runs_of(run) {
+            Some(n) => format!("Ensemble of {n} runs"),
+            None => "Ensemble".into(),
+        }
+    } else {
+        "Single run".into()
+    };
+    let header = Header {
+        title: scenario_name(run),
+        subtitle,
+        facts: run_facts(run),
+    };
+    let mut sections = vec![summary_section(run)];
+    let mut map_data = None;
+    if let Some(m) = run.network.as_ref().and_then(|n| map::network_map(n, run)) {
+        sections.push(Section {
+            id: "network".into(),
+            title: "Network".into(),
+            body: m.html,
+        });
+        map_data = m.data;
+    }
+    sections.extend(places_section(run));
+    sections.extend(validation_section(run));
+    sections.extend(ports_section(run));
+    sections.extend(monthly_section(run));
+    sections.extend(interceptions_section(run));
+    page(&header, &sections, map_data.as_deref(), VERSION)
+}
+
+fn summary_section(run: &RunData) -> Section {
+    let mut b = String::new();
+    if run.ensemble {
+        b.push_str(&note(
+            "Every chart of this ensemble shows the median of the runs as a line and the \
+             5th–95th percentile as a shaded band. Totals over places, ports or days are \
+             sums of ensemble means.",
+        ));
+    }
+    let mut tables = String::new();
+    let mut balance = String::new();
+    if let Some(Value::Object(acc)) = run.summary.get("accounting") {
+        let mut cards = String::from("<div class=\"cards\">");
+        for k in ["spawned", "admitted", "encountered", "removed"] {
+            if let Some(v) = acc.get(k).and_then(Value::as_f64) {
+                let label = match k {
+                    "spawned" => "people created",
+                    "admitted" => "admitted at ports",
+                    "encountered" => "encountered between ports",
+                    _ => "removed (reached a sink)",
+                };
+                cards.push_str(&card(&num(v, 0), label));
+            }
+        }
+        cards.push_str("</div>");
+        b.push_str(&cards);
+        const ORDER: [&str; 8] = ACCOUNTING_ORDER;
+        let mut ordered = serde_json::Map::new();
+        let mut rows = Vec::new();
+        for k in ORDER {
+            if let Some(v) = acc.get(k) {
+                ordered.insert(k.to_string(), v.clone());
+                rows.extend(kv_rows(&ordered));
+                ordered.clear();
+            }
+        }
+        for (k, v) in acc.iter().filter(|(k, _)| !ORDER.contains(&k.as_str())) {
+            ordered.insert(k.clone(), v.clone());
+        }
+        rows.extend(kv_rows(&ordered));
+        let _ = write!(
+            tables,
+            "<div><h3>Where everyone is at the end</h3>{}</div>",
+            table("kv", &["state".into(), "people".into()], &rows)
+        );
+        if let Some(ok) = run
+            .summary
+            .get("accounting_balances_every_day")
+            .and_then(Value::as_bool)
+        {
+            balance = note(if ok {
+                "Every person is accounted for on every day (created = at locations + on links + \
+                 in queues + in transit + admitted + encountered + removed)."
+            } else {
+                "<strong>Warning:</strong> the accounting of people does not balance on every day."
+            });
+        }
+    }
+    if let Some(Value::Object(t)) = run.summary.get("totals") {
+        let rows = kv_rows(t);
+        if !rows.is_empty() {
+            let _ = write!(
+                tables,
+                "<div><h3>Totals</h3>{}</div>",
+                table("kv", &["total".into(), "value".into()], &rows)
+            );
+        }
+    }
+    if let Some(Value::Object(fin)) = run.summary.get("ensemble").and_then(|e| e.get("final")) {
+        if let Some(t) = final_table(fin) {
+            let _ = write!(tables, "<div><h3>At the end, across the runs</h3>{t}</div>");
+        }
+    }
+    if !tables.is_empty() {
+        let _ = write!(b, "<div class=\"kv-row\">{tables}</div>");
+    }
+    b.push_str(&balance);
+    if let Some(Value::Array(w)) = run.summary.get("warnings") {
+        let items: Vec<String> = w
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(|s| format!("<li>{}</li>", esc(s)))
+            .collect();
+        if !items.is_empty() {
+            let _ = write!(
+                b,
+                "<h3>Warnings</h3><ul class=\"warnings\">{}</ul>",
+                items.concat()
+            );
+        }
+    }
+    if let Some(Value::Array(inputs)) = run.summary.get("inputs") {
+        let rows: Vec<Vec<String>> = inputs
+            .iter()
+            .map(|i| {
+                let path = i.get("path").and_then(Value::as_str).unwrap_or("");
+                let sha = i.get("sha256").and_then(Value::as_str).unwrap_or("");
+                vec![esc(path), format!("<code>{}</code>", esc(sha))]
+            })
+            .collect();
+        if !rows.is_empty() {
+            let _ = write!(
+                b,
+                "<details><summary>Inputs ({} file{}, with SHA-256)</summary>{}</details>",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" },
+                table("inputs", &["file".into(), "sha256".into()], &rows)
+            );
+        }
+    }
+    if b.is_empty() {
+        b = note("summary.json holds no accounting or totals.");
+    }
+    Section {
+        id: "summary".into(),
+        title: "Summary".into(),
+        body: b,
+    }
+}
+
+/// The accounting in the order of its identity; other keys follow in file order.
+const ACCOUNTING_ORDER: [&str; 8] = [
+    "spawned",
+    "at_locations",
+    "on_links",
+    "in_queues",
+    "in_transit",
+    "admitted",
+    "encountered",
+    "removed",
+];
+
+/// An ensemble's final totals (`{variable: {mean, p5, p50, p95}}`) as a table.
+fn final_table(fin: &serde_json::Map<String, Value>) -> Option<String> {
+    let mut keys: Vec<&String> = ACCOUNTING_ORDER
+        .iter()
+        .filter_map(|k| fin.get_key_value(*k).map(|(k, _)| k))
+        .collect();
+    keys.extend(
+        fin.keys()
+            .filter(|k| !ACCOUNTING_ORDER.contains(&k.as_str())),
+    );
+    let f = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .filter(|k| fin[k.as_str()].is_object())
+        .map(|k| {
+            let v = &fin[k.as_str()];
+            vec![
+                esc(&words(k)),
+                num(f(v, "p50"), 0),
+                format!("{}–{}", num(f(v, "p5"), 0), num(f(v, "p95"), 0)),
+                num(f(v, "mean"), 0),
+            ]
+        })
+        .collect();
+    (!rows.is_empty()).then(|| {
+        table(
+            "kv",
+            &[
+                "state".into(),
+                "median".into(),
+                "5th–95th percentile".into(),
+                "mean".into(),
+            ],
+            &rows,
+        )
+    })
+}
+
+fn places_section(run: &RunData) -> Option<Section> {
+    let camps: Vec<&Place> = run.places.iter().filter(|p| is_camp(&p.kind)).collect();
+    let (title, candidates): (&str, Vec<&Place>) = if run.is_flee() && !camps.is_empty() {
+        ("People in camps", camps)
+    } else {
+        ("People at key places", run.places.iter().collect())
+    };
+    let n = if run.ensemble { MAX_PANELS } else { MAX_LINES };
+    let peaks: Vec<f64> = candidates
+        .iter()
+        .map(|p| peak(&p.vars[POPULATION]))
+        .collect();
+    let chosen: Vec<&Place> = top_by(&peaks, n)
+        .into_iter()
+        .map(|i| candidates[i])
+        .collect();
+    if chosen.is_empty() {
+        return None;
+    }
+    let mut b = note(&format!(
+        "The {} location(s) with the highest peak population{} (people at the location, not \
+         counting those on links or in port queues).",
+        chosen.len(),
+        if title == "People in camps" {
+            " among the camps"
+        } else {
+            ""
+        }
+    ));
+    if run.ensemble {
+        let charts: Vec<LineChart> = chosen
+            .iter()
+            .map(|p| {
+                let mut c = LineChart::new(&p.name, x_axis(run), "people");
+                c.lines
+                    .push(series_line(run, &p.name, color(0), &p.vars[POPULATION]));
+                c
+            })
+            .collect();
+        let key = series_line(run, "median of the runs", color(0), &[]);
+        let mut key = key;
+        key.band = vec![(0.0, 0.0)];
+        b.push_str(&multiples(&charts, &legend_for_lines(&[key])));
+    } else {
+        let mut c = LineChart::new(title, x_axis(run), "people");
+        for (i, p) in chosen.iter().enumerate() {
+            c.lines
+                .push(series_line(run, &p.name, color(i), &p.vars[POPULATION]));
+        }
+        b.push_str(&c.figure());
+    }
+    let rows: Vec<Vec<String>> = chosen
+        .iter()
+        .map(|p| {
+            let s = &p.vars[POPULATION];
+            let pk = s
+                .iter()
+                .fold(None::<&Pt>, |m, x| match m {
+                    Some(m) if m.mid >= x.mid => Some(m),
+                    _ => Some(x),
+                })
+                .copied();
+            vec![
+                esc(&p.name),
+                esc(&kind_label(&p.kind)),
+                num(pk.map(|x| x.mid).unwrap_or(0.0), 0),
+                esc(&pk.map(|x| date_of(run, x.day)).unwrap_or_default()),
+                num(s.last().map(|x| x.mid).unwrap_or(0.0), 0),
+            ]
+        })
+        .collect();
+    b.push_str(&table(
+        "data",
+        &[
+            "location".into(),
+            "kind".into(),
+            "peak people".into(),
+            "peak on".into(),
+            "people on the last day".into(),
+        ],
+        &rows,
+    ));
+    // Unsheltered people, where shelters overflow.
+    let unsh: Vec<f64> = run
+        .places
+        .iter()
+        .map(|p| peak(&p.vars[UNSHELTERED]))
+        .collect();
+    let top = top_by(&unsh, MAX_LINES);
+    if !top.is_empty() {
+        let mut c = LineChart::new(
+            "People without a shelter bed (beyond shelter capacity)",
+            x_axis(run),
+            "people",
+        );
+        for (k, &i) in top.iter().enumerate() {
+            let p = &run.places[i];
+            c.lines
+                .push(series_line(run, &p.name, color(k), &p.vars[UNSHELTERED]));
+        }
+        b.push_str(&c.figure());
+    }
+    Some(Section {
+        id: "populations".into(),
+        title: title.into(),
+        body: b,
+    })
+}
+
+/// A validation panel's simulated and observed series for one camp.
+struct CampPanel {
+    name: String,
+    sim: Option<Line>,
+    observed: Vec<(f64, f64)>,
+}
+
+fn validation_section(run: &RunData) -> Option<Section> {
+    let validation = run.summary.get("validation").filter(|v| v.is_object());
+    let ens = run.summary.get("ensemble");
+    let mut panels: Vec<CampPanel> = Vec::new();
+    let sim_line = |name: &str| -> Option<Line> {
+        if let Some(p) = run.place(name) {
+            if !p.vars[POPULATION].is_empty() {
+                return Some(series_line(run, "simulated", color(0), &p.vars[POPULATION]));
+            }
+        }
+        let c = run.out.as_ref()?.camps.iter().find(|c| c.name == name)?;
+        Some(Line::new(
+            "simulated",
+            color(0),
+            c.sim.iter().map(|&(d, v)| (x_of(run, d), v)).collect(),
+        ))
+    };
+    if !run.observed.is_empty() {
+        for o in &run.observed {
+            panels.push(CampPanel {
+                name: o.location.clone(),
+                sim: sim_line(&o.location),
+                observed: o.points.iter().map(|&(d, v)| (x_of(run, d), v)).collect(),
+            });
+        }
+    } else if let Some(out) = &run.out {
+        for c in out.camps.iter().filter(|c| !c.data.is_empty()) {
+            panels.push(CampPanel {
+                name: c.name.clone(),
+                sim: sim_line(&c.name),
+                observed: c.data.iter().map(|&(d, v)| (x_of(run, d), v)).collect(),
+            });
+        }
+    }
+    let ard_stats = ens.and_then(|e| e.get("ard")).filter(|v| v.is_object());
+    if panels.is_empty() && validation.is_none() && ard_stats.is_none() {
+        return None;
+    }
+    let mut b = String::new();
+    let mut cards = String::new();
+    if let Some(v) = validation {
+        for (k, label) in [("ard", "ARD"), ("ard_rescaled", "rescaled ARD")] {
+            if let Some(x) = v.get(k).and_then(Value::as_f64) {
+                cards.push_str(&card(&num(x, 3), label));
+            }
+        }
+    }
+    if let Some(e) = ens {
+        for (k, label) in [
+            ("ard", "ARD (median of runs)"),
+            ("ard_rescaled", "rescaled ARD (median of runs)"),
+        ] {
+            if let Some(t) = e.get(k).and_then(stat_text) {
+                cards.push_str(&card(&t, label));
+            }
+        }
+    }
+    if !cards.is_empty() {
+        let _ = write!(b, "<div class=\"cards\">{cards}</div>");
+        b.push_str(&note(
+            "ARD (averaged relative difference) = mean over days of Σ<sub>camps</sub>|simulated − \
+             observed| ÷ Σ<sub>camps</sub> observed; ARD/2 is roughly the share of people in the \
+             wrong camp. The rescaled ARD first scales the simulated camp totals to the observed \
+             total, so it measures where people go rather than how many.",
+        ));
+    }
+    if !panels.is_empty() {
+        let charts: Vec<LineChart> = panels
+            .iter()
+            .map(|p| {
+                let mut c = LineChart::new(&p.name, x_axis(run), "people");
+                if let Some(l) = &p.sim {
+                    c.lines.push(l.clone());
+                }
+                let mut o = Line::new("observed", OBSERVED, p.observed.clone());
+                o.style = Style::Dashed;
+                c.lines.push(o);
+                c
+            })
+            .collect();
+        let mut sim = Line::new("simulated", color(0), Vec::new());
+        if run.ensemble {
+            sim.band = vec![(0.0, 0.0)];
+        }
+        let mut obs = Line::new("observed (data)", OBSERVED, Vec::new());
+        obs.style = Style::Dashed;
+        b.push_str("<h3>Simulated against observed, per camp</h3>");
+        b.push_str(&multiples(&charts, &legend_for_lines(&[sim, obs])));
+    }
+    if let Some(out) = &run.out {
+        if !out.total_error.is_empty() {
+            let mut c = LineChart::new(
+                "Daily error: Σ|simulated − observed| ÷ the raw observed count (out.csv “Total error”)",
+                x_axis(run),
+                "relative difference",
+            );
+            c.lines.push(Line::new(
+                "Total error",
+                color(3),
+                out.total_error
+                    .iter()
+                    .map(|&(d, v)| (x_of(run, d), v))
+                    .collect(),
+            ));
+            if let Some(a) = validation
+                .and_then(|v| v.get("ard"))
+                .and_then(Value::as_f64)
+            {
+                c.refs.push((a, format!("ARD {}", num(a, 3))));
+            }
+            b.push_str(&c.figure());
+        }
+    }
+    if let Some(Value::Array(per)) = validation.and_then(|v| v.get("per_camp")) {
+        let items: Vec<&serde_json::Map<String, Value>> =
+            per.iter().filter_map(Value::as_object).collect();
+        if let Some(t) = objects_table(&items, &["camp", "location", "name"]) {
+            b.push_str("<h3>Per camp</h3>");
+            b.push_str(&t);
+        }
+    }
+    if let Some(values) = ard_stats
+        .and_then(|a| a.get("values"))
+        .and_then(Value::as_array)
+    {
+        let vals: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
+        if vals.len() >= 2 {
+            b.push_str(&histogram(
+                &vals,
+                "ARD of each run: number of runs per ARD interval",
+                "runs",
+            ));
+        }
+    }
+    Some(Section {
+        id: "validation".into(),
+        title: "Simulated against observed".into(),
+        body: b,
+    })
+}
+
+/// A histogram of values as a bar chart with about eight nice bins.
+fn histogram(vals: &[f64], title: &str, y_label: &str) -> String {
+    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let step = crate::chart::nice_step((hi - lo).max(1e-6), 8);
+    let start = (lo / step).floor() * step;
+    let nbins = (((hi - start) / step).floor() as usize + 1).min(50);
+    let mut counts = vec![0.0; nbins];
+    for v in vals {
+        let i = (((v - start) / step).floor() as usize).min(nbins - 1);
+        counts[i] += 1.0;
+    }
+    let d = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()) as usize
+    };
+    let cats: Vec<String> = (0..nbins)
+        .map(|i| {
+            let a = start + step * i as f64;
+            format!("{}–{}", num(a, d), num(a + step, d))
+        })
+        .collect();
+    let chart = BarChart {
+        title: title.into(),
+        y_label: y_label.into(),
+        labels: cats.iter().map(|c| (c.clone(), String::new())).collect(),
+        categories: cats,
+        series: vec![Bars {
+            name: "runs".into(),
+            color: color(0).into(),
+            values: counts,
+            whiskers: vec![],
+        }],
+        stacked: false,
+        size: Size::Full,
+    };
+    chart.figure()
+}
+
+fn ports_section(run: &RunData) -> Option<Section> {
+    if run.ports.is_empty() {
+        return None;
+    }
+    let peaks: Vec<f64> = run.ports.iter().map(|p| peak(&p.vars[P_QUEUE])).collect();
+    let mut order: Vec<usize> = (0..run.ports.len()).collect();
+    order.sort_by(|&a, &b| peaks[b].total_cmp(&peaks[a]).then(a.cmp(&b)));
+    let chosen: Vec<usize> = order
+        .iter()
+        .copied()
+        .take(if run.ensemble { MAX_PANELS } else { MAX_LINES })
+        .collect();
+    let mut b = note(
+        "Queues: people waiting at the port at the end of each day. Mean wait: days waited by \
+         the people admitted that day (no value on days without admissions).",
+    );
+    // Mean wait only means something on days with admissions.
+    let wait_line = |i: usize, k: usize| -> Line {
+        let p = &run.ports[i];
+        let mut l = series_line(run, &p.name, color(k), &p.vars[P_MEAN_WAIT]);
+        // For an ensemble a zero mean means no run admitted anybody that day.
+        let adm = &p.vars[P_ADMITTED];
+        for (i, w) in p.vars[P_MEAN_WAIT].iter().enumerate() {
+            let admitted = adm
+                .binary_search_by_key(&w.day, |a| a.day)
+                .map(|j| adm[j].mean)
+                .unwrap_or(1.0);
+            if admitted <= 0.0 {
+                l.points[i].1 = f64::NAN;
+                if let Some(b) = l.band.get_mut(i) {
+                    *b = (f64::NAN, f64::NAN);
+                }
+            }
+        }
+        l
+    };
+    if run.ensemble {
+        let qs: Vec<LineChart> = chosen
+            .iter()
+            .map(|&i| {
+                let p = &run.ports[i];
+                let mut c = LineChart::new(&p.name, x_axis(run), "people queued");
+                c.lines
+                    .push(series_line(run, "queue", color(0), &p.vars[P_QUEUE]));
+                c
+            })
+            .collect();
+        b.push_str("<h3>Queue at each port</h3>");
+        let mut key = Line::new("median of the runs", color(0), Vec::new());
+        key.band = vec![(0.0, 0.0)];
+        b.push_str(&multiples(&qs, &legend_for_lines(&[key])));
+        let ws: Vec<LineChart> = chosen
+            .iter()
+            .filter(|&&i| !run.ports[i].vars[P_MEAN_WAIT].is_empty())
+            .map(|&i| {
+                let mut c = LineChart::new(&run.ports[i].name, x_axis(run), "days");
+                c.lines.push(wait_line(i, 1));
+                c
+            })
+            .collect();
+        if !ws.is_empty() {
+            b.push_str("<h3>Mean wait of the people admitted</h3>");
+            b.push_str(&multiples(&ws, ""));
+        }
+    } else {
+        let mut q = LineChart::new("People waiting in each port's queue", x_axis(run), "people");
+        let mut w = LineChart::new(
+            "Mean wait of the people admitted each day",
+            x_axis(run),
+            "days",
+        );
+        let mut a = LineChart::new("People admitted per day", x_axis(run), "people per day");
+        for (k, &i) in chosen.iter().enumerate() {
+            let p = &run.ports[i];
+            q.lines
+                .push(series_line(run, &p.name, color(k), &p.vars[P_QUEUE]));
+            w.lines.push(wait_line(i, k));
+            a.lines
+                .push(series_line(run, &p.name, color(k), &p.vars[P_ADMITTED]));
+        }
+        for c in [q, w, a] {
+            if !c.is_empty() {
+                b.push_str(&c.figure());
+            }
+        }
+    }
+    if run.day0.is_some() {
+        let series: Vec<(String, BTreeMap<String, f64>)> = order
+            .iter()
+            .map(|&i| {
+                let p = &run.ports[i];
+                (p.name.clone(), by_month(run, &p.vars[P_ADMITTED]))
+            })
+            .collect();
+        if let Some(chart) = stacked_months(
+            &format!(
+                "People admitted per month, by port{}",
+                if run.ensemble { " (ensemble mean)" } else { "" }
+            ),
+            "people per month",
+            series,
+        ) {
+            b.push_str(&chart.figure());
+        }
+    }
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|&i| {
+            let p = &run.ports[i];
+            let adm = &p.vars[P_ADMITTED];
+            let waited: f64 = p.vars[P_MEAN_WAIT]
+                .iter()
+                .filter_map(|w| {
+                    let j = adm.binary_search_by_key(&w.day, |a| a.day).ok()?;
+                    Some(w.mean * adm[j].mean)
+                })
+                .filter(|v| v.is_finite())
+                .sum();
+            let admitted = total(adm);
+            let mean_wait = if admitted > 0.0 {
+                waited / admitted
+            } else {
+                f64::NAN
+            };
+            vec![
+                esc(&p.name),
+                num(peaks[i], 0),
+                num(admitted, 0),
+                num(total(&p.vars[P_BY_APPOINTMENT]), 0),
+                num(total(&p.vars[P_WALK_UP]), 0),
+                num(mean_wait, 1),
+                match p.open_days {
+                    Some(o) => format!("{o} of {}", p.days),
+                    None => "–".into(),
+                },
+            ]
+        })
+        .collect();
+    b.push_str("<h3>Ports over the whole run</h3>");
+    if run.ensemble {
+        b.push_str(&note(
+            "Peak queue: highest daily median. Other columns: from ensemble means.",
+        ));
+    }
+    b.push_str(&table(
+        "data",
+        &[
+            "port".into(),
+            "peak queue".into(),
+            "admitted".into(),
+            "by appointment".into(),
+            "walk-up".into(),
+            "mean wait (days)".into(),
+            "days open".into(),
+        ],
+        &rows,
+    ));
+    if let Some(net) = &run.network {
+        let items: Vec<&serde_json::Map<String, Value>> = net.ports.iter().collect();
+        if let Some(t) = objects_table(&items, &["name", "location"]) {
+            b.push_str("<details><summary>Port settings (network.json)</summary>");
+            b.push_str(&t);
+            b.push_str("</details>");
+        }
+    }
+    Some(Section {
+        id: "ports".into(),
+        title: "Ports of entry: queues, waits and admissions".into(),
+        body: b,
+    })
+}
+
+/// A stacked monthly bar chart of named series, in the caller's order (which
+/// also fixes the colours, so that a place or port keeps its colour across the
+/// charts of a section); zero series are dropped and beyond seven the rest are
+/// summed as "all others".
+fn stacked_months(
+    title: &str,
+    y_label: &str,
+    series: Vec<(String, BTreeMap<String, f64>)>,
+) -> Option<BarChart> {
+    let mut keys: Vec<String> = series.iter().flat_map(|(_, m)| m.keys().cloned()).collect();
+    sort_periods(&mut keys);
+    keys.dedup();
+    let totals: Vec<f64> = series.iter().map(|(_, m)| m.values().sum()).collect();
+    if keys.is_empty() || !totals.iter().any(|t| *t > 0.0) {
+        return None;
+    }
+    let mut bars: Vec<Bars> = Vec::new();
+    let mut other = vec![0.0; keys.len()];
+    let mut has_other = false;
+    for (k, (name, m)) in series.iter().enumerate() {
+        if totals[k] <= 0.0 {
+            continue;
+        }
+        let vals: Vec<f64> = keys
+            .iter()
+            .map(|key| m.get(key).copied().unwrap_or(0.0))
+            .collect();
+        if k < 7 || series.len() == 8 {
+            bars.push(Bars {
+                name: name.clone(),
+                color: color(k).into(),
+                values: vals,
+                whiskers: vec![],
+            });
+        } else {
+            has_other = true;
+            for (o, v) in other.iter_mut().zip(vals) {
+                *o += v;
+            }
+        }
+    }
+    if has_other {
+        bars.push(Bars {
+            name: "all others".into(),
+            color: color(9).into(),
+            values: other,
+            whiskers: vec![],
+        });
+    }
+    Some(BarChart {
+        title: title.into(),
+        y_label: y_label.into(),
+        labels: month_labels(&keys),
+        categories: keys.iter().map(|k| dates::month_label(k)).collect(),
+        series: bars,
+        stacked: true,
+        size: Size::Full,
+    })
+}
+
+fn component_title(component: &str, ensemble: bool) -> String {
+    let m = if ensemble { " (ensemble mean)" } else { "" };
+    match component {
+        "U.S. Border Patrol" => {
+            format!("Encounters between ports per month, by Border Patrol sector{m}")
+        }
+        "Office of Field Operations" => {
+            format!("Encounters at ports (admissions) per month, by field office{m}")
+        }
+        c => format!("{c}: encounters per month, by area of responsibility{m}"),
+    }
+}
+
+fn monthly_section(run: &RunData) -> Option<Section> {
+    if run.monthly.is_empty() {
+        return None;
+    }
+    let mut components: Vec<&str> = Vec::new();
+    for m in &run.monthly {
+        if !components.contains(&m.component.as_str()) {
+            components.push(&m.component);
+        }
+    }
+    let mut b = note(
+        "Monthly counts in CBP's terms: the Office of Field Operations counts people \
+         processed at ports of entry (by field office), the U.S. Border Patrol people \
+         encountered between ports (by sector).",
+    );
+    let mut rows = Vec::new();
+    for comp in &components {
+        let rows_c: Vec<&load::Monthly> = run
+            .monthly
+            .iter()
+            .filter(|m| m.component == *comp)
+            .collect();
+        let mut areas: Vec<&str> = Vec::new();
+        for m in &rows_c {
+            if !areas.contains(&m.area.as_str()) {
+                areas.push(&m.area);
+            }
+        }
+        let mut series: Vec<(String, BTreeMap<String, f64>)> = areas
+            .iter()
+            .map(|a| {
+                let mut m = BTreeMap::new();
+                for r in rows_c.iter().filter(|r| r.area == *a) {
+                    *m.entry(r.month.clone()).or_insert(0.0) += r.value.mean;
+                }
+                (a.to_string(), m)
+            })
+            .collect();
+        // Largest area first: at the bottom of the stack, first colour.
+        let sums: Vec<f64> = series.iter().map(|(_, m)| m.values().sum()).collect();
+        let mut idx: Vec<usize> = (0..series.len()).collect();
+        idx.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]).then(a.cmp(&b)));
+        series = idx.iter().map(|&i| series[i].clone()).collect();
+        let areas: Vec<&str> = idx.iter().map(|&i| areas[i]).collect();
+        for (a, m) in &series {
+            rows.push(vec![esc(comp), esc(a), num(m.values().sum::<f64>(), 0)]);
+        }
+        let _ = write!(b, "<h3 id=\"monthly-{}\">{}</h3>", slug(comp), esc(comp));
+        if let Some(c) = stacked_months(
+            &component_title(comp, run.ensemble),
+            "people per month",
+            series,
+        ) {
+            b.push_str(&c.figure());
+        } else {
+            b.push_str(&note("No encounters in this component."));
+        }
+        if run.ensemble {
+            let mut months: Vec<String> = rows_c.iter().map(|r| r.month.clone()).collect();
+            sort_periods(&mut months);
+            months.dedup();
+            let mut h = String::from("<div class=\"multiples\">");
+            for (k, a) in areas.iter().enumerate() {
+                let get = |m: &String| {
+                    rows_c
+                        .iter()
+                        .find(|r| r.area == *a && &r.month == m)
+                        .map(|r| r.value)
+                };
+                let vals: Vec<Option<Pt>> = months.iter().map(get).collect();
+                let chart = BarChart {
+                    title: a.to_string(),
+                    y_label: "people per month".into(),
+                    categories: months.iter().map(|k| dates::month_label(k)).collect(),
+                    labels: month_labels(&months),
+                    series: vec![Bars {
+                        name: a.to_string(),
+                        color: color(if k < 7 || areas.len() == 8 { k } else { 9 }).into(),
+                        values: vals
+                            .iter()
+                            .map(|v| v.map(|p| p.mid).unwrap_or(0.0))
+                            .collect(),
+                        whiskers: vals
+                            .iter()
+                            .map(|v| v.map(|p| (p.lo, p.hi)).unwrap_or((0.0, 0.0)))
+                            .collect(),
+                    }],
+                    stacked: false,
+                    size: Size::Small,
+                };
+                let _ = write!(
+                    h,
+                    "<figure><figcaption>{}</figcaption>{}</figure>",
+                    esc(a),
+                    chart.svg()
+                );
+            }
+            h.push_str("</div>");
+            b.push_str(&note(
+                "Per area: bars are the median of the runs, whiskers the 5th–95th percentile.",
+            ));
+            b.push_str(&h);
+        }
+    }
+    b.push_str("<h3>Totals over the run</h3>");
+    b.push_str(&table(
+        "data",
+        &[
+            "component".into(),
+            "area of responsibility".into(),
+            "people".into(),
+        ],
+        &rows,
+    ));
+    Some(Section {
+        id: "monthly".into(),
+        title: "Admissions and encounters per month".into(),
+        body: b,
+    })
+}
+
+fn interceptions_section(run: &RunData) -> Option<Section> {
+    let totals: Vec<f64> = run
+        .places
+        .iter()
+        .map(|p| total(&p.vars[INTERCEPTED]))
+        .collect();
+    let order = top_by(&totals, usize::MAX);
+    if order.is_empty() {
+        return None;
+    }
+    let m = if run.ensemble { " (ensemble mean)" } else { "" };
+    let mut b = note(
+        "People intercepted at checkpoints on links leaving each location (they are \
+         relocated after a delay, so they may be intercepted again).",
+    );
+    let daily = sum_by_day(
+        order
+            .iter()
+            .map(|&i| run.places[i].vars[INTERCEPTED].as_slice()),
+    );
+    let mut c = LineChart::new(
+        format!("People intercepted per day, all checkpoints{m}"),
+        x_axis(run),
+        "people per day",
+    );
+    c.lines.push(Line::new(
+        "intercepted",
+        color(3),
+        daily.iter().map(|&(d, v)| (x_of(run, d), v)).collect(),
+    ));
+    b.push_str(&c.figure());
+    let series: Vec<(String, BTreeMap<String, f64>)> = order
+        .iter()
+        .map(|&i| {
+            let p = &run.places[i];
+            (p.name.clone(), by_month(run, &p.vars[INTERCEPTED]))
+        })
+        .collect();
+    if let Some(chart) = stacked_months(
+        &format!("People intercepted per month, by location{m}"),
+        "people per month",
+        series,
+    ) {
+        b.push_str(&chart.figure());
+    }
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|&i| vec![esc(&run.places[i].name), num(totals[i], 0)])
+        .collect();
+    b.push_str(&table(
+        "data",
+        &["checkpoints leaving".into(), "people intercepted".into()],
+        &rows,
+    ));
+    Some(Section {
+        id: "interceptions".into(),
+        title: "Interceptions".into(),
+        body: b,
+    })
+}
+
+// ---------------------------------------------------------------- compare
+
+/// A compare directory: policy variants of one scenario.
+pub struct Compare {
+    pub scenario: Option<String>,
+    pub variants: Vec<Variant>,
+}
+
+/// One variant: its name, directory (as written in compare.json), key numbers and data.
+pub struct Variant {
+    pub name: String,
+    pub dir: String,
+    pub key_numbers: Vec<(String, Value)>,
+    pub run: RunData,
+}
+
+/// Loads compare.json and every variant directory it names.
+pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
+    let path = dir.join("compare.json");
+    let v = load::read_json(&path)?;
+    let bad = |field: String, message: &str| ReportError::BadField {
+        path: path.clone(),
+        field,
+        message: message.into(),
+    };
+    let list = v
+        .get("variants")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("variants".into(), "expected an array of variants"))?;
+    if list.is_empty() {
+        return Err(bad("variants".into(), "no variants listed"));
+    }
+    let mut variants = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let name = item
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("variants[{i}].name"), "expected a string"))?;
+        let sub = match item.get("dir") {
+            Some(Value::String(s)) => s.clone(),
+            None => name.to_string(),
+            Some(_) => return Err(bad(format!("variants[{i}].dir"), "expected a string")),
+        };
+        let key_numbers = match item.get("key_numbers") {
+            Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None | Some(Value::Null) => Vec::new(),
+            Some(_) => {
+                return Err(bad(
+                    format!("variants[{i}].key_numbers"),
+                    "expected an object",
+                ))
+            }
+        };
+        let vdir = dir.join(&sub);
+        match crate::detect(&vdir)? {
+            crate::DirKind::Compare => {
+                return Err(bad(
+                    format!("variants[{i}].dir"),
+                    "a variant cannot itself be a compare directory",
+                ))
+            }
+            _ => {
+                let run = load::load_run(&vdir)?;
+                variants.push(Variant {
+                    name: name.to_string(),
+                    dir: sub,
+                    key_numbers,
+                    run,
+                });
+            }
+        }
+    }
+    Ok(Compare {
+        scenario: v
+            .get("scenario")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        variants,
+    })
+}
+
+/// The page for a compare directory.
+pub fn compare_page(cmp: &Compare) -> String {
+    let first = &cmp.variants[0].run;
+    let mut facts = run_facts(first);
+    facts.retain(|(k, _)| k != "Seed" && k != "Runs" && k != "Base seed");
+    facts.insert(0, ("Variants".into(), num(cmp.variants.len() as f64, 0)));
+    let header = Header {
+        title: cmp.scenario.clone().unwrap_or_else(|| scenario_name(first)),
+        subtitle: format!("Comparison of {} policy variants", cmp.variants.len()),
+        facts,
+    };
+    let mut sections = vec![variants_section(cmp), key_numbers_section(cmp)];
+    let mut map_data = None;
+    if let Some((v, m)) = cmp.variants.iter().find_map(|v| {
+        v.run
+            .network
+            .as_ref()
+            .and_then(|n| map::network_map(n, &v.run))
+            .map(|m| (v, m))
+    }) {
+        sections.push(Section {
+            id: "network".into(),
+            title: "Network".into(),
+            body: format!(
+                "{}{}",
+                note(&format!("Node sizes of variant “{}”.", esc(&v.name))),
+                m.html
+            ),
+        });
+        map_data = m.data;
+    }
+    sections.extend(compare_totals_section(cmp));
+    sections.extend(compare_ports_section(cmp));
+    sections.extend(compare_places_section(cmp));
+    sections.extend(compare_monthly_section(cmp));
+    page(&header, &sections, map_data.as_deref(), VERSION)
+}
+
+fn variant_legend(cmp: &Compare, band: bool) -> String {
+    let items: Vec<LegendItem> = cmp
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| LegendItem {
+            name: v.name.clone(),
+            color: color(i).into(),
+            mark: Mark::Line,
+        })
+        .collect();
+    let mut h = legend(&items);
+    if band {
+        h = h.replacen(
+            "</ul>",
+            "<li><span class=\"sw band\" style=\"background:#4e79a7\"></span>shaded: 5th–95th percentile of the runs; line: median</li></ul>",
+            1,
+        );
+    }
+    h
+}
+
+fn variants_section(cmp: &Compare) -> Section {
+    let rows: Vec<Vec<String>> = cmp
+        .variants
+        .iter()
+        .map(|v| {
+            let kind = if v.run.ensemble {
+                match runs_of(&v.run) {
+                    Some(n) => format!("ensemble of {n} runs"),
+                    None => "ensemble".into(),
+                }
+            } else {
+                "single run".into()
+            };
+            vec![
+                esc(&v.name),
+                format!("<code>{}</code>", esc(&v.dir)),
+                esc(&kind),
+                esc(&seed_of(&v.run).unwrap_or_else(|| "–".into())),
+            ]
+        })
+        .collect();
+    let mut b = note(
+        "Each variant is the same scenario with a different list of policy events. \
+         Differences below are against the first variant.",
+    );
+    b.push_str(&table(
+        "data",
+        &[
+            "variant".into(),
+            "directory".into(),
+            "kind".into(),
+            "seed".into(),
+        ],
+        &rows,
+    ));
+    Section {
+        id: "variants".into(),
+        title: "Variants".into(),
+        body: b,
+    }
+}
+
+/// A key number's value: a plain number, or the median of `{p5, p50, p95}`.
+fn key_value(v: &Value) -> Option<f64> {
+    v.as_f64()
+        .or_else(|| v.get("p50").and_then(Value::as_f64))
+        .or_else(|| v.get("mean").and_then(Value::as_f64))
+}
+
+fn key_cell(v: &Value) -> String {
+    if let Some(x) = v.as_f64() {
+        return smart(x);
+    }
+    if let Some(t) = stat_text(v) {
+        return t;
+    }
+    esc(&json_scalar(v).unwrap_or_else(|| v.to_string()))
+}
+
+fn delta_cell(base: Option<f64>, v: Option<f64>) -> String {
+    let (Some(b), Some(v)) = (base, v) else {
+        return String::new();
+    };
+    let d = v - b;
+    if d.abs() < 1e-12 {
+        return "<span class=\"delta\">no change</span>".into();
+    }
+    let sign = if d > 0.0 { "+" } else { "" };
+    let pct = if b.abs() > 1e-12 {
+        format!(" ({sign}{}%)", num_fixed(d / b.abs() * 100.0, 1))
+    } else {
+        String::new()
+    };
+    // Neutral colour: whether more is better depends on the number.
+    let d_txt = if d < 0.0 {
+        smart(d)
+    } else {
+        format!("+{}", smart(d))
+    };
+    format!("<span class=\"delta\">{d_txt}{pct}</span>")
+}
+
+/// Numbers each variant's files give, the same way for runs and ensembles
+/// (from ensemble means).
+fn derived_numbers(run: &RunData) -> Vec<(&'static str, f64)> {
+    let mut out = Vec::new();
+    let sum_places = |var: usize| -> f64 { run.places.iter().map(|p| total(&p.vars[var])).sum() };
+    let admitted = if run.ports.is_empty() {
+        sum_places(ADMITTED)
+    } else {
+        run.ports.iter().map(|p| total(&p.vars[P_ADMITTED])).sum()
+    };
+    out.push(("people admitted at ports", admitted));
+    out.push(("people encountered between ports", sum_places(ENCOUNTERED)));
+    out.push(("people intercepted at checkpoints", sum_places(INTERCEPTED)));
+    let queue = sum_by_day(run.ports.iter().map(|p| p.vars[P_QUEUE].as_slice()));
+    out.push((
+        "peak people in port queues (all ports)",
+        queue.iter().map(|q| q.1).fold(0.0, f64::max),
+    ));
+    let (mut waited, mut adm) = (0.0, 0.0);
+    for p in &run.ports {
+        let a = &p.vars[P_ADMITTED];
+        for w in &p.vars[P_MEAN_WAIT] {
+            if let Ok(j) = a.binary_search_by_key(&w.day, |x| x.day) {
+                if (w.mean * a[j].mean).is_finite() {
+                    waited += w.mean * a[j].mean;
+                    adm += a[j].mean;
+                }
+            }
+        }
+    }
+    out.push((
+        "mean wait of admitted people (days)",
+        if adm > 0.0 { waited / adm } else { 0.0 },
+    ));
+    let camps_last: f64 = run
+        .places
+        .iter()
+        .filter(|p| is_camp(&p.kind))
+        .filter_map(|p| p.vars[POPULATION].last().map(|x| x.mean))
+        .sum();
+    out.push(("people in camps on the last day", camps_last));
+    out
+}
+
+fn key_numbers_section(cmp: &Compare) -> Section {
+    let mut keys: Vec<String> = Vec::new();
+    for v in &cmp.variants {
+        for (k, _) in &v.key_numbers {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let mut header = vec!["".to_string()];
+    header.extend(cmp.variants.iter().map(|v| esc(&v.name)));
+    let mut b = String::new();
+    if !keys.is_empty() {
+        let rows: Vec<Vec<String>> = keys
+            .iter()
+            .map(|k| {
+                fn get<'a>(v: &'a Variant, k: &str) -> Option<&'a Value> {
+                    v.key_numbers.iter().find(|(kk, _)| kk == k).map(|x| &x.1)
+                }
+                let base = get(&cmp.variants[0], k).and_then(key_value);
+                let mut row = vec![esc(&words(k))];
+                for (i, v) in cmp.variants.iter().enumerate() {
+                    let cell = match get(v, k) {
+                        Some(x) => {
+                            let mut c = key_cell(x);
+                            if i > 0 {
+                                c.push_str(&delta_cell(base, key_value(x)));
+                            }
+                            c
+                        }
+                        None => "–".into(),
+                    };
+                    row.push(cell);
+                }
+                row
+            })
+            .collect();
+        b.push_str("<h3>Key numbers (compare.json)</h3>");
+        b.push_str(&table("data compare", &header, &rows));
+    }
+    let derived: Vec<Vec<(&str, f64)>> = cmp
+        .variants
+        .iter()
+        .map(|v| derived_numbers(&v.run))
+        .collect();
+    let mut rows = Vec::new();
+    for (r, (label, _)) in derived[0].iter().enumerate() {
+        if derived.iter().all(|d| d[r].1.abs() < 1e-12) {
+            continue;
+        }
+        let mut row = vec![esc(label)];
+        for (i, d) in derived.iter().enumerate() {
+            let mut c = smart(if d[r].1.abs() >= 10.0 {
+                d[r].1.round()
+            } else {
+                d[r].1
+            });
+            if i > 0 {
+                c.push_str(&delta_cell(Some(derived[0][r].1), Some(d[r].1)));
+            }
+            row.push(c);
+        }
+        rows.push(row);
+    }
+    if !rows.is_empty() {
+        b.push_str("<h3>From each variant's files</h3>");
+        if cmp.variants.iter().any(|v| v.run.ensemble) {
+            b.push_str(&note(
+                "For ensembles these are computed from the ensemble means.",
+            ));
+        }
+        b.push_str(&table("data compare", &header, &rows));
+    }
+    if b.is_empty() {
+        b = note("No key numbers to compare.");
+    }
+    Section {
+        id: "key-numbers".into(),
+        title: "Key numbers side by side".into(),
+        body: b,
+    }
+}
+
+fn compare_totals_section(cmp: &Compare) -> Option<Section> {
+    type Pick = fn(&RunData) -> Vec<(i64, f64)>;
+    let charts: [(&str, &str, Pick); 5] = [
+        ("People waiting in port queues, all ports", "people", |r| {
+            sum_by_day(r.ports.iter().map(|p| p.vars[P_QUEUE].as_slice()))
+        }),
+        ("People admitted at ports, cumulative", "people", |r| {
+            cumulative(&sum_by_day(
+                r.ports.iter().map(|p| p.vars[P_ADMITTED].as_slice()),
+            ))
+        }),
+        (
+            "People encountered between ports, cumulative",
+            "people",
+            |r| {
+                cumulative(&sum_by_day(
+                    r.places.iter().map(|p| p.vars[ENCOUNTERED].as_slice()),
+                ))
+            },
+        ),
+        (
+            "People intercepted at checkpoints, cumulative",
+            "people",
+            |r| {
+                cumulative(&sum_by_day(
+                    r.places.iter().map(|p| p.vars[INTERCEPTED].as_slice()),
+                ))
+            },
+        ),
+        ("People in camps, all camps", "people", |r| {
+            sum_by_day(
+                r.places
+                    .iter()
+                    .filter(|p| is_camp(&p.kind))
+                    .map(|p| p.vars[POPULATION].as_slice()),
+            )
+        }),
+    ];
+    let mut b = String::new();
+    for (title, unit, pick) in charts {
+        let data: Vec<Vec<(i64, f64)>> = cmp.variants.iter().map(|v| pick(&v.run)).collect();
+        if !data.iter().flatten().any(|p| p.1 != 0.0) {
+            continue;
+        }
+        let mut c = LineChart::new(title, x_axis(&cmp.variants[0].run), unit);
+        for (i, (v, d)) in cmp.variants.iter().zip(&data).enumerate() {
+            c.lines.push(Line::new(
+                &v.name,
+                color(i),
+                d.iter().map(|&(day, y)| (x_of(&v.run, day), y)).collect(),
+            ));
+        }
+        b.push_str(&c.figure());
+    }
+    if b.is_empty() {
+        return None;
+    }
+    if cmp.variants.iter().any(|v| v.run.ensemble) {
+        b.insert_str(
+            0,
+            &note("Totals over places or ports of ensembles are sums of ensemble means."),
+        );
+    }
+    Some(Section {
+        id: "compare-totals".into(),
+        title: "Totals over time".into(),
+        body: b,
+    })
+}
+
+/// Panels of one series per name, one line per variant.
+fn per_name_panels(
+    cmp: &Compare,
+    names: &[String],
+    unit: &str,
+    get: impl Fn(&RunData, &str) -> Option<Vec<Pt>>,
+) -> String {
+    let charts: Vec<LineChart> = names
+        .iter()
+        .map(|n| {
+            let mut c = LineChart::new(n, x_axis(&cmp.variants[0].run), unit);
+            for (i, v) in cmp.variants.iter().enumerate() {
+                if let Some(pts) = get(&v.run, n) {
+                    c.lines.push(series_line(&v.run, &v.name, color(i), &pts));
+                }
+            }
+            c
+        })
+        .collect();
+    let band = cmp.variants.iter().any(|v| v.run.ensemble);
+    multiples(&charts, &variant_legend(cmp, band))
+}
+
+fn compare_ports_section(cmp: &Compare) -> Option<Section> {
+    let mut names: Vec<String> = Vec::new();
+    let mut peaks: Vec<f64> = Vec::new();
+    for v in &cmp.variants {
+        for p in &v.run.ports {
+            let pk = peak(&p.vars[P_QUEUE]);
+            match names.iter().position(|n| n == &p.name) {
+                Some(i) => peaks[i] = peaks[i].max(pk),
+                None => {
+                    names.push(p.name.clone());
+                    peaks.push(pk);
+                }
+            }
+        }
+    }
+    let chosen: Vec<String> = top_by(&peaks, 6)
+        .into_iter()
+        .map(|i| names[i].clone())
+        .collect();
+    if chosen.is_empty() {
+        return None;
+    }
+    let mut b = note("People waiting in the queue of each port (the busiest ports).");
+    b.push_str(&per_name_panels(cmp, &chosen, "people queued", |r, n| {
+        r.ports
+            .iter()
+            .find(|p| p.name == n)
+            .map(|p| p.vars[P_QUEUE].clone())
+    }));
+    Some(Section {
+        id: "compare-ports".into(),
+        title: "Port queues by variant".into(),
+        body: b,
+    })
+}
+
+fn compare_places_section(cmp: &Compare) -> Option<Section> {
+    let first = &cmp.variants[0].run;
+    let flee_camps = first.is_flee() && first.places.iter().any(|p| is_camp(&p.kind));
+    let cands: Vec<&Place> = first
+        .places
+        .iter()
+        .filter(|p| !flee_camps || is_camp(&p.kind))
+        .collect();
+    let peaks: Vec<f64> = cands.iter().map(|p| peak(&p.vars[POPULATION])).collect();
+    let chosen: Vec<String> = top_by(&peaks, 6)
+        .into_iter()
+        .map(|i| cands[i].name.clone())
+        .collect();
+    if chosen.is_empty() {
+        return None;
+    }
+    let mut b = note(&format!(
+        "People at the {} with the highest peak in the first variant.",
+        if flee_camps { "camps" } else { "locations" }
+    ));
+    b.push_str(&per_name_panels(cmp, &chosen, "people", |r, n| {
+        r.place(n).map(|p| p.vars[POPULATION].clone())
+    }));
+    Some(Section {
+        id: "compare-places".into(),
+        title: if flee_camps {
+            "Camps by variant".into()
+        } else {
+            "Key places by variant".into()
+        },
+        body: b,
+    })
+}
+
+fn compare_monthly_section(cmp: &Compare) -> Option<Section> {
+    let mut components: Vec<String> = Vec::new();
+    for v in &cmp.variants {
+        for m in &v.run.monthly {
+            if !components.contains(&m.component) {
+                components.push(m.component.clone());
+            }
+        }
+    }
+    if components.is_empty() {
+        return None;
+    }
+    let mut b = note(
+        "Monthly totals over all areas of each component, one bar per variant \
+         (for ensembles: the sum of the ensemble means).",
+    );
+    for comp in &components {
+        let mut months: Vec<String> = cmp
+            .variants
+            .iter()
+            .flat_map(|v| v.run.monthly.iter())
+            .filter(|m| &m.component == comp)
+            .map(|m| m.month.clone())
+            .collect();
+        sort_periods(&mut months);
+        months.dedup();
+        let series: Vec<Bars> = cmp
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Bars {
+                name: v.name.clone(),
+                color: color(i).into(),
+                values: months
+                    .iter()
+                    .map(|mo| {
+                        v.run
+                            .monthly
+                            .iter()
+                            .filter(|m| &m.component == comp && &m.month == mo)
+                            .map(|m| m.value.mean)
+                            .sum()
+                    })
+                    .collect(),
+                whiskers: vec![],
+            })
+            .collect();
+        let chart = BarChart {
+            title: format!("{comp}: people per month, all areas"),
+            y_label: "people per month".into(),
+            categories: months.iter().map(|k| dates::month_label(k)).collect(),
+            labels: month_labels(&months),
+            series,
+            stacked: false,
+            size: Size::Full,
+        };
+        b.push_str(&chart.figure());
+    }
+    Some(Section {
+        id: "compare-monthly".into(),
+        title: "Admissions and encounters per month by variant".into(),
+        body: b,
+    })
+}
