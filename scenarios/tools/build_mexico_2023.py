@@ -987,10 +987,22 @@ def build_rules():
         ("move_rules.default_movechance", num("default_movechance", 0.3, CALIBRATED, "",
                                    "Flee's default; people in transit stop to work, wait for money or papers.")),
         ("move_rules.awareness_level", num(
-            "awareness_level", 3, ESTIMATE, "",
-            "Route choice looks up to 3 hops ahead, so the border cities (camps) pull people over the last legs. "
-            "Flee's default is 1. Nothing in Flee's rules points people north over the whole corridor: see the "
-            "report to the lead.")),
+            "awareness_level", 23, DERIVED, "routes.csv",
+            "Hops from Tapachula to the farthest border city (Tijuana); from Tenosique it is 21. Route choice "
+            "then sees every border city from the southern entries, and a chosen route is followed to its end "
+            "(Flee: move chance 1 while a route is stored): this is what moves people north. Candidate paths "
+            "per location: at most 5,395 (Palenque), 170,260 over all locations. Flee's default is 1.")),
+        ("move_rules.camp_weight", num(
+            "camp_weight (attractiveness of the border cities)", 10.0, CALIBRATED, "",
+            "Border cities are camps; with weight 10, 73-84% of the route choices from the entries, Tapachula "
+            "and Mexico City end in a border city (computed over the candidate paths of awareness 23), the rest "
+            "in towns on the way. Initial value; the same for every border city (the format has no "
+            "per-location attractiveness).")),
+        ("move_rules.foreign_weight", num(
+            "foreign_weight (attractiveness of the ports for walk-ups)", 0.1, CALIBRATED, "",
+            "Ports are the only foreign locations; a route ending at a port makes a walk-up. 0.1 keeps walk-up "
+            "routes near 1% of choices (walk-ups were processed only in small numbers after Title 42). "
+            "Initial value.")),
     ]
 
 

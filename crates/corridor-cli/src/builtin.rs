@@ -1,97 +1,90 @@
-//! The scenario `corridor run` uses when no input is given.
+//! The scenario `corridor run` and `corridor compare` use when no input is given:
+//! the Mexico corridor scenario of DESIGN §9, `scenarios/mexico-2023`.
 //!
-//! For now this is the mali2012 Flee instance shipped in `tests/data/flee/`,
-//! embedded in the binary so that `corridor run` works from any directory. The
-//! built-in Mexico corridor scenario (DESIGN §9) will replace it; everything that
-//! knows which scenario is built in lives in this file.
+//! It is embedded in the binary: `build.rs` lists every `.toml` and `.csv` file of
+//! the folder (subfolders included) and this file includes them with
+//! `include_str!`, so `corridor run` works from any directory and reads the
+//! scenario with `read_scenario_str` without touching disk. Everything that knows
+//! which scenario is built in lives in this file.
 //!
 //! Invariant: the embedded bytes are exactly the files in the repository, so a
-//! run of the built-in scenario equals a run of `tests/data/flee/mali2012`.
+//! run of the built-in scenario equals a run of `scenarios/mexico-2023`.
 
 use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use corridor_io::scenario::ScenarioInstance;
 
 /// Name of the built-in scenario (also its default output folder).
-pub const NAME: &str = "mali2012";
+pub const MEXICO: &str = "mexico-2023";
 
-macro_rules! embed {
-    ($($rel:literal),* $(,)?) => {
-        &[$(($rel, include_str!(concat!("../../../tests/data/flee/mali2012/", $rel)))),*]
-    };
+/// Path of the Mexico scenario folder, relative to the repository root.
+pub const MEXICO_DIR: &str = "scenarios/mexico-2023";
+
+/// (path relative to `scenarios/mexico-2023`, contents), sorted by path.
+pub const MEXICO_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
+
+/// The text of an embedded file of the Mexico scenario.
+pub fn mexico_file(rel: &str) -> Option<&'static str> {
+    // Tables may be written `./x.csv` in scenario.toml.
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
+    MEXICO_FILES
+        .iter()
+        .find(|(p, _)| *p == rel)
+        .map(|(_, text)| *text)
 }
 
-/// (path relative to the instance directory, contents).
-const FILES: &[(&str, &str)] = embed!(
-    "simsetting.yml",
-    "input_csv/closures.csv",
-    "input_csv/conflicts.csv",
-    "input_csv/locations.csv",
-    "input_csv/registration_corrections.csv",
-    "input_csv/routes.csv",
-    "input_csv/sim_period.csv",
-    "source_data/bf-bobo.csv",
-    "source_data/bf-goudoubo.csv",
-    "source_data/bf-mentao.csv",
-    "source_data/bf-ouagadougou.csv",
-    "source_data/data_layout.csv",
-    "source_data/mau-fassala-mbera.csv",
-    "source_data/mau-fassala.csv",
-    "source_data/mau-mbera.csv",
-    "source_data/nig-abala.csv",
-    "source_data/nig-intikane.csv",
-    "source_data/nig-mangaize.csv",
-    "source_data/nig-niamey.csv",
-    "source_data/nig-tabareybarey.csv",
-    "source_data/refugees.csv",
-    "source_data/religion.csv",
-    "source_data/tribes.csv",
-);
-
-/// Writes the built-in instance into `parent/<NAME>` and returns that directory,
-/// so the ordinary Flee reader reads it (and input paths stay relative).
-pub fn materialise(parent: &Path) -> Result<PathBuf> {
-    let dir = parent.join(NAME);
-    for (rel, text) in FILES {
-        let path = dir.join(rel);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(dir)
+/// Reads the embedded Mexico scenario.
+pub fn read_mexico() -> Result<ScenarioInstance> {
+    let toml = mexico_file(crate::input::SCENARIO_FILE).with_context(|| {
+        format!("the built-in scenario {MEXICO} was not embedded (no {MEXICO_DIR}/scenario.toml at build time)")
+    })?;
+    let files = |rel: &str| mexico_file(rel).map(str::to_string);
+    corridor_io::scenario::read_scenario_str(crate::input::SCENARIO_FILE, toml, &files)
+        .with_context(|| format!("reading the built-in scenario {MEXICO}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
 
-    /// Every file of the shipped instance is embedded, and nothing else.
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// Every .toml and .csv file of the scenario folder is embedded, byte for
+    /// byte, and nothing else.
     #[test]
-    fn embeds_the_whole_instance() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
-        let mut on_disk = Vec::new();
-        for sub in ["", "input_csv", "source_data"] {
-            for e in std::fs::read_dir(root.join(sub)).unwrap() {
+    fn embeds_the_whole_mexico_scenario() {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
                 let e = e.unwrap();
-                if e.file_type().unwrap().is_file() {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    on_disk.push(if sub.is_empty() {
-                        name
-                    } else {
-                        format!("{sub}/{name}")
-                    });
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                if e.file_type().unwrap().is_dir() {
+                    walk(root, &e.path(), out);
+                } else if name.ends_with(".csv") || name.ends_with(".toml") {
+                    let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
                 }
             }
         }
+        let root = repo().join(MEXICO_DIR);
+        let mut on_disk = Vec::new();
+        walk(&root, &root, &mut on_disk);
         on_disk.sort();
-        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| p.to_string()).collect();
-        embedded.sort();
+        let embedded: Vec<&str> = MEXICO_FILES.iter().map(|(p, _)| *p).collect();
         assert_eq!(embedded, on_disk);
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = materialise(tmp.path()).unwrap();
-        for (rel, text) in FILES {
-            assert_eq!(std::fs::read_to_string(dir.join(rel)).unwrap(), *text);
-            assert_eq!(std::fs::read_to_string(root.join(rel)).unwrap(), *text);
+        assert!(embedded.contains(&"scenario.toml"));
+        for (rel, text) in MEXICO_FILES {
+            assert_eq!(
+                std::fs::read_to_string(root.join(rel)).unwrap(),
+                *text,
+                "{rel}"
+            );
         }
+        assert_eq!(mexico_file("./scenario.toml"), mexico_file("scenario.toml"));
+        assert_eq!(mexico_file("no-such.csv"), None);
     }
 }

@@ -1,4 +1,5 @@
-//! `corridor check`: reads and validates an input without simulating, prints the
+//! `corridor check`: reads and validates an input (a Flee instance directory or a
+//! corridor scenario) without simulating, prints the
 //! scenario's check report (counts and likely mistakes, `corridor_model::check`)
 //! on stdout and the reader's warnings on stderr as `warning: ...`.
 //!
@@ -15,17 +16,19 @@ use std::path::PathBuf;
 const EXAMPLES: &str = "\
 Examples:
   corridor check tests/data/flee/mali2012
+  corridor check examples/appointments/scenario.toml
   corridor check my-instance/ && corridor run my-instance/";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CheckArgs {
-    /// Flee instance directory (input_csv/, source_data/, simsetting.yml).
+    /// A scenario (scenario.toml, or a directory holding one) or a Flee instance
+    /// directory (input_csv/, source_data/, simsetting.yml).
     pub input: PathBuf,
 }
 
 pub fn run(args: &CheckArgs, g: &GlobalOpts) -> Result<()> {
-    let loaded = input::load_flee(&args.input)?;
+    let loaded = input::load(Some(&args.input))?;
     print_warnings(&loaded.warnings, g.quiet);
     println!("{}", corridor_model::check::check(&loaded.scenario));
     Ok(())

@@ -5,7 +5,7 @@
 //! `rng::mix(seed, Purpose::Member, 0, i)`, so the table depends only on the
 //! inputs, `--seed` and `--runs`, never on the thread count.
 
-use crate::cmd_run::simulate;
+use crate::cmd_run::{simulate, SimOpts};
 use crate::input;
 use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
@@ -63,7 +63,14 @@ fn validate_one(path: &std::path::Path, args: &ValidateArgs, quiet: bool) -> Res
     print_warnings(&loaded.warnings, quiet);
     let outputs: Vec<_> = (0..args.runs)
         .into_par_iter()
-        .map(|i| simulate(&loaded, member_seed(args.seed, i), args.days, args.engine))
+        .map(|i| {
+            let opts = SimOpts {
+                seed: member_seed(args.seed, i),
+                days: args.days,
+                engine: args.engine,
+            };
+            simulate(&loaded.scenario, &opts)
+        })
         .collect::<Result<_>>()?;
     if let Some(first) = outputs.first() {
         print_warnings(&first.warnings, quiet);

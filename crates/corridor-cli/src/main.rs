@@ -7,11 +7,13 @@
 
 mod builtin;
 mod cmd_check;
+mod cmd_compare;
 mod cmd_report;
 mod cmd_run;
 mod cmd_validate;
 mod exit;
 mod input;
+mod progress;
 mod warn;
 
 use anyhow::{Context, Result};
@@ -22,12 +24,16 @@ use std::process::ExitCode;
 const EXAMPLES: &str = "\
 Examples:
   corridor run                                  # the built-in scenario into corridor-out/
+  corridor run examples/port-closure            # a corridor scenario (scenario.toml)
+  corridor run scenarios/mexico-2023 --variant appointments-x2
+  corridor compare examples/variants            # every policy variant side by side
   corridor run tests/data/flee/mali2012 --days 30
   corridor check tests/data/flee/mali2012
   corridor validate tests/data/flee/mali2012 --runs 10
-  corridor report corridor-out/mali2012
+  corridor report corridor-out/mexico-2023
 
-Exit codes: 0 success, 2 bad input or usage, 1 any other failure.";
+Exit codes: 0 success, 2 bad input or usage (unreadable or inconsistent input,
+unknown variant, a scenario the engine cannot run), 1 any other failure.";
 
 /// corridor: who arrives where, when, and how long they wait — a stochastic
 /// agent-based simulation of people moving over a network, compatible with Flee.
@@ -49,12 +55,17 @@ pub struct GlobalOpts {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+    /// Show progress on stderr (only when stderr is a terminal).
+    #[arg(long, global = true)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate a Flee instance (or the built-in scenario) and write its outputs.
+    /// Simulate a scenario, a Flee instance or the built-in scenario and write its outputs.
     Run(cmd_run::RunArgs),
+    /// Run policy variants of a scenario side by side (compare.json, report.html).
+    Compare(cmd_compare::CompareArgs),
     /// ARD against observed camp data, mean ± sd over several seeds.
     Validate(cmd_validate::ValidateArgs),
     /// Read and check an input without simulating.
@@ -98,6 +109,7 @@ fn dispatch(cli: &Cli) -> Result<()> {
     }
     match &cli.command {
         Command::Run(a) => cmd_run::run(a, &cli.global),
+        Command::Compare(a) => cmd_compare::run(a, &cli.global),
         Command::Validate(a) => cmd_validate::run(a, &cli.global),
         Command::Check(a) => cmd_check::run(a, &cli.global),
         Command::Report(a) => cmd_report::run(a, &cli.global),

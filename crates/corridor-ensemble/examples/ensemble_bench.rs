@@ -31,17 +31,28 @@ fn run() -> Result<(), String> {
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
-            "--runs" => runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?,
-            "--seed" => seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--runs" => {
+                runs = value("--runs")?
+                    .parse()
+                    .map_err(|e| format!("--runs: {e}"))?
+            }
+            "--seed" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             "--threads" => {
-                threads = value("--threads")?.parse().map_err(|e| format!("--threads: {e}"))?
+                threads = value("--threads")?
+                    .parse()
+                    .map_err(|e| format!("--threads: {e}"))?
             }
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => dir = Some(PathBuf::from(s)),
         }
     }
-    let dir = dir.ok_or("usage: ensemble_bench FLEE_DIR [--runs N] [--seed S] [--threads T] [--out DIR]")?;
+    let dir = dir
+        .ok_or("usage: ensemble_bench FLEE_DIR [--runs N] [--seed S] [--threads T] [--out DIR]")?;
     if threads > 0 {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -58,7 +69,9 @@ fn run() -> Result<(), String> {
     let t_run = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     if let Some(out) = &out {
-        ensemble.write_dir(out, &Default::default()).map_err(|e| e.to_string())?;
+        ensemble
+            .write_dir(out, &Default::default())
+            .map_err(|e| e.to_string())?;
     }
     let t_write = t2.elapsed().as_secs_f64();
     let ard = ensemble.ard.as_ref().map(|a| (a.stats.mean, a.stats.sd));

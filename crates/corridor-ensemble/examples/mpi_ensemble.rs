@@ -39,8 +39,16 @@ fn parse() -> Result<Args, String> {
             "--toy" => toy = true,
             "--serial" => serial = true,
             "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--runs" => runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?,
-            "--seed" => seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--runs" => {
+                runs = value("--runs")?
+                    .parse()
+                    .map_err(|e| format!("--runs: {e}"))?
+            }
+            "--seed" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => input = Some(PathBuf::from(s)),
         }
@@ -105,7 +113,8 @@ fn main() -> ExitCode {
     if args.serial {
         let result = scenario(&args).and_then(|s| {
             let e = run_ensemble(&s, &opts).map_err(|e| e.to_string())?;
-            e.write_dir(&args.out, &Default::default()).map_err(|e| e.to_string())
+            e.write_dir(&args.out, &Default::default())
+                .map_err(|e| e.to_string())
         });
         return match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -123,7 +132,9 @@ fn main() -> ExitCode {
     let result = scenario(&args).and_then(|s| {
         let e = mpi_ensemble(&world, &s, &opts).map_err(|e| e.to_string())?;
         match e {
-            Some(e) => e.write_dir(&args.out, &Default::default()).map_err(|e| e.to_string()),
+            Some(e) => e
+                .write_dir(&args.out, &Default::default())
+                .map_err(|e| e.to_string()),
             None => Ok(()),
         }
     });

@@ -96,9 +96,8 @@ mod tests {
         assert_ne!(latin_hypercube(3, 20, 7), latin_hypercube(3, 20, 8));
         // Columns are not the same permutation.
         let x = latin_hypercube(2, 50, 7);
-        let strata = |j: usize| -> Vec<usize> {
-            x.iter().map(|r| (r[j] * 50.0) as usize).collect()
-        };
+        let strata =
+            |j: usize| -> Vec<usize> { x.iter().map(|r| (r[j] * 50.0) as usize).collect() };
         assert_ne!(strata(0), strata(1));
     }
 

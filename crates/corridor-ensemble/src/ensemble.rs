@@ -90,7 +90,10 @@ pub fn member_run_options(opts: &EnsembleOptions, i: usize) -> RunOptions {
 pub type Simulator = dyn Fn(&Scenario, &RunOptions) -> Result<RunOutput, ModelError> + Sync;
 
 /// Runs an ensemble with the model's engine.
-pub fn run_ensemble(scenario: &Scenario, opts: &EnsembleOptions) -> Result<Ensemble, EnsembleError> {
+pub fn run_ensemble(
+    scenario: &Scenario,
+    opts: &EnsembleOptions,
+) -> Result<Ensemble, EnsembleError> {
     run_ensemble_with(scenario, opts, &simulate, &|_| {})
 }
 

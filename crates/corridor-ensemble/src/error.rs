@@ -64,3 +64,17 @@ pub enum EnsembleError {
     #[error("corrupt member result from rank {rank}: {reason}")]
     Decode { rank: i32, reason: String },
 }
+
+impl EnsembleError {
+    /// True when the error comes from what the user asked for (bad option, unknown
+    /// parameter, value out of its domain): the CLI exits with code 2 for these,
+    /// 1 for the others.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            EnsembleError::InvalidOption { .. }
+                | EnsembleError::UnknownParam { .. }
+                | EnsembleError::InvalidParamValue { .. }
+        )
+    }
+}

@@ -28,8 +28,8 @@ pub mod sweep;
 pub mod write;
 
 pub use ensemble::{
-    engine_name, member_run_options, member_seed, run_ensemble, run_ensemble_with,
-    EnsembleOptions, Simulator, MEMBER_BATCH,
+    engine_name, member_run_options, member_seed, run_ensemble, run_ensemble_with, EnsembleOptions,
+    Simulator, MEMBER_BATCH,
 };
 pub use error::EnsembleError;
 pub use member::{

@@ -371,7 +371,12 @@ impl Labels {
             hasten: scenario.settings.optimisations.hasten,
             locations: scenario.locations.iter().map(|l| l.name.clone()).collect(),
             kinds: scenario.locations.iter().map(|l| l.kind).collect(),
-            ports: scenario.border.ports.iter().map(|p| p.name.clone()).collect(),
+            ports: scenario
+                .border
+                .ports
+                .iter()
+                .map(|p| p.name.clone())
+                .collect(),
             monthly,
         }
     }
@@ -508,12 +513,10 @@ impl Accumulator {
         };
         let scalar = |f: fn(&MemberSummary) -> Option<f64>| {
             let values: Option<Vec<f64>> = self.members.iter().map(f).collect();
-            values
-                .filter(|v| !v.is_empty())
-                .map(|values| ScalarStats {
-                    stats: crate::stats::summarize(&values),
-                    values,
-                })
+            values.filter(|v| !v.is_empty()).map(|values| ScalarStats {
+                stats: crate::stats::summarize(&values),
+                values,
+            })
         };
         let ard = scalar(|m| m.ard);
         let ard_rescaled = scalar(|m| m.ard_rescaled);
@@ -639,17 +642,25 @@ mod tests {
             r
         };
         assert_eq!(strip(d), strip(m.clone()));
-        let none = MemberResult { ard: None, warnings: vec![], ..m };
+        let none = MemberResult {
+            ard: None,
+            warnings: vec![],
+            ..m
+        };
         assert_eq!(MemberResult::decode(&none.encode()).unwrap(), none);
     }
 
     #[test]
     fn decode_rejects_damaged_messages() {
         let bytes = sample().encode();
-        assert!(MemberResult::decode(&bytes[..bytes.len() - 1]).unwrap_err().contains("truncated"));
+        assert!(MemberResult::decode(&bytes[..bytes.len() - 1])
+            .unwrap_err()
+            .contains("truncated"));
         let mut extra = bytes.clone();
         extra.push(0);
-        assert!(MemberResult::decode(&extra).unwrap_err().contains("trailing"));
+        assert!(MemberResult::decode(&extra)
+            .unwrap_err()
+            .contains("trailing"));
         let mut magic = bytes.clone();
         magic[0] = b'X';
         assert_eq!(MemberResult::decode(&magic).unwrap_err(), "bad magic");

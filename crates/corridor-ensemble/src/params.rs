@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn sets_and_gets_by_yaml_path() {
         let mut s = scenario();
-        assert_eq!(set_param(&mut s, "move_rules.camp_weight", 2.5).unwrap(), 2.5);
+        assert_eq!(
+            set_param(&mut s, "move_rules.camp_weight", 2.5).unwrap(),
+            2.5
+        );
         assert_eq!(s.settings.move_rules.camp_weight, 2.5);
         set_param(&mut s, "move_rules.max_move_speed", 150.0).unwrap();
         assert_eq!(s.settings.move_rules.max_move_speed, 150.0);
@@ -206,7 +209,10 @@ mod tests {
             15.0
         );
         assert_eq!(s.settings.spawn_rules.conflict_spawn_decay_interval, 15);
-        assert_eq!(set_param(&mut s, "move_rules.awareness_level", 2.2).unwrap(), 2.0);
+        assert_eq!(
+            set_param(&mut s, "move_rules.awareness_level", 2.2).unwrap(),
+            2.0
+        );
         assert_eq!(s.settings.move_rules.awareness_level, 2);
         // Every listed parameter can be read on a default scenario except the
         // conflict-driven one.
@@ -221,9 +227,15 @@ mod tests {
         let mut s = scenario();
         let e = set_param(&mut s, "move_rules.camp_wieght", 1.0).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("unknown parameter `move_rules.camp_wieght`"), "{msg}");
+        assert!(
+            msg.contains("unknown parameter `move_rules.camp_wieght`"),
+            "{msg}"
+        );
         assert!(msg.contains("move_rules.camp_weight"), "{msg}");
-        assert!(msg.contains("spawn_rules.conflict_spawn_decay_interval"), "{msg}");
+        assert!(
+            msg.contains("spawn_rules.conflict_spawn_decay_interval"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -237,7 +249,10 @@ mod tests {
             ("spawn_rules.conflict_spawn_decay_interval", 0.2),
         ] {
             let e = set_param(&mut s, name, v).unwrap_err();
-            assert!(matches!(e, EnsembleError::InvalidParamValue { .. }), "{name}");
+            assert!(
+                matches!(e, EnsembleError::InvalidParamValue { .. }),
+                "{name}"
+            );
             assert!(e.to_string().contains(name));
         }
         assert_eq!(s.settings.move_rules.camp_movechance, 0.001);

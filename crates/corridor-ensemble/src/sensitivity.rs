@@ -26,7 +26,11 @@ pub struct SobolIndices {
 /// Jansen estimators on outputs `y` ordered as a Saltelli design with base size
 /// `n` and `k` parameters (`y.len() == n·(k + 2)`).
 pub fn sobol_jansen(y: &[f64], n: usize, k: usize) -> SobolIndices {
-    assert_eq!(y.len(), n * (k + 2), "outputs must follow the Saltelli design");
+    assert_eq!(
+        y.len(),
+        n * (k + 2),
+        "outputs must follow the Saltelli design"
+    );
     let fa = &y[..n];
     let fb = &y[n..2 * n];
     let ab = |i: usize| &y[(2 + i) * n..(3 + i) * n];
@@ -41,7 +45,9 @@ pub fn sobol_jansen(y: &[f64], n: usize, k: usize) -> SobolIndices {
     let mean_sq = |p: &[f64], q: &[f64]| {
         p.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / n as f64
     };
-    let first = (0..k).map(|i| ratio(v - 0.5 * mean_sq(fb, ab(i)))).collect();
+    let first = (0..k)
+        .map(|i| ratio(v - 0.5 * mean_sq(fb, ab(i))))
+        .collect();
     let total = (0..k).map(|i| ratio(0.5 * mean_sq(fa, ab(i)))).collect();
     SobolIndices {
         first,
@@ -155,8 +161,18 @@ mod tests {
         let s1 = [0.3139, 0.4424, 0.0];
         let st = [0.5576, 0.4424, 0.2437];
         for i in 0..3 {
-            assert!((s.first[i] - s1[i]).abs() < 0.03, "S{}: {:?}", i + 1, s.first);
-            assert!((s.total[i] - st[i]).abs() < 0.03, "ST{}: {:?}", i + 1, s.total);
+            assert!(
+                (s.first[i] - s1[i]).abs() < 0.03,
+                "S{}: {:?}",
+                i + 1,
+                s.first
+            );
+            assert!(
+                (s.total[i] - st[i]).abs() < 0.03,
+                "ST{}: {:?}",
+                i + 1,
+                s.total
+            );
         }
         assert!((s.variance - 13.8446).abs() < 0.5, "V = {}", s.variance);
     }
@@ -193,9 +209,17 @@ mod tests {
         let beta = [2.0, 1.0, 0.0];
         for i in 0..3 {
             let exact = beta[i] * sd(x.iter().map(|r| r[i]).collect()) / sy;
-            assert!((s.coefficients[i] - exact).abs() < 1e-9, "{:?}", s.coefficients);
+            assert!(
+                (s.coefficients[i] - exact).abs() < 1e-9,
+                "{:?}",
+                s.coefficients
+            );
             let expected = beta[i] / 5f64.sqrt();
-            assert!((s.coefficients[i] - expected).abs() < 0.03, "{:?}", s.coefficients);
+            assert!(
+                (s.coefficients[i] - expected).abs() < 0.03,
+                "{:?}",
+                s.coefficients
+            );
         }
         assert!((s.r2 - 1.0).abs() < 1e-9);
         // A constant column gets NaN, the others are still estimated.

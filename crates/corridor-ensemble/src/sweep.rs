@@ -39,6 +39,31 @@ pub struct ParamRange {
     pub high: f64,
 }
 
+impl std::str::FromStr for ParamRange {
+    type Err = EnsembleError;
+
+    /// Parses `NAME=LOW:HIGH` (the CLI's `--param` syntax), e.g.
+    /// `move_rules.camp_weight=1:4`. The name is checked later, by the sweep.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad =
+            |reason: &str| invalid("param", format!("`{s}`: {reason} (expected NAME=LOW:HIGH)"));
+        let (name, range) = s.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let (low, high) = range
+            .split_once(':')
+            .ok_or_else(|| bad("no `:` in the range"))?;
+        let num = |v: &str| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| bad(&format!("`{v}` is not a number")))
+        };
+        Ok(ParamRange {
+            name: name.trim().to_string(),
+            low: num(low)?,
+            high: num(high)?,
+        })
+    }
+}
+
 /// How the parameter space is sampled and which indices are estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SweepMethod {
@@ -54,6 +79,18 @@ impl SweepMethod {
         match self {
             SweepMethod::Lhs => "lhs",
             SweepMethod::Sobol => "sobol",
+        }
+    }
+}
+
+impl std::str::FromStr for SweepMethod {
+    type Err = EnsembleError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lhs" => Ok(SweepMethod::Lhs),
+            "sobol" => Ok(SweepMethod::Sobol),
+            _ => Err(invalid("method", format!("`{s}`: expected lhs or sobol"))),
         }
     }
 }
@@ -139,7 +176,10 @@ pub fn sweep_with(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SweepTable, EnsembleError> {
     if params.is_empty() {
-        return Err(invalid("params", "a sweep needs at least one parameter".into()));
+        return Err(invalid(
+            "params",
+            "a sweep needs at least one parameter".into(),
+        ));
     }
     for (i, p) in params.iter().enumerate() {
         get_param(scenario, &p.name)?;
@@ -149,7 +189,10 @@ pub fn sweep_with(
         if !(p.low.is_finite() && p.high.is_finite() && p.low <= p.high) {
             return Err(invalid(
                 &p.name,
-                format!("range [{}, {}] must be finite with low ≤ high", p.low, p.high),
+                format!(
+                    "range [{}, {}] must be finite with low ≤ high",
+                    p.low, p.high
+                ),
             ));
         }
         // Both ends must be acceptable values, so no run fails half-way.
@@ -157,7 +200,11 @@ pub fn sweep_with(
         set_param(&mut probe, &p.name, p.low)?;
         set_param(&mut probe, &p.name, p.high)?;
     }
-    let min = if opts.method == SweepMethod::Lhs { params.len() + 2 } else { 2 };
+    let min = if opts.method == SweepMethod::Lhs {
+        params.len() + 2
+    } else {
+        2
+    };
     if opts.samples < min {
         return Err(invalid(
             "samples",
@@ -193,7 +240,10 @@ pub fn sweep_with(
         }
         let last = run.days.last();
         let in_camps: u64 = last.map_or(0, |r| {
-            camps.iter().map(|&c| r.population.get(c).copied().unwrap_or(0)).sum()
+            camps
+                .iter()
+                .map(|&c| r.population.get(c).copied().unwrap_or(0))
+                .sum()
         });
         v.push(in_camps as f64);
         v.push(last.map_or(0, |r| r.accounting.spawned) as f64);
@@ -317,7 +367,14 @@ impl SweepTable {
     pub fn write_indices(&self, w: &mut dyn Write) -> std::io::Result<()> {
         writeln!(w, "output,param,index,value")?;
         for i in &self.indices {
-            writeln!(w, "{},{},{},{}", i.output, i.param, i.index, fmt_num(i.value))?;
+            writeln!(
+                w,
+                "{},{},{},{}",
+                i.output,
+                i.param,
+                i.index,
+                fmt_num(i.value)
+            )?;
         }
         Ok(())
     }
@@ -338,5 +395,30 @@ impl SweepTable {
             .iter()
             .find(|i| i.output == output && i.param == param && i.index == index)
             .map(|i| i.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_param_ranges_and_methods() {
+        let p: ParamRange = "move_rules.camp_weight=1:4.5".parse().unwrap();
+        assert_eq!(
+            p,
+            ParamRange {
+                name: "move_rules.camp_weight".into(),
+                low: 1.0,
+                high: 4.5
+            }
+        );
+        for bad in ["camp_weight", "x=1", "x=a:2", "x=1:"] {
+            let e = bad.parse::<ParamRange>().unwrap_err();
+            assert!(e.is_bad_input() && e.to_string().contains(bad), "{e}");
+        }
+        assert_eq!("sobol".parse::<SweepMethod>().unwrap(), SweepMethod::Sobol);
+        assert_eq!("lhs".parse::<SweepMethod>().unwrap(), SweepMethod::Lhs);
+        assert!("morris".parse::<SweepMethod>().is_err());
     }
 }

@@ -158,7 +158,10 @@ impl Ensemble {
     /// in agents, rows in `monthly.csv` order. Only the header when the scenario has
     /// neither ports nor crossings.
     pub fn write_monthly_stats(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        writeln!(w, "month,component,area_of_responsibility,mean,sd,p5,p50,p95")?;
+        writeln!(
+            w,
+            "month,component,area_of_responsibility,mean,sd,p5,p50,p95"
+        )?;
         if let Some(m) = &self.monthly {
             for ((month, component, area), s) in m.keys.iter().zip(&m.stats) {
                 writeln!(
@@ -239,9 +242,13 @@ impl Ensemble {
         if !self.ports.is_empty() {
             atomic_write(&dir.join("ports_stats.csv"), |w| self.write_ports_stats(w))?;
         }
-        atomic_write(&dir.join("totals_stats.csv"), |w| self.write_totals_stats(w))?;
+        atomic_write(&dir.join("totals_stats.csv"), |w| {
+            self.write_totals_stats(w)
+        })?;
         if self.monthly.is_some() {
-            atomic_write(&dir.join("monthly_stats.csv"), |w| self.write_monthly_stats(w))?;
+            atomic_write(&dir.join("monthly_stats.csv"), |w| {
+                self.write_monthly_stats(w)
+            })?;
         }
         let summary = self.summary_json(extra);
         atomic_write(&dir.join("summary.json"), |w| {
@@ -279,7 +286,10 @@ mod tests {
         });
         assert!(err.unwrap_err().to_string().contains("a.csv"));
         assert_eq!(fs::read_to_string(&p).unwrap(), "two\n");
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 

@@ -39,16 +39,24 @@ fn flee_like() -> Scenario {
 }
 
 fn files_with_threads(threads: usize) -> Vec<(String, Vec<u8>)> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     let s = flee_like();
-    let e = pool.install(|| run_ensemble(&s, &EnsembleOptions::new(24, 5))).unwrap();
+    let e = pool
+        .install(|| run_ensemble(&s, &EnsembleOptions::new(24, 5)))
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     e.write_dir(dir.path(), &Default::default()).unwrap();
     let mut files: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|f| {
             let f = f.unwrap();
-            (f.file_name().to_string_lossy().into_owned(), fs::read(f.path()).unwrap())
+            (
+                f.file_name().to_string_lossy().into_owned(),
+                fs::read(f.path()).unwrap(),
+            )
         })
         .collect();
     files.sort();
@@ -79,8 +87,14 @@ fn one_member_ensemble_reproduces_the_direct_run() {
     )
     .unwrap();
     assert_eq!(e.days.len(), run.days.len());
-    let pop = DAILY_VARIABLES.iter().position(|v| *v == "population").unwrap();
-    let arrived = DAILY_VARIABLES.iter().position(|v| *v == "arrived").unwrap();
+    let pop = DAILY_VARIABLES
+        .iter()
+        .position(|v| *v == "population")
+        .unwrap();
+    let arrived = DAILY_VARIABLES
+        .iter()
+        .position(|v| *v == "arrived")
+        .unwrap();
     for (di, rec) in run.days.iter().enumerate() {
         for l in 0..s.locations.len() {
             let st = e.daily(di, l, pop);
@@ -93,7 +107,10 @@ fn one_member_ensemble_reproduces_the_direct_run() {
     let obs = CampObservations::new(&s, s.days).unwrap();
     let ard = obs.ard(&run).unwrap();
     assert_eq!(e.ard.as_ref().unwrap().values, vec![ard.ard]);
-    assert_eq!(e.ard_rescaled.as_ref().unwrap().values, vec![ard.ard_rescaled]);
+    assert_eq!(
+        e.ard_rescaled.as_ref().unwrap().values,
+        vec![ard.ard_rescaled]
+    );
     // Same definition as the model's own validation (out.csv / summary.json).
     let v = corridor_model::metrics::validate(&s, &run).unwrap();
     assert!((v.ard - ard.ard).abs() < 1e-12, "{} vs {}", v.ard, ard.ard);
@@ -125,14 +142,21 @@ fn ensemble_statistics_are_consistent() {
     assert!(spawned.sd > 5.0 && spawned.sd < 60.0, "{spawned:?}");
     assert!(spawned.p5 < spawned.p50 && spawned.p50 < spawned.p95);
     // People reach the camps, and camp C (closer) gets more than D on average.
-    let pop = DAILY_VARIABLES.iter().position(|v| *v == "population").unwrap();
+    let pop = DAILY_VARIABLES
+        .iter()
+        .position(|v| *v == "population")
+        .unwrap();
     let c = e.daily(last, 2, pop).mean;
     let d = e.daily(last, 3, pop).mean;
     assert!(c > 0.0 && d > 0.0 && c > d, "C {c}, D {d}");
     let ard = e.ard.as_ref().unwrap();
     assert_eq!(ard.values.len(), 40);
     assert!(ard.stats.sd > 0.0 && ard.stats.p5 <= ard.stats.p95);
-    assert!(ard.values.iter().all(|v| (0.0..=2.0).contains(v)), "{:?}", ard.values);
+    assert!(
+        ard.values.iter().all(|v| (0.0..=2.0).contains(v)),
+        "{:?}",
+        ard.values
+    );
 }
 
 #[test]
@@ -147,6 +171,8 @@ fn engine_sweep_over_the_move_chance() {
     }];
     let t = sweep(&s, &params, &SweepOptions::new(SweepMethod::Lhs, 12, 2)).unwrap();
     assert_eq!(t.rows.len(), 12);
-    let src = t.index("in_camps", "move_rules.default_movechance", "SRC").unwrap();
+    let src = t
+        .index("in_camps", "move_rules.default_movechance", "SRC")
+        .unwrap();
     assert!(src > 0.5, "SRC {src}");
 }

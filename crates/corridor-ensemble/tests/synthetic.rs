@@ -33,7 +33,10 @@ fn scenario(days: u32) -> Scenario {
 
 /// Member `i` of an ensemble seeded with `seed`: population of location `l` on day
 /// `d` is `i + d + 10·l`; arrivals are `i` at the camp; everything else is 0.
-fn by_member(seed: u64, runs: usize) -> impl Fn(&Scenario, &RunOptions) -> Result<RunOutput, ModelError> + Sync {
+fn by_member(
+    seed: u64,
+    runs: usize,
+) -> impl Fn(&Scenario, &RunOptions) -> Result<RunOutput, ModelError> + Sync {
     let index: HashMap<u64, usize> = (0..runs).map(|i| (member_seed(seed, i), i)).collect();
     move |s: &Scenario, ro: &RunOptions| {
         let i = index[&ro.seed] as u64;
@@ -170,7 +173,8 @@ fn statistics_in_the_files_are_exact() {
 
     // ARD: C has data 10, sim i + d + 20, U = 10: e(t) = (i + d + 10)/10, so over
     // days 0..2 ARD = (i + 11)/10. Rescaled: the rescaled sim is U = 10, ARD 0.
-    let summary: serde_json::Value = serde_json::from_str(&read(dir.path(), "summary.json")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "summary.json")).unwrap();
     let ens = &summary["ensemble"];
     assert_eq!(ens["runs"], 5);
     assert_eq!(ens["seed"], 11);
@@ -196,7 +200,10 @@ fn statistics_in_the_files_are_exact() {
     assert_eq!(summary["end_date"], "2024-01-01");
     assert_eq!(summary["engine"], "agents");
     // Identical warnings of all members are reported once.
-    assert_eq!(summary["warnings"], serde_json::json!(["note from the engine"]));
+    assert_eq!(
+        summary["warnings"],
+        serde_json::json!(["note from the engine"])
+    );
 }
 
 fn port(location: usize, name: &str, office: &str) -> Port {
@@ -235,7 +242,10 @@ fn ports_and_monthly_statistics() {
     let dir = tempfile::tempdir().unwrap();
     e.write_dir(dir.path(), &Default::default()).unwrap();
     let ports = read(dir.path(), "ports_stats.csv");
-    assert_eq!(ports.lines().next().unwrap(), "day,date,port,variable,mean,sd,p5,p50,p95");
+    assert_eq!(
+        ports.lines().next().unwrap(),
+        "day,date,port,variable,mean,sd,p5,p50,p95"
+    );
     assert_eq!(ports.lines().count(), 1 + 3 * 2 * 6);
     // Queue of P2 = 3i + 1: 1, 4, 7, 10, 13.
     assert_eq!(
@@ -283,12 +293,16 @@ fn single_member_has_empty_sd() {
         line_starting(&daily, "1,2023-12-31,C,camp,population,"),
         "1,2023-12-31,C,camp,population,21,,21,21,21"
     );
-    let summary: serde_json::Value = serde_json::from_str(&read(dir.path(), "summary.json")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "summary.json")).unwrap();
     assert!(summary["ensemble"]["ard"]["sd"].is_null());
 }
 
 fn write_with_threads(threads: usize, runs: usize) -> Vec<(String, Vec<u8>)> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     let s = scenario(40);
     let e = pool
         .install(|| run_ensemble_with(&s, &EnsembleOptions::new(runs, 99), &noisy, &|_| {}))
@@ -299,7 +313,10 @@ fn write_with_threads(threads: usize, runs: usize) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|f| {
             let f = f.unwrap();
-            (f.file_name().to_string_lossy().into_owned(), fs::read(f.path()).unwrap())
+            (
+                f.file_name().to_string_lossy().into_owned(),
+                fs::read(f.path()).unwrap(),
+            )
         })
         .collect();
     files.sort();
@@ -312,7 +329,10 @@ fn output_bytes_do_not_depend_on_the_thread_count() {
     let one = write_with_threads(1, 300);
     let three = write_with_threads(3, 300);
     let names: Vec<&str> = one.iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["daily_stats.csv", "summary.json", "totals_stats.csv"]);
+    assert_eq!(
+        names,
+        ["daily_stats.csv", "summary.json", "totals_stats.csv"]
+    );
     for (a, b) in one.iter().zip(&three) {
         assert_eq!(a.0, b.0);
         assert!(a.1 == b.1, "{} differs between 1 and 3 threads", a.0);
@@ -352,7 +372,11 @@ fn errors_name_the_problem() {
         Ok(r)
     };
     let e = run_ensemble_with(&s, &EnsembleOptions::new(3, 1), &ragged, &|_| {}).unwrap_err();
-    assert!(e.to_string().contains("member 1: number of days is 1, expected 2"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("member 1: number of days is 1, expected 2"),
+        "{e}"
+    );
 
     // A per-location vector of the wrong length.
     let short = |sc: &Scenario, ro: &RunOptions| {
@@ -361,7 +385,10 @@ fn errors_name_the_problem() {
         Ok(r)
     };
     let e = run_ensemble_with(&s, &EnsembleOptions::new(2, 1), &short, &|_| {}).unwrap_err();
-    assert!(e.to_string().contains("population length is 2, expected 3"), "{e}");
+    assert!(
+        e.to_string().contains("population length is 2, expected 3"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -424,7 +451,10 @@ fn sobol_sweep_attributes_variance_to_the_right_parameter() {
     assert_eq!(t.outputs, ["ard", "ard_rescaled", "in_camps", "spawned"]);
     for r in &t.rows {
         assert!((1.0..=3.0).contains(&r.params[0]) && (5.0..=7.0).contains(&r.params[1]));
-        assert_eq!(r.outputs[2], (1000.0 * r.params[0] + 10.0 * r.params[1]).round());
+        assert_eq!(
+            r.outputs[2],
+            (1000.0 * r.params[0] + 10.0 * r.params[1]).round()
+        );
     }
     // Variance shares: 1000² : 10² -> S ≈ 0.9999 and 0.0001.
     let s1 = t.index("in_camps", "move_rules.camp_weight", "S1").unwrap();
@@ -463,7 +493,10 @@ fn lhs_sweep_regression_and_thread_independence() {
     ];
     let opts = SweepOptions::new(SweepMethod::Lhs, 200, 4);
     let run = |threads| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| sweep_with(&s, &params, &opts, &by_settings, &|_, _| {}).unwrap())
     };
     let t = run(1);
@@ -473,7 +506,10 @@ fn lhs_sweep_regression_and_thread_independence() {
         t.write_indices(&mut b).unwrap();
         b
     };
-    assert!(bytes(&t) == bytes(&run(3)), "sweep differs between 1 and 3 threads");
+    assert!(
+        bytes(&t) == bytes(&run(3)),
+        "sweep differs between 1 and 3 threads"
+    );
     // in_camps = 1000·cw + 10·soft with equal variances of the two terms
     // (1000·1/√12 vs 10·100/√12): SRC ≈ 1/√2 each, R² ≈ 1 (rounding aside).
     for p in ["move_rules.camp_weight", "move_rules.softening"] {
@@ -493,10 +529,15 @@ fn sweep_rejects_bad_parameters() {
             low,
             high,
         }];
-        sweep_with(&s, &p, &opts, &by_settings, &|_, _| {}).unwrap_err().to_string()
+        sweep_with(&s, &p, &opts, &by_settings, &|_, _| {})
+            .unwrap_err()
+            .to_string()
     };
     let e = bad("move_rules.nope", 0.0, 1.0);
-    assert!(e.contains("unknown parameter `move_rules.nope`") && e.contains("move_rules.camp_weight"), "{e}");
+    assert!(
+        e.contains("unknown parameter `move_rules.nope`") && e.contains("move_rules.camp_weight"),
+        "{e}"
+    );
     assert!(bad("move_rules.camp_movechance", 0.5, 1.5).contains("probability"));
     assert!(bad("move_rules.softening", 2.0, 1.0).contains("low ≤ high"));
 }

@@ -1,5 +1,13 @@
 //! Writers of a run directory (DESIGN §5): out.csv, daily.csv, observed.csv,
-//! network.json and summary.json, and the atomic file write they all go through.
+//! ports.csv, monthly.csv, network.json and summary.json; the key numbers and
+//! compare.json of a comparison of policy variants; and the atomic file write they
+//! all go through.
+//!
+//! Units: daily.csv, ports.csv and summary.json count agents, as the records do
+//! (one agent = `hasten` people, Flee's convention); monthly.csv, the key numbers
+//! and compare.json count people (agents × `hasten`), because they are read next
+//! to CBP's published counts; network.json echoes the port settings in people, as
+//! they were given in ports.csv.
 //!
 //! Invariants:
 //! * Every file is rendered in memory first ([`RunArtifacts::render`]); only then is
@@ -12,8 +20,9 @@
 //!   (out.csv like Python's `repr`, JSON through serde_json's shortest round-trip
 //!   form), JSON keys in a fixed order.
 
+use corridor_model::border::monthly::{self, MonthlyEncounters};
 use corridor_model::metrics;
-use corridor_model::record::{Accounting, DayRecord, RunOutput};
+use corridor_model::record::{Accounting, DayRecord, PortDay, RunOutput};
 use corridor_model::scenario::{LocationKind, Scenario};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -162,9 +171,10 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// What kind of input a run was read from (`summary.json` `input_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputKind {
     /// A Flee instance directory: out.csv is written.
+    #[default]
     Flee,
     /// A corridor `scenario.toml`.
     Scenario,
@@ -188,8 +198,9 @@ pub struct InputDigest {
     pub sha256: String,
 }
 
-/// Run metadata that is not in the scenario or the run output.
-#[derive(Debug, Clone)]
+/// Run metadata that is not in the scenario or the run output. Construct it with
+/// `..RunMeta::default()` so that new fields do not break callers.
+#[derive(Debug, Clone, Default)]
 pub struct RunMeta {
     /// `CARGO_PKG_VERSION` of the binary.
     pub corridor_version: String,
@@ -199,6 +210,11 @@ pub struct RunMeta {
     pub inputs: Vec<InputDigest>,
     /// Reader warnings; the run's own warnings are appended after them.
     pub warnings: Vec<String>,
+    /// The policy variant applied to the scenario (`summary.json` `variant`).
+    pub variant: Option<String>,
+    /// The observation file the scenario names (relative to it), recorded in
+    /// `summary.json` `comparison`; `None` when it names none.
+    pub observations: Option<String>,
 }
 
 /// Checks that a per-location vector is empty (column does not apply: zeros) or
@@ -387,6 +403,131 @@ pub fn render_observed_csv(scenario: &Scenario, run: &RunOutput) -> Result<Strin
     Ok(out)
 }
 
+/// One agent stands for this many people (`optimisations.hasten`, at least 1).
+pub fn people_per_agent(scenario: &Scenario) -> u64 {
+    scenario.settings.optimisations.hasten.max(1) as u64
+}
+
+/// A location's name; empty for an index the scenario does not have (the readers
+/// never produce one, and a writer must not panic on a hand-built scenario).
+fn loc_name(scenario: &Scenario, i: usize) -> &str {
+    scenario.locations.get(i).map_or("", |l| l.name.as_str())
+}
+
+/// The header of ports.csv; the column names are the variable names used by
+/// ensembles (`ports_stats.csv`) and the report.
+pub const PORTS_COLUMNS: [&str; 9] = [
+    "day",
+    "date",
+    "port",
+    "queue",
+    "admitted",
+    "by_appointment",
+    "walk_up",
+    "mean_wait_days",
+    "open",
+];
+
+/// A float for CSV: Rust's shortest round-trip form (never an exponent), 0 for a
+/// value that is not finite.
+fn csv_f64(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        "0".into()
+    }
+}
+
+/// The ports of one day, checked against the scenario. A record without port
+/// entries (an engine that does not model ports) reads as zeros with each port's
+/// day-0 `open` setting.
+fn port_days(
+    rec: &DayRecord,
+    scenario: &Scenario,
+    file: &'static str,
+) -> Result<Vec<PortDay>, WriteError> {
+    let ports = &scenario.border.ports;
+    if rec.ports.is_empty() {
+        return Ok(ports
+            .iter()
+            .map(|p| PortDay {
+                open: p.open,
+                ..PortDay::default()
+            })
+            .collect());
+    }
+    if rec.ports.len() != ports.len() {
+        return Err(WriteError::Shape {
+            file,
+            day: rec.day,
+            field: "ports",
+            got: rec.ports.len(),
+            expected: ports.len(),
+        });
+    }
+    Ok(rec.ports.clone())
+}
+
+/// ports.csv: `day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open`,
+/// one row per day per port, ports in ports.csv order. Counts in agents; `queue`
+/// at the end of the day; `mean_wait_days` of the people admitted that day (0 if
+/// none); `open` is 1 or 0.
+pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
+    const FILE: &str = "ports.csv";
+    let mut out = PORTS_COLUMNS.join(",");
+    out.push('\n');
+    for rec in &run.days {
+        let days = port_days(rec, scenario, FILE)?;
+        let date = scenario.start_date.add_days(rec.day as i64);
+        for (p, d) in scenario.border.ports.iter().zip(&days) {
+            let _ = writeln!(
+                out,
+                "{},{date},{},{},{},{},{},{},{}",
+                rec.day,
+                csv_field(&p.name),
+                d.queue,
+                d.admitted,
+                d.by_appointment,
+                d.walk_up,
+                csv_f64(d.mean_wait_days),
+                u8::from(d.open)
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The rows of monthly.csv (people, not agents): see
+/// `corridor_model::border::monthly` for the rules.
+pub fn monthly_rows(scenario: &Scenario, run: &RunOutput) -> Vec<MonthlyEncounters> {
+    monthly::monthly(
+        &scenario.border,
+        scenario.start_date,
+        &run.days,
+        people_per_agent(scenario),
+    )
+}
+
+/// monthly.csv: `month,component,area_of_responsibility,encounters` in CBP's terms:
+/// `Office of Field Operations` by field office (people admitted at its ports) and
+/// `U.S. Border Patrol` by sector (crossings between ports), in people; every area
+/// of the scenario every month, zeros included; months in order, OFO first, areas
+/// by name.
+pub fn render_monthly_csv(scenario: &Scenario, run: &RunOutput) -> String {
+    let mut out = String::from("month,component,area_of_responsibility,encounters\n");
+    for r in monthly_rows(scenario, run) {
+        let _ = writeln!(
+            out,
+            "{},{},{},{}",
+            r.month,
+            csv_field(r.component),
+            csv_field(&r.area_of_responsibility),
+            r.encounters
+        );
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct NetLocation<'a> {
     name: &'a str,
@@ -405,11 +546,22 @@ struct NetLink<'a> {
 }
 
 #[derive(Serialize)]
+struct NetPort<'a> {
+    name: &'a str,
+    location: &'a str,
+    border_city: &'a str,
+    field_office: &'a str,
+    sector: &'a str,
+    /// People per open day on day 0, as given in ports.csv.
+    capacity_per_day: f64,
+}
+
+#[derive(Serialize)]
 struct Network<'a> {
     locations: Vec<NetLocation<'a>>,
     links: Vec<NetLink<'a>>,
-    /// Ports of entry; none until the border model has them.
-    ports: Vec<serde_json::Value>,
+    /// Ports of entry, in ports.csv order.
+    ports: Vec<NetPort<'a>>,
 }
 
 fn to_json<T: Serialize>(file: &'static str, v: &T) -> Result<String, WriteError> {
@@ -419,9 +571,10 @@ fn to_json<T: Serialize>(file: &'static str, v: &T) -> Result<String, WriteError
     Ok(s)
 }
 
-/// network.json: locations and links by name, in scenario order.
+/// network.json: locations, links and ports of entry by name, in scenario order.
 pub fn render_network_json(scenario: &Scenario) -> Result<String, WriteError> {
     let locs = &scenario.locations;
+    let hasten = people_per_agent(scenario) as f64;
     let net = Network {
         locations: locs
             .iter()
@@ -443,7 +596,19 @@ pub fn render_network_json(scenario: &Scenario) -> Result<String, WriteError> {
                 distance_km: k.distance_km,
             })
             .collect(),
-        ports: Vec::new(),
+        ports: scenario
+            .border
+            .ports
+            .iter()
+            .map(|p| NetPort {
+                name: &p.name,
+                location: loc_name(scenario, p.location),
+                border_city: loc_name(scenario, p.border_city),
+                field_office: &p.field_office,
+                sector: &p.sector,
+                capacity_per_day: p.capacity_per_day * hasten,
+            })
+            .collect(),
     };
     to_json("network.json", &net)
 }
@@ -477,7 +642,15 @@ struct Totals {
     /// Interceptions at checkpoints over the run.
     intercepted: u64,
     admitted: u64,
+    /// Of the admitted, with an appointment / as walk-ups (from the port records).
+    by_appointment: u64,
+    walk_up: u64,
     encountered: u64,
+    /// Agents in port queues on the last day.
+    in_queues: u64,
+    /// Mean days waited in a port queue by the people admitted over the run;
+    /// null when nobody was admitted.
+    mean_wait_days: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -496,12 +669,56 @@ struct Summary<'a> {
     accounting_balances_every_day: bool,
     validation: Option<ValidationSummary<'a>>,
     totals: Totals,
+    /// The policy variant applied (scenarios only); null for the base scenario.
+    variant: Option<&'a str>,
+    /// The observed data the scenario names; null when it names none.
+    comparison: Option<Comparison<'a>>,
     warnings: Vec<&'a str>,
 }
 
+/// Comparison with observed data. For now only the file: the metric comes with
+/// calibration.
+#[derive(Serialize)]
+struct Comparison<'a> {
+    /// The observation file, relative to the scenario.
+    observations: &'a str,
+}
+
+/// Sums over all days and ports of the port records.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct PortTotals {
+    admitted: u64,
+    by_appointment: u64,
+    walk_up: u64,
+    /// Σ mean wait × admitted: total days waited by the admitted.
+    waited: f64,
+}
+
+impl PortTotals {
+    fn of(scenario: &Scenario, run: &RunOutput, file: &'static str) -> Result<Self, WriteError> {
+        let mut t = PortTotals::default();
+        for rec in &run.days {
+            for d in port_days(rec, scenario, file)? {
+                t.admitted += d.admitted;
+                t.by_appointment += d.by_appointment;
+                t.walk_up += d.walk_up;
+                if d.admitted > 0 && d.mean_wait_days.is_finite() {
+                    t.waited += d.mean_wait_days * d.admitted as f64;
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    fn mean_wait(&self) -> Option<f64> {
+        (self.admitted > 0).then(|| self.waited / self.admitted as f64)
+    }
+}
+
 /// summary.json: run metadata, the final accounting, validation (null without
-/// camp data), totals and warnings. `end_date` is the date of the last simulated
-/// day. No wall-clock time and no absolute path.
+/// camp data), totals (agents), the variant, the observed data to compare with, and
+/// warnings. `end_date` is the date of the last simulated day. No wall-clock time
+/// and no absolute path.
 pub fn render_summary_json(
     scenario: &Scenario,
     run: &RunOutput,
@@ -530,6 +747,7 @@ pub fn render_summary_json(
     let sum_all = |f: fn(&DayRecord) -> &Vec<u64>| -> u64 {
         run.days.iter().map(|r| f(r).iter().sum::<u64>()).sum()
     };
+    let ports = PortTotals::of(scenario, run, "summary.json")?;
     let totals = Totals {
         spawned: accounting.spawned,
         total_agents: last.map(|r| r.total_agents).unwrap_or(0),
@@ -543,7 +761,11 @@ pub fn render_summary_json(
         arrived: sum_all(|r| &r.arrived),
         intercepted: sum_all(|r| &r.intercepted),
         admitted: accounting.admitted,
+        by_appointment: ports.by_appointment,
+        walk_up: ports.walk_up,
         encountered: accounting.encountered,
+        in_queues: accounting.in_queues,
+        mean_wait_days: ports.mean_wait(),
     };
     let days = run.days.len();
     let end = scenario.start_date.add_days(days.saturating_sub(1) as i64);
@@ -562,6 +784,11 @@ pub fn render_summary_json(
         accounting_balances_every_day: run.days.iter().all(|r| r.accounting.balances()),
         validation,
         totals,
+        variant: meta.variant.as_deref(),
+        comparison: meta
+            .observations
+            .as_deref()
+            .map(|observations| Comparison { observations }),
         warnings: meta
             .warnings
             .iter()
@@ -572,6 +799,149 @@ pub fn render_summary_json(
     to_json("summary.json", &summary)
 }
 
+/// The numbers a comparison of policy variants puts side by side, in people.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyNumbers {
+    /// Admitted at ports over the run.
+    pub admitted: u64,
+    /// Crossed between ports (Border Patrol encounters) over the run.
+    pub encountered: u64,
+    /// Intercepted at checkpoints over the run.
+    pub intercepted: u64,
+    /// People waiting at the border — at the border cities of ports and crossing
+    /// points, at ports, and in port queues — at the end of the day with the most.
+    pub peak_waiting_at_border: u64,
+    /// The date of that day (the first such day); null for an empty run.
+    pub peak_waiting_date: Option<String>,
+    /// The same count on the last day.
+    pub final_waiting_at_border: u64,
+    /// Mean days waited in port queues by the people admitted; null when nobody was.
+    pub mean_wait_days: Option<f64>,
+}
+
+/// People admitted at ports (`Office of Field Operations`) and encountered between
+/// ports (`U.S. Border Patrol`) in one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthTotals {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub admitted: u64,
+    pub encountered: u64,
+}
+
+/// Locations where people wait at the border: border cities of ports and crossing
+/// points, and the ports themselves; sorted, without repeats.
+fn border_locations(scenario: &Scenario) -> Vec<usize> {
+    let b = &scenario.border;
+    let mut v: Vec<usize> = b
+        .ports
+        .iter()
+        .flat_map(|p| [p.location, p.border_city])
+        .chain(b.crossings.iter().map(|c| c.border_city))
+        .filter(|&i| i < scenario.locations.len())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The key numbers of one run (see [`KeyNumbers`]).
+pub fn key_numbers(scenario: &Scenario, run: &RunOutput) -> Result<KeyNumbers, WriteError> {
+    const FILE: &str = "compare.json";
+    let k = people_per_agent(scenario);
+    let n = scenario.locations.len();
+    let places = border_locations(scenario);
+    let mut waiting = Vec::with_capacity(run.days.len());
+    let mut intercepted = 0u64;
+    for rec in &run.days {
+        let pop = per_location(FILE, rec, "population", &rec.population, n)?;
+        let queue = per_location(FILE, rec, "queue", &rec.queue, n)?;
+        let icp = per_location(FILE, rec, "intercepted", &rec.intercepted, n)?;
+        intercepted += icp.iter().sum::<u64>();
+        let w: u64 = places.iter().map(|&i| at(pop, i) + at(queue, i)).sum();
+        waiting.push((rec.day, w));
+    }
+    // The first day with the maximum, so ties do not depend on anything but the run.
+    let peak = waiting
+        .iter()
+        .fold(None, |best: Option<(u32, u64)>, &(d, w)| match best {
+            Some((_, bw)) if bw >= w => best,
+            _ => Some((d, w)),
+        });
+    let acc = run.days.last().map(|r| r.accounting).unwrap_or_default();
+    let ports = PortTotals::of(scenario, run, FILE)?;
+    Ok(KeyNumbers {
+        admitted: acc.admitted * k,
+        encountered: acc.encountered * k,
+        intercepted: intercepted * k,
+        peak_waiting_at_border: peak.map_or(0, |p| p.1) * k,
+        peak_waiting_date: peak.map(|p| scenario.start_date.add_days(p.0 as i64).to_string()),
+        final_waiting_at_border: waiting.last().map_or(0, |w| w.1) * k,
+        mean_wait_days: ports.mean_wait(),
+    })
+}
+
+/// Admitted and encountered people per month, from the monthly.csv rows; empty
+/// when the scenario has neither ports nor crossing points.
+pub fn month_totals(scenario: &Scenario, run: &RunOutput) -> Vec<MonthTotals> {
+    let mut out: Vec<MonthTotals> = Vec::new();
+    for r in monthly_rows(scenario, run) {
+        if out.last().map(|m| m.month != r.month).unwrap_or(true) {
+            out.push(MonthTotals {
+                month: r.month.clone(),
+                admitted: 0,
+                encountered: 0,
+            });
+        }
+        let m = out.last_mut().expect("pushed above");
+        if r.component == monthly::OFO {
+            m.admitted += r.encounters;
+        } else {
+            m.encountered += r.encounters;
+        }
+    }
+    out
+}
+
+/// One variant of a comparison, as listed in compare.json.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareEntry {
+    pub name: String,
+    /// The variant's run directory, relative to the compare directory.
+    pub dir: String,
+    pub description: String,
+    pub key_numbers: KeyNumbers,
+    /// Admitted and encountered people per month.
+    pub monthly: Vec<MonthTotals>,
+}
+
+#[derive(Serialize)]
+struct CompareFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    /// Unit of every count in this file.
+    units: &'static str,
+    variants: &'a [CompareEntry],
+}
+
+/// compare.json: `{"scenario","seed","units","variants":[{"name","dir","description",
+/// "key_numbers":{..},"monthly":[..]}]}`, variants in the order given.
+pub fn render_compare_json(
+    scenario: &str,
+    seed: u64,
+    variants: &[CompareEntry],
+) -> Result<String, WriteError> {
+    to_json(
+        "compare.json",
+        &CompareFile {
+            scenario,
+            seed,
+            units: "people",
+            variants,
+        },
+    )
+}
+
 /// Every output file of one run, rendered in memory, ready to be written together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunArtifacts {
@@ -580,7 +950,8 @@ pub struct RunArtifacts {
 
 impl RunArtifacts {
     /// Renders out.csv (Flee inputs only), daily.csv, observed.csv (when the
-    /// scenario has camp data), network.json and summary.json. Nothing is written.
+    /// scenario has camp data), ports.csv (when it has ports), monthly.csv (when it
+    /// has ports or crossings), network.json and summary.json. Nothing is written.
     pub fn render(
         scenario: &Scenario,
         run: &RunOutput,
@@ -593,6 +964,13 @@ impl RunArtifacts {
         a.add("daily.csv", render_daily_csv(scenario, run)?);
         if has_camp_data(scenario) {
             a.add("observed.csv", render_observed_csv(scenario, run)?);
+        }
+        let border = &scenario.border;
+        if !border.ports.is_empty() {
+            a.add("ports.csv", render_ports_csv(scenario, run)?);
+        }
+        if !border.ports.is_empty() || !border.crossings.is_empty() {
+            a.add("monthly.csv", render_monthly_csv(scenario, run));
         }
         a.add("network.json", render_network_json(scenario)?);
         a.add("summary.json", render_summary_json(scenario, run, meta)?);
@@ -752,7 +1130,224 @@ mod tests {
                 sha256: "ab".repeat(32),
             }],
             warnings: vec!["reader note".into()],
+            ..RunMeta::default()
         }
+    }
+
+    /// Tijuana (border city), San Ysidro (port), Tapachula; 3 days from
+    /// 2023-11-29 (days 0, 1 in November, day 2 in December); hasten 10.
+    fn border_run() -> (Scenario, RunOutput) {
+        use corridor_model::border::{CrossingPoint, Port, QueueDiscipline};
+        let mut s = Scenario::new("b", Date::parse("2023-11-29").unwrap(), 3);
+        s.settings.optimisations.hasten = 10;
+        let tj = s.add_location(Location::new("Tijuana", LocationKind::Town));
+        let sy = s.add_location(Location::new("San Ysidro", LocationKind::Port));
+        s.add_location(Location::new("Tapachula", LocationKind::Town));
+        s.link("Tijuana", "San Ysidro", 5.0);
+        s.border.ports.push(Port {
+            location: sy,
+            name: "San Ysidro".into(),
+            border_city: tj,
+            field_office: "San Diego Field Office".into(),
+            sector: "San Diego Sector".into(),
+            capacity_per_day: 10.0,
+            open: true,
+            walk_ups: true,
+            queue: QueueDiscipline::Fifo,
+        });
+        s.border.crossings.push(CrossingPoint {
+            name: "Tijuana".into(),
+            border_city: tj,
+            sector: "San Diego Sector".into(),
+            hazard: 0.1,
+            slope: 0.0,
+            max_hazard: 1.0,
+        });
+        let rec = |day: u32, pop: [u64; 3], queue: u64, adm: u64, wait: f64, enc: u64| DayRecord {
+            day,
+            population: pop.to_vec(),
+            queue: vec![0, queue, 0],
+            admitted: vec![0, adm, 0],
+            encountered: vec![enc, 0, 0],
+            intercepted: vec![0, 0, day as u64],
+            ports: vec![PortDay {
+                queue,
+                admitted: adm,
+                by_appointment: adm / 2,
+                walk_up: adm - adm / 2,
+                mean_wait_days: wait,
+                open: day != 1,
+            }],
+            ..Default::default()
+        };
+        let mut days = vec![
+            rec(0, [5, 1, 9], 4, 2, 0.0, 1),
+            rec(1, [7, 0, 9], 6, 0, 0.0, 0),
+            rec(2, [3, 2, 9], 1, 4, 2.5, 3),
+        ];
+        let mut admitted = 0;
+        let mut encountered = 0;
+        for d in &mut days {
+            admitted += d.admitted[1];
+            encountered += d.encountered[0];
+            d.accounting = Accounting {
+                admitted,
+                encountered,
+                in_queues: d.queue[1],
+                ..Default::default()
+            };
+        }
+        (
+            s,
+            RunOutput {
+                seed: 3,
+                days,
+                warnings: vec![],
+            },
+        )
+    }
+
+    #[test]
+    fn ports_csv_bytes() {
+        let (s, run) = border_run();
+        assert_eq!(
+            render_ports_csv(&s, &run).unwrap(),
+            "day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open\n\
+             0,2023-11-29,San Ysidro,4,2,1,1,0,1\n\
+             1,2023-11-30,San Ysidro,6,0,0,0,0,0\n\
+             2,2023-12-01,San Ysidro,1,4,2,2,2.5,1\n"
+        );
+        // A record without port entries reads as zeros and the day-0 setting.
+        let mut run2 = run.clone();
+        run2.days[1].ports.clear();
+        assert!(render_ports_csv(&s, &run2)
+            .unwrap()
+            .contains("\n1,2023-11-30,San Ysidro,0,0,0,0,0,1\n"));
+        // Any other length is an engine bug, not something to print.
+        run2.days[1].ports = vec![PortDay::default(); 2];
+        assert_eq!(
+            render_ports_csv(&s, &run2).unwrap_err().to_string(),
+            "cannot render ports.csv: day 1: ports has 2 entries, expected 1"
+        );
+    }
+
+    #[test]
+    fn monthly_csv_bytes_in_people() {
+        let (s, run) = border_run();
+        assert_eq!(
+            render_monthly_csv(&s, &run),
+            "month,component,area_of_responsibility,encounters\n\
+             2023-11,Office of Field Operations,San Diego Field Office,20\n\
+             2023-11,U.S. Border Patrol,San Diego Sector,10\n\
+             2023-12,Office of Field Operations,San Diego Field Office,40\n\
+             2023-12,U.S. Border Patrol,San Diego Sector,30\n"
+        );
+        assert_eq!(
+            month_totals(&s, &run),
+            vec![
+                MonthTotals {
+                    month: "2023-11".into(),
+                    admitted: 20,
+                    encountered: 10
+                },
+                MonthTotals {
+                    month: "2023-12".into(),
+                    admitted: 40,
+                    encountered: 30
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn key_numbers_in_people() {
+        let (s, run) = border_run();
+        let k = key_numbers(&s, &run).unwrap();
+        // Waiting = Tijuana + San Ysidro (at it and queued): 10, 13, 6 agents.
+        assert_eq!(
+            k,
+            KeyNumbers {
+                admitted: 60,
+                encountered: 40,
+                intercepted: 30,
+                peak_waiting_at_border: 130,
+                peak_waiting_date: Some("2023-11-30".into()),
+                final_waiting_at_border: 60,
+                mean_wait_days: Some(10.0 / 6.0),
+            }
+        );
+        let entry = CompareEntry {
+            name: "base".into(),
+            dir: "base".into(),
+            description: "d".into(),
+            key_numbers: k,
+            monthly: month_totals(&s, &run),
+        };
+        let text = render_compare_json("b", 3, &[entry]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["scenario"], "b");
+        assert_eq!(v["seed"], 3);
+        assert_eq!(v["units"], "people");
+        assert_eq!(v["variants"][0]["key_numbers"]["admitted"], 60);
+        assert_eq!(v["variants"][0]["monthly"][1]["month"], "2023-12");
+        // Nobody admitted: no mean wait; an empty run has no peak date.
+        let empty = RunOutput::default();
+        let k = key_numbers(&s, &empty).unwrap();
+        assert_eq!(k.mean_wait_days, None);
+        assert_eq!(k.peak_waiting_date, None);
+        assert_eq!(k.peak_waiting_at_border, 0);
+    }
+
+    #[test]
+    fn border_run_artifacts() {
+        let (s, run) = border_run();
+        let mut m = meta();
+        m.input_kind = InputKind::Scenario;
+        m.variant = Some("x2".into());
+        m.observations = Some("obs.csv".into());
+        let a = RunArtifacts::render(&s, &run, &m).unwrap();
+        assert_eq!(
+            a.names().collect::<Vec<_>>(),
+            [
+                "daily.csv",
+                "ports.csv",
+                "monthly.csv",
+                "network.json",
+                "summary.json"
+            ]
+        );
+        let net: serde_json::Value =
+            serde_json::from_slice(a.get("network.json").unwrap()).unwrap();
+        let p = &net["ports"][0];
+        assert_eq!(p["name"], "San Ysidro");
+        assert_eq!(p["location"], "San Ysidro");
+        assert_eq!(p["border_city"], "Tijuana");
+        assert_eq!(p["field_office"], "San Diego Field Office");
+        assert_eq!(p["sector"], "San Diego Sector");
+        // Given as people in ports.csv: agents × hasten.
+        assert_eq!(p["capacity_per_day"], 100.0);
+        let v: serde_json::Value = serde_json::from_slice(a.get("summary.json").unwrap()).unwrap();
+        assert_eq!(v["input_kind"], "scenario");
+        assert_eq!(v["variant"], "x2");
+        assert_eq!(v["comparison"]["observations"], "obs.csv");
+        let t = &v["totals"];
+        assert_eq!(t["admitted"], 6);
+        assert_eq!(t["by_appointment"], 3);
+        assert_eq!(t["walk_up"], 3);
+        assert_eq!(t["encountered"], 4);
+        assert_eq!(t["in_queues"], 1);
+        assert_eq!(t["intercepted"], 3);
+        assert_eq!(t["mean_wait_days"].as_f64(), Some(10.0 / 6.0));
+        // Crossings alone are enough for monthly.csv.
+        let mut s2 = s.clone();
+        s2.border.ports.clear();
+        let mut run2 = run.clone();
+        for d in &mut run2.days {
+            d.ports.clear();
+        }
+        let b = RunArtifacts::render(&s2, &run2, &m).unwrap();
+        assert!(b.get("ports.csv").is_none());
+        assert!(b.get("monthly.csv").is_some());
     }
 
     #[test]
@@ -856,6 +1451,8 @@ total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulatio
             "accounting_balances_every_day",
             "validation",
             "totals",
+            "variant",
+            "comparison",
             "warnings",
         ];
         let pos: Vec<usize> = keys
@@ -884,6 +1481,11 @@ total refugees (simulation),raw UNHCR refugee count,refugees in camps (simulatio
         assert_eq!(v["totals"]["in_camps"], 9);
         assert_eq!(v["totals"]["observed_in_camps"], 12);
         assert_eq!(v["totals"]["arrived"], 3);
+        assert!(v["variant"].is_null());
+        assert!(v["comparison"].is_null());
+        // Without ports nobody waits in a queue: no mean wait.
+        assert!(v["totals"]["mean_wait_days"].is_null());
+        assert_eq!(v["totals"]["in_queues"], 0);
         assert_eq!(v["warnings"][0], "reader note");
         assert_eq!(v["warnings"][1], "engine note");
     }

@@ -113,6 +113,15 @@ fn window_and_network() {
         ]
     );
 
+    // Movement north under Flee's rules: every border city (a camp) is a route
+    // candidate from Tapachula (23 hops to Tijuana), and camps attract.
+    let m = &s.settings.move_rules;
+    assert_eq!(m.awareness_level, 23);
+    assert_eq!(m.camp_weight, 10.0);
+    assert_eq!(m.foreign_weight, 0.1);
+    assert_eq!(m.max_walk_speed, 20.0);
+    assert_eq!(s.settings.optimisations.hasten, 1);
+
     let count = |k: LocationKind| s.locations.iter().filter(|l| l.kind == k).count();
     assert_eq!(s.locations.len(), 74);
     assert_eq!(count(LocationKind::Town), 46, "corridor towns");

@@ -30,54 +30,55 @@ struct Params {
 }
 
 fn params() -> impl Strategy<Value = Params> {
-    (2usize..12).prop_flat_map(|n| {
-        (
+    (2usize..12)
+        .prop_flat_map(|n| {
             (
-                prop::collection::vec(0u8..7, n),
-                prop::collection::vec(0u32..5000, n),
-                prop::collection::vec(0u16..300, n),
-                prop::collection::vec(0u8..30, n),
-                prop::collection::vec((0..n, 0..n, 0u16..400), 1..3 * n),
-            ),
-            (
-                -1i64..4,
-                10u16..400,
-                any::<bool>(),
-                any::<bool>(),
-                any::<bool>(),
-                prop_oneof![Just(1.0), 1.0f64..4.0],
-                0u8..4,
-            ),
-            prop::collection::vec((0u8..3, 0..n, 0..n, 0i64..20, -1i64..25), 0..4),
-            1u32..25,
-            any::<u64>(),
+                (
+                    prop::collection::vec(0u8..7, n),
+                    prop::collection::vec(0u32..5000, n),
+                    prop::collection::vec(0u16..300, n),
+                    prop::collection::vec(0u8..30, n),
+                    prop::collection::vec((0..n, 0..n, 0u16..400), 1..3 * n),
+                ),
+                (
+                    -1i64..4,
+                    10u16..400,
+                    any::<bool>(),
+                    any::<bool>(),
+                    any::<bool>(),
+                    prop_oneof![Just(1.0), 1.0f64..4.0],
+                    0u8..4,
+                ),
+                prop::collection::vec((0u8..3, 0..n, 0..n, 0i64..20, -1i64..25), 0..4),
+                1u32..25,
+                any::<u64>(),
+            )
+        })
+        .prop_map(
+            |(
+                (kinds, pops, caps, idps, links),
+                (awareness, speed, start_on_foot, avoid_short_stints, sinks, pruning, mode),
+                closures,
+                days,
+                seed,
+            )| Params {
+                kinds,
+                pops,
+                caps,
+                idps,
+                links,
+                awareness,
+                speed,
+                start_on_foot,
+                avoid_short_stints,
+                sinks,
+                pruning,
+                mode,
+                closures,
+                days,
+                seed,
+            },
         )
-    })
-    .prop_map(
-        |(
-            (kinds, pops, caps, idps, links),
-            (awareness, speed, start_on_foot, avoid_short_stints, sinks, pruning, mode),
-            closures,
-            days,
-            seed,
-        )| Params {
-            kinds,
-            pops,
-            caps,
-            idps,
-            links,
-            awareness,
-            speed,
-            start_on_foot,
-            avoid_short_stints,
-            sinks,
-            pruning,
-            mode,
-            closures,
-            days,
-            seed,
-        },
-    )
 }
 
 fn build(p: &Params) -> Scenario {
@@ -142,7 +143,12 @@ fn build(p: &Params) -> Scenario {
                 let v0 = 10.0 * k as f64;
                 sc.data.camps.push(CampData {
                     location: c,
-                    series: Series::new(vec![(0, v0), (5, v0 + 80.0), (9, v0 + 40.0), (20, v0 + 200.0)]),
+                    series: Series::new(vec![
+                        (0, v0),
+                        (5, v0 + 80.0),
+                        (9, v0 + 40.0),
+                        (20, v0 + 200.0),
+                    ]),
                 });
             }
             sc.data.total = Series::new(vec![(0, 50.0), (20, 500.0)]);

@@ -17,6 +17,7 @@
 //!   admitted, encountered, intercepted per location; `ports`, `checkpoints`);
 //! * draw only from `rng::stream(seed, Purpose::Border, day, entity)` with an
 //!   entity that does not depend on scheduling (agent id, port index, ...).
+//!
 //! Ports already stop multi-hop travel for the day (`Places::halt`), so an agent
 //! that reaches a port is at it when this step runs.
 
@@ -45,6 +46,14 @@ impl BorderStep<'_> {
             return;
         }
         // Border processes are added here (see the module documentation).
-        let _ = (self.day, self.seed, self.net, self.places, self.agents, self.tally, self.record);
+        let _ = (
+            self.day,
+            self.seed,
+            self.net,
+            self.places,
+            self.agents,
+            self.tally,
+            self.record,
+        );
     }
 }

@@ -73,7 +73,7 @@ fn cumulative(w: &[f64]) -> Vec<f64> {
 
 fn draw(cum: &[f64], rng: &mut Stream) -> usize {
     let Some(&total) = cum.last() else { return 0 };
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return rng.below(cum.len() as u64) as usize;
     }
     let u = rng.next_f64() * total;
@@ -84,7 +84,10 @@ fn draw(cum: &[f64], rng: &mut Stream) -> usize {
 fn parse_age(v: &str) -> Option<f64> {
     let t = v.trim();
     // Accept "34" and ranges such as "18-59" (their lower bound).
-    let head: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
     head.parse::<f64>().ok()
 }
 
@@ -163,9 +166,9 @@ impl Demography {
             shift += bits;
         }
         let find = |name: &str| {
-            demos.iter().position(|c| {
-                sc.demographics[c.src].attribute.eq_ignore_ascii_case(name)
-            })
+            demos
+                .iter()
+                .position(|c| sc.demographics[c.src].attribute.eq_ignore_ascii_case(name))
         };
         let age = find("age");
         let gender = find("gender").or_else(|| find("sex"));
@@ -174,25 +177,37 @@ impl Demography {
             || m.women_avoid_hazards
             || m.boys_take_risk;
         if (m.children_avoid_hazards || m.elderly_avoid_hazards) && age.is_none() {
-            warnings.push("Children/ElderlyAvoidHazards have no effect: no 'age' demographic".into());
+            warnings
+                .push("Children/ElderlyAvoidHazards have no effect: no 'age' demographic".into());
         }
         if (m.women_avoid_hazards || m.boys_take_risk) && gender.is_none() {
-            warnings.push("WomenAvoidHazards/BoysTakeRisk have no effect: no 'gender' demographic".into());
+            warnings.push(
+                "WomenAvoidHazards/BoysTakeRisk have no effect: no 'gender' demographic".into(),
+            );
         }
         let hazard_on = hazard_wanted && (age.is_some() || gender.is_some());
         let eth_wanted =
             m.match_camp_ethnicity || m.match_town_ethnicity || m.match_conflict_ethnicity;
         let mut eth = if eth_wanted { find("ethnicity") } else { None };
-        let mut rel = if m.match_camp_religion { find("religion") } else { None };
+        let mut rel = if m.match_camp_religion {
+            find("religion")
+        } else {
+            None
+        };
         if eth_wanted && eth.is_none() {
-            warnings.push("Match*Ethnicity rules have no effect: no 'ethnicity' demographic".into());
+            warnings
+                .push("Match*Ethnicity rules have no effect: no 'ethnicity' demographic".into());
         }
         if m.match_camp_religion && rel.is_none() {
             warnings.push("MatchCampReligion has no effect: no 'religion' demographic".into());
         }
         let n_hazard = if hazard_on { 4 } else { 1 };
-        let mut n_eth = eth.map(|i| sc.demographics[demos[i].src].values.len().max(1)).unwrap_or(1);
-        let mut n_rel = rel.map(|i| sc.demographics[demos[i].src].values.len().max(1)).unwrap_or(1);
+        let mut n_eth = eth
+            .map(|i| sc.demographics[demos[i].src].values.len().max(1))
+            .unwrap_or(1);
+        let mut n_rel = rel
+            .map(|i| sc.demographics[demos[i].src].values.len().max(1))
+            .unwrap_or(1);
         if n_hazard * n_eth * n_rel > u16::MAX as usize {
             warnings.push("too many attribute classes: MatchCampReligion ignored".into());
             rel = None;
@@ -255,7 +270,10 @@ impl Demography {
         let mut hazard = 0usize;
         if self.hazard_on {
             let age = self.age.and_then(|k| self.demos[k].age_of[idx[k]]);
-            let g = self.gender.map(|k| self.demos[k].gender_of[idx[k]]).unwrap_or(0);
+            let g = self
+                .gender
+                .map(|k| self.demos[k].gender_of[idx[k]])
+                .unwrap_or(0);
             if let Some(a) = age {
                 if m.children_avoid_hazards && a < 19.0 {
                     hazard += 1;

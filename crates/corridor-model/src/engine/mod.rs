@@ -159,10 +159,24 @@ fn validate(sc: &Scenario) -> Result<(), ModelError> {
         ("max_move_speed", m.max_move_speed),
         ("max_walk_speed", m.max_walk_speed),
         ("softening", m.softening),
+        ("weight_softening", m.weight_softening),
+        ("weight_power", m.weight_power),
+        ("distance_power", m.distance_power),
+        ("conflict_movechance", m.conflict_movechance),
+        ("camp_movechance", m.camp_movechance),
+        ("idpcamp_movechance", m.idpcamp_movechance),
+        ("default_movechance", m.default_movechance),
+        ("capacity_buffer", m.capacity_buffer),
+        ("capacity_scaling", m.capacity_scaling),
+        ("movechance_pop_base", m.movechance_pop_base),
+        ("movechance_pop_scale_factor", m.movechance_pop_scale_factor),
     ] {
         if !v.is_finite() {
             return bad(format!("move_rules.{name} is {v}"));
         }
+    }
+    if m.max_move_speed <= 0.0 {
+        return bad(format!("move_rules.max_move_speed is {}", m.max_move_speed));
     }
     Ok(())
 }
@@ -237,7 +251,11 @@ impl<'a> World<'a> {
                     .into(),
             );
         }
-        if sc.locations.iter().any(|l| l.capacity.is_none() && l.capacity_per_day > 0) {
+        if sc
+            .locations
+            .iter()
+            .any(|l| l.capacity.is_none() && l.capacity_per_day > 0)
+        {
             warnings.push(
                 "capacity_per_day on a location without capacity is ignored (it stays unlimited)"
                     .into(),
@@ -304,7 +322,11 @@ impl<'a> World<'a> {
                 }
                 for li in self.net.links_of(self.sc, &c.target) {
                     let x = &mut self.net.closed[li as usize];
-                    *x = if close { x.saturating_add(1) } else { x.saturating_sub(1) };
+                    *x = if close {
+                        x.saturating_add(1)
+                    } else {
+                        x.saturating_sub(1)
+                    };
                     changed = true;
                 }
             }
@@ -373,8 +395,14 @@ impl<'a> World<'a> {
         let chunk = self.chunk_size();
 
         // Decision pass.
-        self.tables
-            .build(&self.cands, &self.places, &self.end, self.demo.n_class, &self.counts, &self.s);
+        self.tables.build(
+            &self.cands,
+            &self.places,
+            &self.end,
+            self.demo.n_class,
+            &self.counts,
+            &self.s,
+        );
         let departed_decision = {
             let ctx = PassCtx {
                 net: &self.net,
@@ -389,13 +417,19 @@ impl<'a> World<'a> {
             };
             passes::decision_pass(self.agents.chunks(chunk), &ctx, n)
         };
-        for l in 0..n {
-            self.counts[l] -= departed_decision[l] as u64;
+        for (c, d) in self.counts.iter_mut().zip(&departed_decision) {
+            *c -= *d as u64;
         }
 
         // Travel pass.
-        if std::env::var("SCRATCH_STALE").is_err() { self.tables
-            .build(&self.cands, &self.places, &self.end, self.demo.n_class, &self.counts, &self.s); }
+        self.tables.build(
+            &self.cands,
+            &self.places,
+            &self.end,
+            self.demo.n_class,
+            &self.counts,
+            &self.s,
+        );
         let mut tally = {
             let ctx = PassCtx {
                 net: &self.net,
@@ -410,8 +444,8 @@ impl<'a> World<'a> {
             };
             passes::travel_pass(self.agents.chunks(chunk), &ctx, n)
         };
-        for l in 0..n {
-            tally.departed[l] += departed_decision[l];
+        for (t, d) in tally.departed.iter_mut().zip(&departed_decision) {
+            *t += *d;
         }
 
         // 5. Border step.
@@ -438,8 +472,8 @@ impl<'a> World<'a> {
         .run();
 
         // 6. Record.
-        for l in 0..n {
-            self.counts[l] = tally.pop[l] as u64;
+        for (c, p) in self.counts.iter_mut().zip(&tally.pop) {
+            *c = *p as u64;
         }
         let widen = |v: &[u32]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
         rec.population = widen(&tally.pop);

@@ -172,6 +172,9 @@ mod tests {
         assert_eq!(net.find_open(1, 2), None);
         assert_eq!(net.find_open(2, 1), None);
         assert_eq!(net.find_open(1, 0), Some(1));
-        assert_eq!(net.links_of(&sc, &ClosureTarget::Location(1)), vec![0, 1, 2, 3]);
+        assert_eq!(
+            net.links_of(&sc, &ClosureTarget::Location(1)),
+            vec![0, 1, 2, 3]
+        );
     }
 }

@@ -4,6 +4,10 @@
 //! draw only from the agent's own streams: (seed, Agent, day, 2·id) for the
 //! decision pass and (seed, Agent, day, 2·id + 1) for the travel pass (which also
 //! makes the multi-hop re-decisions), (seed, Sink, day, id) for camps as sinks.
+//! Outcomes that are certain draw nothing (move chance 0 or 1, a single route
+//! candidate, walk probability 0 or 1), and a stream is only created on its first
+//! draw: most agents on most days need none. Flee draws in those cases too; with
+//! per-agent streams, skipping them changes no distribution.
 //! Per-location counts are summed from per-thread tallies (integer addition, so the
 //! merge order does not matter). Hence results do not depend on the thread count.
 //!
@@ -17,8 +21,7 @@ use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
 use super::routes::{Candidates, PathArena, Tables};
-use super::streams::DayKey;
-use crate::rng::Stream;
+use super::streams::{DayKey, LazyStream};
 use crate::settings::Settings;
 use rayon::prelude::*;
 
@@ -43,10 +46,10 @@ pub(crate) struct PassCtx<'a> {
 
 /// One agent's decision at location `loc` (flee-spec §2.7 steps 3–4). Returns the
 /// link it moves onto, if any, and updates its stored route.
-#[inline]
+#[inline(always)]
 fn decide(
     ctx: &PassCtx,
-    rng: &mut Stream,
+    rng: &mut LazyStream,
     loc: u32,
     class: u16,
     route: &mut u32,
@@ -60,8 +63,8 @@ fn decide(
     } else {
         ctx.mc[l]
     };
-    let u = rng.next_f64();
-    if !(u < m) {
+    let moves = m >= 1.0 || (m > 0.0 && rng.next_f64() < m);
+    if !moves {
         return None;
     }
     if !has_route {
@@ -105,12 +108,12 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
                         continue;
                     }
                     let l = ch.loc[i];
-                    // Cannot move: skip the draw (it could not change anything).
-                    if ch.route[i] == NO_ROUTE && !(ctx.mc[l as usize] > 0.0) {
+                    // Move chance 0 and no stored route: nothing can happen.
+                    if ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0 {
                         continue;
                     }
                     let id = (ch.base + i) as u64;
-                    let mut rng = ctx.agent_key.stream(2 * id);
+                    let mut rng = LazyStream::new(&ctx.agent_key, 2 * id);
                     if let Some(li) = decide(
                         ctx,
                         &mut rng,
@@ -188,6 +191,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
     let sinks = ctx.settings.spawn_rules.camps_are_sinks;
     let net = ctx.net;
     let places = ctx.places;
+    let inv_speed = 1.0 / m.max_move_speed;
     chunks
         .into_par_iter()
         .fold(
@@ -197,7 +201,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                     let id = (ch.base + i) as u64;
                     let mut moved = 0.0f64;
                     if ch.state[i] == ST_LINK {
-                        let mut rng = ctx.agent_key.stream(2 * id + 1);
+                        let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
                         let mut hops = 0u32;
                         loop {
                             let li = ch.loc[i] as usize;
@@ -205,14 +209,14 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                             if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
                                 v = m.max_walk_speed;
                             }
-                            // Flee draws this uniform whatever the walk probability.
-                            if rng.next_f64() < net.walk_p[li] {
+                            let wp = net.walk_p[li];
+                            if wp >= 1.0 || (wp > 0.0 && rng.next_f64() < wp) {
                                 v = m.max_walk_speed;
                             }
                             let d = ch.dist[i] as f64 + v;
                             moved += v;
                             let len = net.len[li];
-                            if !(d > len) {
+                            if d <= len {
                                 ch.dist[i] = d as f32;
                                 break;
                             }
@@ -231,9 +235,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                             ch.loc[i] = dest;
                             t.arrived[dest as usize] += 1;
                             hops += 1;
-                            if places.halt[dest as usize]
-                                || !(moved < v)
-                                || hops >= MAX_HOPS_PER_DAY
+                            if places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY
                             {
                                 break;
                             }
@@ -258,9 +260,8 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                         }
                     }
                     let st = ch.state[i];
-                    if st == ST_AT || st == ST_LINK {
-                        ch.recent[i] =
-                            ((ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0) as f32;
+                    if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
+                        ch.recent[i] = ((ch.recent[i] as f64 + moved * inv_speed) * 0.5) as f32;
                     }
                     if sinks && st == ST_AT {
                         let l = ch.loc[i] as usize;

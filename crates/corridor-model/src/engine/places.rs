@@ -67,7 +67,10 @@ impl Places {
         for (i, l) in sc.locations.iter().enumerate() {
             p.foreign[i] = l.foreign;
             p.pop[i] = l.population;
-            p.capacity[i] = l.capacity.map(|c| c.min(i64::MAX as u64) as i64).unwrap_or(UNLIMITED);
+            p.capacity[i] = l
+                .capacity
+                .map(|c| c.min(i64::MAX as u64) as i64)
+                .unwrap_or(UNLIMITED);
             p.capacity_per_day[i] = l.capacity_per_day.min(i64::MAX as u64) as i64;
             p.deactivation[i] = l
                 .attributes

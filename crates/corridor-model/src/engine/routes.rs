@@ -18,7 +18,7 @@
 
 use super::network::Network;
 use super::places::Places;
-use crate::rng::Stream;
+use super::streams::LazyStream;
 use crate::scenario::Scenario;
 use crate::settings::Settings;
 use rayon::prelude::*;
@@ -104,7 +104,11 @@ impl Candidates {
     ) -> Candidates {
         let m = &s.move_rules;
         let n = sc.locations.len();
-        let awareness = if m.awareness_level < 0 { 1 } else { m.awareness_level };
+        let awareness = if m.awareness_level < 0 {
+            1
+        } else {
+            m.awareness_level
+        };
         let mut c = Candidates {
             off: Vec::with_capacity(n + 1),
             uniform: awareness == 0,
@@ -123,7 +127,9 @@ impl Candidates {
                 }
             } else {
                 path.clear();
-                crawl(net, places, o as u32, o as u32, 1, awareness, &mut path, 0.0, &mut found);
+                crawl(
+                    net, places, o as u32, o as u32, 1, awareness, &mut path, 0.0, &mut found,
+                );
             }
             for (p, d) in &found {
                 let Some(id) = arena.intern(p) else {
@@ -203,7 +209,7 @@ pub(crate) fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 
 /// Flee's pruning: with `threshold > 1.001`, weights below `max / threshold` become 0.
 pub fn prune_weights(weights: &mut [f64], threshold: f64) {
-    if !(threshold > 1.001) {
+    if threshold.is_nan() || threshold <= 1.001 {
         return;
     }
     let max = weights.iter().copied().fold(0.0f64, f64::max);
@@ -257,48 +263,55 @@ impl Tables {
             }
         }
         let capmul = &self.capmul;
-        blocks.into_par_iter().with_min_len(16).for_each(|(o, block)| {
-            let r = cands.range(o);
-            let k = r.len();
-            for c in 0..n_class {
-                let w = &mut block[c * k..(c + 1) * k];
-                if cands.uniform {
-                    w.fill(1.0);
-                } else {
-                    for (j, i) in r.clone().enumerate() {
-                        let x = cands.dest[i] as usize;
-                        let e = end[c * n_loc + x] * cands.home[i];
-                        let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
-                        if m.weight_power != 1.0 {
-                            v = v.powf(m.weight_power);
+        blocks
+            .into_par_iter()
+            .with_min_len(16)
+            .for_each(|(o, block)| {
+                let r = cands.range(o);
+                let k = r.len();
+                for c in 0..n_class {
+                    let w = &mut block[c * k..(c + 1) * k];
+                    if cands.uniform {
+                        w.fill(1.0);
+                    } else {
+                        for (j, i) in r.clone().enumerate() {
+                            let x = cands.dest[i] as usize;
+                            let e = end[c * n_loc + x] * cands.home[i];
+                            let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
+                            if m.weight_power != 1.0 {
+                                v = v.powf(m.weight_power);
+                            }
+                            w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
                         }
-                        w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
+                        prune_weights(w, m.pruning_threshold);
                     }
-                    prune_weights(w, m.pruning_threshold);
+                    let mut acc = 0.0;
+                    for x in w.iter_mut() {
+                        acc += *x;
+                        *x = acc;
+                    }
                 }
-                let mut acc = 0.0;
-                for x in w.iter_mut() {
-                    acc += *x;
-                    *x = acc;
-                }
-            }
-        });
+            });
     }
 
     /// Picks a candidate route of origin `o` for class `class`; `None` when `o`
-    /// has no candidates. One uniform draw (uniform choice when all weights are 0).
+    /// has no candidates. One uniform draw (uniform choice when all weights are 0);
+    /// none when there is a single candidate.
     #[inline]
     pub(crate) fn choose(
         &self,
         cands: &Candidates,
         o: usize,
         class: usize,
-        rng: &mut Stream,
+        rng: &mut LazyStream,
     ) -> Option<u32> {
         let r = cands.range(o);
         let k = r.len();
         if k == 0 {
             return None;
+        }
+        if k == 1 {
+            return Some(cands.path[r.start]);
         }
         let base = r.start * self.n_class + class * k;
         let cum = &self.cum[base..base + k];
@@ -316,7 +329,7 @@ impl Tables {
                     .unwrap_or(k - 1)
             }
         } else {
-            rng.below(k as u64) as usize
+            rng.get().below(k as u64) as usize
         };
         Some(cands.path[r.start + j])
     }

@@ -138,7 +138,8 @@ impl Spawner {
         // Mode A.
         let diff: i64 = if t == 0 {
             if sr.sum_from_camps {
-                data.total.value_at(0) + data.camps.iter().map(|c| c.series.value_at(0)).sum::<i64>()
+                data.total.value_at(0)
+                    + data.camps.iter().map(|c| c.series.value_at(0)).sum::<i64>()
             } else {
                 data.total.value_at(0)
             }
@@ -189,7 +190,7 @@ impl Spawner {
                 self.cum_loc.push(l as u32);
             }
         }
-        if !(acc > 0.0) {
+        if acc.is_nan() || acc <= 0.0 {
             return Err(ModelError::NoSpawnLocation {
                 day: t,
                 needed: new as u64,
@@ -200,7 +201,10 @@ impl Spawner {
         for _ in 0..new {
             let id = sink.agents.len() as u64;
             let u = place_key.stream(id).next_f64() * acc;
-            let j = self.cum.partition_point(|&c| c <= u).min(self.cum.len() - 1);
+            let j = self
+                .cum
+                .partition_point(|&c| c <= u)
+                .min(self.cum.len() - 1);
             let l = self.cum_loc[j] as usize;
             sink.add(l, t, take, &demo_key);
         }

@@ -48,6 +48,37 @@ impl DayKey {
     }
 }
 
+/// A stream created on its first draw: most agents on most days need no random
+/// number at all (certain outcomes draw nothing), and creating a stream costs more
+/// than drawing from it.
+pub(crate) struct LazyStream<'a> {
+    key: &'a DayKey,
+    entity: u64,
+    s: Option<Stream>,
+}
+
+impl<'a> LazyStream<'a> {
+    #[inline]
+    pub(crate) fn new(key: &'a DayKey, entity: u64) -> Self {
+        LazyStream {
+            key,
+            entity,
+            s: None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&mut self) -> &mut Stream {
+        let (key, entity) = (self.key, self.entity);
+        self.s.get_or_insert_with(|| key.stream(entity))
+    }
+
+    #[inline]
+    pub(crate) fn next_f64(&mut self) -> f64 {
+        self.get().next_f64()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
