@@ -210,9 +210,10 @@ impl Ensemble {
         })
     }
 
-    /// The whole summary.json of an ensemble directory. `extra` adds or replaces
-    /// top-level keys (the CLI adds `corridor_version`'s siblings it knows:
-    /// `input_kind`, `inputs` with their hashes).
+    /// The whole summary.json of an ensemble directory: the keys of a run's
+    /// summary that an ensemble knows, plus `ensemble`. `extra` adds or replaces
+    /// top-level keys; the CLI adds what only it knows (`input_kind`, `inputs`
+    /// with their hashes).
     pub fn summary_json(&self, extra: &Map<String, Value>) -> Value {
         let end = self.days.last().map(|&d| self.date(d));
         let mut m = Map::new();

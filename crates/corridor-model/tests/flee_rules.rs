@@ -393,6 +393,25 @@ fn camp_sink_removes_everyone() {
     assert_eq!(out.days.last().unwrap().accounting.removed, 0);
 }
 
+/// A deactivation probability of 0.5 halves the camp every day.
+#[test]
+fn camp_sink_probability() {
+    let mut sc = scenario(2);
+    let c = add(&mut sc, "C", LocationKind::Camp);
+    sc.locations[c].initial_idps = 4000;
+    sc.locations[c]
+        .attributes
+        .insert("deactivation_probability".into(), "0.5".into());
+    sc.settings.spawn_rules.camps_are_sinks = true;
+    let out = run(&sc, 12);
+    let r0 = out.days[0].accounting.removed as f64;
+    let r1 = out.days[1].accounting.removed as f64;
+    // Binomial: sd 32 on day 0, 27 on day 1.
+    assert!((r0 - 2000.0).abs() < 130.0, "{r0}");
+    assert!((r1 - 3000.0).abs() < 130.0, "{r1}");
+    assert_eq!(out.days[1].population[c] as f64, 4000.0 - r1);
+}
+
 /// Awareness 0 (never moves in Flee HEAD) picks an open link uniformly; awareness
 /// 1 weighs the neighbours; awareness 2 adds 2-hop destinations.
 #[test]

@@ -103,6 +103,7 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
         .fold(
             || vec![0u32; n_loc],
             |mut dep, ch| {
+                let ch = ch.even();
                 for i in 0..ch.loc.len() {
                     if ch.state[i] != ST_AT {
                         continue;
@@ -197,6 +198,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
         .fold(
             || Tally::new(n_loc),
             |mut t, ch| {
+                let ch = ch.even();
                 for i in 0..ch.loc.len() {
                     let id = (ch.base + i) as u64;
                     let mut moved = 0.0f64;
@@ -261,12 +263,17 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                     }
                     let st = ch.state[i];
                     if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
-                        ch.recent[i] = ((ch.recent[i] as f64 + moved * inv_speed) * 0.5) as f32;
+                        let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
+                        // Halving every day would reach subnormal floats (slow) after
+                        // ~130 days; values this small cannot change `r + x < 1`.
+                        ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
                     }
                     if sinks && st == ST_AT {
                         let l = ch.loc[i] as usize;
                         let p = places.deactivation[l];
-                        if places.camp[l] && p > 0.0 && ctx.sink_key.stream(id).next_f64() < p {
+                        if places.camp[l]
+                            && (p >= 1.0 || (p > 0.0 && ctx.sink_key.stream(id).next_f64() < p))
+                        {
                             ch.state[i] = ST_REMOVED;
                         }
                     }
