@@ -213,8 +213,9 @@ fn refugee_debt() {
     assert_eq!(raw, vec![107, 97, 102, 117, 118]);
 }
 
-/// Awareness 5 through a marker (Flee test_marker_location): 4 candidates, none
-/// ending at the marker.
+/// Flee test_marker_location (awareness 5 there): 4 candidates, none ending at the
+/// marker. corridor enumerates every loop-free path only up to awareness 3 (the
+/// same 4 paths here); above that it keeps one shortest path per destination.
 #[test]
 fn marker_pass_through() {
     let mut sc = scenario(1);
@@ -226,7 +227,7 @@ fn marker_pass_through() {
     sc.link("B", "D", 10.0);
     sc.link("A", "C", 10.0);
     sc.link("C", "D", 10.0);
-    sc.settings.move_rules.awareness_level = 5;
+    sc.settings.move_rules.awareness_level = 3;
     let mut routes = candidate_routes(&sc, 0).unwrap();
     routes.sort();
     assert_eq!(routes, vec![vec![1], vec![1, 3], vec![2, 3], vec![2, 3, 1]]);
@@ -236,6 +237,71 @@ fn marker_pass_through() {
     let mut routes = candidate_routes(&sc, 0).unwrap();
     routes.sort();
     assert_eq!(routes, vec![vec![1], vec![2, 3]]);
+    // Awareness 5: one path per destination, the shortest (A–B–D and A–C–D tie
+    // at 20 km; the smaller index, B, wins the tie).
+    sc.settings.move_rules.awareness_level = 5;
+    assert_eq!(candidate_routes(&sc, 0).unwrap(), vec![vec![1], vec![1, 3]]);
+}
+
+/// Above awareness 3: destinations within `awareness_level` non-marker hops along
+/// their shortest path, markers not counted, shorter detours preferred.
+#[test]
+fn shortest_path_candidates_respect_the_hop_limit() {
+    let mut sc = scenario(1);
+    for name in ["L0", "L1", "M", "L2", "L3", "L4", "L5"] {
+        let kind = if name == "M" {
+            LocationKind::Marker
+        } else {
+            LocationKind::Town
+        };
+        add(&mut sc, name, kind);
+    }
+    // A line L0–L1–M–L2–L3–L4–L5 of 10 km links, and a 100 km shortcut L0–L4.
+    sc.link("L0", "L1", 10.0);
+    sc.link("L1", "M", 10.0);
+    sc.link("M", "L2", 10.0);
+    sc.link("L2", "L3", 10.0);
+    sc.link("L3", "L4", 10.0);
+    sc.link("L4", "L5", 10.0);
+    sc.link("L0", "L4", 100.0);
+    sc.settings.move_rules.awareness_level = 4;
+    // L5 is 5 hops away along its shortest path (60 km): not a candidate, although
+    // the longer path over the shortcut has only 2 hops.
+    assert_eq!(
+        candidate_routes(&sc, 0).unwrap(),
+        vec![vec![1], vec![1, 2, 3], vec![1, 2, 3, 4], vec![1, 2, 3, 4, 5]]
+    );
+    sc.settings.move_rules.awareness_level = 5;
+    let routes = candidate_routes(&sc, 0).unwrap();
+    assert_eq!(routes.len(), 5);
+    assert_eq!(routes[4], vec![1, 2, 3, 4, 5, 6]);
+}
+
+/// A stored destination is followed hop by hop to its end: 40 hops at awareness 50
+/// (far beyond what a stored path could hold cheaply), one camp at the far end.
+#[test]
+fn long_routes_are_followed_to_the_destination() {
+    let mut sc = scenario(12);
+    let a = add(&mut sc, "T0", LocationKind::ConflictZone);
+    sc.locations[a].initial_idps = 500;
+    for i in 1..40 {
+        add(&mut sc, &format!("T{i}"), LocationKind::Town);
+        sc.link(&format!("T{}", i - 1), &format!("T{i}"), 10.0);
+    }
+    let camp = add(&mut sc, "Camp", LocationKind::Camp);
+    sc.link("T39", "Camp", 10.0);
+    let m = &mut sc.settings.move_rules;
+    m.awareness_level = 50;
+    m.camp_weight = 1e9;
+    m.conflict_movechance = 1.0;
+    m.max_move_speed = 50.0;
+    m.default_movechance = 0.0;
+    m.camp_movechance = 0.0;
+    let out = run(&sc, 5);
+    // 400 km at 50 km/day: everyone arrives on day 7 (day 0 counts the first 50 km).
+    assert_eq!(out.days[6].population[camp], 0);
+    assert_eq!(out.days[7].population[camp], 500);
+    assert_eq!(out.days[11].population[camp], 500);
 }
 
 #[test]

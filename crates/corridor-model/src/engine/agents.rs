@@ -12,10 +12,13 @@
 //! * `dist` (f32): km travelled on the current link; border extensions may reuse
 //!   it for queued/in-transit agents (e.g. the day they joined a queue);
 //! * `route` (u32) + `cursor` (u8): stored multi-hop route as a path id in the
-//!   path arena (`routes::PathArena`) and the index of the next hop; `NO_ROUTE` =
-//!   none;
+//!   path arena (`routes::PathArena`) and the index of the next hop, or (awareness
+//!   above `routes::MAX_CRAWL_AWARENESS`) `routes::DEST_BIT | destination`, followed
+//!   hop by hop with the next-hop table; `NO_ROUTE` = none;
 //! * `state` (u8): [`AgentState`] packed;
-//! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`);
+//! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`), `HOLDER`
+//!   (holds an appointment; kept in step with `BorderState::appointment`),
+//!   `CARAVAN` (walks with a caravan; skips Flee's decision and travel passes);
 //! * `recent` (f32): Flee's `recent_travel` (avoid_short_stints);
 //! * `attrs` (u32): demographic value indices, packed (`demography::Demography`);
 //! * `class` (u16): attribute class sharing one route-weight table.
@@ -25,6 +28,12 @@ pub(crate) const NO_ROUTE: u32 = u32::MAX;
 
 /// `flags` bit: the agent has finished at least one link (`places_travelled > 1`).
 pub(crate) const FIRST_LINK_DONE: u8 = 1;
+
+/// `flags` bit: the agent holds an appointment (border step B9 until admission).
+pub(crate) const HOLDER: u8 = 2;
+
+/// `flags` bit: the agent walks with a caravan (border steps B4 to B7).
+pub(crate) const CARAVAN: u8 = 4;
 
 /// Bytes of state per agent (all arrays together).
 pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // loc

@@ -1,27 +1,34 @@
 //! The day loop (flee-spec §2) and its agent engine.
 //!
-//! One step `t = 0 .. days-1`, in Flee's order (flee-spec §2.2):
+//! One step `t = 0 .. days-1`, in Flee's order (flee-spec §2.2) with the border
+//! steps B1–B12 of docs/model.md §2 inserted (they are skipped entirely when the
+//! scenario has no border process, so Flee instances run exactly as before):
+//! * B1 events (`BorderState::begin_day`; link changes are enacted on the network
+//!   at once and candidates rebuilt with Flee's closures of the day), B2 releases
+//!   from transit;
 //! 1. conflict schedule (`places::Places::apply_conflicts`);
 //! 2. spawning (`spawn`), new agents act the same day (day 0 also has the
-//!    insertions of §2.1, made before the loop);
-//! 3. closures acting on day `t` (`Scenario::closures`), candidate routes rebuilt
-//!    if links changed;
-//! 4. evolve: capacity grows by `capacity_per_day`; scores and per-class end-point
-//!    scores; the **decision pass** (weights with the occupancy at its start); the
-//!    **travel pass** (weights with the occupancy after the decision pass),
-//!    followed per agent by the recent-travel update and camps as sinks;
-//! 5. the **border step** (`border_step`), the extension point for ports, queues,
-//!    crossings and checkpoints;
-//! 6. the day's [`DayRecord`].
+//!    insertions of §2.1, made before the loop); B3 inflows; B4 caravans start;
+//! 3. closures acting on day `t` (`Scenario::closures`), candidate routes (and the
+//!    appointment holders' next hops) rebuilt if links changed;
+//! 4. evolve: capacity grows by `capacity_per_day`; scores (times the shelter
+//!    factor, B5) and per-class end-point scores; the **decision pass** (weights
+//!    with the occupancy at its start); the **travel pass** (weights with the
+//!    occupancy after the decision pass, checkpoints B6), followed per agent by
+//!    the recent-travel update and camps as sinks;
+//! 5. B7 caravans walk, B8 queues, B9 appointments, B10 admissions, B11 crossings
+//!    (`border_step`);
+//! 6. the day's [`DayRecord`] and B12 (`BorderState::finish_day`).
 //!
 //! Determinism: every draw comes from a stream keyed by (seed, purpose, day,
 //! entity) with the agent's creation index as entity; per-location counts are
-//! integer sums. So a run depends on the seed only, not on threads.
+//! integer sums; border draws are keyed by agent and day too. So a run depends on
+//! the seed only, not on threads.
 //!
-//! Extension points: `agents::AgentState` already has the border states (Queued,
-//! InTransit, Exited with a reason) and the tally counts them; `Places::halt`
-//! stops travel at ports; `border_step::BorderStep` documents what the border step
-//! may change. Deviations from Flee are listed in docs/flee-compat.md.
+//! Conservation: every state change after the travel pass goes through
+//! `border_step::Ledger`, which keeps the tally equal to a recount of the agent
+//! states; queue and transit totals are checked against `BorderState` in debug
+//! builds. Deviations from Flee are listed in docs/flee-compat.md.
 
 mod agents;
 mod border_step;
@@ -36,6 +43,7 @@ mod streams;
 pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
 pub use routes::prune_weights;
 
+use crate::border::{BorderState, LinkChange};
 use crate::error::ModelError;
 use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::Purpose;
@@ -45,9 +53,11 @@ use agents::Agents;
 use demography::Demography;
 use network::Network;
 use passes::PassCtx;
+use border_step::Ledger;
 use places::Places;
 use routes::{Candidates, PathArena, Tables};
 use spawn::{Sink, Spawner};
+use std::collections::BTreeSet;
 use streams::DayKey;
 
 /// Which engine moves people.
@@ -78,7 +88,7 @@ pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, Mod
     }
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
-    let mut w = World::new(scenario, opts.seed);
+    let mut w = World::new(scenario, opts.seed)?;
     let mut out = RunOutput {
         seed: opts.seed,
         days: Vec::with_capacity(days as usize),
@@ -89,6 +99,9 @@ pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, Mod
         out.days.push(rec);
     }
     out.warnings = w.warnings;
+    if let Some(b) = &mut w.border {
+        out.warnings.extend(b.take_warnings());
+    }
     Ok(out)
 }
 
@@ -107,7 +120,12 @@ pub fn candidate_routes(scenario: &Scenario, from: usize) -> Result<Vec<Vec<usiz
     let mut arena = PathArena::default();
     let c = Candidates::build(scenario, &s, &net, &places, &mut arena);
     Ok(c.range(from)
-        .map(|i| arena.path(c.path[i]).iter().map(|&x| x as usize).collect())
+        .map(|i| {
+            c.nodes(&arena, i, from)
+                .into_iter()
+                .map(|x| x as usize)
+                .collect()
+        })
         .collect())
 }
 
@@ -152,6 +170,19 @@ fn validate(sc: &Scenario) -> Result<(), ModelError> {
         };
         if !ok {
             return bad("a closure refers to a location that does not exist".into());
+        }
+    }
+    let b = &sc.border;
+    if let Some(i) = b.inflows.iter().position(|f| f.location >= n) {
+        return bad(format!("inflow {i} refers to a location that does not exist"));
+    }
+    for c in &b.caravans {
+        let relocations = c.dispersals.iter().filter_map(|d| d.relocate_to);
+        if c.origin >= n || c.path.iter().copied().chain(relocations).any(|l| l >= n) {
+            return bad(format!(
+                "caravan '{}' refers to a location that does not exist",
+                c.name
+            ));
         }
     }
     let m = &sc.settings.move_rules;
@@ -211,10 +242,17 @@ struct World<'a> {
     initial: u64,
     warnings: Vec<String>,
     warned_schedule: bool,
+    /// Border processes; `None` for a plain Flee scenario.
+    border: Option<BorderState>,
+    /// Links closed by border events (`close_link`), as location pairs (a < b).
+    event_closed: BTreeSet<(usize, usize)>,
+    /// Per location, for the passes (see `passes::PassCtx`).
+    stay: Vec<bool>,
+    watch: Vec<bool>,
 }
 
 impl<'a> World<'a> {
-    fn new(sc: &'a Scenario, seed: u64) -> World<'a> {
+    fn new(sc: &'a Scenario, seed: u64) -> Result<World<'a>, ModelError> {
         let mut s = sc.settings.clone();
         s.apply_v1_rules();
         let mut warnings: Vec<String> = s
@@ -233,6 +271,15 @@ impl<'a> World<'a> {
         let n = sc.locations.len();
         let net = Network::build(sc, s.move_rules.max_move_speed);
         let mut places = Places::init(sc, &s);
+        let border = if sc.border.is_empty() {
+            None
+        } else {
+            // Travel stops at every port, whatever the kind of its location.
+            for p in &sc.border.ports {
+                places.halt[p.location] = true;
+            }
+            Some(BorderState::new(sc, seed)?)
+        };
         let mut arena = PathArena::default();
         let cands = Candidates::build(sc, &s, &net, &places, &mut arena);
         let demo = Demography::new(sc, &s);
@@ -276,7 +323,7 @@ impl<'a> World<'a> {
             Spawner::insert_initial(sc, &data, &mut sink)
         };
         let is_camp_at_start = sc.locations.iter().map(|l| l.kind.is_camp()).collect();
-        World {
+        Ok(World {
             camps: sc.camp_locations(),
             closure_active: vec![false; sc.closures.len()],
             is_camp_at_start,
@@ -300,7 +347,41 @@ impl<'a> World<'a> {
             initial,
             warnings,
             warned_schedule: false,
+            border,
+            event_closed: BTreeSet::new(),
+            stay: vec![false; n],
+            watch: vec![false; n],
+        })
+    }
+
+    /// Enacts a border event's link change like a Flee `link` closure, both
+    /// directions; returns true if the network changed. Closing a link already
+    /// closed by an event (or opening one no event closed) does nothing, so event
+    /// closures compose with Flee closures through the per-link counter.
+    fn link_change(&mut self, ch: LinkChange) -> bool {
+        let (close, a, b) = match ch {
+            LinkChange::Close(a, b) => (true, a, b),
+            LinkChange::Open(a, b) => (false, a, b),
+        };
+        let key = (a.min(b), a.max(b));
+        let changed = if close {
+            self.event_closed.insert(key)
+        } else {
+            self.event_closed.remove(&key)
+        };
+        if !changed {
+            return false;
         }
+        let links = self.net.links_of(self.sc, &ClosureTarget::Link(a, b));
+        for &li in &links {
+            let x = &mut self.net.closed[li as usize];
+            *x = if close {
+                x.saturating_add(1)
+            } else {
+                x.saturating_sub(1)
+            };
+        }
+        !links.is_empty()
     }
 
     /// Closures acting on day `t` (flee-spec §1.3); returns true if links changed.
@@ -343,6 +424,25 @@ impl<'a> World<'a> {
         let sc = self.sc;
         let n = sc.locations.len();
         let ti = t as i64;
+        let mut links_changed = false;
+        // Arrivals before the passes (releases from transit, B2).
+        let mut early_arrived = Vec::new();
+
+        // B1 events, B2 releases.
+        if let Some(mut b) = self.border.take() {
+            for ch in b.begin_day(t) {
+                links_changed |= self.link_change(ch);
+            }
+            early_arrived = vec![0u32; n];
+            border_step::release(
+                &mut b,
+                t,
+                &mut self.agents,
+                &mut self.counts,
+                &mut early_arrived,
+            );
+            self.border = Some(b);
+        }
 
         // 1. Conflicts.
         if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
@@ -352,7 +452,7 @@ impl<'a> World<'a> {
             ));
         }
 
-        // 2. Spawning.
+        // 2. Spawning, B3 inflows, B4 caravans start.
         let mut spawned_today = if t == 0 { self.initial } else { 0 };
         {
             let mut sink = Sink {
@@ -365,15 +465,45 @@ impl<'a> World<'a> {
                 warnings: &mut self.warnings,
             };
             spawned_today += self.spawner.daily(sc, &self.data, t, &mut sink)?;
+            if let Some(b) = self.border.as_mut() {
+                for (loc, k) in b.inflows(t) {
+                    sink.create(loc, t, k);
+                    spawned_today += k;
+                }
+                for c in b.caravans_starting(t) {
+                    let car = b.caravan(c);
+                    let (origin, size, new) = (
+                        car.origin,
+                        car.size,
+                        car.source == crate::border::CaravanSource::New,
+                    );
+                    let candidates: Vec<u32> = if new {
+                        let first = sink.agents.len() as u32;
+                        sink.create(origin, t, size);
+                        spawned_today += size;
+                        (first..sink.agents.len() as u32).collect()
+                    } else {
+                        border_step::caravan_candidates(sink.agents, origin)
+                    };
+                    let members = b.start_caravan(t, c, &candidates);
+                    border_step::join_caravan(sink.agents, &members);
+                }
+            }
         }
         self.spawned_total += spawned_today;
 
-        // 3. Closures.
-        if self.closures(t) {
+        // 3. Closures (with B1's link changes).
+        if self.closures(t) || links_changed {
             self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
+            if let Some(b) = self.border.as_mut() {
+                let net = &self.net;
+                b.recompute_routes(sc, &|k| {
+                    net.is_open(2 * k as u32) && net.is_open(2 * k as u32 + 1)
+                });
+            }
         }
 
-        // 4. Evolve: capacity growth, scores, move chances.
+        // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances.
         for l in 0..n {
             let cpd = self.places.capacity_per_day[l];
             if cpd != 0 && self.places.capacity[l] != places::UNLIMITED {
@@ -381,6 +511,14 @@ impl<'a> World<'a> {
             }
             self.score[l] = self.places.score(l, ti, &self.s);
             self.mc[l] = self.places.move_chance(l, &self.s);
+        }
+        if let Some(b) = &self.border {
+            for l in 0..n {
+                self.score[l] *= b.attractiveness_factor(l, self.counts[l]);
+                let port = b.port_at(l);
+                self.stay[l] = port.is_some_and(|p| b.accepts_walk_ups(p));
+                self.watch[l] = port.is_some() || b.crossing_at(l).is_some() || b.is_eligible(l);
+            }
         }
         self.demo.end_scores(
             &self.score,
@@ -414,6 +552,10 @@ impl<'a> World<'a> {
                 settings: &self.s,
                 agent_key,
                 sink_key,
+                day: t,
+                border: self.border.as_ref(),
+                stay: &self.stay,
+                watch: &self.watch,
             };
             passes::decision_pass(self.agents.chunks(chunk), &ctx, n)
         };
@@ -421,7 +563,7 @@ impl<'a> World<'a> {
             *c -= *d as u64;
         }
 
-        // Travel pass.
+        // Travel pass (B6 checkpoints, F6 sinks).
         self.tables.build(
             &self.cands,
             &self.places,
@@ -441,17 +583,44 @@ impl<'a> World<'a> {
                 settings: &self.s,
                 agent_key,
                 sink_key,
+                day: t,
+                border: self.border.as_ref(),
+                stay: &self.stay,
+                watch: &self.watch,
             };
             passes::travel_pass(self.agents.chunks(chunk), &ctx, n)
         };
         for (t, d) in tally.departed.iter_mut().zip(&departed_decision) {
             *t += *d;
         }
+        for (t, d) in tally.arrived.iter_mut().zip(&early_arrived) {
+            *t += *d;
+        }
 
-        // 5. Border step.
+        // 5. Border steps B6 (recording) to B11.
+        if let Some(b) = self.border.as_mut() {
+            let mut watch = std::mem::take(&mut tally.watch);
+            watch.sort_unstable();
+            let mut lg = Ledger {
+                agents: &mut self.agents,
+                tally: &mut tally,
+                net: &self.net,
+            };
+            border_step::after_travel(b, t, &mut lg, &watch);
+        }
+
+        // 6. Record (B12).
+        for (c, p) in self.counts.iter_mut().zip(&tally.pop) {
+            *c = *p as u64;
+        }
+        let widen = |v: &[u32]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
         let mut rec = DayRecord {
             day: t,
-            queue: vec![0; n],
+            population: widen(&tally.pop),
+            on_links_toward: widen(&tally.on_links_toward),
+            arrived: widen(&tally.arrived),
+            departed: widen(&tally.departed),
+            queue: widen(&tally.queue),
             sheltered: vec![0; n],
             unsheltered: vec![0; n],
             admitted: vec![0; n],
@@ -459,28 +628,6 @@ impl<'a> World<'a> {
             intercepted: vec![0; n],
             ..Default::default()
         };
-        border_step::BorderStep {
-            scenario: sc,
-            day: t,
-            seed: self.seed,
-            net: &self.net,
-            places: &mut self.places,
-            agents: &mut self.agents,
-            tally: &mut tally,
-            record: &mut rec,
-        }
-        .run();
-
-        // 6. Record.
-        for (c, p) in self.counts.iter_mut().zip(&tally.pop) {
-            *c = *p as u64;
-        }
-        let widen = |v: &[u32]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
-        rec.population = widen(&tally.pop);
-        rec.on_links_toward = widen(&tally.on_links_toward);
-        rec.arrived = widen(&tally.arrived);
-        rec.departed = widen(&tally.departed);
-        rec.queue = widen(&tally.queue);
         rec.camp_data = self
             .camps
             .iter()
@@ -493,12 +640,20 @@ impl<'a> World<'a> {
             spawned: self.spawned_total,
             at_locations: rec.population.iter().sum(),
             on_links: rec.on_links_toward.iter().sum(),
-            in_queues: tally.queue.iter().map(|&x| x as u64).sum(),
+            in_queues: rec.queue.iter().sum(),
             in_transit: tally.in_transit,
             admitted: tally.admitted,
             encountered: tally.encountered,
             removed: tally.removed,
         };
+        if let Some(b) = self.border.as_mut() {
+            debug_assert_eq!(acc.in_queues, b.in_queues(), "day {t}: queues");
+            debug_assert_eq!(acc.in_transit, b.in_transit(), "day {t}: transit");
+            debug_assert_eq!(acc.admitted, b.totals().admitted, "day {t}: admitted");
+            debug_assert_eq!(acc.encountered, b.totals().encountered, "day {t}: encountered");
+            b.finish_day(t, &mut rec);
+            debug_assert_eq!(rec.queue, widen(&tally.queue), "day {t}: queue per port");
+        }
         rec.total_agents = acc.at_locations + acc.on_links + acc.in_queues + acc.in_transit;
         rec.accounting = acc;
         Ok(rec)

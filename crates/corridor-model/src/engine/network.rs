@@ -114,6 +114,16 @@ impl Network {
             .find(|&li| self.to[li as usize] == b && self.closed[li as usize] == 0)
     }
 
+    /// The shortest directed link from `a` to `b`, open or not (caravans walk
+    /// regardless of closures; their plan uses the shortest link of a pair).
+    pub(crate) fn find_any(&self, a: u32, b: u32) -> Option<u32> {
+        self.out(a as usize)
+            .iter()
+            .copied()
+            .filter(|&li| self.to[li as usize] == b)
+            .min_by(|&x, &y| self.len[x as usize].total_cmp(&self.len[y as usize]))
+    }
+
     /// The directed links a closure target covers (camp closures and forced
     /// redirection cover none).
     pub(crate) fn links_of(&self, sc: &Scenario, target: &ClosureTarget) -> Vec<u32> {

@@ -11,17 +11,29 @@
 //! Per-location counts are summed from per-thread tallies (integer addition, so the
 //! merge order does not matter). Hence results do not depend on the thread count.
 //!
+//! Border processes (when the scenario has any, `PassCtx::border`): caravan members
+//! neither decide nor travel; appointment holders move with chance 1 to the next
+//! hop towards their port (`BorderState::next_hop`), also when re-deciding during
+//! multi-hop travel; people at a port that takes walk-ups today (`PassCtx::stay`)
+//! do not move; every completed link `from → to` is checked by the checkpoints on
+//! it (`BorderState::intercept_draw`, keyed by agent and day, so order-free): an
+//! intercepted agent goes in transit to the checkpoint's `relocate_to` and travels
+//! no further today; the hits are returned in the tally and recorded by the
+//! engine after the pass. The tally also lists the agents left at a location that
+//! the later border steps look at (`PassCtx::watch`), in agent order.
+//!
 //! Capacity: the decision pass sees the occupancy at its start, the travel pass
 //! (including re-decisions after multi-hop arrivals) the occupancy after the
 //! decision pass — the two synchronisation points of parallel Flee. Serial Flee
 //! updates occupancy live, so its later agents see earlier agents' moves.
 
-use super::agents::{AgentsMut, FIRST_LINK_DONE, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
-use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
+use super::agents::{AgentsMut, CARAVAN, FIRST_LINK_DONE, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT};
+use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
-use super::routes::{Candidates, PathArena, Tables};
+use super::routes::{Candidates, PathArena, Tables, DEST_BIT};
 use super::streams::{DayKey, LazyStream};
+use crate::border::BorderState;
 use crate::settings::Settings;
 use rayon::prelude::*;
 
@@ -42,6 +54,26 @@ pub(crate) struct PassCtx<'a> {
     pub settings: &'a Settings,
     pub agent_key: DayKey,
     pub sink_key: DayKey,
+    pub day: u32,
+    /// The border processes; `None` for a plain Flee scenario.
+    pub border: Option<&'a BorderState>,
+    /// Per location: people without an appointment stay here (a port that takes
+    /// walk-ups today: they join its queue). All false without border processes.
+    pub stay: &'a [bool],
+    /// Per location: list the agents at it after the travel pass (ports, border
+    /// cities, eligible locations). All false without border processes.
+    pub watch: &'a [bool],
+}
+
+/// An appointment holder's move at `loc`: the open link to the next hop towards
+/// its port (none at the port, when the port cannot be reached, or without an
+/// appointment on record).
+#[inline]
+fn holder_hop(ctx: &PassCtx, loc: u32, id: u64) -> Option<u32> {
+    let b = ctx.border?;
+    let ap = b.appointment(id as u32)?;
+    let next = b.next_hop(ap.port, loc as usize)?;
+    ctx.net.find_open(loc, next as u32)
 }
 
 /// One agent's decision at location `loc` (flee-spec §2.7 steps 3–4). Returns the
@@ -71,8 +103,20 @@ fn decide(
         *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
         *cursor = 0;
     }
-    let next = ctx.arena.hop(*route, *cursor);
-    let fin = ctx.arena.last(*route) as usize;
+    let (next, fin, last) = if *route & DEST_BIT != 0 {
+        let dest = *route & !DEST_BIT;
+        let Some(next) = ctx.cands.next_toward(dest, loc) else {
+            *route = NO_ROUTE;
+            return None;
+        };
+        (next, dest as usize, next == dest)
+    } else {
+        (
+            ctx.arena.hop(*route, *cursor),
+            ctx.arena.last(*route) as usize,
+            *cursor + 1 >= ctx.arena.len(*route),
+        )
+    };
     let Some(link) = ctx.net.find_open(loc, next) else {
         *route = NO_ROUTE;
         return None;
@@ -82,7 +126,7 @@ fn decide(
         return None;
     }
     *cursor += 1;
-    if *cursor >= ctx.arena.len(*route) {
+    if last {
         *route = NO_ROUTE;
         *cursor = 0;
     }
@@ -109,11 +153,26 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
                         continue;
                     }
                     let l = ch.loc[i];
-                    // Move chance 0 and no stored route: nothing can happen.
-                    if ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0 {
+                    let id = (ch.base + i) as u64;
+                    let f = ch.flags[i];
+                    if f & (HOLDER | CARAVAN) != 0 {
+                        if f & CARAVAN == 0 {
+                            if let Some(li) = holder_hop(ctx, l, id) {
+                                ch.state[i] = ST_LINK;
+                                ch.loc[i] = li;
+                                ch.dist[i] = 0.0;
+                                dep[l as usize] += 1;
+                            }
+                        }
                         continue;
                     }
-                    let id = (ch.base + i) as u64;
+                    // Move chance 0 and no stored route, or waiting for a port's
+                    // queue: nothing can happen.
+                    if ctx.stay[l as usize]
+                        || (ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0)
+                    {
+                        continue;
+                    }
                     let mut rng = LazyStream::new(&ctx.agent_key, 2 * id);
                     if let Some(li) = decide(
                         ctx,
@@ -154,6 +213,11 @@ pub(crate) struct Tally {
     pub admitted: u64,
     pub encountered: u64,
     pub removed: u64,
+    /// Checkpoint hits of the travel pass: (agent, from location, checkpoint).
+    pub intercepts: Vec<(u32, u32, u32)>,
+    /// Agents at a watched location (`PassCtx::watch`) after the pass, not in a
+    /// caravan, in agent order.
+    pub watch: Vec<u32>,
 }
 
 impl Tally {
@@ -168,6 +232,8 @@ impl Tally {
             admitted: 0,
             encountered: 0,
             removed: 0,
+            intercepts: Vec::new(),
+            watch: Vec::new(),
         }
     }
 
@@ -181,6 +247,9 @@ impl Tally {
         self.admitted += o.admitted;
         self.encountered += o.encountered;
         self.removed += o.removed;
+        // Chunks are merged in agent order (rayon reduces adjacent results in order).
+        self.intercepts.extend_from_slice(&o.intercepts);
+        self.watch.extend_from_slice(&o.watch);
         self
     }
 }
@@ -202,7 +271,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                 for i in 0..ch.loc.len() {
                     let id = (ch.base + i) as u64;
                     let mut moved = 0.0f64;
-                    if ch.state[i] == ST_LINK {
+                    if ch.state[i] == ST_LINK && ch.flags[i] & CARAVAN == 0 {
                         let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
                         let mut hops = 0u32;
                         loop {
@@ -234,6 +303,19 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                                 break;
                             }
                             let dest = net.to[li];
+                            if let Some(b) = ctx.border {
+                                let from = net.from[li];
+                                let hit =
+                                    b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
+                                if let Some(cp) = hit {
+                                    ch.state[i] = ST_TRANSIT;
+                                    ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;
+                                    ch.route[i] = NO_ROUTE;
+                                    ch.cursor[i] = 0;
+                                    t.intercepts.push((id as u32, from, cp as u32));
+                                    break;
+                                }
+                            }
                             ch.loc[i] = dest;
                             t.arrived[dest as usize] += 1;
                             hops += 1;
@@ -241,17 +323,23 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                             {
                                 break;
                             }
-                            let force = m.avoid_short_stints
-                                && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
-                            match decide(
-                                ctx,
-                                &mut rng,
-                                dest,
-                                ch.class[i],
-                                &mut ch.route[i],
-                                &mut ch.cursor[i],
-                                force,
-                            ) {
+                            let next = if ch.flags[i] & HOLDER != 0 {
+                                holder_hop(ctx, dest, id)
+                            } else {
+                                let force = m.avoid_short_stints
+                                    && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0
+                                        < 0.5;
+                                decide(
+                                    ctx,
+                                    &mut rng,
+                                    dest,
+                                    ch.class[i],
+                                    &mut ch.route[i],
+                                    &mut ch.cursor[i],
+                                    force,
+                                )
+                            };
+                            match next {
                                 Some(nl) => {
                                     ch.state[i] = ST_LINK;
                                     ch.loc[i] = nl;
@@ -268,7 +356,8 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                         // ~130 days; values this small cannot change `r + x < 1`.
                         ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
                     }
-                    if sinks && st == ST_AT {
+                    let free = ch.flags[i] & CARAVAN == 0;
+                    if sinks && st == ST_AT && free {
                         let l = ch.loc[i] as usize;
                         let p = places.deactivation[l];
                         if places.camp[l]
@@ -279,7 +368,12 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
                     }
                     let l = ch.loc[i] as usize;
                     match ch.state[i] {
-                        ST_AT => t.pop[l] += 1,
+                        ST_AT => {
+                            t.pop[l] += 1;
+                            if ctx.watch[l] && free {
+                                t.watch.push(id as u32);
+                            }
+                        }
                         ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
                         ST_QUEUED => t.queue[l] += 1,
                         ST_TRANSIT => t.in_transit += 1,

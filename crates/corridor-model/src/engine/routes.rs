@@ -7,6 +7,16 @@
 //!   `awareness_level` non-marker hops (markers are pass-through: they yield no
 //!   candidate and do not use up an awareness step). They depend only on which
 //!   links are open, so they are rebuilt only when a closure changes links.
+//! * Above [`MAX_CRAWL_AWARENESS`] hops, enumerating every loop-free path explodes
+//!   (the built-in Mexico scenario at awareness 23 would have ~170 000 candidates
+//!   from one town), so candidates are **one per destination**: every non-marker
+//!   location whose shortest open path from the origin has at most
+//!   `awareness_level` non-marker hops, with that path (Flee's `fixed_routes` also
+//!   keeps only the best path per destination). Shortest paths come from one
+//!   Dijkstra tree per destination ([`Candidates::next_toward`]); an agent stores
+//!   `DEST_BIT | destination` as its route and follows the tree hop by hop, so
+//!   routes of any length fit in its 5 bytes. Deviation documented in
+//!   docs/flee-compat.md.
 //! * [`Tables`] holds, per origin and attribute class, the cumulative weights of
 //!   the candidates for one pass. Weights use the occupancy counts at the start of
 //!   the pass (as parallel Flee does); serial Flee updates counts live. An agent
@@ -22,7 +32,18 @@ use super::streams::LazyStream;
 use crate::scenario::Scenario;
 use crate::settings::Settings;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+/// Highest awareness at which every loop-free path is a candidate (Flee's crawl).
+pub(crate) const MAX_CRAWL_AWARENESS: i64 = 3;
+
+/// Marks a stored route that is a destination followed by the next-hop table
+/// (awareness above [`MAX_CRAWL_AWARENESS`]), not a path id of the arena.
+pub(crate) const DEST_BIT: u32 = 1 << 31;
+
+/// "No next hop" in [`Candidates::next`].
+const NONE: u32 = u32::MAX;
 
 /// All paths ever used as candidates.
 #[derive(Debug, Default, Clone)]
@@ -87,12 +108,49 @@ pub(crate) struct Candidates {
     pub uniform: bool,
     /// Paths dropped because they were longer than 255 hops.
     pub too_long: u64,
+    /// Shortest-path mode (awareness above [`MAX_CRAWL_AWARENESS`]):
+    /// `next[x * n + v]` is the location after `v` on the shortest open path from
+    /// `v` to `x` (`NONE` at `x` and where `x` cannot be reached). Empty otherwise.
+    pub next: Vec<u32>,
+    pub n_loc: usize,
 }
 
 impl Candidates {
     #[inline]
     pub(crate) fn range(&self, o: usize) -> std::ops::Range<usize> {
         self.off[o] as usize..self.off[o + 1] as usize
+    }
+
+    /// Next location from `from` on the shortest open path to `dest` (shortest-path
+    /// mode only).
+    #[inline]
+    pub(crate) fn next_toward(&self, dest: u32, from: u32) -> Option<u32> {
+        let x = *self
+            .next
+            .get(dest as usize * self.n_loc + from as usize)
+            .unwrap_or(&NONE);
+        (x != NONE).then_some(x)
+    }
+
+    /// The locations (origin excluded) of candidate `i` of origin `o`.
+    pub(crate) fn nodes(&self, arena: &PathArena, i: usize, o: usize) -> Vec<u32> {
+        let r = self.path[i];
+        if r & DEST_BIT == 0 {
+            return arena.path(r).to_vec();
+        }
+        let dest = r & !DEST_BIT;
+        let mut v = Vec::new();
+        let mut at = o as u32;
+        while at != dest {
+            match self.next_toward(dest, at) {
+                Some(x) if v.len() < self.n_loc => {
+                    v.push(x);
+                    at = x;
+                }
+                _ => break,
+            }
+        }
+        v
     }
 
     pub(crate) fn build(
@@ -112,13 +170,28 @@ impl Candidates {
         let mut c = Candidates {
             off: Vec::with_capacity(n + 1),
             uniform: awareness == 0,
+            n_loc: n,
             ..Default::default()
         };
         c.off.push(0);
+        let per_origin = if awareness > MAX_CRAWL_AWARENESS {
+            let (next, per_origin) = shortest_paths(net, places, n, awareness);
+            c.next = next;
+            Some(per_origin)
+        } else {
+            None
+        };
         let mut found: Vec<(Vec<u32>, f64)> = Vec::new();
         let mut path: Vec<u32> = Vec::new();
         for o in 0..n {
             found.clear();
+            if let Some(per_origin) = &per_origin {
+                for &(dest, d) in &per_origin[o] {
+                    c.push(sc, s, o, dest, DEST_BIT | dest, d);
+                }
+                c.off.push(c.dest.len() as u32);
+                continue;
+            }
             if awareness == 0 {
                 for &li in net.out(o) {
                     if net.is_open(li) {
@@ -137,29 +210,103 @@ impl Candidates {
                     continue;
                 };
                 let dest = *p.last().unwrap_or(&(o as u32));
-                c.dest.push(dest);
-                c.path.push(id);
-                let df = if m.distance_power == 1.0 {
-                    1.0 / (m.softening + d)
-                } else {
-                    1.0 / (m.softening + d).powf(m.distance_power)
-                };
-                c.dist_factor.push(df);
-                let home = if m.stay_close_to_home {
-                    let a = &sc.locations[o];
-                    let b = &sc.locations[dest as usize];
-                    1.0 / haversine_km(a.lat, a.lon, b.lat, b.lon)
-                        .max(1.0)
-                        .powf(m.home_distance_power)
-                } else {
-                    1.0
-                };
-                c.home.push(home);
+                c.push(sc, s, o, dest, id, *d);
             }
             c.off.push(c.dest.len() as u32);
         }
         c
     }
+
+    /// Appends candidate `route` from `o` to `dest`, `d` km long.
+    fn push(&mut self, sc: &Scenario, s: &Settings, o: usize, dest: u32, route: u32, d: f64) {
+        let m = &s.move_rules;
+        self.dest.push(dest);
+        self.path.push(route);
+        let df = if m.distance_power == 1.0 {
+            1.0 / (m.softening + d)
+        } else {
+            1.0 / (m.softening + d).powf(m.distance_power)
+        };
+        self.dist_factor.push(df);
+        let home = if m.stay_close_to_home {
+            let a = &sc.locations[o];
+            let b = &sc.locations[dest as usize];
+            1.0 / haversine_km(a.lat, a.lon, b.lat, b.lon)
+                .max(1.0)
+                .powf(m.home_distance_power)
+        } else {
+            1.0
+        };
+        self.home.push(home);
+    }
+}
+
+/// Shortest-path mode: one Dijkstra tree per non-marker destination `x` over the
+/// open links (ties: the smaller location index settles first; a parent changes
+/// only on a strictly shorter distance). Returns the next-hop table
+/// (`next[x * n + v]`) and, per origin, the candidates `(x, km)` in destination
+/// order: every `x ≠ o` reachable from `o` whose tree path has at most `awareness`
+/// non-marker locations after `o`.
+fn shortest_paths(
+    net: &Network,
+    places: &Places,
+    n: usize,
+    awareness: i64,
+) -> (Vec<u32>, Vec<Vec<(u32, f64)>>) {
+    let trees: Vec<(Vec<u32>, Vec<(u32, f64)>)> = (0..n)
+        .into_par_iter()
+        .map(|x| {
+            let mut next = vec![NONE; n];
+            let mut reach = Vec::new();
+            if places.marker[x] {
+                return (next, reach);
+            }
+            let mut dist = vec![f64::INFINITY; n];
+            let mut hops = vec![0i64; n];
+            let mut done = vec![false; n];
+            let mut heap = BinaryHeap::new();
+            dist[x] = 0.0;
+            // Non-negative f64 order equals the order of their bit patterns.
+            heap.push(Reverse((0f64.to_bits(), x as u32)));
+            while let Some(Reverse((bits, u))) = heap.pop() {
+                let u = u as usize;
+                if done[u] {
+                    continue;
+                }
+                done[u] = true;
+                if u != x {
+                    let p = next[u] as usize;
+                    hops[u] = hops[p] + i64::from(!places.marker[p]);
+                    if hops[u] <= awareness {
+                        reach.push((u as u32, dist[u]));
+                    }
+                }
+                let d = f64::from_bits(bits);
+                for &li in net.incoming(u) {
+                    if !net.is_open(li) {
+                        continue;
+                    }
+                    let v = net.from[li as usize] as usize;
+                    let nd = d + net.len[li as usize].max(0.0);
+                    if nd < dist[v] {
+                        dist[v] = nd;
+                        next[v] = u as u32;
+                        heap.push(Reverse((nd.to_bits(), v as u32)));
+                    }
+                }
+            }
+            (next, reach)
+        })
+        .collect();
+    let mut table = Vec::with_capacity(n * n);
+    let mut per_origin: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    for (x, (next, reach)) in trees.into_iter().enumerate() {
+        table.extend_from_slice(&next);
+        for (o, d) in reach {
+            per_origin[o as usize].push((x as u32, d));
+        }
+    }
+    (table, per_origin)
 }
 
 /// Depth-first enumeration of loop-free paths from `o` (flee-spec §2.6).

@@ -46,6 +46,16 @@ pub(crate) struct Sink<'a> {
 }
 
 impl Sink<'_> {
+    /// Creates `n` agents at `loc` on day `t` without taking anyone from the
+    /// population (border inflows, caravans of new people).
+    pub(crate) fn create(&mut self, loc: usize, t: u32, n: u64) {
+        let demo_key = DayKey::new(self.seed, Purpose::Demographics, t as u64);
+        self.agents.reserve(n as usize);
+        for _ in 0..n {
+            self.add(loc, t, false, &demo_key);
+        }
+    }
+
     /// Creates one agent at `loc` on day `t`; `take` = take from the population.
     fn add(&mut self, loc: usize, t: u32, take: bool, demo_key: &DayKey) {
         let id = self.agents.len() as u64;
