@@ -9,7 +9,8 @@
 # simsetting.yml, trace.csv, calibration.json, results.md) go to OUT (default:
 # corridor-out/calibrate). Environment: RUNS (3), SEED (1), BUDGET (80),
 # RUNS_PER_EVAL (1), COARSE (10), POPULATION (8), THREADS (all cores),
-# PARAMS (name:low:high,...; default: the five of the docs),
+# PARAMS (name:low:high,...; default: the five of the docs), OBJECTIVE
+# (ard_rescaled or ard; default ard_rescaled),
 # INSTANCES (default: the four of tests/data/flee). Takes ~15-25 min on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,7 @@ ARGS=(--out "$OUT" --runs "$RUNS" --seed "$SEED" --budget "$BUDGET" --runs-per-e
       --coarse "$COARSE" --population "$POPULATION")
 [[ -n "${THREADS:-}" ]] && ARGS+=(--threads "$THREADS")
 [[ -n "${PARAMS:-}" ]] && ARGS+=(--params "$PARAMS")
+[[ -n "${OBJECTIVE:-}" ]] && ARGS+=(--objective "$OBJECTIVE")
 mkdir -p "$OUT"
 # shellcheck disable=SC2086
 "$TARGET_DIR/release/examples/flee_calibration" "${ARGS[@]}" $INSTANCES

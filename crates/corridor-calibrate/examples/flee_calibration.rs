@@ -11,14 +11,14 @@
 //!
 //! Usage: `flee_calibration --out DIR [--runs 3] [--seed 1] [--budget 80]
 //! [--runs-per-eval 1] [--coarse 10] [--population 8] [--threads N]
-//! [--params name:low:high,...] [--explore] INSTANCE_DIR...`
+//! [--params name:low:high,...] [--objective ard_rescaled|ard] [--explore] INSTANCE_DIR...`
 //! `--explore` prints a one-at-a-time scan of each parameter instead (coarse copies).
 //! Writes `validation-<instance>.json`, `simsetting.yml`, `trace.csv`,
 //! `calibration.json` (coarse scores) and `results.md` into `--out`.
 
 use corridor_calibrate::{
-    apply_params, calibrate_with, run_ards, settings_to_yaml, validate, CalibrateOptions,
-    NaiveModel, ParamRange, Progress, ANCHOR_DAYS,
+    apply_params, calibrate_with, run_ards, settings_to_yaml, settings_yaml_for, validate,
+    CalibrateOptions, NaiveModel, Objective, ParamRange, Progress, ANCHOR_DAYS,
 };
 use corridor_model::metrics::mean_sd;
 use corridor_model::{EngineKind, Scenario};
@@ -37,6 +37,7 @@ struct Args {
     threads: Option<usize>,
     params: Vec<ParamRange>,
     explore: bool,
+    objective: Objective,
     instances: Vec<PathBuf>,
 }
 
@@ -68,6 +69,7 @@ fn args() -> Args {
         threads: None,
         params: parse_params(DEFAULT_PARAMS),
         explore: false,
+        objective: Objective::ArdRescaled,
         instances: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -84,6 +86,13 @@ fn args() -> Args {
             "--threads" => a.threads = Some(val().parse().unwrap()),
             "--params" => a.params = parse_params(&val()),
             "--explore" => a.explore = true,
+            "--objective" => {
+                a.objective = match val().as_str() {
+                    "ard" => Objective::Ard,
+                    "ard_rescaled" => Objective::ArdRescaled,
+                    o => panic!("--objective {o}: expected ard or ard_rescaled"),
+                }
+            }
             _ => a.instances.push(PathBuf::from(x)),
         }
     }
@@ -149,7 +158,10 @@ fn explore(a: &Args, coarse: &[Scenario]) {
 fn main() {
     let a = args();
     if let Some(t) = a.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build_global().unwrap();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .unwrap();
     }
     std::fs::create_dir_all(&a.out).unwrap();
     let full: Vec<Scenario> = a.instances.iter().map(|d| read(d)).collect();
@@ -168,7 +180,11 @@ fn main() {
 
     // 1. Shipped settings at full resolution.
     let t = Instant::now();
-    let _ = writeln!(md, "### Shipped settings, full resolution ({} runs, seed {})\n", a.runs, a.seed);
+    let _ = writeln!(
+        md,
+        "### Shipped settings, full resolution ({} runs, seed {})\n",
+        a.runs, a.seed
+    );
     let _ = writeln!(
         md,
         "| instance | ARD | ARD rescaled | MASE flat 7 | flat 30 | sloped 7 | sloped 30 | ratio 7 | ratio 30 |"
@@ -179,7 +195,11 @@ fn main() {
         let v = validate(s, a.runs, a.seed).unwrap();
         shipped.push((v.ard.mean, v.ard.sd, v.ard_rescaled.mean, v.ard_rescaled.sd));
         println!("{v}");
-        std::fs::write(a.out.join(format!("validation-{}.json", s.name)), v.to_json()).unwrap();
+        std::fs::write(
+            a.out.join(format!("validation-{}.json", s.name)),
+            v.to_json(),
+        )
+        .unwrap();
         let mut row = format!(
             "| {} | {:.3} ± {:.3} | {:.3} ± {:.3} |",
             s.name, v.ard.mean, v.ard.sd, v.ard_rescaled.mean, v.ard_rescaled.sd
@@ -187,7 +207,11 @@ fn main() {
         for m in NaiveModel::ALL {
             for d in ANCHOR_DAYS {
                 let b = v.baseline(m, d).unwrap();
-                let _ = write!(row, " {} |", b.mase.mean.map_or("n/a".into(), |x| format!("{x:.2}")));
+                let _ = write!(
+                    row,
+                    " {} |",
+                    b.mase.mean.map_or("n/a".into(), |x| format!("{x:.2}"))
+                );
             }
         }
         let _ = writeln!(md, "{row}");
@@ -198,6 +222,7 @@ fn main() {
     let mut opts = CalibrateOptions::new(a.budget, a.runs_per_eval, a.seed, true);
     opts.population = a.population;
     opts.eval_runs = a.runs;
+    opts.objective = a.objective;
     let started = Instant::now();
     let progress = |p: &Progress| {
         eprintln!(
@@ -214,12 +239,17 @@ fn main() {
     let cal_secs = started.elapsed().as_secs_f64();
     println!("{c}");
     c.write_dir(&a.out).unwrap();
+    // The calibration ran on coarse copies: carry its values over to the first
+    // instance's shipped settings (hasten as shipped).
+    let yaml = settings_yaml_for(&full[0], &c).unwrap();
+    std::fs::write(a.out.join("simsetting.yml"), yaml).unwrap();
 
     // 3. Full-resolution scores of shipped, in-sample and leave-one-out settings.
     let values: Vec<f64> = c.params.iter().map(|p| p.calibrated).collect();
     let _ = writeln!(
         md,
-        "\n### Calibration ({} parameters, budget {} × {} run, population {}, coarse hasten {}; {:.0} s for all {} calibrations)\n",
+        "\n### Calibration of {} ({} parameters, budget {} × {} run, population {}, coarse hasten {}; {:.0} s for all {} calibrations)\n",
+        a.objective.as_str(),
         a.params.len(),
         a.budget,
         a.runs_per_eval,
@@ -228,15 +258,25 @@ fn main() {
         cal_secs,
         c.leave_one_out.len() + 1
     );
-    let _ = writeln!(md, "| parameter | range | shipped | in sample | {} |", c
-        .leave_one_out
-        .iter()
-        .map(|f| format!("without {}", f.held_out))
-        .collect::<Vec<_>>()
-        .join(" | "));
-    let _ = writeln!(md, "|---|---|---|---|{}", "---|".repeat(c.leave_one_out.len()));
+    let _ = writeln!(
+        md,
+        "| parameter | range | shipped | in sample | {} |",
+        c.leave_one_out
+            .iter()
+            .map(|f| format!("without {}", f.held_out))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(
+        md,
+        "|---|---|---|---|{}",
+        "---|".repeat(c.leave_one_out.len())
+    );
     for (k, p) in c.params.iter().enumerate() {
-        let mut row = format!("| `{}` | [{}, {}] | {} | {:.4} |", p.name, p.low, p.high, p.shipped, p.calibrated);
+        let mut row = format!(
+            "| `{}` | [{}, {}] | {} | {:.4} |",
+            p.name, p.low, p.high, p.shipped, p.calibrated
+        );
         for f in &c.leave_one_out {
             let _ = write!(row, " {:.4} |", f.calibrated[k]);
         }
@@ -256,11 +296,22 @@ fn main() {
     for (k, s) in full.iter().enumerate() {
         // Same seeds as the validation above: the same numbers.
         let sh = shipped[k];
-        let ins = score(&apply_params(s, &a.params, &values).unwrap(), a.runs, a.seed);
+        let ins = score(
+            &apply_params(s, &a.params, &values).unwrap(),
+            a.runs,
+            a.seed,
+        );
         let fold = &c.leave_one_out[k];
         assert_eq!(fold.held_out, s.name);
-        let loo = score(&apply_params(s, &a.params, &fold.calibrated).unwrap(), a.runs, a.seed);
-        for (j, x) in [sh.0, sh.2, ins.0, ins.2, loo.0, loo.2].into_iter().enumerate() {
+        let loo = score(
+            &apply_params(s, &a.params, &fold.calibrated).unwrap(),
+            a.runs,
+            a.seed,
+        );
+        for (j, x) in [sh.0, sh.2, ins.0, ins.2, loo.0, loo.2]
+            .into_iter()
+            .enumerate()
+        {
             sums[j] += x / full.len() as f64;
         }
         let _ = writeln!(
@@ -276,8 +327,9 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "\nCoarse (hasten {}) scores from the calibration itself, rescaled ARD, {} runs: in sample {:.3} → {:.3}; leave one out {:.3} → {:.3}.",
+        "\nCoarse (hasten {}) scores from the calibration itself, {}, {} runs: in sample {:.3} → {:.3}; leave one out {:.3} → {:.3}.",
         a.coarse,
+        a.objective.as_str(),
         a.runs,
         c.in_sample_means().0,
         c.in_sample_means().1,

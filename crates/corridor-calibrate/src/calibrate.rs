@@ -134,13 +134,19 @@ pub struct Progress {
 
 fn check_ranges(params: &[ParamRange]) -> Result<(), CalibrateError> {
     if params.is_empty() {
-        return Err(CalibrateError::option("params", "name at least one parameter to calibrate"));
+        return Err(CalibrateError::option(
+            "params",
+            "name at least one parameter to calibrate",
+        ));
     }
     for (k, p) in params.iter().enumerate() {
         if !(p.low.is_finite() && p.high.is_finite() && p.low <= p.high) {
             return Err(CalibrateError::option(
                 &p.name,
-                format!("range [{}, {}] must be finite with low ≤ high", p.low, p.high),
+                format!(
+                    "range [{}, {}] must be finite with low ≤ high",
+                    p.low, p.high
+                ),
             ));
         }
         if params[..k].iter().any(|q| q.name == p.name) {
@@ -171,7 +177,10 @@ where
         ));
     }
     if opts.budget == 0 {
-        return Err(CalibrateError::option("budget", "must be at least 1 evaluation"));
+        return Err(CalibrateError::option(
+            "budget",
+            "must be at least 1 evaluation",
+        ));
     }
     if !(opts.sigma0.is_finite() && opts.sigma0 > 0.0) {
         return Err(CalibrateError::option("sigma0", "must be a number > 0"));
@@ -194,7 +203,11 @@ where
             .map(|x| objective(x, crn))
             .collect::<Result<Vec<f64>, _>>()?;
         evaluations += xs.len();
-        best = fs.iter().cloned().filter(|f| !f.is_nan()).fold(best, f64::min);
+        best = fs
+            .iter()
+            .cloned()
+            .filter(|f| !f.is_nan())
+            .fold(best, f64::min);
         progress(&Progress {
             fold: "all".into(),
             generation,
@@ -357,7 +370,11 @@ pub fn apply_params(
 }
 
 /// The values `set_param` actually sets (integers rounded).
-fn canonical(scenario: &Scenario, params: &[ParamRange], values: &[f64]) -> Result<Vec<f64>, CalibrateError> {
+fn canonical(
+    scenario: &Scenario,
+    params: &[ParamRange],
+    values: &[f64],
+) -> Result<Vec<f64>, CalibrateError> {
     let mut s = scenario.clone();
     params
         .iter()
@@ -391,15 +408,22 @@ pub fn run_ards(
                 seed,
                 source,
             })?;
-            let v = metrics::validate(scenario, &run).ok_or_else(|| CalibrateError::NoObservations {
-                scenario: scenario.name.clone(),
+            let v = metrics::validate(scenario, &run).ok_or_else(|| {
+                CalibrateError::NoObservations {
+                    scenario: scenario.name.clone(),
+                }
             })?;
             Ok((v.ard, v.ard_rescaled))
         })
         .collect()
 }
 
-fn score(scenario: &Scenario, runs: usize, seed: u64, opts: &CalibrateOptions) -> Result<Score, CalibrateError> {
+fn score(
+    scenario: &Scenario,
+    runs: usize,
+    seed: u64,
+    opts: &CalibrateOptions,
+) -> Result<Score, CalibrateError> {
     let v = run_ards(scenario, runs, seed, opts.days, opts.engine)?;
     let (ard, ard_sd) = mean_sd(&v.iter().map(|x| x.0).collect::<Vec<_>>());
     let (ard_rescaled, ard_rescaled_sd) = mean_sd(&v.iter().map(|x| x.1).collect::<Vec<_>>());
@@ -464,7 +488,11 @@ fn fit(
     };
     let mut found = search(params, start, &so, objective, &report)?;
     let base = training[0];
-    for row in found.trace.iter_mut().chain(std::iter::once(&mut found.best)) {
+    for row in found
+        .trace
+        .iter_mut()
+        .chain(std::iter::once(&mut found.best))
+    {
         row.fold = fold.to_string();
         row.params = canonical(base, params, &row.params)?;
     }
@@ -513,7 +541,10 @@ pub fn calibrate_with(
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Calibration, CalibrateError> {
     if instances.is_empty() {
-        return Err(CalibrateError::option("instances", "give at least one instance"));
+        return Err(CalibrateError::option(
+            "instances",
+            "give at least one instance",
+        ));
     }
     if opts.leave_one_out && instances.len() < 2 {
         return Err(CalibrateError::option(
@@ -521,13 +552,19 @@ pub fn calibrate_with(
             "needs at least two instances (one to hold out, one to calibrate on)",
         ));
     }
-    for (name, v) in [("runs_per_eval", opts.runs_per_eval), ("eval_runs", opts.eval_runs)] {
+    for (name, v) in [
+        ("runs_per_eval", opts.runs_per_eval),
+        ("eval_runs", opts.eval_runs),
+    ] {
         if v == 0 {
             return Err(CalibrateError::option(name, "must be at least 1"));
         }
     }
     if opts.days == Some(0) {
-        return Err(CalibrateError::option("days", "nothing to compare in a run of 0 days"));
+        return Err(CalibrateError::option(
+            "days",
+            "nothing to compare in a run of 0 days",
+        ));
     }
     check_ranges(params)?;
     for s in instances {
@@ -600,40 +637,7 @@ pub fn calibrate_with(
         }
     }
 
-    let calibrated = apply_params(base, params, &whole.values)?;
-    let header = vec![
-        "simsetting.yml written by corridor calibrate (CMA-ES).".to_string(),
-        format!(
-            "Objective: mean {} over {}; budget {} evaluations of {} run(s) each, seed {}.",
-            opts.objective.as_str(),
-            instances
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            opts.budget,
-            opts.runs_per_eval,
-            opts.seed
-        ),
-        format!("Base settings: those of {}.", base.name),
-    ];
-    let notes: Vec<(String, String)> = params
-        .iter()
-        .zip(&shipped_values)
-        .map(|(p, &v)| {
-            (
-                p.name.clone(),
-                format!(
-                    "calibrated in [{}, {}]; shipped {}",
-                    yaml_float(p.low),
-                    yaml_float(p.high),
-                    yaml_float(v)
-                ),
-            )
-        })
-        .collect();
-    let settings_yaml = settings_to_yaml(&calibrated.settings, &header, &notes);
-    Ok(Calibration {
+    let mut cal = Calibration {
         objective: opts.objective,
         instances: instances.iter().map(|s| s.name.clone()).collect(),
         budget: opts.budget,
@@ -658,8 +662,58 @@ pub fn calibrate_with(
         in_sample,
         leave_one_out: folds,
         trace,
-        settings_yaml,
-    })
+        settings_yaml: String::new(),
+    };
+    cal.settings_yaml = settings_yaml_for(base, &cal)?;
+    Ok(cal)
+}
+
+/// The calibrated `simsetting.yml` with `base`'s settings: every setting of
+/// `base` with the calibrated values set, a header naming the calibration, and
+/// each calibrated key commented with its range and shipped value.
+/// [`Calibration::settings_yaml`] is this for the first instance; pass another
+/// base to carry the values over, e.g. the full-resolution instance when the
+/// calibration ran on a coarse-grained copy (`optimisations.hasten` differs).
+pub fn settings_yaml_for(base: &Scenario, cal: &Calibration) -> Result<String, CalibrateError> {
+    let ranges: Vec<ParamRange> = cal
+        .params
+        .iter()
+        .map(|p| ParamRange {
+            name: p.name.clone(),
+            low: p.low,
+            high: p.high,
+        })
+        .collect();
+    let values: Vec<f64> = cal.params.iter().map(|p| p.calibrated).collect();
+    let calibrated = apply_params(base, &ranges, &values)?;
+    let header = vec![
+        "simsetting.yml written by corridor calibrate (CMA-ES).".to_string(),
+        format!(
+            "Objective: mean {} over {}; budget {} evaluations of {} run(s) each, seed {}.",
+            cal.objective.as_str(),
+            cal.instances.join(", "),
+            cal.budget,
+            cal.runs_per_eval,
+            cal.seed
+        ),
+        format!("Base settings: those of {}.", base.name),
+    ];
+    let notes: Vec<(String, String)> = cal
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                format!(
+                    "calibrated in [{}, {}]; shipped {}",
+                    yaml_float(p.low),
+                    yaml_float(p.high),
+                    yaml_float(p.shipped)
+                ),
+            )
+        })
+        .collect();
+    Ok(settings_to_yaml(&calibrated.settings, &header, &notes))
 }
 
 /// A CSV field, quoted when it needs to be.
@@ -677,8 +731,16 @@ impl Calibration {
         let n = self.in_sample.len() as f64;
         let o = self.objective;
         (
-            self.in_sample.iter().map(|s| s.shipped.objective(o)).sum::<f64>() / n,
-            self.in_sample.iter().map(|s| s.calibrated.objective(o)).sum::<f64>() / n,
+            self.in_sample
+                .iter()
+                .map(|s| s.shipped.objective(o))
+                .sum::<f64>()
+                / n,
+            self.in_sample
+                .iter()
+                .map(|s| s.calibrated.objective(o))
+                .sum::<f64>()
+                / n,
         )
     }
 
@@ -691,7 +753,11 @@ impl Calibration {
         let n = self.leave_one_out.len() as f64;
         let o = self.objective;
         Some((
-            self.leave_one_out.iter().map(|f| f.shipped.objective(o)).sum::<f64>() / n,
+            self.leave_one_out
+                .iter()
+                .map(|f| f.shipped.objective(o))
+                .sum::<f64>()
+                / n,
             self.leave_one_out
                 .iter()
                 .map(|f| f.out_of_sample.objective(o))
@@ -709,7 +775,12 @@ impl Calibration {
         }
         s.push_str(",objective\n");
         for r in &self.trace {
-            s.push_str(&format!("{},{},{}", csv_field(&r.fold), r.generation, r.candidate));
+            s.push_str(&format!(
+                "{},{},{}",
+                csv_field(&r.fold),
+                r.generation,
+                r.candidate
+            ));
             for v in &r.params {
                 s.push_str(&format!(",{v}"));
             }
@@ -763,8 +834,18 @@ impl fmt::Display for Calibration {
             self.seed
         )?;
         writeln!(f)?;
-        let w = self.params.iter().map(|p| p.name.len()).max().unwrap_or(5).max(9);
-        writeln!(f, "  {:<w$}  {:>12}  {:>12}  {:>12}  {:>12}", "parameter", "low", "high", "shipped", "calibrated")?;
+        let w = self
+            .params
+            .iter()
+            .map(|p| p.name.len())
+            .max()
+            .unwrap_or(5)
+            .max(9);
+        writeln!(
+            f,
+            "  {:<w$}  {:>12}  {:>12}  {:>12}  {:>12}",
+            "parameter", "low", "high", "shipped", "calibrated"
+        )?;
         for p in &self.params {
             writeln!(
                 f,
@@ -772,14 +853,28 @@ impl fmt::Display for Calibration {
                 p.name, p.low, p.high, p.shipped, p.calibrated
             )?;
         }
-        writeln!(f, "  (kept: the {} finalist)", match self.finalist {
-            Finalist::Mean => "search-mean",
-            Finalist::Best => "best-candidate",
-        })?;
+        writeln!(
+            f,
+            "  (kept: the {} finalist)",
+            match self.finalist {
+                Finalist::Mean => "search-mean",
+                Finalist::Best => "best-candidate",
+            }
+        )?;
         writeln!(f)?;
-        let w = self.instances.iter().map(|s| s.len()).max().unwrap_or(8).max(8);
+        let w = self
+            .instances
+            .iter()
+            .map(|s| s.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
         writeln!(f, "  In sample ({}):", o.as_str())?;
-        writeln!(f, "  {:<w$}  {:>16}  {:>16}", "instance", "shipped", "calibrated")?;
+        writeln!(
+            f,
+            "  {:<w$}  {:>16}  {:>16}",
+            "instance", "shipped", "calibrated"
+        )?;
         for s in &self.in_sample {
             writeln!(
                 f,
@@ -793,8 +888,16 @@ impl fmt::Display for Calibration {
         writeln!(f, "  {:<w$}  {:>16.4}  {:>16.4}", "mean", a, b)?;
         if let Some((a, b)) = self.leave_one_out_means() {
             writeln!(f)?;
-            writeln!(f, "  Leave one out ({} on the held-out instance):", o.as_str())?;
-            writeln!(f, "  {:<w$}  {:>16}  {:>16}", "held out", "shipped", "calibrated")?;
+            writeln!(
+                f,
+                "  Leave one out ({} on the held-out instance):",
+                o.as_str()
+            )?;
+            writeln!(
+                f,
+                "  {:<w$}  {:>16}  {:>16}",
+                "held out", "shipped", "calibrated"
+            )?;
             for fo in &self.leave_one_out {
                 writeln!(
                     f,
@@ -852,7 +955,11 @@ mod tests {
         let s = search(&ranges(), &[0.0, 1.0], &opts, objective, &|_| {}).unwrap();
         assert_eq!(s.trace.len(), 400);
         assert_eq!(s.generations, 50);
-        assert!((s.mean[0] - 0.5).abs() < 0.01 && (s.mean[1] - 7.0).abs() < 0.05, "{:?}", s.mean);
+        assert!(
+            (s.mean[0] - 0.5).abs() < 0.01 && (s.mean[1] - 7.0).abs() < 0.05,
+            "{:?}",
+            s.mean
+        );
         // One seed per generation, the same for its 8 candidates.
         let seen = seen.into_inner().unwrap();
         for g in 0..50 {
@@ -860,9 +967,15 @@ mod tests {
             assert_eq!(n, 8, "generation {g}");
         }
         // Deterministic: the same trace again.
-        let again = search(&ranges(), &[0.0, 1.0], &opts, |x: &[f64], crn: u64| {
-            Ok((x[0] - 0.5).powi(2) + (x[1] - 7.0).powi(2) / 25.0 + (crn % 1000) as f64 * 1e-6)
-        }, &|_| {})
+        let again = search(
+            &ranges(),
+            &[0.0, 1.0],
+            &opts,
+            |x: &[f64], crn: u64| {
+                Ok((x[0] - 0.5).powi(2) + (x[1] - 7.0).powi(2) / 25.0 + (crn % 1000) as f64 * 1e-6)
+            },
+            &|_| {},
+        )
         .unwrap();
         assert_eq!(again.trace, s.trace);
     }
@@ -875,7 +988,14 @@ mod tests {
         assert!(search(&bad, &[0.0, 0.0], &SearchOptions::new(10, 1), ok, &|_| {}).is_err());
         assert!(search(&[], &[], &SearchOptions::new(10, 1), ok, &|_| {}).is_err());
         assert!(search(&ranges(), &[0.0], &SearchOptions::new(10, 1), ok, &|_| {}).is_err());
-        assert!(search(&ranges(), &[0.0, 0.0], &SearchOptions::new(0, 1), ok, &|_| {}).is_err());
+        assert!(search(
+            &ranges(),
+            &[0.0, 0.0],
+            &SearchOptions::new(0, 1),
+            ok,
+            &|_| {}
+        )
+        .is_err());
         let failing = |_: &[f64], _: u64| -> Result<f64, CalibrateError> {
             Err(CalibrateError::Objective {
                 generation: 0,
@@ -883,8 +1003,14 @@ mod tests {
                 message: "boom".into(),
             })
         };
-        let e = search(&ranges(), &[0.0, 0.0], &SearchOptions::new(10, 1), failing, &|_| {})
-            .unwrap_err();
+        let e = search(
+            &ranges(),
+            &[0.0, 0.0],
+            &SearchOptions::new(10, 1),
+            failing,
+            &|_| {},
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("boom"));
     }
 

@@ -156,6 +156,8 @@ impl CmaEs {
 
     /// Updates the distribution from the candidates of this generation and their
     /// objective values (lower is better).
+    // Index loops read like the tutorial's formulas, several arrays per index.
+    #[allow(clippy::needless_range_loop)]
     pub fn tell(&mut self, xs: &[Vec<f64>], f: &[f64]) {
         assert_eq!(xs.len(), f.len());
         assert!(xs.len() >= self.weights.len());
@@ -165,7 +167,11 @@ impl CmaEs {
         order.sort_by(|&a, &b| key(f[a]).total_cmp(&key(f[b])).then(a.cmp(&b)));
         let ys: Vec<Vec<f64>> = order[..self.weights.len()]
             .iter()
-            .map(|&k| (0..n).map(|i| (xs[k][i] - self.mean[i]) / self.sigma).collect())
+            .map(|&k| {
+                (0..n)
+                    .map(|i| (xs[k][i] - self.mean[i]) / self.sigma)
+                    .collect()
+            })
             .collect();
         let mut yw = vec![0.0; n];
         for (w, y) in self.weights.iter().zip(&ys) {
@@ -205,9 +211,8 @@ impl CmaEs {
                     .zip(&ys)
                     .map(|(w, y)| w * y[i] * y[j])
                     .sum();
-                let v = keep * self.c[i][j]
-                    + self.c1 * self.pc[i] * self.pc[j]
-                    + self.cmu * rank_mu;
+                let v =
+                    keep * self.c[i][j] + self.c1 * self.pc[i] * self.pc[j] + self.cmu * rank_mu;
                 self.c[i][j] = v;
                 self.c[j][i] = v;
             }
@@ -231,6 +236,7 @@ impl CmaEs {
 /// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations:
 /// returns the eigenvalues and the eigenvectors as columns (`v[i][j]` = component
 /// `i` of vector `j`), so that `a = V·diag(λ)·Vᵀ`.
+#[allow(clippy::needless_range_loop)] // rows p and q are updated together
 pub fn symmetric_eigen(a: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
     let n = a.len();
     let mut a: Vec<Vec<f64>> = a.to_vec();
@@ -389,7 +395,11 @@ pub fn minimize<E>(
         let us = es.ask();
         let xs: Vec<Vec<f64>> = us.iter().map(|u| to_box(u)).collect();
         let fs = f(generation, &xs)?;
-        assert_eq!(fs.len(), xs.len(), "the objective must return one value per candidate");
+        assert_eq!(
+            fs.len(),
+            xs.len(),
+            "the objective must return one value per candidate"
+        );
         for (k, (x, &fx)) in xs.into_iter().zip(&fs).enumerate() {
             evaluations.push(Evaluation {
                 generation,
@@ -439,7 +449,13 @@ mod tests {
     }
 
     /// Runs plain (unbounded) CMA-ES for at most `max_gen` generations.
-    fn run(f: fn(&[f64]) -> f64, x0: &[f64], sigma: f64, max_gen: usize, seed: u64) -> (Vec<f64>, f64, u64) {
+    fn run(
+        f: fn(&[f64]) -> f64,
+        x0: &[f64],
+        sigma: f64,
+        max_gen: usize,
+        seed: u64,
+    ) -> (Vec<f64>, f64, u64) {
         let mut es = CmaEs::new(x0, sigma, None, seed);
         let mut best = (x0.to_vec(), f(x0));
         for _ in 0..max_gen {
@@ -513,7 +529,10 @@ mod tests {
         // (near (−0.78, 0.61, 0.38, 0.15) for n = 4) where a local method may stop.
         for seed in [1, 2, 3, 4, 5] {
             let (x, fx, gens) = run(rosenbrock, &[-1.0, 1.5, 0.5], 0.5, 3000, seed);
-            assert!(fx < 1e-10, "seed {seed}: f = {fx} after {gens} generations at {x:?}");
+            assert!(
+                fx < 1e-10,
+                "seed {seed}: f = {fx} after {gens} generations at {x:?}"
+            );
             assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-4), "{x:?}");
         }
     }
@@ -538,7 +557,11 @@ mod tests {
             (3.0, 1.0),
             (f64::NAN, 0.5),
         ] {
-            assert!((reflect(u) - r).abs() < 1e-15, "reflect({u}) = {}", reflect(u));
+            assert!(
+                (reflect(u) - r).abs() < 1e-15,
+                "reflect({u}) = {}",
+                reflect(u)
+            );
         }
     }
 
@@ -551,7 +574,11 @@ mod tests {
             Ok::<_, Infallible>(xs.iter().map(|x| f(x)).collect())
         })
         .unwrap();
-        assert!((m.best.x[0] - 2.0).abs() < 1e-4 && m.best.x[1].abs() < 1e-4, "{:?}", m.best);
+        assert!(
+            (m.best.x[0] - 2.0).abs() < 1e-4 && m.best.x[1].abs() < 1e-4,
+            "{:?}",
+            m.best
+        );
         assert!((m.best.f - 2.0).abs() < 1e-6);
         // Every candidate stayed in the box.
         assert!(m
@@ -602,9 +629,13 @@ mod tests {
         assert_eq!(m.evaluations.len(), 48);
         assert_eq!(m.generations, 6);
         // A budget below one generation still runs one, with a smaller population.
-        let m = minimize(&[0.5], &[0.0], &[1.0], &MinimizeOptions::new(3, 1), |_, xs| {
-            Ok::<_, Infallible>(xs.iter().map(|x| sphere(x)).collect())
-        })
+        let m = minimize(
+            &[0.5],
+            &[0.0],
+            &[1.0],
+            &MinimizeOptions::new(3, 1),
+            |_, xs| Ok::<_, Infallible>(xs.iter().map(|x| sphere(x)).collect()),
+        )
         .unwrap();
         assert_eq!((m.population, m.evaluations.len()), (3, 3));
     }
@@ -648,6 +679,9 @@ mod tests {
         let xs: Vec<f64> = (0..200_000).map(|_| normal(&mut rng)).collect();
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64;
-        assert!(m.abs() < 0.01 && (v - 1.0).abs() < 0.01, "mean {m}, var {v}");
+        assert!(
+            m.abs() < 0.01 && (v - 1.0).abs() < 0.01,
+            "mean {m}, var {v}"
+        );
     }
 }

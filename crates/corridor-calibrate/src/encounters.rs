@@ -148,18 +148,23 @@ impl ObservedEncounters {
             // The US federal fiscal year starts in October.
             let expected = if month >= 10 { year + 1 } else { year };
             if fiscal != expected {
-                return Err(r.cell(path, fy, "fiscal_year").bad(&format!(
-                    "{expected} (calendar year {year}, month {month})"
-                )));
+                return Err(r
+                    .cell(path, fy, "fiscal_year")
+                    .bad(&format!("{expected} (calendar year {year}, month {month})")));
             }
             let component = r.cell(path, comp, "component").name()?.to_string();
-            let area_name = r.cell(path, area, "area_of_responsibility").name()?.to_string();
+            let area_name = r
+                .cell(path, area, "area_of_responsibility")
+                .name()?
+                .to_string();
             r.cell(path, title, "title_of_authority").name()?;
             let n = r.cell(path, enc, "encounters").uint()?;
             let label = format!("{year:04}-{month:02}");
             obs.months.insert(label.clone());
             obs.areas.insert((component.clone(), area_name.clone()));
-            *obs.cells.entry((label, component, area_name)).or_insert(0.0) += n as f64;
+            *obs.cells
+                .entry((label, component, area_name))
+                .or_insert(0.0) += n as f64;
         }
         Ok(obs)
     }
@@ -173,7 +178,9 @@ impl ObservedEncounters {
     /// 0 when both are but the cell has no row.
     pub fn get(&self, month: &str, component: &str, area: &str) -> Option<f64> {
         if !self.months.contains(month)
-            || !self.areas.contains(&(component.to_string(), area.to_string()))
+            || !self
+                .areas
+                .contains(&(component.to_string(), area.to_string()))
         {
             return None;
         }
@@ -226,7 +233,12 @@ pub fn read_monthly_csv(path: &Path) -> Result<Vec<MonthlyRow>, InputError> {
 }
 
 /// The monthly rows of a run (as its `monthly.csv`), in people (`hasten` per agent).
-pub fn monthly_rows(border: &Border, start: Date, days: &[DayRecord], hasten: u32) -> Vec<MonthlyRow> {
+pub fn monthly_rows(
+    border: &Border,
+    start: Date,
+    days: &[DayRecord],
+    hasten: u32,
+) -> Vec<MonthlyRow> {
     monthly(border, start, days, hasten.max(1) as u64)
         .into_iter()
         .map(|r| MonthlyRow {
@@ -330,7 +342,10 @@ pub fn compare_encounters(
         }
         let wanted = observed.months.contains(&r.month)
             && opts.through.as_ref().map_or(true, |t| r.month <= *t)
-            && opts.months.as_ref().map_or(true, |ms| ms.contains(&r.month));
+            && opts
+                .months
+                .as_ref()
+                .map_or(true, |ms| ms.contains(&r.month));
         if !wanted {
             ignored.insert(r.month.clone());
             continue;
@@ -428,7 +443,10 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
         let mare = (0.25 + 0.2 + 0.3) / 3.0;
         assert!((c.mare.unwrap() - mare).abs() < 1e-12);
         assert_eq!(c.cells_zero_observed, 2);
-        assert_eq!(c.unmatched_areas, vec![(BP.to_string(), "Del Rio Sector".to_string())]);
+        assert_eq!(
+            c.unmatched_areas,
+            vec![(BP.to_string(), "Del Rio Sector".to_string())]
+        );
         assert_eq!(c.months_ignored, vec!["2023-07", "2023-10"]);
         assert_eq!(c.objective(), c.ard.unwrap());
         // Restricting months and the cut-off.
@@ -471,7 +489,11 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
     #[test]
     fn bad_cbp_files_name_line_and_column() {
         let e = ObservedEncounters::parse_cbp(b"calendar_year,month\n", "cbp.csv").unwrap_err();
-        assert!(e.to_string().starts_with("cbp.csv:1: missing column 'fiscal_year'"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("cbp.csv:1: missing column 'fiscal_year'"),
+            "{e}"
+        );
         let head = "fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_authority,encounters\n";
         for (row, msg) in [
             (
@@ -519,7 +541,10 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
     fn complete_months_drop_partial_ends() {
         let start = Date::parse("2023-01-15").unwrap();
         // Jan 15 .. Apr 30 (106 days): February, March and April are complete.
-        assert_eq!(complete_months(start, 106), vec!["2023-02", "2023-03", "2023-04"]);
+        assert_eq!(
+            complete_months(start, 106),
+            vec!["2023-02", "2023-03", "2023-04"]
+        );
         let start = Date::parse("2023-02-01").unwrap();
         assert_eq!(complete_months(start, 28), vec!["2023-02"]);
         assert!(complete_months(start, 27).is_empty());

@@ -27,9 +27,9 @@ pub mod validation;
 
 pub use baselines::{mase, naive_forecast, Mase, NaiveModel, ANCHOR_DAYS};
 pub use calibrate::{
-    apply_params, calibrate, calibrate_with, generation_seed, run_ards, search, CalibrateOptions,
-    Calibration, Finalist, Fold, InstanceScore, Objective, ParamRange, ParamResult, Progress,
-    Score, Search, SearchOptions, TraceRow,
+    apply_params, calibrate, calibrate_with, generation_seed, run_ards, search, settings_yaml_for,
+    CalibrateOptions, Calibration, Finalist, Fold, InstanceScore, Objective, ParamRange,
+    ParamResult, Progress, Score, Search, SearchOptions, TraceRow,
 };
 pub use encounters::{
     compare_encounters, complete_months, monthly_rows, parse_monthly_csv, read_monthly_csv,

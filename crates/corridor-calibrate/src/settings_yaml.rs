@@ -23,7 +23,11 @@ pub fn yaml_float(x: f64) -> String {
         return ".nan".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if x > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     // Rust's Display gives the shortest round-trip digits without an exponent.
     let s = format!("{x}");
@@ -89,7 +93,10 @@ pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, Strin
     let f = yaml_float;
     let b = yaml_bool;
     o.key("number_of_steps", s.number_of_steps.to_string());
-    o.key("default_conflict_intensity", s.default_conflict_intensity.to_string());
+    o.key(
+        "default_conflict_intensity",
+        s.default_conflict_intensity.to_string(),
+    );
 
     let l = &s.log_levels;
     o.section("log_levels");
@@ -106,13 +113,19 @@ pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, Strin
     o.key("take_from_population", b(r.take_from_population));
     o.key("insert_day0", b(r.insert_day0));
     o.key("empty_camps_on_day0", b(r.empty_camps_on_day0));
-    o.key("conflict_zone_spawning_only", b(r.conflict_zone_spawning_only));
+    o.key(
+        "conflict_zone_spawning_only",
+        b(r.conflict_zone_spawning_only),
+    );
     o.key("flood_zone_spawning_only", b(r.flood_zone_spawning_only));
     // Flee reads camps-as-sinks from this misspelled key only.
     o.key("camps_are_sicks", b(r.camps_are_sinks));
     o.key("read_from_agents_csv_file", b(r.read_from_agents_csv_file));
     o.key("sum_from_camps", b(r.sum_from_camps));
-    o.key("starvation_driven_spawning", b(r.starvation_driven_spawning));
+    o.key(
+        "starvation_driven_spawning",
+        b(r.starvation_driven_spawning),
+    );
     if let Some(c) = &r.conflict_driven_spawning {
         o.key("conflict_driven_spawning", "");
         let mode = match c.spawn_mode {
@@ -141,7 +154,10 @@ pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, Strin
         "conflict_spawn_decay_interval",
         r.conflict_spawn_decay_interval.to_string(),
     );
-    o.key("average_social_connectivity", f(r.average_social_connectivity));
+    o.key(
+        "average_social_connectivity",
+        f(r.average_social_connectivity),
+    );
 
     let m = &s.move_rules;
     o.section("move_rules");
@@ -174,7 +190,10 @@ pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, Strin
     o.key("use_pop_for_loc_weight", b(m.use_pop_for_loc_weight));
     o.key("pop_power_for_loc_weight", f(m.pop_power_for_loc_weight));
     o.key("movechance_pop_base", f(m.movechance_pop_base));
-    o.key("movechance_pop_scale_factor", f(m.movechance_pop_scale_factor));
+    o.key(
+        "movechance_pop_scale_factor",
+        f(m.movechance_pop_scale_factor),
+    );
     o.key("pruning_threshold", f(m.pruning_threshold));
     for (k, v) in [
         ("WomenAvoidHazards", m.women_avoid_hazards),
@@ -190,7 +209,10 @@ pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, Strin
     }
     o.key("avg_religion_fraction", f(m.avg_religion_fraction));
     o.key("fixed_routes", b(m.fixed_routes));
-    o.key("two_system_decision_making", b(m.two_system_decision_making));
+    o.key(
+        "two_system_decision_making",
+        b(m.two_system_decision_making),
+    );
     o.key("use_economic_pull", b(m.use_economic_pull));
     let months: Vec<String> = m.harvest_months.iter().map(|x| x.to_string()).collect();
     o.key("harvest_months", format!("[{}]", months.join(", ")));
@@ -243,8 +265,10 @@ mod tests {
 
     #[test]
     fn every_changed_setting_round_trips() {
-        let mut s = Settings::default();
-        s.number_of_steps = 300;
+        let mut s = Settings {
+            number_of_steps: 300,
+            ..Default::default()
+        };
         s.log_levels.agent = 1;
         s.log_levels.granularity = "region".into();
         s.spawn_rules.camps_are_sinks = true;
@@ -281,7 +305,10 @@ mod tests {
     #[test]
     fn notes_and_header_are_comments() {
         let notes = vec![
-            ("move_rules.camp_weight".to_string(), "calibrated; shipped 2.0".to_string()),
+            (
+                "move_rules.camp_weight".to_string(),
+                "calibrated; shipped 2.0".to_string(),
+            ),
             (
                 "spawn_rules.conflict_spawn_decay_interval".to_string(),
                 "calibrated".to_string(),
@@ -293,8 +320,14 @@ mod tests {
             &notes,
         );
         assert!(y.starts_with("# written by corridor calibrate\nnumber_of_steps: -1\n"));
-        assert!(y.contains("  camp_weight: 1.0  # calibrated; shipped 2.0\n"), "{y}");
-        assert!(y.contains("  conflict_spawn_decay_interval: 30  # calibrated\n"), "{y}");
+        assert!(
+            y.contains("  camp_weight: 1.0  # calibrated; shipped 2.0\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains("  conflict_spawn_decay_interval: 30  # calibrated\n"),
+            "{y}"
+        );
         let (back, w) = parse_settings(y.as_bytes(), "x.yml").unwrap();
         assert_eq!(back, Settings::default());
         assert!(w.is_empty());
@@ -304,8 +337,8 @@ mod tests {
     fn shipped_instance_settings_round_trip() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee");
         for inst in ["mali2012", "burundi2015", "car2013", "ssudan2013"] {
-            let (s, _) = corridor_io::yaml::read_settings(&dir.join(inst).join("simsetting.yml"))
-                .unwrap();
+            let (s, _) =
+                corridor_io::yaml::read_settings(&dir.join(inst).join("simsetting.yml")).unwrap();
             let (back, w, _) = round_trip(&s);
             assert_eq!(back, s, "{inst}");
             assert!(w.is_empty(), "{inst}: {w:?}");

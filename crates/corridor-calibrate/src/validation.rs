@@ -190,7 +190,11 @@ fn member(scenario: &Scenario, run: &RunOutput) -> Result<MemberValidation, Cali
         ard: v.ard,
         ard_rescaled: v.ard_rescaled,
         mean_abs_diff: v.per_camp.iter().map(|c| c.mean_abs_diff).collect(),
-        mean_abs_diff_rescaled: v.per_camp.iter().map(|c| c.mean_abs_diff_rescaled).collect(),
+        mean_abs_diff_rescaled: v
+            .per_camp
+            .iter()
+            .map(|c| c.mean_abs_diff_rescaled)
+            .collect(),
         relative_diff,
         total_data,
         mase: m,
@@ -204,9 +208,15 @@ pub fn validate(scenario: &Scenario, runs: usize, seed: u64) -> Result<Validatio
 }
 
 /// [`validate`] with all options.
-pub fn validate_with(scenario: &Scenario, opts: &ValidateOptions) -> Result<Validation, CalibrateError> {
+pub fn validate_with(
+    scenario: &Scenario,
+    opts: &ValidateOptions,
+) -> Result<Validation, CalibrateError> {
     if opts.runs == 0 {
-        return Err(CalibrateError::option("runs", "a validation needs at least one run"));
+        return Err(CalibrateError::option(
+            "runs",
+            "a validation needs at least one run",
+        ));
     }
     if scenario.camp_locations().is_empty() || scenario.data.camps.is_empty() {
         return Err(CalibrateError::NoObservations {
@@ -215,7 +225,10 @@ pub fn validate_with(scenario: &Scenario, opts: &ValidateOptions) -> Result<Vali
     }
     let days = opts.days.unwrap_or(scenario.days);
     if days == 0 {
-        return Err(CalibrateError::option("days", "nothing to validate in a run of 0 days"));
+        return Err(CalibrateError::option(
+            "days",
+            "nothing to validate in a run of 0 days",
+        ));
     }
     let members: Vec<MemberValidation> = (0..opts.runs)
         .into_par_iter()
@@ -240,21 +253,24 @@ pub fn validate_with(scenario: &Scenario, opts: &ValidateOptions) -> Result<Vali
     Ok(reduce(scenario, opts, days, &members))
 }
 
-fn reduce(scenario: &Scenario, opts: &ValidateOptions, days: u32, members: &[MemberValidation]) -> Validation {
+fn reduce(
+    scenario: &Scenario,
+    opts: &ValidateOptions,
+    days: u32,
+    members: &[MemberValidation],
+) -> Validation {
     let camps = scenario.camp_locations();
     let per_camp = camps
         .iter()
         .enumerate()
-        .map(|(c, &loc)| {
-            CampValidation {
-                camp: scenario.locations[loc].name.clone(),
-                total_data: members.first().map_or(0.0, |m| m.total_data[c]),
-                mean_abs_diff: MeanSd::of(members.iter().map(|m| Some(m.mean_abs_diff[c]))),
-                mean_abs_diff_rescaled: MeanSd::of(
-                    members.iter().map(|m| Some(m.mean_abs_diff_rescaled[c])),
-                ),
-                relative_diff: MeanSd::of(members.iter().map(|m| m.relative_diff[c])),
-            }
+        .map(|(c, &loc)| CampValidation {
+            camp: scenario.locations[loc].name.clone(),
+            total_data: members.first().map_or(0.0, |m| m.total_data[c]),
+            mean_abs_diff: MeanSd::of(members.iter().map(|m| Some(m.mean_abs_diff[c]))),
+            mean_abs_diff_rescaled: MeanSd::of(
+                members.iter().map(|m| Some(m.mean_abs_diff_rescaled[c])),
+            ),
+            relative_diff: MeanSd::of(members.iter().map(|m| m.relative_diff[c])),
         })
         .collect();
     let mut baselines = Vec::new();
@@ -316,7 +332,11 @@ impl fmt::Display for Validation {
             if self.hasten == 1 { "person" } else { "people" },
         )?;
         writeln!(f)?;
-        writeln!(f, "  ARD           {:.4} ± {:.4}", self.ard.mean, self.ard.sd)?;
+        writeln!(
+            f,
+            "  ARD           {:.4} ± {:.4}",
+            self.ard.mean, self.ard.sd
+        )?;
         writeln!(
             f,
             "  ARD rescaled  {:.4} ± {:.4}",

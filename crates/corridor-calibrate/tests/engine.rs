@@ -2,16 +2,21 @@
 //! repository in tests/data/flee) and on small data-driven scenarios built here.
 
 use corridor_calibrate::{
-    calibrate_with, validate_with, CalibrateOptions, NaiveModel, Objective, ParamRange, ValidateOptions,
+    calibrate_with, settings_yaml_for, validate_with, CalibrateOptions, NaiveModel, Objective,
+    ParamRange, ValidateOptions,
 };
 use corridor_ensemble::member_seed;
 use corridor_model::metrics;
-use corridor_model::{simulate, CampData, Date, Location, LocationKind, RunOptions, Scenario, Series};
+use corridor_model::{
+    simulate, CampData, Date, Location, LocationKind, RunOptions, Scenario, Series,
+};
 use std::path::Path;
 
 fn mali() -> Scenario {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
-    corridor_io::flee::read_flee_instance(&dir).unwrap().scenario
+    corridor_io::flee::read_flee_instance(&dir)
+        .unwrap()
+        .scenario
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -76,7 +81,10 @@ fn mali2012_validation_3_runs_30_days() {
     assert!(json["baselines"][1]["mase"]["mean"].is_null());
     let table = v.to_string();
     assert!(table.contains("ARD rescaled"), "{table}");
-    assert!(table.contains("Bobo-Dioulasso") && table.contains(first.as_str()), "{table}");
+    assert!(
+        table.contains("Bobo-Dioulasso") && table.contains(first.as_str()),
+        "{table}"
+    );
     assert!(table.contains("sloped"), "{table}");
 }
 
@@ -124,7 +132,11 @@ fn calibration_improves_poor_settings_in_and_out_of_sample() {
     opts.objective = Objective::Ard;
     opts.population = Some(4);
     opts.eval_runs = 2;
-    let run = |threads| in_pool(threads, || calibrate_with(&instances, &movechance(), &opts, &|_| {}));
+    let run = |threads| {
+        in_pool(threads, || {
+            calibrate_with(&instances, &movechance(), &opts, &|_| {})
+        })
+    };
     let c = run(2).unwrap();
     assert_eq!(c.population, 4);
     assert_eq!(c.generations, 3);
@@ -135,11 +147,24 @@ fn calibration_improves_poor_settings_in_and_out_of_sample() {
     assert_eq!(p.shipped, 0.02);
     assert!(p.calibrated > 0.2, "calibrated {}", p.calibrated);
     let (shipped, calibrated) = c.in_sample_means();
-    assert!(calibrated < shipped - 0.2, "in sample {shipped} -> {calibrated}");
+    assert!(
+        calibrated < shipped - 0.2,
+        "in sample {shipped} -> {calibrated}"
+    );
     let (shipped, calibrated) = c.leave_one_out_means().unwrap();
-    assert!(calibrated < shipped - 0.2, "out of sample {shipped} -> {calibrated}");
+    assert!(
+        calibrated < shipped - 0.2,
+        "out of sample {shipped} -> {calibrated}"
+    );
     for f in &c.leave_one_out {
-        assert_eq!(f.shipped, c.in_sample.iter().find(|s| s.instance == f.held_out).unwrap().shipped);
+        assert_eq!(
+            f.shipped,
+            c.in_sample
+                .iter()
+                .find(|s| s.instance == f.held_out)
+                .unwrap()
+                .shipped
+        );
     }
     // The YAML carries the calibrated value and reads back to the base settings
     // with that value.
@@ -150,7 +175,17 @@ fn calibration_improves_poor_settings_in_and_out_of_sample() {
     let mut expected = instances[0].settings.clone();
     expected.move_rules.conflict_movechance = p.calibrated;
     assert_eq!(settings, expected);
-    assert!(c.settings_yaml.contains("# calibrated in [0.01, 1.0]; shipped 0.02"));
+    assert!(c
+        .settings_yaml
+        .contains("# calibrated in [0.01, 1.0]; shipped 0.02"));
+    // Carried over to another base (here: a coarse-grained one).
+    let mut other = instances[1].clone();
+    other.settings.optimisations.hasten = 10;
+    let y = settings_yaml_for(&other, &c).unwrap();
+    let (settings, _) = corridor_io::yaml::parse_settings(y.as_bytes(), "x.yml").unwrap();
+    assert_eq!(settings.optimisations.hasten, 10);
+    assert_eq!(settings.move_rules.conflict_movechance, p.calibrated);
+    assert!(y.contains("# Base settings: those of far."), "{y}");
     // trace.csv: header and one row per evaluation.
     let csv = c.trace_csv();
     let mut lines = csv.lines();
@@ -217,7 +252,10 @@ fn bad_calibration_options_are_errors() {
         high: 1.5,
     }];
     let e = calibrate_with(&instances, &bad, &opts, &|_| {}).unwrap_err();
-    assert!(e.to_string().contains("move_rules.conflict_movechance"), "{e}");
+    assert!(
+        e.to_string().contains("move_rules.conflict_movechance"),
+        "{e}"
+    );
     let unknown = vec![ParamRange {
         name: "move_rules.nope".into(),
         low: 0.0,
@@ -229,4 +267,97 @@ fn bad_calibration_options_are_errors() {
     no_data.data.camps.clear();
     let e = calibrate_with(&[no_data], &movechance(), &opts, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("no observed camp data"), "{e}");
+}
+
+/// The built-in corridor scenario against CBP's monthly encounters, Jul–Sep 2023
+/// (its calibration months), and a tiny search with that comparison as objective.
+/// Read with `hasten = 20` (one agent per 20 people) to keep the test quick.
+#[test]
+fn mexico_2023_encounters_as_an_objective() {
+    use corridor_calibrate::{
+        compare_encounters, complete_months, generation_seed, monthly_rows, search, CompareOptions,
+        ObservedEncounters, SearchOptions,
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023");
+    let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(!text.contains("optimisations.hasten"));
+    let text = text.replacen("\n[rules]", "\n[rules]\noptimisations.hasten = 20", 1);
+    let files = |rel: &str| std::fs::read_to_string(dir.join(rel)).ok();
+    let inst = corridor_io::scenario::read_scenario_str("scenario.toml", &text, &files).unwrap();
+    assert_eq!(inst.scenario.settings.optimisations.hasten, 20);
+    let mut s = inst.scenario;
+    s.days = 122; // 2023-06-01 .. 2023-09-30
+    let observed =
+        ObservedEncounters::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
+    let months: Vec<String> = complete_months(s.start_date, s.days)
+        .into_iter()
+        .filter(|m| m.as_str() >= "2023-07")
+        .collect();
+    assert_eq!(months, vec!["2023-07", "2023-08", "2023-09"]);
+    let opts = CompareOptions {
+        months: Some(months),
+        ..Default::default()
+    };
+    let objective = |x: &[f64], crn: u64| {
+        let t = corridor_calibrate::apply_params(
+            &s,
+            &[ParamRange {
+                name: "move_rules.default_movechance".into(),
+                low: 0.05,
+                high: 1.0,
+            }],
+            x,
+        )?;
+        let ro = RunOptions {
+            seed: member_seed(crn, 0),
+            ..Default::default()
+        };
+        let run = simulate(&t, &ro).map_err(|source| corridor_calibrate::CalibrateError::Run {
+            scenario: t.name.clone(),
+            seed: ro.seed,
+            source,
+        })?;
+        let rows = monthly_rows(
+            &t.border,
+            t.start_date,
+            &run.days,
+            t.settings.optimisations.hasten,
+        );
+        Ok(compare_encounters(&rows, &observed, &opts).objective())
+    };
+    // One comparison by hand: every modelled area in all three months.
+    let c = {
+        let run = simulate(
+            &s,
+            &RunOptions {
+                seed: member_seed(generation_seed(5, 0), 0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let rows = monthly_rows(
+            &s.border,
+            s.start_date,
+            &run.days,
+            s.settings.optimisations.hasten,
+        );
+        compare_encounters(&rows, &observed, &opts)
+    };
+    assert!(!c.cells.is_empty());
+    assert!(c.unmatched_areas.is_empty(), "{:?}", c.unmatched_areas);
+    assert!(c
+        .cells
+        .iter()
+        .all(|k| k.month.as_str() >= "2023-07" && k.month.as_str() <= "2023-09"));
+    assert!(c.ard.unwrap().is_finite() && c.mare.unwrap().is_finite());
+    let range = vec![ParamRange {
+        name: "move_rules.default_movechance".into(),
+        low: 0.05,
+        high: 1.0,
+    }];
+    let mut so = SearchOptions::new(4, 5);
+    so.population = Some(4);
+    let found = search(&range, &[0.3], &so, objective, &|_| {}).unwrap();
+    assert_eq!(found.trace.len(), 4);
+    assert!(found.trace.iter().all(|r| r.objective.is_finite()));
 }

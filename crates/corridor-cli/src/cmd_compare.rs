@@ -1,10 +1,14 @@
 //! `corridor compare`: runs policy variants of one scenario side by side.
 //!
 //! Each variant is one call to [`cmd_run::run_to_dir`] into `<out>/<variant>/` (a
-//! normal run directory with its own report); variants run in parallel (rayon)
-//! with the same seed, so differences come from the policy, not from the draws
-//! (common random numbers). Then `<out>/compare.json` (key numbers per variant,
-//! `corridor_io::write::render_compare_json`) and `<out>/report.html` are written.
+//! normal run directory with its own report), or with `--runs N` (N > 1) one call
+//! to [`cmd_ensemble::ensemble_to_dir`] (an ensemble directory); variants run in
+//! parallel (rayon) with the same seed, so differences come from the policy, not
+//! from the draws (common random numbers: member i of every variant has the same
+//! seed). Then `<out>/compare.json` and `<out>/report.html` are written. For single
+//! runs compare.json is `corridor_io::write::render_compare_json`; for ensembles
+//! every key number is `{mean, sd, p5, p50, p95}` over the members (people; null
+//! when undefined) and `monthly` holds the ensemble means, plus a top-level `runs`.
 //!
 //! Invariants: every variant name is checked before anything runs (unknown names
 //! are bad input, exit 2); results are collected in the order of the variant list
@@ -12,6 +16,7 @@
 //! compare.json is removed first and written last, so it exists only for a
 //! complete comparison.
 
+use crate::cmd_ensemble;
 use crate::cmd_run::{self, SimOpts};
 use crate::exit::BadInput;
 use crate::input::{self, folder_name, Loaded};
@@ -20,12 +25,16 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::{Context, Result};
 use clap::Args;
+use corridor_ensemble::{member_seed, Stats};
 use corridor_io::write::{
     key_numbers, month_totals, render_compare_json, write_atomic, CompareEntry, InputKind,
+    KeyNumbers, MonthTotals,
 };
-use corridor_model::Scenario;
+use corridor_model::{ModelError, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
+use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -48,7 +57,8 @@ pub struct CompareArgs {
     /// Random seed shared by every variant [default: the scenario's `seed`, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Runs per variant (ensembles of variants are not available yet: only 1).
+    /// Runs per variant: with more than 1, each variant is an ensemble directory
+    /// and compare.json carries {mean, sd, p5, p50, p95} per key number.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Number of days to simulate (default: the scenario's own period).
@@ -125,12 +135,6 @@ fn run_variant(
 }
 
 pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
-    if args.runs > 1 {
-        return Err(BadInput(
-            "--runs > 1 (ensembles of variants) is not available yet; use --runs 1".into(),
-        )
-        .into());
-    }
     let loaded = input::load(args.input.as_deref())?;
     if loaded.kind != InputKind::Scenario {
         return Err(BadInput(format!(
@@ -158,6 +162,9 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         Err(e) => return Err(e).with_context(|| format!("removing {}", compare_json.display())),
     }
 
+    if args.runs > 1 {
+        return run_ensembles(args, g, &loaded, &plan, &opts, &out, &compare_json);
+    }
     let results: Vec<Result<(CompareEntry, Vec<String>)>> = {
         let show = progress::enabled(g.progress, g.quiet);
         let p = Progress::start(
@@ -203,6 +210,259 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         print!("{}", table(&entries));
     }
     Ok(())
+}
+
+/// Key numbers and month totals of one member, or why they could not be computed.
+type MemberKeys = std::result::Result<(KeyNumbers, Vec<MonthTotals>), String>;
+
+/// One variant as an ensemble: its directory and its compare.json entry.
+struct VariantEnsemble {
+    name: String,
+    dir: String,
+    description: String,
+    members: Vec<(KeyNumbers, Vec<MonthTotals>)>,
+    warnings: Vec<String>,
+}
+
+fn run_variant_ensemble(
+    loaded: &Loaded,
+    (name, folder, description, scenario): &(String, String, String, Scenario),
+    opts: &SimOpts,
+    runs: u32,
+    out: &Path,
+) -> Result<VariantEnsemble> {
+    let eopts = cmd_ensemble::ensemble_options(runs, opts.seed, opts.days, opts.engine);
+    let seeds: Vec<u64> = (0..eopts.runs)
+        .map(|i| member_seed(eopts.seed, i))
+        .collect();
+    let slots: Arc<Mutex<Vec<Option<MemberKeys>>>> = Arc::new(Mutex::new(vec![None; eopts.runs]));
+    // The ensemble keeps only statistics per cell; the key numbers need each
+    // member's whole run, so they are taken as each member finishes. (The
+    // library's `Simulator` is `'static`, hence the owned state.)
+    let sink = Arc::clone(&slots);
+    let sim = move |s: &Scenario, ro: &RunOptions| -> std::result::Result<RunOutput, ModelError> {
+        let run = corridor_model::simulate(s, ro)?;
+        if let Some(i) = seeds.iter().position(|&x| x == ro.seed) {
+            let k = key_numbers(s, &run)
+                .map(|k| (k, month_totals(s, &run)))
+                .map_err(|e| e.to_string());
+            sink.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(k);
+        }
+        Ok(run)
+    };
+    let (ens, _) = cmd_ensemble::ensemble_to_dir(
+        loaded,
+        scenario,
+        Some(name),
+        &eopts,
+        &sim,
+        &|| {},
+        &out.join(folder),
+    )
+    .with_context(|| format!("variant {name}"))?;
+    let members = std::mem::take(&mut *slots.lock().unwrap_or_else(|e| e.into_inner()))
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| match k {
+            Some(Ok(k)) => Ok(k),
+            Some(Err(e)) => Err(anyhow::anyhow!(
+                "variant {name}: key numbers of member {i}: {e}"
+            )),
+            None => Err(anyhow::anyhow!("variant {name}: member {i} was not run")),
+        })
+        .collect::<Result<_>>()?;
+    Ok(VariantEnsemble {
+        name: name.clone(),
+        dir: folder.clone(),
+        description: description.clone(),
+        members,
+        warnings: ens.warnings,
+    })
+}
+
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+/// `{mean, sd, p5, p50, p95}` of the values; null without values.
+fn stats_json(values: &[f64]) -> Value {
+    if values.is_empty() {
+        return Value::Null;
+    }
+    let s: Stats = corridor_ensemble::stats::summarize(values);
+    json!({"mean": num(s.mean), "sd": num(s.sd), "p5": num(s.p5), "p50": num(s.p50), "p95": num(s.p95)})
+}
+
+/// The key numbers of an ensemble variant, each as statistics over its members.
+fn ensemble_key_numbers(v: &VariantEnsemble) -> Map<String, Value> {
+    let col = |f: &dyn Fn(&KeyNumbers) -> Option<f64>| -> Value {
+        stats_json(
+            &v.members
+                .iter()
+                .filter_map(|(k, _)| f(k))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut m = Map::new();
+    m.insert("admitted".into(), col(&|k| Some(k.admitted as f64)));
+    m.insert("encountered".into(), col(&|k| Some(k.encountered as f64)));
+    m.insert("intercepted".into(), col(&|k| Some(k.intercepted as f64)));
+    m.insert(
+        "peak_waiting_at_border".into(),
+        col(&|k| Some(k.peak_waiting_at_border as f64)),
+    );
+    m.insert(
+        "final_waiting_at_border".into(),
+        col(&|k| Some(k.final_waiting_at_border as f64)),
+    );
+    m.insert("mean_wait_days".into(), col(&|k| k.mean_wait_days));
+    m
+}
+
+/// Mean admitted and encountered people per month over the members, in the
+/// month order of the first member.
+fn ensemble_monthly(v: &VariantEnsemble) -> Value {
+    let Some((_, first)) = v.members.first() else {
+        return json!([]);
+    };
+    let n = v.members.len() as f64;
+    let rows: Vec<Value> = first
+        .iter()
+        .map(|m0| {
+            let (mut a, mut e) = (0.0, 0.0);
+            for (_, ms) in &v.members {
+                if let Some(m) = ms.iter().find(|m| m.month == m0.month) {
+                    a += m.admitted as f64;
+                    e += m.encountered as f64;
+                }
+            }
+            json!({"month": m0.month, "admitted": num(a / n), "encountered": num(e / n)})
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+fn run_ensembles(
+    args: &CompareArgs,
+    g: &GlobalOpts,
+    loaded: &Loaded,
+    plan: &[(String, String, String, Scenario)],
+    opts: &SimOpts,
+    out: &Path,
+    compare_json: &Path,
+) -> Result<()> {
+    let results: Vec<Result<VariantEnsemble>> = {
+        let show = progress::enabled(g.progress, g.quiet);
+        let p = Progress::start(
+            show,
+            format!("comparing {} variants, {} runs each", plan.len(), args.runs),
+            plan.len(),
+        );
+        plan.par_iter()
+            .map(|v| {
+                let r = run_variant_ensemble(loaded, v, opts, args.runs, out);
+                p.inc();
+                r
+            })
+            .collect()
+    };
+    let mut variants = Vec::with_capacity(results.len());
+    for r in results {
+        let v = r?;
+        let tagged: Vec<String> = v
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", v.name))
+            .collect();
+        print_warnings(&tagged, g.quiet);
+        variants.push(v);
+    }
+    let doc = json!({
+        "scenario": loaded.scenario.name,
+        "seed": opts.seed,
+        "runs": args.runs,
+        "units": "people",
+        "variants": variants.iter().map(|v| json!({
+            "name": v.name,
+            "dir": v.dir,
+            "description": v.description,
+            "key_numbers": Value::Object(ensemble_key_numbers(v)),
+            "monthly": ensemble_monthly(v),
+        })).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).context("rendering compare.json")?;
+    text.push('\n');
+    write_atomic(compare_json, text.as_bytes())
+        .with_context(|| format!("writing {}", compare_json.display()))?;
+    corridor_report::write_report(out)
+        .with_context(|| format!("writing the report in {}", out.display()))?;
+    if !g.quiet {
+        println!(
+            "wrote {} (compare.json, report.html; variants: {}; {} runs each)",
+            out.display(),
+            variants
+                .iter()
+                .map(|v| v.dir.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.runs
+        );
+        print!("{}", ensemble_table(&variants));
+    }
+    Ok(())
+}
+
+/// The ensemble key numbers for the terminal: median and p5–p95 (people).
+fn ensemble_table(variants: &[VariantEnsemble]) -> String {
+    let header = [
+        "variant",
+        "admitted",
+        "encountered",
+        "intercepted",
+        "peak waiting",
+    ];
+    let cell = |values: Vec<f64>| {
+        let s = corridor_ensemble::stats::summarize(&values);
+        let r = |x: f64| cmd_run::thousands(x.round().max(0.0) as u64);
+        format!("{} ({}–{})", r(s.p50), r(s.p5), r(s.p95))
+    };
+    let rows: Vec<[String; 5]> = variants
+        .iter()
+        .map(|v| {
+            let c = |f: fn(&KeyNumbers) -> u64| {
+                cell(v.members.iter().map(|(k, _)| f(k) as f64).collect())
+            };
+            [
+                v.name.clone(),
+                c(|k| k.admitted),
+                c(|k| k.encountered),
+                c(|k| k.intercepted),
+                c(|k| k.peak_waiting_at_border),
+            ]
+        })
+        .collect();
+    let w: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let fmt = |cells: [&str; 5]| {
+        let mut s = format!("{:<w0$}", cells[0], w0 = w[0]);
+        for i in 1..5 {
+            s.push_str(&format!("  {:>wi$}", cells[i], wi = w[i]));
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut t = String::from("median (p5–p95) over runs\n");
+    t.push_str(&fmt(header));
+    for r in &rows {
+        t.push_str(&fmt([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    t
 }
 
 /// The key numbers as a table for the terminal (people; mean wait in days).

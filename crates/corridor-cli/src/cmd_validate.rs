@@ -1,31 +1,36 @@
-//! `corridor validate`: how well runs reproduce the observed camp data, as the
-//! ARD and rescaled ARD (flee-spec §3.2) mean ± sd over several seeds.
+//! `corridor validate`: how well runs reproduce the observed camp data, with
+//! `corridor_calibrate::validate_with`: the ARD and rescaled ARD (flee-spec §3.2)
+//! mean ± sd over several seeds, per-camp errors and the MASE against naive
+//! forecasts (docs/validation.md).
 //!
-//! Members run in parallel (rayon). Member `i` uses seed
-//! `rng::mix(seed, Purpose::Member, 0, i)`, so the table depends only on the
-//! inputs, `--seed` and `--runs`, never on the thread count.
+//! Output: a one-line-per-instance summary table, then each instance's detailed
+//! table, on stdout; and `<out>/<instance>/validation.json` per instance (default
+//! out `corridor-out/validation`), written atomically. Member `i` uses seed
+//! `rng::mix(seed, Purpose::Member, 0, i)`, so everything depends only on the
+//! inputs, `--seed` and `--runs`, never on the thread count. Instances are checked
+//! (read) before any runs, so bad input exits 2 without output.
 
-use crate::cmd_run::{simulate, SimOpts};
-use crate::input;
+use crate::input::{self, folder_name};
 use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
+use corridor_calibrate::{ValidateOptions, Validation};
+use corridor_io::write::write_atomic;
 use corridor_model::metrics;
-use corridor_model::rng::{mix, Purpose};
-use rayon::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "\
 Examples:
   corridor validate tests/data/flee/mali2012
   corridor validate tests/data/flee/mali2012 tests/data/flee/burundi2015 --runs 20 --seed 3
-  corridor validate tests/data/flee/mali2012 --days 100 --threads 2";
+  corridor validate tests/data/flee/mali2012 --days 100 --out runs/validation
+Writes <out>/<instance>/validation.json for every instance.";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ValidateArgs {
-    /// Flee instance directories (each with camp data in source_data/).
+    /// Flee instance directories, or scenarios, with observed camp data.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Runs (seeds) per instance.
@@ -40,9 +45,13 @@ pub struct ValidateArgs {
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
+    /// Output directory; each instance's validation.json goes to <out>/<instance>/
+    /// [default: corridor-out/validation].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
-/// The result for one instance.
+/// The result for one instance, as a line of the summary table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub name: String,
@@ -53,44 +62,16 @@ pub struct Row {
     pub ard_rescaled: Vec<f64>,
 }
 
-/// The seed of ensemble member `i`.
-pub fn member_seed(seed: u64, i: u32) -> u64 {
-    mix(seed, Purpose::Member, 0, i as u64)
-}
-
-fn validate_one(path: &std::path::Path, args: &ValidateArgs, quiet: bool) -> Result<Row> {
-    let loaded = input::load_flee(path)?;
-    print_warnings(&loaded.warnings, quiet);
-    let outputs: Vec<_> = (0..args.runs)
-        .into_par_iter()
-        .map(|i| {
-            let opts = SimOpts {
-                seed: member_seed(args.seed, i),
-                days: args.days,
-                engine: args.engine,
-            };
-            simulate(&loaded.scenario, &opts)
-        })
-        .collect::<Result<_>>()?;
-    if let Some(first) = outputs.first() {
-        print_warnings(&first.warnings, quiet);
-    }
-    let s = &loaded.scenario;
-    let has_data = corridor_io::write::has_camp_data(s);
-    let mut row = Row {
-        name: s.name.clone(),
-        days: outputs.first().map(|o| o.days.len()).unwrap_or(0),
-        runs: outputs.len(),
-        ard: Vec::new(),
-        ard_rescaled: Vec::new(),
-    };
-    for o in &outputs {
-        if let Some(v) = has_data.then(|| metrics::validate(s, o)).flatten() {
-            row.ard.push(v.ard);
-            row.ard_rescaled.push(v.ard_rescaled);
+impl Row {
+    fn of(v: &Validation) -> Row {
+        Row {
+            name: v.scenario.clone(),
+            days: v.days as usize,
+            runs: v.runs,
+            ard: v.ard.values.clone(),
+            ard_rescaled: v.ard_rescaled.values.clone(),
         }
     }
-    Ok(row)
 }
 
 fn cell(values: &[f64]) -> String {
@@ -156,12 +137,53 @@ pub fn table(rows: &[Row]) -> String {
 }
 
 pub fn run(args: &ValidateArgs, g: &GlobalOpts) -> Result<()> {
-    let rows = args
-        .inputs
-        .iter()
-        .map(|p| validate_one(p, args, g.quiet))
-        .collect::<Result<Vec<_>>>()?;
+    // Read every instance first: a bad one fails before anything runs.
+    let mut loaded = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        let l = input::load(Some(p))?;
+        print_warnings(&l.warnings, g.quiet);
+        loaded.push(l);
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("corridor-out").join("validation"));
+    let opts = ValidateOptions {
+        runs: args.runs as usize,
+        seed: args.seed,
+        days: args.days,
+        engine: args.engine.kind(),
+    };
+    let mut results = Vec::with_capacity(loaded.len());
+    let mut folders: Vec<String> = Vec::new();
+    for l in &loaded {
+        let v = corridor_calibrate::validate_with(&l.scenario, &opts)
+            .with_context(|| format!("validating {}", l.source))?;
+        let mut folder = folder_name(&v.scenario);
+        // Two inputs with the same scenario name get distinct folders.
+        let mut k = 2;
+        while folders.contains(&folder) {
+            folder = format!("{}-{k}", folder_name(&v.scenario));
+            k += 1;
+        }
+        let dir = out.join(&folder);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating output directory {}", dir.display()))?;
+        let path = dir.join("validation.json");
+        write_atomic(&path, v.to_json().as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        folders.push(folder);
+        results.push((v, path));
+    }
+    let rows: Vec<Row> = results.iter().map(|(v, _)| Row::of(v)).collect();
     print!("{}", table(&rows));
+    if !g.quiet {
+        for (v, path) in &results {
+            println!();
+            print!("{v}");
+            println!("wrote {}", path.display());
+        }
+    }
     Ok(())
 }
 
@@ -193,16 +215,5 @@ mod tests {
              mali2012   300     2  0.3550 ± 0.0071  0.3000 ± 0.0000\n\
              x            5     1  no camp data     no camp data\n"
         );
-    }
-
-    #[test]
-    fn member_seeds_differ_and_are_stable() {
-        let a: Vec<u64> = (0..4).map(|i| member_seed(1, i)).collect();
-        let mut b = a.clone();
-        b.sort_unstable();
-        b.dedup();
-        assert_eq!(a.len(), b.len());
-        assert_eq!(a, (0..4).map(|i| member_seed(1, i)).collect::<Vec<_>>());
-        assert_ne!(member_seed(1, 0), member_seed(2, 0));
     }
 }

@@ -2,11 +2,15 @@
 //! is an `InputError` (a reader's complaint), a [`BadInput`] (a problem the command
 //! found, e.g. a missing path or an unknown variant) or a `ModelError` (a scenario
 //! the engine cannot run: `InvalidScenario`, `NoSpawnLocation`) anywhere in the
-//! error chain, or bad use of the command line.
+//! error chain, an `EnsembleError` that `is_bad_input()` (bad option, unknown
+//! parameter, value out of its domain), a `CalibrateError` about the request or
+//! its observed data, or bad use of the command line.
 //!
 //! clap itself exits with 2 on usage errors; [`BadInput`] covers the usage problems
 //! only found after parsing (e.g. a path that does not exist).
 
+use corridor_calibrate::CalibrateError;
+use corridor_ensemble::EnsembleError;
 use corridor_io::error::InputError;
 use corridor_model::ModelError;
 use thiserror::Error;
@@ -20,15 +24,41 @@ pub const BAD_INPUT: u8 = 2;
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+fn bad_model(e: &ModelError) -> bool {
+    matches!(
+        e,
+        ModelError::InvalidScenario(_) | ModelError::NoSpawnLocation { .. }
+    )
+}
+
+fn bad_ensemble(e: &EnsembleError) -> bool {
+    match e {
+        EnsembleError::Member { source, .. } => bad_model(source),
+        e => e.is_bad_input(),
+    }
+}
+
+// `Param` and `Input` are transparent: their inner error is not in the chain.
+fn bad_calibrate(e: &CalibrateError) -> bool {
+    match e {
+        CalibrateError::InvalidOption { .. }
+        | CalibrateError::NoObservations { .. }
+        | CalibrateError::Input(_) => true,
+        CalibrateError::Param(p) => bad_ensemble(p),
+        CalibrateError::Run { source, .. } => bad_model(source),
+        _ => false,
+    }
+}
+
 /// The exit code for an error: 2 when any cause is bad input, otherwise 1.
 pub fn code(err: &anyhow::Error) -> u8 {
     let bad = err.chain().any(|c| {
         c.is::<InputError>()
             || c.is::<BadInput>()
-            || matches!(
-                c.downcast_ref::<ModelError>(),
-                Some(ModelError::InvalidScenario(_) | ModelError::NoSpawnLocation { .. })
-            )
+            || c.downcast_ref::<ModelError>().is_some_and(bad_model)
+            || c.downcast_ref::<EnsembleError>().is_some_and(bad_ensemble)
+            || c.downcast_ref::<CalibrateError>()
+                .is_some_and(bad_calibrate)
     });
     if bad {
         BAD_INPUT
@@ -62,5 +92,27 @@ mod tests {
         let m = anyhow::Error::new(ModelError::InvalidScenario("no location 7".into()));
         assert_eq!(code(&m), BAD_INPUT);
         assert_eq!(code(&anyhow::anyhow!("disk full")), FAILURE);
+        let unknown = EnsembleError::UnknownParam {
+            name: "x".into(),
+            valid: vec!["move_rules.camp_weight".into()],
+        };
+        assert_eq!(
+            code(&anyhow::Error::new(unknown).context("sweep")),
+            BAD_INPUT
+        );
+        let io = EnsembleError::Io {
+            path: "a.csv".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        assert_eq!(code(&anyhow::Error::new(io)), FAILURE);
+        let unknown = CalibrateError::Param(EnsembleError::UnknownParam {
+            name: "x".into(),
+            valid: vec![],
+        });
+        assert_eq!(code(&anyhow::Error::new(unknown)), BAD_INPUT);
+        let none = CalibrateError::NoObservations {
+            scenario: "s".into(),
+        };
+        assert_eq!(code(&anyhow::Error::new(none)), BAD_INPUT);
     }
 }

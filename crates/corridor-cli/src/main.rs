@@ -6,10 +6,13 @@
 //! code 2 for bad input and 1 otherwise (see [`exit`]).
 
 mod builtin;
+mod cmd_calibrate;
 mod cmd_check;
 mod cmd_compare;
+mod cmd_ensemble;
 mod cmd_report;
 mod cmd_run;
+mod cmd_sweep;
 mod cmd_validate;
 mod exit;
 mod input;
@@ -28,6 +31,10 @@ Examples:
   corridor run scenarios/mexico-2023 --variant appointments-x2
   corridor compare examples/variants            # every policy variant side by side
   corridor run tests/data/flee/mali2012 --days 30
+  corridor ensemble tests/data/flee/mali2012 --runs 20
+  corridor compare examples/variants --runs 10
+  corridor sweep tests/data/flee/mali2012 --param move_rules.camp_weight=1:4 --samples 20
+  corridor calibrate tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --budget 40
   corridor check tests/data/flee/mali2012
   corridor validate tests/data/flee/mali2012 --runs 10
   corridor report corridor-out/mexico-2023
@@ -64,10 +71,16 @@ pub struct GlobalOpts {
 enum Command {
     /// Simulate a scenario, a Flee instance or the built-in scenario and write its outputs.
     Run(cmd_run::RunArgs),
+    /// Run a scenario or Flee instance many times: statistics and p5–p95 bands.
+    Ensemble(cmd_ensemble::EnsembleArgs),
     /// Run policy variants of a scenario side by side (compare.json, report.html).
     Compare(cmd_compare::CompareArgs),
-    /// ARD against observed camp data, mean ± sd over several seeds.
+    /// ARD, per-camp errors and naive baselines against observed camp data, over several seeds.
     Validate(cmd_validate::ValidateArgs),
+    /// Sensitivity of key outputs to model parameters (Latin hypercube or Sobol).
+    Sweep(cmd_sweep::SweepArgs),
+    /// Fit model parameters to observed camp data with CMA-ES; writes simsetting.yml.
+    Calibrate(cmd_calibrate::CalibrateArgs),
     /// Read and check an input without simulating.
     Check(cmd_check::CheckArgs),
     /// Re-render report.html of a run directory.
@@ -109,6 +122,9 @@ fn dispatch(cli: &Cli) -> Result<()> {
     }
     match &cli.command {
         Command::Run(a) => cmd_run::run(a, &cli.global),
+        Command::Ensemble(a) => cmd_ensemble::run(a, &cli.global),
+        Command::Sweep(a) => cmd_sweep::run(a, &cli.global),
+        Command::Calibrate(a) => cmd_calibrate::run(a, &cli.global),
         Command::Compare(a) => cmd_compare::run(a, &cli.global),
         Command::Validate(a) => cmd_validate::run(a, &cli.global),
         Command::Check(a) => cmd_check::run(a, &cli.global),

@@ -336,8 +336,10 @@ fn check_output_snapshot() {
 
 #[test]
 fn validate_prints_ard_table() {
+    let tmp = tempfile::tempdir().unwrap();
     let assert = corridor()
-        .args(["validate", "--runs", "3", "--seed", "2"])
+        .args(["validate", "--runs", "3", "--seed", "2", "--out"])
+        .arg(tmp.path().join("v"))
         .arg(tiny())
         .assert()
         .success();
@@ -348,11 +350,20 @@ fn validate_prints_ard_table() {
     assert!(lines[1].starts_with("tiny"), "{stdout}");
     // Deterministic instance: every member has the same ARD, so sd is 0.
     assert!(lines[1].contains("± 0.0000"), "{stdout}");
+    // The detailed table follows, and validation.json holds the same numbers.
+    assert!(stdout.contains("MASE against naive forecasts"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("v/tiny/validation.json"))).unwrap();
+    assert_eq!(v["runs"], 3);
+    assert_eq!(v["ard"]["values"].as_array().unwrap().len(), 3);
     // The ARD printed equals the one a single run writes to summary.json.
-    let tmp = tempfile::tempdir().unwrap();
     run_ok(&tiny(), tmp.path(), &[]);
     let summary: serde_json::Value =
         serde_json::from_str(&read(&tmp.path().join("summary.json"))).unwrap();
+    assert!(
+        (v["ard"]["mean"].as_f64().unwrap() - summary["validation"]["ard"].as_f64().unwrap()).abs()
+            < 1e-12
+    );
     let ard = summary["validation"]["ard"].as_f64().unwrap();
     assert!(
         lines[1].contains(&format!("{ard:.4} ± 0.0000")),
@@ -383,6 +394,9 @@ fn help_has_examples_everywhere() {
         vec!["run", "--help"],
         vec!["compare", "--help"],
         vec!["validate", "--help"],
+        vec!["ensemble", "--help"],
+        vec!["sweep", "--help"],
+        vec!["calibrate", "--help"],
         vec!["check", "--help"],
         vec!["report", "--help"],
     ] {

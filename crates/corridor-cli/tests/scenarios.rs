@@ -4,10 +4,8 @@
 //! (exit 2), `compare` writes one run directory per variant plus compare.json and
 //! report.html, and outputs are byte-identical for the same seed whatever the
 //! thread count.
-//!
-//! Tests marked `#[ignore]` pin the numbers of the border levers (admissions per
-//! day, closures); they need the engine to drive `BorderState` and are switched
-//! on when it does.
+//! The lever tests at the end pin the numbers of the border processes as the CLI
+//! writes them (ports.csv, monthly.csv, summary.json, compare.json).
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -191,6 +189,12 @@ fn check_run_dir(scenario_dir: &Path, out: &Path, days: usize) {
             .map(|x| x[3].parse::<u64>().unwrap())
             .sum();
         assert_eq!(ofo, acc["admitted"].as_u64().unwrap() * hasten);
+        let usbp: u64 = m
+            .iter()
+            .filter(|x| x[1] == "U.S. Border Patrol")
+            .map(|x| x[3].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(usbp, acc["encountered"].as_u64().unwrap() * hasten);
     }
 }
 
@@ -279,6 +283,13 @@ fn builtin_scenario_writes_the_five_files() {
     let s = json(&out.join("summary.json"));
     assert_eq!(s["scenario"], "mexico-2023");
     assert!(s["variant"].is_null());
+    // The corridor's border processes act: people are admitted at ports (mostly
+    // with appointments), cross between ports and are intercepted.
+    let t = &s["totals"];
+    for k in ["admitted", "by_appointment", "encountered", "intercepted"] {
+        assert!(t[k].as_u64().unwrap() > 0, "{k}: {t}");
+    }
+    assert!(t["mean_wait_days"].as_f64().unwrap() > 0.0, "{t}");
 }
 
 #[test]
@@ -465,6 +476,13 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
         html.contains("Comparison of 4 policy variants"),
         "compare page"
     );
+    // The levers act in the direction they should (same seed for every variant):
+    // a port that stays closed admits fewer people, a stronger checkpoint
+    // intercepts more.
+    let key = |i: usize, k: &str| v[i]["key_numbers"][k].as_u64().unwrap();
+    assert!(key(1, "admitted") < key(0, "admitted"), "{c}");
+    assert!(key(2, "intercepted") > key(0, "intercepted"), "{c}");
+    assert!(key(0, "admitted") > 0 && key(0, "intercepted") > 0, "{c}");
 
     // A subset, in the order given; the other folders are not written.
     let sub = tmp.path().join("sub");
@@ -589,6 +607,38 @@ fn bad_scenario_exits_2_and_writes_nothing() {
 }
 
 #[test]
+fn crossings_are_encounters_of_the_city_sector() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cr");
+    run_ok(&example("crossings"), &out, &[]);
+    let s = json(&out.join("summary.json"));
+    let enc = s["accounting"]["encountered"].as_u64().unwrap();
+    assert!(enc > 0, "{s}");
+    // Encounters happen only at the border city, and monthly.csv puts them in its
+    // sector (hasten 1).
+    let daily = rows(&out.join("daily.csv"));
+    let at_city: u64 = daily
+        .iter()
+        .filter(|r| r[2] == "Ciudad Juárez")
+        .map(|r| r[12].parse::<u64>().unwrap())
+        .sum();
+    let elsewhere: u64 = daily
+        .iter()
+        .filter(|r| r[2] != "Ciudad Juárez")
+        .map(|r| r[12].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!((at_city, elsewhere), (enc, 0));
+    assert_eq!(
+        read(&out.join("monthly.csv")),
+        format!(
+            "month,component,area_of_responsibility,encounters\n\
+             2023-12,Office of Field Operations,El Paso Field Office,0\n\
+             2023-12,U.S. Border Patrol,El Paso Sector,{enc}\n"
+        )
+    );
+}
+
+#[test]
 fn check_reads_scenarios() {
     corridor()
         .arg("check")
@@ -617,7 +667,6 @@ fn port_rows(out: &Path, port: &str) -> Vec<(u64, u64, u64, f64, u8)> {
 }
 
 #[test]
-#[ignore = "needs the engine to drive BorderState (ports admit nobody until then)"]
 fn port_capacity_admits_100_a_day() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("pc");
@@ -646,7 +695,6 @@ fn port_capacity_admits_100_a_day() {
 }
 
 #[test]
-#[ignore = "needs the engine to drive BorderState (ports admit nobody until then)"]
 fn port_closure_stops_admissions_for_three_days() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("pcl");

@@ -2,7 +2,14 @@
 //! random settings: the accounting balances, the state tallies agree with the
 //! day's events (spawned, arrived, departed, removed), and every location without
 //! spawning or sinks changes exactly by its arrivals minus its departures.
+//! A second property adds random border processes (ports, appointments,
+//! checkpoints, inflows, crossings, a caravan, events) to the same networks and
+//! checks the books every day, including queues, admissions and encounters.
 
+use corridor_model::border::{
+    Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint,
+    CrossingPoint, Dispersal, DispersalAt, Event, Inflow, Port, QueueDiscipline,
+};
 use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
 use corridor_model::{
     simulate, CampData, Closure, ClosureTarget, Date, Link, Location, LocationKind, RunOptions,
@@ -226,6 +233,284 @@ proptest! {
             prev_on = a.on_links;
             prev_removed = a.removed;
             prev_pop.clone_from(&d.population);
+        }
+    }
+}
+
+/// Random border processes on top of a [`Params`] network. Location indices are
+/// taken modulo the number of locations, link indices modulo the number of links.
+#[derive(Debug, Clone)]
+struct BorderParams {
+    /// (location, capacity, walk-ups, random order, border city)
+    ports: Vec<(usize, u8, bool, bool, usize)>,
+    /// (per day, request probability, eligible locations, allocation, lead days)
+    appointments: Option<(u8, f64, Vec<usize>, u8, u32)>,
+    /// (link, probability, both directions, relocate to, delay)
+    checkpoints: Vec<(usize, f64, bool, usize, u32)>,
+    /// (location, people per day)
+    inflows: Vec<(usize, f64)>,
+    /// (city, hazard, slope, max)
+    crossings: Vec<(usize, f64, f64, f64)>,
+    /// (link, day, size, new people, speed, continue share, papers share)
+    caravan: Option<(usize, u32, u16, bool, f64, f64, f64)>,
+    /// (day, kind, index, value)
+    events: Vec<(u32, u8, usize, f64)>,
+    shelter: Option<(usize, u16)>,
+}
+
+fn border_params() -> impl Strategy<Value = BorderParams> {
+    (
+        prop::collection::vec((0usize..64, 0u8..40, any::<bool>(), any::<bool>(), 0usize..64), 0..4),
+        prop::option::of((
+            0u8..30,
+            0.0f64..1.0,
+            prop::collection::vec(0usize..64, 1..5),
+            0u8..3,
+            0u32..4,
+        )),
+        prop::collection::vec((0usize..64, 0.0f64..1.0, any::<bool>(), 0usize..64, 1u32..4), 0..4),
+        prop::collection::vec((0usize..64, 0.0f64..60.0), 0..3),
+        prop::collection::vec((0usize..64, 0.0f64..1.0, 0.0f64..0.5, 0.0f64..1.0), 0..4),
+        prop::option::of((
+            0usize..64,
+            0u32..10,
+            0u16..200,
+            any::<bool>(),
+            1.0f64..80.0,
+            0.0f64..1.0,
+            0.0f64..1.0,
+        )),
+        prop::collection::vec((0u32..25, 0u8..10, 0usize..64, 0.0f64..1.0), 0..8),
+        prop::option::of((0usize..64, 0u16..100)),
+    )
+        .prop_map(
+            |(ports, appointments, checkpoints, inflows, crossings, caravan, events, shelter)| {
+                BorderParams {
+                    ports,
+                    appointments,
+                    checkpoints,
+                    inflows,
+                    crossings,
+                    caravan,
+                    events,
+                    shelter,
+                }
+            },
+        )
+}
+
+fn with_border(p: &Params, bp: &BorderParams) -> Scenario {
+    let mut sc = build(p);
+    let n = sc.locations.len();
+    let n_links = sc.links.len();
+    let mut b = Border::default();
+    for &(loc, cap, walk_ups, random, city) in &bp.ports {
+        // Location 0 stays the spawning conflict zone; one port per location.
+        let loc = 1 + loc % (n - 1).max(1);
+        if loc >= n || b.ports.iter().any(|q| q.location == loc) {
+            continue;
+        }
+        sc.locations[loc].kind = LocationKind::Port;
+        b.ports.push(Port {
+            location: loc,
+            name: sc.locations[loc].name.clone(),
+            border_city: city % n,
+            field_office: format!("FO{}", loc % 2),
+            sector: "S".into(),
+            capacity_per_day: cap as f64 / 3.0,
+            open: true,
+            walk_ups,
+            queue: if random {
+                QueueDiscipline::Random
+            } else {
+                QueueDiscipline::Fifo
+            },
+        });
+    }
+    if let (Some((per_day, r, eligible, alloc, lead)), false) =
+        (&bp.appointments, b.ports.is_empty())
+    {
+        let k = b.ports.len();
+        b.appointments = Some(AppointmentPool {
+            per_day: *per_day as f64,
+            shares: vec![1.0 / k as f64; k],
+            request_probability: *r,
+            eligible: eligible.iter().map(|&l| l % n).collect(),
+            allocation: match alloc {
+                0 => Allocation::Fifo,
+                1 => Allocation::Lottery,
+                _ => Allocation::Mixed { fifo_share: 0.5 },
+            },
+            lead_days: *lead,
+        });
+    }
+    for &(li, prob, both, to, delay) in &bp.checkpoints {
+        let l = &sc.links[li % n_links];
+        b.checkpoints.push(Checkpoint {
+            name: format!("k{}", b.checkpoints.len()),
+            from: l.from,
+            to: l.to,
+            both_directions: both,
+            probability: prob,
+            relocate_to: to % n,
+            delay_days: delay,
+        });
+    }
+    for &(loc, rate) in &bp.inflows {
+        b.inflows.push(Inflow {
+            location: loc % n,
+            series: Series::new(vec![(0, rate), (10, rate * 2.0)]),
+        });
+    }
+    for &(city, h, slope, max) in &bp.crossings {
+        let city = city % n;
+        if b.crossings.iter().any(|c| c.border_city == city) {
+            continue;
+        }
+        b.crossings.push(CrossingPoint {
+            name: sc.locations[city].name.clone(),
+            border_city: city,
+            sector: format!("S{}", city % 3),
+            hazard: h,
+            slope,
+            max_hazard: max,
+        });
+    }
+    if let Some((li, day, size, new, speed, cont, papers)) = bp.caravan {
+        let l = &sc.links[li % n_links];
+        if l.from != l.to {
+            b.caravans.push(Caravan {
+                name: "c".into(),
+                day,
+                origin: l.from,
+                size: size as u64,
+                source: if new {
+                    CaravanSource::New
+                } else {
+                    CaravanSource::Waiting
+                },
+                path: vec![l.to, l.from],
+                speed_km_per_day: speed,
+                dispersals: vec![
+                    Dispersal {
+                        at: DispersalAt::Place(l.to),
+                        continue_share: cont,
+                        papers_share: papers,
+                        relocate_to: Some(0),
+                        delay_days: 2,
+                    },
+                    Dispersal {
+                        at: DispersalAt::Day(day + 2),
+                        continue_share: 0.5,
+                        papers_share: 0.2,
+                        relocate_to: Some(n - 1),
+                        delay_days: 1,
+                    },
+                ],
+            });
+        }
+    }
+    if let Some((loc, beds)) = bp.shelter {
+        sc.locations[loc % n].shelter_capacity = Some(beds as u64);
+        b.shelter_full_weight = 0.3;
+    }
+    for &(day, kind, i, x) in &bp.events {
+        let np = b.ports.len();
+        let action = match kind {
+            0 | 1 if np > 0 => {
+                if kind == 0 {
+                    Action::ClosePort { port: i % np }
+                } else {
+                    Action::OpenPort { port: i % np }
+                }
+            }
+            2 if np > 0 => Action::SetPortCapacity {
+                port: i % np,
+                capacity_per_day: x * 20.0,
+            },
+            3 if np > 0 => Action::SetWalkUps {
+                port: i % np,
+                walk_ups: x < 0.5,
+            },
+            4 | 5 => {
+                let l = &sc.links[i % n_links];
+                if kind == 4 {
+                    Action::CloseLink {
+                        from: l.from,
+                        to: l.to,
+                    }
+                } else {
+                    Action::OpenLink {
+                        from: l.to,
+                        to: l.from,
+                    }
+                }
+            }
+            6 if !b.checkpoints.is_empty() => Action::SetCheckpointProbability {
+                checkpoint: i % b.checkpoints.len(),
+                probability: x,
+            },
+            7 if !b.crossings.is_empty() => Action::SetCrossingHazard {
+                crossing: i % b.crossings.len(),
+                hazard: x,
+            },
+            8 if !b.inflows.is_empty() => Action::SetInflowScale {
+                inflow: i % b.inflows.len(),
+                scale: x * 2.0,
+            },
+            9 => Action::SetShelterCapacity {
+                location: i % n,
+                shelter_capacity: Some((x * 50.0) as u64),
+            },
+            _ => continue,
+        };
+        b.events.push(Event { day, action });
+    }
+    b.events.sort_by_key(|e| e.day);
+    sc.border = b;
+    sc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn people_are_conserved_with_border_processes(p in params(), bp in border_params()) {
+        let sc = with_border(&p, &bp);
+        let out = simulate(&sc, &RunOptions { seed: p.seed, ..Default::default() }).unwrap();
+        prop_assert_eq!(out.days.len(), p.days as usize);
+        let (mut spawned, mut admitted, mut encountered) = (0u64, 0u64, 0u64);
+        for d in &out.days {
+            let a = d.accounting;
+            prop_assert!(a.balances(), "day {}: {:?}", d.day, a);
+            spawned += d.spawned_today;
+            admitted += d.admitted.iter().sum::<u64>();
+            encountered += d.encountered.iter().sum::<u64>();
+            prop_assert_eq!(a.spawned, spawned);
+            prop_assert_eq!(a.admitted, admitted);
+            prop_assert_eq!(a.encountered, encountered);
+            prop_assert_eq!(a.at_locations, d.population.iter().sum::<u64>());
+            prop_assert_eq!(a.on_links, d.on_links_toward.iter().sum::<u64>());
+            prop_assert_eq!(a.in_queues, d.queue.iter().sum::<u64>());
+            prop_assert_eq!(a.in_queues, d.ports.iter().map(|x| x.queue).sum::<u64>());
+            prop_assert_eq!(
+                d.checkpoints.iter().sum::<u64>(),
+                d.intercepted.iter().sum::<u64>()
+            );
+            prop_assert_eq!(
+                d.total_agents,
+                a.at_locations + a.on_links + a.in_queues + a.in_transit
+            );
+            for (port, pd) in sc.border.ports.iter().zip(&d.ports) {
+                prop_assert_eq!(pd.admitted, d.admitted[port.location]);
+                prop_assert_eq!(pd.admitted, pd.by_appointment + pd.walk_up);
+                if !pd.open {
+                    prop_assert_eq!(pd.admitted, 0);
+                }
+            }
+            if !p.sinks {
+                prop_assert_eq!(a.removed, 0);
+            }
         }
     }
 }

@@ -56,7 +56,12 @@ pub fn allocate(
     let mut s = draws::stream(seed, day, Tag::Appointment, 0, 0);
     // Earliest registrations first: sort by (registration day, agent).
     if n_fifo > 0 {
-        reqs.sort_unstable_by_key(|&(agent, reg)| (reg, agent));
+        // Only the first n_fifo need to be in order (the rest is re-sorted by
+        // agent below): select them, then sort them.
+        if n_fifo < reqs.len() {
+            reqs.select_nth_unstable_by_key(n_fifo, |&(agent, reg)| (reg, agent));
+        }
+        reqs[..n_fifo].sort_unstable_by_key(|&(agent, reg)| (reg, agent));
     }
     let (fifo_part, rest) = reqs.split_at_mut(n_fifo);
     let n_lottery = k - n_fifo;

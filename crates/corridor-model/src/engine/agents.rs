@@ -1,12 +1,15 @@
 //! Agents as struct-of-arrays (DESIGN §7), and their states.
 //!
-//! Agent `i` is the `i`-th agent created (its creation index is its id: every
-//! random stream of an agent is keyed by it, so results do not depend on how the
-//! arrays are split between threads). Agents are never removed from the arrays;
-//! people who leave the simulation stay as `Exited(reason)` so that conservation
-//! can be checked by counting states.
+//! An agent's id is its creation index: every random stream of an agent and every
+//! border record (`BorderState`) is keyed by it, so results do not depend on how
+//! the arrays are split between threads. People who leave the simulation stay as
+//! `Exited(reason)` so that conservation can be checked by counting states, until
+//! [`Agents::compact`] drops them (the engine then carries their counts): slots
+//! keep ids in increasing order, so an id's slot is found by binary search, and
+//! results are the same with or without compaction.
 //!
-//! Per agent (25 bytes, see [`BYTES_PER_AGENT`]):
+//! Per agent (29 bytes, see [`BYTES_PER_AGENT`]):
+//! * `id` (u32): creation index;
 //! * `loc` (u32): location index when at a location, queued or in transit;
 //!   directed-link index when on a link;
 //! * `dist` (f32): km travelled on the current link; border extensions may reuse
@@ -14,7 +17,9 @@
 //! * `route` (u32) + `cursor` (u8): stored multi-hop route as a path id in the
 //!   path arena (`routes::PathArena`) and the index of the next hop, or (awareness
 //!   above `routes::MAX_CRAWL_AWARENESS`) `routes::DEST_BIT | destination`, followed
-//!   hop by hop with the next-hop table; `NO_ROUTE` = none;
+//!   hop by hop with the next-hop table; `NO_ROUTE` = none. For an appointment
+//!   holder (`HOLDER`), the index of its port instead (holders follow
+//!   `BorderState::next_hop`, and the flag is checked before the route);
 //! * `state` (u8): [`AgentState`] packed;
 //! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`), `HOLDER`
 //!   (holds an appointment; kept in step with `BorderState::appointment`),
@@ -36,7 +41,8 @@ pub(crate) const HOLDER: u8 = 2;
 pub(crate) const CARAVAN: u8 = 4;
 
 /// Bytes of state per agent (all arrays together).
-pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // loc
+pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // id
+    + std::mem::size_of::<u32>() // loc
     + std::mem::size_of::<f32>() // dist
     + std::mem::size_of::<u32>() // route
     + std::mem::size_of::<u8>() // cursor
@@ -116,6 +122,8 @@ pub(crate) const ST_REMOVED: u8 = 6;
 /// All agents.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Agents {
+    /// Id (creation index) of the agent in each slot, increasing.
+    pub id: Vec<u32>,
     pub loc: Vec<u32>,
     pub dist: Vec<f32>,
     pub route: Vec<u32>,
@@ -125,14 +133,79 @@ pub(crate) struct Agents {
     pub recent: Vec<f32>,
     pub attrs: Vec<u32>,
     pub class: Vec<u16>,
+    /// Agents ever created: the next id.
+    created: u32,
+}
+
+/// Exited agents dropped by [`Agents::compact`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gone {
+    pub admitted: u64,
+    pub encountered: u64,
+    pub removed: u64,
 }
 
 impl Agents {
+    /// Slots (agents in the arrays).
     pub(crate) fn len(&self) -> usize {
         self.loc.len()
     }
 
+    /// The id the next agent will get.
+    pub(crate) fn next_id(&self) -> u32 {
+        self.created
+    }
+
+    /// The slot of agent `id` (it must not have been compacted away).
+    #[inline]
+    pub(crate) fn slot(&self, id: u32) -> usize {
+        let s = self.id.partition_point(|&x| x < id);
+        debug_assert_eq!(self.id.get(s), Some(&id), "agent {id} has no slot");
+        s
+    }
+
+    /// Drops every exited agent from the arrays (keeping slot order) and returns
+    /// how many of each exit were dropped.
+    pub(crate) fn compact(&mut self) -> Gone {
+        let mut gone = Gone::default();
+        let mut w = 0;
+        for r in 0..self.len() {
+            match self.state[r] {
+                ST_ADMITTED => gone.admitted += 1,
+                ST_ENCOUNTERED => gone.encountered += 1,
+                ST_REMOVED => gone.removed += 1,
+                _ => {
+                    if w != r {
+                        self.id[w] = self.id[r];
+                        self.loc[w] = self.loc[r];
+                        self.dist[w] = self.dist[r];
+                        self.route[w] = self.route[r];
+                        self.cursor[w] = self.cursor[r];
+                        self.state[w] = self.state[r];
+                        self.flags[w] = self.flags[r];
+                        self.recent[w] = self.recent[r];
+                        self.attrs[w] = self.attrs[r];
+                        self.class[w] = self.class[r];
+                    }
+                    w += 1;
+                }
+            }
+        }
+        self.id.truncate(w);
+        self.loc.truncate(w);
+        self.dist.truncate(w);
+        self.route.truncate(w);
+        self.cursor.truncate(w);
+        self.state.truncate(w);
+        self.flags.truncate(w);
+        self.recent.truncate(w);
+        self.attrs.truncate(w);
+        self.class.truncate(w);
+        gone
+    }
+
     pub(crate) fn reserve(&mut self, n: usize) {
+        self.id.reserve(n);
         self.loc.reserve(n);
         self.dist.reserve(n);
         self.route.reserve(n);
@@ -145,8 +218,10 @@ impl Agents {
     }
 
     /// Appends a new agent at location `loc`; returns its id.
-    pub(crate) fn push(&mut self, loc: u32, attrs: u32, class: u16) -> usize {
-        let id = self.loc.len();
+    pub(crate) fn push(&mut self, loc: u32, attrs: u32, class: u16) -> u32 {
+        let id = self.created;
+        self.created += 1;
+        self.id.push(id);
         self.loc.push(loc);
         self.dist.push(0.0);
         self.route.push(NO_ROUTE);
@@ -164,6 +239,7 @@ impl Agents {
     pub(crate) fn chunks(&mut self, size: usize) -> Vec<AgentsMut<'_>> {
         let size = size.max(1);
         let mut out = Vec::with_capacity(self.len().div_ceil(size));
+        let mut id = &self.id[..];
         let mut loc = &mut self.loc[..];
         let mut dist = &mut self.dist[..];
         let mut route = &mut self.route[..];
@@ -191,8 +267,11 @@ impl Agents {
             recent = rc2;
             let (cl, cl2) = class.split_at(n);
             class = cl2;
+            let (ids, ids2) = id.split_at(n);
+            id = ids2;
             out.push(AgentsMut {
                 base,
+                id: ids,
                 loc: a,
                 dist: d,
                 route: r,
@@ -208,9 +287,10 @@ impl Agents {
     }
 }
 
-/// A mutable window on consecutive agents `base..base + len`.
+/// A mutable window on consecutive slots `base..base + len`.
 pub(crate) struct AgentsMut<'a> {
     pub base: usize,
+    pub id: &'a [u32],
     pub loc: &'a mut [u32],
     pub dist: &'a mut [f32],
     pub route: &'a mut [u32],
@@ -229,6 +309,7 @@ impl<'a> AgentsMut<'a> {
         let n = self.loc.len();
         AgentsMut {
             base: self.base,
+            id: &self.id[..n],
             loc: self.loc,
             dist: &mut self.dist[..n],
             route: &mut self.route[..n],
@@ -271,5 +352,36 @@ mod tests {
         let bases: Vec<usize> = chunks.iter().map(|c| c.base).collect();
         assert_eq!(bases, vec![0, 4, 8]);
         assert_eq!(chunks[2].loc, &[8, 9]);
+        assert_eq!(chunks[2].id, &[8, 9]);
+    }
+
+    #[test]
+    fn compaction_keeps_ids_and_order() {
+        let mut a = Agents::default();
+        for i in 0..6 {
+            a.push(i, i, 0);
+        }
+        a.state[1] = ST_ADMITTED;
+        a.state[2] = ST_ENCOUNTERED;
+        a.state[4] = ST_REMOVED;
+        a.state[5] = ST_QUEUED;
+        let gone = a.compact();
+        assert_eq!(
+            gone,
+            Gone {
+                admitted: 1,
+                encountered: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(a.id, vec![0, 3, 5]);
+        assert_eq!(a.loc, vec![0, 3, 5]);
+        assert_eq!(a.attrs, vec![0, 3, 5]);
+        assert_eq!(a.state, vec![ST_AT, ST_AT, ST_QUEUED]);
+        assert_eq!(a.slot(5), 2);
+        assert_eq!(a.slot(3), 1);
+        assert_eq!(a.push(7, 0, 0), 6);
+        assert_eq!(a.slot(6), 3);
+        assert_eq!(a.next_id(), 7);
     }
 }

@@ -9,12 +9,13 @@
 //! states after every single change (conservation holds step by step), and the
 //! day's record, the accounting and the next day's occupancy are taken from it.
 //!
-//! Who is looked at: the travel pass lists the agents left at a watched location
-//! (a port, a border city with a crossing point, or a location eligible for
-//! appointments today), not in a caravan, in agent order; caravan members who leave
+//! Who is looked at: the travel pass lists the slots of the agents left at a
+//! watched location (a port, a border city with a crossing point, or a location
+//! eligible for appointments today), not in a caravan; caravan members who leave
 //! their caravan at such a place today are added. Each step filters that list by
 //! the agent's current state and flags, and every `BorderState` draw is keyed by
-//! agent and day, so nothing depends on the order of agents or on threads.
+//! agent id and day, so nothing depends on the order of agents or on threads.
+//! `BorderState` speaks agent ids; `Agents::slot` finds an id's slot.
 
 use super::agents::{Agents, CARAVAN, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
 use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
@@ -22,6 +23,7 @@ use super::network::Network;
 use super::passes::Tally;
 use crate::border::caravan::CaravanPos;
 use crate::border::BorderState;
+use rayon::prelude::*;
 
 /// The agents with the day's tally, kept in step.
 pub(crate) struct Ledger<'a> {
@@ -31,7 +33,7 @@ pub(crate) struct Ledger<'a> {
 }
 
 impl Ledger<'_> {
-    /// Adds (`d = 1`) or removes (`d = -1`) agent `i`'s current state in the tally.
+    /// Adds (`d = 1`) or removes (`d = -1`) slot `i`'s current state in the tally.
     fn count(&mut self, i: usize, d: i32) {
         let l = self.agents.loc[i] as usize;
         let t = &mut *self.tally;
@@ -51,7 +53,7 @@ impl Ledger<'_> {
         }
     }
 
-    /// Agent `i` is now in `state` at `loc` (a location, or a directed link for
+    /// Slot `i` is now in `state` at `loc` (a location, or a directed link for
     /// `ST_LINK`) with `dist` km done on the link.
     pub(crate) fn set(&mut self, i: usize, state: u8, loc: u32, dist: f32) {
         self.count(i, -1);
@@ -61,9 +63,14 @@ impl Ledger<'_> {
         self.count(i, 1);
     }
 
-    /// Agent `i`'s state and location.
+    /// Slot `i`'s state and location.
     fn at(&self, i: usize) -> (u8, usize) {
         (self.agents.state[i], self.agents.loc[i] as usize)
+    }
+
+    /// Is slot `i` free to decide (at a location, no appointment, no caravan)?
+    fn free(&self, i: usize) -> bool {
+        self.agents.state[i] == ST_AT && self.agents.flags[i] & (HOLDER | CARAVAN) == 0
     }
 }
 
@@ -77,20 +84,22 @@ pub(crate) fn release(
     arrived: &mut [u32],
 ) {
     for (a, loc) in b.release(t) {
-        let i = a as usize;
+        let i = agents.slot(a);
         debug_assert_eq!(agents.state[i], ST_TRANSIT);
         agents.state[i] = ST_AT;
         agents.loc[i] = loc as u32;
         agents.dist[i] = 0.0;
-        agents.route[i] = NO_ROUTE;
-        agents.cursor[i] = 0;
+        if agents.flags[i] & HOLDER == 0 {
+            agents.route[i] = NO_ROUTE;
+            agents.cursor[i] = 0;
+        }
         counts[loc] += 1;
         arrived[loc] += 1;
     }
 }
 
-/// B4 with `source = "waiting"`: the people free to go at `origin` (at the
-/// location, without an appointment, not in another caravan), in agent order.
+/// B4 with `source = "waiting"`: the ids of the people free to go at `origin` (at
+/// the location, without an appointment, not in another caravan), in id order.
 pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
     (0..agents.len())
         .filter(|&i| {
@@ -98,22 +107,22 @@ pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
                 && agents.loc[i] as usize == origin
                 && agents.flags[i] & (HOLDER | CARAVAN) == 0
         })
-        .map(|i| i as u32)
+        .map(|i| agents.id[i])
         .collect()
 }
 
 /// B4: flags the members of a caravan that starts today; they drop any stored route.
 pub(crate) fn join_caravan(agents: &mut Agents, members: &[u32]) {
     for &a in members {
-        let i = a as usize;
+        let i = agents.slot(a);
         agents.flags[i] |= CARAVAN;
         agents.route[i] = NO_ROUTE;
         agents.cursor[i] = 0;
     }
 }
 
-/// B6 (recording the travel pass's checkpoint hits) through B11. `watch` is the
-/// travel pass's list of agents at watched locations (see the module doc).
+/// B6 (recording the travel pass's checkpoint hits) through B11. `watch` holds
+/// the slots the travel pass listed at watched locations (see the module doc).
 pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32]) {
     // B6: the travel pass already put the intercepted in transit; record them.
     for (a, from, cp) in std::mem::take(&mut lg.tally.intercepts) {
@@ -123,16 +132,26 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
     // B7: caravans walk.
     let mut watch = watch.to_vec();
     for (c, day) in b.advance_caravans(t) {
-        let members = b.caravan_members(c);
-        let walkers = members
+        let members: Vec<usize> = b
+            .caravan_members(c)
             .iter()
-            .chain(day.papers.iter().map(|p| &p.0))
-            .chain(&day.left)
-            .copied();
-        let n = walkers.clone().count() as u32;
+            .map(|&a| lg.agents.slot(a))
+            .collect();
+        let left: Vec<usize> = day.left.iter().map(|&a| lg.agents.slot(a)).collect();
+        let papers: Vec<(usize, usize)> = day
+            .papers
+            .iter()
+            .map(|&(a, dest, _)| (lg.agents.slot(a), dest))
+            .collect();
+        let n = (members.len() + left.len() + papers.len()) as u32;
         // Departures and arrivals of the group (all walked before splitting).
-        if let Some(first) = walkers.clone().next() {
-            let (st, loc) = lg.at(first as usize);
+        let first = members
+            .first()
+            .or(left.first())
+            .copied()
+            .or(papers.first().map(|p| p.0));
+        if let Some(first) = first {
+            let (st, loc) = lg.at(first);
             let moved = day.position != CaravanPos::At(loc) || !day.passed.is_empty();
             if st == ST_AT && moved {
                 lg.tally.departed[loc] += n;
@@ -153,20 +172,17 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
                 (ST_LINK, li.unwrap_or(0), km as f32)
             }
         };
-        let members = members.to_vec();
-        for a in members {
-            lg.set(a as usize, st, loc, dist);
+        for i in members {
+            lg.set(i, st, loc, dist);
         }
-        for &a in &day.left {
-            let i = a as usize;
+        for i in left {
             lg.set(i, st, loc, dist);
             lg.agents.flags[i] &= !CARAVAN;
             if st == ST_AT {
-                watch.push(a);
+                watch.push(i as u32);
             }
         }
-        for &(a, dest, _) in &day.papers {
-            let i = a as usize;
+        for (i, dest) in papers {
             lg.set(i, ST_TRANSIT, dest as u32, 0.0);
             lg.agents.flags[i] &= !CARAVAN;
         }
@@ -175,34 +191,44 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
     watch.dedup();
 
     // B8: everyone at a port who may join its queue joins it.
-    for &a in &watch {
-        let (st, loc) = lg.at(a as usize);
-        if st != ST_AT {
+    for &s in &watch {
+        let i = s as usize;
+        let (st, loc) = lg.at(i);
+        if st != ST_AT || lg.agents.flags[i] & CARAVAN != 0 {
             continue;
         }
         if let Some(p) = b.port_at(loc) {
+            let a = lg.agents.id[i];
             if b.joins_queue(p, a) {
                 b.join_queue(t, p, a);
-                lg.set(a as usize, ST_QUEUED, loc as u32, 0.0);
+                lg.set(i, ST_QUEUED, loc as u32, 0.0);
             }
         }
     }
 
     // B9: appointments.
-    let free = |lg: &Ledger, a: u32| {
-        let (st, _) = lg.at(a as usize);
-        st == ST_AT && lg.agents.flags[a as usize] & (HOLDER | CARAVAN) == 0
-    };
-    let requesters: Vec<u32> = watch
+    let eligible: Vec<u32> = watch
         .iter()
-        .copied()
-        .filter(|&a| free(lg, a) && b.is_eligible(lg.at(a as usize).1) && b.requests(t, a))
+        .map(|&s| s as usize)
+        .filter(|&i| lg.free(i) && b.is_eligible(lg.at(i).1))
+        .map(|i| lg.agents.id[i])
         .collect();
+    // Each draw is keyed by agent and day: drawing in parallel changes nothing.
+    let requesters: Vec<u32> = {
+        let b = &*b;
+        eligible
+            .par_iter()
+            .with_min_len(4096)
+            .copied()
+            .filter(|&a| b.requests(t, a))
+            .collect()
+    };
     if !requesters.is_empty() {
         for w in b.allocate(t, &requesters) {
-            let i = w.agent as usize;
+            // A holder's stored route gives way to its port (see `agents`).
+            let i = lg.agents.slot(w.agent);
             lg.agents.flags[i] |= HOLDER;
-            lg.agents.route[i] = NO_ROUTE;
+            lg.agents.route[i] = w.port as u32;
             lg.agents.cursor[i] = 0;
         }
     }
@@ -210,23 +236,25 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
     // B10: admissions.
     for (_, adm) in b.admit(t) {
         for &(a, _, _) in &adm.admitted {
-            let i = a as usize;
+            let i = lg.agents.slot(a);
             debug_assert_eq!(lg.agents.state[i], ST_QUEUED);
             let loc = lg.agents.loc[i];
             lg.set(i, ST_ADMITTED, loc, 0.0);
             lg.agents.flags[i] &= !HOLDER;
+            lg.agents.route[i] = NO_ROUTE;
         }
     }
 
     // B11: crossings between ports.
-    for &a in &watch {
-        if !free(lg, a) {
+    for &s in &watch {
+        let i = s as usize;
+        if !lg.free(i) {
             continue;
         }
-        let loc = lg.at(a as usize).1;
+        let loc = lg.at(i).1;
         if let Some(c) = b.crossing_at(loc) {
-            if b.crosses(t, c, a) {
-                lg.set(a as usize, ST_ENCOUNTERED, loc as u32, 0.0);
+            if b.crosses(t, c, lg.agents.id[i]) {
+                lg.set(i, ST_ENCOUNTERED, loc as u32, 0.0);
             }
         }
     }

@@ -49,7 +49,7 @@ use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::Purpose;
 use crate::scenario::{ClosureTarget, DataTable, Scenario};
 use crate::settings::Settings;
-use agents::Agents;
+use agents::{Agents, Gone};
 use demography::Demography;
 use network::Network;
 use passes::PassCtx;
@@ -81,6 +81,10 @@ pub struct RunOptions {
 
 /// Runs a scenario to the end.
 pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, ModelError> {
+    run(scenario, opts, COMPACT_AT)
+}
+
+fn run(scenario: &Scenario, opts: &RunOptions, compact_at: usize) -> Result<RunOutput, ModelError> {
     if opts.engine == EngineKind::Counts {
         return Err(ModelError::InvalidScenario(
             "the count engine is not available yet; use the agent engine".into(),
@@ -89,6 +93,7 @@ pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, Mod
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
     let mut w = World::new(scenario, opts.seed)?;
+    w.compact_at = compact_at;
     let mut out = RunOutput {
         seed: opts.seed,
         days: Vec::with_capacity(days as usize),
@@ -249,7 +254,16 @@ struct World<'a> {
     /// Per location, for the passes (see `passes::PassCtx`).
     stay: Vec<bool>,
     watch: Vec<bool>,
+    /// Exited agents dropped from the arrays by compaction.
+    gone: Gone,
+    /// Compact when at least this many exited agents are in the arrays (and they
+    /// are at least as many as the others).
+    compact_at: usize,
 }
+
+/// Default for `World::compact_at`: compaction costs one pass over the arrays, so
+/// it pays once exited agents are numerous.
+const COMPACT_AT: usize = 1 << 16;
 
 impl<'a> World<'a> {
     fn new(sc: &'a Scenario, seed: u64) -> Result<World<'a>, ModelError> {
@@ -351,6 +365,8 @@ impl<'a> World<'a> {
             event_closed: BTreeSet::new(),
             stay: vec![false; n],
             watch: vec![false; n],
+            gone: Gone::default(),
+            compact_at: COMPACT_AT,
         })
     }
 
@@ -478,10 +494,10 @@ impl<'a> World<'a> {
                         car.source == crate::border::CaravanSource::New,
                     );
                     let candidates: Vec<u32> = if new {
-                        let first = sink.agents.len() as u32;
+                        let first = sink.agents.next_id();
                         sink.create(origin, t, size);
                         spawned_today += size;
-                        (first..sink.agents.len() as u32).collect()
+                        (first..sink.agents.next_id()).collect()
                     } else {
                         border_step::caravan_candidates(sink.agents, origin)
                     };
@@ -596,6 +612,9 @@ impl<'a> World<'a> {
         for (t, d) in tally.arrived.iter_mut().zip(&early_arrived) {
             *t += *d;
         }
+        tally.admitted += self.gone.admitted;
+        tally.encountered += self.gone.encountered;
+        tally.removed += self.gone.removed;
 
         // 5. Border steps B6 (recording) to B11.
         if let Some(b) = self.border.as_mut() {
@@ -656,6 +675,98 @@ impl<'a> World<'a> {
         }
         rec.total_agents = acc.at_locations + acc.on_links + acc.in_queues + acc.in_transit;
         rec.accounting = acc;
+        let g = &self.gone;
+        let exited = (acc.admitted + acc.encountered + acc.removed
+            - (g.admitted + g.encountered + g.removed)) as usize;
+        if exited >= self.compact_at && exited >= self.agents.len() - exited {
+            let more = self.agents.compact();
+            self.gone.admitted += more.admitted;
+            self.gone.encountered += more.encountered;
+            self.gone.removed += more.removed;
+        }
         Ok(rec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::border::{Border, CrossingPoint, Inflow, Port, QueueDiscipline};
+    use crate::date::Date;
+    use crate::scenario::{Location, LocationKind};
+    use crate::series::Series;
+
+    /// Inflow → town → border city (crossings) → port (walk-ups), and a camp that
+    /// removes people: many agents exit every day.
+    fn exits() -> Scenario {
+        let mut sc = Scenario::new("exits", Date(0), 30);
+        for (n, k) in [
+            ("In", LocationKind::Town),
+            ("City", LocationKind::Town),
+            ("Port", LocationKind::Port),
+            ("Sink", LocationKind::Camp),
+        ] {
+            sc.add_location(Location::new(n, k));
+        }
+        sc.locations[3]
+            .attributes
+            .insert("deactivation_probability".into(), "0.3".into());
+        sc.link("In", "City", 150.0);
+        sc.link("City", "Port", 5.0);
+        sc.link("In", "Sink", 90.0);
+        sc.settings.spawn_rules.camps_are_sinks = true;
+        sc.settings.move_rules.max_move_speed = 100.0;
+        sc.border = Border {
+            ports: vec![Port {
+                location: 2,
+                name: "Port".into(),
+                border_city: 1,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: 40.0,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Random,
+            }],
+            inflows: vec![Inflow {
+                location: 0,
+                series: Series::new(vec![(0, 500.0)]),
+            }],
+            crossings: vec![CrossingPoint {
+                name: "City".into(),
+                border_city: 1,
+                sector: "S".into(),
+                hazard: 0.2,
+                slope: 0.1,
+                max_hazard: 0.9,
+            }],
+            ..Border::default()
+        };
+        sc
+    }
+
+    #[test]
+    fn compaction_does_not_change_results() {
+        let sc = exits();
+        let opts = RunOptions {
+            seed: 5,
+            ..Default::default()
+        };
+        let never = run(&sc, &opts, usize::MAX).unwrap();
+        let often = run(&sc, &opts, 1).unwrap();
+        assert_eq!(never, often);
+        let last = never.days.last().unwrap().accounting;
+        assert!(last.admitted > 500 && last.encountered > 1000 && last.removed > 1000, "{last:?}");
+        // It did compact: fewer slots than agents created.
+        let mut w = World::new(&sc, 5).unwrap();
+        w.compact_at = 1;
+        for t in 0..30 {
+            w.step(t).unwrap();
+        }
+        assert!(w.agents.len() < w.agents.next_id() as usize);
+        assert_eq!(
+            w.gone.admitted + w.gone.encountered + w.gone.removed + w.agents.len() as u64,
+            w.agents.next_id() as u64
+        );
     }
 }

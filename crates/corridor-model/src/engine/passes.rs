@@ -13,14 +13,14 @@
 //!
 //! Border processes (when the scenario has any, `PassCtx::border`): caravan members
 //! neither decide nor travel; appointment holders move with chance 1 to the next
-//! hop towards their port (`BorderState::next_hop`), also when re-deciding during
-//! multi-hop travel; people at a port that takes walk-ups today (`PassCtx::stay`)
+//! hop towards their port (`BorderState::next_hop`; the port is kept in their
+//! route field), also when re-deciding during multi-hop travel; people at a port that takes walk-ups today (`PassCtx::stay`)
 //! do not move; every completed link `from → to` is checked by the checkpoints on
 //! it (`BorderState::intercept_draw`, keyed by agent and day, so order-free): an
 //! intercepted agent goes in transit to the checkpoint's `relocate_to` and travels
 //! no further today; the hits are returned in the tally and recorded by the
-//! engine after the pass. The tally also lists the agents left at a location that
-//! the later border steps look at (`PassCtx::watch`), in agent order.
+//! engine after the pass. The tally also lists the slots of the agents left at a
+//! location that the later border steps look at (`PassCtx::watch`), in order.
 //!
 //! Capacity: the decision pass sees the occupancy at its start, the travel pass
 //! (including re-decisions after multi-hop arrivals) the occupancy after the
@@ -66,13 +66,11 @@ pub(crate) struct PassCtx<'a> {
 }
 
 /// An appointment holder's move at `loc`: the open link to the next hop towards
-/// its port (none at the port, when the port cannot be reached, or without an
-/// appointment on record).
+/// its `port` (stored in its route field), none at the port or when the port
+/// cannot be reached.
 #[inline]
-fn holder_hop(ctx: &PassCtx, loc: u32, id: u64) -> Option<u32> {
-    let b = ctx.border?;
-    let ap = b.appointment(id as u32)?;
-    let next = b.next_hop(ap.port, loc as usize)?;
+fn holder_hop(ctx: &PassCtx, loc: u32, port: u32) -> Option<u32> {
+    let next = ctx.border?.next_hop(port as usize, loc as usize)?;
     ctx.net.find_open(loc, next as u32)
 }
 
@@ -147,48 +145,7 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
         .fold(
             || vec![0u32; n_loc],
             |mut dep, ch| {
-                let ch = ch.even();
-                for i in 0..ch.loc.len() {
-                    if ch.state[i] != ST_AT {
-                        continue;
-                    }
-                    let l = ch.loc[i];
-                    let id = (ch.base + i) as u64;
-                    let f = ch.flags[i];
-                    if f & (HOLDER | CARAVAN) != 0 {
-                        if f & CARAVAN == 0 {
-                            if let Some(li) = holder_hop(ctx, l, id) {
-                                ch.state[i] = ST_LINK;
-                                ch.loc[i] = li;
-                                ch.dist[i] = 0.0;
-                                dep[l as usize] += 1;
-                            }
-                        }
-                        continue;
-                    }
-                    // Move chance 0 and no stored route, or waiting for a port's
-                    // queue: nothing can happen.
-                    if ctx.stay[l as usize]
-                        || (ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0)
-                    {
-                        continue;
-                    }
-                    let mut rng = LazyStream::new(&ctx.agent_key, 2 * id);
-                    if let Some(li) = decide(
-                        ctx,
-                        &mut rng,
-                        l,
-                        ch.class[i],
-                        &mut ch.route[i],
-                        &mut ch.cursor[i],
-                        false,
-                    ) {
-                        ch.state[i] = ST_LINK;
-                        ch.loc[i] = li;
-                        ch.dist[i] = 0.0;
-                        dep[l as usize] += 1;
-                    }
-                }
+                decision_chunk(&mut dep, ch, ctx);
                 dep
             },
         )
@@ -199,6 +156,51 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
                 a
             },
         )
+}
+
+/// The decision pass over one chunk of slots; `dep` counts departures per location.
+#[inline(never)]
+fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
+    let ch = ch.even();
+    for i in 0..ch.loc.len() {
+        if ch.state[i] != ST_AT {
+            continue;
+        }
+        let l = ch.loc[i];
+        let id = ch.id[i] as u64;
+        let f = ch.flags[i];
+        if f & (HOLDER | CARAVAN) != 0 {
+            if f & CARAVAN == 0 {
+                if let Some(li) = holder_hop(ctx, l, ch.route[i]) {
+                    ch.state[i] = ST_LINK;
+                    ch.loc[i] = li;
+                    ch.dist[i] = 0.0;
+                    dep[l as usize] += 1;
+                }
+            }
+            continue;
+        }
+        // Move chance 0 and no stored route, or waiting for a port's
+        // queue: nothing can happen.
+        if ctx.stay[l as usize] || (ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0) {
+            continue;
+        }
+        let mut rng = LazyStream::new(&ctx.agent_key, 2 * id);
+        if let Some(li) = decide(
+            ctx,
+            &mut rng,
+            l,
+            ch.class[i],
+            &mut ch.route[i],
+            &mut ch.cursor[i],
+            false,
+        ) {
+            ch.state[i] = ST_LINK;
+            ch.loc[i] = li;
+            ch.dist[i] = 0.0;
+            dep[l as usize] += 1;
+        }
+    }
 }
 
 /// Per-location counts and totals at the end of the travel pass.
@@ -215,8 +217,8 @@ pub(crate) struct Tally {
     pub removed: u64,
     /// Checkpoint hits of the travel pass: (agent, from location, checkpoint).
     pub intercepts: Vec<(u32, u32, u32)>,
-    /// Agents at a watched location (`PassCtx::watch`) after the pass, not in a
-    /// caravan, in agent order.
+    /// Slots of the agents at a watched location (`PassCtx::watch`) after the
+    /// pass, not in a caravan, in slot order.
     pub watch: Vec<u32>,
 }
 
@@ -257,133 +259,136 @@ impl Tally {
 /// Travel pass (flee-spec §2.8), then the end-of-day updates of §2.2 5.6 and 5.8
 /// (recent travel, camps as sinks), then the tally of every agent's state.
 pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Tally {
-    let m = &ctx.settings.move_rules;
-    let sinks = ctx.settings.spawn_rules.camps_are_sinks;
-    let net = ctx.net;
-    let places = ctx.places;
-    let inv_speed = 1.0 / m.max_move_speed;
     chunks
         .into_par_iter()
         .fold(
             || Tally::new(n_loc),
             |mut t, ch| {
-                let ch = ch.even();
-                for i in 0..ch.loc.len() {
-                    let id = (ch.base + i) as u64;
-                    let mut moved = 0.0f64;
-                    if ch.state[i] == ST_LINK && ch.flags[i] & CARAVAN == 0 {
-                        let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
-                        let mut hops = 0u32;
-                        loop {
-                            let li = ch.loc[i] as usize;
-                            let mut v = net.speed[li];
-                            if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
-                                v = m.max_walk_speed;
-                            }
-                            let wp = net.walk_p[li];
-                            if wp >= 1.0 || (wp > 0.0 && rng.next_f64() < wp) {
-                                v = m.max_walk_speed;
-                            }
-                            let d = ch.dist[i] as f64 + v;
-                            moved += v;
-                            let len = net.len[li];
-                            if d <= len {
-                                ch.dist[i] = d as f32;
-                                break;
-                            }
-                            ch.flags[i] |= FIRST_LINK_DONE;
-                            moved += len - d;
-                            ch.dist[i] = 0.0;
-                            ch.state[i] = ST_AT;
-                            if !net.is_open(li as u32) {
-                                // Closed while travelling: back to where the link starts.
-                                let s = net.from[li];
-                                ch.loc[i] = s;
-                                t.arrived[s as usize] += 1;
-                                break;
-                            }
-                            let dest = net.to[li];
-                            if let Some(b) = ctx.border {
-                                let from = net.from[li];
-                                let hit =
-                                    b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
-                                if let Some(cp) = hit {
-                                    ch.state[i] = ST_TRANSIT;
-                                    ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;
-                                    ch.route[i] = NO_ROUTE;
-                                    ch.cursor[i] = 0;
-                                    t.intercepts.push((id as u32, from, cp as u32));
-                                    break;
-                                }
-                            }
-                            ch.loc[i] = dest;
-                            t.arrived[dest as usize] += 1;
-                            hops += 1;
-                            if places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY
-                            {
-                                break;
-                            }
-                            let next = if ch.flags[i] & HOLDER != 0 {
-                                holder_hop(ctx, dest, id)
-                            } else {
-                                let force = m.avoid_short_stints
-                                    && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0
-                                        < 0.5;
-                                decide(
-                                    ctx,
-                                    &mut rng,
-                                    dest,
-                                    ch.class[i],
-                                    &mut ch.route[i],
-                                    &mut ch.cursor[i],
-                                    force,
-                                )
-                            };
-                            match next {
-                                Some(nl) => {
-                                    ch.state[i] = ST_LINK;
-                                    ch.loc[i] = nl;
-                                    t.departed[dest as usize] += 1;
-                                }
-                                None => break,
-                            }
-                        }
-                    }
-                    let st = ch.state[i];
-                    if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
-                        let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
-                        // Halving every day would reach subnormal floats (slow) after
-                        // ~130 days; values this small cannot change `r + x < 1`.
-                        ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
-                    }
-                    let free = ch.flags[i] & CARAVAN == 0;
-                    if sinks && st == ST_AT && free {
-                        let l = ch.loc[i] as usize;
-                        let p = places.deactivation[l];
-                        if places.camp[l]
-                            && (p >= 1.0 || (p > 0.0 && ctx.sink_key.stream(id).next_f64() < p))
-                        {
-                            ch.state[i] = ST_REMOVED;
-                        }
-                    }
-                    let l = ch.loc[i] as usize;
-                    match ch.state[i] {
-                        ST_AT => {
-                            t.pop[l] += 1;
-                            if ctx.watch[l] && free {
-                                t.watch.push(id as u32);
-                            }
-                        }
-                        ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
-                        ST_QUEUED => t.queue[l] += 1,
-                        ST_TRANSIT => t.in_transit += 1,
-                        ST_ADMITTED => t.admitted += 1,
-                        ST_ENCOUNTERED => t.encountered += 1,
-                        _ => t.removed += 1,
-                    }
-                }
+                travel_chunk(&mut t, ch, ctx);
                 t
             },
         )
         .reduce(|| Tally::new(n_loc), Tally::merge)
+}
+
+/// The travel pass over one chunk of slots.
+#[inline(never)]
+fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
+    let m = &ctx.settings.move_rules;
+    let sinks = ctx.settings.spawn_rules.camps_are_sinks;
+    let net = ctx.net;
+    let places = ctx.places;
+    let inv_speed = 1.0 / m.max_move_speed;
+    let ch = ch.even();
+    for i in 0..ch.loc.len() {
+        let id = ch.id[i] as u64;
+        let mut moved = 0.0f64;
+        if ch.state[i] == ST_LINK && ch.flags[i] & CARAVAN == 0 {
+            let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
+            let mut hops = 0u32;
+            loop {
+                let li = ch.loc[i] as usize;
+                let mut v = net.speed[li];
+                if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
+                    v = m.max_walk_speed;
+                }
+                let wp = net.walk_p[li];
+                if wp >= 1.0 || (wp > 0.0 && rng.next_f64() < wp) {
+                    v = m.max_walk_speed;
+                }
+                let d = ch.dist[i] as f64 + v;
+                moved += v;
+                let len = net.len[li];
+                if d <= len {
+                    ch.dist[i] = d as f32;
+                    break;
+                }
+                ch.flags[i] |= FIRST_LINK_DONE;
+                moved += len - d;
+                ch.dist[i] = 0.0;
+                ch.state[i] = ST_AT;
+                if !net.is_open(li as u32) {
+                    // Closed while travelling: back to where the link starts.
+                    let s = net.from[li];
+                    ch.loc[i] = s;
+                    t.arrived[s as usize] += 1;
+                    break;
+                }
+                let dest = net.to[li];
+                if let Some(b) = ctx.border {
+                    let from = net.from[li];
+                    let hit = b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
+                    if let Some(cp) = hit {
+                        ch.state[i] = ST_TRANSIT;
+                        ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;
+                        if ch.flags[i] & HOLDER == 0 {
+                            ch.route[i] = NO_ROUTE;
+                            ch.cursor[i] = 0;
+                        }
+                        t.intercepts.push((id as u32, from, cp as u32));
+                        break;
+                    }
+                }
+                ch.loc[i] = dest;
+                t.arrived[dest as usize] += 1;
+                hops += 1;
+                if places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY {
+                    break;
+                }
+                let next = if ch.flags[i] & HOLDER != 0 {
+                    holder_hop(ctx, dest, ch.route[i])
+                } else {
+                    let force = m.avoid_short_stints
+                        && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
+                    decide(
+                        ctx,
+                        &mut rng,
+                        dest,
+                        ch.class[i],
+                        &mut ch.route[i],
+                        &mut ch.cursor[i],
+                        force,
+                    )
+                };
+                match next {
+                    Some(nl) => {
+                        ch.state[i] = ST_LINK;
+                        ch.loc[i] = nl;
+                        t.departed[dest as usize] += 1;
+                    }
+                    None => break,
+                }
+            }
+        }
+        let st = ch.state[i];
+        if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
+            let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
+            // Halving every day would reach subnormal floats (slow) after
+            // ~130 days; values this small cannot change `r + x < 1`.
+            ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
+        }
+        let free = ch.flags[i] & CARAVAN == 0;
+        if sinks && st == ST_AT && free {
+            let l = ch.loc[i] as usize;
+            let p = places.deactivation[l];
+            if places.camp[l] && (p >= 1.0 || (p > 0.0 && ctx.sink_key.stream(id).next_f64() < p)) {
+                ch.state[i] = ST_REMOVED;
+            }
+        }
+        let l = ch.loc[i] as usize;
+        match ch.state[i] {
+            ST_AT => {
+                t.pop[l] += 1;
+                if ctx.watch[l] && free {
+                    t.watch.push((ch.base + i) as u32);
+                }
+            }
+            ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
+            ST_QUEUED => t.queue[l] += 1,
+            ST_TRANSIT => t.in_transit += 1,
+            ST_ADMITTED => t.admitted += 1,
+            ST_ENCOUNTERED => t.encountered += 1,
+            _ => t.removed += 1,
+        }
+    }
 }

@@ -58,7 +58,7 @@ impl Sink<'_> {
 
     /// Creates one agent at `loc` on day `t`; `take` = take from the population.
     fn add(&mut self, loc: usize, t: u32, take: bool, demo_key: &DayKey) {
-        let id = self.agents.len() as u64;
+        let id = self.agents.next_id() as u64;
         let (attrs, class) = if self.demo.is_empty() {
             (0, 0)
         } else {
@@ -87,7 +87,7 @@ impl Spawner {
     pub(crate) fn insert_initial(sc: &Scenario, data: &DataTable, sink: &mut Sink) -> u64 {
         let sr = &sink.settings.spawn_rules;
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, 0);
-        let before = sink.agents.len();
+        let before = sink.agents.next_id();
         if sr.insert_day0 && !sr.empty_camps_on_day0 {
             for l in sc.camp_locations() {
                 let n = data.camp(l).map(|s| s.value_at(0)).unwrap_or(0).max(0);
@@ -102,7 +102,7 @@ impl Spawner {
                 sink.add(l, 0, false, &demo_key);
             }
         }
-        (sink.agents.len() - before) as u64
+        (sink.agents.next_id() - before) as u64
     }
 
     /// Spawning of day `t`; returns the number of agents created.
@@ -209,7 +209,7 @@ impl Spawner {
         let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
         sink.agents.reserve(new as usize);
         for _ in 0..new {
-            let id = sink.agents.len() as u64;
+            let id = sink.agents.next_id() as u64;
             let u = place_key.stream(id).next_f64() * acc;
             let j = self
                 .cum

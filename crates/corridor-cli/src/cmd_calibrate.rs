@@ -1,0 +1,179 @@
+//! `corridor calibrate`: fits named model settings to observed camp data with
+//! CMA-ES (`corridor_calibrate::calibrate_with`), optionally with leave-one-out
+//! scores, and writes `simsetting.yml` (Flee-compatible, the first instance's
+//! settings with the calibrated values), `trace.csv` and `calibration.json`.
+//!
+//! Ranges are written `NAME=LOW..HIGH` or `NAME=LOW:HIGH`. Everything the user
+//! asked for is checked before any run: instances are read, names and both ends of
+//! every range must be settable (bad input, exit 2). Results depend only on the
+//! inputs, the options and `--seed`, never on `--threads`.
+//!
+//! Scope: inputs with observed camp data (Flee instances, or scenarios with a camp
+//! data table). Calibrating a corridor scenario against CBP monthly encounters is
+//! not offered here: corridor_calibrate has the objective (`compare_encounters`)
+//! and the generic `search`, but no end-to-end driver yet; such a scenario is
+//! refused with a message saying so.
+
+use crate::exit::BadInput;
+use crate::input::{self, Loaded};
+use crate::progress::{self, Progress};
+use crate::warn::print_warnings;
+use crate::{Engine, GlobalOpts};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use corridor_calibrate::{CalibrateOptions, Objective, ParamRange};
+use corridor_io::write::{has_camp_data, InputKind};
+use std::path::{Path, PathBuf};
+
+const EXAMPLES: &str = "\
+Examples:
+  corridor calibrate tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --budget 40
+  corridor calibrate tests/data/flee/mali2012 tests/data/flee/burundi2015 \\
+      --param move_rules.camp_weight=1..4 --param move_rules.conflict_weight=0.1..0.5 \\
+      --budget 60 --runs 2 --leave-one-out --out runs/cal
+Writes simsetting.yml, trace.csv and calibration.json into --out.";
+
+/// Which ARD the search minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Rescaled ARD: how people are shared out over camps (FabFlee's default).
+    ArdRescaled,
+    /// Plain ARD: also penalises too few or too many people in camps.
+    Ard,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct CalibrateArgs {
+    /// Flee instance directories (or scenarios) with observed camp data; the first
+    /// one's settings are the base of the written simsetting.yml.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// A parameter and its range, NAME=LOW..HIGH or NAME=LOW:HIGH (repeat for several).
+    #[arg(long = "param", value_name = "NAME=LOW..HIGH", required = true)]
+    pub params: Vec<String>,
+    /// Objective evaluations (CMA-ES candidates) per calibration.
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
+    pub budget: u32,
+    /// Runs per evaluation of a candidate on each instance.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Runs scoring the finalists and the shipped settings [default: max(--runs, 3)].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub eval_runs: Option<u32>,
+    /// Seed of the search and of the runs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also calibrate on all instances but one and score the held-out one.
+    #[arg(long)]
+    pub leave_one_out: bool,
+    /// What to minimise.
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::ArdRescaled)]
+    pub objective: ObjectiveArg,
+    /// Number of days to simulate (default: each instance's own period).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub days: Option<u32>,
+    /// Which engine moves people.
+    #[arg(long, value_enum, default_value_t = Engine::Agents)]
+    pub engine: Engine,
+    /// Output directory [default: corridor-out/calibration].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Parses `NAME=LOW..HIGH` or `NAME=LOW:HIGH`; a malformed one is bad input.
+pub fn parse_param(s: &str) -> Result<ParamRange> {
+    let normalised = match s.split_once('=') {
+        Some((name, range)) if range.contains("..") => {
+            format!("{name}={}", range.replacen("..", ":", 1))
+        }
+        _ => s.to_string(),
+    };
+    normalised
+        .parse::<ParamRange>()
+        .map_err(|e| BadInput(format!("--param {s}: {e}")).into())
+}
+
+fn check_input(l: &Loaded) -> Result<()> {
+    if has_camp_data(&l.scenario) {
+        return Ok(());
+    }
+    let why = if l.kind == InputKind::Scenario {
+        "calibrate fits camp data, and this scenario has none; calibrating a corridor \
+         scenario against CBP monthly encounters is not available from the command line yet"
+    } else {
+        "no observed camp data (source_data/) to calibrate against"
+    };
+    Err(BadInput(format!("{}: {why}", l.source)).into())
+}
+
+pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
+    let params: Vec<ParamRange> = args
+        .params
+        .iter()
+        .map(|s| parse_param(s))
+        .collect::<Result<_>>()?;
+    let mut scenarios = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        let l = input::load(Some(p))?;
+        print_warnings(&l.warnings, g.quiet);
+        check_input(&l)?;
+        scenarios.push(l.scenario);
+    }
+    let mut opts = CalibrateOptions::new(
+        args.budget as usize,
+        args.runs as usize,
+        args.seed,
+        args.leave_one_out,
+    );
+    if let Some(e) = args.eval_runs {
+        opts.eval_runs = e as usize;
+    }
+    opts.objective = match args.objective {
+        ObjectiveArg::ArdRescaled => Objective::ArdRescaled,
+        ObjectiveArg::Ard => Objective::Ard,
+    };
+    opts.days = args.days;
+    opts.engine = args.engine.kind();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("corridor-out").join("calibration"));
+    let cal = {
+        let show = progress::enabled(g.progress, g.quiet);
+        let p = Progress::start(show, "calibrating", 0);
+        corridor_calibrate::calibrate_with(&scenarios, &params, &opts, &|_| p.inc())
+            .context("calibration")?
+    };
+    let written = cal
+        .write_dir(&out)
+        .with_context(|| format!("writing the calibration to {}", out.display()))?;
+    print!("{cal}");
+    if !g.quiet {
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        println!("wrote {} ({})", out.display(), names.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_range_syntaxes() {
+        let a = parse_param("move_rules.camp_weight=1..4").unwrap();
+        let b = parse_param("move_rules.camp_weight=1:4").unwrap();
+        assert_eq!(a, b);
+        assert_eq!((a.low, a.high), (1.0, 4.0));
+        let c = parse_param("x=0.25..1.5").unwrap();
+        assert_eq!((c.low, c.high), (0.25, 1.5));
+        let e = parse_param("x=1..").unwrap_err();
+        assert_eq!(crate::exit::code(&e), crate::exit::BAD_INPUT);
+        assert!(e.to_string().contains("--param x=1.."), "{e}");
+        assert!(parse_param("x").is_err());
+    }
+}
