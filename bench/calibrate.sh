@@ -9,9 +9,10 @@
 # simsetting.yml, trace.csv, calibration.json, results.md) go to OUT (default:
 # corridor-out/calibrate). Environment: RUNS (3), SEED (1), BUDGET (80),
 # RUNS_PER_EVAL (1), COARSE (10), POPULATION (8), THREADS (all cores),
-# PARAMS (name:low:high,...; default: the five of the docs), OBJECTIVE
+# PARAMS (name:low:high,...; default: the four of the docs), OBJECTIVE
 # (ard_rescaled or ard; default ard_rescaled),
-# INSTANCES (default: the four of tests/data/flee). Takes ~15-25 min on 2 cores.
+# INSTANCES (default: the four of tests/data/flee). Takes ~10-20 min on 2 cores
+# (five calibrations of ~2-3 min plus full-resolution runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -318,6 +318,18 @@ def initial_stocks():
     # border stocks above (21,000) are of that order once Reynosa's camps are counted.
 
 
+def camp_capacities():
+    """Flee camp capacities (a route's weight falls to 0 as its end fills up)."""
+    oj = num(
+        "capacity Ojinaga (Flee camp capacity)", 50, CALIBRATED, "",
+        "Ojinaga is 229 km from Chihuahua against 373 km to Ciudad Juárez, so with the same camp_weight it drew "
+        "~60% of the route choices from Chihuahua and the Big Bend Sector had 13x its Jul-Sep 2023 encounters "
+        "(model 20,060 vs CBP 1,532). Ojinaga has no shelter and no CBP One port; the format has no per-city "
+        "attractiveness, so Flee's camp capacity limits the people waiting there (about 1.8x CBP with 50). "
+        "Initial value.")
+    return {"Ojinaga": oj}
+
+
 def build_locations(nodes_text: str):
     shelters()
     initial_stocks()
@@ -343,11 +355,15 @@ def build_locations(nodes_text: str):
         })
     names = {r["name"] for r in rows}
     assert all(k in names for k in list(SHELTERS) + list(INITIAL) + list(SECTOR)), "unknown town"
+    caps = camp_capacities()
+    assert all(k in names for k in caps), "unknown town"
+    for r in rows:
+        r["capacity"] = caps.get(r["name"], "")
     for p in PORTS:
         rows.append({
             "name": p.name, "region": p.us_state, "country": "United States",
             "lat": p.lat, "lon": p.lon, "kind": "port", "note": f"port of entry of {p.city}", "population": 0,
-            "shelter_capacity": "", "initial_people": 0,
+            "shelter_capacity": "", "initial_people": 0, "capacity": "",
         })
     column("locations.csv lat, lon (towns, border cities)", SOURCED, "[S1]",
            "INEGI 2020 locality point from nodes_inegi2020.csv; Ciudad de México = Zócalo [est.].")
@@ -956,6 +972,22 @@ def build_variants(cps, ports_by_name):
             "Twice the baseline value of the same day; policy variant, not an observation.")
     x2 = num("appointments-x2: appointments per day from 2024-01-01", 2 * APPOINTMENTS_PER_DAY, DERIVED,
              "[S25]", "Twice the 1,450/day of [S25]; policy variant, not an observation.")
+    jan1 = D("2024-01-01")
+    x2_cap = []
+    for p in PORTS:
+        if not p.cbp_one:
+            continue
+        # Nogales' capacity on 1 Jan is the Morley-Gate-closed one; the base reopening of 4 Jan
+        # sets it again, so the variant repeats its own value that day (variant events come last).
+        before = nog_closed if p is nog else p.capacity
+        x2_cap.append(Ev(jan1, "set_port_capacity", p.name, round(before + p.appointments, 1),
+                         "capacity + the port's appointment slots"))
+        if p is nog:
+            x2_cap.append(Ev(reopen, "set_port_capacity", p.name, round(p.capacity + p.appointments, 1),
+                             "overrides the base reopening: capacity + the port's appointment slots"))
+    num("appointments-x2: port capacities from 2024-01-01", "per port", DERIVED, "[S25]",
+        "Each CBP One port's capacity rises by its appointment slots (its share of the extra 1,450/day): "
+        "without it, holders pile up in the port queues and admissions barely rise.")
     return [
         ("baseline", "What happened: the base scenario's events.", []),
         ("ports-stay-closed",
@@ -969,8 +1001,10 @@ def build_variants(cps, ports_by_name):
          "Interception at the Chiapas and Oaxaca checkpoints doubled from 28 Dec 2023 (relative to the baseline).",
          [Ev(CONTAINMENT_DATE, "set_checkpoint_probability", c.name, round(2 * c.p2024, 2),
              "2 x the baseline value from the same day") for c in south]),
-        ("appointments-x2", "CBP One appointments doubled to 2,900 a day from 1 Jan 2024 (same port shares).",
-         [Ev(D("2024-01-01"), "set_appointments_per_day", None, x2, "policy lever")]),
+        ("appointments-x2",
+         "CBP One appointments doubled to 2,900 a day from 1 Jan 2024 (same port shares), and each CBP One "
+         "port's capacity raised by its extra slots.",
+         [Ev(jan1, "set_appointments_per_day", None, x2, "policy lever")] + x2_cap),
     ]
 
 
@@ -987,22 +1021,25 @@ def build_rules():
         ("move_rules.default_movechance", num("default_movechance", 0.3, CALIBRATED, "",
                                    "Flee's default; people in transit stop to work, wait for money or papers.")),
         ("move_rules.awareness_level", num(
-            "awareness_level", 23, DERIVED, "routes.csv",
-            "Hops from Tapachula to the farthest border city (Tijuana); from Tenosique it is 21. Route choice "
-            "then sees every border city from the southern entries, and a chosen route is followed to its end "
-            "(Flee: move chance 1 while a route is stored): this is what moves people north. Candidate paths "
-            "per location: at most 5,395 (Palenque), 170,260 over all locations. Flee's default is 1.")),
+            "awareness_level", 28, DERIVED, "routes.csv",
+            "Hops along the shortest path from Ciudad Hidalgo to the farthest port (San Ysidro: 27 to Tijuana, "
+            "28 to its port); the network's largest such count is 28. corridor keeps one candidate route per "
+            "destination within that many hops along its shortest path when awareness_level > 3 "
+            "(docs/flee-compat.md), so every location, every border city included, is a route choice from "
+            "everywhere, and a chosen route is followed to its end (Flee: move chance 1 while a route is "
+            "stored): this is what moves people north. Flee's default is 1.")),
         ("move_rules.camp_weight", num(
             "camp_weight (attractiveness of the border cities)", 10.0, CALIBRATED, "",
-            "Border cities are camps; with weight 10, 73-84% of the route choices from the entries, Tapachula "
-            "and Mexico City end in a border city (computed over the candidate paths of awareness 23), the rest "
-            "in towns on the way. Initial value; the same for every border city (the format has no "
-            "per-location attractiveness).")),
+            "Border cities are camps; with weight 10, 34% (Ciudad Hidalgo), 44% (Tenosique), 31% (Tapachula) "
+            "and 45% (Mexico City) of route choices end in a border city (one candidate per destination, "
+            "weight 1/(10 + km)), the rest in towns on the way, from where people choose again. Initial value; "
+            "the same for every border city (the format has no per-location attractiveness).")),
         ("move_rules.foreign_weight", num(
-            "foreign_weight (attractiveness of the ports for walk-ups)", 0.1, CALIBRATED, "",
-            "Ports are the only foreign locations; a route ending at a port makes a walk-up. 0.1 keeps walk-up "
-            "routes near 1% of choices (walk-ups were processed only in small numbers after Title 42). "
-            "Initial value.")),
+            "foreign_weight (attractiveness of the ports for walk-ups)", 0.3, CALIBRATED, "",
+            "Ports are the only foreign locations; a route ending at a port makes a walk-up (about 1% of the "
+            "choices). 0.1 gave ~25 walk-ups a day in Jul-Sep 2023 (2,300 over the quarter) against ~220 "
+            "(OFO encounters minus appointment slots); 0.3 gives ~70. Higher values overfill the queues of the "
+            "ports without CBP One (5 walk-ups a day each; nobody leaves a queue). Initial value.")),
     ]
 
 
@@ -1169,9 +1206,9 @@ def generate(facts_dir):
 
     validate(locations, routes, cps, caravans, inflows)
     files["locations.csv"] = table_text(
-        ["name", "kind", "region", "country", "lat", "lon", "population", "shelter_capacity", "initial_idps",
-         "note"],
-        [[r["name"], r["kind"], r["region"], r["country"], r["lat"], r["lon"], r["population"],
+        ["name", "kind", "region", "country", "lat", "lon", "population", "capacity", "shelter_capacity",
+         "initial_idps", "note"],
+        [[r["name"], r["kind"], r["region"], r["country"], r["lat"], r["lon"], r["population"], r["capacity"],
           r["shelter_capacity"], r["initial_people"], r["note"]] for r in locations])
     files["routes.csv"] = table_text(
         ["from", "to", "distance_km", "source", "note"],

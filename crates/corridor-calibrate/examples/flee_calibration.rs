@@ -41,7 +41,7 @@ struct Args {
     instances: Vec<PathBuf>,
 }
 
-const DEFAULT_PARAMS: &str = "move_rules.max_move_speed:50:400,move_rules.camp_weight:0.5:10,move_rules.default_movechance:0.05:1,move_rules.awareness_level:0:4,move_rules.capacity_scaling:0.25:3";
+const DEFAULT_PARAMS: &str = "move_rules.max_move_speed:50:400,move_rules.camp_weight:0.5:10,move_rules.default_movechance:0.05:1,move_rules.awareness_level:0:4";
 
 fn parse_params(s: &str) -> Vec<ParamRange> {
     s.split(',')

@@ -40,7 +40,8 @@ const EXAMPLES: &str = "\
 Examples:
   corridor compare                                  # every variant of the built-in scenario
   corridor compare examples/variants --out runs/cmp
-  corridor compare scenarios/mexico-2023 --variants baseline,appointments-x2 --seed 3";
+  corridor compare scenarios/mexico-2023 --variants baseline,appointments-x2 --seed 3
+  corridor compare examples/variants --runs 20 --days 60   # each variant an ensemble";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]

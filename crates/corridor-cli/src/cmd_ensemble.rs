@@ -219,18 +219,14 @@ pub fn summary_lines(ens: &Ensemble, variant: Option<&str>) -> String {
     s
 }
 
+/// The number of MPI processes this one was launched among, from the variables
+/// the launchers set (Open MPI, MPICH/Slurm PMI, MVAPICH); 1 without a launcher.
 #[cfg(feature = "mpi")]
-/// The number of MPI processes this one was launched among (1 without mpirun).
 fn mpi_world_size() -> usize {
-    [
-        "OMPI_COMM_WORLD_SIZE",
-        "PMI_SIZE",
-        "PMIX_SIZE",
-        "MPI_LOCALNRANKS",
-    ]
-    .iter()
-    .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok())
-    .unwrap_or(1)
+    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok())
+        .unwrap_or(1)
 }
 
 /// Runs the ensemble over MPI ranks; `Ok(None)` on every rank but 0.

@@ -395,3 +395,45 @@ fn calibrate_refuses_a_scenario_without_camp_data() {
         .code(2)
         .stderr(predicate::str::contains("CBP monthly encounters"));
 }
+
+/// Under `mpirun -np 2` (CLI built with `--features mpi`) rank 0 writes the same
+/// directory, byte for byte, as a single process. Skipped when mpirun is missing.
+#[cfg(feature = "mpi")]
+#[test]
+fn mpi_ensemble_equals_single_process() {
+    let Ok(mpirun) = which_mpirun() else {
+        eprintln!("mpirun not found: skipped");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let single = tmp.path().join("single");
+    ensemble_mali(&single, &["--quiet"]);
+    let bin = assert_cmd::cargo::cargo_bin("corridor");
+    let mpi = tmp.path().join("mpi");
+    let mut cmd = std::process::Command::new(mpirun);
+    cmd.args(["--oversubscribe", "-np", "2"])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .arg(bin)
+        .arg("ensemble")
+        .arg(mali())
+        .args(["--runs", "4", "--days", "20", "--out"])
+        .arg(&mpi);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    // Only rank 0 writes and reports: a rank that missed the MPI launch would
+    // have run the whole ensemble itself and printed a second time.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("wrote ").count(), 1, "{stdout}");
+    assert_eq!(files(&single), files(&mpi));
+}
+
+#[cfg(feature = "mpi")]
+fn which_mpirun() -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("mpirun"))
+        .find(|p| p.is_file())
+        .ok_or(())
+}

@@ -5,8 +5,8 @@
 
 use corridor_model::border::monthly::{monthly, OFO, USBP};
 use corridor_model::border::{
-    Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint,
-    CrossingPoint, Dispersal, DispersalAt, Event, Inflow, Port, QueueDiscipline,
+    Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint, CrossingPoint,
+    Dispersal, DispersalAt, Event, Inflow, Port, QueueDiscipline,
 };
 use corridor_model::{
     simulate, Date, DayRecord, Location, LocationKind, RunOptions, RunOutput, Scenario, Series,
@@ -120,7 +120,10 @@ fn closed_port_admits_nobody_and_keeps_its_queue() {
     let out = run(&sc, 1);
     assert_eq!(admitted(&out), vec![100, 100, 100, 0, 0, 0, 100, 100]);
     let open: Vec<bool> = out.days.iter().map(|d| d.ports[0].open).collect();
-    assert_eq!(open, vec![true, true, true, false, false, false, true, true]);
+    assert_eq!(
+        open,
+        vec![true, true, true, false, false, false, true, true]
+    );
     let queue: Vec<u64> = out.days.iter().map(|d| d.ports[0].queue).collect();
     assert_eq!(queue, vec![900, 800, 700, 700, 700, 700, 600, 500]);
 }
@@ -279,11 +282,18 @@ fn inflow_totals_are_the_floor_of_the_summed_rates() {
         let rate = series.value_f64(d.day as i64) * scale;
         sum += rate;
         let n = d.spawned_today as f64;
-        assert!(n >= rate.floor() - 1.0 && n <= rate.ceil() + 1.0, "day {}", d.day);
+        assert!(
+            n >= rate.floor() - 1.0 && n <= rate.ceil() + 1.0,
+            "day {}",
+            d.day
+        );
         // Totals to date stay within one agent of the summed rates.
         assert!((d.accounting.spawned as f64 - sum.floor()).abs() <= 1.0);
     }
-    assert_eq!(out.days.last().unwrap().accounting.spawned, sum.floor() as u64);
+    assert_eq!(
+        out.days.last().unwrap().accounting.spawned,
+        sum.floor() as u64
+    );
     // 794/day on 12-15 (day 14) rising to 1161 on 01-15 (day 45): 841.4 on day 18,
     // then halved: 426.6 on day 19.
     assert!((841..=842).contains(&out.days[18].spawned_today));
@@ -326,7 +336,12 @@ fn caravan_walks_and_disperses() {
     assert_eq!(d(16).population[pij], 180);
     let last = out.days.last().unwrap();
     assert_eq!(
-        (last.population[tap], last.population[hui], last.population[map], last.population[pij]),
+        (
+            last.population[tap],
+            last.population[hui],
+            last.population[map],
+            last.population[pij]
+        ),
         (200, 360, 60, 180)
     );
     assert_eq!(last.accounting.spawned, 800);

@@ -7,8 +7,8 @@
 //! checks the books every day, including queues, admissions and encounters.
 
 use corridor_model::border::{
-    Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint,
-    CrossingPoint, Dispersal, DispersalAt, Event, Inflow, Port, QueueDiscipline,
+    Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint, CrossingPoint,
+    Dispersal, DispersalAt, Event, Inflow, Port, QueueDiscipline,
 };
 use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
 use corridor_model::{
@@ -260,7 +260,16 @@ struct BorderParams {
 
 fn border_params() -> impl Strategy<Value = BorderParams> {
     (
-        prop::collection::vec((0usize..64, 0u8..40, any::<bool>(), any::<bool>(), 0usize..64), 0..4),
+        prop::collection::vec(
+            (
+                0usize..64,
+                0u8..40,
+                any::<bool>(),
+                any::<bool>(),
+                0usize..64,
+            ),
+            0..4,
+        ),
         prop::option::of((
             0u8..30,
             0.0f64..1.0,
@@ -268,7 +277,10 @@ fn border_params() -> impl Strategy<Value = BorderParams> {
             0u8..3,
             0u32..4,
         )),
-        prop::collection::vec((0usize..64, 0.0f64..1.0, any::<bool>(), 0usize..64, 1u32..4), 0..4),
+        prop::collection::vec(
+            (0usize..64, 0.0f64..1.0, any::<bool>(), 0usize..64, 1u32..4),
+            0..4,
+        ),
         prop::collection::vec((0usize..64, 0.0f64..60.0), 0..3),
         prop::collection::vec((0usize..64, 0.0f64..1.0, 0.0f64..0.5, 0.0f64..1.0), 0..4),
         prop::option::of((

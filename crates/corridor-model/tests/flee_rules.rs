@@ -269,7 +269,12 @@ fn shortest_path_candidates_respect_the_hop_limit() {
     // the longer path over the shortcut has only 2 hops.
     assert_eq!(
         candidate_routes(&sc, 0).unwrap(),
-        vec![vec![1], vec![1, 2, 3], vec![1, 2, 3, 4], vec![1, 2, 3, 4, 5]]
+        vec![
+            vec![1],
+            vec![1, 2, 3],
+            vec![1, 2, 3, 4],
+            vec![1, 2, 3, 4, 5]
+        ]
     );
     sc.settings.move_rules.awareness_level = 5;
     let routes = candidate_routes(&sc, 0).unwrap();

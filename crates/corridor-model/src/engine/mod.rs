@@ -50,10 +50,10 @@ use crate::rng::Purpose;
 use crate::scenario::{ClosureTarget, DataTable, Scenario};
 use crate::settings::Settings;
 use agents::{Agents, Gone};
+use border_step::Ledger;
 use demography::Demography;
 use network::Network;
 use passes::PassCtx;
-use border_step::Ledger;
 use places::Places;
 use routes::{Candidates, PathArena, Tables};
 use spawn::{Sink, Spawner};
@@ -179,7 +179,9 @@ fn validate(sc: &Scenario) -> Result<(), ModelError> {
     }
     let b = &sc.border;
     if let Some(i) = b.inflows.iter().position(|f| f.location >= n) {
-        return bad(format!("inflow {i} refers to a location that does not exist"));
+        return bad(format!(
+            "inflow {i} refers to a location that does not exist"
+        ));
     }
     for c in &b.caravans {
         let relocations = c.dispersals.iter().filter_map(|d| d.relocate_to);
@@ -669,7 +671,11 @@ impl<'a> World<'a> {
             debug_assert_eq!(acc.in_queues, b.in_queues(), "day {t}: queues");
             debug_assert_eq!(acc.in_transit, b.in_transit(), "day {t}: transit");
             debug_assert_eq!(acc.admitted, b.totals().admitted, "day {t}: admitted");
-            debug_assert_eq!(acc.encountered, b.totals().encountered, "day {t}: encountered");
+            debug_assert_eq!(
+                acc.encountered,
+                b.totals().encountered,
+                "day {t}: encountered"
+            );
             b.finish_day(t, &mut rec);
             debug_assert_eq!(rec.queue, widen(&tally.queue), "day {t}: queue per port");
         }
@@ -756,7 +762,10 @@ mod tests {
         let often = run(&sc, &opts, 1).unwrap();
         assert_eq!(never, often);
         let last = never.days.last().unwrap().accounting;
-        assert!(last.admitted > 500 && last.encountered > 1000 && last.removed > 1000, "{last:?}");
+        assert!(
+            last.admitted > 500 && last.encountered > 1000 && last.removed > 1000,
+            "{last:?}"
+        );
         // It did compact: fewer slots than agents created.
         let mut w = World::new(&sc, 5).unwrap();
         w.compact_at = 1;

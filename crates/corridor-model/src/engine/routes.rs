@@ -241,6 +241,10 @@ impl Candidates {
     }
 }
 
+/// One destination's shortest-path tree: the next-hop row and the origins that
+/// get it as a candidate, with their distance.
+type Tree = (Vec<u32>, Vec<(u32, f64)>);
+
 /// Shortest-path mode: one Dijkstra tree per non-marker destination `x` over the
 /// open links (ties: the smaller location index settles first; a parent changes
 /// only on a strictly shorter distance). Returns the next-hop table
@@ -253,7 +257,7 @@ fn shortest_paths(
     n: usize,
     awareness: i64,
 ) -> (Vec<u32>, Vec<Vec<(u32, f64)>>) {
-    let trees: Vec<(Vec<u32>, Vec<(u32, f64)>)> = (0..n)
+    let trees: Vec<Tree> = (0..n)
         .into_par_iter()
         .map(|x| {
             let mut next = vec![NONE; n];
