@@ -991,14 +991,16 @@ fn extra_attributes<'a>(
                     out.push((i, name, value));
                 }
             }
-            None => return Err(InputError::Malformed {
-                path: rel.to_string(),
-                line: rec.line,
-                message: format!(
+            None => {
+                return Err(InputError::Malformed {
+                    path: rel.to_string(),
+                    line: rec.line,
+                    message: format!(
                     "column {} ({value:?}) has no name: name the extra columns in a '#' header row",
                     i + 1
                 ),
-            }),
+                })
+            }
         }
     }
     Ok(out)

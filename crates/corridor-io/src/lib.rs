@@ -3,7 +3,7 @@
 
 pub mod error;
 pub mod flee;
+pub mod scenario;
 pub mod text;
 pub mod write;
 pub mod yaml;
-pub mod scenario;

@@ -114,11 +114,12 @@ fn window_and_network() {
     );
 
     // Movement north under Flee's rules: every border city (a camp) is a route
-    // candidate from Tapachula (23 hops to Tijuana), and camps attract.
+    // candidate from the southern entries along shortest paths (awareness above 3
+    // keeps one shortest path per destination within that many hops), and camps attract.
     let m = &s.settings.move_rules;
-    assert_eq!(m.awareness_level, 23);
+    assert_eq!(m.awareness_level, 28);
     assert_eq!(m.camp_weight, 10.0);
-    assert_eq!(m.foreign_weight, 0.1);
+    assert_eq!(m.foreign_weight, 0.3);
     assert_eq!(m.max_walk_speed, 20.0);
     assert_eq!(s.settings.optimisations.hasten, 1);
 

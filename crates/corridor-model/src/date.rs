@@ -97,7 +97,12 @@ mod tests {
         assert_eq!(d.to_string(), "2012-02-29");
         assert_eq!(d.add_days(1).to_string(), "2012-03-01");
         assert_eq!(Date::parse("1970-01-01").unwrap().0, 0);
-        assert_eq!(Date::parse("2024-01-04").unwrap().days_since(Date::parse("2023-12-04").unwrap()), 31);
+        assert_eq!(
+            Date::parse("2024-01-04")
+                .unwrap()
+                .days_since(Date::parse("2023-12-04").unwrap()),
+            31
+        );
         assert!(Date::parse("2013-02-29").is_none());
         assert!(Date::parse("2013-13-01").is_none());
         assert!(Date::parse("yesterday").is_none());

@@ -9,6 +9,8 @@ pub enum ModelError {
     #[error("invalid scenario: {0}")]
     InvalidScenario(String),
     /// People must be spawned but no location can receive them.
-    #[error("day {day}: {needed} people to spawn but no conflict zone has a positive spawn weight")]
+    #[error(
+        "day {day}: {needed} people to spawn but no conflict zone has a positive spawn weight"
+    )]
     NoSpawnLocation { day: u32, needed: u64 },
 }

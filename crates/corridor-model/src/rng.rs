@@ -291,14 +291,25 @@ mod tests {
         for &lam in &[0.5, 4.0, 50.0, 5000.0] {
             let n = 20_000;
             let m = (0..n).map(|_| s.poisson(lam) as f64).sum::<f64>() / n as f64;
-            assert!((m - lam).abs() < 4.0 * (lam / n as f64).sqrt() + 1e-9, "poisson {lam}: {m}");
+            assert!(
+                (m - lam).abs() < 4.0 * (lam / n as f64).sqrt() + 1e-9,
+                "poisson {lam}: {m}"
+            );
         }
-        for &(nn, p) in &[(10u64, 0.3), (1000, 0.01), (1000, 0.4), (1_000_000_000, 0.3)] {
+        for &(nn, p) in &[
+            (10u64, 0.3),
+            (1000, 0.01),
+            (1000, 0.4),
+            (1_000_000_000, 0.3),
+        ] {
             let n = 20_000;
             let m = (0..n).map(|_| s.binomial(nn, p) as f64).sum::<f64>() / n as f64;
             let mean = nn as f64 * p;
             let sd = (nn as f64 * p * (1.0 - p) / n as f64).sqrt();
-            assert!((m - mean).abs() < 5.0 * sd + 1e-9, "binomial {nn},{p}: {m} vs {mean}");
+            assert!(
+                (m - mean).abs() < 5.0 * sd + 1e-9,
+                "binomial {nn},{p}: {m} vs {mean}"
+            );
         }
     }
 

@@ -6,10 +6,11 @@
 //! `Exited(reason)` so that conservation can be checked by counting states, until
 //! [`Agents::compact`] drops them (the engine then carries their counts): slots
 //! keep ids in increasing order, so an id's slot is found by binary search, and
-//! results are the same with or without compaction.
+//! results are the same with or without compaction. Until the first compaction
+//! slot and id are equal and the `id` array is not kept.
 //!
-//! Per agent (29 bytes, see [`BYTES_PER_AGENT`]):
-//! * `id` (u32): creation index;
+//! Per agent (29 bytes at most, see [`BYTES_PER_AGENT`]):
+//! * `id` (u32): creation index (only after a compaction);
 //! * `loc` (u32): location index when at a location, queued or in transit;
 //!   directed-link index when on a link;
 //! * `dist` (f32): km travelled on the current link; border extensions may reuse
@@ -122,8 +123,10 @@ pub(crate) const ST_REMOVED: u8 = 6;
 /// All agents.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Agents {
-    /// Id (creation index) of the agent in each slot, increasing.
-    pub id: Vec<u32>,
+    /// Id (creation index) of the agent in each slot, increasing; empty while
+    /// slots and ids are equal (before the first compaction, `sparse` false).
+    id: Vec<u32>,
+    sparse: bool,
     pub loc: Vec<u32>,
     pub dist: Vec<f32>,
     pub route: Vec<u32>,
@@ -159,14 +162,31 @@ impl Agents {
     /// The slot of agent `id` (it must not have been compacted away).
     #[inline]
     pub(crate) fn slot(&self, id: u32) -> usize {
+        if !self.sparse {
+            return id as usize;
+        }
         let s = self.id.partition_point(|&x| x < id);
         debug_assert_eq!(self.id.get(s), Some(&id), "agent {id} has no slot");
         s
     }
 
+    /// The id of the agent in slot `i`.
+    #[inline]
+    pub(crate) fn id_of(&self, i: usize) -> u32 {
+        if self.sparse {
+            self.id[i]
+        } else {
+            i as u32
+        }
+    }
+
     /// Drops every exited agent from the arrays (keeping slot order) and returns
     /// how many of each exit were dropped.
     pub(crate) fn compact(&mut self) -> Gone {
+        if !self.sparse {
+            self.id = (0..self.len() as u32).collect();
+            self.sparse = true;
+        }
         let mut gone = Gone::default();
         let mut w = 0;
         for r in 0..self.len() {
@@ -205,7 +225,9 @@ impl Agents {
     }
 
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.id.reserve(n);
+        if self.sparse {
+            self.id.reserve(n);
+        }
         self.loc.reserve(n);
         self.dist.reserve(n);
         self.route.reserve(n);
@@ -221,7 +243,9 @@ impl Agents {
     pub(crate) fn push(&mut self, loc: u32, attrs: u32, class: u16) -> u32 {
         let id = self.created;
         self.created += 1;
-        self.id.push(id);
+        if self.sparse {
+            self.id.push(id);
+        }
         self.loc.push(loc);
         self.dist.push(0.0);
         self.route.push(NO_ROUTE);
@@ -267,7 +291,7 @@ impl Agents {
             recent = rc2;
             let (cl, cl2) = class.split_at(n);
             class = cl2;
-            let (ids, ids2) = id.split_at(n);
+            let (ids, ids2) = id.split_at(n.min(id.len()));
             id = ids2;
             out.push(AgentsMut {
                 base,
@@ -290,6 +314,7 @@ impl Agents {
 /// A mutable window on consecutive slots `base..base + len`.
 pub(crate) struct AgentsMut<'a> {
     pub base: usize,
+    /// Ids of the slots; empty while slots and ids are equal.
     pub id: &'a [u32],
     pub loc: &'a mut [u32],
     pub dist: &'a mut [f32],
@@ -302,6 +327,16 @@ pub(crate) struct AgentsMut<'a> {
 }
 
 impl<'a> AgentsMut<'a> {
+    /// The id of the agent in slot `base + i`.
+    #[inline(always)]
+    pub(crate) fn id(&self, i: usize) -> u64 {
+        if self.id.is_empty() {
+            (self.base + i) as u64
+        } else {
+            self.id[i] as u64
+        }
+    }
+
     /// The same window with every array cut to the length of `loc`, so that the
     /// compiler can drop the bounds checks of a loop over `0..loc.len()`.
     #[inline]
@@ -309,7 +344,7 @@ impl<'a> AgentsMut<'a> {
         let n = self.loc.len();
         AgentsMut {
             base: self.base,
-            id: &self.id[..n],
+            id: &self.id[..n.min(self.id.len())],
             loc: self.loc,
             dist: &mut self.dist[..n],
             route: &mut self.route[..n],
@@ -352,7 +387,8 @@ mod tests {
         let bases: Vec<usize> = chunks.iter().map(|c| c.base).collect();
         assert_eq!(bases, vec![0, 4, 8]);
         assert_eq!(chunks[2].loc, &[8, 9]);
-        assert_eq!(chunks[2].id, &[8, 9]);
+        assert!(chunks[2].id.is_empty());
+        assert_eq!(chunks[2].id(1), 9);
     }
 
     #[test]
@@ -375,6 +411,7 @@ mod tests {
             }
         );
         assert_eq!(a.id, vec![0, 3, 5]);
+        assert_eq!(a.id_of(1), 3);
         assert_eq!(a.loc, vec![0, 3, 5]);
         assert_eq!(a.attrs, vec![0, 3, 5]);
         assert_eq!(a.state, vec![ST_AT, ST_AT, ST_QUEUED]);

@@ -107,7 +107,7 @@ pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
                 && agents.loc[i] as usize == origin
                 && agents.flags[i] & (HOLDER | CARAVAN) == 0
         })
-        .map(|i| agents.id[i])
+        .map(|i| agents.id_of(i))
         .collect()
 }
 
@@ -198,7 +198,7 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
             continue;
         }
         if let Some(p) = b.port_at(loc) {
-            let a = lg.agents.id[i];
+            let a = lg.agents.id_of(i);
             if b.joins_queue(p, a) {
                 b.join_queue(t, p, a);
                 lg.set(i, ST_QUEUED, loc as u32, 0.0);
@@ -211,7 +211,7 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
         .iter()
         .map(|&s| s as usize)
         .filter(|&i| lg.free(i) && b.is_eligible(lg.at(i).1))
-        .map(|i| lg.agents.id[i])
+        .map(|i| lg.agents.id_of(i))
         .collect();
     // Each draw is keyed by agent and day: drawing in parallel changes nothing.
     let requesters: Vec<u32> = {
@@ -253,7 +253,7 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
         }
         let loc = lg.at(i).1;
         if let Some(c) = b.crossing_at(loc) {
-            if b.crosses(t, c, lg.agents.id[i]) {
+            if b.crosses(t, c, lg.agents.id_of(i)) {
                 lg.set(i, ST_ENCOUNTERED, loc as u32, 0.0);
             }
         }

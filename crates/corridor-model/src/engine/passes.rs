@@ -161,31 +161,37 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
 /// The decision pass over one chunk of slots; `dep` counts departures per location.
 #[inline(never)]
 fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
+    // Plain Flee scenarios skip the border checks (and their memory reads).
+    let border = ctx.border.is_some();
     let ch = ch.even();
     for i in 0..ch.loc.len() {
         if ch.state[i] != ST_AT {
             continue;
         }
         let l = ch.loc[i];
-        let id = ch.id[i] as u64;
-        let f = ch.flags[i];
-        if f & (HOLDER | CARAVAN) != 0 {
-            if f & CARAVAN == 0 {
-                if let Some(li) = holder_hop(ctx, l, ch.route[i]) {
-                    ch.state[i] = ST_LINK;
-                    ch.loc[i] = li;
-                    ch.dist[i] = 0.0;
-                    dep[l as usize] += 1;
+        if border {
+            let f = ch.flags[i];
+            if f & (HOLDER | CARAVAN) != 0 {
+                if f & CARAVAN == 0 {
+                    if let Some(li) = holder_hop(ctx, l, ch.route[i]) {
+                        ch.state[i] = ST_LINK;
+                        ch.loc[i] = li;
+                        ch.dist[i] = 0.0;
+                        dep[l as usize] += 1;
+                    }
                 }
+                continue;
             }
+            // Waiting for a port's queue.
+            if ctx.stay[l as usize] {
+                continue;
+            }
+        }
+        // Move chance 0 and no stored route: nothing can happen.
+        if ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0 {
             continue;
         }
-        // Move chance 0 and no stored route, or waiting for a port's
-        // queue: nothing can happen.
-        if ctx.stay[l as usize] || (ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0) {
-            continue;
-        }
-        let mut rng = LazyStream::new(&ctx.agent_key, 2 * id);
+        let mut rng = LazyStream::new(&ctx.agent_key, 2 * ch.id(i));
         if let Some(li) = decide(
             ctx,
             &mut rng,
@@ -279,11 +285,12 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
     let net = ctx.net;
     let places = ctx.places;
     let inv_speed = 1.0 / m.max_move_speed;
+    let border = ctx.border.is_some();
     let ch = ch.even();
     for i in 0..ch.loc.len() {
-        let id = ch.id[i] as u64;
+        let id = ch.id(i);
         let mut moved = 0.0f64;
-        if ch.state[i] == ST_LINK && ch.flags[i] & CARAVAN == 0 {
+        if ch.state[i] == ST_LINK && (!border || ch.flags[i] & CARAVAN == 0) {
             let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
             let mut hops = 0u32;
             loop {
@@ -367,7 +374,7 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
             // ~130 days; values this small cannot change `r + x < 1`.
             ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
         }
-        let free = ch.flags[i] & CARAVAN == 0;
+        let free = !border || ch.flags[i] & CARAVAN == 0;
         if sinks && st == ST_AT && free {
             let l = ch.loc[i] as usize;
             let p = places.deactivation[l];
@@ -379,7 +386,7 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
         match ch.state[i] {
             ST_AT => {
                 t.pop[l] += 1;
-                if ctx.watch[l] && free {
+                if border && ctx.watch[l] && free {
                     t.watch.push((ch.base + i) as u32);
                 }
             }
