@@ -8,11 +8,17 @@
 //! every range must be settable (bad input, exit 2). Results depend only on the
 //! inputs, the options and `--seed`, never on `--threads`.
 //!
-//! Scope: inputs with observed camp data (Flee instances, or scenarios with a camp
-//! data table). Calibrating a corridor scenario against CBP monthly encounters is
-//! not offered here: corridor_calibrate has the objective (`compare_encounters`)
-//! and the generic `search`, but no end-to-end driver yet; such a scenario is
-//! refused with a message saying so.
+//! Two modes:
+//! * inputs with observed camp data (Flee instances, or scenarios with a camp data
+//!   table): `corridor_calibrate::calibrate_with` on the (rescaled) ARD;
+//! * one corridor scenario with CBP monthly encounters, named by `--observed FILE`
+//!   or by the scenario's `[sources] observed_cbp_monthly` (relative to the
+//!   scenario file): `corridor_calibrate::scenario_cal` minimises the ARD of the
+//!   monthly encounters over the complete months of the run up to September 2023
+//!   (never later), and writes `calibration.json` and `trace.csv`. Parameter names
+//!   are those of `scenario_cal` (`crossing.<city>.hazard`,
+//!   `crossings.hazard_scale`, `appointments.request_probability`,
+//!   `inflows.scale`) and every settings path.
 
 use crate::exit::BadInput;
 use crate::input::{self, Loaded};
@@ -21,7 +27,12 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use corridor_calibrate::{CalibrateOptions, Objective, ParamRange};
+use corridor_calibrate::scenario_cal::{
+    calibrate_scenario, calibration_months, check_scenario_params, ScenarioCalOptions,
+};
+use corridor_calibrate::{
+    CalibrateOptions, Objective, ObservedEncounters, ParamRange, OBSERVED_THROUGH,
+};
 use corridor_io::write::{has_camp_data, InputKind};
 use std::path::{Path, PathBuf};
 
@@ -31,7 +42,11 @@ Examples:
   corridor calibrate tests/data/flee/mali2012 tests/data/flee/burundi2015 \\
       --param move_rules.camp_weight=1..4 --param move_rules.conflict_weight=0.1..0.5 \\
       --budget 60 --runs 2 --leave-one-out --out runs/cal
-Writes simsetting.yml, trace.csv and calibration.json into --out.";
+  corridor calibrate scenarios/mexico-2023 --param crossings.hazard_scale=0.6..2 \\
+      --param 'crossing.Ciudad Juárez.hazard=0.05..0.5' --param inflows.scale=0.7..1.6 \\
+      --budget 48 --runs 1
+Writes simsetting.yml, trace.csv and calibration.json into --out (scenarios
+calibrated on CBP encounters: trace.csv and calibration.json).";
 
 /// Which ARD the search minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +94,10 @@ pub struct CalibrateArgs {
     /// Output directory [default: corridor-out/calibration].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// CBP monthly encounters (CBP's CSV layout) to calibrate one scenario against
+    /// [default: the scenario's `[sources] observed_cbp_monthly`].
+    #[arg(long, value_name = "FILE")]
+    pub observed: Option<PathBuf>,
 }
 
 /// Parses `NAME=LOW..HIGH` or `NAME=LOW:HIGH`; a malformed one is bad input.
@@ -99,12 +118,88 @@ fn check_input(l: &Loaded) -> Result<()> {
         return Ok(());
     }
     let why = if l.kind == InputKind::Scenario {
-        "calibrate fits camp data, and this scenario has none; calibrating a corridor \
-         scenario against CBP monthly encounters is not available from the command line yet"
+        "calibrate fits camp data or CBP monthly encounters, and this scenario has neither \
+         (give the CBP file with --observed FILE)"
     } else {
         "no observed camp data (source_data/) to calibrate against"
     };
     Err(BadInput(format!("{}: {why}", l.source)).into())
+}
+
+/// The scenario file of an input path (a directory holds `scenario.toml`).
+fn scenario_file(p: &Path) -> PathBuf {
+    if p.is_dir() {
+        p.join("scenario.toml")
+    } else {
+        p.to_path_buf()
+    }
+}
+
+/// The CBP file a scenario names in `[sources] observed_cbp_monthly`, resolved
+/// against the scenario file's directory.
+fn cbp_file_of(input: &Path) -> Option<PathBuf> {
+    let file = scenario_file(input);
+    let doc: toml::Table = std::fs::read_to_string(&file).ok()?.parse().ok()?;
+    let rel = doc.get("sources")?.get("observed_cbp_monthly")?.as_str()?;
+    Some(file.parent().unwrap_or(Path::new(".")).join(rel))
+}
+
+fn run_scenario(
+    args: &CalibrateArgs,
+    g: &GlobalOpts,
+    params: &[ParamRange],
+    l: &Loaded,
+    observed: &Path,
+) -> Result<()> {
+    if args.inputs.len() != 1 {
+        return Err(BadInput(
+            "calibrating on CBP encounters takes exactly one scenario".to_string(),
+        )
+        .into());
+    }
+    if args.leave_one_out {
+        return Err(BadInput(
+            "--leave-one-out needs several instances; not available with CBP encounters"
+                .to_string(),
+        )
+        .into());
+    }
+    let obs = ObservedEncounters::read_cbp(observed).map_err(|e| BadInput(e.to_string()))?;
+    check_scenario_params(&l.scenario, params).map_err(|e| BadInput(e.to_string()))?;
+    let mut sc = l.scenario.clone();
+    if let Some(d) = args.days {
+        sc.days = d;
+    }
+    if calibration_months(&sc, &obs).is_empty() {
+        return Err(BadInput(format!(
+            "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
+            l.source,
+            observed.display()
+        ))
+        .into());
+    }
+    let opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("corridor-out").join("calibration"));
+    let cal = {
+        let show = progress::enabled(g.progress, g.quiet);
+        let p = Progress::start(show, "calibrating", 0);
+        calibrate_scenario(&sc, &obs, params, &opts, &|_| p.inc()).context("calibration")?
+    };
+    let written = cal
+        .write_dir(&out)
+        .with_context(|| format!("writing the calibration to {}", out.display()))?;
+    print!("{cal}");
+    if !g.quiet {
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        println!("wrote {} ({})", out.display(), names.join(", "));
+    }
+    Ok(())
 }
 
 pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
@@ -113,6 +208,23 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
         .iter()
         .map(|s| parse_param(s))
         .collect::<Result<_>>()?;
+    if let Some(first) = args.inputs.first() {
+        let cbp = args.observed.clone().or_else(|| cbp_file_of(first));
+        let l = input::load(Some(first))?;
+        let encounters = l.kind == InputKind::Scenario
+            && (args.observed.is_some() || (cbp.is_some() && !has_camp_data(&l.scenario)));
+        if encounters {
+            print_warnings(&l.warnings, g.quiet);
+            return run_scenario(args, g, &params, &l, &cbp.expect("checked"));
+        }
+        if args.observed.is_some() {
+            return Err(BadInput(format!(
+                "{}: --observed (CBP encounters) applies to corridor scenarios only",
+                l.source
+            ))
+            .into());
+        }
+    }
     let mut scenarios = Vec::with_capacity(args.inputs.len());
     for p in &args.inputs {
         let l = input::load(Some(p))?;

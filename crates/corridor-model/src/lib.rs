@@ -6,6 +6,7 @@
 //! depend on thread or process counts.
 
 pub mod border;
+pub mod counts;
 pub mod date;
 pub mod engine;
 pub mod error;

@@ -13,8 +13,10 @@
 //! * `id` (u32): creation index (only after a compaction);
 //! * `loc` (u32): location index when at a location, queued or in transit;
 //!   directed-link index when on a link;
-//! * `dist` (f32): km travelled on the current link; border extensions may reuse
-//!   it for queued/in-transit agents (e.g. the day they joined a queue);
+//! * `dist` (f32): km travelled on the current link; at a location, the day of
+//!   the agent's next move ([`NO_MOVE_DAY`] or any past day: not drawn yet; see
+//!   `passes::decision_chunk`); border extensions may reuse it for
+//!   queued/in-transit agents (e.g. the day they joined a queue);
 //! * `route` (u32) + `cursor` (u8): stored multi-hop route as a path id in the
 //!   path arena (`routes::PathArena`) and the index of the next hop, or (awareness
 //!   above `routes::MAX_CRAWL_AWARENESS`) `routes::DEST_BIT | destination`, followed
@@ -31,6 +33,10 @@
 
 /// No stored route.
 pub(crate) const NO_ROUTE: u32 = u32::MAX;
+
+/// `dist` of an agent at a location whose next move day is not drawn yet (see
+/// `passes::decision_chunk`).
+pub(crate) const NO_MOVE_DAY: f32 = -1.0;
 
 /// `flags` bit: the agent has finished at least one link (`places_travelled > 1`).
 pub(crate) const FIRST_LINK_DONE: u8 = 1;
@@ -247,7 +253,7 @@ impl Agents {
             self.id.push(id);
         }
         self.loc.push(loc);
-        self.dist.push(0.0);
+        self.dist.push(NO_MOVE_DAY);
         self.route.push(NO_ROUTE);
         self.cursor.push(0);
         self.state.push(ST_AT);

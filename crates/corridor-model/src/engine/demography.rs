@@ -265,6 +265,75 @@ impl Demography {
         (packed, self.class_of(&idx, s))
     }
 
+    /// The distribution of the attribute class of a person created at `loc`:
+    /// `out[class]` = probability that [`Demography::draw`] returns that class.
+    /// Only the demographics that define classes (age, gender, ethnicity,
+    /// religion) are enumerated; values are drawn independently, as in `draw`.
+    pub(crate) fn class_probabilities(&self, loc: usize, s: &Settings) -> Vec<f64> {
+        let mut out = vec![0.0; self.n_class];
+        if self.n_class == 1 {
+            out[0] = 1.0;
+            return out;
+        }
+        let mut cols: Vec<usize> = [self.age, self.gender, self.eth, self.rel]
+            .into_iter()
+            .flatten()
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        // Per column: the probability of each value at `loc`.
+        let probs: Vec<Vec<f64>> = cols
+            .iter()
+            .map(|&k| {
+                let c = &self.demos[k];
+                let cum = match c.loc_index[loc] {
+                    Some(j) => &c.per_location_cum[j as usize],
+                    None => &c.default_cum,
+                };
+                let total = cum.last().copied().unwrap_or(0.0);
+                if cum.is_empty() {
+                    vec![1.0]
+                } else if total.is_nan() || total <= 0.0 {
+                    vec![1.0 / cum.len() as f64; cum.len()]
+                } else {
+                    let mut prev = 0.0;
+                    cum.iter()
+                        .map(|&x| {
+                            let p = (x - prev) / total;
+                            prev = x;
+                            p
+                        })
+                        .collect()
+                }
+            })
+            .collect();
+        let mut pos = vec![0usize; cols.len()];
+        let mut idx = [0usize; 32];
+        loop {
+            let mut p = 1.0;
+            for (j, &k) in cols.iter().enumerate() {
+                idx[k.min(31)] = pos[j];
+                p *= probs[j][pos[j]];
+            }
+            if p > 0.0 {
+                out[self.class_of(&idx, s) as usize] += p;
+            }
+            // Next combination (odometer).
+            let mut j = 0;
+            loop {
+                if j == cols.len() {
+                    return out;
+                }
+                pos[j] += 1;
+                if pos[j] < probs[j].len() {
+                    break;
+                }
+                pos[j] = 0;
+                j += 1;
+            }
+        }
+    }
+
     fn class_of(&self, idx: &[usize; 32], s: &Settings) -> u16 {
         let m = &s.move_rules;
         let mut hazard = 0usize;

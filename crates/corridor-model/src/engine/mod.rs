@@ -30,15 +30,15 @@
 //! states; queue and transit totals are checked against `BorderState` in debug
 //! builds. Deviations from Flee are listed in docs/flee-compat.md.
 
-mod agents;
-mod border_step;
-mod demography;
-mod network;
-mod passes;
-mod places;
-mod routes;
-mod spawn;
-mod streams;
+pub(crate) mod agents;
+pub(crate) mod border_step;
+pub(crate) mod demography;
+pub(crate) mod network;
+pub(crate) mod passes;
+pub(crate) mod places;
+pub(crate) mod routes;
+pub(crate) mod spawn;
+pub(crate) mod streams;
 
 pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
 pub use routes::prune_weights;
@@ -86,9 +86,7 @@ pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, Mod
 
 fn run(scenario: &Scenario, opts: &RunOptions, compact_at: usize) -> Result<RunOutput, ModelError> {
     if opts.engine == EngineKind::Counts {
-        return Err(ModelError::InvalidScenario(
-            "the count engine is not available yet; use the agent engine".into(),
-        ));
+        return crate::counts::simulate_counts(scenario, opts);
     }
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
@@ -136,7 +134,7 @@ pub fn candidate_routes(scenario: &Scenario, from: usize) -> Result<Vec<Vec<usiz
 
 /// Checks the invariants the readers establish, so that bad programmatic input
 /// gives an error instead of a panic.
-fn validate(sc: &Scenario) -> Result<(), ModelError> {
+pub(crate) fn validate(sc: &Scenario) -> Result<(), ModelError> {
     let n = sc.locations.len();
     let bad = |m: String| Err(ModelError::InvalidScenario(m));
     if n > u32::MAX as usize / 2 || sc.links.len() > u32::MAX as usize / 4 {
@@ -223,52 +221,26 @@ fn validate(sc: &Scenario) -> Result<(), ModelError> {
 /// that per-chunk tallies stay cheap.
 const CHUNKS_PER_THREAD: usize = 8;
 const MIN_CHUNK: usize = 4096;
+/// Below this many agents a day's passes take well under a millisecond each and
+/// run on one thread: a round trip through the thread pool would cost more.
+const SERIAL_BELOW: usize = 32_768;
 
-struct World<'a> {
-    sc: &'a Scenario,
-    s: Settings,
-    seed: u64,
-    data: DataTable,
-    camps: Vec<usize>,
-    net: Network,
-    places: Places,
-    arena: PathArena,
-    cands: Candidates,
-    demo: Demography,
-    agents: Agents,
-    spawner: Spawner,
-    /// Agents at each location (state AtLocation), kept current between passes.
-    counts: Vec<u64>,
-    closure_active: Vec<bool>,
-    is_camp_at_start: Vec<bool>,
-    tables: Tables,
-    end: Vec<f64>,
-    score: Vec<f64>,
-    mc: Vec<f64>,
-    spawned_total: u64,
-    initial: u64,
-    warnings: Vec<String>,
-    warned_schedule: bool,
-    /// Border processes; `None` for a plain Flee scenario.
-    border: Option<BorderState>,
-    /// Links closed by border events (`close_link`), as location pairs (a < b).
-    event_closed: BTreeSet<(usize, usize)>,
-    /// Per location, for the passes (see `passes::PassCtx`).
-    stay: Vec<bool>,
-    watch: Vec<bool>,
-    /// Exited agents dropped from the arrays by compaction.
-    gone: Gone,
-    /// Compact when at least this many exited agents are in the arrays (and they
-    /// are at least as many as the others).
-    compact_at: usize,
+/// What both engines build from a scenario before day 0: effective settings
+/// (v1 rules applied), data (shifted for `empty_camps_on_day0`), network, places,
+/// candidate routes, demography, and the run's warnings so far.
+pub(crate) struct Setup {
+    pub s: Settings,
+    pub data: DataTable,
+    pub net: Network,
+    pub places: Places,
+    pub arena: PathArena,
+    pub cands: Candidates,
+    pub demo: Demography,
+    pub warnings: Vec<String>,
 }
 
-/// Default for `World::compact_at`: compaction costs one pass over the arrays, so
-/// it pays once exited agents are numerous.
-const COMPACT_AT: usize = 1 << 16;
-
-impl<'a> World<'a> {
-    fn new(sc: &'a Scenario, seed: u64) -> Result<World<'a>, ModelError> {
+impl Setup {
+    pub(crate) fn new(sc: &Scenario) -> Setup {
         let mut s = sc.settings.clone();
         s.apply_v1_rules();
         let mut warnings: Vec<String> = s
@@ -286,16 +258,7 @@ impl<'a> World<'a> {
         }
         let n = sc.locations.len();
         let net = Network::build(sc, s.move_rules.max_move_speed);
-        let mut places = Places::init(sc, &s);
-        let border = if sc.border.is_empty() {
-            None
-        } else {
-            // Travel stops at every port, whatever the kind of its location.
-            for p in &sc.border.ports {
-                places.halt[p.location] = true;
-            }
-            Some(BorderState::new(sc, seed)?)
-        };
+        let places = Places::init(sc, &s);
         let mut arena = PathArena::default();
         let cands = Candidates::build(sc, &s, &net, &places, &mut arena);
         let demo = Demography::new(sc, &s);
@@ -324,6 +287,140 @@ impl<'a> World<'a> {
                     .into(),
             );
         }
+        Setup {
+            s,
+            data,
+            net,
+            places,
+            arena,
+            cands,
+            demo,
+            warnings,
+        }
+    }
+}
+
+/// Which closures are in force (flee-spec §1.3).
+pub(crate) struct Closures {
+    active: Vec<bool>,
+    is_camp_at_start: Vec<bool>,
+}
+
+impl Closures {
+    pub(crate) fn new(sc: &Scenario) -> Closures {
+        Closures {
+            active: vec![false; sc.closures.len()],
+            is_camp_at_start: sc.locations.iter().map(|l| l.kind.is_camp()).collect(),
+        }
+    }
+
+    /// Closures acting on day `t`; returns true if links changed (candidate routes
+    /// must then be rebuilt).
+    pub(crate) fn apply(
+        &mut self,
+        sc: &Scenario,
+        t: u32,
+        net: &mut Network,
+        places: &mut Places,
+        s: &Settings,
+    ) -> bool {
+        let t = t as i64;
+        let mut changed = false;
+        for (k, c) in sc.closures.iter().enumerate() {
+            for close in [true, false] {
+                let day = if close { c.start } else { c.end };
+                if day != t || self.active[k] == close {
+                    continue;
+                }
+                self.active[k] = close;
+                if let ClosureTarget::Camp(l) = c.target {
+                    if self.is_camp_at_start[l] {
+                        places.set_camp_closed(l, close, s);
+                    }
+                    continue;
+                }
+                for li in net.links_of(sc, &c.target) {
+                    let x = &mut net.closed[li as usize];
+                    *x = if close {
+                        x.saturating_add(1)
+                    } else {
+                        x.saturating_sub(1)
+                    };
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+}
+
+struct World<'a> {
+    sc: &'a Scenario,
+    s: Settings,
+    seed: u64,
+    data: DataTable,
+    camps: Vec<usize>,
+    net: Network,
+    places: Places,
+    arena: PathArena,
+    cands: Candidates,
+    demo: Demography,
+    agents: Agents,
+    spawner: Spawner,
+    /// Agents at each location (state AtLocation), kept current between passes.
+    counts: Vec<u64>,
+    closures: Closures,
+    tables: Tables,
+    end: Vec<f64>,
+    score: Vec<f64>,
+    mc: Vec<f64>,
+    /// Yesterday's move chances, and which changed today.
+    mc_prev: Vec<f64>,
+    mc_changed: Vec<bool>,
+    spawned_total: u64,
+    initial: u64,
+    warnings: Vec<String>,
+    warned_schedule: bool,
+    /// Border processes; `None` for a plain Flee scenario.
+    border: Option<BorderState>,
+    /// Links closed by border events (`close_link`), as location pairs (a < b).
+    event_closed: BTreeSet<(usize, usize)>,
+    /// Per location, for the passes (see `passes::PassCtx`).
+    stay: Vec<bool>,
+    watch: Vec<bool>,
+    /// Exited agents dropped from the arrays by compaction.
+    gone: Gone,
+    /// Compact when at least this many exited agents are in the arrays (and they
+    /// are at least as many as the others).
+    compact_at: usize,
+}
+
+/// Default for `World::compact_at`: compaction costs one pass over the arrays, so
+/// it pays once exited agents are numerous.
+const COMPACT_AT: usize = 1 << 16;
+
+impl<'a> World<'a> {
+    fn new(sc: &'a Scenario, seed: u64) -> Result<World<'a>, ModelError> {
+        let Setup {
+            s,
+            data,
+            net,
+            mut places,
+            arena,
+            cands,
+            demo,
+            mut warnings,
+        } = Setup::new(sc);
+        let n = sc.locations.len();
+        let border = if sc.border.is_empty() {
+            None
+        } else {
+            // Travel stops at every port, whatever the kind of its location.
+            for p in &sc.border.ports {
+                places.halt[p.location] = true;
+            }
+            Some(BorderState::new(sc, seed)?)
+        };
         let mut agents = Agents::default();
         let mut counts = vec![0u64; n];
         let initial = {
@@ -338,11 +435,9 @@ impl<'a> World<'a> {
             };
             Spawner::insert_initial(sc, &data, &mut sink)
         };
-        let is_camp_at_start = sc.locations.iter().map(|l| l.kind.is_camp()).collect();
         Ok(World {
             camps: sc.camp_locations(),
-            closure_active: vec![false; sc.closures.len()],
-            is_camp_at_start,
+            closures: Closures::new(sc),
             sc,
             s,
             seed,
@@ -359,6 +454,8 @@ impl<'a> World<'a> {
             end: Vec::new(),
             score: vec![0.0; n],
             mc: vec![0.0; n],
+            mc_prev: vec![f64::NAN; n],
+            mc_changed: vec![true; n],
             spawned_total: 0,
             initial,
             warnings,
@@ -402,39 +499,12 @@ impl<'a> World<'a> {
         !links.is_empty()
     }
 
-    /// Closures acting on day `t` (flee-spec §1.3); returns true if links changed.
-    fn closures(&mut self, t: u32) -> bool {
-        let t = t as i64;
-        let mut changed = false;
-        for (k, c) in self.sc.closures.iter().enumerate() {
-            for close in [true, false] {
-                let day = if close { c.start } else { c.end };
-                if day != t || self.closure_active[k] == close {
-                    continue;
-                }
-                self.closure_active[k] = close;
-                if let ClosureTarget::Camp(l) = c.target {
-                    if self.is_camp_at_start[l] {
-                        self.places.set_camp_closed(l, close, &self.s);
-                    }
-                    continue;
-                }
-                for li in self.net.links_of(self.sc, &c.target) {
-                    let x = &mut self.net.closed[li as usize];
-                    *x = if close {
-                        x.saturating_add(1)
-                    } else {
-                        x.saturating_sub(1)
-                    };
-                    changed = true;
-                }
-            }
-        }
-        changed
-    }
-
     fn chunk_size(&self) -> usize {
         let threads = rayon::current_num_threads().max(1);
+        if self.agents.len() < SERIAL_BELOW || threads == 1 {
+            // One chunk: the passes then run on this thread.
+            return self.agents.len().max(1);
+        }
         MIN_CHUNK.max(self.agents.len().div_ceil(threads * CHUNKS_PER_THREAD))
     }
 
@@ -511,7 +581,11 @@ impl<'a> World<'a> {
         self.spawned_total += spawned_today;
 
         // 3. Closures (with B1's link changes).
-        if self.closures(t) || links_changed {
+        if self
+            .closures
+            .apply(sc, t, &mut self.net, &mut self.places, &self.s)
+            || links_changed
+        {
             self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
             if let Some(b) = self.border.as_mut() {
                 let net = &self.net;
@@ -522,14 +596,12 @@ impl<'a> World<'a> {
         }
 
         // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances.
+        self.places
+            .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
         for l in 0..n {
-            let cpd = self.places.capacity_per_day[l];
-            if cpd != 0 && self.places.capacity[l] != places::UNLIMITED {
-                self.places.capacity[l] += cpd;
-            }
-            self.score[l] = self.places.score(l, ti, &self.s);
-            self.mc[l] = self.places.move_chance(l, &self.s);
+            self.mc_changed[l] = self.mc[l].to_bits() != self.mc_prev[l].to_bits();
         }
+        self.mc_prev.copy_from_slice(&self.mc);
         if let Some(b) = &self.border {
             for l in 0..n {
                 self.score[l] *= b.attractiveness_factor(l, self.counts[l]);
@@ -571,6 +643,7 @@ impl<'a> World<'a> {
                 agent_key,
                 sink_key,
                 day: t,
+                mc_changed: &self.mc_changed,
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,
@@ -602,6 +675,7 @@ impl<'a> World<'a> {
                 agent_key,
                 sink_key,
                 day: t,
+                mc_changed: &self.mc_changed,
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,

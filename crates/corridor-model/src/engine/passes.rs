@@ -27,7 +27,8 @@
 //! decision pass — the two synchronisation points of parallel Flee. Serial Flee
 //! updates occupancy live, so its later agents see earlier agents' moves.
 
-use super::agents::{AgentsMut, CARAVAN, FIRST_LINK_DONE, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT};
+use super::agents::{AgentsMut, CARAVAN, FIRST_LINK_DONE, HOLDER, NO_MOVE_DAY, NO_ROUTE};
+use super::agents::{ST_ADMITTED, ST_AT};
 use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
@@ -55,6 +56,9 @@ pub(crate) struct PassCtx<'a> {
     pub agent_key: DayKey,
     pub sink_key: DayKey,
     pub day: u32,
+    /// Per location: its move chance differs from yesterday's (move days drawn
+    /// with yesterday's chance are drawn again).
+    pub mc_changed: &'a [bool],
     /// The border processes; `None` for a plain Flee scenario.
     pub border: Option<&'a BorderState>,
     /// Per location: people without an appointment stay here (a port that takes
@@ -97,7 +101,23 @@ fn decide(
     if !moves {
         return None;
     }
-    if !has_route {
+    go(ctx, rng, loc, class, route, cursor)
+}
+
+/// The rest of [`decide`] once the agent moves: choose a route if it has none,
+/// then step towards its next hop if the link is open and the destination camp
+/// is not nearly full.
+#[inline(always)]
+fn go(
+    ctx: &PassCtx,
+    rng: &mut LazyStream,
+    loc: u32,
+    class: u16,
+    route: &mut u32,
+    cursor: &mut u8,
+) -> Option<u32> {
+    let l = loc as usize;
+    if *route == NO_ROUTE {
         *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
         *cursor = 0;
     }
@@ -140,6 +160,14 @@ fn add_into(a: &mut [u32], b: &[u32]) {
 /// Decision pass: agents at locations decide whether and where to go and step onto
 /// a link. Returns departures per location.
 pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Vec<u32> {
+    if chunks.len() == 1 {
+        // One chunk (a small run): no thread pool round trip.
+        let mut dep = vec![0u32; n_loc];
+        for ch in chunks {
+            decision_chunk(&mut dep, ch, ctx);
+        }
+        return dep;
+    }
     chunks
         .into_par_iter()
         .fold(
@@ -158,9 +186,23 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
         )
 }
 
+/// Days before a daily test with chance `m` (0 < m < 1) first succeeds, from one
+/// uniform `u` in [0, 1): P(k) = (1 − m)^k m. Capped far beyond any run (days are
+/// kept as `f32`, exact up to 2^24).
+#[inline]
+fn failures_before_success(u: f64, m: f64) -> f32 {
+    let g = ((-u).ln_1p() / (-m).ln_1p()).floor();
+    if g < 1e7 {
+        g as f32
+    } else {
+        1e7
+    }
+}
+
 /// The decision pass over one chunk of slots; `dep` counts departures per location.
 #[inline(never)]
 fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
+    let today = ctx.day as f32;
     // Plain Flee scenarios skip the border checks (and their memory reads).
     let border = ctx.border.is_some();
     let ch = ch.even();
@@ -188,23 +230,38 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
             }
         }
         // Move chance 0 and no stored route: nothing can happen.
-        if ch.route[i] == NO_ROUTE && ctx.mc[l as usize] <= 0.0 {
+        let m = ctx.mc[l as usize];
+        if ch.route[i] == NO_ROUTE && m <= 0.0 {
             continue;
         }
         let mut rng = LazyStream::new(&ctx.agent_key, 2 * ch.id(i));
-        if let Some(li) = decide(
-            ctx,
-            &mut rng,
-            l,
-            ch.class[i],
-            &mut ch.route[i],
-            &mut ch.cursor[i],
-            false,
-        ) {
+        if ch.route[i] == NO_ROUTE && m < 1.0 {
+            // Flee tests the move chance every day. The days until the test
+            // first succeeds are geometric, so the agent draws that day once and
+            // keeps it in `dist`, and days before it cost nothing (most people
+            // sit in camps at 0.001). Drawn again when it is unknown or past (a
+            // new arrival, a failed move) or the move chance changed: by the
+            // geometric law's lack of memory this is the same daily test.
+            let w = ch.dist[i];
+            let changed = ctx.mc_changed[l as usize];
+            if w > today && !changed {
+                continue;
+            }
+            if w != today || changed {
+                let g = failures_before_success(rng.next_f64(), m);
+                if g > 0.0 {
+                    ch.dist[i] = today + g;
+                    continue;
+                }
+            }
+        }
+        if let Some(li) = go(ctx, &mut rng, l, ch.class[i], &mut ch.route[i], &mut ch.cursor[i]) {
             ch.state[i] = ST_LINK;
             ch.loc[i] = li;
             ch.dist[i] = 0.0;
             dep[l as usize] += 1;
+        } else {
+            ch.dist[i] = NO_MOVE_DAY;
         }
     }
 }
@@ -265,6 +322,13 @@ impl Tally {
 /// Travel pass (flee-spec §2.8), then the end-of-day updates of §2.2 5.6 and 5.8
 /// (recent travel, camps as sinks), then the tally of every agent's state.
 pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Tally {
+    if chunks.len() == 1 {
+        let mut t = Tally::new(n_loc);
+        for ch in chunks {
+            travel_chunk(&mut t, ch, ctx);
+        }
+        return t;
+    }
     chunks
         .into_par_iter()
         .fold(
@@ -290,7 +354,8 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
     for i in 0..ch.loc.len() {
         let id = ch.id(i);
         let mut moved = 0.0f64;
-        if ch.state[i] == ST_LINK && (!border || ch.flags[i] & CARAVAN == 0) {
+        let travelled = ch.state[i] == ST_LINK && (!border || ch.flags[i] & CARAVAN == 0);
+        if travelled {
             let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
             let mut hops = 0u32;
             loop {
@@ -368,6 +433,10 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
             }
         }
         let st = ch.state[i];
+        if travelled && st == ST_AT {
+            // Arrived: the next move day is drawn at the next decision.
+            ch.dist[i] = NO_MOVE_DAY;
+        }
         if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
             let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
             // Halving every day would reach subnormal floats (slow) after

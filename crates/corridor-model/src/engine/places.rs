@@ -234,6 +234,37 @@ impl Places {
         mc
     }
 
+    /// The start of a day's evolve (flee-spec §2.2): capacities grow by
+    /// `capacity_per_day`; `score` and `mc` get every location's attractiveness and
+    /// move chance for day `t`.
+    pub(crate) fn start_of_evolve(&mut self, t: i64, s: &Settings, score: &mut [f64], mc: &mut [f64]) {
+        for l in 0..self.capacity.len() {
+            let cpd = self.capacity_per_day[l];
+            if cpd != 0 && self.capacity[l] != UNLIMITED {
+                self.capacity[l] += cpd;
+            }
+            score[l] = self.score(l, t, s);
+            mc[l] = self.move_chance(l, s);
+        }
+    }
+
+    /// Takes `n` people from the population of `l` (take_from_population),
+    /// never below 0. Returns the warning to record the first time `l` empties.
+    pub(crate) fn take_population(&mut self, l: usize, n: u64, t: u32) -> Option<String> {
+        let p = &mut self.pop[l];
+        if *p == 0 || n == 0 {
+            return None;
+        }
+        *p = p.saturating_sub(n);
+        if *p == 0 && !self.pop_exhausted[l] {
+            self.pop_exhausted[l] = true;
+            return Some(format!(
+                "day {t}: take_from_population emptied the population of location {l}"
+            ));
+        }
+        None
+    }
+
     /// Turns camp `l` into a town (closure) or back into a camp (reopening).
     pub(crate) fn set_camp_closed(&mut self, l: usize, closed: bool, s: &Settings) {
         let m = &s.move_rules;

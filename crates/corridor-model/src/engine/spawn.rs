@@ -68,44 +68,61 @@ impl Sink<'_> {
         self.agents.push(loc as u32, attrs, class);
         self.counts[loc] += 1;
         if take {
-            let p = &mut self.places.pop[loc];
-            if *p > 0 {
-                *p -= 1;
-                if *p == 0 && !self.places.pop_exhausted[loc] {
-                    self.places.pop_exhausted[loc] = true;
-                    self.warnings.push(format!(
-                        "day {t}: take_from_population emptied the population of location {loc}"
-                    ));
-                }
+            if let Some(w) = self.places.take_population(loc, 1, t) {
+                self.warnings.push(w);
             }
         }
     }
 }
 
+/// One day's spawning before anybody is placed: how many people, and where or
+/// over which weights. Shared by the agent and the count engines.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SpawnPlan {
+    /// Nobody today.
+    Nobody,
+    /// Conflict-driven spawning: people per location, in location order.
+    PerLocation(Vec<(usize, u64)>),
+    /// Data-driven spawning: this many people, each placed by
+    /// [`Spawner::weights`].
+    Spread(u64),
+}
+
+/// The day-0 insertions (flee-spec §2.1) as (location, people), in the order the
+/// agent engine creates them: camps with their day-0 data (`insert_day0` without
+/// `empty_camps_on_day0`), then every location's `initial_idps`.
+pub(crate) fn initial_insertions(sc: &Scenario, data: &DataTable, s: &Settings) -> Vec<(usize, u64)> {
+    let sr = &s.spawn_rules;
+    let mut v = Vec::new();
+    if sr.insert_day0 && !sr.empty_camps_on_day0 {
+        for l in sc.camp_locations() {
+            let n = data.camp(l).map(|s| s.value_at(0)).unwrap_or(0).max(0);
+            v.push((l, n as u64));
+        }
+    }
+    for (l, loc) in sc.locations.iter().enumerate() {
+        if loc.initial_idps > 0 {
+            v.push((l, loc.initial_idps));
+        }
+    }
+    v
+}
+
 impl Spawner {
     /// Day-0 insertions; returns the number of agents created.
     pub(crate) fn insert_initial(sc: &Scenario, data: &DataTable, sink: &mut Sink) -> u64 {
-        let sr = &sink.settings.spawn_rules;
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, 0);
         let before = sink.agents.next_id();
-        if sr.insert_day0 && !sr.empty_camps_on_day0 {
-            for l in sc.camp_locations() {
-                let n = data.camp(l).map(|s| s.value_at(0)).unwrap_or(0).max(0);
-                sink.agents.reserve(n as usize);
-                for _ in 0..n {
-                    sink.add(l, 0, false, &demo_key);
-                }
-            }
-        }
-        for (l, loc) in sc.locations.iter().enumerate() {
-            for _ in 0..loc.initial_idps {
+        for (l, n) in initial_insertions(sc, data, sink.settings) {
+            sink.agents.reserve(n as usize);
+            for _ in 0..n {
                 sink.add(l, 0, false, &demo_key);
             }
         }
         (sink.agents.next_id() - before) as u64
     }
 
-    /// Spawning of day `t`; returns the number of agents created.
+    /// Spawning of day `t` for the agent engine; returns the number of agents created.
     pub(crate) fn daily(
         &mut self,
         sc: &Scenario,
@@ -113,36 +130,83 @@ impl Spawner {
         t: u32,
         sink: &mut Sink,
     ) -> Result<u64, ModelError> {
-        let s = sink.settings;
+        let take = sink.settings.spawn_rules.take_from_population;
+        let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
+        let count_key = DayKey::new(sink.seed, Purpose::SpawnCount, t as u64);
+        let plan = self.plan(sc, data, t, sink.places, sink.settings, |l, lambda| {
+            count_key.stream(l as u64).poisson(lambda)
+        })?;
+        match plan {
+            SpawnPlan::Nobody => Ok(0),
+            SpawnPlan::PerLocation(v) => {
+                let mut created = 0u64;
+                for (l, n) in v {
+                    sink.agents.reserve(n as usize);
+                    for _ in 0..n {
+                        sink.add(l, t, take, &demo_key);
+                    }
+                    created += n;
+                }
+                Ok(created)
+            }
+            SpawnPlan::Spread(new) => {
+                let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
+                let acc = *self.cum.last().unwrap_or(&0.0);
+                sink.agents.reserve(new as usize);
+                for _ in 0..new {
+                    let id = sink.agents.next_id() as u64;
+                    let u = place_key.stream(id).next_f64() * acc;
+                    let j = self
+                        .cum
+                        .partition_point(|&c| c <= u)
+                        .min(self.cum.len() - 1);
+                    let l = self.cum_loc[j] as usize;
+                    sink.add(l, t, take, &demo_key);
+                }
+                Ok(new)
+            }
+        }
+    }
+
+    /// Cumulative spawn weights of the last [`SpawnPlan::Spread`] day and their
+    /// locations (flee-spec §2.4: `pop × intensity × decay(t)` over conflict zones).
+    pub(crate) fn weights(&self) -> (&[f64], &[u32]) {
+        (&self.cum, &self.cum_loc)
+    }
+
+    /// How many people day `t` spawns (flee-spec §2.4), updating `raw`, `debt`
+    /// and, on day 0 with `insert_day0`, the capacities. `poisson(l, mean)` draws
+    /// the Poisson count of location `l` (conflict-driven Poisson mode), so that each
+    /// engine can use its own streams.
+    pub(crate) fn plan(
+        &mut self,
+        sc: &Scenario,
+        data: &DataTable,
+        t: u32,
+        places: &mut Places,
+        s: &Settings,
+        mut poisson: impl FnMut(usize, f64) -> u64,
+    ) -> Result<SpawnPlan, ModelError> {
         let sr = &s.spawn_rules;
         let ti = t as i64;
-        let take = sr.take_from_population;
-        let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
         if let Some(cds) = &sr.conflict_driven_spawning {
-            let count_key = DayKey::new(sink.seed, Purpose::SpawnCount, t as u64);
-            let mut created = 0u64;
+            let mut v = Vec::new();
             for l in 0..sc.locations.len() {
-                let c = sink.places.conflict[l];
+                let c = places.conflict[l];
                 if c <= 0.0 {
                     continue;
                 }
                 let n = match cds.spawn_mode {
                     SpawnMode::Constant => (cds.displaced_per_conflict_day * c).max(0.0) as u64,
                     SpawnMode::PopRatio => {
-                        (cds.displaced_per_conflict_day * sink.places.pop[l] as f64 * c).max(0.0)
+                        (cds.displaced_per_conflict_day * places.pop[l] as f64 * c).max(0.0)
                             as u64
                     }
-                    SpawnMode::Poisson => count_key
-                        .stream(l as u64)
-                        .poisson(cds.displaced_per_conflict_day * c),
+                    SpawnMode::Poisson => poisson(l, cds.displaced_per_conflict_day * c),
                 };
-                sink.agents.reserve(n as usize);
-                for _ in 0..n {
-                    sink.add(l, t, take, &demo_key);
-                }
-                created += n;
+                v.push((l, n));
             }
-            return Ok(created);
+            return Ok(SpawnPlan::PerLocation(v));
         }
 
         // Mode A.
@@ -166,8 +230,8 @@ impl Spawner {
         if sr.insert_day0 && t == 0 {
             new = 0;
             for l in 0..sc.locations.len() {
-                if sink.places.capacity[l] > 0 {
-                    sink.places.capacity[l] -= data.camp(l).map(|s| s.value_at(0)).unwrap_or(0);
+                if places.capacity[l] > 0 {
+                    places.capacity[l] -= data.camp(l).map(|s| s.value_at(0)).unwrap_or(0);
                 }
             }
         }
@@ -178,7 +242,7 @@ impl Spawner {
             self.debt = 0;
         }
         if new == 0 {
-            return Ok(0);
+            return Ok(SpawnPlan::Nobody);
         }
 
         // Spawn weights on day t.
@@ -186,7 +250,7 @@ impl Spawner {
         self.cum_loc.clear();
         let mut acc = 0.0;
         for l in 0..sc.locations.len() {
-            let p = &*sink.places;
+            let p = &*places;
             let w = if p.conflict[l] > 0.0 {
                 p.pop[l] as f64 * p.conflict[l] * p.decay(l, ti, s)
             } else if !sr.conflict_zone_spawning_only && !p.camp[l] {
@@ -206,18 +270,6 @@ impl Spawner {
                 needed: new as u64,
             });
         }
-        let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
-        sink.agents.reserve(new as usize);
-        for _ in 0..new {
-            let id = sink.agents.next_id() as u64;
-            let u = place_key.stream(id).next_f64() * acc;
-            let j = self
-                .cum
-                .partition_point(|&c| c <= u)
-                .min(self.cum.len() - 1);
-            let l = self.cum_loc[j] as usize;
-            sink.add(l, t, take, &demo_key);
-        }
-        Ok(new as u64)
+        Ok(SpawnPlan::Spread(new as u64))
     }
 }

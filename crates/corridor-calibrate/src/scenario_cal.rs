@@ -1,0 +1,550 @@
+//! Calibration of a corridor scenario against CBP's monthly encounters: CMA-ES
+//! ([`search`]) over named scenario parameters, minimising the ARD of
+//! [`compare_encounters`] over the calibration months.
+//!
+//! Parameter names (on top of every `corridor_ensemble::set_param` settings path):
+//!
+//! * `crossing.<border city>.hazard`: the base daily crossing hazard of one
+//!   crossing point (its cap `max_hazard` still applies);
+//! * `crossings.hazard_scale`: multiplies every crossing hazard;
+//! * `appointments.request_probability`: CBP One daily request probability;
+//! * `inflows.scale`: multiplies every inflow series (all entries).
+//!
+//! Invariants: absolute values are applied before scales, whatever the order the
+//! names are given in, so a candidate means the same thing however it is listed.
+//! Only months that are both complete in the run and not after
+//! [`OBSERVED_THROUGH`] (September 2023) are compared: later CBP data never enter
+//! the objective. Results depend only on the inputs, the options and the seed
+//! (the runs of one generation share a common-random-numbers seed).
+
+use crate::calibrate::{search, Progress, SearchOptions, TraceRow};
+use crate::encounters::{
+    compare_encounters, complete_months, monthly_rows, CompareOptions, EncounterComparison,
+    ObservedEncounters, OBSERVED_THROUGH,
+};
+use crate::CalibrateError;
+use corridor_ensemble::{get_param, member_seed, set_param, ParamRange};
+use corridor_io::write::{write_atomic, WriteError};
+use corridor_model::{simulate, RunOptions, Scenario};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// A parsed scenario parameter name.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    CrossingHazard(usize),
+    HazardScale,
+    RequestProbability,
+    InflowScale,
+    Setting(String),
+}
+
+impl Target {
+    fn is_scale(&self) -> bool {
+        matches!(self, Target::HazardScale | Target::InflowScale)
+    }
+}
+
+fn parse_target(sc: &Scenario, name: &str) -> Result<Target, CalibrateError> {
+    if let Some(city) = name
+        .strip_prefix("crossing.")
+        .and_then(|r| r.strip_suffix(".hazard"))
+    {
+        let cities: Vec<&str> = sc
+            .border
+            .crossings
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        return cities
+            .iter()
+            .position(|c| *c == city)
+            .map(Target::CrossingHazard)
+            .ok_or_else(|| {
+                CalibrateError::option(
+                    name,
+                    format!(
+                        "no crossing point '{city}' in the scenario (have: {})",
+                        cities.join(", ")
+                    ),
+                )
+            });
+    }
+    match name {
+        "crossings.hazard_scale" if sc.border.crossings.is_empty() => Err(CalibrateError::option(
+            name,
+            "the scenario has no crossing points",
+        )),
+        "crossings.hazard_scale" => Ok(Target::HazardScale),
+        "appointments.request_probability" if sc.border.appointments.is_none() => Err(
+            CalibrateError::option(name, "the scenario has no CBP One appointments"),
+        ),
+        "appointments.request_probability" => Ok(Target::RequestProbability),
+        "inflows.scale" if sc.border.inflows.is_empty() => {
+            Err(CalibrateError::option(name, "the scenario has no inflows"))
+        }
+        "inflows.scale" => Ok(Target::InflowScale),
+        _ => {
+            get_param(sc, name)?;
+            Ok(Target::Setting(name.to_string()))
+        }
+    }
+}
+
+fn check_value(name: &str, t: &Target, v: f64) -> Result<(), CalibrateError> {
+    let ok = match t {
+        Target::CrossingHazard(_) | Target::RequestProbability => (0.0..=1.0).contains(&v),
+        Target::HazardScale | Target::InflowScale => v.is_finite() && v >= 0.0,
+        Target::Setting(_) => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(CalibrateError::option(
+            name,
+            format!("value {v} is out of its domain"),
+        ))
+    }
+}
+
+fn apply_one(sc: &mut Scenario, name: &str, t: &Target, v: f64) -> Result<(), CalibrateError> {
+    check_value(name, t, v)?;
+    match t {
+        Target::CrossingHazard(i) => sc.border.crossings[*i].hazard = v,
+        Target::HazardScale => {
+            for c in &mut sc.border.crossings {
+                c.hazard = (c.hazard * v).min(1.0);
+            }
+        }
+        Target::RequestProbability => {
+            if let Some(a) = sc.border.appointments.as_mut() {
+                a.request_probability = v;
+            }
+        }
+        Target::InflowScale => {
+            for f in &mut sc.border.inflows {
+                for p in &mut f.series.points {
+                    p.1 *= v;
+                }
+            }
+        }
+        Target::Setting(n) => {
+            set_param(sc, n, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every name is known to the scenario and that both ends of its
+/// range are valid values (bad input is reported before any run).
+pub fn check_scenario_params(sc: &Scenario, params: &[ParamRange]) -> Result<(), CalibrateError> {
+    for p in params {
+        let t = parse_target(sc, &p.name)?;
+        for v in [p.low, p.high] {
+            apply_one(&mut sc.clone(), &p.name, &t, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies `values` (one per parameter) to `sc`: absolute values first, then the
+/// scales (see the module documentation).
+pub fn apply_scenario_params(
+    sc: &mut Scenario,
+    params: &[ParamRange],
+    values: &[f64],
+) -> Result<(), CalibrateError> {
+    if params.len() != values.len() {
+        return Err(CalibrateError::option(
+            "values",
+            format!("{} values for {} parameters", values.len(), params.len()),
+        ));
+    }
+    let targets = params
+        .iter()
+        .map(|p| parse_target(sc, &p.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    for scales in [false, true] {
+        for ((p, t), &v) in params.iter().zip(&targets).zip(values) {
+            if t.is_scale() == scales {
+                apply_one(sc, &p.name, t, v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The scenario's own value of a parameter (the search's start): the current
+/// value for absolute parameters, 1 for scales.
+pub fn current_value(sc: &Scenario, name: &str) -> Result<f64, CalibrateError> {
+    Ok(match parse_target(sc, name)? {
+        Target::CrossingHazard(i) => sc.border.crossings[i].hazard,
+        Target::HazardScale | Target::InflowScale => 1.0,
+        Target::RequestProbability => sc
+            .border
+            .appointments
+            .as_ref()
+            .map_or(0.0, |a| a.request_probability),
+        Target::Setting(n) => get_param(sc, &n)?,
+    })
+}
+
+/// Options of a scenario calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioCalOptions {
+    /// Objective evaluations (candidates).
+    pub budget: usize,
+    /// Runs per candidate (mean of their encounters is compared).
+    pub runs_per_eval: usize,
+    pub seed: u64,
+    /// CMA-ES population (default: CMA-ES's own).
+    pub population: Option<usize>,
+    /// Initial step size as a fraction of each range.
+    pub sigma0: f64,
+}
+
+impl ScenarioCalOptions {
+    pub fn new(budget: usize, runs_per_eval: usize, seed: u64) -> Self {
+        ScenarioCalOptions {
+            budget,
+            runs_per_eval,
+            seed,
+            population: None,
+            sigma0: 0.3,
+        }
+    }
+}
+
+/// One calibrated parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioParamResult {
+    pub name: String,
+    pub low: f64,
+    pub high: f64,
+    /// The scenario's value (the search's start).
+    pub start: f64,
+    /// The best candidate's value.
+    pub value: f64,
+}
+
+/// The result of [`calibrate_scenario`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioCalibration {
+    pub scenario: String,
+    pub seed: u64,
+    pub budget: usize,
+    pub runs_per_eval: usize,
+    /// The compared months (`YYYY-MM`).
+    pub months: Vec<String>,
+    pub params: Vec<ScenarioParamResult>,
+    /// The scenario as given (same seeds as the search's first generation).
+    pub before: EncounterComparison,
+    /// The best candidate, re-run with the same seeds as `before`.
+    pub after: EncounterComparison,
+    #[serde(skip)]
+    pub trace: Vec<TraceRow>,
+}
+
+/// The months a scenario's runs are compared on: complete months of the run,
+/// observed, not after [`OBSERVED_THROUGH`].
+pub fn calibration_months(sc: &Scenario, observed: &ObservedEncounters) -> Vec<String> {
+    complete_months(sc.start_date, sc.days)
+        .into_iter()
+        .filter(|m| m.as_str() <= OBSERVED_THROUGH && observed.months().any(|o| o == m))
+        .collect()
+}
+
+/// Mean monthly encounters of `runs` runs (seeds `member_seed(seed, i)`) compared
+/// with the observed ones over `months`.
+pub fn score_scenario(
+    sc: &Scenario,
+    observed: &ObservedEncounters,
+    months: &[String],
+    runs: usize,
+    seed: u64,
+) -> Result<EncounterComparison, CalibrateError> {
+    let hasten = sc.settings.optimisations.hasten;
+    let mut rows = Vec::new();
+    for i in 0..runs.max(1) {
+        let s = member_seed(seed, i);
+        let out = simulate(
+            sc,
+            &RunOptions {
+                seed: s,
+                ..RunOptions::default()
+            },
+        )
+        .map_err(|source| CalibrateError::Run {
+            scenario: sc.name.clone(),
+            seed: s,
+            source,
+        })?;
+        for mut r in monthly_rows(&sc.border, sc.start_date, &out.days, hasten) {
+            r.encounters /= runs.max(1) as f64;
+            rows.push(r);
+        }
+    }
+    Ok(compare_encounters(
+        &rows,
+        observed,
+        &CompareOptions {
+            months: Some(months.to_vec()),
+            through: Some(OBSERVED_THROUGH.to_string()),
+        },
+    ))
+}
+
+/// Calibrates `params` of `sc` against `observed` (see the module documentation).
+pub fn calibrate_scenario(
+    sc: &Scenario,
+    observed: &ObservedEncounters,
+    params: &[ParamRange],
+    opts: &ScenarioCalOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<ScenarioCalibration, CalibrateError> {
+    if opts.runs_per_eval == 0 {
+        return Err(CalibrateError::option("runs", "must be at least 1"));
+    }
+    check_scenario_params(sc, params)?;
+    let months = calibration_months(sc, observed);
+    if months.is_empty() {
+        return Err(CalibrateError::option(
+            "observed",
+            format!(
+                "no complete month of the run is observed up to {OBSERVED_THROUGH}; nothing to \
+                 calibrate against"
+            ),
+        ));
+    }
+    let start = params
+        .iter()
+        .map(|p| current_value(sc, &p.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let so = SearchOptions {
+        population: opts.population,
+        sigma0: opts.sigma0,
+        ..SearchOptions::new(opts.budget, opts.seed)
+    };
+    let eval = |x: &[f64], crn: u64| -> Result<f64, CalibrateError> {
+        let mut s = sc.clone();
+        apply_scenario_params(&mut s, params, x)?;
+        Ok(score_scenario(&s, observed, &months, opts.runs_per_eval, crn)?.objective())
+    };
+    let found = search(params, &start, &so, eval, progress)?;
+    let crn0 = crate::calibrate::generation_seed(opts.seed, 0);
+    let before = score_scenario(sc, observed, &months, opts.runs_per_eval, crn0)?;
+    let mut best = sc.clone();
+    apply_scenario_params(&mut best, params, &found.best.params)?;
+    let after = score_scenario(&best, observed, &months, opts.runs_per_eval, crn0)?;
+    Ok(ScenarioCalibration {
+        scenario: sc.name.clone(),
+        seed: opts.seed,
+        budget: opts.budget,
+        runs_per_eval: opts.runs_per_eval,
+        months,
+        params: params
+            .iter()
+            .zip(&start)
+            .zip(&found.best.params)
+            .map(|((p, &s), &v)| ScenarioParamResult {
+                name: p.name.clone(),
+                low: p.low,
+                high: p.high,
+                start: s,
+                value: v,
+            })
+            .collect(),
+        before,
+        after,
+        trace: found.trace,
+    })
+}
+
+impl ScenarioCalibration {
+    /// `trace.csv`: `fold,generation,candidate,<param>...,objective`.
+    pub fn trace_csv(&self) -> String {
+        let mut s = String::from("fold,generation,candidate");
+        for p in &self.params {
+            s.push(',');
+            s.push_str(&p.name);
+        }
+        s.push_str(",objective\n");
+        for r in &self.trace {
+            s.push_str(&format!("{},{},{}", r.fold, r.generation, r.candidate));
+            for v in &r.params {
+                s.push_str(&format!(",{v}"));
+            }
+            s.push_str(&format!(",{}\n", r.objective));
+        }
+        s
+    }
+
+    /// Writes `calibration.json` and `trace.csv` into `dir` (atomically).
+    pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let json = serde_json::to_string_pretty(self).expect("serialisable") + "\n";
+        let files = [("calibration.json", json), ("trace.csv", self.trace_csv())];
+        let mut out = Vec::new();
+        for (name, text) in files {
+            let p = dir.join(name);
+            write_atomic(&p, text.as_bytes())?;
+            out.push(p);
+        }
+        Ok(out)
+    }
+}
+
+impl std::fmt::Display for ScenarioCalibration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ard = |c: &EncounterComparison| c.ard.map_or("n/a".into(), |a| format!("{a:.4}"));
+        writeln!(
+            f,
+            "calibrated {} on CBP encounters {} ({} evaluations, {} run(s) each)",
+            self.scenario,
+            self.months.join(", "),
+            self.trace.len(),
+            self.runs_per_eval
+        )?;
+        writeln!(
+            f,
+            "ARD before {} after {}",
+            ard(&self.before),
+            ard(&self.after)
+        )?;
+        for p in &self.params {
+            writeln!(
+                f,
+                "  {} = {:.6} (start {:.6}, range {}..{})",
+                p.name, p.value, p.start, p.low, p.high
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_model::border::{CrossingPoint, Inflow};
+    use corridor_model::series::Series;
+    use corridor_model::Date;
+
+    fn scenario() -> Scenario {
+        let mut s = Scenario::new("t", Date::parse("2023-06-01").unwrap(), 10);
+        for (name, h) in [("Tijuana", 0.1), ("Reynosa", 0.2)] {
+            s.border.crossings.push(CrossingPoint {
+                name: name.into(),
+                border_city: 0,
+                sector: "S".into(),
+                hazard: h,
+                slope: 0.0,
+                max_hazard: 0.5,
+            });
+        }
+        s.border.inflows.push(Inflow {
+            location: 0,
+            series: Series::new(vec![(0, 10.0), (5, 20.0)]),
+        });
+        s
+    }
+
+    fn p(name: &str) -> ParamRange {
+        ParamRange {
+            name: name.into(),
+            low: 0.0,
+            high: 1.0,
+        }
+    }
+
+    #[test]
+    fn applies_values_then_scales() {
+        let mut s = scenario();
+        // The scale is listed first but applies after the absolute hazard.
+        let params = [
+            p("crossings.hazard_scale"),
+            p("crossing.Reynosa.hazard"),
+            p("inflows.scale"),
+            p("move_rules.camp_weight"),
+        ];
+        apply_scenario_params(&mut s, &params, &[2.0, 0.3, 0.5, 7.0]).unwrap();
+        assert_eq!(s.border.crossings[0].hazard, 0.2);
+        assert!((s.border.crossings[1].hazard - 0.6).abs() < 1e-12);
+        assert_eq!(s.border.inflows[0].series.points, vec![(0, 5.0), (5, 10.0)]);
+        assert_eq!(s.settings.move_rules.camp_weight, 7.0);
+        assert_eq!(current_value(&s, "crossing.Reynosa.hazard").unwrap(), 0.6);
+        assert_eq!(current_value(&s, "inflows.scale").unwrap(), 1.0);
+    }
+
+    #[test]
+    fn rejects_unknown_names_and_bad_values() {
+        let s = scenario();
+        let e = check_scenario_params(&s, &[p("crossing.Nowhere.hazard")]).unwrap_err();
+        assert!(e.to_string().contains("no crossing point 'Nowhere'"), "{e}");
+        assert!(e.to_string().contains("Tijuana, Reynosa"), "{e}");
+        let e = check_scenario_params(&s, &[p("appointments.request_probability")]).unwrap_err();
+        assert!(e.to_string().contains("no CBP One appointments"), "{e}");
+        assert!(check_scenario_params(&s, &[p("no.such.setting")]).is_err());
+        let mut r = p("crossing.Tijuana.hazard");
+        r.high = 1.5;
+        let e = check_scenario_params(&s, &[r]).unwrap_err();
+        assert!(e.to_string().contains("out of its domain"), "{e}");
+        let mut s2 = scenario();
+        assert!(apply_scenario_params(&mut s2, &[p("inflows.scale")], &[]).is_err());
+    }
+
+    /// The calibration of the built-in scenario recorded in
+    /// scenarios/mexico-2023/SOURCES.md (slow; release build):
+    /// `cargo test --release -p corridor-calibrate --lib mexico_2023 -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn calibrate_mexico_2023() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios/mexico-2023");
+        let inst = corridor_io::scenario::read_scenario(&dir.join("scenario.toml")).unwrap();
+        let obs =
+            ObservedEncounters::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
+        let params: Vec<ParamRange> = [
+            "crossings.hazard_scale=0.6:2",
+            "crossing.Ciudad Juárez.hazard=0.05:0.5",
+            "crossing.Reynosa.hazard=0.02:0.5",
+            "crossing.Matamoros.hazard=0.02:0.5",
+            "crossing.Tijuana.hazard=0.02:0.5",
+            "crossing.Nuevo Laredo.hazard=0.005:0.2",
+            "inflows.scale=0.7:1.6",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let budget = std::env::var("MXCAL_BUDGET")
+            .ok()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(48);
+        let opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
+        let cal = calibrate_scenario(&inst.scenario, &obs, &params, &opts, &|p| {
+            eprintln!(
+                "gen {} evals {} best {:.4}",
+                p.generation, p.evaluations, p.best_objective
+            )
+        })
+        .unwrap();
+        print!("{cal}");
+        for (b, a) in cal.before.cells.iter().zip(&cal.after.cells) {
+            println!(
+                "{} | {} | obs {} | before {} ({:.2}) | after {} ({:.2})",
+                b.month,
+                b.area_of_responsibility,
+                b.observed,
+                b.simulated,
+                b.simulated / b.observed,
+                a.simulated,
+                a.simulated / a.observed
+            );
+        }
+        cal.write_dir(std::path::Path::new("/tmp/mxcal_cal"))
+            .unwrap();
+        assert!(cal.after.ard.unwrap() <= cal.before.ard.unwrap() + 0.02);
+    }
+}

@@ -1,0 +1,838 @@
+//! The count engine (DESIGN §7): Flee's rules on groups of exchangeable people.
+//!
+//! People with the same state (see [`cohorts::Key`]) are exchangeable: the agent
+//! engine treats them identically and gives each an independent stream, so a
+//! group's outcomes follow a binomial or multinomial law. This engine stores a
+//! head count per state and moves whole groups with one draw per outcome
+//! (multinomials as sequential conditional binomials), so a day costs time in
+//! proportion to the number of distinct states, not of people: 10^9 people cost
+//! what 10^5 do.
+//!
+//! The rules are the agent engine's, taken from the same code wherever it is a
+//! pure function: scores, move chances, capacity multipliers and route weights
+//! (`engine::routes::Tables`), candidate routes, spawn counts and weights
+//! (`engine::spawn::Spawner::plan`), closures, demographic classes. The day has
+//! the agent engine's order and its two capacity snapshots (decision pass, travel
+//! pass); multi-hop travel, strict arrival, `start_on_foot`, walk probabilities,
+//! camps as sinks and the "nearly full camp" check are the same.
+//!
+//! Differences from the agent engine, by design:
+//! * Draws come from streams keyed by (seed, `Purpose::Counts`, day, phase and
+//!   location or link), so the two engines agree in distribution, not draw by
+//!   draw (tests: `tests/counts_vs_agents.rs`).
+//! * Recent travel (`avoid_short_stints`) is kept on a grid of
+//!   [`RECENT_QUANTUM`] (1/256 of a day at full speed) instead of as an `f32`:
+//!   exact values would make every travel history a state of its own. It only
+//!   matters when `recent + moved / max_move_speed` falls within 1/512 of 1.
+//! * Border processes are not supported yet: a scenario with any is refused with
+//!   `ModelError::InvalidScenario`.
+//!
+//! Determinism: cohorts are kept in sorted buckets (one per location, one per
+//! link), each location or link draws from its own stream in that order, and
+//! per-location sums are integer sums, so a run depends only on the seed.
+
+mod cohorts;
+mod multinomial;
+
+use crate::engine::demography::Demography;
+use crate::engine::network::Network;
+use crate::engine::passes::MAX_HOPS_PER_DAY;
+use crate::engine::places::Places;
+use crate::engine::routes::{Candidates, PathArena, Tables, DEST_BIT};
+use crate::engine::spawn::{initial_insertions, SpawnPlan, Spawner};
+use crate::engine::{validate, Closures, RunOptions, Setup};
+use crate::error::ModelError;
+use crate::record::{Accounting, DayRecord, RunOutput};
+use crate::rng::{self, Purpose, Stream};
+use crate::scenario::{DataTable, Scenario};
+use crate::settings::Settings;
+use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
+
+/// Grid of the recent-travel value (in units of a day at `max_move_speed`).
+pub const RECENT_QUANTUM: f64 = 1.0 / 32.0;
+
+/// What a count run reports besides its output: the number of cohorts (distinct
+/// states) at the end of each day, the engine's cost driver.
+#[derive(Debug, Clone, Default)]
+pub struct CountStats {
+    pub cohorts_per_day: Vec<usize>,
+}
+
+/// Runs a scenario with the count engine.
+pub fn simulate_counts(sc: &Scenario, opts: &RunOptions) -> Result<RunOutput, ModelError> {
+    simulate_counts_with_stats(sc, opts).map(|(out, _)| out)
+}
+
+/// [`simulate_counts`], also returning the cohort counts per day.
+pub fn simulate_counts_with_stats(
+    sc: &Scenario,
+    opts: &RunOptions,
+) -> Result<(RunOutput, CountStats), ModelError> {
+    validate(sc)?;
+    if !sc.border.is_empty() {
+        return Err(ModelError::InvalidScenario(
+            "the count engine does not support border processes (ports, appointments, \
+             checkpoints, inflows, crossings between ports, caravans, events) yet; \
+             use the agent engine"
+                .into(),
+        ));
+    }
+    let days = opts.days.unwrap_or(sc.days);
+    let mut w = CountWorld::new(sc, opts.seed);
+    let mut out = RunOutput {
+        seed: opts.seed,
+        days: Vec::with_capacity(days as usize),
+        warnings: Vec::new(),
+    };
+    let mut stats = CountStats::default();
+    for t in 0..days {
+        out.days.push(w.step(t)?);
+        stats.cohorts_per_day.push(w.cohorts.len());
+    }
+    out.warnings = w.warnings;
+    Ok((out, stats))
+}
+
+/// Random-stream phases: the entity of a stream is `phase << 40 | index`.
+const PH_INITIAL: u64 = 1;
+const PH_SPAWN_COUNT: u64 = 2;
+const PH_SPAWN_PLACE: u64 = 3;
+const PH_SPAWN_CLASS: u64 = 4;
+const PH_DECIDE: u64 = 5;
+const PH_TRAVEL: u64 = 6;
+const PH_SINK: u64 = 7;
+
+#[inline]
+fn stream(seed: u64, day: u32, phase: u64, index: u64) -> Stream {
+    rng::stream(seed, Purpose::Counts, day as u64, (phase << 40) | index)
+}
+
+struct CountWorld<'a> {
+    sc: &'a Scenario,
+    s: Settings,
+    seed: u64,
+    data: DataTable,
+    camps: Vec<usize>,
+    net: Network,
+    places: Places,
+    arena: PathArena,
+    cands: Candidates,
+    demo: Demography,
+    closures: Closures,
+    spawner: Spawner,
+    tables: Tables,
+    end: Vec<f64>,
+    score: Vec<f64>,
+    mc: Vec<f64>,
+    /// People at each location (at-location cohorts), kept current between passes.
+    counts: Vec<u64>,
+    /// Cohorts, normalised between steps.
+    cohorts: Buckets,
+    /// The link buckets the travel pass fills (swapped with `cohorts.on`).
+    on_next: Vec<Vec<(Key, u64)>>,
+    /// Stayers of one location in the decision pass.
+    stay: Vec<(Key, u64)>,
+    /// Class distribution of people created at each location (computed on first use).
+    class_probs: Vec<Option<Vec<f64>>>,
+    spawned_total: u64,
+    initial: u64,
+    removed: u64,
+    warnings: Vec<String>,
+    warned_schedule: bool,
+    /// Per candidate route: its first hop (rebuilt with the candidates).
+    first_hop: Vec<Option<Hop>>,
+    /// Scratch buffers.
+    split: Vec<u64>,
+    outcomes: Vec<Outcome>,
+}
+
+/// Part of a group after a decision.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    key: Key,
+    n: u64,
+    /// Stepped onto the link in `key`.
+    departed: bool,
+}
+
+/// Someone travelling in the travel pass: a group on a link, how far it has
+/// moved today and how many links it has finished today.
+#[derive(Debug, Clone, Copy)]
+struct Mover {
+    key: Key,
+    n: u64,
+    moved: f64,
+    hops: u32,
+    /// Today's speed on the current link once the walk draw has split the group.
+    speed: Option<f64>,
+}
+
+/// A [`DecideCtx`] borrowing only the fields it reads, so that the world's
+/// scratch buffers and cohorts stay mutable beside it.
+macro_rules! ctx {
+    ($w:expr) => {
+        DecideCtx {
+            s: &$w.s,
+            net: &$w.net,
+            places: &$w.places,
+            cands: &$w.cands,
+            arena: &$w.arena,
+            tables: &$w.tables,
+            mc: &$w.mc,
+            first_hop: &$w.first_hop,
+        }
+    };
+}
+
+/// What the passes read.
+struct DecideCtx<'b> {
+    s: &'b Settings,
+    net: &'b Network,
+    places: &'b Places,
+    cands: &'b Candidates,
+    arena: &'b PathArena,
+    tables: &'b Tables,
+    mc: &'b [f64],
+    /// Per candidate route: its first hop.
+    first_hop: &'b [Option<Hop>],
+}
+
+impl DecideCtx<'_> {
+    /// The agent engine's `decide` for `n` people with key `key` at location `l`,
+    /// as a split of the group: who stays (with what stored route) and who steps
+    /// onto which link. `force`: a town's move chance counts as 1.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        rng: &mut Stream,
+        l: u32,
+        key: Key,
+        n: u64,
+        force: bool,
+        split: &mut Vec<u64>,
+        out: &mut Vec<Outcome>,
+    ) {
+        let li = l as usize;
+        let has_route = key.route() != NO_ROUTE;
+        let m = if has_route || (force && self.places.town[li]) {
+            1.0
+        } else {
+            self.mc[li]
+        };
+        let movers = if m >= 1.0 {
+            n
+        } else if m > 0.0 {
+            multinomial::binomial(&mut *rng, n, m)
+        } else {
+            0
+        };
+        if movers < n {
+            out.push(Outcome {
+                key,
+                n: n - movers,
+                departed: false,
+            });
+        }
+        if movers == 0 {
+            return;
+        }
+        if has_route {
+            let hop = self.hop(l, key.route(), key.cursor());
+            self.follow(key, key.route(), key.cursor(), hop, movers, out);
+            return;
+        }
+        let r = self.cands.range(li);
+        let k = r.len();
+        if k == 0 {
+            out.push(Outcome {
+                key,
+                n: movers,
+                departed: false,
+            });
+            return;
+        }
+        if k == 1 {
+            let hop = self.first_hop[r.start];
+            self.follow(key, self.cands.path[r.start], 0, hop, movers, out);
+            return;
+        }
+        let base = r.start * self.tables.n_class + key.class() as usize * k;
+        multinomial::split_cumulative(rng, movers, &self.tables.cum[base..base + k], split);
+        for (j, &x) in split.iter().enumerate() {
+            if x > 0 {
+                let i = r.start + j;
+                self.follow(key, self.cands.path[i], 0, self.first_hop[i], x, out);
+            }
+        }
+    }
+
+    /// Moves the groups on `stack` (all from one link's cohorts) to the end of
+    /// their day (flee-spec §2.8): advance, arrive strictly past the end, continue
+    /// while the day's distance is below the speed, re-deciding at each arrival.
+    /// Finished groups go to `done` with the distance they moved.
+    #[allow(clippy::too_many_arguments)]
+    fn travel(
+        &self,
+        rng: &mut Stream,
+        fin: &Finisher,
+        stack: &mut Vec<Mover>,
+        arrived: &mut [u64],
+        departed: &mut [u64],
+        at: &mut [Vec<(Key, u64)>],
+        on_next: &mut [Vec<(Key, u64)>],
+        split: &mut Vec<u64>,
+        outcomes: &mut Vec<Outcome>,
+    ) {
+        let m = &self.s.move_rules;
+        let net = self.net;
+        let ctx = self;
+        while let Some(mut mv) = stack.pop() {
+            let li = mv.key.pos() as usize;
+            let v = match mv.speed {
+                Some(v) => v,
+                None => {
+                    let mut v = net.speed[li];
+                    if m.start_on_foot && mv.key.flags() & FIRST_LINK_DONE == 0 {
+                        v = m.max_walk_speed;
+                    }
+                    let wp = net.walk_p[li];
+                    if wp >= 1.0 {
+                        v = m.max_walk_speed;
+                    } else if wp > 0.0 {
+                        let w = multinomial::binomial(&mut *rng, mv.n, wp);
+                        if w == mv.n {
+                            v = m.max_walk_speed;
+                        } else if w > 0 {
+                            stack.push(Mover {
+                                n: w,
+                                speed: Some(m.max_walk_speed),
+                                ..mv
+                            });
+                            mv.n -= w;
+                        }
+                    }
+                    v
+                }
+            };
+            let d = mv.key.dist() as f64 + v;
+            let mut moved = mv.moved + v;
+            let len = net.len[li];
+            if d <= len {
+                let r = fin.recent(mv.key, moved);
+                on_next[li].push((mv.key.with_dist(d as f32).with_recent(r), mv.n));
+                continue;
+            }
+            let key = mv.key.with_flags(mv.key.flags() | FIRST_LINK_DONE);
+            moved += len - d;
+            if !net.is_open(li as u32) {
+                // Closed while travelling: back to where the link starts.
+                let s = net.from[li];
+                arrived[s as usize] += mv.n;
+                at[s as usize].push((key.moved_to(s).with_recent(fin.recent(key, moved)), mv.n));
+                continue;
+            }
+            let dest = net.to[li];
+            arrived[dest as usize] += mv.n;
+            let hops = mv.hops + 1;
+            let here = key.moved_to(dest);
+            if ctx.places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY {
+                at_dest(at, here, mv.n, fin.recent(key, moved));
+                continue;
+            }
+            let force = m.avoid_short_stints
+                && (mv.key.recent() as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
+            outcomes.clear();
+            ctx.decide(rng, dest, here, mv.n, force, split, outcomes);
+            for o in outcomes.iter() {
+                if o.departed {
+                    departed[dest as usize] += o.n;
+                    stack.push(Mover {
+                        key: o.key,
+                        n: o.n,
+                        moved,
+                        hops,
+                        speed: None,
+                    });
+                } else {
+                    at_dest(at, o.key, o.n, fin.recent(o.key, moved));
+                }
+            }
+        }
+    }
+
+    /// The next hop of `route` at `l` after `cursor` hops (the agent engine's
+    /// rule: an arena path, or `DEST_BIT | destination` followed along the
+    /// shortest-path tree): the open link to it, the route's end, and whether the
+    /// hop is the last. `None` when there is no next hop.
+    #[inline]
+    fn hop(&self, l: u32, route: u32, cursor: u8) -> Option<Hop> {
+        hop_of(self.net, self.cands, self.arena, l, route, cursor)
+    }
+
+    /// `n` people take the next hop of `route` (the checks of the agent engine's
+    /// `decide` once the route is known): no next hop or no open link to it, or a
+    /// nearly full destination camp, and they stay without a route.
+    #[inline]
+    fn follow(
+        &self,
+        key: Key,
+        route: u32,
+        cursor: u8,
+        hop: Option<Hop>,
+        n: u64,
+        out: &mut Vec<Outcome>,
+    ) {
+        let stay = Outcome {
+            key: key.with_route(NO_ROUTE, 0),
+            n,
+            departed: false,
+        };
+        let Some(Hop {
+            link: Some(link),
+            fin,
+            last,
+        }) = hop
+        else {
+            out.push(stay);
+            return;
+        };
+        if self.places.camp[fin as usize] && self.tables.capmul[fin as usize] < 0.5 {
+            out.push(stay);
+            return;
+        }
+        // Cursors of shortest-path routes are never read: keep them 0 so that
+        // such cohorts merge.
+        let c = if route & DEST_BIT != 0 { 0 } else { cursor + 1 };
+        let key = if last {
+            key.with_route(NO_ROUTE, 0)
+        } else {
+            key.with_route(route, c)
+        };
+        out.push(Outcome {
+            key: key.onto_link(link),
+            n,
+            departed: true,
+        });
+    }
+}
+
+/// The next hop of a route (see `DecideCtx::hop`).
+#[derive(Debug, Clone, Copy)]
+struct Hop {
+    /// The open link to the next location; `None` when it is closed.
+    link: Option<u32>,
+    /// The route's final location.
+    fin: u32,
+    /// The next location is the final one.
+    last: bool,
+}
+
+fn hop_of(
+    net: &Network,
+    cands: &Candidates,
+    arena: &PathArena,
+    l: u32,
+    route: u32,
+    cursor: u8,
+) -> Option<Hop> {
+    let (next, fin, last) = if route & DEST_BIT != 0 {
+        let dest = route & !DEST_BIT;
+        let next = cands.next_toward(dest, l)?;
+        (next, dest, next == dest)
+    } else {
+        (
+            arena.hop(route, cursor),
+            arena.last(route),
+            cursor + 1 >= arena.len(route),
+        )
+    };
+    Some(Hop {
+        link: net.find_open(l, next),
+        fin,
+        last,
+    })
+}
+
+impl<'a> CountWorld<'a> {
+    fn new(sc: &'a Scenario, seed: u64) -> CountWorld<'a> {
+        let Setup {
+            s,
+            data,
+            net,
+            places,
+            arena,
+            cands,
+            demo,
+            warnings,
+        } = Setup::new(sc);
+        let n = sc.locations.len();
+        let net_links = net.from.len();
+        let mut w = CountWorld {
+            sc,
+            camps: sc.camp_locations(),
+            closures: Closures::new(sc),
+            s,
+            seed,
+            data,
+            net,
+            places,
+            arena,
+            cands,
+            demo,
+            spawner: Spawner::default(),
+            tables: Tables::default(),
+            end: Vec::new(),
+            score: vec![0.0; n],
+            mc: vec![0.0; n],
+            counts: vec![0; n],
+            cohorts: Buckets::new(n, net_links),
+            on_next: vec![Vec::new(); net_links],
+            stay: Vec::new(),
+            class_probs: vec![None; n],
+            spawned_total: 0,
+            initial: 0,
+            removed: 0,
+            warnings,
+            warned_schedule: false,
+            split: Vec::new(),
+            outcomes: Vec::new(),
+            first_hop: Vec::new(),
+        };
+        w.first_hops();
+        for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s).into_iter().enumerate() {
+            let mut rng = stream(seed, 0, PH_INITIAL, k as u64);
+            w.create(l, n, &mut rng);
+            w.initial += n;
+        }
+        w.cohorts.normalise();
+        w
+    }
+
+    fn first_hops(&mut self) {
+        let n = self.sc.locations.len();
+        self.first_hop.clear();
+        for o in 0..n {
+            for i in self.cands.range(o) {
+                let h = hop_of(&self.net, &self.cands, &self.arena, o as u32, self.cands.path[i], 0);
+                self.first_hop.push(h);
+            }
+        }
+    }
+
+    /// Creates `n` people at `l`, split over attribute classes.
+    fn create(&mut self, l: usize, n: u64, rng: &mut Stream) {
+        if n == 0 {
+            return;
+        }
+        self.counts[l] += n;
+        if self.demo.n_class == 1 {
+            self.cohorts.push(Key::at(l as u32, 0, 0, 0.0), n);
+            return;
+        }
+        let probs = self.class_probs[l]
+            .get_or_insert_with(|| self.demo.class_probabilities(l, &self.s))
+            .clone();
+        multinomial::split(rng, n, &probs, &mut self.split);
+        for (c, &x) in self.split.iter().enumerate() {
+            if x > 0 {
+                self.cohorts.push(Key::at(l as u32, 0, c as u16, 0.0), x);
+            }
+        }
+    }
+
+    /// Day `t`'s spawning (flee-spec §2.4); returns the number of people created.
+    fn spawn(&mut self, t: u32) -> Result<u64, ModelError> {
+        let seed = self.seed;
+        let plan = self.spawner.plan(
+            self.sc,
+            &self.data,
+            t,
+            &mut self.places,
+            &self.s,
+            |l, lambda| stream(seed, t, PH_SPAWN_COUNT, l as u64).poisson(lambda),
+        )?;
+        let per_location: Vec<(usize, u64)> = match plan {
+            SpawnPlan::Nobody => return Ok(0),
+            SpawnPlan::PerLocation(v) => v,
+            SpawnPlan::Spread(n) => {
+                let (cum, locs) = self.spawner.weights();
+                let mut rng = stream(seed, t, PH_SPAWN_PLACE, 0);
+                let mut parts = Vec::new();
+                multinomial::split_cumulative(&mut rng, n, cum, &mut parts);
+                locs.iter()
+                    .zip(parts)
+                    .map(|(&l, x)| (l as usize, x))
+                    .collect()
+            }
+        };
+        let take = self.s.spawn_rules.take_from_population;
+        let mut created = 0;
+        for (l, n) in per_location {
+            if n == 0 {
+                continue;
+            }
+            let mut rng = stream(seed, t, PH_SPAWN_CLASS, l as u64);
+            self.create(l, n, &mut rng);
+            if take {
+                if let Some(w) = self.places.take_population(l, n, t) {
+                    self.warnings.push(w);
+                }
+            }
+            created += n;
+        }
+        Ok(created)
+    }
+
+    fn build_tables(&mut self) {
+        self.tables.build(
+            &self.cands,
+            &self.places,
+            &self.end,
+            self.demo.n_class,
+            &self.counts,
+            &self.s,
+        );
+    }
+
+    fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
+        let sc = self.sc;
+        let n = sc.locations.len();
+        let ti = t as i64;
+
+        // 1. Conflicts.
+        if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
+            self.warned_schedule = true;
+            self.warnings.push(format!(
+                "the conflict schedule has fewer rows than days: from day {t} on, its last row holds"
+            ));
+        }
+
+        // 2. Spawning.
+        let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        spawned_today += self.spawn(t)?;
+        self.spawned_total += spawned_today;
+        for b in &mut self.cohorts.at {
+            normalise(b);
+        }
+
+        // 3. Closures.
+        if self
+            .closures
+            .apply(sc, t, &mut self.net, &mut self.places, &self.s)
+        {
+            self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
+            self.first_hops();
+        }
+
+        // 4. Evolve: capacity growth, scores, move chances, end-point scores.
+        self.places
+            .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
+        self.demo.end_scores(
+            &self.score,
+            &self.places.camp,
+            &self.places.conflict,
+            &self.places.pop,
+            &self.s,
+            &mut self.end,
+        );
+
+        // Decision pass: groups at locations, one stream per location.
+        self.build_tables();
+        let mut departed = vec![0u64; n];
+        {
+            let ctx = ctx!(self);
+            let cohorts = &mut self.cohorts;
+            for l in 0..n {
+                if cohorts.at[l].is_empty() {
+                    continue;
+                }
+                // Move chance 0 and no stored route: nothing can happen.
+                let idle = ctx.mc[l] <= 0.0;
+                let mut rng = stream(self.seed, t, PH_DECIDE, l as u64);
+                let bucket = std::mem::take(&mut cohorts.at[l]);
+                self.stay.clear();
+                for &(key, cnt) in &bucket {
+                    if idle && key.route() == NO_ROUTE {
+                        self.stay.push((key, cnt));
+                        continue;
+                    }
+                    self.outcomes.clear();
+                    ctx.decide(&mut rng, l as u32, key, cnt, false, &mut self.split, &mut self.outcomes);
+                    for o in &self.outcomes {
+                        if o.departed {
+                            departed[l] += o.n;
+                            cohorts.on[o.key.pos() as usize].push((o.key, o.n));
+                        } else {
+                            self.stay.push((o.key, o.n));
+                        }
+                    }
+                }
+                let mut bucket = bucket;
+                bucket.clear();
+                bucket.extend_from_slice(&self.stay);
+                normalise(&mut bucket);
+                cohorts.at[l] = bucket;
+            }
+        }
+        for (c, d) in self.counts.iter_mut().zip(&departed) {
+            *c -= *d;
+        }
+
+        // Travel pass: groups on links, one stream per link. People who do not
+        // travel only update their recent travel.
+        self.build_tables();
+        let fin = Finisher::new(&self.s);
+        for b in &mut self.cohorts.at {
+            for c in b.iter_mut() {
+                c.0 = c.0.with_recent(fin.recent(c.0, 0.0));
+            }
+            // Halving can make two recent values equal.
+            normalise(b);
+        }
+        let mut arrived = vec![0u64; n];
+        {
+            let ctx = ctx!(self);
+            let mut stack: Vec<Mover> = Vec::new();
+            let (at, on) = (&mut self.cohorts.at, &mut self.cohorts.on);
+            for li in 0..on.len() {
+                if on[li].is_empty() {
+                    continue;
+                }
+                normalise(&mut on[li]);
+                let mut rng = stream(self.seed, t, PH_TRAVEL, li as u64);
+                for &(key, cnt) in &on[li] {
+                    stack.push(Mover {
+                        key,
+                        n: cnt,
+                        moved: 0.0,
+                        hops: 0,
+                        speed: None,
+                    });
+                    ctx.travel(
+                        &mut rng,
+                        &fin,
+                        &mut stack,
+                        &mut arrived,
+                        &mut departed,
+                        at,
+                        &mut self.on_next,
+                        &mut self.split,
+                        &mut self.outcomes,
+                    );
+                }
+                on[li].clear();
+            }
+            std::mem::swap(on, &mut self.on_next);
+        }
+        self.cohorts.normalise();
+
+        // Camps as sinks (§2.2 5.8).
+        if self.s.spawn_rules.camps_are_sinks {
+            self.sinks(t);
+        }
+
+        // 5. Border step: none (refused at the start). 6. Record.
+        let mut pop = vec![0u64; n];
+        let mut toward = vec![0u64; n];
+        for (l, b) in self.cohorts.at.iter().enumerate() {
+            pop[l] = b.iter().map(|c| c.1).sum();
+        }
+        for (li, b) in self.cohorts.on.iter().enumerate() {
+            toward[self.net.to[li] as usize] += b.iter().map(|c| c.1).sum::<u64>();
+        }
+        self.counts.copy_from_slice(&pop);
+        let at_locations: u64 = pop.iter().sum();
+        let on_links: u64 = toward.iter().sum();
+        let acc = Accounting {
+            spawned: self.spawned_total,
+            at_locations,
+            on_links,
+            in_queues: 0,
+            in_transit: 0,
+            admitted: 0,
+            encountered: 0,
+            removed: self.removed,
+        };
+        Ok(DayRecord {
+            day: t,
+            population: pop,
+            on_links_toward: toward,
+            arrived,
+            departed,
+            queue: vec![0; n],
+            sheltered: vec![0; n],
+            unsheltered: vec![0; n],
+            admitted: vec![0; n],
+            encountered: vec![0; n],
+            intercepted: vec![0; n],
+            camp_data: self
+                .camps
+                .iter()
+                .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
+                .collect(),
+            ports: Vec::new(),
+            checkpoints: Vec::new(),
+            spawned_today,
+            raw: self.spawner.raw,
+            debt: self.spawner.debt,
+            total_agents: at_locations + on_links,
+            accounting: acc,
+        })
+    }
+
+    /// Camps as sinks: people at a camp leave with the camp's daily probability.
+    fn sinks(&mut self, t: u32) {
+        for (l, b) in self.cohorts.at.iter_mut().enumerate() {
+            let p = self.places.deactivation[l];
+            if b.is_empty() || !self.places.camp[l] || p <= 0.0 {
+                continue;
+            }
+            let mut rng = stream(self.seed, t, PH_SINK, l as u64);
+            for c in b.iter_mut() {
+                let r = multinomial::binomial(&mut rng, c.1, p);
+                c.1 -= r;
+                self.removed += r;
+            }
+            b.retain(|c| c.1 > 0);
+        }
+    }
+
+}
+
+/// Puts `n` people with key `key` (at a location) into their bucket with recent travel `r`.
+#[inline]
+fn at_dest(at: &mut [Vec<(Key, u64)>], key: Key, n: u64, r: f32) {
+    at[key.pos() as usize].push((key.with_recent(r), n));
+}
+
+/// The end-of-day update of recent travel (§2.2 5.6), on the grid of
+/// [`RECENT_QUANTUM`]; 0 throughout unless `avoid_short_stints` (it has no other use).
+struct Finisher {
+    track: bool,
+    inv_speed: f64,
+}
+
+impl Finisher {
+    fn new(s: &Settings) -> Finisher {
+        Finisher {
+            track: s.move_rules.avoid_short_stints,
+            inv_speed: 1.0 / s.move_rules.max_move_speed,
+        }
+    }
+
+    #[inline]
+    fn recent(&self, key: Key, moved: f64) -> f32 {
+        let r0 = key.recent() as f64;
+        if !self.track || (moved == 0.0 && r0 == 0.0) {
+            return 0.0;
+        }
+        quantise_recent((r0 + moved * self.inv_speed) * 0.5)
+    }
+}
+
+/// Recent travel on the grid of [`RECENT_QUANTUM`]; below half a step it is 0
+/// (the agent engine zeroes it below 1e-20).
+#[inline]
+fn quantise_recent(r: f64) -> f32 {
+    ((r / RECENT_QUANTUM).round_ties_even() * RECENT_QUANTUM) as f32
+}
