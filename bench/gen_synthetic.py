@@ -17,7 +17,12 @@ bench/memory.sh). Standard library only; the same arguments give the same files.
       (conflict-driven spawning, constant mode), for D days. Flee itself runs the
       original graph through `bench/flee_run.py bench`.
 
-Both write input_csv/ (with sim_period.csv and its Flee 3.1 name
+  gen_synthetic.py scaled SRC OUT [--people P]
+      A copy of the Flee instance SRC with P people (default 10^9) added on day 0
+      at its conflict zones (`initial_idps`, split by population): the count
+      engine's scale test (`corridor run OUT --engine counts --days 365`).
+
+large and testpar write input_csv/ (with sim_period.csv and its Flee 3.1 name
 conflict_period.csv), source_data/ and simsetting.yml.
 """
 
@@ -168,6 +173,31 @@ def testpar(a):
           "optimisations:\n  hasten: %d\n" % (a.per_day, HASTEN))
 
 
+def scaled(a):
+    import csv
+    import shutil
+    shutil.copytree(a.src, a.out)
+    path = os.path.join(a.out, "input_csv", "locations.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], [r for r in rows[1:] if r and not r[0].startswith("#")]
+    zones = [r for r in body if "conflict" in r[5].lower() and r[6].strip() in ("0", "")]
+    total = sum(int(r[7] or 0) for r in zones) or 1
+    header = header + ["initial_idps"]
+    given = 0
+    for i, r in enumerate(body):
+        n = 0
+        if r in zones:
+            n = a.people * int(r[7] or 0) // total
+            given += n
+        body[i] = r + [str(n)]
+    # Rounding: the rest goes to the first zone, so the total is exact.
+    first = body.index(next(r for r in body if r[:-1] in zones))
+    body[first][-1] = str(int(body[first][-1]) + a.people - given)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header] + body)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -183,8 +213,12 @@ def main():
     t.add_argument("--n", type=int, default=500_000)
     t.add_argument("--per-day", type=int, default=10_000)
     t.add_argument("--days", type=int, default=10)
+    c = sub.add_parser("scaled")
+    c.add_argument("src")
+    c.add_argument("out")
+    c.add_argument("--people", type=int, default=1_000_000_000)
     a = p.parse_args()
-    large(a) if a.what == "large" else testpar(a)
+    {"large": large, "testpar": testpar, "scaled": scaled}[a.what](a)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,15 @@
 #                7-location test graph (bench/gen_synthetic.py testpar)
 #   large        a synthetic instance: 1,000 locations, 10^7 people spawned over
 #                the first 10 days, 100 days (bench/gen_synthetic.py large). Flee
-#                runs only LARGE_FLEE_DAYS days (default 2); its full-run time is
-#                extrapolated from its cost per agent-day, and marked as such.
+#                cannot run it here (spawning 10^6 agents a day one by one takes
+#                longer than the timeout), so it runs the same network with
+#                LARGE_FLEE_PEOPLE people (default 10^5) for LARGE_FLEE_DAYS days
+#                (default 15), and its full-run time is extrapolated from its
+#                measured cost per agent-day to corridor's agent-days: marked
+#                "extrapolated" (~ before the ratio).
+# A Flee run that times out is reported as "did not finish" with the days it
+# completed, and its full-run time extrapolated from its own cost per agent-day
+# (remaining days at its last agent count).
 # corridor runs with both engines (`--engine agents`, `--engine counts`).
 #
 # Flee is Flee 3.1 from PyPI in .venv (created with `python3 -m venv .venv &&
@@ -21,7 +28,8 @@
 # tests/data/flee/REFERENCE.md has Flee HEAD's own times.
 #
 # Environment: CASES (default "mali2012 burundi2015 testpar large"),
-# FLEE_TIMEOUT (s, default 600: "did not finish" beyond), LARGE_FLEE_DAYS (2),
+# FLEE_TIMEOUT (s, default 600: "did not finish" beyond), LARGE_FLEE_PEOPLE
+# (100000), LARGE_FLEE_DAYS (15),
 # THREADS (corridor --threads, default all cores), KEEP=1 keeps the work directory,
 # FLEE_CACHE=DIR keeps Flee's measurements there and reuses them on later runs
 # (Flee takes minutes; corridor's figures are always measured afresh).
@@ -31,7 +39,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 CASES="${CASES:-mali2012 burundi2015 testpar large}"
 FLEE_TIMEOUT="${FLEE_TIMEOUT:-600}"
-LARGE_FLEE_DAYS="${LARGE_FLEE_DAYS:-2}"
+LARGE_FLEE_DAYS="${LARGE_FLEE_DAYS:-15}"
+LARGE_FLEE_PEOPLE="${LARGE_FLEE_PEOPLE:-100000}"
 THREADS="${THREADS:-$(nproc)}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 VENV="$ROOT/.venv"
@@ -86,15 +95,20 @@ measure() {
   printf '%-28s wall %8.2f s  peak %6d MB  %s\n' "$name" "$wall" "$((rss / 1024))" "$status" >&2
 }
 
-# Sum of out.csv's "total refugees (simulation)" column: agent-days.
+# Sum of out.csv's "total refugees (simulation)" column (agent-days), the rows
+# (days) and the last day's agents; complete rows only (a run cut by the
+# timeout may end mid-line).
 agent_days() {
   python3 - "$1" <<'EOF'
 import csv, sys
 try:
-    rows = list(csv.DictReader(open(sys.argv[1])))
-    print(sum(int(float(r["total refugees (simulation)"])) for r in rows), len(rows))
+    rows = list(csv.reader(open(sys.argv[1])))
+    h = rows[0]
+    i = h.index("total refugees (simulation)")
+    data = [r for r in rows[1:] if len(r) == len(h)]
+    print(sum(int(float(r[i])) for r in data), len(data), int(float(data[-1][i])) if data else 0)
 except Exception:
-    print(0, 0)
+    print(0, 0, 0)
 EOF
 }
 
@@ -137,7 +151,8 @@ for case in $CASES; do
       ;;
     large)
       python3 bench/gen_synthetic.py large "$WORK/large.dir"
-      flee_instance large "$WORK/large.dir" "$LARGE_FLEE_DAYS"
+      python3 bench/gen_synthetic.py large "$WORK/large-small.dir" --people "$LARGE_FLEE_PEOPLE"
+      flee_instance large "$WORK/large-small.dir" "$LARGE_FLEE_DAYS"
       corridor_runs large "$WORK/large.dir"
       ;;
     *) echo "unknown case $case" >&2; exit 2 ;;
@@ -150,21 +165,29 @@ printf '%-12s %-8s %10s %9s %10s %10s %s\n' case engine "corridor s" "peak MB" "
 for case in $CASES; do
   read -r _ fwall frss fstatus < <(grep "^$case.flee " "$RESULTS" || echo "x 0 0 missing")
   note="Flee peak ${frss} MB"
+  read -r fdays frows flast < <(agent_days "$WORK/$case.flee.csv")
   if [[ $case == large ]]; then
-    read -r fdays _ < <(agent_days "$WORK/large.flee.csv")
-    read -r cdays _ < <(agent_days "$WORK/large.agents/out.csv")
+    read -r cdays _ _ < <(agent_days "$WORK/large.agents/out.csv")
     if [[ $fstatus == ok && $fdays -gt 0 ]]; then
       fwall=$(python3 -c "print(round($fwall * $cdays / $fdays, 1))")
-      note="$note; Flee ran $LARGE_FLEE_DAYS days ($fdays agent-days in the measured time), extrapolated to $cdays agent-days"
+      fstatus=extrapolated
+      note="$note; Flee ran $LARGE_FLEE_PEOPLE people for $LARGE_FLEE_DAYS days ($fdays agent-days), extrapolated to corridor's $cdays agent-days"
     else
-      note="$note; Flee $fstatus after $LARGE_FLEE_DAYS days"
+      note="$note; Flee $fstatus on $LARGE_FLEE_PEOPLE people, $LARGE_FLEE_DAYS days"
     fi
+  elif [[ $fstatus == timeout && $fdays -gt 0 ]]; then
+    read -r _ total _ < <(agent_days "$WORK/$case.agents/out.csv")
+    est=$(python3 -c "print(round($FLEE_TIMEOUT * ($fdays + $flast * max(0, $total - $frows)) / $fdays))")
+    note="$note; Flee did not finish: $frows of $total days in ${FLEE_TIMEOUT} s, full run extrapolated to ${est} s"
+    fwall=$est
+    fstatus=extrapolated
   fi
   for engine in agents counts; do
     read -r _ cwall crss cstatus < <(grep "^$case.corridor-$engine " "$RESULTS" || echo "x 0 0 missing")
     ratio="-"
-    if [[ $fstatus == ok && $cstatus == ok ]]; then
+    if [[ ($fstatus == ok || $fstatus == extrapolated) && $cstatus == ok ]]; then
       ratio=$(python3 -c "print(round($fwall / max($cwall, 0.01)))")
+      [[ $fstatus == extrapolated ]] && ratio="~$ratio"
     elif [[ $fstatus == timeout ]]; then
       ratio="> $(python3 -c "print(round($FLEE_TIMEOUT / max($cwall, 0.01)))") (Flee did not finish in ${FLEE_TIMEOUT} s)"
     fi

@@ -201,6 +201,9 @@ pub struct ScenarioCalOptions {
     pub population: Option<usize>,
     /// Initial step size as a fraction of each range.
     pub sigma0: f64,
+    /// Only these months (`YYYY-MM`, e.g. a scenario's calibration window without
+    /// its warm-up); `None` = every month [`calibration_months`] allows.
+    pub months: Option<Vec<String>>,
 }
 
 impl ScenarioCalOptions {
@@ -211,6 +214,7 @@ impl ScenarioCalOptions {
             seed,
             population: None,
             sigma0: 0.3,
+            months: None,
         }
     }
 }
@@ -306,7 +310,10 @@ pub fn calibrate_scenario(
         return Err(CalibrateError::option("runs", "must be at least 1"));
     }
     check_scenario_params(sc, params)?;
-    let months = calibration_months(sc, observed);
+    let months: Vec<String> = calibration_months(sc, observed)
+        .into_iter()
+        .filter(|m| opts.months.as_ref().map_or(true, |w| w.contains(m)))
+        .collect();
     if months.is_empty() {
         return Err(CalibrateError::option(
             "observed",
@@ -522,7 +529,9 @@ mod tests {
             .ok()
             .and_then(|b| b.parse().ok())
             .unwrap_or(48);
-        let opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
+        let mut opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
+        // June is the warm-up: Jul-Sep 2023 only.
+        opts.months = Some(vec!["2023-07".into(), "2023-08".into(), "2023-09".into()]);
         let cal = calibrate_scenario(&inst.scenario, &obs, &params, &opts, &|p| {
             eprintln!(
                 "gen {} evals {} best {:.4}",

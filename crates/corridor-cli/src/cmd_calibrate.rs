@@ -144,6 +144,16 @@ fn cbp_file_of(input: &Path) -> Option<PathBuf> {
     Some(file.parent().unwrap_or(Path::new(".")).join(rel))
 }
 
+/// The scenario's `[sources] calibration_months` (its window without the warm-up).
+fn calibration_window_of(input: &Path) -> Option<Vec<String>> {
+    let doc: toml::Table = std::fs::read_to_string(scenario_file(input))
+        .ok()?
+        .parse()
+        .ok()?;
+    let ms = doc.get("sources")?.get("calibration_months")?.as_array()?;
+    ms.iter().map(|m| m.as_str().map(str::to_string)).collect()
+}
+
 fn run_scenario(
     args: &CalibrateArgs,
     g: &GlobalOpts,
@@ -170,7 +180,11 @@ fn run_scenario(
     if let Some(d) = args.days {
         sc.days = d;
     }
-    if calibration_months(&sc, &obs).is_empty() {
+    let window = calibration_window_of(&args.inputs[0]);
+    let usable = calibration_months(&sc, &obs)
+        .into_iter()
+        .any(|m| window.as_ref().is_none_or(|w| w.contains(&m)));
+    if !usable {
         return Err(BadInput(format!(
             "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
             l.source,
@@ -178,7 +192,8 @@ fn run_scenario(
         ))
         .into());
     }
-    let opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
+    let mut opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
+    opts.months = calibration_window_of(&args.inputs[0]);
     let out = args
         .out
         .clone()

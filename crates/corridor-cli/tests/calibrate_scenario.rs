@@ -129,6 +129,18 @@ fn bad_names_and_months_after_september_2023_are_bad_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no crossing point 'Nowhere'"));
+    // A calibration window (`[sources] calibration_months`) without July leaves
+    // nothing to compare.
+    let t2 = tempfile::tempdir().unwrap();
+    let sc2 = july_scenario(t2.path(), "[sources]\ncalibration_months = [\"2023-08\"]\n");
+    corridor()
+        .arg("calibrate")
+        .arg(&sc2)
+        .args(["--param", "crossings.hazard_scale=0.5..2", "--budget", "2"])
+        .args(["--observed", cbp.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no complete month of the run"));
     // The original example runs in December 2023: nothing to compare with.
     corridor()
         .arg("calibrate")

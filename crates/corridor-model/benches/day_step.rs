@@ -107,8 +107,11 @@ fn counts_billion_people(bencher: Bencher, locations: usize) {
 }
 
 fn mali() -> Scenario {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
-    corridor_io::flee::read_flee_instance(&dir).unwrap().scenario
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
+    corridor_io::flee::read_flee_instance(&dir)
+        .unwrap()
+        .scenario
 }
 
 #[divan::bench(sample_count = 5)]

@@ -136,14 +136,23 @@ fn compare(sc: &Scenario, locs: &[usize], days: u32, at: &[u32], members: u64) {
     let mut ra = Vec::new();
     let mut rc = Vec::new();
     for m in 0..members {
-        ra.push(stats(&run(sc, 1000 + m, days, EngineKind::Agents), locs, at));
-        rc.push(stats(&run(sc, 5000 + m, days, EngineKind::Counts), locs, at));
+        ra.push(stats(
+            &run(sc, 1000 + m, days, EngineKind::Agents),
+            locs,
+            at,
+        ));
+        rc.push(stats(
+            &run(sc, 5000 + m, days, EngineKind::Counts),
+            locs,
+            at,
+        ));
     }
     assert_agree(&sc.name, &labels(sc, locs, at), &ra, &rc);
 }
 
 fn mali() -> Scenario {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
     corridor_io::flee::read_flee_instance(&dir)
         .unwrap_or_else(|e| panic!("mali2012: {e}"))
         .scenario
@@ -289,7 +298,11 @@ fn a_billion_people_on_mali2012() {
     check_conservation(&sc, &out);
     let last = out.days.last().unwrap();
     assert!(last.accounting.spawned >= per * zones.len() as u64);
-    let in_camps: u64 = sc.camp_locations().iter().map(|&c| last.population[c]).sum();
+    let in_camps: u64 = sc
+        .camp_locations()
+        .iter()
+        .map(|&c| last.population[c])
+        .sum();
     assert!(
         in_camps > 100_000_000,
         "after {days} days most people should have reached camps: {in_camps}"

@@ -499,7 +499,10 @@ impl<'a> CountWorld<'a> {
             first_hop: Vec::new(),
         };
         w.first_hops();
-        for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s).into_iter().enumerate() {
+        for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s)
+            .into_iter()
+            .enumerate()
+        {
             let mut rng = stream(seed, 0, PH_INITIAL, k as u64);
             w.create(l, n, &mut rng);
             w.initial += n;
@@ -513,7 +516,14 @@ impl<'a> CountWorld<'a> {
         self.first_hop.clear();
         for o in 0..n {
             for i in self.cands.range(o) {
-                let h = hop_of(&self.net, &self.cands, &self.arena, o as u32, self.cands.path[i], 0);
+                let h = hop_of(
+                    &self.net,
+                    &self.cands,
+                    &self.arena,
+                    o as u32,
+                    self.cands.path[i],
+                    0,
+                );
                 self.first_hop.push(h);
             }
         }
@@ -594,6 +604,8 @@ impl<'a> CountWorld<'a> {
         );
     }
 
+    // Locations and links are indices into several parallel arrays at once.
+    #[allow(clippy::needless_range_loop)]
     fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
         let sc = self.sc;
         let n = sc.locations.len();
@@ -657,7 +669,15 @@ impl<'a> CountWorld<'a> {
                         continue;
                     }
                     self.outcomes.clear();
-                    ctx.decide(&mut rng, l as u32, key, cnt, false, &mut self.split, &mut self.outcomes);
+                    ctx.decide(
+                        &mut rng,
+                        l as u32,
+                        key,
+                        cnt,
+                        false,
+                        &mut self.split,
+                        &mut self.outcomes,
+                    );
                     for o in &self.outcomes {
                         if o.departed {
                             departed[l] += o.n;
@@ -796,7 +816,6 @@ impl<'a> CountWorld<'a> {
             b.retain(|c| c.1 > 0);
         }
     }
-
 }
 
 /// Puts `n` people with key `key` (at a location) into their bucket with recent travel `r`.

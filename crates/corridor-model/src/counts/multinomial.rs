@@ -155,7 +155,8 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
         });
         let m = ((nf + 1.0) * p).floor();
         let lhs = (v * alpha / (a / (us * us) + b)).ln();
-        let rhs = h - crate::rng::ln_factorial(k) - crate::rng::ln_factorial(nf - k) + (k - m) * lpq;
+        let rhs =
+            h - crate::rng::ln_factorial(k) - crate::rng::ln_factorial(nf - k) + (k - m) * lpq;
         if lhs <= rhs {
             return k as u64;
         }
@@ -214,13 +215,19 @@ mod tests {
             let m = xs.iter().sum::<f64>() / reps as f64;
             let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (reps - 1) as f64;
             let (mu, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
-            assert!((m - mu).abs() < 5.0 * (var / reps as f64).sqrt(), "{n},{p}: mean {m} vs {mu}");
+            assert!(
+                (m - mu).abs() < 5.0 * (var / reps as f64).sqrt(),
+                "{n},{p}: mean {m} vs {mu}"
+            );
             // sd of the sample variance ≈ sqrt((μ4 − σ⁴) / reps), with the
             // binomial's fourth central moment μ4 = npq(1 + 3(n − 2)pq).
             let nf = n as f64;
             let mu4 = var * (1.0 + 3.0 * (nf - 2.0) * p * (1.0 - p));
             let sd_v = ((mu4 - var * var).max(0.0) / reps as f64).sqrt();
-            assert!((v - var).abs() < 5.0 * sd_v + 1e-12, "{n},{p}: var {v} vs {var}");
+            assert!(
+                (v - var).abs() < 5.0 * sd_v + 1e-12,
+                "{n},{p}: var {v} vs {var}"
+            );
             assert!(xs.iter().all(|&x| x <= n as f64));
         }
     }
@@ -242,7 +249,10 @@ mod tests {
             let mean = sum[j] / reps as f64;
             let expect = n as f64 * probs[j];
             let se = (n as f64 * probs[j] * (1.0 - probs[j]) / reps as f64).sqrt();
-            assert!((mean - expect).abs() <= 4.0 * se + 1e-9, "{j}: {mean} vs {expect}");
+            assert!(
+                (mean - expect).abs() <= 4.0 * se + 1e-9,
+                "{j}: {mean} vs {expect}"
+            );
         }
         // Uniform fallback.
         let mut tot = [0.0f64; 3];
@@ -253,7 +263,9 @@ mod tests {
             }
         }
         for t in tot {
-            assert!((t / reps as f64 - 100.0).abs() < 4.0 * (300.0 * 2.0 / 9.0 / reps as f64).sqrt());
+            assert!(
+                (t / reps as f64 - 100.0).abs() < 4.0 * (300.0 * 2.0 / 9.0 / reps as f64).sqrt()
+            );
         }
     }
 }

@@ -8,6 +8,16 @@
 //! candidate, walk probability 0 or 1), and a stream is only created on its first
 //! draw: most agents on most days need none. Flee draws in those cases too; with
 //! per-agent streams, skipping them changes no distribution.
+//!
+//! Move days: Flee tests an agent's move chance `m` every day. An agent at a
+//! location instead draws, once, the number of days until that test first
+//! succeeds (geometric with parameter `m`) and keeps the day in `dist`; the
+//! decision pass skips it until then. The draw is made again whenever it is
+//! unknown (new arrivals, failed moves) or the location's move chance changed,
+//! which the geometric law's lack of memory makes equivalent to the daily test.
+//! Same distribution as daily tests, far fewer draws (most agents sit in camps at
+//! m = 0.001); the numbers drawn differ from daily tests, so a seed's outputs
+//! changed when this was introduced (docs/performance.md).
 //! Per-location counts are summed from per-thread tallies (integer addition, so the
 //! merge order does not matter). Hence results do not depend on the thread count.
 //!
@@ -255,7 +265,14 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
                 }
             }
         }
-        if let Some(li) = go(ctx, &mut rng, l, ch.class[i], &mut ch.route[i], &mut ch.cursor[i]) {
+        if let Some(li) = go(
+            ctx,
+            &mut rng,
+            l,
+            ch.class[i],
+            &mut ch.route[i],
+            &mut ch.cursor[i],
+        ) {
             ch.state[i] = ST_LINK;
             ch.loc[i] = li;
             ch.dist[i] = 0.0;

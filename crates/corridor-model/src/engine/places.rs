@@ -237,7 +237,13 @@ impl Places {
     /// The start of a day's evolve (flee-spec §2.2): capacities grow by
     /// `capacity_per_day`; `score` and `mc` get every location's attractiveness and
     /// move chance for day `t`.
-    pub(crate) fn start_of_evolve(&mut self, t: i64, s: &Settings, score: &mut [f64], mc: &mut [f64]) {
+    pub(crate) fn start_of_evolve(
+        &mut self,
+        t: i64,
+        s: &Settings,
+        score: &mut [f64],
+        mc: &mut [f64],
+    ) {
         for l in 0..self.capacity.len() {
             let cpd = self.capacity_per_day[l];
             if cpd != 0 && self.capacity[l] != UNLIMITED {

@@ -91,7 +91,11 @@ pub(crate) enum SpawnPlan {
 /// The day-0 insertions (flee-spec §2.1) as (location, people), in the order the
 /// agent engine creates them: camps with their day-0 data (`insert_day0` without
 /// `empty_camps_on_day0`), then every location's `initial_idps`.
-pub(crate) fn initial_insertions(sc: &Scenario, data: &DataTable, s: &Settings) -> Vec<(usize, u64)> {
+pub(crate) fn initial_insertions(
+    sc: &Scenario,
+    data: &DataTable,
+    s: &Settings,
+) -> Vec<(usize, u64)> {
     let sr = &s.spawn_rules;
     let mut v = Vec::new();
     if sr.insert_day0 && !sr.empty_camps_on_day0 {
@@ -199,8 +203,7 @@ impl Spawner {
                 let n = match cds.spawn_mode {
                     SpawnMode::Constant => (cds.displaced_per_conflict_day * c).max(0.0) as u64,
                     SpawnMode::PopRatio => {
-                        (cds.displaced_per_conflict_day * places.pop[l] as f64 * c).max(0.0)
-                            as u64
+                        (cds.displaced_per_conflict_day * places.pop[l] as f64 * c).max(0.0) as u64
                     }
                     SpawnMode::Poisson => poisson(l, cds.displaced_per_conflict_day * c),
                 };
