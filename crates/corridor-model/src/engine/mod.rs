@@ -377,6 +377,7 @@ struct World<'a> {
     /// Yesterday's move chances, and which changed today.
     mc_prev: Vec<f64>,
     mc_changed: Vec<bool>,
+    ln_stay: Vec<f64>,
     spawned_total: u64,
     initial: u64,
     warnings: Vec<String>,
@@ -456,6 +457,7 @@ impl<'a> World<'a> {
             mc: vec![0.0; n],
             mc_prev: vec![f64::NAN; n],
             mc_changed: vec![true; n],
+            ln_stay: vec![0.0; n],
             spawned_total: 0,
             initial,
             warnings,
@@ -600,6 +602,7 @@ impl<'a> World<'a> {
             .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
         for l in 0..n {
             self.mc_changed[l] = self.mc[l].to_bits() != self.mc_prev[l].to_bits();
+            self.ln_stay[l] = (-self.mc[l]).ln_1p();
         }
         self.mc_prev.copy_from_slice(&self.mc);
         if let Some(b) = &self.border {
@@ -644,6 +647,7 @@ impl<'a> World<'a> {
                 sink_key,
                 day: t,
                 mc_changed: &self.mc_changed,
+                ln_stay: &self.ln_stay,
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,
@@ -676,6 +680,7 @@ impl<'a> World<'a> {
                 sink_key,
                 day: t,
                 mc_changed: &self.mc_changed,
+                ln_stay: &self.ln_stay,
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,

@@ -69,6 +69,8 @@ pub(crate) struct PassCtx<'a> {
     /// Per location: its move chance differs from yesterday's (move days drawn
     /// with yesterday's chance are drawn again).
     pub mc_changed: &'a [bool],
+    /// Per location: ln(1 − move chance), for move days.
+    pub ln_stay: &'a [f64],
     /// The border processes; `None` for a plain Flee scenario.
     pub border: Option<&'a BorderState>,
     /// Per location: people without an appointment stay here (a port that takes
@@ -197,11 +199,11 @@ pub(crate) fn decision_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: us
 }
 
 /// Days before a daily test with chance `m` (0 < m < 1) first succeeds, from one
-/// uniform `u` in [0, 1): P(k) = (1 − m)^k m. Capped far beyond any run (days are
-/// kept as `f32`, exact up to 2^24).
+/// uniform `u` in [0, 1) and `ln_stay` = ln(1 − m): P(k) = (1 − m)^k m. Capped
+/// far beyond any run (days are kept as `f32`, exact up to 2^24).
 #[inline]
-fn failures_before_success(u: f64, m: f64) -> f32 {
-    let g = ((-u).ln_1p() / (-m).ln_1p()).floor();
+fn failures_before_success(u: f64, ln_stay: f64) -> f32 {
+    let g = ((-u).ln_1p() / ln_stay).floor();
     if g < 1e7 {
         g as f32
     } else {
@@ -258,7 +260,7 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
                 continue;
             }
             if w != today || changed {
-                let g = failures_before_success(rng.next_f64(), m);
+                let g = failures_before_success(rng.next_f64(), ctx.ln_stay[l as usize]);
                 if g > 0.0 {
                     ch.dist[i] = today + g;
                     continue;
@@ -366,6 +368,7 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
     let net = ctx.net;
     let places = ctx.places;
     let inv_speed = 1.0 / m.max_move_speed;
+    let track_recent = m.avoid_short_stints;
     let border = ctx.border.is_some();
     let ch = ch.even();
     for i in 0..ch.loc.len() {
@@ -454,7 +457,8 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
             // Arrived: the next move day is drawn at the next decision.
             ch.dist[i] = NO_MOVE_DAY;
         }
-        if (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
+        // Recent travel is only read by avoid_short_stints: without it, not kept.
+        if track_recent && (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
             let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
             // Halving every day would reach subnormal floats (slow) after
             // ~130 days; values this small cannot change `r + x < 1`.
