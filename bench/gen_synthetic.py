@@ -2,12 +2,13 @@
 """Generates Flee instance directories for the benchmarks (bench/vs-flee.sh,
 bench/memory.sh). Standard library only; the same arguments give the same files.
 
-  gen_synthetic.py large OUT [--locations N] [--people P] [--days D] [--ramp R] [--seed S]
+  gen_synthetic.py large OUT [--locations N] [--people P] [--days D] [--ramp R]
+                             [--growth G] [--seed S]
       A random road network of N locations (15 % conflict zones, 10 % camps, the
       rest towns) in a 2,000 km square, each joined to its 3 nearest neighbours
       plus a spanning tree, so the graph is connected. The total series grows
-      linearly from 0 to P people over the first R days, then by 0.1 % of P a
-      day; every camp gets a data series (a share of the total) because Flee's
+      linearly from 0 to P people over the first R days, then by G × P a day
+      (default G = 0.001; 0 keeps the number of people constant); every camp gets a data series (a share of the total) because Flee's
       run.py asks for one per camp. Settings: Flee 3 defaults, awareness 1,
       `sum_from_camps: False` (spawn from the total, as Flee 3.1 always does).
   gen_synthetic.py testpar OUT [--n N] [--per-day K] [--days D]
@@ -112,7 +113,7 @@ def large(a):
     def total(t):
         if t <= a.ramp:
             return int(a.people * t / a.ramp)
-        return int(a.people * (1 + 0.001 * (t - a.ramp)))
+        return int(a.people * (1 + a.growth * (t - a.ramp)))
 
     days = sorted(set([0, a.ramp, a.days]))
     series = "".join("%s,%d\n" % ((START + datetime.timedelta(days=t)).isoformat(), total(t))
@@ -207,6 +208,7 @@ def main():
     g.add_argument("--people", type=int, default=10_000_000)
     g.add_argument("--days", type=int, default=100)
     g.add_argument("--ramp", type=int, default=10)
+    g.add_argument("--growth", type=float, default=0.001)
     g.add_argument("--seed", type=int, default=1)
     t = sub.add_parser("testpar")
     t.add_argument("out")

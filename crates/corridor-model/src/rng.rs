@@ -233,7 +233,8 @@ impl Stream {
             if k < 0.0 || k > nf {
                 continue;
             }
-            if us >= 0.07 && v <= 0.92 {
+            // Hörmann's squeeze: accept at once inside the box v ≤ 0.92 − 4.2/b.
+            if us >= 0.07 && v <= 0.92 - 4.2 / b {
                 return k as u64;
             }
             let lhs = (v * alpha / (a / (us * us) + b)).ln();

@@ -21,9 +21,9 @@
 //!   location or link), so the two engines agree in distribution, not draw by
 //!   draw (tests: `tests/counts_vs_agents.rs`).
 //! * Recent travel (`avoid_short_stints`) is kept on a grid of
-//!   [`RECENT_QUANTUM`] (1/256 of a day at full speed) instead of as an `f32`:
+//!   [`RECENT_QUANTUM`] (1/32 of a day at full speed) instead of as an `f32`:
 //!   exact values would make every travel history a state of its own. It only
-//!   matters when `recent + moved / max_move_speed` falls within 1/512 of 1.
+//!   matters when `recent + moved / max_move_speed` falls within 1/64 of 1.
 //! * Border processes are not supported yet: a scenario with any is refused with
 //!   `ModelError::InvalidScenario`.
 //!
@@ -49,6 +49,9 @@ use crate::settings::Settings;
 use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
 
 /// Grid of the recent-travel value (in units of a day at `max_move_speed`).
+/// Finer grids multiply the number of cohorts (1/64: about twice as many, and
+/// twice the time); coarser ones widen the band around the threshold where the
+/// engines can differ. See docs/performance.md.
 pub const RECENT_QUANTUM: f64 = 1.0 / 32.0;
 
 /// What a count run reports besides its output: the number of cohorts (distinct
@@ -124,6 +127,7 @@ struct CountWorld<'a> {
     end: Vec<f64>,
     score: Vec<f64>,
     mc: Vec<f64>,
+    ln_stay: Vec<f64>,
     /// People at each location (at-location cohorts), kept current between passes.
     counts: Vec<u64>,
     /// Cohorts, normalised between steps.
@@ -179,6 +183,7 @@ macro_rules! ctx {
             arena: &$w.arena,
             tables: &$w.tables,
             mc: &$w.mc,
+            ln_stay: &$w.ln_stay,
             first_hop: &$w.first_hop,
         }
     };
@@ -193,6 +198,8 @@ struct DecideCtx<'b> {
     arena: &'b PathArena,
     tables: &'b Tables,
     mc: &'b [f64],
+    /// ln(1 − move chance) per location.
+    ln_stay: &'b [f64],
     /// Per candidate route: its first hop.
     first_hop: &'b [Option<Hop>],
 }
@@ -222,7 +229,7 @@ impl DecideCtx<'_> {
         let movers = if m >= 1.0 {
             n
         } else if m > 0.0 {
-            multinomial::binomial(&mut *rng, n, m)
+            multinomial::binomial_ln(&mut *rng, n, m, self.ln_stay[li])
         } else {
             0
         };
@@ -484,6 +491,7 @@ impl<'a> CountWorld<'a> {
             end: Vec::new(),
             score: vec![0.0; n],
             mc: vec![0.0; n],
+            ln_stay: vec![0.0; n],
             counts: vec![0; n],
             cohorts: Buckets::new(n, net_links),
             on_next: vec![Vec::new(); net_links],
@@ -639,6 +647,9 @@ impl<'a> CountWorld<'a> {
         // 4. Evolve: capacity growth, scores, move chances, end-point scores.
         self.places
             .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
+        for (ln, m) in self.ln_stay.iter_mut().zip(&self.mc) {
+            *ln = (-m).ln_1p();
+        }
         self.demo.end_scores(
             &self.score,
             &self.places.camp,

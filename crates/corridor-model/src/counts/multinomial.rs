@@ -95,13 +95,33 @@ pub(crate) fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
     }
 }
 
+/// [`binomial`] with `ln_q` = ln(1 − p) given (computed once per location and
+/// day for move chances, saving a logarithm per draw).
+#[inline]
+pub(crate) fn binomial_ln(rng: &mut Stream, n: u64, p: f64, ln_q: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    if p <= 0.5 && (n as f64) * p < 10.0 {
+        return binv_ln(rng, n, p, ln_q);
+    }
+    binomial(rng, n, p)
+}
+
 /// Inversion: walk the probabilities P(0), P(1), … with the recurrence
 /// P(x) = P(x−1)·((n+1)·s/x − s), s = p/q, until the uniform is used up.
 fn binv(rng: &mut Stream, n: u64, p: f64) -> u64 {
+    binv_ln(rng, n, p, (-p).ln_1p())
+}
+
+fn binv_ln(rng: &mut Stream, n: u64, p: f64, ln_q: f64) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let r0 = ((n as f64) * (-p).ln_1p()).exp();
+    let r0 = ((n as f64) * ln_q).exp();
     // Far beyond any probable value (mean < 10): only rounding can get here.
     let limit = n.min(110);
     loop {
