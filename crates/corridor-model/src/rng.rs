@@ -315,6 +315,19 @@ mod tests {
     }
 
     #[test]
+    fn binomial_variance_matches_in_the_btrs_range() {
+        // n·p = 40 goes through BTRS; a wrong squeeze bound shows in the variance.
+        let mut s = stream(4, Purpose::Other, 0, 0);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| s.binomial(200, 0.2) as f64).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+        assert!((mean - 40.0).abs() < 0.06, "mean {mean}");
+        // sd of the sample variance ≈ var·sqrt(2/n) ≈ 0.1; allow 4 sd.
+        assert!((var - 32.0).abs() < 0.4, "variance {var}");
+    }
+
+    #[test]
     fn weighted_index_respects_zero_weights() {
         let mut s = stream(3, Purpose::Other, 0, 0);
         for _ in 0..1000 {
