@@ -18,6 +18,8 @@ pub mod series;
 pub mod settings;
 
 pub use date::Date;
+#[doc(hidden)]
+pub use engine::simulate_recounting;
 pub use engine::{simulate, EngineKind, RunOptions};
 pub use error::ModelError;
 pub use record::{Accounting, DayRecord, PortDay, RunOutput};

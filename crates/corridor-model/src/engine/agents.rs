@@ -230,6 +230,22 @@ impl Agents {
         gone
     }
 
+    /// No agents, with ids kept from the start: for a part of a partitioned run
+    /// (`partition`), whose slots hold only some of the ids.
+    pub(crate) fn with_ids() -> Agents {
+        Agents {
+            sparse: true,
+            ..Agents::default()
+        }
+    }
+
+    /// Gives the next id to an agent kept by another part of a partitioned run
+    /// (`with_ids`): the id is used, no slot is added.
+    pub(crate) fn skip(&mut self) {
+        debug_assert!(self.sparse, "skipping ids needs the id array");
+        self.created += 1;
+    }
+
     pub(crate) fn reserve(&mut self, n: usize) {
         if self.sparse {
             self.id.reserve(n);

@@ -34,6 +34,7 @@ pub(crate) mod agents;
 pub(crate) mod border_step;
 pub(crate) mod demography;
 pub(crate) mod network;
+pub mod partition;
 pub(crate) mod passes;
 pub(crate) mod places;
 pub(crate) mod routes;
@@ -41,6 +42,7 @@ pub(crate) mod spawn;
 pub(crate) mod streams;
 
 pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
+pub use partition::{simulate_partitioned, Partition, Reduce};
 pub use routes::prune_weights;
 
 use crate::border::{BorderState, LinkChange};
@@ -81,24 +83,64 @@ pub struct RunOptions {
 
 /// Runs a scenario to the end.
 pub fn simulate(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, ModelError> {
-    run(scenario, opts, COMPACT_AT)
+    run(
+        scenario,
+        opts,
+        COMPACT_AT,
+        false,
+        Partition::WHOLE,
+        &mut Whole,
+    )
 }
 
-fn run(scenario: &Scenario, opts: &RunOptions, compact_at: usize) -> Result<RunOutput, ModelError> {
+/// The [`Reduce`] of a run in one part: nothing to add.
+struct Whole;
+
+impl Reduce for Whole {
+    fn sum(&mut self, _v: &mut [u64]) {}
+}
+
+/// The agent engine with every agent visited every day and the tally recounted,
+/// also where the incremental mode (`passes::Incremental`) applies: the
+/// reference the incremental mode must equal exactly (tests).
+#[doc(hidden)]
+pub fn simulate_recounting(
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<RunOutput, ModelError> {
+    run(
+        scenario,
+        opts,
+        COMPACT_AT,
+        true,
+        Partition::WHOLE,
+        &mut Whole,
+    )
+}
+
+fn run(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    compact_at: usize,
+    recount: bool,
+    partition: Partition,
+    reduce: &mut dyn Reduce,
+) -> Result<RunOutput, ModelError> {
     if opts.engine == EngineKind::Counts {
         return crate::counts::simulate_counts(scenario, opts);
     }
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
-    let mut w = World::new(scenario, opts.seed)?;
+    let mut w = World::new(scenario, opts.seed, partition)?;
     w.compact_at = compact_at;
+    w.incremental &= !recount;
     let mut out = RunOutput {
         seed: opts.seed,
         days: Vec::with_capacity(days as usize),
         warnings: Vec::new(),
     };
     for t in 0..days {
-        let rec = w.step(t)?;
+        let rec = w.step(t, reduce)?;
         out.days.push(rec);
     }
     out.warnings = w.warnings;
@@ -394,6 +436,56 @@ struct World<'a> {
     /// Compact when at least this many exited agents are in the arrays (and they
     /// are at least as many as the others).
     compact_at: usize,
+    /// The passes run in their incremental mode (`passes::Incremental`): no
+    /// border processes, no camps as sinks. `counts` is then kept up to date by
+    /// departures and arrivals instead of recounted.
+    incremental: bool,
+    /// Day of the scale of the lazy recent travel (incremental mode).
+    epoch: u32,
+    /// The agents this process runs (`partition`).
+    partition: Partition,
+}
+
+/// Sums `v` over the parts of a partitioned run.
+fn reduce_u32(reduce: &mut dyn Reduce, v: Vec<u32>) -> Vec<u32> {
+    let mut w: Vec<u64> = v.iter().map(|&x| x as u64).collect();
+    reduce.sum(&mut w);
+    w.into_iter().map(|x| x as u32).collect()
+}
+
+/// Sums a travel pass's tally over the parts of a partitioned run, in one
+/// reduce (border processes, the only source of intercepts and watched slots,
+/// are not partitioned).
+fn reduce_tally(reduce: &mut dyn Reduce, t: &mut passes::Tally) {
+    let n = t.pop.len();
+    let mut w: Vec<u64> = Vec::with_capacity(5 * n + 4);
+    for v in [
+        &t.pop,
+        &t.on_links_toward,
+        &t.queue,
+        &t.arrived,
+        &t.departed,
+    ] {
+        w.extend(v.iter().map(|&x| x as u64));
+    }
+    w.extend([t.in_transit, t.admitted, t.encountered, t.removed]);
+    reduce.sum(&mut w);
+    let mut it = w.into_iter();
+    for v in [
+        &mut t.pop,
+        &mut t.on_links_toward,
+        &mut t.queue,
+        &mut t.arrived,
+        &mut t.departed,
+    ] {
+        for (x, y) in v.iter_mut().zip(it.by_ref()) {
+            *x = y as u32;
+        }
+    }
+    t.in_transit = it.next().unwrap_or(0);
+    t.admitted = it.next().unwrap_or(0);
+    t.encountered = it.next().unwrap_or(0);
+    t.removed = it.next().unwrap_or(0);
 }
 
 /// Default for `World::compact_at`: compaction costs one pass over the arrays, so
@@ -401,7 +493,7 @@ struct World<'a> {
 const COMPACT_AT: usize = 1 << 16;
 
 impl<'a> World<'a> {
-    fn new(sc: &'a Scenario, seed: u64) -> Result<World<'a>, ModelError> {
+    fn new(sc: &'a Scenario, seed: u64, partition: Partition) -> Result<World<'a>, ModelError> {
         let Setup {
             s,
             data,
@@ -422,7 +514,12 @@ impl<'a> World<'a> {
             }
             Some(BorderState::new(sc, seed)?)
         };
-        let mut agents = Agents::default();
+        let s_sinks = s.spawn_rules.camps_are_sinks;
+        let mut agents = if partition.parts > 1 {
+            Agents::with_ids()
+        } else {
+            Agents::default()
+        };
         let mut counts = vec![0u64; n];
         let initial = {
             let mut sink = Sink {
@@ -433,6 +530,7 @@ impl<'a> World<'a> {
                 settings: &s,
                 seed,
                 warnings: &mut warnings,
+                partition,
             };
             Spawner::insert_initial(sc, &data, &mut sink)
         };
@@ -468,6 +566,9 @@ impl<'a> World<'a> {
             watch: vec![false; n],
             gone: Gone::default(),
             compact_at: COMPACT_AT,
+            incremental: sc.border.is_empty() && !s_sinks,
+            partition,
+            epoch: 0,
         })
     }
 
@@ -510,7 +611,30 @@ impl<'a> World<'a> {
         MIN_CHUNK.max(self.agents.len().div_ceil(threads * CHUNKS_PER_THREAD))
     }
 
-    fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
+    /// The scales of the lazy recent travel on day `t` (incremental mode),
+    /// rescaling the stored values first when the scale would grow too large.
+    fn lazy_recent_scale(&mut self, t: u32) -> passes::Incremental {
+        let track = self.s.move_rules.avoid_short_stints;
+        if track && t - self.epoch >= passes::RECENT_REBASE {
+            // Stored r·2^(d − epoch) becomes r·2^(d − t): exact (powers of two)
+            // unless subnormal; values that small read as 0 anyway (the floor of
+            // `passes::next_recent` is 1e-20), so they are set to 0.
+            let f = 0.5f32.powi((t - self.epoch) as i32);
+            for r in &mut self.agents.recent {
+                let v = *r * f;
+                *r = if v < 1e-30 { 0.0 } else { v };
+            }
+            self.epoch = t;
+        }
+        let k = t as i32 - self.epoch as i32;
+        passes::Incremental {
+            recent_in: 2f64.powi(1 - k),
+            recent_out: 2f32.powi(k),
+        }
+    }
+
+    fn step(&mut self, t: u32, reduce: &mut dyn Reduce) -> Result<DayRecord, ModelError> {
+        let parts = self.partition.parts;
         let sc = self.sc;
         let n = sc.locations.len();
         let ti = t as i64;
@@ -553,6 +677,7 @@ impl<'a> World<'a> {
                 settings: &self.s,
                 seed: self.seed,
                 warnings: &mut self.warnings,
+                partition: self.partition,
             };
             spawned_today += self.spawner.daily(sc, &self.data, t, &mut sink)?;
             if let Some(b) = self.border.as_mut() {
@@ -600,8 +725,10 @@ impl<'a> World<'a> {
         // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances.
         self.places
             .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
+        let mut any_mc_changed = false;
         for l in 0..n {
             self.mc_changed[l] = self.mc[l].to_bits() != self.mc_prev[l].to_bits();
+            any_mc_changed |= self.mc_changed[l];
             self.ln_stay[l] = (-self.mc[l]).ln_1p();
         }
         self.mc_prev.copy_from_slice(&self.mc);
@@ -651,12 +778,20 @@ impl<'a> World<'a> {
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,
+                any_mc_changed,
+                inc: None,
             };
             passes::decision_pass(self.agents.chunks(chunk), &ctx, n)
+        };
+        let departed_decision = if parts > 1 {
+            reduce_u32(reduce, departed_decision)
+        } else {
+            departed_decision
         };
         for (c, d) in self.counts.iter_mut().zip(&departed_decision) {
             *c -= *d as u64;
         }
+        let inc = self.incremental.then(|| self.lazy_recent_scale(t));
 
         // Travel pass (B6 checkpoints, F6 sinks).
         self.tables.build(
@@ -684,18 +819,34 @@ impl<'a> World<'a> {
                 border: self.border.as_ref(),
                 stay: &self.stay,
                 watch: &self.watch,
+                any_mc_changed,
+                inc,
             };
             passes::travel_pass(self.agents.chunks(chunk), &ctx, n)
         };
+        tally.admitted += self.gone.admitted;
+        tally.encountered += self.gone.encountered;
+        tally.removed += self.gone.removed;
+        // Exited agents still in this part's arrays (compaction is local).
+        let exited_here = (tally.admitted + tally.encountered + tally.removed
+            - (self.gone.admitted + self.gone.encountered + self.gone.removed))
+            as usize;
+        if parts > 1 {
+            reduce_tally(reduce, &mut tally);
+        }
+        if self.incremental {
+            // The tally's `pop` holds the arrivals only: add them.
+            for (c, a) in self.counts.iter_mut().zip(tally.pop.iter_mut()) {
+                *c += *a as u64;
+                *a = *c as u32;
+            }
+        }
         for (t, d) in tally.departed.iter_mut().zip(&departed_decision) {
             *t += *d;
         }
         for (t, d) in tally.arrived.iter_mut().zip(&early_arrived) {
             *t += *d;
         }
-        tally.admitted += self.gone.admitted;
-        tally.encountered += self.gone.encountered;
-        tally.removed += self.gone.removed;
 
         // 5. Border steps B6 (recording) to B11.
         if let Some(b) = self.border.as_mut() {
@@ -760,9 +911,7 @@ impl<'a> World<'a> {
         }
         rec.total_agents = acc.at_locations + acc.on_links + acc.in_queues + acc.in_transit;
         rec.accounting = acc;
-        let g = &self.gone;
-        let exited = (acc.admitted + acc.encountered + acc.removed
-            - (g.admitted + g.encountered + g.removed)) as usize;
+        let exited = exited_here;
         if exited >= self.compact_at && exited >= self.agents.len() - exited {
             let more = self.agents.compact();
             self.gone.admitted += more.admitted;
@@ -837,8 +986,8 @@ mod tests {
             seed: 5,
             ..Default::default()
         };
-        let never = run(&sc, &opts, usize::MAX).unwrap();
-        let often = run(&sc, &opts, 1).unwrap();
+        let never = run(&sc, &opts, usize::MAX, false, Partition::WHOLE, &mut Whole).unwrap();
+        let often = run(&sc, &opts, 1, false, Partition::WHOLE, &mut Whole).unwrap();
         assert_eq!(never, often);
         let last = never.days.last().unwrap().accounting;
         assert!(
@@ -846,10 +995,10 @@ mod tests {
             "{last:?}"
         );
         // It did compact: fewer slots than agents created.
-        let mut w = World::new(&sc, 5).unwrap();
+        let mut w = World::new(&sc, 5, Partition::WHOLE).unwrap();
         w.compact_at = 1;
         for t in 0..30 {
-            w.step(t).unwrap();
+            w.step(t, &mut Whole).unwrap();
         }
         assert!(w.agents.len() < w.agents.next_id() as usize);
         assert_eq!(

@@ -79,7 +79,41 @@ pub(crate) struct PassCtx<'a> {
     /// Per location: list the agents at it after the travel pass (ports, border
     /// cities, eligible locations). All false without border processes.
     pub watch: &'a [bool],
+    /// Some location's move chance changed today (`mc_changed` has a true).
+    pub any_mc_changed: bool,
+    /// Incremental mode (see [`Incremental`]); `None`: every agent is visited and
+    /// the tally is a recount.
+    pub inc: Option<Incremental>,
 }
+
+/// The incremental mode of the passes, for scenarios without border processes
+/// and without camps as sinks (where nothing happens to an agent at a location
+/// before its move day): the travel pass visits only agents on links. Its
+/// `on_links_toward` is still a recount (every agent on a link is visited), but
+/// its `pop` holds only the arrivals, which the engine adds to its running
+/// counts (less the decision pass's departures).
+///
+/// Recent travel is kept lazily, scaled by the day: `recent` holds
+/// `r_d · 2^(d − epoch)`, which stays the same while the agent sits at a location
+/// (Flee halves `r` every such day), so an idle agent is never touched. Powers of
+/// two are exact in floating point, so the values read are those of the daily
+/// update; the engine rescales every array when `d − epoch` reaches
+/// `RECENT_REBASE`, which keeps the stored values far inside `f32`'s range.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Incremental {
+    /// Multiplies a stored value into yesterday's recent travel: 2^(epoch + 1 − day).
+    pub recent_in: f64,
+    /// Multiplies today's recent travel into its stored form: 2^(day − epoch).
+    pub recent_out: f32,
+}
+
+/// Days between two rescalings of the lazy recent travel (see [`Incremental`]).
+pub(crate) const RECENT_REBASE: u32 = 64;
+
+/// Below this, recent travel is 0 (daily halving would otherwise reach
+/// subnormal floats, which are slow, after ~130 days; values this small cannot
+/// change `r + x < 1`).
+const RECENT_FLOOR: f64 = 1e-20;
 
 /// An appointment holder's move at `loc`: the open link to the next hop towards
 /// its `port` (stored in its route field), none at the port or when the port
@@ -211,15 +245,20 @@ fn failures_before_success(u: f64, ln_stay: f64) -> f32 {
     }
 }
 
-/// The decision pass over one chunk of slots; `dep` counts departures per location.
+/// The decision pass over one chunk of slots.
 #[inline(never)]
 fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
     let today = ctx.day as f32;
     // Plain Flee scenarios skip the border checks (and their memory reads).
     let border = ctx.border.is_some();
+    // Without border processes an agent whose move day is after today does
+    // nothing unless its location's move chance changed (a stored route or a
+    // move chance of 1 leave no future move day: see below). Checking that first
+    // reads five bytes, and no location, for the many who wait.
+    let skip_waiting = !border && !ctx.any_mc_changed;
     let ch = ch.even();
     for i in 0..ch.loc.len() {
-        if ch.state[i] != ST_AT {
+        if ch.state[i] != ST_AT || (skip_waiting && ch.dist[i] > today) {
             continue;
         }
         let l = ch.loc[i];
@@ -360,9 +399,113 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
         .reduce(|| Tally::new(n_loc), Tally::merge)
 }
 
+/// One agent's travel of the day on its link `ch.loc[i]` (and, at arrivals,
+/// its re-decisions), flee-spec §2.8; `recent` is its recent travel as of
+/// yesterday. Returns the km moved.
+#[inline(always)]
+fn travel_one(t: &mut Tally, ch: &mut AgentsMut<'_>, i: usize, ctx: &PassCtx, recent: f64) -> f64 {
+    let m = &ctx.settings.move_rules;
+    let net = ctx.net;
+    let id = ch.id(i);
+    let mut moved = 0.0f64;
+    let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
+    let mut hops = 0u32;
+    loop {
+        let li = ch.loc[i] as usize;
+        let mut v = net.speed[li];
+        if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
+            v = m.max_walk_speed;
+        }
+        let wp = net.walk_p[li];
+        if wp >= 1.0 || (wp > 0.0 && rng.next_f64() < wp) {
+            v = m.max_walk_speed;
+        }
+        let d = ch.dist[i] as f64 + v;
+        moved += v;
+        let len = net.len[li];
+        if d <= len {
+            ch.dist[i] = d as f32;
+            break;
+        }
+        ch.flags[i] |= FIRST_LINK_DONE;
+        moved += len - d;
+        ch.dist[i] = 0.0;
+        ch.state[i] = ST_AT;
+        if !net.is_open(li as u32) {
+            // Closed while travelling: back to where the link starts.
+            let s = net.from[li];
+            ch.loc[i] = s;
+            t.arrived[s as usize] += 1;
+            break;
+        }
+        let dest = net.to[li];
+        if let Some(b) = ctx.border {
+            let from = net.from[li];
+            let hit = b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
+            if let Some(cp) = hit {
+                ch.state[i] = ST_TRANSIT;
+                ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;
+                if ch.flags[i] & HOLDER == 0 {
+                    ch.route[i] = NO_ROUTE;
+                    ch.cursor[i] = 0;
+                }
+                t.intercepts.push((id as u32, from, cp as u32));
+                break;
+            }
+        }
+        ch.loc[i] = dest;
+        t.arrived[dest as usize] += 1;
+        hops += 1;
+        if ctx.places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY {
+            break;
+        }
+        let next = if ch.flags[i] & HOLDER != 0 {
+            holder_hop(ctx, dest, ch.route[i])
+        } else {
+            let force = m.avoid_short_stints && (recent + moved / m.max_move_speed) / 2.0 < 0.5;
+            decide(
+                ctx,
+                &mut rng,
+                dest,
+                ch.class[i],
+                &mut ch.route[i],
+                &mut ch.cursor[i],
+                force,
+            )
+        };
+        match next {
+            Some(nl) => {
+                ch.state[i] = ST_LINK;
+                ch.loc[i] = nl;
+                t.departed[dest as usize] += 1;
+            }
+            None => break,
+        }
+    }
+    if ch.state[i] == ST_AT {
+        // Arrived: the next move day is drawn at the next decision.
+        ch.dist[i] = NO_MOVE_DAY;
+    }
+    moved
+}
+
+/// Flee's end-of-day recent travel from yesterday's value and today's km.
+#[inline(always)]
+fn next_recent(recent: f64, moved: f64, inv_speed: f64) -> f64 {
+    let r = (recent + moved * inv_speed) * 0.5;
+    if r < RECENT_FLOOR {
+        0.0
+    } else {
+        r
+    }
+}
+
 /// The travel pass over one chunk of slots.
 #[inline(never)]
 fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
+    if let Some(inc) = ctx.inc {
+        return travel_chunk_incremental(t, ch, ctx, inc);
+    }
     let m = &ctx.settings.move_rules;
     let sinks = ctx.settings.spawn_rules.camps_are_sinks;
     let net = ctx.net;
@@ -370,99 +513,20 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
     let inv_speed = 1.0 / m.max_move_speed;
     let track_recent = m.avoid_short_stints;
     let border = ctx.border.is_some();
-    let ch = ch.even();
+    let mut ch = ch.even();
     for i in 0..ch.loc.len() {
         let id = ch.id(i);
-        let mut moved = 0.0f64;
         let travelled = ch.state[i] == ST_LINK && (!border || ch.flags[i] & CARAVAN == 0);
-        if travelled {
-            let mut rng = LazyStream::new(&ctx.agent_key, 2 * id + 1);
-            let mut hops = 0u32;
-            loop {
-                let li = ch.loc[i] as usize;
-                let mut v = net.speed[li];
-                if m.start_on_foot && ch.flags[i] & FIRST_LINK_DONE == 0 {
-                    v = m.max_walk_speed;
-                }
-                let wp = net.walk_p[li];
-                if wp >= 1.0 || (wp > 0.0 && rng.next_f64() < wp) {
-                    v = m.max_walk_speed;
-                }
-                let d = ch.dist[i] as f64 + v;
-                moved += v;
-                let len = net.len[li];
-                if d <= len {
-                    ch.dist[i] = d as f32;
-                    break;
-                }
-                ch.flags[i] |= FIRST_LINK_DONE;
-                moved += len - d;
-                ch.dist[i] = 0.0;
-                ch.state[i] = ST_AT;
-                if !net.is_open(li as u32) {
-                    // Closed while travelling: back to where the link starts.
-                    let s = net.from[li];
-                    ch.loc[i] = s;
-                    t.arrived[s as usize] += 1;
-                    break;
-                }
-                let dest = net.to[li];
-                if let Some(b) = ctx.border {
-                    let from = net.from[li];
-                    let hit = b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
-                    if let Some(cp) = hit {
-                        ch.state[i] = ST_TRANSIT;
-                        ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;
-                        if ch.flags[i] & HOLDER == 0 {
-                            ch.route[i] = NO_ROUTE;
-                            ch.cursor[i] = 0;
-                        }
-                        t.intercepts.push((id as u32, from, cp as u32));
-                        break;
-                    }
-                }
-                ch.loc[i] = dest;
-                t.arrived[dest as usize] += 1;
-                hops += 1;
-                if places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY {
-                    break;
-                }
-                let next = if ch.flags[i] & HOLDER != 0 {
-                    holder_hop(ctx, dest, ch.route[i])
-                } else {
-                    let force = m.avoid_short_stints
-                        && (ch.recent[i] as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
-                    decide(
-                        ctx,
-                        &mut rng,
-                        dest,
-                        ch.class[i],
-                        &mut ch.route[i],
-                        &mut ch.cursor[i],
-                        force,
-                    )
-                };
-                match next {
-                    Some(nl) => {
-                        ch.state[i] = ST_LINK;
-                        ch.loc[i] = nl;
-                        t.departed[dest as usize] += 1;
-                    }
-                    None => break,
-                }
-            }
-        }
+        let moved = if travelled {
+            let recent = ch.recent[i] as f64;
+            travel_one(t, &mut ch, i, ctx, recent)
+        } else {
+            0.0
+        };
         let st = ch.state[i];
-        if travelled && st == ST_AT {
-            // Arrived: the next move day is drawn at the next decision.
-            ch.dist[i] = NO_MOVE_DAY;
-        }
         // Recent travel is only read by avoid_short_stints: without it, not kept.
         if track_recent && (st == ST_AT || st == ST_LINK) && (moved != 0.0 || ch.recent[i] != 0.0) {
-            let r = (ch.recent[i] as f64 + moved * inv_speed) * 0.5;
-            // Halving every day would reach subnormal floats (slow) after
-            // ~130 days; values this small cannot change `r + x < 1`.
-            ch.recent[i] = if r < 1e-20 { 0.0 } else { r as f32 };
+            ch.recent[i] = next_recent(ch.recent[i] as f64, moved, inv_speed) as f32;
         }
         let free = !border || ch.flags[i] & CARAVAN == 0;
         if sinks && st == ST_AT && free {
@@ -486,6 +550,43 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
             ST_ADMITTED => t.admitted += 1,
             ST_ENCOUNTERED => t.encountered += 1,
             _ => t.removed += 1,
+        }
+    }
+}
+
+/// The travel pass of the incremental mode ([`Incremental`]): only agents on
+/// links are visited; `t.pop` receives the arrivals only.
+#[inline(never)]
+fn travel_chunk_incremental(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx, inc: Incremental) {
+    let m = &ctx.settings.move_rules;
+    let net = ctx.net;
+    let inv_speed = 1.0 / m.max_move_speed;
+    let track_recent = m.avoid_short_stints;
+    let mut ch = ch.even();
+    for i in 0..ch.loc.len() {
+        if ch.state[i] != ST_LINK {
+            continue;
+        }
+        let recent = if track_recent {
+            let r = ch.recent[i] as f64 * inc.recent_in;
+            if r < RECENT_FLOOR {
+                0.0
+            } else {
+                r
+            }
+        } else {
+            0.0
+        };
+        let moved = travel_one(t, &mut ch, i, ctx, recent);
+        if track_recent {
+            ch.recent[i] = next_recent(recent, moved, inv_speed) as f32 * inc.recent_out;
+        }
+        let l = ch.loc[i] as usize;
+        match ch.state[i] {
+            ST_AT => t.pop[l] += 1,
+            ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
+            // Checkpoints, queues and sinks are not in this mode.
+            st => debug_assert!(false, "state {st} after travel in the incremental mode"),
         }
     }
 }

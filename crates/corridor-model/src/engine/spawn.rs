@@ -19,6 +19,7 @@
 
 use super::agents::Agents;
 use super::demography::Demography;
+use super::partition::Partition;
 use super::places::Places;
 use super::streams::DayKey;
 use crate::error::ModelError;
@@ -43,6 +44,9 @@ pub(crate) struct Sink<'a> {
     pub settings: &'a Settings,
     pub seed: u64,
     pub warnings: &'a mut Vec<String>,
+    /// The part of a partitioned run: agents of other parts are counted (and
+    /// taken from populations) but not stored.
+    pub partition: Partition,
 }
 
 impl Sink<'_> {
@@ -50,22 +54,34 @@ impl Sink<'_> {
     /// population (border inflows, caravans of new people).
     pub(crate) fn create(&mut self, loc: usize, t: u32, n: u64) {
         let demo_key = DayKey::new(self.seed, Purpose::Demographics, t as u64);
-        self.agents.reserve(n as usize);
+        self.reserve(n);
         for _ in 0..n {
             self.add(loc, t, false, &demo_key);
         }
     }
 
     /// Creates one agent at `loc` on day `t`; `take` = take from the population.
+    /// Room for `n` more agents, of which this part keeps about `1/parts`.
+    pub(crate) fn reserve(&mut self, n: u64) {
+        let parts = self.partition.parts.max(1) as u64;
+        self.agents.reserve(n.div_ceil(parts) as usize);
+    }
+
     fn add(&mut self, loc: usize, t: u32, take: bool, demo_key: &DayKey) {
-        let id = self.agents.next_id() as u64;
-        let (attrs, class) = if self.demo.is_empty() {
-            (0, 0)
+        let id = self.agents.next_id();
+        if self.partition.owns(id) {
+            // Attributes come from the agent's own stream: other parts need not
+            // draw them.
+            let (attrs, class) = if self.demo.is_empty() {
+                (0, 0)
+            } else {
+                let mut rng = demo_key.stream(id as u64);
+                self.demo.draw(loc, &mut rng, self.settings)
+            };
+            self.agents.push(loc as u32, attrs, class);
         } else {
-            let mut rng = demo_key.stream(id);
-            self.demo.draw(loc, &mut rng, self.settings)
-        };
-        self.agents.push(loc as u32, attrs, class);
+            self.agents.skip();
+        }
         self.counts[loc] += 1;
         if take {
             if let Some(w) = self.places.take_population(loc, 1, t) {
@@ -118,7 +134,7 @@ impl Spawner {
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, 0);
         let before = sink.agents.next_id();
         for (l, n) in initial_insertions(sc, data, sink.settings) {
-            sink.agents.reserve(n as usize);
+            sink.reserve(n);
             for _ in 0..n {
                 sink.add(l, 0, false, &demo_key);
             }
@@ -145,7 +161,7 @@ impl Spawner {
             SpawnPlan::PerLocation(v) => {
                 let mut created = 0u64;
                 for (l, n) in v {
-                    sink.agents.reserve(n as usize);
+                    sink.reserve(n);
                     for _ in 0..n {
                         sink.add(l, t, take, &demo_key);
                     }
@@ -156,7 +172,7 @@ impl Spawner {
             SpawnPlan::Spread(new) => {
                 let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
                 let acc = *self.cum.last().unwrap_or(&0.0);
-                sink.agents.reserve(new as usize);
+                sink.reserve(new);
                 for _ in 0..new {
                     let id = sink.agents.next_id() as u64;
                     let u = place_key.stream(id).next_f64() * acc;
