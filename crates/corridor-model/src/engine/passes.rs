@@ -299,10 +299,15 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
                 continue;
             }
             if w != today || changed {
-                let g = failures_before_success(rng.next_f64(), ctx.ln_stay[l as usize]);
-                if g > 0.0 {
-                    ch.dist[i] = today + g;
-                    continue;
+                // No failure first (u < m) needs no logarithm: the common case
+                // for those who go, and the same day as the formula gives.
+                let u = rng.next_f64();
+                if u >= m {
+                    let g = failures_before_success(u, ctx.ln_stay[l as usize]);
+                    if g > 0.0 {
+                        ch.dist[i] = today + g;
+                        continue;
+                    }
                 }
             }
         }
