@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# MPI ensemble check (DESIGN §8): the ensemble computed over MPI ranks must be
-# byte-identical to the single-process one. Builds corridor-ensemble's
-# `mpi_ensemble` example with the `mpi` feature, runs it without MPI (--serial)
-# and under `mpirun -np 2` and `-np 3`, and compares the output directories.
+# MPI checks (DESIGN §8): what is computed over MPI ranks must be byte-identical
+# to the single-process result.
+#  1. Ensembles: builds corridor-ensemble's `mpi_ensemble` example with the `mpi`
+#     feature, runs it without MPI (--serial) and under `mpirun -np 2` and `-np 3`,
+#     and compares the output directories.
+#  2. One large run partitioned over ranks: builds the CLI with `--features mpi`
+#     and compares the whole run directory (out.csv, daily.csv, observed.csv,
+#     network.json, summary.json, report.html) of `corridor run RUN_INSTANCE` with
+#     those of `mpirun -np 2` and `-np 3` `corridor run RUN_INSTANCE --partitioned`;
+#     checks that another seed changes the run and that a scenario the engine
+#     cannot partition (border processes) is refused with exit code 2.
 # Exits non-zero on any difference.
 #
 # Needs a system MPI and libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev);
 # set INSTALL_DEPS=1 to apt-get them. Options through the environment:
 #   RUNS (default 300: more than one batch of 256 members), SEED (default 7),
-#   INSTANCE (a Flee instance directory; default: the built-in toy scenario),
-#   PROFILE (dev or release; default dev).
+#   INSTANCE (a Flee instance directory for the ensembles; default: the built-in
+#   toy scenario), RUN_INSTANCE (the input of the partitioned run; default
+#   tests/data/flee/mali2012: 300 days, ~90,000 agents), PROFILE (dev or release;
+#   default dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +37,10 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 if [[ "$PROFILE" == dev ]]; then sub=debug; else sub="$PROFILE"; fi
 
 cargo build --profile "$PROFILE" -p corridor-ensemble --features mpi --example mpi_ensemble
+cargo build --profile "$PROFILE" -p corridor-cli --features mpi
 BIN="$TARGET_DIR/$sub/examples/mpi_ensemble"
+CLI="$TARGET_DIR/$sub/corridor"
+RUN_INSTANCE="${RUN_INSTANCE:-tests/data/flee/mali2012}"
 
 if [[ -n "${INSTANCE:-}" ]]; then INPUT=("$INSTANCE"); else INPUT=(--toy); fi
 WORK="$(mktemp -d)"
@@ -54,6 +66,50 @@ done
 "$BIN" "${INPUT[@]}" --runs 8 --seed "$((SEED + 1))" --out "$WORK/other" --serial
 if cmp -s "$WORK/serial/daily_stats.csv" "$WORK/other/daily_stats.csv"; then
   echo "mpi-test: outputs do not depend on the seed; the check is void" >&2
+  status=1
+fi
+
+# One run partitioned over ranks: agents split by id, counts all-reduced each day.
+"$CLI" --quiet run "$RUN_INSTANCE" --seed "$SEED" --out "$WORK/run-serial"
+for np in 2 3; do
+  if ! "${MPIRUN[@]}" -np "$np" "$CLI" run "$RUN_INSTANCE" --seed "$SEED" \
+      --out "$WORK/run-np$np" --partitioned >"$WORK/run-np$np.log"; then
+    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: FAILED" >&2
+    status=1
+  # Rank 0 says how many ranks shared the run: without it, two serial runs
+  # writing the same directory would pass the comparison below.
+  elif ! grep -qx "partitioned over $np MPI ranks" "$WORK/run-np$np.log"; then
+    echo "mpi-test: -np $np: the run was not partitioned over $np ranks:" >&2
+    cat "$WORK/run-np$np.log" >&2
+    status=1
+  elif diff -r "$WORK/run-serial" "$WORK/run-np$np" >/dev/null; then
+    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: identical to the serial run ($(ls "$WORK/run-np$np" | tr '\n' ' '))"
+  else
+    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: DIFFERS from the serial run" >&2
+    diff -r "$WORK/run-serial" "$WORK/run-np$np" | head -20 >&2 || true
+    status=1
+  fi
+done
+if ! "${MPIRUN[@]}" -np 2 "$CLI" --quiet run "$RUN_INSTANCE" --seed "$((SEED + 1))" \
+    --out "$WORK/run-other" --partitioned; then
+  echo "mpi-test: partitioned run of $RUN_INSTANCE, seed $((SEED + 1)): FAILED" >&2
+  status=1
+elif cmp -s "$WORK/run-serial/daily.csv" "$WORK/run-other/daily.csv" \
+    || cmp -s "$WORK/run-serial/out.csv" "$WORK/run-other/out.csv"; then
+  echo "mpi-test: partitioned run: the output does not depend on the seed; the check is void" >&2
+  status=1
+else
+  echo "mpi-test: partitioned run of $RUN_INSTANCE, seed $((SEED + 1)): differs from seed $SEED"
+fi
+# Border processes act on agents in a global order: refused, as bad input.
+rc=0
+"${MPIRUN[@]}" -np 2 "$CLI" --quiet run examples/port-closure --out "$WORK/run-border" \
+  --partitioned >/dev/null 2>"$WORK/border.err" || rc=$?
+if [[ "$rc" == 2 && ! -e "$WORK/run-border" ]]; then
+  echo "mpi-test: partitioned run of a border scenario: refused with exit code 2"
+else
+  echo "mpi-test: partitioned run of a border scenario: exit code $rc, expected 2 and no output" >&2
+  cat "$WORK/border.err" >&2
   status=1
 fi
 exit "$status"

@@ -219,16 +219,6 @@ pub fn summary_lines(ens: &Ensemble, variant: Option<&str>) -> String {
     s
 }
 
-/// The number of MPI processes this one was launched among, from the variables
-/// the launchers set (Open MPI, MPICH/Slurm PMI, MVAPICH); 1 without a launcher.
-#[cfg(feature = "mpi")]
-fn mpi_world_size() -> usize {
-    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok())
-        .unwrap_or(1)
-}
-
 /// Runs the ensemble over MPI ranks; `Ok(None)` on every rank but 0.
 #[cfg(feature = "mpi")]
 fn mpi_run(scenario: &Scenario, opts: &EnsembleOptions) -> Result<Option<Ensemble>> {
@@ -239,8 +229,9 @@ fn mpi_run(scenario: &Scenario, opts: &EnsembleOptions) -> Result<Option<Ensembl
         Ok(e) => Ok(e),
         Err(e) => {
             // Other ranks may wait for this one forever: stop them all.
-            eprintln!("error: rank {}: {e}", world.rank());
-            world.abort(crate::exit::code(&anyhow::Error::new(e)) as i32)
+            let e = anyhow::Error::new(e);
+            eprintln!("error: rank {}: {e:#}", world.rank());
+            world.abort(crate::exit::code(&e) as i32)
         }
     }
 }
@@ -256,7 +247,7 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
         .unwrap_or_else(|| default_out_dir(&scenario, variant));
 
     #[cfg(feature = "mpi")]
-    if mpi_world_size() > 1 {
+    if crate::cmd_run::mpi_world_size() > 1 {
         let Some(ens) = mpi_run(&scenario, &opts)? else {
             return Ok(());
         };

@@ -2,7 +2,8 @@
 //!
 //! Every variant names what went wrong precisely enough for the CLI to print it
 //! as is: a bad option names the option, an unknown parameter lists the valid
-//! ones, a failed member names its index and seed, a failed write names the file.
+//! ones, a failed member names its index and seed, a failed partitioned run names
+//! its rank and seed, a failed write names the file.
 
 use corridor_model::ModelError;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ pub enum EnsembleError {
     },
 
     /// One member's run failed.
-    #[error("member {member} (seed {seed}): {source}")]
+    #[error("member {member} (seed {seed})")]
     Member {
         member: usize,
         seed: u64,
@@ -54,6 +55,19 @@ pub enum EnsembleError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+
+    /// One large run partitioned over MPI ranks failed (on this rank). The engine
+    /// refuses what it cannot partition (border processes, the count engine) with
+    /// `ModelError::InvalidScenario`, which stays in the chain as the source (and
+    /// is not repeated in this message, which `{:#}` prints before it).
+    #[error("partitioned run (rank {rank} of {ranks}, seed {seed})")]
+    Partitioned {
+        rank: u32,
+        ranks: u32,
+        seed: u64,
+        #[source]
+        source: ModelError,
     },
 
     /// Another MPI rank failed to compute one of its members.

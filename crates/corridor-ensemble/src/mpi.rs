@@ -1,4 +1,7 @@
-//! Ensembles over MPI ranks (cargo feature `mpi`; DESIGN §8).
+//! Ensembles, and one large partitioned run, over MPI ranks (cargo feature `mpi`;
+//! DESIGN §8).
+//!
+//! # Ensembles
 //!
 //! Member `i` runs on rank `i % size`, with the same seed as in a single-process
 //! run. Members go in batches of [`MEMBER_BATCH`]: each rank computes its members
@@ -15,12 +18,26 @@
 //! Failure: a rank whose member fails sends a failure message in place of that
 //! member and returns the error; rank 0 returns it as well. The caller should
 //! then `abort` the communicator, since other ranks may still be waiting.
+//!
+//! # One large run
+//!
+//! [`mpi_partitioned_run`] runs a single simulation with its agents split over
+//! the ranks (agent `i` on rank `i % size`) through
+//! [`corridor_model::engine::simulate_partitioned`]; [`MpiReduce`] is its
+//! all-reduce (an element-wise `u64` sum, `MPI_Allreduce` with `MPI_SUM`). Every
+//! rank returns the same full `RunOutput`, equal to the serial run's, so rank 0
+//! can write the run directory alone. Integer sums are exact and independent of
+//! the reduction order, which is what makes the result independent of the number
+//! of ranks. A rank that fails returns its error; the caller should `abort`, as
+//! the others may be blocked in an all-reduce.
 
 use crate::ensemble::{engine_name, run_members, EnsembleOptions, Simulator, MEMBER_BATCH};
 use crate::error::EnsembleError;
 use crate::member::{Accumulator, Ensemble, Labels, MemberContext, MemberResult};
-use corridor_model::{simulate, Scenario};
-use mpi::traits::{Communicator, Destination, Source};
+use corridor_model::engine::{simulate_partitioned, Partition, Reduce};
+use corridor_model::{simulate, RunOptions, RunOutput, Scenario};
+use mpi::collective::SystemOperation;
+use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Source};
 
 /// MPI tag of member messages.
 const TAG_MEMBER: i32 = 0x0C0D;
@@ -115,4 +132,57 @@ fn receive<C: Communicator>(comm: &C, src: i32) -> Result<MemberResult, Ensemble
         }),
         _ => Err(decode("empty or unknown message".into())),
     }
+}
+
+/// [`Reduce`] over the ranks of an MPI communicator: `MPI_Allreduce` with
+/// `MPI_SUM` on `u64`. Every rank must call [`Reduce::sum`] the same number of
+/// times with slices of the same length (the engine does).
+pub struct MpiReduce<'a, C: Communicator> {
+    comm: &'a C,
+    /// Send buffer: MPI's in-place all-reduce is not exposed by the bindings, so
+    /// `v` is copied here and the sum received back into `v`. Kept between calls
+    /// to avoid an allocation per exchange.
+    send: Vec<u64>,
+}
+
+impl<'a, C: Communicator> MpiReduce<'a, C> {
+    pub fn new(comm: &'a C) -> Self {
+        MpiReduce {
+            comm,
+            send: Vec::new(),
+        }
+    }
+}
+
+impl<C: Communicator> Reduce for MpiReduce<'_, C> {
+    fn sum(&mut self, v: &mut [u64]) {
+        self.send.clear();
+        self.send.extend_from_slice(v);
+        self.comm
+            .all_reduce_into(&self.send[..], v, SystemOperation::sum());
+    }
+}
+
+/// Runs one simulation with its agents partitioned over the ranks of `comm`
+/// (rank `r` of `size` owns the agents whose id is `r` modulo `size`). Every rank
+/// must call it with the same scenario and options; every rank returns the same
+/// output, equal to `corridor_model::simulate(scenario, opts)`.
+pub fn mpi_partitioned_run<C: Communicator>(
+    comm: &C,
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<RunOutput, EnsembleError> {
+    let partition = Partition {
+        part: comm.rank() as u32,
+        parts: comm.size() as u32,
+    };
+    let mut reduce = MpiReduce::new(comm);
+    simulate_partitioned(scenario, opts, partition, &mut reduce).map_err(|source| {
+        EnsembleError::Partitioned {
+            rank: partition.part,
+            ranks: partition.parts,
+            seed: opts.seed,
+            source,
+        }
+    })
 }
