@@ -8,9 +8,10 @@
 //! and a head count.
 //!
 //! Cohorts live in [`Buckets`], one per location and one per directed link.
-//! Invariants of a normalised bucket ([`normalise`]): sorted by key, no two
-//! entries with the same key, no entry with count 0. The passes visit buckets in
-//! index order and cohorts in key order, which is the order in which they draw
+//! Invariants of a normalised bucket ([`normalise`]): no two entries with the
+//! same key, no entry with count 0, entries in a fixed order (the order in which
+//! their keys first appeared; no sorting). The passes visit buckets in index
+//! order and cohorts in bucket order, which is the order in which they draw
 //! their random numbers, so a run is a function of the seed.
 
 /// `flags` bit: the people have finished at least one link (as in the agent engine).
@@ -19,8 +20,8 @@ pub(crate) const FIRST_LINK_DONE: u8 = crate::engine::agents::FIRST_LINK_DONE;
 /// No stored route (as in the agent engine).
 pub(crate) const NO_ROUTE: u32 = crate::engine::agents::NO_ROUTE;
 
-/// The state shared by every member of a cohort, packed into three words so that
-/// sorting compares integers only.
+/// The state shared by every member of a cohort, packed into a few integers so
+/// that comparing and hashing keys is cheap.
 ///
 /// * `place`: location index `l` at a location; `LINK_BASE + link` on a link;
 /// * `route`: path id (high 32 bits), cursor (bits 24..32), flags (16..24), class
@@ -28,7 +29,7 @@ pub(crate) const NO_ROUTE: u32 = crate::engine::agents::NO_ROUTE;
 /// * `dist`: km travelled on the link as `f32` bits (0 at a location; non-negative
 ///   floats order like their bits);
 /// * `recent`: recent travel as `f32` bits (0 unless `avoid_short_stints`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     place: u32,
     dist: u32,
@@ -136,28 +137,71 @@ impl Key {
     }
 }
 
+impl Key {
+    /// A hash of the key in `bits` bits (multiplicative hashing of all fields).
+    #[inline]
+    fn hash_bits(&self, bits: u32) -> usize {
+        let a = ((self.place as u64) << 32 | self.dist as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let b = (self.route ^ (self.recent as u64).rotate_left(47)).wrapping_add(a);
+        (b.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - bits)) as usize
+    }
+}
+
 #[inline]
 fn pack_route(route: u32, cursor: u8, flags: u8, class: u16) -> u64 {
     ((route as u64) << 32) | ((cursor as u64) << 24) | ((flags as u64) << 16) | class as u64
 }
 
-/// Sorts `v` by key, merges equal keys and drops empty cohorts.
-pub(crate) fn normalise(v: &mut Vec<(Key, u64)>) {
-    // Most buckets are still sorted (stayers keep their keys): check first.
-    if !v.windows(2).all(|w| w[0].0 <= w[1].0) {
-        v.sort_by_key(|c| c.0);
+/// Reusable buffer of [`normalise`]: an open-addressing table holding 1 + an
+/// index into the bucket, 0 where empty.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    table: Vec<u32>,
+}
+
+/// Normalises a bucket whose entries before `from` are already distinct and
+/// non-empty: merges every later entry into the first entry with its key (or
+/// keeps it, in place, if its key is new) and drops empty ones. The order of
+/// first occurrence is kept, a function of the order of `v`, so runs stay
+/// deterministic; it costs O(len) expected time with a hash table, and nothing
+/// when `from` is the length (no sorting: the passes only need a fixed order).
+pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scratch) {
+    let n = v.len();
+    if from >= n {
+        return;
     }
-    let mut w = 0usize;
-    for r in 0..v.len() {
-        let (k, n) = v[r];
-        if n == 0 {
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let table = &mut scratch.table;
+    table.clear();
+    table.resize(1 << bits, 0);
+    let mask = (1usize << bits) - 1;
+    for (i, c) in v[..from].iter().enumerate() {
+        let mut h = c.0.hash_bits(bits);
+        while table[h] != 0 {
+            h = (h + 1) & mask;
+        }
+        table[h] = (i + 1) as u32;
+    }
+    let mut w = from;
+    for r in from..n {
+        let (k, c) = v[r];
+        if c == 0 {
             continue;
         }
-        if w > 0 && v[w - 1].0 == k {
-            v[w - 1].1 += n;
-        } else {
-            v[w] = (k, n);
-            w += 1;
+        let mut h = k.hash_bits(bits);
+        loop {
+            let s = table[h] as usize;
+            if s == 0 {
+                table[h] = (w + 1) as u32;
+                v[w] = (k, c);
+                w += 1;
+                break;
+            }
+            if v[s - 1].0 == k {
+                v[s - 1].1 += c;
+                break;
+            }
+            h = (h + 1) & mask;
         }
     }
     v.truncate(w);
@@ -172,6 +216,8 @@ pub(crate) struct Buckets {
     pub at: Vec<Vec<(Key, u64)>>,
     /// Cohorts on each directed link.
     pub on: Vec<Vec<(Key, u64)>>,
+    /// Scratch buffers of [`normalise`].
+    pub scratch: Scratch,
 }
 
 impl Buckets {
@@ -179,6 +225,7 @@ impl Buckets {
         Buckets {
             at: vec![Vec::new(); n_loc],
             on: vec![Vec::new(); n_link],
+            scratch: Scratch::default(),
         }
     }
 
@@ -192,9 +239,10 @@ impl Buckets {
         b.push((key, n));
     }
 
+    /// Normalises every bucket from scratch.
     pub(crate) fn normalise(&mut self) {
         for b in self.at.iter_mut().chain(self.on.iter_mut()) {
-            normalise(b);
+            normalise(b, 0, &mut self.scratch);
         }
     }
 
@@ -225,8 +273,6 @@ mod tests {
         let a = k.moved_to(9).with_route(NO_ROUTE, 4);
         assert!(!a.on_link());
         assert_eq!((a.pos(), a.dist(), a.cursor()), (9, 0.0, 0));
-        // Every location sorts before every link.
-        assert!(Key::at(u32::MAX >> 2, 0, 0, 0.0) < Key::at(0, 0, 0, 0.0).onto_link(0));
     }
 
     #[test]
@@ -234,8 +280,8 @@ mod tests {
         let a = Key::at(1, 0, 0, 0.0);
         let b = Key::at(0, 0, 0, 0.0);
         let mut v = vec![(a, 2), (b, 0), (a, 3), (b, 4)];
-        normalise(&mut v);
-        assert_eq!(v, vec![(b, 4), (a, 5)]);
+        normalise(&mut v, 0, &mut Scratch::default());
+        assert_eq!(v, vec![(a, 5), (b, 4)]);
         let mut bs = Buckets::new(2, 1);
         bs.push(a, 1);
         bs.push(a.onto_link(0), 2);
@@ -244,5 +290,44 @@ mod tests {
         assert_eq!(bs.at[1], vec![(a, 2)]);
         assert_eq!(bs.on[0], vec![(a.onto_link(0), 2)]);
         assert_eq!(bs.len(), 2);
+    }
+
+    /// Against a reference: every key's total is kept, keys are distinct, no
+    /// zeros, and the order is that of first occurrence, whatever the prefix.
+    #[test]
+    fn normalise_matches_a_reference() {
+        let mut scratch = Scratch::default();
+        let mut x = 12345u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in [0usize, 1, 2, 9, 40, 300] {
+            for from_frac in [0usize, 1, 2] {
+                // A distinct, non-empty prefix, then a tail with repeats and zeros.
+                let from = len * from_frac / 3;
+                let mut v: Vec<(Key, u64)> = (0..from)
+                    .map(|i| (Key::at(3, 0, i as u16, 0.0).onto_link(2), 1 + i as u64))
+                    .collect();
+                for _ in from..len {
+                    let c = (next() % (len as u64 + 1)) as u16;
+                    let k = Key::at(3, 0, c, 0.0).onto_link(2).with_dist((c % 3) as f32);
+                    v.push((k, next() % 4));
+                }
+                let mut order: Vec<Key> = Vec::new();
+                let mut total = std::collections::HashMap::new();
+                for &(k, n) in v.iter().filter(|c| c.1 > 0) {
+                    if !total.contains_key(&k) {
+                        order.push(k);
+                    }
+                    *total.entry(k).or_insert(0u64) += n;
+                }
+                normalise(&mut v, from, &mut scratch);
+                let expect: Vec<(Key, u64)> = order.iter().map(|k| (*k, total[k])).collect();
+                assert_eq!(v, expect, "len {len}, from {from}");
+            }
+        }
     }
 }

@@ -27,9 +27,11 @@
 //! * Border processes are not supported yet: a scenario with any is refused with
 //!   `ModelError::InvalidScenario`.
 //!
-//! Determinism: cohorts are kept in sorted buckets (one per location, one per
-//! link), each location or link draws from its own stream in that order, and
-//! per-location sums are integer sums, so a run depends only on the seed.
+//! Determinism: cohorts are kept in buckets (one per location, one per link) in
+//! an order that depends only on the run so far (merges keep the first
+//! occurrence of a key), each location or link draws from its own stream in that
+//! order, and per-location sums are integer sums, so a run depends only on the
+//! seed.
 
 mod cohorts;
 mod multinomial;
@@ -145,6 +147,9 @@ struct CountWorld<'a> {
     warned_schedule: bool,
     /// Per candidate route: its first hop (rebuilt with the candidates).
     first_hop: Vec<Option<Hop>>,
+    /// Bucket lengths at a mark: the entries before are distinct (see `normalise`).
+    at_len: Vec<usize>,
+    on_len: Vec<usize>,
     /// Scratch buffers.
     split: Vec<u64>,
     outcomes: Vec<Outcome>,
@@ -502,6 +507,8 @@ impl<'a> CountWorld<'a> {
             removed: 0,
             warnings,
             warned_schedule: false,
+            at_len: vec![0; n],
+            on_len: vec![0; net_links],
             split: Vec::new(),
             outcomes: Vec::new(),
             first_hop: Vec::new(),
@@ -517,6 +524,16 @@ impl<'a> CountWorld<'a> {
         }
         w.cohorts.normalise();
         w
+    }
+
+    /// Records the bucket lengths (normalised buckets, before appending).
+    fn mark_lengths(&mut self) {
+        for (len, b) in self.at_len.iter_mut().zip(&self.cohorts.at) {
+            *len = b.len();
+        }
+        for (len, b) in self.on_len.iter_mut().zip(&self.cohorts.on) {
+            *len = b.len();
+        }
     }
 
     fn first_hops(&mut self) {
@@ -629,10 +646,11 @@ impl<'a> CountWorld<'a> {
 
         // 2. Spawning.
         let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        self.mark_lengths();
         spawned_today += self.spawn(t)?;
         self.spawned_total += spawned_today;
-        for b in &mut self.cohorts.at {
-            normalise(b);
+        for (b, &from) in self.cohorts.at.iter_mut().zip(&self.at_len) {
+            normalise(b, from, &mut self.cohorts.scratch);
         }
 
         // 3. Closures.
@@ -665,18 +683,25 @@ impl<'a> CountWorld<'a> {
         {
             let ctx = ctx!(self);
             let cohorts = &mut self.cohorts;
+            let (at, on, scratch) = (&mut cohorts.at, &mut cohorts.on, &mut cohorts.scratch);
             for l in 0..n {
-                if cohorts.at[l].is_empty() {
+                let bucket = &mut at[l];
+                if bucket.is_empty() {
                     continue;
                 }
                 // Move chance 0 and no stored route: nothing can happen.
                 let idle = ctx.mc[l] <= 0.0;
                 let mut rng = stream(self.seed, t, PH_DECIDE, l as u64);
-                let bucket = std::mem::take(&mut cohorts.at[l]);
+                // Stayers who keep their key are compacted in place (still in
+                // key order); those whose key changed go to `stay` and are
+                // appended, the unsorted tail that `normalise` merges in.
                 self.stay.clear();
-                for &(key, cnt) in &bucket {
+                let mut w = 0;
+                for r in 0..bucket.len() {
+                    let (key, cnt) = bucket[r];
                     if idle && key.route() == NO_ROUTE {
-                        self.stay.push((key, cnt));
+                        bucket[w] = (key, cnt);
+                        w += 1;
                         continue;
                     }
                     self.outcomes.clear();
@@ -689,20 +714,25 @@ impl<'a> CountWorld<'a> {
                         &mut self.split,
                         &mut self.outcomes,
                     );
+                    let mut kept = 0;
                     for o in &self.outcomes {
                         if o.departed {
                             departed[l] += o.n;
-                            cohorts.on[o.key.pos() as usize].push((o.key, o.n));
+                            on[o.key.pos() as usize].push((o.key, o.n));
+                        } else if o.key == key {
+                            kept += o.n;
                         } else {
                             self.stay.push((o.key, o.n));
                         }
                     }
+                    if kept > 0 {
+                        bucket[w] = (key, kept);
+                        w += 1;
+                    }
                 }
-                let mut bucket = bucket;
-                bucket.clear();
+                bucket.truncate(w);
                 bucket.extend_from_slice(&self.stay);
-                normalise(&mut bucket);
-                cohorts.at[l] = bucket;
+                normalise(bucket, w, scratch);
             }
         }
         for (c, d) in self.counts.iter_mut().zip(&departed) {
@@ -714,11 +744,18 @@ impl<'a> CountWorld<'a> {
         self.build_tables();
         let fin = Finisher::new(&self.s);
         for b in &mut self.cohorts.at {
+            let mut changed = false;
             for c in b.iter_mut() {
-                c.0 = c.0.with_recent(fin.recent(c.0, 0.0));
+                let k = c.0.with_recent(fin.recent(c.0, 0.0));
+                changed |= k != c.0;
+                c.0 = k;
             }
             // Halving can make two recent values equal.
-            normalise(b);
+            let from = if changed { 0 } else { b.len() };
+            normalise(b, from, &mut self.cohorts.scratch);
+        }
+        for (len, b) in self.at_len.iter_mut().zip(&self.cohorts.at) {
+            *len = b.len();
         }
         let mut arrived = vec![0u64; n];
         {
@@ -729,7 +766,7 @@ impl<'a> CountWorld<'a> {
                 if on[li].is_empty() {
                     continue;
                 }
-                normalise(&mut on[li]);
+                normalise(&mut on[li], self.on_len[li], &mut self.cohorts.scratch);
                 let mut rng = stream(self.seed, t, PH_TRAVEL, li as u64);
                 for &(key, cnt) in &on[li] {
                     stack.push(Mover {
@@ -755,7 +792,13 @@ impl<'a> CountWorld<'a> {
             }
             std::mem::swap(on, &mut self.on_next);
         }
-        self.cohorts.normalise();
+        // Stayers, then arrivals; links hold only today's new entries.
+        for (b, &from) in self.cohorts.at.iter_mut().zip(&self.at_len) {
+            normalise(b, from, &mut self.cohorts.scratch);
+        }
+        for b in &mut self.cohorts.on {
+            normalise(b, 0, &mut self.cohorts.scratch);
+        }
 
         // Camps as sinks (§2.2 5.8).
         if self.s.spawn_rules.camps_are_sinks {

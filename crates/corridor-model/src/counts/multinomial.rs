@@ -5,9 +5,14 @@
 //! transformed rejection BTRS (1993) above. It draws from the same `Stream` as
 //! `Stream::binomial` but with cheaper paths for the count engine's mix of calls
 //! (billions of people, means from 10^-3 to 10^8): no logarithm per success,
-//! no libm `floor`.
+//! no libm `floor`, and for groups of up to [`POWI_MAX`] people no `exp` or
+//! `log` at all (inversion starts from `q^n` by repeated squaring); groups of
+//! up to [`BERNOULLI_MAX`] people draw one uniform per person.
 //!
-//! Multinomial draws are sequential conditional binomials.
+//! Multinomial draws are sequential conditional binomials, or one categorical
+//! draw per person for groups of at most [`PER_PERSON_MAX`] people (most groups
+//! are that small, and one uniform and a binary search per person are cheaper
+//! than a binomial per category). Both have the multinomial law.
 //!
 //! Splitting `n` people over categories with probabilities `p_1..p_k`: category
 //! `j` gets `Binomial(n_left, p_j / (1 − p_1 − … − p_{j−1}))`, and the last
@@ -16,6 +21,44 @@
 //! independent of `n` (`Stream::binomial` is O(1) in expectation for large means).
 
 use crate::rng::Stream;
+
+/// Binomials with at most this many trials are drawn trial by trial (one
+/// uniform each: cheaper than inversion for groups this small).
+pub(crate) const BERNOULLI_MAX: u64 = 4;
+
+/// The number of successes in `n` Bernoulli(p) trials, one uniform each.
+#[inline]
+fn bernoullis(rng: &mut Stream, n: u64, p: f64) -> u64 {
+    (0..n).map(|_| (rng.next_f64() < p) as u64).sum()
+}
+
+/// Groups of at most this many people are split one person at a time (see the
+/// module documentation); larger ones by conditional binomials.
+pub(crate) const PER_PERSON_MAX: u64 = 8;
+
+/// Up to this `n`, inversion computes `q^n` with `powi` (relative error below
+/// `n`·2^-53 from the rounding of `q`, about 7e-12 here) instead of
+/// `exp(n·ln q)`; above it, the rounding of `q` would matter and `ln_1p` is used.
+pub(crate) const POWI_MAX: u64 = 1 << 16;
+
+/// `(1 − p)^n`; `ln_q` gives ln(1 − p) when `n` is too large for `powi`.
+#[inline]
+fn q_pow_n(n: u64, p: f64, ln_q: impl FnOnce() -> f64) -> f64 {
+    if n <= POWI_MAX {
+        // Repeated squaring, inlined (libcompiler-rt's `powi` is a call).
+        let (mut r, mut b, mut e) = (1.0, 1.0 - p, n);
+        while e > 0 {
+            if e & 1 == 1 {
+                r *= b;
+            }
+            b *= b;
+            e >>= 1;
+        }
+        r
+    } else {
+        ((n as f64) * ln_q()).exp()
+    }
+}
 
 /// Splits `n` over categories given by *cumulative* weights `cum` (as in the
 /// engine's route tables), writing the parts into `out` (resized to
@@ -35,6 +78,23 @@ pub(crate) fn split_cumulative(rng: &mut Stream, n: u64, cum: &[f64], out: &mut 
         return;
     }
     let weight = |j: usize| cum[j] - if j == 0 { 0.0 } else { cum[j - 1] };
+    if n <= PER_PERSON_MAX {
+        // One categorical draw per person (the agent engine's route choice).
+        for _ in 0..n {
+            let u = rng.next_f64() * total;
+            // cum[j − 1] ≤ u < cum[j]: category j has a positive weight.
+            let j = cum.partition_point(|&c| c <= u);
+            // Rounding put u at the very top: the last category with weight
+            // (there is one: the total is positive).
+            let j = if j < k {
+                j
+            } else {
+                (0..k).rev().find(|&j| weight(j) > 0.0).unwrap_or(k - 1)
+            };
+            out[j] += 1;
+        }
+        return;
+    }
     let Some(last) = (0..k).rev().find(|&j| weight(j) > 0.0) else {
         uniform(rng, n, out);
         return;
@@ -85,6 +145,9 @@ pub(crate) fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
     if p >= 1.0 {
         return n;
     }
+    if n <= BERNOULLI_MAX {
+        return bernoullis(rng, n, p);
+    }
     if p > 0.5 {
         return n - binomial(rng, n, 1.0 - p);
     }
@@ -105,6 +168,9 @@ pub(crate) fn binomial_ln(rng: &mut Stream, n: u64, p: f64, ln_q: f64) -> u64 {
     if p >= 1.0 {
         return n;
     }
+    if n <= BERNOULLI_MAX {
+        return bernoullis(rng, n, p);
+    }
     if p <= 0.5 && (n as f64) * p < 10.0 {
         return binv_ln(rng, n, p, ln_q);
     }
@@ -114,14 +180,19 @@ pub(crate) fn binomial_ln(rng: &mut Stream, n: u64, p: f64, ln_q: f64) -> u64 {
 /// Inversion: walk the probabilities P(0), P(1), … with the recurrence
 /// P(x) = P(x−1)·((n+1)·s/x − s), s = p/q, until the uniform is used up.
 fn binv(rng: &mut Stream, n: u64, p: f64) -> u64 {
-    binv_ln(rng, n, p, (-p).ln_1p())
+    binv_r0(rng, n, p, q_pow_n(n, p, || (-p).ln_1p()))
 }
 
 fn binv_ln(rng: &mut Stream, n: u64, p: f64, ln_q: f64) -> u64 {
+    binv_r0(rng, n, p, q_pow_n(n, p, || ln_q))
+}
+
+/// Inversion given `r0` = P(0) = q^n.
+#[inline]
+fn binv_r0(rng: &mut Stream, n: u64, p: f64, r0: f64) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let r0 = ((n as f64) * ln_q).exp();
     // Far beyond any probable value (mean < 10): only rounding can get here.
     let limit = n.min(110);
     loop {
@@ -185,6 +256,12 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
 
 fn uniform(rng: &mut Stream, n: u64, out: &mut [u64]) {
     let k = out.len();
+    if n <= PER_PERSON_MAX {
+        for _ in 0..n {
+            out[rng.below(k as u64) as usize] += 1;
+        }
+        return;
+    }
     let mut left = n;
     for (j, o) in out.iter_mut().enumerate() {
         if j + 1 == k {
@@ -286,6 +363,118 @@ mod tests {
             assert!(
                 (t / reps as f64 - 100.0).abs() < 4.0 * (300.0 * 2.0 / 9.0 / reps as f64).sqrt()
             );
+        }
+    }
+
+    /// Exact pmf of Binomial(n, p) at 0..=m, by the recurrence from P(0).
+    fn pmf(n: u64, p: f64, m: usize) -> Vec<f64> {
+        let mut v = vec![((n as f64) * (-p).ln_1p()).exp()];
+        for x in 1..=m {
+            let prev = v[x - 1];
+            v.push(prev * (n - x as u64 + 1) as f64 / x as f64 * p / (1.0 - p));
+        }
+        v
+    }
+
+    /// The inversion paths (q^n by `powi` up to `POWI_MAX`, by `exp` above, and
+    /// with a given ln q) against the exact pmf: every value's frequency within
+    /// 5 standard errors (plus 3 draws).
+    #[test]
+    fn inversion_matches_the_pmf() {
+        let mut rng = stream(4, Purpose::Other, 0, 0);
+        let reps = 200_000usize;
+        for &(n, p) in &[
+            (1u64, 0.3),
+            (3, 0.5),
+            (4, 0.9),
+            (5, 0.2),
+            (7, 0.7),
+            (40, 0.1),
+            (POWI_MAX, 5e-5),
+            (POWI_MAX + 1, 5e-5),
+            (1_000_000, 3e-6),
+        ] {
+            for with_ln in [false, true] {
+                let mut freq = vec![0usize; 40];
+                for _ in 0..reps {
+                    let x = if with_ln {
+                        binomial_ln(&mut rng, n, p, (-p).ln_1p())
+                    } else {
+                        binomial(&mut rng, n, p)
+                    };
+                    assert!(x <= n);
+                    freq[(x as usize).min(39)] += 1;
+                }
+                let exact = pmf(n, p, 38);
+                for (x, &pr) in exact.iter().enumerate() {
+                    let f = freq[x] as f64 / reps as f64;
+                    let se = (pr * (1.0 - pr) / reps as f64).sqrt();
+                    // 3 / reps: a few draws of a very improbable value are
+                    // not evidence of a bias.
+                    assert!(
+                        (f - pr).abs() <= 5.0 * se + 3.0 / reps as f64,
+                        "{n},{p},{with_ln}: P({x}) {f} vs {pr}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Groups of at most `PER_PERSON_MAX` (one draw per person): the parts have
+    /// the multinomial's means, variances and covariances, and zero weights
+    /// get nobody; the uniform fallback too.
+    #[test]
+    fn per_person_split_is_multinomial() {
+        let mut rng = stream(5, Purpose::Other, 0, 0);
+        let mut out = Vec::new();
+        let cum = [0.5, 0.5, 2.0, 4.0, 4.0];
+        let probs = [0.125, 0.0, 0.375, 0.5, 0.0];
+        let reps = 100_000;
+        for n in [1u64, 3, PER_PERSON_MAX] {
+            let nf = n as f64;
+            let (mut s, mut s2, mut s02) = ([0.0f64; 5], [0.0f64; 5], 0.0f64);
+            for _ in 0..reps {
+                split_cumulative(&mut rng, n, &cum, &mut out);
+                assert_eq!(out.iter().sum::<u64>(), n);
+                for j in 0..5 {
+                    s[j] += out[j] as f64;
+                    s2[j] += (out[j] * out[j]) as f64;
+                }
+                s02 += (out[0] * out[2]) as f64;
+            }
+            let r = reps as f64;
+            for j in 0..5 {
+                let (m, v) = (s[j] / r, s2[j] / r - (s[j] / r).powi(2));
+                let (mu, var) = (nf * probs[j], nf * probs[j] * (1.0 - probs[j]));
+                assert!(
+                    (m - mu).abs() <= 5.0 * (var / r).sqrt() + 1e-12,
+                    "{n} {j}: mean {m}"
+                );
+                // The variance within 5% (a loose but failing-if-wrong bound).
+                assert!(
+                    (v - var).abs() <= 0.05 * var + 1e-12,
+                    "{n} {j}: var {v} vs {var}"
+                );
+            }
+            // Cov(X0, X2) = −n p0 p2.
+            let cov = s02 / r - (s[0] / r) * (s[2] / r);
+            let expect = -nf * probs[0] * probs[2];
+            assert!(
+                (cov - expect).abs() <= 0.1 * expect.abs(),
+                "{n}: cov {cov} vs {expect}"
+            );
+        }
+        let mut tot = [0.0f64; 3];
+        for _ in 0..reps {
+            split_cumulative(&mut rng, 2, &[0.0, 0.0, 0.0], &mut out);
+            assert_eq!(out.iter().sum::<u64>(), 2);
+            for j in 0..3 {
+                tot[j] += out[j] as f64;
+            }
+        }
+        for t in tot {
+            let se = (2.0 * 2.0 / 9.0 / reps as f64).sqrt();
+            assert!((t / reps as f64 - 2.0 / 3.0).abs() < 5.0 * se, "{t}");
         }
     }
 }
