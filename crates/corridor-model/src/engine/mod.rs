@@ -633,6 +633,46 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Builds the route weights with today's counts and runs `pass` over the
+    /// agents, in chunks, with what the passes read.
+    fn with_pass<R>(
+        &mut self,
+        t: u32,
+        any_mc_changed: bool,
+        inc: Option<passes::Incremental>,
+        pass: impl FnOnce(Vec<agents::AgentsMut<'_>>, &PassCtx) -> R,
+    ) -> R {
+        self.tables.build(
+            &self.cands,
+            &self.places,
+            &self.end,
+            self.demo.n_class,
+            &self.counts,
+            &self.s,
+        );
+        let chunk = self.chunk_size();
+        let ctx = PassCtx {
+            net: &self.net,
+            places: &self.places,
+            cands: &self.cands,
+            arena: &self.arena,
+            tables: &self.tables,
+            mc: &self.mc,
+            settings: &self.s,
+            agent_key: DayKey::new(self.seed, Purpose::Agent, t as u64),
+            sink_key: DayKey::new(self.seed, Purpose::Sink, t as u64),
+            day: t,
+            mc_changed: &self.mc_changed,
+            ln_stay: &self.ln_stay,
+            border: self.border.as_ref(),
+            stay: &self.stay,
+            watch: &self.watch,
+            any_mc_changed,
+            inc,
+        };
+        pass(self.agents.chunks(chunk), &ctx)
+    }
+
     fn step(&mut self, t: u32, reduce: &mut dyn Reduce) -> Result<DayRecord, ModelError> {
         let parts = self.partition.parts;
         let sc = self.sc;
@@ -748,41 +788,10 @@ impl<'a> World<'a> {
             &self.s,
             &mut self.end,
         );
-        let agent_key = DayKey::new(self.seed, Purpose::Agent, t as u64);
-        let sink_key = DayKey::new(self.seed, Purpose::Sink, t as u64);
-        let chunk = self.chunk_size();
-
         // Decision pass.
-        self.tables.build(
-            &self.cands,
-            &self.places,
-            &self.end,
-            self.demo.n_class,
-            &self.counts,
-            &self.s,
-        );
-        let departed_decision = {
-            let ctx = PassCtx {
-                net: &self.net,
-                places: &self.places,
-                cands: &self.cands,
-                arena: &self.arena,
-                tables: &self.tables,
-                mc: &self.mc,
-                settings: &self.s,
-                agent_key,
-                sink_key,
-                day: t,
-                mc_changed: &self.mc_changed,
-                ln_stay: &self.ln_stay,
-                border: self.border.as_ref(),
-                stay: &self.stay,
-                watch: &self.watch,
-                any_mc_changed,
-                inc: None,
-            };
-            passes::decision_pass(self.agents.chunks(chunk), &ctx, n)
-        };
+        let departed_decision = self.with_pass(t, any_mc_changed, None, |ch, ctx| {
+            passes::decision_pass(ch, ctx, n)
+        });
         let departed_decision = if parts > 1 {
             reduce_u32(reduce, departed_decision)
         } else {
@@ -794,36 +803,9 @@ impl<'a> World<'a> {
         let inc = self.incremental.then(|| self.lazy_recent_scale(t));
 
         // Travel pass (B6 checkpoints, F6 sinks).
-        self.tables.build(
-            &self.cands,
-            &self.places,
-            &self.end,
-            self.demo.n_class,
-            &self.counts,
-            &self.s,
-        );
-        let mut tally = {
-            let ctx = PassCtx {
-                net: &self.net,
-                places: &self.places,
-                cands: &self.cands,
-                arena: &self.arena,
-                tables: &self.tables,
-                mc: &self.mc,
-                settings: &self.s,
-                agent_key,
-                sink_key,
-                day: t,
-                mc_changed: &self.mc_changed,
-                ln_stay: &self.ln_stay,
-                border: self.border.as_ref(),
-                stay: &self.stay,
-                watch: &self.watch,
-                any_mc_changed,
-                inc,
-            };
-            passes::travel_pass(self.agents.chunks(chunk), &ctx, n)
-        };
+        let mut tally = self.with_pass(t, any_mc_changed, inc, |ch, ctx| {
+            passes::travel_pass(ch, ctx, n)
+        });
         tally.admitted += self.gone.admitted;
         tally.encountered += self.gone.encountered;
         tally.removed += self.gone.removed;
