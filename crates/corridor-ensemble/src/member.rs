@@ -28,18 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// Per-location variables, in `daily.csv` column order (DESIGN §5).
-pub const DAILY_VARIABLES: [&str; 10] = [
-    "population",
-    "on_links_toward",
-    "queue",
-    "sheltered",
-    "unsheltered",
-    "arrived",
-    "departed",
-    "admitted",
-    "encountered",
-    "intercepted",
-];
+pub use corridor_io::write::DAILY_VARIABLES;
 
 /// Per-port variables, in `ports.csv` column order.
 pub const PORT_VARIABLES: [&str; 6] = [

@@ -14,40 +14,22 @@ use crate::member::{Ensemble, DAILY_VARIABLES, PORT_VARIABLES, TOTAL_VARIABLES};
 use crate::stats::Stats;
 use serde_json::{json, Map, Value};
 use std::fs;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
-/// Writes `path` atomically: `fill` writes into a temporary sibling that is renamed
-/// over `path` only when everything succeeded.
+/// Writes `path` atomically (corridor-io's writer: a temporary sibling, synced,
+/// renamed over `path` only when `fill` succeeded).
 pub fn atomic_write(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), EnsembleError> {
-    let io = |source| EnsembleError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let file = fs::File::create(&tmp)?;
-        let mut w = BufWriter::new(file);
-        fill(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+    corridor_io::write::write_atomic_with(path, fill).map_err(|e| match e {
+        corridor_io::write::WriteError::Io { path, source } => EnsembleError::Io { path, source },
+        other => EnsembleError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })
 }
 
 /// A number as written to CSV: ≤ 6 decimals, no trailing zeros, empty for NaN.

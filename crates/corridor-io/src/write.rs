@@ -27,7 +27,6 @@ use corridor_model::scenario::{LocationKind, Scenario};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
@@ -76,13 +75,23 @@ fn temp_path(path: &Path) -> PathBuf {
 /// Writes `bytes` to a temporary file next to `path` and syncs it; returns the
 /// temporary path. The temporary file is removed on error.
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    write_temp_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_temp`] with the content streamed by `fill` (through a buffer).
+fn write_temp_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<PathBuf, WriteError> {
     let tmp = temp_path(path);
     let res = (|| {
-        let mut f = fs::OpenOptions::new()
+        let f = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::new(f);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()
     })();
     match res {
@@ -108,7 +117,16 @@ fn sync_dir(dir: &Path) {
 /// fsync, rename. Readers see the old file or the new one, never a partial one;
 /// on error the temporary file is removed and `path` is unchanged.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let tmp = write_temp(path, bytes)?;
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content streamed by `fill` (large tables need not be
+/// built in memory first); `path` is replaced only if `fill` succeeds.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let tmp = write_temp_with(path, fill)?;
     if let Err(source) = fs::rename(&tmp, path) {
         let _ = fs::remove_file(&tmp);
         return Err(WriteError::Io {
@@ -320,13 +338,9 @@ pub fn render_out_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, Wr
     Ok(out)
 }
 
-/// The header of daily.csv; the column names are the variable names used by
-/// ensembles (`daily_stats.csv`) and the report.
-pub const DAILY_COLUMNS: [&str; 14] = [
-    "day",
-    "date",
-    "location",
-    "kind",
+/// The per-location variables of daily.csv, in column order; ensembles
+/// (`daily_stats.csv`) and the report use the same names.
+pub const DAILY_VARIABLES: [&str; 10] = [
     "population",
     "on_links_toward",
     "queue",
@@ -338,6 +352,19 @@ pub const DAILY_COLUMNS: [&str; 14] = [
     "encountered",
     "intercepted",
 ];
+
+/// The header of daily.csv: the day, the location, then [`DAILY_VARIABLES`].
+pub const DAILY_COLUMNS: [&str; 14] = {
+    let mut cols = [
+        "day", "date", "location", "kind", "", "", "", "", "", "", "", "", "", "",
+    ];
+    let mut i = 0;
+    while i < DAILY_VARIABLES.len() {
+        cols[4 + i] = DAILY_VARIABLES[i];
+        i += 1;
+    }
+    cols
+};
 
 /// daily.csv: one row per day per location, locations in scenario order. A
 /// per-location vector the engine left empty does not apply and prints as 0.
