@@ -33,26 +33,62 @@ pub enum Purpose {
     Other = 15,
 }
 
+/// SplitMix64's output function (the finaliser of a 64-bit state).
 #[inline]
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
+pub(crate) fn splitmix_output(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
+/// SplitMix64's increment.
+pub(crate) const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(SPLITMIX_GAMMA);
+    splitmix_output(*state)
+}
+
 /// Mixes a key into one 64-bit value; used to seed a stream.
 #[inline]
 pub fn mix(seed: u64, purpose: Purpose, day: u64, entity: u64) -> u64 {
-    let mut s = seed ^ 0x6A09_E667_F3BC_C909;
-    let a = splitmix64(&mut s);
-    let mut s2 = a ^ (purpose as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let b = splitmix64(&mut s2);
-    let mut s3 = b ^ day.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    let c = splitmix64(&mut s3);
-    let mut s4 = c ^ entity.wrapping_mul(0x1656_67B1_9E37_79F9);
-    splitmix64(&mut s4)
+    DayKey::new(seed, purpose, day).seed_of(entity)
+}
+
+/// The (seed, purpose, day) part of a key, mixed once: engines create millions
+/// of streams a day (one per agent) that differ only in the entity.
+#[derive(Debug, Clone, Copy)]
+pub struct DayKey {
+    prefix: u64,
+}
+
+impl DayKey {
+    /// The prefix of the keys (seed, purpose, day, ·).
+    #[inline]
+    pub fn new(seed: u64, purpose: Purpose, day: u64) -> DayKey {
+        let mut s = seed ^ 0x6A09_E667_F3BC_C909;
+        let a = splitmix64(&mut s);
+        let mut s2 = a ^ (purpose as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let b = splitmix64(&mut s2);
+        let mut s3 = b ^ day.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        DayKey {
+            prefix: splitmix64(&mut s3),
+        }
+    }
+
+    /// The seed of the stream of `entity`: `mix(seed, purpose, day, entity)`.
+    #[inline]
+    pub fn seed_of(&self, entity: u64) -> u64 {
+        let mut s4 = self.prefix ^ entity.wrapping_mul(0x1656_67B1_9E37_79F9);
+        splitmix64(&mut s4)
+    }
+
+    /// The stream of `entity`; the same as `stream(seed, purpose, day, entity)`.
+    #[inline]
+    pub fn stream(&self, entity: u64) -> Stream {
+        Stream::from_u64(self.seed_of(entity))
+    }
 }
 
 /// A small, fast, portable generator (xoshiro256++).
