@@ -77,3 +77,115 @@ pub fn simulate_partitioned(
     }
     super::run(scenario, opts, COMPACT_AT, false, partition, reduce)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{run, World};
+    use crate::scenario::{Location, LocationKind};
+    use crate::Date;
+    use std::sync::{Barrier, Mutex};
+
+    /// All-reduce between the threads of a test: add, wait, read, wait.
+    struct Shared {
+        barrier: Barrier,
+        sum: Mutex<(usize, Vec<u64>)>,
+    }
+
+    struct ThreadReduce<'a>(&'a Shared);
+
+    impl Reduce for ThreadReduce<'_> {
+        fn sum(&mut self, v: &mut [u64]) {
+            let s = self.0;
+            s.barrier.wait();
+            {
+                let mut a = s.sum.lock().unwrap();
+                if a.0 == 0 {
+                    a.1 = v.to_vec();
+                } else {
+                    a.1.iter_mut().zip(v.iter()).for_each(|(x, y)| *x += *y);
+                }
+                a.0 += 1;
+            }
+            let leader = s.barrier.wait().is_leader();
+            v.copy_from_slice(&s.sum.lock().unwrap().1);
+            s.barrier.wait();
+            if leader {
+                s.sum.lock().unwrap().0 = 0;
+            }
+            s.barrier.wait();
+        }
+    }
+
+    /// Camps as sinks with compaction after every exit: each part compacts its
+    /// own arrays at its own times, which must not change anything.
+    #[test]
+    fn parts_compacting_on_their_own_equal_the_whole_run() {
+        let mut sc = Scenario::new("sinks", Date(0), 40);
+        for (n, k) in [
+            ("A", LocationKind::ConflictZone),
+            ("B", LocationKind::Town),
+            ("C", LocationKind::Camp),
+            ("D", LocationKind::Camp),
+        ] {
+            let mut l = Location::new(n, k);
+            l.population = 10_000;
+            l.initial_idps = if n == "A" { 3000 } else { 0 };
+            l.attributes
+                .insert("deactivation_probability".into(), "0.1".into());
+            sc.add_location(l);
+        }
+        sc.link("A", "B", 80.0);
+        sc.link("B", "C", 120.0);
+        sc.link("A", "D", 300.0);
+        sc.settings.spawn_rules.camps_are_sinks = true;
+        sc.settings.move_rules.avoid_short_stints = true;
+        let opts = RunOptions {
+            seed: 9,
+            ..Default::default()
+        };
+        let whole = run(
+            &sc,
+            &opts,
+            usize::MAX,
+            false,
+            Partition::WHOLE,
+            &mut super::super::Whole,
+        )
+        .unwrap();
+        let removed = whole.days.last().unwrap().accounting.removed;
+        assert!(removed > 1000, "removed {removed}");
+        for parts in [2u32, 3] {
+            let shared = Shared {
+                barrier: Barrier::new(parts as usize),
+                sum: Mutex::new((0, Vec::new())),
+            };
+            let outs: Vec<RunOutput> = std::thread::scope(|s| {
+                let hs: Vec<_> = (0..parts)
+                    .map(|part| {
+                        let (sc, opts, shared) = (&sc, &opts, &shared);
+                        s.spawn(move || {
+                            let p = Partition { part, parts };
+                            let mut r = ThreadReduce(shared);
+                            let mut w = World::new(sc, opts.seed, p).unwrap();
+                            w.compact_at = 1;
+                            let days: Vec<_> =
+                                (0..sc.days).map(|t| w.step(t, &mut r).unwrap()).collect();
+                            // This part compacted: it holds fewer slots than ids.
+                            assert!(w.gone.removed > 0, "part {part} of {parts} never compacted");
+                            RunOutput {
+                                seed: opts.seed,
+                                days,
+                                warnings: w.warnings,
+                            }
+                        })
+                    })
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for (part, out) in outs.iter().enumerate() {
+                assert!(*out == whole, "part {part} of {parts} differs");
+            }
+        }
+    }
+}
