@@ -81,17 +81,7 @@ pub(crate) fn split_cumulative(rng: &mut Stream, n: u64, cum: &[f64], out: &mut 
     if n <= PER_PERSON_MAX {
         // One categorical draw per person (the agent engine's route choice).
         for _ in 0..n {
-            let u = rng.next_f64() * total;
-            // cum[j − 1] ≤ u < cum[j]: category j has a positive weight.
-            let j = cum.partition_point(|&c| c <= u);
-            // Rounding put u at the very top: the last category with weight
-            // (there is one: the total is positive).
-            let j = if j < k {
-                j
-            } else {
-                (0..k).rev().find(|&j| weight(j) > 0.0).unwrap_or(k - 1)
-            };
-            out[j] += 1;
+            out[draw_category(rng, cum, total)] += 1;
         }
         return;
     }
@@ -120,6 +110,41 @@ pub(crate) fn split_cumulative(rng: &mut Stream, n: u64, cum: &[f64], out: &mut 
             return;
         }
     }
+}
+
+/// The category of one person, drawn from cumulative weights `cum` (as
+/// [`split_cumulative`] does for each person of a small group, with the same
+/// draws): uniform when the total is not positive and finite.
+#[inline]
+pub(crate) fn pick_cumulative(rng: &mut Stream, cum: &[f64]) -> usize {
+    let k = cum.len();
+    debug_assert!(k > 0);
+    let total = cum[k - 1];
+    if !(total > 0.0 && total.is_finite()) {
+        return rng.below(k as u64) as usize;
+    }
+    draw_category(rng, cum, total)
+}
+
+/// One categorical draw from `cum`, whose total `total` is positive and finite.
+#[inline]
+fn draw_category(rng: &mut Stream, cum: &[f64], total: f64) -> usize {
+    category_at(cum, rng.next_f64() * total)
+}
+
+/// The category of `u` in [0, total] under cumulative weights `cum`.
+#[inline]
+fn category_at(cum: &[f64], u: f64) -> usize {
+    let k = cum.len();
+    // cum[j − 1] ≤ u < cum[j]: category j has a positive weight.
+    let j = cum.partition_point(|&c| c <= u);
+    if j < k {
+        return j;
+    }
+    // Rounding put u at the very top: the last category with weight (there is
+    // one: the total is positive).
+    let weight = |j: usize| cum[j] - if j == 0 { 0.0 } else { cum[j - 1] };
+    (0..k).rev().find(|&j| weight(j) > 0.0).unwrap_or(k - 1)
 }
 
 /// Splits `n` over `probs` (non-negative, summing to about 1); see
@@ -476,5 +501,46 @@ mod tests {
             let se = (2.0 * 2.0 / 9.0 / reps as f64).sqrt();
             assert!((t / reps as f64 - 2.0 / 3.0).abs() < 5.0 * se, "{t}");
         }
+    }
+
+    /// One person: `pick_cumulative` makes `split_cumulative`'s draw (same
+    /// stream, same category), zero weights get nobody, and the rounding
+    /// fallback and the uniform rule hold.
+    #[test]
+    fn pick_is_a_split_of_one() {
+        let mut out = Vec::new();
+        let cums: [&[f64]; 4] = [
+            &[0.5, 0.5, 2.0, 4.0, 4.0],
+            &[0.0, 1.0],
+            &[0.0, 0.0, 0.0],
+            &[3.0],
+        ];
+        for (t, cum) in cums.iter().enumerate() {
+            let mut a = stream(6, Purpose::Other, 0, t as u64);
+            let mut b = a.clone();
+            let mut hits = vec![0u64; cum.len()];
+            for _ in 0..20_000 {
+                let j = pick_cumulative(&mut a, cum);
+                split_cumulative(&mut b, 1, cum, &mut out);
+                assert_eq!(out[j], 1, "{cum:?}");
+                hits[j] += 1;
+            }
+            let total = cum[cum.len() - 1];
+            for j in 0..cum.len() {
+                let w = cum[j] - if j == 0 { 0.0 } else { cum[j - 1] };
+                let p = if total > 0.0 {
+                    w / total
+                } else {
+                    1.0 / cum.len() as f64
+                };
+                let f = hits[j] as f64 / 20_000.0;
+                assert!((f - p).abs() <= 5.0 * (p * (1.0 - p) / 20_000.0).sqrt() + 1e-12);
+            }
+        }
+        // u at the very top (only rounding gets there): the last category
+        // with weight; u on a boundary: the category above it.
+        assert_eq!(category_at(&[1.0, 2.0, 2.0], 2.0), 1);
+        assert_eq!(category_at(&[1.0, 2.0, 2.0], 1.0), 1);
+        assert_eq!(category_at(&[0.0, 2.0, 2.0], 0.0), 1);
     }
 }

@@ -1,0 +1,290 @@
+//! Next hops of stored routes, and a cache of them.
+//!
+//! A group with a stored route that arrives somewhere takes the route's next
+//! hop: the next location (an arena path's node, or the shortest-path tree's
+//! next step toward a destination) and the first open link to it. Working that
+//! out costs several dependent look-ups and a scan of the location's links, and
+//! the travel pass does it hundreds of thousands of times a run for a few
+//! hundred distinct (location, route, cursor) triples, so [`HopCache`] keeps
+//! the answers.
+//!
+//! Invariant: [`hop_of`] is a pure function of the network's open links, the
+//! candidates and the arena; the cache holds only its values and must be
+//! cleared whenever one of those changes (closures: the engine clears it where
+//! it rebuilds the candidates). A cached answer is then always the one
+//! [`hop_of`] would give, so the cache changes speed only, never results.
+
+use std::cell::Cell;
+
+use crate::engine::network::Network;
+use crate::engine::routes::{Candidates, PathArena, DEST_BIT};
+
+/// The next hop of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hop {
+    /// The open link to the next location; `None` when it is closed.
+    pub link: Option<u32>,
+    /// The route's final location.
+    pub fin: u32,
+    /// The next location is the final one.
+    pub last: bool,
+}
+
+/// The next hop of `route` at `l` after `cursor` hops (the agent engine's rule:
+/// an arena path, or `DEST_BIT | destination` followed along the shortest-path
+/// tree): the open link to it, the route's end, and whether the hop is the
+/// last. `None` when there is no next hop.
+pub(crate) fn hop_of(
+    net: &Network,
+    cands: &Candidates,
+    arena: &PathArena,
+    l: u32,
+    route: u32,
+    cursor: u8,
+) -> Option<Hop> {
+    let (next, fin, last) = if route & DEST_BIT != 0 {
+        let dest = route & !DEST_BIT;
+        let next = cands.next_toward(dest, l)?;
+        (next, dest, next == dest)
+    } else {
+        (
+            arena.hop(route, cursor),
+            arena.last(route),
+            cursor + 1 >= arena.len(route),
+        )
+    };
+    Some(Hop {
+        link: net.find_open(l, next),
+        fin,
+        last,
+    })
+}
+
+/// log2 of the number of slots (512 slots of 24 bytes: a quarter of a typical
+/// L1 data cache).
+const SLOT_BITS: u32 = 9;
+
+/// One remembered answer: the question (`l`, `route`, `cursor`; `cursor` is
+/// `EMPTY` in an unused slot) and the answer.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    l: u32,
+    route: u32,
+    cursor: u32,
+    hop: Option<Hop>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+const EMPTY_SLOT: Slot = Slot {
+    l: 0,
+    route: 0,
+    cursor: EMPTY,
+    hop: None,
+};
+
+/// A direct-mapped memo of [`hop_of`]: each question has one slot (by hash); a
+/// different question mapping to the same slot replaces it. Interior
+/// mutability lets the passes, which only read the world, fill it; a run is
+/// single-threaded, and every answer equals [`hop_of`]'s, so the order of
+/// fills cannot matter.
+#[derive(Debug, Clone)]
+pub(crate) struct HopCache {
+    slots: Vec<Cell<Slot>>,
+    /// log2 of `slots.len()`.
+    bits: u32,
+}
+
+impl Default for HopCache {
+    fn default() -> HopCache {
+        HopCache::with_bits(SLOT_BITS)
+    }
+}
+
+impl HopCache {
+    /// A cache of `2^bits` slots (1 ≤ `bits` ≤ 32).
+    fn with_bits(bits: u32) -> HopCache {
+        HopCache {
+            slots: vec![Cell::new(EMPTY_SLOT); 1 << bits],
+            bits,
+        }
+    }
+
+    /// Forgets every answer (the network, candidates or arena changed).
+    pub(crate) fn clear(&mut self) {
+        for s in &mut self.slots {
+            *s.get_mut() = EMPTY_SLOT;
+        }
+    }
+
+    /// [`hop_of`], remembered.
+    #[inline]
+    pub(crate) fn get(
+        &self,
+        net: &Network,
+        cands: &Candidates,
+        arena: &PathArena,
+        l: u32,
+        route: u32,
+        cursor: u8,
+    ) -> Option<Hop> {
+        let h = ((l as u64) << 40 ^ (route as u64) << 8 ^ cursor as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            >> (64 - self.bits);
+        let slot = &self.slots[h as usize];
+        let s = slot.get();
+        if s.cursor == cursor as u32 && s.l == l && s.route == route {
+            return s.hop;
+        }
+        let hop = hop_of(net, cands, arena, l, route, cursor);
+        slot.set(Slot {
+            l,
+            route,
+            cursor: cursor as u32,
+            hop,
+        });
+        hop
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::scenario::{ClosureTarget, Location, LocationKind, Scenario};
+
+    /// A–B–C–D in a line, plus B–D; paths of the arena and a next-hop table.
+    fn world() -> (Scenario, Network, Candidates, PathArena, Vec<u32>) {
+        let mut sc = Scenario::new("t", Date(0), 1);
+        for n in ["A", "B", "C", "D"] {
+            sc.add_location(Location::new(n, LocationKind::Town));
+        }
+        sc.link("A", "B", 10.0);
+        sc.link("B", "C", 20.0);
+        sc.link("C", "D", 20.0);
+        sc.link("B", "D", 50.0);
+        let net = Network::build(&sc, 100.0);
+        let mut arena = PathArena::default();
+        let ids = vec![
+            arena.intern(&[1, 2, 3]).unwrap(),
+            arena.intern(&[1, 3]).unwrap(),
+            arena.intern(&[2]).unwrap(),
+        ];
+        // Shortest-path mode toward D (3): A → B → C → D.
+        let n = 4;
+        let mut next = vec![u32::MAX; n * n];
+        next[3 * n] = 1;
+        next[3 * n + 1] = 2;
+        next[3 * n + 2] = 3;
+        let cands = Candidates {
+            next,
+            n_loc: n,
+            ..Candidates::default()
+        };
+        (sc, net, cands, arena, ids)
+    }
+
+    /// Every (location, route, cursor) with a cursor inside its path.
+    fn questions(arena: &PathArena, ids: &[u32]) -> Vec<(u32, u32, u8)> {
+        let mut q = Vec::new();
+        for l in 0..4 {
+            for &r in ids {
+                for c in 0..arena.len(r) {
+                    q.push((l, r, c));
+                }
+            }
+            q.push((l, DEST_BIT | 3, 0));
+        }
+        q
+    }
+
+    #[test]
+    fn hop_of_follows_paths_and_the_tree() {
+        let (_, net, cands, arena, ids) = world();
+        // Path [1, 2, 3] from A: first hop to B over link A→B (0), not the last.
+        let h = hop_of(&net, &cands, &arena, 0, ids[0], 0).unwrap();
+        assert_eq!(
+            h,
+            Hop {
+                link: Some(0),
+                fin: 3,
+                last: false
+            }
+        );
+        // At C after two hops: the last hop, to D.
+        let h = hop_of(&net, &cands, &arena, 2, ids[0], 2).unwrap();
+        assert_eq!((h.fin, h.last), (3, true));
+        assert_eq!(net.to[h.link.unwrap() as usize], 3);
+        // No link from A to C.
+        let h = hop_of(&net, &cands, &arena, 0, ids[2], 0).unwrap();
+        assert_eq!(h.link, None);
+        // Toward D from B: C next; from D: no next hop.
+        let h = hop_of(&net, &cands, &arena, 1, DEST_BIT | 3, 0).unwrap();
+        assert_eq!(net.to[h.link.unwrap() as usize], 2);
+        assert!(!h.last);
+        assert_eq!(hop_of(&net, &cands, &arena, 3, DEST_BIT | 3, 0), None);
+    }
+
+    /// The cache gives `hop_of`'s answers, asked twice in any order (hits and
+    /// replaced slots), and, once cleared, the new ones after a closure.
+    #[test]
+    fn cache_equals_hop_of_and_clears() {
+        let (sc, mut net, cands, arena, ids) = world();
+        let mut cache = HopCache::default();
+        let qs = questions(&arena, &ids);
+        for round in 0..2 {
+            for (i, &(l, r, c)) in qs.iter().enumerate() {
+                let (l, r, c) = if round == 0 {
+                    (l, r, c)
+                } else {
+                    qs[qs.len() - 1 - i]
+                };
+                assert_eq!(
+                    cache.get(&net, &cands, &arena, l, r, c),
+                    hop_of(&net, &cands, &arena, l, r, c),
+                    "{l} {r} {c}"
+                );
+            }
+        }
+        // Close B–C: from B, path [1, 2, 3] at cursor 1 has no open link.
+        let before = cache.get(&net, &cands, &arena, 1, ids[0], 1).unwrap();
+        assert!(before.link.is_some());
+        for li in net.links_of(&sc, &ClosureTarget::Link(1, 2)) {
+            net.closed[li as usize] += 1;
+        }
+        // Stale until cleared (which is why the engine clears it).
+        assert_eq!(cache.get(&net, &cands, &arena, 1, ids[0], 1), Some(before));
+        cache.clear();
+        assert_eq!(
+            cache.get(&net, &cands, &arena, 1, ids[0], 1).unwrap().link,
+            None
+        );
+        for &(l, r, c) in &qs {
+            assert_eq!(
+                cache.get(&net, &cands, &arena, l, r, c),
+                hop_of(&net, &cands, &arena, l, r, c)
+            );
+        }
+    }
+
+    /// Many questions sharing two slots (a miss replaces a slot): every
+    /// answer still right, and the slots end up holding different questions.
+    #[test]
+    fn collisions_replace_slots() {
+        let (_, net, cands, arena, ids) = world();
+        let cache = HopCache::with_bits(1);
+        let qs = questions(&arena, &ids);
+        for _ in 0..3 {
+            for &(l, r, c) in &qs {
+                assert_eq!(
+                    cache.get(&net, &cands, &arena, l, r, c),
+                    hop_of(&net, &cands, &arena, l, r, c)
+                );
+            }
+        }
+        let (a, b) = (cache.slots[0].get(), cache.slots[1].get());
+        assert_ne!(a.cursor, EMPTY);
+        assert_ne!(b.cursor, EMPTY);
+        assert_ne!((a.l, a.route, a.cursor), (b.l, b.route, b.cursor));
+    }
+}
