@@ -207,9 +207,11 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
     v.truncate(w);
 }
 
-/// All cohorts, one bucket per location and one per directed link. Each bucket
-/// is normalised between the steps of a day; its allocation is kept from day to
-/// day, so a day allocates nothing once the buckets have grown.
+/// All cohorts, one bucket per location and one per directed link. Location
+/// buckets are normalised between the steps of a day; link buckets are
+/// normalised when the travel pass reads them (the engine appends to them
+/// until then). Allocations are kept from day to day, so a day allocates
+/// nothing once the buckets have grown.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Buckets {
     /// Cohorts at each location.

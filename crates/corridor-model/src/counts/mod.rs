@@ -67,13 +67,23 @@ pub struct CountStats {
 
 /// Runs a scenario with the count engine.
 pub fn simulate_counts(sc: &Scenario, opts: &RunOptions) -> Result<RunOutput, ModelError> {
-    simulate_counts_with_stats(sc, opts).map(|(out, _)| out)
+    run(sc, opts, false).map(|(out, _)| out)
 }
 
 /// [`simulate_counts`], also returning the cohort counts per day.
 pub fn simulate_counts_with_stats(
     sc: &Scenario,
     opts: &RunOptions,
+) -> Result<(RunOutput, CountStats), ModelError> {
+    run(sc, opts, true)
+}
+
+/// A run; `want_stats`: count the cohorts each day (which needs the link
+/// buckets merged: the engine itself leaves that to the next travel pass).
+fn run(
+    sc: &Scenario,
+    opts: &RunOptions,
+    want_stats: bool,
 ) -> Result<(RunOutput, CountStats), ModelError> {
     validate(sc)?;
     if !sc.border.is_empty() {
@@ -94,7 +104,13 @@ pub fn simulate_counts_with_stats(
     let mut stats = CountStats::default();
     for t in 0..days {
         out.days.push(w.step(t)?);
-        stats.cohorts_per_day.push(w.cohorts.len());
+        if want_stats {
+            // Merging is idempotent: the run is the same with or without it.
+            for b in &mut w.cohorts.on {
+                normalise(b, 0, &mut w.cohorts.scratch);
+            }
+            stats.cohorts_per_day.push(w.cohorts.len());
+        }
     }
     out.warnings = w.warnings;
     Ok((out, stats))
@@ -153,7 +169,6 @@ struct CountWorld<'a> {
     hop_cache: HopCache,
     /// Bucket lengths at a mark: the entries before are distinct (see `normalise`).
     at_len: Vec<usize>,
-    on_len: Vec<usize>,
     /// Scratch buffers.
     split: Vec<u64>,
     stack: Vec<Mover>,
@@ -357,8 +372,7 @@ impl DecideCtx<'_> {
                     at_dest(at, here, mv.n, fin.recent(key, moved));
                     break 'done;
                 }
-                let force = m.avoid_short_stints
-                    && (mv.key.recent() as f64 + moved / m.max_move_speed) / 2.0 < 0.5;
+                let force = m.avoid_short_stints && fin.short_stint(mv.key, moved);
                 // The last group to depart is the next one the stack would
                 // give back: keep it here instead of pushing and popping it.
                 let mut next: Option<Mover> = None;
@@ -487,7 +501,6 @@ impl<'a> CountWorld<'a> {
             warnings,
             warned_schedule: false,
             at_len: vec![0; n],
-            on_len: vec![0; net_links],
             split: Vec::new(),
             stack: Vec::new(),
             first_hop: Vec::new(),
@@ -509,9 +522,6 @@ impl<'a> CountWorld<'a> {
     /// Records the bucket lengths (normalised buckets, before appending).
     fn mark_lengths(&mut self) {
         for (len, b) in self.at_len.iter_mut().zip(&self.cohorts.at) {
-            *len = b.len();
-        }
-        for (len, b) in self.on_len.iter_mut().zip(&self.cohorts.on) {
             *len = b.len();
         }
     }
@@ -724,19 +734,19 @@ impl<'a> CountWorld<'a> {
         // travel only update their recent travel.
         self.build_tables();
         let fin = Finisher::new(&self.s);
-        for b in &mut self.cohorts.at {
+        for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
             let mut changed = false;
             for c in b.iter_mut() {
                 let k = c.0.with_recent(fin.recent(c.0, 0.0));
                 changed |= k != c.0;
                 c.0 = k;
             }
-            // Halving can make two recent values equal.
-            let from = if changed { 0 } else { b.len() };
-            normalise(b, from, &mut self.cohorts.scratch);
-        }
-        for (len, b) in self.at_len.iter_mut().zip(&self.cohorts.at) {
-            *len = b.len();
+            // Halving can make two recent values equal: such a bucket is
+            // merged from its start after the travel pass, together with the
+            // arrivals (one pass instead of two; the travel pass only appends
+            // to location buckets, and merging a prefix first or not gives the
+            // same first-occurrence order and sums).
+            *len = if changed { 0 } else { b.len() };
         }
         let mut arrived = vec![0u64; n];
         {
@@ -747,7 +757,9 @@ impl<'a> CountWorld<'a> {
                 if on[li].is_empty() {
                     continue;
                 }
-                normalise(&mut on[li], self.on_len[li], &mut self.cohorts.scratch);
+                // Yesterday's arrivals on the link and today's departures onto
+                // it, merged in one pass (see the end of the travel pass).
+                normalise(&mut on[li], 0, &mut self.cohorts.scratch);
                 let mut rng = stream(self.seed, t, PH_TRAVEL, li as u64);
                 for &(key, cnt) in &on[li] {
                     let start = Mover {
@@ -773,12 +785,13 @@ impl<'a> CountWorld<'a> {
             }
             std::mem::swap(on, &mut self.on_next);
         }
-        // Stayers, then arrivals; links hold only today's new entries.
+        // Stayers, then arrivals. Links hold only today's new entries; they
+        // are merged at the start of tomorrow's travel pass, together with
+        // tomorrow's departures (nothing reads them in between but sums, and
+        // merging in one pass or two gives the same first-occurrence order and
+        // counts).
         for (b, &from) in self.cohorts.at.iter_mut().zip(&self.at_len) {
             normalise(b, from, &mut self.cohorts.scratch);
-        }
-        for b in &mut self.cohorts.on {
-            normalise(b, 0, &mut self.cohorts.scratch);
         }
 
         // Camps as sinks (§2.2 5.8).
@@ -864,6 +877,10 @@ fn at_dest(at: &mut [Vec<(Key, u64)>], key: Key, n: u64, r: f32) {
 struct Finisher {
     track: bool,
     inv_speed: f64,
+    speed: f64,
+    /// `max_move_speed` and its inverse are normal numbers (so the product in
+    /// [`Finisher::short_stint`] has a small relative error).
+    speed_normal: bool,
 }
 
 impl Finisher {
@@ -871,6 +888,24 @@ impl Finisher {
         Finisher {
             track: s.move_rules.avoid_short_stints,
             inv_speed: 1.0 / s.move_rules.max_move_speed,
+            speed: s.move_rules.max_move_speed,
+            speed_normal: s.move_rules.max_move_speed.is_normal()
+                && (1.0 / s.move_rules.max_move_speed).is_normal(),
+        }
+    }
+
+    /// The agent engine's `(recent + moved / max_move_speed) / 2 < 0.5` with
+    /// its exact bits, mostly without its division: `moved * inv_speed` is
+    /// within a few ulps of the quotient, so away from the threshold it gives
+    /// the same answer; near it (or for non-finite values) the quotient decides.
+    #[inline]
+    fn short_stint(&self, key: Key, moved: f64) -> bool {
+        let r0 = key.recent() as f64;
+        let approx = r0 + moved * self.inv_speed;
+        if (approx - 1.0).abs() > 1e-9 && self.speed_normal {
+            approx < 1.0
+        } else {
+            (r0 + moved / self.speed) / 2.0 < 0.5
         }
     }
 
@@ -908,6 +943,101 @@ fn round_ties_even(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Merging the link buckets at the end of each day (only for the cohort
+    /// counts) leaves the run unchanged, and the counts are of distinct keys.
+    #[test]
+    fn stats_do_not_change_the_run() {
+        use crate::scenario::{Location, LocationKind};
+        use crate::EngineKind;
+        let mut sc = Scenario::new("t", crate::date::Date(0), 40);
+        for (name, kind) in [
+            ("A", LocationKind::ConflictZone),
+            ("B", LocationKind::Town),
+            ("C", LocationKind::Town),
+            ("D", LocationKind::Camp),
+            ("E", LocationKind::Camp),
+        ] {
+            sc.add_location(Location::new(name, kind));
+        }
+        sc.locations[0].initial_idps = 5_000;
+        sc.locations[1].initial_idps = 300;
+        sc.link("A", "B", 150.0);
+        sc.link("B", "C", 90.0);
+        sc.link("C", "D", 400.0);
+        sc.link("B", "E", 700.0);
+        sc.link("A", "C", 260.0);
+        let opts = RunOptions {
+            seed: 11,
+            days: Some(40),
+            engine: EngineKind::Counts,
+        };
+        let plain = simulate_counts(&sc, &opts).unwrap();
+        let (with, stats) = simulate_counts_with_stats(&sc, &opts).unwrap();
+        assert_eq!(plain, with);
+        assert_eq!(stats.cohorts_per_day.len(), 40);
+        // People are on links on some day, and there are several states.
+        assert!(plain.days.iter().any(|d| d.accounting.on_links > 0));
+        assert!(stats.cohorts_per_day.iter().any(|&c| c > 3));
+        // A recount of distinct keys after the fact agrees on the last day.
+        let mut w = CountWorld::new(&sc, 11);
+        for t in 0..40 {
+            w.step(t).unwrap();
+        }
+        let mut keys = std::collections::HashSet::new();
+        for b in w.cohorts.at.iter().chain(&w.cohorts.on) {
+            keys.extend(b.iter().filter(|c| c.1 > 0).map(|c| c.0));
+        }
+        assert_eq!(keys.len(), *stats.cohorts_per_day.last().unwrap());
+    }
+
+    /// The short-stint test without the division agrees with the agent
+    /// engine's formula everywhere, at and next to the threshold included.
+    #[test]
+    fn short_stint_matches_the_division() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut near = 0;
+        for speed in [200.0, 360.0, 3.0, 1e-3, 7.3] {
+            let mut s = Settings::default();
+            s.move_rules.max_move_speed = speed;
+            s.move_rules.avoid_short_stints = true;
+            let fin = Finisher::new(&s);
+            for i in 0..40_000u64 {
+                let r = (next() % 64) as f32 * RECENT_QUANTUM as f32;
+                let key = Key::at(0, 0, 0, 0.0).with_recent(r);
+                let exact_at = (1.0 - r as f64) * speed;
+                let moved = match i % 4 {
+                    // Arbitrary distances.
+                    0 => (next() % 1_000_000) as f64 / 1000.0 * speed / 100.0,
+                    // On the threshold and a few ulps either side.
+                    1 => exact_at,
+                    2 => f64::from_bits(exact_at.to_bits() + next() % 4),
+                    _ => f64::from_bits(exact_at.to_bits().saturating_sub(next() % 4)),
+                };
+                let want = (r as f64 + moved / speed) / 2.0 < 0.5;
+                assert_eq!(fin.short_stint(key, moved), want, "{speed} {r} {moved}");
+                near += (i % 4 != 0) as usize;
+            }
+        }
+        assert!(near > 100_000);
+        // Degenerate speeds take the division.
+        for speed in [0.0, f64::MIN_POSITIVE / 4.0] {
+            let mut s = Settings::default();
+            s.move_rules.max_move_speed = speed;
+            let fin = Finisher::new(&s);
+            let key = Key::at(0, 0, 0, 0.0);
+            for moved in [0.0, 1e-310, 5.0] {
+                let want = (moved / speed) / 2.0 < 0.5;
+                assert_eq!(fin.short_stint(key, moved), want, "{speed} {moved}");
+            }
+        }
+    }
 
     /// The add-and-subtract rounding gives `f64::round_ties_even`'s bits,
     /// ties included, and the call's answer elsewhere.
