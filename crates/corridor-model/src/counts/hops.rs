@@ -8,7 +8,7 @@
 //! hundred distinct (location, route, cursor) triples, so [`HopCache`] keeps
 //! the answers.
 //!
-//! Invariant: [`hop_of`] is a pure function of the network's open links, the
+//! Invariant: [`hop_of`] (the agent engine's rule, in `engine::routes`) is a pure function of the network's open links, the
 //! candidates and the arena; the cache holds only its values and must be
 //! cleared whenever one of those changes (closures: the engine clears it where
 //! it rebuilds the candidates). A cached answer is then always the one
@@ -17,48 +17,7 @@
 use std::cell::Cell;
 
 use crate::engine::network::Network;
-use crate::engine::routes::{Candidates, PathArena, DEST_BIT};
-
-/// The next hop of a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hop {
-    /// The open link to the next location; `None` when it is closed.
-    pub link: Option<u32>,
-    /// The route's final location.
-    pub fin: u32,
-    /// The next location is the final one.
-    pub last: bool,
-}
-
-/// The next hop of `route` at `l` after `cursor` hops (the agent engine's rule:
-/// an arena path, or `DEST_BIT | destination` followed along the shortest-path
-/// tree): the open link to it, the route's end, and whether the hop is the
-/// last. `None` when there is no next hop.
-pub(crate) fn hop_of(
-    net: &Network,
-    cands: &Candidates,
-    arena: &PathArena,
-    l: u32,
-    route: u32,
-    cursor: u8,
-) -> Option<Hop> {
-    let (next, fin, last) = if route & DEST_BIT != 0 {
-        let dest = route & !DEST_BIT;
-        let next = cands.next_toward(dest, l)?;
-        (next, dest, next == dest)
-    } else {
-        (
-            arena.hop(route, cursor),
-            arena.last(route),
-            cursor + 1 >= arena.len(route),
-        )
-    };
-    Some(Hop {
-        link: net.find_open(l, next),
-        fin,
-        last,
-    })
-}
+use crate::engine::routes::{hop_of, Candidates, Hop, PathArena};
 
 /// log2 of the number of slots (512 slots of 24 bytes: a quarter of a typical
 /// L1 data cache).
@@ -151,6 +110,7 @@ impl HopCache {
 mod tests {
     use super::*;
     use crate::date::Date;
+    use crate::engine::routes::DEST_BIT;
     use crate::scenario::{ClosureTarget, Location, LocationKind, Scenario};
 
     /// A–B–C–D in a line, plus B–D; paths of the arena and a next-hop table.

@@ -41,6 +41,7 @@ use crate::engine::demography::Demography;
 use crate::engine::network::Network;
 use crate::engine::passes::MAX_HOPS_PER_DAY;
 use crate::engine::places::Places;
+use crate::engine::routes::{hop_of, Hop};
 use crate::engine::routes::{Candidates, PathArena, Tables, DEST_BIT};
 use crate::engine::spawn::{initial_insertions, SpawnPlan, Spawner};
 use crate::engine::{validate, Closures, RunOptions, Setup};
@@ -50,7 +51,7 @@ use crate::rng::{self, Purpose, Stream};
 use crate::scenario::{DataTable, Scenario};
 use crate::settings::Settings;
 use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
-use hops::{hop_of, Hop, HopCache};
+use hops::HopCache;
 
 /// Grid of the recent-travel value (in units of a day at `max_move_speed`).
 /// Finer grids multiply the number of cohorts (1/64: about twice as many, and

@@ -42,7 +42,7 @@ use super::agents::{ST_ADMITTED, ST_AT};
 use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
-use super::routes::{Candidates, PathArena, Tables, DEST_BIT};
+use super::routes::{hop_of, Candidates, Hop, PathArena, Tables};
 use super::streams::{DayKey, LazyStream};
 use crate::border::BorderState;
 use crate::settings::Settings;
@@ -167,24 +167,17 @@ fn go(
         *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
         *cursor = 0;
     }
-    let (next, fin, last) = if *route & DEST_BIT != 0 {
-        let dest = *route & !DEST_BIT;
-        let Some(next) = ctx.cands.next_toward(dest, loc) else {
-            *route = NO_ROUTE;
-            return None;
-        };
-        (next, dest as usize, next == dest)
-    } else {
-        (
-            ctx.arena.hop(*route, *cursor),
-            ctx.arena.last(*route) as usize,
-            *cursor + 1 >= ctx.arena.len(*route),
-        )
-    };
-    let Some(link) = ctx.net.find_open(loc, next) else {
+    let hop = hop_of(ctx.net, ctx.cands, ctx.arena, loc, *route, *cursor);
+    let Some(Hop {
+        link: Some(link),
+        fin,
+        last,
+    }) = hop
+    else {
         *route = NO_ROUTE;
         return None;
     };
+    let fin = fin as usize;
     if ctx.places.camp[fin] && ctx.tables.capmul[fin] < 0.5 {
         *route = NO_ROUTE;
         return None;

@@ -486,6 +486,47 @@ impl Tables {
     }
 }
 
+/// The next hop of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hop {
+    /// The open link to the next location; `None` when it is closed.
+    pub link: Option<u32>,
+    /// The route's final location.
+    pub fin: u32,
+    /// The next location is the final one.
+    pub last: bool,
+}
+
+/// The next hop of `route` at `l` after `cursor` hops (the rule of both engines:
+/// an arena path, or `DEST_BIT | destination` followed along the shortest-path
+/// tree): the open link to it, the route's end, and whether the hop is the
+/// last. `None` when there is no next hop.
+pub(crate) fn hop_of(
+    net: &Network,
+    cands: &Candidates,
+    arena: &PathArena,
+    l: u32,
+    route: u32,
+    cursor: u8,
+) -> Option<Hop> {
+    let (next, fin, last) = if route & DEST_BIT != 0 {
+        let dest = route & !DEST_BIT;
+        let next = cands.next_toward(dest, l)?;
+        (next, dest, next == dest)
+    } else {
+        (
+            arena.hop(route, cursor),
+            arena.last(route),
+            cursor + 1 >= arena.len(route),
+        )
+    };
+    Some(Hop {
+        link: net.find_open(l, next),
+        fin,
+        last,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
