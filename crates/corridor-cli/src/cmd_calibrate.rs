@@ -207,14 +207,19 @@ fn run_scenario(
         .write_dir(&out)
         .with_context(|| format!("writing the calibration to {}", out.display()))?;
     print!("{cal}");
-    if !g.quiet {
+    say_written(&out, &written, g.quiet);
+    Ok(())
+}
+
+/// "wrote DIR (files)" unless quiet.
+fn say_written(out: &Path, written: &[std::path::PathBuf], quiet: bool) {
+    if !quiet {
         let names: Vec<String> = written
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
         println!("wrote {} ({})", out.display(), names.join(", "));
     }
-    Ok(())
 }
 
 pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
@@ -276,13 +281,7 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
         .write_dir(&out)
         .with_context(|| format!("writing the calibration to {}", out.display()))?;
     print!("{cal}");
-    if !g.quiet {
-        let names: Vec<String> = written
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        println!("wrote {} ({})", out.display(), names.join(", "));
-    }
+    say_written(&out, &written, g.quiet);
     Ok(())
 }
 

@@ -442,27 +442,8 @@ fn ensemble_table(variants: &[VariantEnsemble]) -> String {
             ]
         })
         .collect();
-    let w: Vec<usize> = (0..5)
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let fmt = |cells: [&str; 5]| {
-        let mut s = format!("{:<w0$}", cells[0], w0 = w[0]);
-        for i in 1..5 {
-            s.push_str(&format!("  {:>wi$}", cells[i], wi = w[i]));
-        }
-        s.trim_end().to_string() + "\n"
-    };
     let mut t = String::from("median (p5–p95) over runs\n");
-    t.push_str(&fmt(header));
-    for r in &rows {
-        t.push_str(&fmt([&r[0], &r[1], &r[2], &r[3], &r[4]]));
-    }
+    t.push_str(&aligned(header, &rows));
     t
 }
 
@@ -491,7 +472,13 @@ pub fn table(entries: &[CompareEntry]) -> String {
             ]
         })
         .collect();
-    let w: Vec<usize> = (0..6)
+    aligned(header, &rows)
+}
+
+/// A text table: the header, then the rows; the first column left-aligned, the
+/// others right-aligned, two spaces apart, no trailing blanks.
+fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let w: Vec<usize> = (0..N)
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].chars().count())
@@ -500,16 +487,16 @@ pub fn table(entries: &[CompareEntry]) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let fmt = |cells: [&str; 6]| {
+    let line = |cells: [&str; N]| {
         let mut s = format!("{:<w0$}", cells[0], w0 = w[0]);
-        for i in 1..6 {
+        for i in 1..N {
             s.push_str(&format!("  {:>wi$}", cells[i], wi = w[i]));
         }
         s.trim_end().to_string() + "\n"
     };
-    let mut out = fmt(header);
-    for r in &rows {
-        out.push_str(&fmt([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    let mut out = line(header);
+    for r in rows {
+        out.push_str(&line(std::array::from_fn(|i| r[i].as_str())));
     }
     out
 }
