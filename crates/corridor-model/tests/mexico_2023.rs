@@ -1,7 +1,8 @@
 //! The built-in scenario (scenarios/mexico-2023) end to end: runtime, monthly
 //! encounters against CBP's Jul–Sep 2023 numbers, and the direction in which each
-//! policy variant moves the outputs. Slow in debug builds; run with
-//! `cargo test --release -p corridor-model --test mexico_2023 -- --ignored --nocapture`.
+//! policy variant moves the outputs. Slow in debug builds; the end-to-end printout runs with
+//! `cargo test --release -p corridor-model --test mexico_2023 -- --ignored --nocapture`, the
+//! variant directions in CI.
 
 use corridor_model::border::monthly::{monthly, OFO};
 use corridor_model::{simulate, DayRecord, RunOptions, RunOutput, Scenario};
@@ -121,9 +122,9 @@ fn mexico_2023_end_to_end() {
 }
 
 /// The four variants against the baseline, same seed: each moves the outputs the
-/// expected way.
+/// expected way (the directions README.md and docs/model.md state). Runs in CI: four runs
+/// of the whole period on the agent engine.
 #[test]
-#[ignore]
 fn mexico_2023_variants() {
     let (sc, seed) = scenario();
     let with = |v: &str| {
