@@ -1,7 +1,10 @@
-//! `corridor check`: a static look at a scenario before running it.
+//! `corridor check`: a static look at an input (a Flee instance or a corridor
+//! scenario) before running it.
 //!
-//! Counts what the scenario contains and warns about things that read fine but
-//! are probably mistakes: camps no one can reach from a place where people are
+//! Counts what the input contains — among it where people come from: conflict
+//! spawning, people present on day 0 (`initial_idps`), inflows — and warns about
+//! things that read fine but are probably mistakes: an input where nobody can ever
+//! appear, camps no one can reach from a place where people are
 //! displaced, locations without any route, observed data that stops before the
 //! simulation does, and conflict zones with no population (data-driven spawning
 //! weights places by population, so nobody can leave them). Pure: no I/O, and the
@@ -37,8 +40,13 @@ pub struct CheckReport {
     pub conflict_days: usize,
     /// Camp series in the observed data.
     pub data_series: usize,
-    /// Residents of all locations (agents, i.e. after `hasten`).
+    /// Residents of all locations (`population` in locations.csv): the weights
+    /// of conflict spawning, not people who move.
     pub population: u64,
+    /// People present on day 0 (`initial_idps` summed over locations).
+    pub people_at_start: u64,
+    /// Inflow series (border scenarios: people arriving at a location by date).
+    pub inflows: usize,
     pub warnings: Vec<String>,
 }
 
@@ -101,9 +109,10 @@ pub fn check(s: &Scenario) -> CheckReport {
         }
     }
     let any_source = source.iter().any(|&b| b);
-    if !any_source {
+    let people_at_start: u64 = s.locations.iter().map(|l| l.initial_idps).sum();
+    if !any_source && people_at_start == 0 && s.border.inflows.is_empty() {
         warnings.push(
-            "no conflict zone: no location is of a conflict type or ever in conflict in the schedule, so nobody is displaced"
+            "nobody ever appears: no conflict zone (by type or in the conflict schedule), no initial_idps and no inflows"
                 .to_string(),
         );
     }
@@ -180,6 +189,8 @@ pub fn check(s: &Scenario) -> CheckReport {
         conflict_days: s.conflicts.as_ref().map_or(0, |c| c.intensity.len()),
         data_series: s.data.camps.len(),
         population: s.locations.iter().map(|l| l.population).sum(),
+        people_at_start,
+        inflows: s.border.inflows.len(),
         warnings,
     }
 }
@@ -188,7 +199,7 @@ impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "scenario {}: {} days, {} to {}",
+            "{}: {} days, {} to {}",
             self.name, self.days, self.start_date, self.end_date
         )?;
         let kinds: Vec<String> = self
@@ -199,7 +210,16 @@ impl fmt::Display for CheckReport {
         writeln!(f, "locations: {} ({})", self.locations, kinds.join(", "))?;
         writeln!(f, "routes: {} (each usable in both directions)", self.links)?;
         writeln!(f, "camps: {}, ports: {}", self.camps, self.ports)?;
-        writeln!(f, "population: {}", self.population)?;
+        writeln!(
+            f,
+            "people at the start: {} (initial_idps); inflow series: {}",
+            self.people_at_start, self.inflows
+        )?;
+        writeln!(
+            f,
+            "resident population (conflict spawning weights): {}",
+            self.population
+        )?;
         writeln!(f, "closures: {}", self.closures)?;
         if self.conflict_columns > 0 || self.conflict_days > 0 {
             writeln!(
@@ -317,13 +337,31 @@ mod tests {
         s.link("A", "B", 1.0);
         let r = check(&s);
         assert_eq!(r.warnings.len(), 1);
-        assert!(r.warnings[0].starts_with("no conflict zone"));
+        assert!(r.warnings[0].starts_with("nobody ever appears"));
+    }
+
+    /// People present on day 0 (or arriving by inflow) are people: no warning
+    /// that nobody is displaced, and the report counts them.
+    #[test]
+    fn people_at_start_count_as_a_source() {
+        let mut s = Scenario::new("t", date("2020-01-01"), 5);
+        let mut a = Location::new("A", LocationKind::Town);
+        a.initial_idps = 2000;
+        s.add_location(a);
+        s.add_location(Location::new("B", LocationKind::Port));
+        s.link("A", "B", 1.0);
+        let r = check(&s);
+        assert_eq!(r.people_at_start, 2000);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert!(r
+            .to_string()
+            .contains("people at the start: 2000 (initial_idps)"));
     }
 
     #[test]
     fn display_is_readable() {
         let text = check(&scenario()).to_string();
-        assert!(text.starts_with("scenario t: 10 days, 2020-01-01 to 2020-01-10\n"));
+        assert!(text.starts_with("t: 10 days, 2020-01-01 to 2020-01-10\n"));
         assert!(text.contains("locations: 6 (conflict_zone 1, town 2, camp 2, idpcamp 1)"));
         assert!(text.contains("3 warning(s):\n  - location 'D' has no routes (isolated)"));
         let mut clean = Scenario::new("c", date("2020-01-01"), 1);
