@@ -127,7 +127,7 @@ fn digests(files: &[InputFile]) -> Vec<InputDigest> {
     files
         .iter()
         .map(|f| InputDigest {
-            path: f.rel_path.to_string(),
+            path: f.path.clone(),
             sha256: f.sha256.to_string(),
         })
         .collect()
