@@ -185,4 +185,30 @@ mod tests {
         assert_eq!(r[0].validation.to_json(), r[1].validation.to_json());
         assert!(summary_table(&r).starts_with("instance  days  runs"));
     }
+
+    /// Without a requested seed each input's own seed is used, else 1.
+    #[test]
+    fn the_seed_is_the_requested_one_else_the_scenarios_else_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mali = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
+        let mut input = crate::input::load(Some(&mali)).unwrap();
+        let json = |input: &Input, seed: Option<u64>, out: &str| {
+            let req = ValidateRequest {
+                runs: 1,
+                seed,
+                days: Some(20),
+                engine: EngineKind::Agents,
+                out: Some(tmp.path().join(out)),
+            };
+            validate(std::slice::from_ref(input), &req).unwrap()[0]
+                .validation
+                .to_json()
+        };
+        let one = json(&input, None, "a");
+        assert_eq!(one, json(&input, Some(1), "b"));
+        input.seed = Some(5);
+        let five = json(&input, None, "c");
+        assert_eq!(five, json(&input, Some(5), "d"));
+        assert_ne!(five, one);
+    }
 }
