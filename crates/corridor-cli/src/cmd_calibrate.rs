@@ -1,40 +1,18 @@
-//! `corridor calibrate`: fits named model settings to observed camp data with
-//! CMA-ES (`corridor_calibrate::calibrate_with`), optionally with leave-one-out
-//! scores, and writes `simsetting.yml` (Flee-compatible, the first instance's
-//! settings with the calibrated values), `trace.csv` and `calibration.json`.
-//!
-//! Ranges are written `NAME=LOW..HIGH` or `NAME=LOW:HIGH`. Everything the user
-//! asked for is checked before any run: instances are read, names and both ends of
-//! every range must be settable (bad input, exit 2). Results depend only on the
-//! inputs, the options and `--seed`, never on `--threads`.
-//!
-//! Two modes:
-//! * inputs with observed camp data (Flee instances, or scenarios with a camp data
-//!   table): `corridor_calibrate::calibrate_with` on the (rescaled) ARD;
-//! * one corridor scenario with CBP monthly encounters, named by `--observed FILE`
-//!   or by the scenario's `[sources] observed_cbp_monthly` (relative to the
-//!   scenario file): `corridor_calibrate::scenario_cal` minimises the ARD of the
-//!   monthly encounters over the complete months of the run up to September 2023
-//!   (never later), and writes `calibration.json` and `trace.csv`. Parameter names
-//!   are those of `scenario_cal` (`crossing.<city>.hazard`,
-//!   `crossings.hazard_scale`, `appointments.request_probability`,
-//!   `inflows.scale`) and every settings path.
+//! `corridor calibrate`: fits named model settings to observed data with CMA-ES
+//! (`corridor::calibrate`): camp data (Flee instances, or scenarios with a camp
+//! data table; writes `simsetting.yml`, `trace.csv` and `calibration.json`), or
+//! one scenario's CBP monthly encounters (`--observed FILE` or the scenario's
+//! `[sources] observed_cbp_monthly`; writes `trace.csv` and `calibration.json`).
+//! Parameter names are settings paths (`move_rules.camp_weight`) and, for
+//! scenarios, `crossing.<city>.hazard`, `crossings.hazard_scale`,
+//! `appointments.request_probability` and `inflows.scale`.
 
-use crate::exit::BadInput;
-use crate::input::{self, Loaded};
 use crate::progress::{self, Progress};
-use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
-use corridor_calibrate::scenario_cal::{
-    calibrate_scenario, calibration_months, check_scenario_params, ScenarioCalOptions,
-};
-use corridor_calibrate::{
-    CalibrateOptions, Objective, ObservedEncounters, ParamRange, OBSERVED_THROUGH,
-};
-use corridor_io::write::{has_camp_data, InputKind};
-use std::path::{Path, PathBuf};
+use corridor::{CalibrateRequest, Objective};
+use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -76,9 +54,9 @@ pub struct CalibrateArgs {
     /// Runs scoring the finalists and the shipped settings [default: max(--runs, 3)].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub eval_runs: Option<u32>,
-    /// Seed of the search and of the runs.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of the search and of the runs [default: the first scenario's `seed`, else 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Also calibrate on all instances but one and score the held-out one.
     #[arg(long)]
     pub leave_one_out: bool,
@@ -100,206 +78,34 @@ pub struct CalibrateArgs {
     pub observed: Option<PathBuf>,
 }
 
-/// Parses `NAME=LOW..HIGH` or `NAME=LOW:HIGH`; a malformed one is bad input.
-pub fn parse_param(s: &str) -> Result<ParamRange> {
-    let normalised = match s.split_once('=') {
-        Some((name, range)) if range.contains("..") => {
-            format!("{name}={}", range.replacen("..", ":", 1))
-        }
-        _ => s.to_string(),
-    };
-    normalised
-        .parse::<ParamRange>()
-        .map_err(|e| BadInput(format!("--param {s}: {e}")).into())
-}
-
-fn check_input(l: &Loaded) -> Result<()> {
-    if has_camp_data(&l.scenario) {
-        return Ok(());
-    }
-    let why = if l.kind == InputKind::Scenario {
-        "calibrate fits camp data or CBP monthly encounters, and this scenario has neither \
-         (give the CBP file with --observed FILE)"
-    } else {
-        "no observed camp data (source_data/) to calibrate against"
-    };
-    Err(BadInput(format!("{}: {why}", l.source)).into())
-}
-
-/// The scenario file of an input path (a directory holds `scenario.toml`).
-fn scenario_file(p: &Path) -> PathBuf {
-    if p.is_dir() {
-        p.join("scenario.toml")
-    } else {
-        p.to_path_buf()
-    }
-}
-
-/// The CBP file a scenario names in `[sources] observed_cbp_monthly`, resolved
-/// against the scenario file's directory.
-fn cbp_file_of(input: &Path) -> Option<PathBuf> {
-    let file = scenario_file(input);
-    let doc: toml::Table = std::fs::read_to_string(&file).ok()?.parse().ok()?;
-    let rel = doc.get("sources")?.get("observed_cbp_monthly")?.as_str()?;
-    Some(file.parent().unwrap_or(Path::new(".")).join(rel))
-}
-
-/// The scenario's `[sources] calibration_months` (its window without the warm-up).
-fn calibration_window_of(input: &Path) -> Option<Vec<String>> {
-    let doc: toml::Table = std::fs::read_to_string(scenario_file(input))
-        .ok()?
-        .parse()
-        .ok()?;
-    let ms = doc.get("sources")?.get("calibration_months")?.as_array()?;
-    ms.iter().map(|m| m.as_str().map(str::to_string)).collect()
-}
-
-fn run_scenario(
-    args: &CalibrateArgs,
-    g: &GlobalOpts,
-    params: &[ParamRange],
-    l: &Loaded,
-    observed: &Path,
-) -> Result<()> {
-    if args.inputs.len() != 1 {
-        return Err(BadInput(
-            "calibrating on CBP encounters takes exactly one scenario".to_string(),
-        )
-        .into());
-    }
-    if args.leave_one_out {
-        return Err(BadInput(
-            "--leave-one-out needs several instances; not available with CBP encounters"
-                .to_string(),
-        )
-        .into());
-    }
-    let obs = ObservedEncounters::read_cbp(observed).map_err(|e| BadInput(e.to_string()))?;
-    check_scenario_params(&l.scenario, params).map_err(|e| BadInput(e.to_string()))?;
-    let mut sc = l.scenario.clone();
-    if let Some(d) = args.days {
-        sc.days = d;
-    }
-    let window = calibration_window_of(&args.inputs[0]);
-    let usable = calibration_months(&sc, &obs)
-        .into_iter()
-        .any(|m| window.as_ref().is_none_or(|w| w.contains(&m)));
-    if !usable {
-        return Err(BadInput(format!(
-            "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
-            l.source,
-            observed.display()
-        ))
-        .into());
-    }
-    let mut opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
-    opts.months = calibration_window_of(&args.inputs[0]);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("corridor-out").join("calibration"));
-    let cal = {
-        let show = progress::enabled(g.progress, g.quiet);
-        let p = Progress::start(show, "calibrating", 0);
-        calibrate_scenario(&sc, &obs, params, &opts, &|_| p.inc()).context("calibration")?
-    };
-    let written = cal
-        .write_dir(&out)
-        .with_context(|| format!("writing the calibration to {}", out.display()))?;
-    print!("{cal}");
-    say_written(&out, &written, g.quiet);
-    Ok(())
-}
-
-/// "wrote DIR (files)" unless quiet.
-fn say_written(out: &Path, written: &[std::path::PathBuf], quiet: bool) {
-    if !quiet {
-        let names: Vec<String> = written
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        println!("wrote {} ({})", out.display(), names.join(", "));
-    }
-}
-
 pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
-    let params: Vec<ParamRange> = args
-        .params
-        .iter()
-        .map(|s| parse_param(s))
-        .collect::<Result<_>>()?;
-    if let Some(first) = args.inputs.first() {
-        let cbp = args.observed.clone().or_else(|| cbp_file_of(first));
-        let l = input::load(Some(first))?;
-        let encounters = l.kind == InputKind::Scenario
-            && (args.observed.is_some() || (cbp.is_some() && !has_camp_data(&l.scenario)));
-        if encounters {
-            print_warnings(&l.warnings, g.quiet);
-            return run_scenario(args, g, &params, &l, &cbp.expect("checked"));
-        }
-        if args.observed.is_some() {
-            return Err(BadInput(format!(
-                "{}: --observed (CBP encounters) applies to corridor scenarios only",
-                l.source
-            ))
-            .into());
-        }
-    }
-    let mut scenarios = Vec::with_capacity(args.inputs.len());
-    for p in &args.inputs {
-        let l = input::load(Some(p))?;
-        print_warnings(&l.warnings, g.quiet);
-        check_input(&l)?;
-        scenarios.push(l.scenario);
-    }
-    let mut opts = CalibrateOptions::new(
-        args.budget as usize,
-        args.runs as usize,
-        args.seed,
-        args.leave_one_out,
-    );
-    if let Some(e) = args.eval_runs {
-        opts.eval_runs = e as usize;
-    }
-    opts.objective = match args.objective {
-        ObjectiveArg::ArdRescaled => Objective::ArdRescaled,
-        ObjectiveArg::Ard => Objective::Ard,
+    let params = corridor::parse_params(&args.params)?;
+    let inputs = crate::load_all(&args.inputs, g)?;
+    let req = CalibrateRequest {
+        params,
+        budget: args.budget as usize,
+        runs: args.runs as usize,
+        eval_runs: args.eval_runs.map(|e| e as usize),
+        seed: args.seed,
+        leave_one_out: args.leave_one_out,
+        objective: match args.objective {
+            ObjectiveArg::ArdRescaled => Objective::ArdRescaled,
+            ObjectiveArg::Ard => Objective::Ard,
+        },
+        days: args.days,
+        engine: args.engine.kind(),
+        out: args.out.clone(),
+        observed: args.observed.clone(),
     };
-    opts.days = args.days;
-    opts.engine = args.engine.kind();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("corridor-out").join("calibration"));
-    let cal = {
+    let done = {
         let show = progress::enabled(g.progress, g.quiet);
         let p = Progress::start(show, "calibrating", 0);
-        corridor_calibrate::calibrate_with(&scenarios, &params, &opts, &|_| p.inc())
-            .context("calibration")?
+        corridor::calibrate(&inputs, &req, &|| p.inc())?
     };
-    let written = cal
-        .write_dir(&out)
-        .with_context(|| format!("writing the calibration to {}", out.display()))?;
-    print!("{cal}");
-    say_written(&out, &written, g.quiet);
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_range_syntaxes() {
-        let a = parse_param("move_rules.camp_weight=1..4").unwrap();
-        let b = parse_param("move_rules.camp_weight=1:4").unwrap();
-        assert_eq!(a, b);
-        assert_eq!((a.low, a.high), (1.0, 4.0));
-        let c = parse_param("x=0.25..1.5").unwrap();
-        assert_eq!((c.low, c.high), (0.25, 1.5));
-        let e = parse_param("x=1..").unwrap_err();
-        assert_eq!(crate::exit::code(&e), crate::exit::BAD_INPUT);
-        assert!(e.to_string().contains("--param x=1.."), "{e}");
-        assert!(parse_param("x").is_err());
+    print!("{}", done.calibration);
+    if !g.quiet {
+        let out = done.out_dir.display();
+        println!("wrote {out} ({})", done.files.join(", "));
     }
+    Ok(())
 }

@@ -1,12 +1,11 @@
 //! `corridor check`: reads and validates an input (a Flee instance directory or a
-//! corridor scenario) without simulating, prints the
-//! scenario's check report (counts and likely mistakes, `corridor_model::check`)
-//! on stdout and the reader's warnings on stderr as `warning: ...`.
+//! corridor scenario) without simulating, prints the scenario's check report
+//! (counts and likely mistakes) on stdout and the reader's warnings on stderr as
+//! `warning: ...`.
 //!
 //! Unreadable input fails with the reader's error (exit 2); a readable input
 //! prints the report and exits 0, even when it has warnings.
 
-use crate::input;
 use crate::warn::print_warnings;
 use crate::GlobalOpts;
 use anyhow::Result;
@@ -28,8 +27,8 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs, g: &GlobalOpts) -> Result<()> {
-    let loaded = input::load(Some(&args.input))?;
-    print_warnings(&loaded.warnings, g.quiet);
-    println!("{}", corridor_model::check::check(&loaded.scenario));
+    let input = corridor::load(Some(&args.input))?;
+    print_warnings(&input.warnings, g.quiet);
+    println!("{}", corridor::check(&input));
     Ok(())
 }

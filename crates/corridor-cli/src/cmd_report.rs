@@ -1,9 +1,8 @@
-//! `corridor report`: re-renders report.html from the files of a run directory
-//! (after editing them, or with a newer corridor).
+//! `corridor report`: re-renders report.html from the files of a run, ensemble
+//! or compare directory (after editing them, or with a newer corridor).
 
-use crate::exit::BadInput;
 use crate::GlobalOpts;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -22,16 +21,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: &ReportArgs, g: &GlobalOpts) -> Result<()> {
-    if !args.run_dir.is_dir() {
-        let what = if args.run_dir.exists() {
-            "is not a directory"
-        } else {
-            "no such file or directory"
-        };
-        return Err(BadInput(format!("{}: {what}", args.run_dir.display())).into());
-    }
-    let path = corridor_report::write_report(&args.run_dir)
-        .with_context(|| format!("writing the report in {}", args.run_dir.display()))?;
+    let path = corridor::report(&args.run_dir)?;
     if !g.quiet {
         println!("wrote {}", path.display());
     }

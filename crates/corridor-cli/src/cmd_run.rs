@@ -1,12 +1,6 @@
 //! `corridor run`: one simulation of a Flee instance, a corridor scenario (with an
-//! optional policy variant) or the built-in scenario, its output files and its
-//! report.
-//!
-//! Order matters for the "no partial outputs" rule: read, simulate, render every
-//! file in memory, then write them all at once; only a complete run reaches the
-//! output directory. The report is rendered from the written files afterwards.
-//! [`run_to_dir`] is the whole of one run, so `compare` runs each variant with one
-//! call to it.
+//! optional policy variant) or the built-in scenario, written as a run directory
+//! with its report (`corridor::run`).
 //!
 //! `--partitioned` (with the `mpi` feature, under a launcher with more than one
 //! rank): the run's agents are split over the ranks
@@ -16,15 +10,13 @@
 //! others may be blocked in an all-reduce. Without the feature, or with one rank,
 //! the flag changes nothing: the run is serial.
 
-use crate::input::{self, Loaded};
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use corridor_io::write::{people_per_agent, InputKind, RunArtifacts, RunMeta};
-use corridor_model::{metrics, RunOptions, RunOutput, Scenario};
-use std::path::{Path, PathBuf};
+use corridor::{Input, RunRequest, RunResult};
+use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -69,81 +61,14 @@ pub struct RunArgs {
     pub partitioned: bool,
 }
 
-/// What one simulation needs besides the scenario.
-#[derive(Debug, Clone, Copy)]
-pub struct SimOpts {
-    pub seed: u64,
-    pub days: Option<u32>,
-    pub engine: Engine,
-}
-
-/// Runs a scenario to completion; used by every command that simulates.
-pub fn simulate(scenario: &Scenario, opts: &SimOpts) -> Result<RunOutput> {
-    let ro = RunOptions {
-        seed: opts.seed,
-        days: opts.days,
-        engine: opts.engine.kind(),
-    };
-    corridor_model::simulate(scenario, &ro)
-        .with_context(|| format!("simulating {} (seed {})", scenario.name, opts.seed))
-}
-
-/// A finished run: its records and the files written, in order.
-pub struct RunDone {
-    pub output: RunOutput,
-    pub files: Vec<String>,
-}
-
-/// One whole run: simulates `scenario` (the `loaded` input, with `variant`
-/// applied), renders every output file, writes them into `out_dir` together, then
-/// report.html. Nothing is written when simulating or rendering fails.
-pub fn run_to_dir(
-    loaded: &Loaded,
-    scenario: &Scenario,
-    variant: Option<&str>,
-    opts: &SimOpts,
-    out_dir: &Path,
-) -> Result<RunDone> {
-    let output = simulate(scenario, opts)?;
-    let files = write_run_dir(loaded, scenario, variant, opts, &output, out_dir)?;
-    Ok(RunDone { output, files })
-}
-
-/// Renders every output file of a finished run, writes them into `out_dir`
-/// together, then report.html. Returns the names of the files written.
-pub fn write_run_dir(
-    loaded: &Loaded,
-    scenario: &Scenario,
-    variant: Option<&str>,
-    opts: &SimOpts,
-    output: &RunOutput,
-    out_dir: &Path,
-) -> Result<Vec<String>> {
-    let meta = RunMeta {
-        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
-        input_kind: loaded.kind,
-        engine: opts.engine.name().to_string(),
-        inputs: loaded.inputs.clone(),
-        warnings: loaded.warnings.clone(),
-        variant: variant.map(str::to_string),
-        observations: loaded.observations.clone(),
-    };
-    let artifacts =
-        RunArtifacts::render(scenario, output, &meta).context("rendering the outputs")?;
-    artifacts
-        .write_to(out_dir)
-        .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
-    let report = corridor_report::write_report(out_dir)
-        .with_context(|| format!("writing the report in {}", out_dir.display()))?;
-    let mut files: Vec<String> = artifacts.names().map(str::to_string).collect();
-    files.push(
-        report
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(corridor_report::REPORT_FILE)
-            .to_string(),
-    );
-    Ok(files)
+fn request(args: &RunArgs) -> RunRequest {
+    RunRequest {
+        variant: args.variant.clone(),
+        seed: args.seed,
+        days: args.days,
+        engine: args.engine.kind(),
+        out: args.out.clone(),
+    }
 }
 
 /// The number of MPI processes this one was launched among, from the variables
@@ -161,26 +86,21 @@ pub(crate) fn mpi_world_size() -> usize {
 /// A run partitioned over the MPI ranks: every rank simulates its share of the
 /// agents; rank 0 prints and writes the directory, the others return quietly.
 #[cfg(feature = "mpi")]
-fn run_partitioned(args: &RunArgs, loaded: &Loaded, g: &GlobalOpts) -> Result<()> {
+fn run_partitioned(args: &RunArgs, input: &Input, g: &GlobalOpts) -> Result<()> {
+    use anyhow::Context;
+    use corridor::error::Contextual;
     use mpi::traits::Communicator;
-    let variant = args.variant.as_deref();
-    let scenario = loaded.with_variant(variant)?;
-    let opts = sim_opts(args, loaded);
-    let out_dir = out_dir(args, &scenario);
+    let plan = request(args).plan(input)?;
     let (output, ranks) = {
         let universe = mpi::initialize().context("initialising MPI")?;
         let world = universe.world();
-        let ro = RunOptions {
-            seed: opts.seed,
-            days: opts.days,
-            engine: opts.engine.kind(),
-        };
         if world.rank() == 0 {
-            print_warnings(&loaded.warnings, g.quiet);
+            print_warnings(&input.warnings, g.quiet);
         }
         let show = world.rank() == 0 && progress::enabled(g.progress, g.quiet);
-        let p = Progress::start(show, format!("running {}", scenario.name), 0);
-        match corridor_ensemble::mpi::mpi_partitioned_run(&world, &scenario, &ro) {
+        let p = Progress::start(show, format!("running {}", plan.scenario.name), 0);
+        let ro = plan.sim.run_options();
+        match corridor_ensemble::mpi::mpi_partitioned_run(&world, &plan.scenario, &ro) {
             Ok(output) if world.rank() == 0 => {
                 drop(p);
                 (output, world.size())
@@ -189,149 +109,62 @@ fn run_partitioned(args: &RunArgs, loaded: &Loaded, g: &GlobalOpts) -> Result<()
             Err(e) => {
                 drop(p);
                 // The error names the rank and the seed.
-                let e = anyhow::Error::new(e).context(format!("simulating {}", scenario.name));
+                let e = anyhow::Error::new(e.within(format!("simulating {}", plan.scenario.name)));
                 // Other ranks may wait in an all-reduce forever: stop them all.
                 eprintln!("error: {e:#}");
                 world.abort(crate::exit::code(&e) as i32)
             }
         }
     };
-    let files = write_run_dir(loaded, &scenario, variant, &opts, &output, &out_dir)?;
-    finish(loaded, &scenario, variant, &output, &files, &out_dir, g);
+    let files = corridor::run::write_run_dir(input, &plan, &output)?;
+    let done = RunResult {
+        plan,
+        output,
+        files,
+    };
+    finish(input, &done, g);
     if !g.quiet {
         println!("partitioned over {ranks} MPI ranks");
     }
     Ok(())
 }
 
-fn sim_opts(args: &RunArgs, loaded: &Loaded) -> SimOpts {
-    SimOpts {
-        seed: loaded.seed(args.seed),
-        days: args.days,
-        engine: args.engine,
-    }
-}
-
-fn out_dir(args: &RunArgs, scenario: &Scenario) -> PathBuf {
-    args.out
-        .clone()
-        .unwrap_or_else(|| input::default_out_dir(scenario, args.variant.as_deref()))
-}
-
 pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
-    let loaded = input::load(args.input.as_deref())?;
+    let input = corridor::load(args.input.as_deref())?;
     #[cfg(feature = "mpi")]
     if args.partitioned && mpi_world_size() > 1 {
-        return run_partitioned(args, &loaded, g);
+        return run_partitioned(args, &input, g);
     }
-    print_warnings(&loaded.warnings, g.quiet);
+    print_warnings(&input.warnings, g.quiet);
     if args.partitioned && !cfg!(feature = "mpi") && !g.quiet {
         eprintln!(
             "warning: --partitioned: this corridor was built without the `mpi` feature; \
              the run is serial"
         );
     }
-    let variant = args.variant.as_deref();
-    let scenario = loaded.with_variant(variant)?;
-    let opts = sim_opts(args, &loaded);
-    let out_dir = out_dir(args, &scenario);
     let done = {
         let show = progress::enabled(g.progress, g.quiet);
-        let _p = Progress::start(show, format!("running {}", scenario.name), 0);
-        run_to_dir(&loaded, &scenario, variant, &opts, &out_dir)?
+        let name = &input.scenario.name;
+        let _p = Progress::start(show, format!("running {name}"), 0);
+        corridor::run(&input, &request(args))?
     };
-    finish(
-        &loaded,
-        &scenario,
-        variant,
-        &done.output,
-        &done.files,
-        &out_dir,
-        g,
-    );
+    finish(&input, &done, g);
     Ok(())
 }
 
 /// What a finished run prints: the run's warnings, the files written, one line.
-fn finish(
-    loaded: &Loaded,
-    scenario: &Scenario,
-    variant: Option<&str>,
-    output: &RunOutput,
-    files: &[String],
-    out_dir: &Path,
-    g: &GlobalOpts,
-) {
-    print_warnings(&output.warnings, g.quiet);
+fn finish(input: &Input, done: &RunResult, g: &GlobalOpts) {
+    print_warnings(&done.output.warnings, g.quiet);
     if !g.quiet {
-        println!("wrote {} ({})", out_dir.display(), files.join(", "));
-        println!("{}", one_line_summary(loaded, scenario, variant, output));
+        let out = done.plan.out_dir.display();
+        println!("wrote {out} ({})", done.files.join(", "));
+        println!("{}", done.summary_line(input));
     }
-}
-
-/// `<name>[ (variant)]: <days> days from <date>, <people> people[, ARD x (rescaled y)]`,
-/// and for scenarios `; admitted a, encountered e, intercepted i` (people).
-pub fn one_line_summary(
-    loaded: &Loaded,
-    s: &Scenario,
-    variant: Option<&str>,
-    output: &RunOutput,
-) -> String {
-    let hasten = people_per_agent(s);
-    let last = output.days.last().map(|d| d.accounting).unwrap_or_default();
-    let agents = last.spawned;
-    let name = match variant {
-        Some(v) => format!("{} ({v})", s.name),
-        None => s.name.clone(),
-    };
-    let mut line = format!(
-        "{name}: {} days from {}, {} people",
-        output.days.len(),
-        s.start_date,
-        thousands(agents * hasten)
-    );
-    if hasten > 1 {
-        line.push_str(&format!(" ({} agents of {hasten})", thousands(agents)));
-    }
-    if corridor_io::write::has_camp_data(s) {
-        if let Some(v) = metrics::validate(s, output) {
-            line.push_str(&format!(
-                ", ARD {:.3} (rescaled {:.3})",
-                v.ard, v.ard_rescaled
-            ));
-        }
-    }
-    if loaded.kind == InputKind::Scenario {
-        let intercepted: u64 = output
-            .days
-            .iter()
-            .map(|r| r.intercepted.iter().sum::<u64>())
-            .sum();
-        line.push_str(&format!(
-            "; admitted {}, encountered {}, intercepted {}",
-            thousands(last.admitted * hasten),
-            thousands(last.encountered * hasten),
-            thousands(intercepted * hasten)
-        ));
-    }
-    line
-}
-
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let groups: Vec<String> = s
-        .as_bytes()
-        .rchunks(3)
-        .rev()
-        .map(|g| String::from_utf8_lossy(g).into_owned())
-        .collect();
-    groups.join(",")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{run, thousands, RunArgs};
+    use super::{run, RunArgs};
     use crate::{Engine, GlobalOpts};
     use std::path::{Path, PathBuf};
 
@@ -367,14 +200,5 @@ mod tests {
             assert_eq!(read("serial", f), read("partitioned", f), "{f}");
         }
         assert_ne!(read("serial", "daily.csv"), read("other", "daily.csv"));
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(8996), "8,996");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -1,11 +1,11 @@
-//! The `corridor` command (DESIGN §6): parses the command line, calls the
-//! libraries, maps errors to exit codes. No model logic lives here.
+//! The `corridor` command: parses the command line, calls one operation of the
+//! `corridor` library crate, prints what it returns and maps errors to exit codes.
+//! No orchestration or model logic lives here.
 //!
 //! Conventions: results go to stdout, warnings to stderr as `warning: ...`
 //! (silenced by `--quiet`), failures to stderr as `error: <message>` with exit
 //! code 2 for bad input and 1 otherwise (see [`exit`]).
 
-mod builtin;
 mod cmd_calibrate;
 mod cmd_check;
 mod cmd_compare;
@@ -15,13 +15,12 @@ mod cmd_run;
 mod cmd_sweep;
 mod cmd_validate;
 mod exit;
-mod input;
 mod progress;
 mod warn;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use corridor_model::EngineKind;
+use corridor::EngineKind;
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
@@ -33,7 +32,7 @@ Examples:
   corridor run tests/data/flee/mali2012 --days 30
   corridor ensemble tests/data/flee/mali2012 --runs 20
   corridor compare examples/variants --runs 10
-  corridor sweep tests/data/flee/mali2012 --param move_rules.camp_weight=1:4 --samples 20
+  corridor sweep tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --samples 20
   corridor calibrate tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --budget 40
   corridor check tests/data/flee/mali2012
   corridor validate tests/data/flee/mali2012 --runs 10
@@ -103,14 +102,18 @@ impl Engine {
             Engine::Counts => EngineKind::Counts,
         }
     }
+}
 
-    /// The name used in summary.json (`engine`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Agents => "agents",
-            Engine::Counts => "counts",
-        }
+/// Loads every input in order, printing each one's reader warnings: a bad input
+/// fails before anything runs.
+pub fn load_all(paths: &[std::path::PathBuf], g: &GlobalOpts) -> Result<Vec<corridor::Input>> {
+    let mut inputs = Vec::with_capacity(paths.len());
+    for p in paths {
+        let input = corridor::load(Some(p))?;
+        warn::print_warnings(&input.warnings, g.quiet);
+        inputs.push(input);
     }
+    Ok(inputs)
 }
 
 fn dispatch(cli: &Cli) -> Result<()> {

@@ -278,6 +278,31 @@ fn sweep_writes_one_row_per_sample_and_prints_indices() {
     assert!(sens.contains("ard,move_rules.camp_weight,SRC,"), "{sens}");
 }
 
+/// One spelling per concept: `NAME=LOW..HIGH` and `NAME=LOW:HIGH` are the same
+/// range, and `--runs` is the run count (`--replicates` its old spelling), so
+/// both command lines write the same sweep; two runs per row differ from one.
+#[test]
+fn sweep_accepts_both_range_spellings_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = |out: &str, range: &str, runs: &[&str]| {
+        corridor()
+            .arg("sweep")
+            .arg(mali())
+            .args(["--param", range, "--samples", "3", "--days", "8"])
+            .args(runs)
+            .arg("--out")
+            .arg(tmp.path().join(out))
+            .assert()
+            .success();
+        read(&tmp.path().join(out).join("sweep.csv"))
+    };
+    let dots = sweep("a", "move_rules.camp_weight=1..4", &["--runs", "1"]);
+    let colon = sweep("b", "move_rules.camp_weight=1:4", &["--replicates", "1"]);
+    assert_eq!(dots, colon);
+    let two = sweep("c", "move_rules.camp_weight=1..4", &["--runs", "2"]);
+    assert_ne!(dots, two);
+}
+
 #[test]
 fn bad_parameters_exit_2() {
     let tmp = tempfile::tempdir().unwrap();

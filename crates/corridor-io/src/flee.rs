@@ -25,11 +25,12 @@ use std::path::{Path, PathBuf};
 
 pub use crate::yaml::read_settings;
 
-/// One file that was read, for `summary.json`'s `inputs`.
+/// One file that was read, for `summary.json`'s `inputs` (written there as
+/// `write::InputDigest`, with the same field names).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
-    /// Path relative to the instance directory, `/`-separated.
-    pub rel_path: String,
+    /// Path relative to the input directory, `/`-separated.
+    pub path: String,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
 }
@@ -113,7 +114,7 @@ pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
     let inputs = r
         .files
         .into_iter()
-        .map(|(rel_path, sha256)| InputFile { rel_path, sha256 })
+        .map(|(path, sha256)| InputFile { path, sha256 })
         .collect();
     Ok(FleeInstance {
         scenario,

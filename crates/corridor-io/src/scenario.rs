@@ -314,7 +314,7 @@ fn build(
         let inst = crate::flee::read_flee_instance(&base_dir)?;
         for f in inst.inputs {
             inputs.insert(
-                format!("{}/{}", base_rel.trim_end_matches('/'), f.rel_path),
+                format!("{}/{}", base_rel.trim_end_matches('/'), f.path),
                 f.sha256,
             );
         }
@@ -401,7 +401,7 @@ fn build(
     let inputs = r
         .inputs
         .into_iter()
-        .map(|(rel_path, sha256)| InputFile { rel_path, sha256 })
+        .map(|(path, sha256)| InputFile { path, sha256 })
         .collect();
     Ok(ScenarioInstance {
         scenario,
@@ -1500,7 +1500,7 @@ mod tests {
         assert_eq!(s.links.len(), 2);
         assert_eq!(s.border.ports[0].capacity_per_day, 100.0);
         assert_eq!(inst.inputs.len(), 4);
-        assert_eq!(inst.inputs[0].rel_path, "locations.csv");
+        assert_eq!(inst.inputs[0].path, "locations.csv");
     }
 
     #[test]

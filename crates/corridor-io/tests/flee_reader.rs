@@ -147,7 +147,7 @@ fn mali2012() {
     assert_eq!(s.settings.optimisations.hasten, 1);
 
     // Every file read, sorted, hashed.
-    let paths: Vec<&str> = fi.inputs.iter().map(|f| f.rel_path.as_str()).collect();
+    let paths: Vec<&str> = fi.inputs.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(fi.inputs.len(), 16);
     let mut sorted = paths.clone();
     sorted.sort();
@@ -164,7 +164,7 @@ fn mali2012() {
     let sim = fi
         .inputs
         .iter()
-        .find(|f| f.rel_path == "input_csv/sim_period.csv")
+        .find(|f| f.path == "input_csv/sim_period.csv")
         .unwrap();
     let bytes = std::fs::read(flee("mali2012/input_csv/sim_period.csv")).unwrap();
     let hex: String = Sha256::digest(&bytes)
@@ -246,11 +246,11 @@ fn car2013() {
     assert!(fi
         .inputs
         .iter()
-        .any(|f| f.rel_path == "source_data/dcon-mboti-outside.csv"));
+        .any(|f| f.path == "source_data/dcon-mboti-outside.csv"));
     assert!(fi
         .inputs
         .iter()
-        .any(|f| f.rel_path == "source_data/dcon-bossobolo.csv"));
+        .any(|f| f.path == "source_data/dcon-bossobolo.csv"));
 }
 
 #[test]
@@ -294,7 +294,7 @@ fn flee_test_data_flat_layout() {
     assert_eq!(series(s, "D").value_at(0), 600);
     assert_eq!(series(s, "F").value_at(5), 200);
     assert_eq!(s.data.total.value_at(0), 1200);
-    assert!(fi.inputs.iter().any(|f| f.rel_path == "refugee_data/D.csv"));
+    assert!(fi.inputs.iter().any(|f| f.path == "refugee_data/D.csv"));
     for f in [
         "location_changes.csv",
         "agents.csv",
@@ -334,7 +334,7 @@ fn flee_test_data_with_demographics() {
     assert!(fi
         .inputs
         .iter()
-        .any(|f| f.rel_path == "input_csv/refugee_data/D.csv"));
+        .any(|f| f.path == "input_csv/refugee_data/D.csv"));
     assert_eq!(series(s, "D").value_at(0), 6000);
     let d = &s.demographics;
     assert_eq!(d.len(), 2);
@@ -588,7 +588,7 @@ fn sim_period_variants() {
     assert!(fi
         .inputs
         .iter()
-        .any(|f| f.rel_path == "input_csv/conflict_period.csv"));
+        .any(|f| f.path == "input_csv/conflict_period.csv"));
     let e = err(&[("input_csv/sim_period.csv", Some("StartDate,2020-01-01\n"))]);
     assert_eq!(
         e,

@@ -99,7 +99,7 @@ fn window_and_network() {
     assert_eq!(inst.seed, Some(20231224));
     assert_eq!(inst.warnings, Vec::<String>::new());
     // scenario.toml and its six tables, hashed for summary.json.
-    let inputs: Vec<&str> = inst.inputs.iter().map(|f| f.rel_path.as_str()).collect();
+    let inputs: Vec<&str> = inst.inputs.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         inputs,
         [

@@ -17,7 +17,7 @@ fn example(name: &str) -> ScenarioInstance {
 }
 
 fn rel_paths(i: &ScenarioInstance) -> Vec<&str> {
-    i.inputs.iter().map(|f| f.rel_path.as_str()).collect()
+    i.inputs.iter().map(|f| f.path.as_str()).collect()
 }
 
 #[test]

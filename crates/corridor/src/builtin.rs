@@ -1,5 +1,5 @@
-//! The scenario `corridor run` and `corridor compare` use when no input is given:
-//! the Mexico corridor scenario of DESIGN §9, `scenarios/mexico-2023`.
+//! The scenario the operations use when no input is given: the Mexico corridor
+//! scenario, `scenarios/mexico-2023` (docs/design.md).
 //!
 //! It is embedded in the binary: `build.rs` lists every `.toml` and `.csv` file of
 //! the folder (subfolders included) and this file includes them with
@@ -10,7 +10,7 @@
 //! Invariant: the embedded bytes are exactly the files in the repository, so a
 //! run of the built-in scenario equals a run of `scenarios/mexico-2023`.
 
-use anyhow::{Context, Result};
+use crate::error::{Error, Result, ResultExt};
 use corridor_io::scenario::ScenarioInstance;
 
 /// Name of the built-in scenario (also its default output folder).
@@ -34,8 +34,9 @@ pub fn mexico_file(rel: &str) -> Option<&'static str> {
 
 /// Reads the embedded Mexico scenario.
 pub fn read_mexico() -> Result<ScenarioInstance> {
-    let toml = mexico_file(crate::input::SCENARIO_FILE).with_context(|| {
-        format!("the built-in scenario {MEXICO} was not embedded (no {MEXICO_DIR}/scenario.toml at build time)")
+    let toml = mexico_file(crate::input::SCENARIO_FILE).ok_or_else(|| Error::Io {
+        context: format!("the built-in scenario {MEXICO} was not embedded"),
+        source: std::io::Error::other(format!("no {MEXICO_DIR}/scenario.toml at build time")),
     })?;
     let files = |rel: &str| mexico_file(rel).map(str::to_string);
     corridor_io::scenario::read_scenario_str(crate::input::SCENARIO_FILE, toml, &files)

@@ -1,0 +1,245 @@
+//! Fitting model settings to observed data with CMA-ES, in one of two modes
+//! chosen from the inputs:
+//!
+//! * inputs with observed camp data (Flee instances, or scenarios with a camp
+//!   data table): `corridor_calibrate::calibrate_with` on the (rescaled) ARD,
+//!   optionally with leave-one-out scores; writes `simsetting.yml`
+//!   (Flee-compatible, the first instance's settings with the calibrated values),
+//!   `trace.csv` and `calibration.json`;
+//! * one corridor scenario with CBP monthly encounters, named by
+//!   [`CalibrateRequest::observed`] or by the scenario's
+//!   `[sources] observed_cbp_monthly`: `corridor_calibrate::scenario_cal`
+//!   minimises the ARD of the monthly encounters over the complete months of the
+//!   run in the scenario's `[sources] calibration_months` (if given) and up to the
+//!   last observed month the library allows; writes `trace.csv` and
+//!   `calibration.json`.
+//!
+//! Everything asked for is checked before any run (bad input). Results depend
+//! only on the inputs, the request and the seed, never on the thread count.
+
+use crate::error::{Error, Result, ResultExt};
+use crate::input::{Input, OUT_ROOT};
+use crate::run::file_name;
+use corridor_calibrate::scenario_cal::{
+    calibrate_scenario, calibration_months, check_scenario_params, ScenarioCalOptions,
+    ScenarioCalibration,
+};
+use corridor_calibrate::{
+    CalibrateOptions, Calibration, Objective, ObservedEncounters, ParamRange, OBSERVED_THROUGH,
+};
+use corridor_io::write::{has_camp_data, InputKind};
+use corridor_model::EngineKind;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What `calibrate` is asked to do.
+#[derive(Debug, Clone)]
+pub struct CalibrateRequest {
+    pub params: Vec<ParamRange>,
+    /// Objective evaluations (CMA-ES candidates).
+    pub budget: usize,
+    /// Runs per evaluation of a candidate on each input.
+    pub runs: usize,
+    /// Runs scoring the finalists and the shipped settings; `None`: the library's
+    /// default.
+    pub eval_runs: Option<usize>,
+    /// `None`: the first input's scenario seed, else 1.
+    pub seed: Option<u64>,
+    pub leave_one_out: bool,
+    pub objective: Objective,
+    pub days: Option<u32>,
+    pub engine: EngineKind,
+    /// `None`: `corridor-out/calibration`.
+    pub out: Option<PathBuf>,
+    /// CBP monthly encounters to calibrate one scenario against; `None`: the
+    /// scenario's `[sources] observed_cbp_monthly`, if any.
+    pub observed: Option<PathBuf>,
+}
+
+/// The default output directory of `calibrate`.
+pub fn default_out_dir() -> PathBuf {
+    Path::new(OUT_ROOT).join("calibration")
+}
+
+/// The outcome of either mode.
+#[derive(Debug, Clone)]
+pub enum Calibrated {
+    /// Settings fitted to camp data.
+    Settings(Calibration),
+    /// Scenario parameters fitted to CBP monthly encounters.
+    Encounters(ScenarioCalibration),
+}
+
+impl fmt::Display for Calibrated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Calibrated::Settings(c) => c.fmt(f),
+            Calibrated::Encounters(c) => c.fmt(f),
+        }
+    }
+}
+
+/// A finished calibration and the files written.
+#[derive(Debug, Clone)]
+pub struct CalibrateResult {
+    pub calibration: Calibrated,
+    pub out_dir: PathBuf,
+    pub files: Vec<String>,
+}
+
+/// Calibrates on the inputs (already loaded, in order) and writes the output
+/// directory; `on_eval` after each objective evaluation.
+pub fn calibrate(
+    inputs: &[Input],
+    req: &CalibrateRequest,
+    on_eval: &(dyn Fn() + Sync),
+) -> Result<CalibrateResult> {
+    let Some(first) = inputs.first() else {
+        return Err(Error::bad("calibrate needs at least one input"));
+    };
+    let seed = first.seed(req.seed);
+    let out_dir = req.out.clone().unwrap_or_else(default_out_dir);
+    let cbp = req.observed.clone().or_else(|| first.observed_cbp_file());
+    let encounters = first.kind == InputKind::Scenario
+        && (req.observed.is_some() || (cbp.is_some() && !has_camp_data(&first.scenario)));
+    let (calibration, written) = if let (true, Some(cbp)) = (encounters, cbp) {
+        if inputs.len() != 1 {
+            return Err(Error::bad(
+                "calibrating on CBP encounters takes exactly one scenario",
+            ));
+        }
+        let c = on_encounters(first, &cbp, req, seed, on_eval)?;
+        let w = c.write_dir(&out_dir);
+        (Calibrated::Encounters(c), w)
+    } else {
+        if req.observed.is_some() {
+            return Err(Error::bad(format!(
+                "{}: --observed (CBP encounters) applies to corridor scenarios only",
+                first.source
+            )));
+        }
+        let c = on_camp_data(inputs, req, seed, on_eval)?;
+        let w = c.write_dir(&out_dir);
+        (Calibrated::Settings(c), w)
+    };
+    let written =
+        written.with_context(|| format!("writing the calibration to {}", out_dir.display()))?;
+    Ok(CalibrateResult {
+        calibration,
+        files: written.iter().map(|p| file_name(p)).collect(),
+        out_dir,
+    })
+}
+
+/// Bad input unless the input has observed camp data.
+fn check_camp_data(input: &Input) -> Result<()> {
+    if has_camp_data(&input.scenario) {
+        return Ok(());
+    }
+    let why = if input.kind == InputKind::Scenario {
+        "calibrate fits camp data or CBP monthly encounters, and this scenario has neither \
+         (give the CBP file with --observed FILE)"
+    } else {
+        "no observed camp data (source_data/) to calibrate against"
+    };
+    Err(Error::bad(format!("{}: {why}", input.source)))
+}
+
+fn on_camp_data(
+    inputs: &[Input],
+    req: &CalibrateRequest,
+    seed: u64,
+    on_eval: &(dyn Fn() + Sync),
+) -> Result<Calibration> {
+    for input in inputs {
+        check_camp_data(input)?;
+    }
+    let scenarios: Vec<_> = inputs.iter().map(|i| i.scenario.clone()).collect();
+    let mut opts = CalibrateOptions::new(req.budget, req.runs, seed, req.leave_one_out);
+    if let Some(e) = req.eval_runs {
+        opts.eval_runs = e;
+    }
+    opts.objective = req.objective;
+    opts.days = req.days;
+    opts.engine = req.engine;
+    corridor_calibrate::calibrate_with(&scenarios, &req.params, &opts, &|_| on_eval())
+        .context("calibration")
+}
+
+fn on_encounters(
+    input: &Input,
+    observed: &Path,
+    req: &CalibrateRequest,
+    seed: u64,
+    on_eval: &(dyn Fn() + Sync),
+) -> Result<ScenarioCalibration> {
+    if req.leave_one_out {
+        return Err(Error::bad(
+            "--leave-one-out needs several instances; not available with CBP encounters",
+        ));
+    }
+    let obs = ObservedEncounters::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
+    check_scenario_params(&input.scenario, &req.params).map_err(|e| Error::bad(e.to_string()))?;
+    let mut sc = input.scenario.clone();
+    if let Some(d) = req.days {
+        sc.days = d;
+    }
+    let window = &input.keys.calibration_months;
+    let usable = calibration_months(&sc, &obs)
+        .into_iter()
+        .any(|m| window.as_ref().is_none_or(|w| w.contains(&m)));
+    if !usable {
+        return Err(Error::bad(format!(
+            "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
+            input.source,
+            observed.display()
+        )));
+    }
+    let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
+    opts.months = window.clone();
+    calibrate_scenario(&sc, &obs, &req.params, &opts, &|_| on_eval()).context("calibration")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::load;
+
+    fn request() -> CalibrateRequest {
+        CalibrateRequest {
+            params: vec![crate::sweep::parse_param("move_rules.camp_weight=1..4").unwrap()],
+            budget: 2,
+            runs: 1,
+            eval_runs: Some(1),
+            seed: None,
+            leave_one_out: false,
+            objective: Objective::ArdRescaled,
+            days: Some(5),
+            engine: EngineKind::Agents,
+            out: None,
+            observed: None,
+        }
+    }
+
+    #[test]
+    fn requests_that_do_not_fit_the_inputs_are_bad_input() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mali = load(Some(&repo.join("tests/data/flee/mali2012"))).unwrap();
+        let mut req = request();
+        req.observed = Some(repo.join("nope.csv"));
+        let e = calibrate(std::slice::from_ref(&mali), &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("--observed"),
+            "{e}"
+        );
+        let e = calibrate(&[], &request(), &|| {}).unwrap_err();
+        assert!(e.is_bad_input());
+        // A scenario without camp data or CBP file.
+        let port = load(Some(&repo.join("examples/port-closure"))).unwrap();
+        let e = calibrate(&[port], &request(), &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("CBP monthly"),
+            "{e}"
+        );
+    }
+}

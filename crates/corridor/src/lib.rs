@@ -1,0 +1,72 @@
+//! corridor: the library API every front end calls (the `corridor` command, a
+//! what-if server, a Python package). It wires the model, reader, ensemble,
+//! calibration and report crates into operations with typed results; front ends
+//! parse their arguments, call one operation, and present what it returns.
+//!
+//! * [`load`]: a Flee instance directory, a `scenario.toml` (or a directory
+//!   holding one) or the built-in scenario ([`builtin`]), with reader warnings and
+//!   input digests ([`Input`]).
+//! * [`run()`]: one simulation into a run directory ([`RunResult`]).
+//! * [`ensemble()`]: N members reduced to statistics, into an ensemble directory.
+//! * [`compare()`]: policy variants side by side, single runs or ensembles, with
+//!   compare.json and report.html ([`Comparison`]).
+//! * [`sweep()`], [`calibrate()`], [`validate()`], [`check`], [`report`].
+//!
+//! Errors are one enum, [`Error`]; [`Error::is_bad_input`] tells bad input (the
+//! CLI's exit code 2) from other failures. Progress is reported through plain
+//! closures (`on_member`, `on_run`, `on_eval`, `on_variant`), called from worker
+//! threads; nothing here prints. Determinism: the same input, request and seed
+//! give byte-identical output directories whatever the thread count.
+//! docs/library.md describes the API and shows a front end using it:
+//!
+//! ```no_run
+//! let input = corridor::load(None)?; // the built-in scenario
+//! let req = corridor::RunRequest {
+//!     days: Some(30),
+//!     ..Default::default()
+//! };
+//! let done = corridor::run(&input, &req)?;
+//! println!("{}", done.summary_line(&input));
+//! # Ok::<(), corridor::Error>(())
+//! ```
+
+pub mod builtin;
+pub mod calibrate;
+pub mod compare;
+pub mod ensemble;
+pub mod error;
+pub mod input;
+pub mod run;
+pub mod sweep;
+pub mod text;
+pub mod validate;
+
+pub use calibrate::{calibrate, CalibrateRequest, CalibrateResult, Calibrated};
+pub use compare::{compare, CompareRequest, Comparison, VariantResult};
+pub use corridor_calibrate::Objective;
+pub use corridor_ensemble::{ParamRange, SweepMethod};
+pub use corridor_model::EngineKind;
+pub use ensemble::{ensemble, EnsembleRequest, EnsembleResult};
+pub use error::{Error, Result};
+pub use input::{load, Input};
+pub use run::{run, RunRequest, RunResult, SimOptions};
+pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};
+pub use validate::{validate, ValidateRequest, Validated};
+
+use error::ResultExt;
+use std::path::{Path, PathBuf};
+
+/// The input's check report (counts and likely mistakes) as text.
+pub fn check(input: &Input) -> String {
+    corridor_model::check::check(&input.scenario).to_string()
+}
+
+/// Re-renders report.html of a run, ensemble or compare directory; a missing
+/// directory is bad input. Returns the report's path.
+pub fn report(dir: &Path) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        return Err(input::missing(dir));
+    }
+    corridor_report::write_report(dir)
+        .with_context(|| format!("writing the report in {}", dir.display()))
+}

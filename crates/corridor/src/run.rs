@@ -1,0 +1,262 @@
+//! One simulation and its run directory: [`run`] (plan, simulate, write) and the
+//! pieces other operations reuse ([`simulate`], [`run_to_dir`], [`write_run_dir`]).
+//!
+//! Order matters for the "no partial outputs" rule: simulate, render every file
+//! in memory, then write them all at once; only a complete run reaches the output
+//! directory. The report is rendered from the written files afterwards.
+
+use crate::error::{Result, ResultExt};
+use crate::input::{default_out_dir, Input};
+use crate::text::thousands;
+use corridor_ensemble::engine_name;
+use corridor_io::write::{people_per_agent, InputKind, RunArtifacts, RunMeta};
+use corridor_model::{metrics, EngineKind, RunOptions, RunOutput, Scenario};
+use std::path::{Path, PathBuf};
+
+/// What one simulation needs besides the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    pub seed: u64,
+    /// Days to simulate; `None`: the scenario's own period.
+    pub days: Option<u32>,
+    pub engine: EngineKind,
+}
+
+impl SimOptions {
+    /// The engine's options.
+    pub fn run_options(&self) -> RunOptions {
+        RunOptions {
+            seed: self.seed,
+            days: self.days,
+            engine: self.engine,
+        }
+    }
+}
+
+/// What `run` is asked to do with an input.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// A policy variant: its events are added to the base events.
+    pub variant: Option<String>,
+    /// `None`: the scenario's seed, else 1.
+    pub seed: Option<u64>,
+    pub days: Option<u32>,
+    pub engine: EngineKind,
+    /// `None`: [`default_out_dir`] (`corridor-out/<name>[-<variant>]`).
+    pub out: Option<PathBuf>,
+}
+
+/// A run resolved against its input: the scenario with the variant applied, the
+/// simulation options and the output directory.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub scenario: Scenario,
+    pub variant: Option<String>,
+    pub sim: SimOptions,
+    pub out_dir: PathBuf,
+}
+
+impl RunRequest {
+    /// Resolves the request; an unknown variant is bad input.
+    pub fn plan(&self, input: &Input) -> Result<RunPlan> {
+        let variant = self.variant.as_deref();
+        let scenario = input.with_variant(variant)?;
+        let out_dir = self
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out_dir(&scenario.name, variant, ""));
+        Ok(RunPlan {
+            scenario,
+            variant: self.variant.clone(),
+            sim: SimOptions {
+                seed: input.seed(self.seed),
+                days: self.days,
+                engine: self.engine,
+            },
+            out_dir,
+        })
+    }
+}
+
+/// A finished run: its plan, its records and the files written, in order.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub plan: RunPlan,
+    pub output: RunOutput,
+    /// File names written into `plan.out_dir`, in the order written.
+    pub files: Vec<String>,
+}
+
+/// Runs `input` as requested and writes its run directory.
+pub fn run(input: &Input, req: &RunRequest) -> Result<RunResult> {
+    let plan = req.plan(input)?;
+    let output = simulate(&plan.scenario, &plan.sim)?;
+    let files = write_run_dir(input, &plan, &output)?;
+    Ok(RunResult {
+        plan,
+        output,
+        files,
+    })
+}
+
+/// Runs a scenario to completion; used by every operation that simulates.
+pub fn simulate(scenario: &Scenario, opts: &SimOptions) -> Result<RunOutput> {
+    corridor_model::simulate(scenario, &opts.run_options())
+        .with_context(|| format!("simulating {} (seed {})", scenario.name, opts.seed))
+}
+
+/// One whole run into `out_dir`: simulates, renders every output file, writes them
+/// together, then report.html. Nothing is written when simulating or rendering fails.
+pub fn run_to_dir(input: &Input, plan: &RunPlan) -> Result<(RunOutput, Vec<String>)> {
+    let output = simulate(&plan.scenario, &plan.sim)?;
+    let files = write_run_dir(input, plan, &output)?;
+    Ok((output, files))
+}
+
+/// Renders every output file of a finished run, writes them into the plan's
+/// directory together, then report.html. Returns the names of the files written.
+pub fn write_run_dir(input: &Input, plan: &RunPlan, output: &RunOutput) -> Result<Vec<String>> {
+    let meta = RunMeta {
+        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
+        input_kind: input.kind,
+        engine: engine_name(plan.sim.engine).to_string(),
+        inputs: input.inputs.clone(),
+        warnings: input.warnings.clone(),
+        variant: plan.variant.clone(),
+        observations: input.keys.observations.clone(),
+    };
+    let out_dir = &plan.out_dir;
+    let artifacts =
+        RunArtifacts::render(&plan.scenario, output, &meta).context("rendering the outputs")?;
+    let written = artifacts
+        .write_to(out_dir)
+        .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
+    let report = write_report(out_dir)?;
+    Ok(written
+        .iter()
+        .chain([&report])
+        .map(|p| file_name(p))
+        .collect())
+}
+
+/// Writes report.html into `dir` from the files there.
+pub(crate) fn write_report(dir: &Path) -> Result<PathBuf> {
+    corridor_report::write_report(dir)
+        .with_context(|| format!("writing the report in {}", dir.display()))
+}
+
+/// The last component of a written path.
+pub(crate) fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl RunResult {
+    /// `<name>[ (variant)]: <days> days from <date>, <people> people[, ARD x (rescaled y)]`,
+    /// and for scenarios `; admitted a, encountered e, intercepted i` (people).
+    pub fn summary_line(&self, input: &Input) -> String {
+        let s = &self.plan.scenario;
+        let output = &self.output;
+        let hasten = people_per_agent(s);
+        let last = output.days.last().map(|d| d.accounting).unwrap_or_default();
+        let agents = last.spawned;
+        let name = match &self.plan.variant {
+            Some(v) => format!("{} ({v})", s.name),
+            None => s.name.clone(),
+        };
+        let mut line = format!(
+            "{name}: {} days from {}, {} people",
+            output.days.len(),
+            s.start_date,
+            thousands(agents * hasten)
+        );
+        if hasten > 1 {
+            line.push_str(&format!(" ({} agents of {hasten})", thousands(agents)));
+        }
+        if corridor_io::write::has_camp_data(s) {
+            if let Some(v) = metrics::validate(s, output) {
+                line.push_str(&format!(
+                    ", ARD {:.3} (rescaled {:.3})",
+                    v.ard, v.ard_rescaled
+                ));
+            }
+        }
+        if input.kind == InputKind::Scenario {
+            let intercepted: u64 = output
+                .days
+                .iter()
+                .map(|r| r.intercepted.iter().sum::<u64>())
+                .sum();
+            line.push_str(&format!(
+                "; admitted {}, encountered {}, intercepted {}",
+                thousands(last.admitted * hasten),
+                thousands(last.encountered * hasten),
+                thousands(intercepted * hasten)
+            ));
+        }
+        line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::load;
+
+    fn mali() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012")
+    }
+
+    #[test]
+    fn plan_resolves_seed_variant_and_out_dir() {
+        let input = load(None).unwrap();
+        let req = RunRequest {
+            // The last variant (the first, `baseline`, adds no events).
+            variant: input.variant_names().last().cloned(),
+            ..RunRequest::default()
+        };
+        let plan = req.plan(&input).unwrap();
+        assert_eq!(plan.sim.seed, input.seed(None));
+        assert_eq!(
+            plan.out_dir,
+            default_out_dir(&input.scenario.name, req.variant.as_deref(), "")
+        );
+        assert!(
+            plan.scenario.border.events.len() > input.scenario.border.events.len(),
+            "the variant adds events"
+        );
+        let bad = RunRequest {
+            variant: Some("no-such-variant".into()),
+            ..RunRequest::default()
+        };
+        let e = bad.plan(&input).unwrap_err();
+        assert!(e.is_bad_input(), "{e}");
+    }
+
+    #[test]
+    fn run_writes_the_files_it_lists_and_nothing_on_failure() {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = load(Some(&mali())).unwrap();
+        let req = RunRequest {
+            seed: Some(3),
+            days: Some(10),
+            out: Some(tmp.path().join("r")),
+            ..RunRequest::default()
+        };
+        let r = run(&input, &req).unwrap();
+        let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("r"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut listed = r.files.clone();
+        listed.sort();
+        assert_eq!(listed, on_disk);
+        assert_eq!(r.files.last().map(String::as_str), Some("report.html"));
+        assert_eq!(r.output.days.len(), 10);
+        assert!(r
+            .summary_line(&input)
+            .starts_with("mali2012: 10 days from "));
+    }
+}
