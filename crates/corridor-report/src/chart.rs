@@ -26,21 +26,6 @@ pub fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Colour of a location kind (consistent across map and charts).
-pub fn kind_color(kind: &str) -> &'static str {
-    match kind {
-        "conflict_zone" | "conflict" => "#c8544f",
-        "town" => "#6f8193",
-        "camp" => "#3f9b6b",
-        "idpcamp" => "#8bbf6a",
-        "forwarding_hub" => "#9c6f9a",
-        "marker" => "#a9b2b9",
-        "flood_zone" => "#4e79a7",
-        "port" => "#e28c3a",
-        _ => "#8a8f94",
-    }
-}
-
 /// Human name of a location kind.
 pub fn kind_label(kind: &str) -> String {
     match kind {

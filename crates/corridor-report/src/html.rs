@@ -323,6 +323,10 @@ svg .mark.empty{fill:#fff;stroke-width:1.5}
 svg .label{font-size:11px;fill:#26323b;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg .size-legend circle{fill:none;stroke:#7b8790}
 svg .map-bg{fill:#f3f6f7;stroke:#e1e6e9}
+svg .outlines path{fill:none;stroke-linejoin:round;stroke-linecap:round}
+svg .outlines .coast{stroke:#8fb3c9;stroke-width:1.1}
+svg .outlines .border{stroke:#9aa3aa;stroke-width:1;stroke-dasharray:4 3}
+svg .leader{stroke:#7b8790;stroke-width:.8}
 ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:4px 0 0;font-size:13px;color:#36424c}
 ul.legend li{display:flex;align-items:center;gap:6px}
 .sw{display:inline-block;width:14px;height:4px;border-radius:2px}
