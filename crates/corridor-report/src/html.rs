@@ -130,6 +130,16 @@ pub fn json_scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// An identifier such as a seed: whole numbers as plain digits (a seed is a
+/// name, not a quantity: no thousands separators), strings as they are.
+pub fn ident(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// Turns `snake_case` keys into words for row headers.
 pub fn words(key: &str) -> String {
     key.replace('_', " ")
@@ -404,6 +414,10 @@ mod tests {
         assert_eq!(num_trim(0.25, 4), "0.25");
         assert_eq!(num_fixed(12000.0, 1), "12,000.0");
         assert_eq!(num_fixed(-2.0, 0), "−2");
+        // Seeds are identifiers: no separators.
+        assert_eq!(ident(&serde_json::json!(20231224)).unwrap(), "20231224");
+        assert_eq!(ident(&serde_json::json!("abc")).unwrap(), "abc");
+        assert_eq!(ident(&serde_json::json!(null)), None);
     }
 
     #[test]
