@@ -26,19 +26,6 @@ pub fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Human name of a location kind.
-pub fn kind_label(kind: &str) -> String {
-    match kind {
-        "conflict_zone" => "conflict zone".into(),
-        "idpcamp" => "IDP camp".into(),
-        "forwarding_hub" => "forwarding hub".into(),
-        "flood_zone" => "flood zone".into(),
-        "port" => "port of entry".into(),
-        "" => "unknown".into(),
-        k => k.replace('_', " "),
-    }
-}
-
 /// A "nice" step (1, 2 or 5 × 10^k) that cuts `span` into about `target` parts.
 pub fn nice_step(span: f64, target: usize) -> f64 {
     let span = if span.is_finite() && span > 0.0 {

@@ -162,6 +162,9 @@ pub struct DrawnMap {
     pub order: Vec<usize>,
     /// How many nodes carry a label.
     pub labelled: usize,
+    /// Whether coastlines / land borders are in view (for the legend).
+    pub coast: bool,
+    pub borders: bool,
 }
 
 fn radius(v: f64, vmax: f64) -> f64 {
@@ -270,12 +273,15 @@ pub fn draw_map(spec: &MapSpec) -> DrawnMap {
         W - 1.0,
         h - 1.0
     );
-    s.push_str(&outlines::svg_paths(
+    let outlines_svg = outlines::svg_paths(
         &outlines::world(),
         |lon, lat| proj.xy(lon, lat),
         proj.lonlat_box(),
         (1.0, 1.0, W - 1.0, h - 1.0),
-    ));
+    );
+    let coast = outlines_svg.contains("class=\"coast\"");
+    let borders = outlines_svg.contains("class=\"border\"");
+    s.push_str(&outlines_svg);
     s.push_str("<g class=\"links\">");
     for l in spec.links {
         let (Some(a), Some(b)) = (pos.get(l.from), pos.get(l.to)) else {
@@ -377,12 +383,14 @@ pub fn draw_map(spec: &MapSpec) -> DrawnMap {
         svg: s,
         order,
         labelled,
+        coast,
+        borders,
     }
 }
 
 /// The legend of the roles present among `nodes`, in a fixed order, and of
-/// the outlines.
-pub fn role_legend(nodes: &[MapNode]) -> String {
+/// the outlines `drawn` shows.
+pub fn role_legend(nodes: &[MapNode], drawn: &DrawnMap) -> String {
     let mut roles: Vec<Role> = nodes.iter().map(|n| n.role).collect();
     roles.sort();
     roles.dedup();
@@ -398,16 +406,20 @@ pub fn role_legend(nodes: &[MapNode]) -> String {
             },
         })
         .collect();
-    items.push(LegendItem {
-        name: "coastline".into(),
-        color: "#8fb3c9".into(),
-        mark: Mark::Line,
-    });
-    items.push(LegendItem {
-        name: "border".into(),
-        color: "#9aa3aa".into(),
-        mark: Mark::Dash,
-    });
+    if drawn.coast {
+        items.push(LegendItem {
+            name: "coastline".into(),
+            color: "#8fb3c9".into(),
+            mark: Mark::Line,
+        });
+    }
+    if drawn.borders {
+        items.push(LegendItem {
+            name: "border".into(),
+            color: "#9aa3aa".into(),
+            mark: Mark::Dash,
+        });
+    }
     legend(&items)
 }
 
@@ -588,6 +600,20 @@ fn with_queue(pop: &[Pt], queue: &[Pt]) -> Vec<Pt> {
         .collect()
 }
 
+/// The role of the place `name` of `kind` in a run's network (a port, or a
+/// border city named by a port), for tables that name kinds like the map does.
+pub fn role_in(net: Option<&Network>, name: &str, kind: &str) -> Role {
+    let Some(net) = net else {
+        return Role::of(kind, false, false);
+    };
+    let is_port = net.port_names().iter().any(|p| p == name);
+    let is_border_city = net
+        .ports
+        .iter()
+        .any(|p| p.get("border_city").and_then(|v| v.as_str()) == Some(name));
+    Role::of(kind, is_port, is_border_city)
+}
+
 /// Draws a run directory's network with its people; `None` when no node has
 /// coordinates.
 pub fn network_map(net: &Network, run: &RunData) -> Option<MapOut> {
@@ -690,11 +716,16 @@ pub fn network_map(net: &Network, run: &RunData) -> Option<MapOut> {
     } else {
         "the people"
     };
+    let queue = if nodes.iter().any(|n| n.role == Role::Port) {
+        " (at a port of entry: in its queue too)"
+    } else {
+        ""
+    };
     let mut html = format!(
-        "<p class=\"note\">Node area is proportional to {what} at the location (at a port of \
-         entry: in its queue too) on the day shown (printed: the last day, {}); lines are \
-         links. {} of {} places are labelled (the biggest first, where a label fits); hover a \
-         node for its name and count. Coastlines and borders: Natural Earth.</p>",
+        "<p class=\"note\">Node area is proportional to {what} at the location{queue} on the \
+         day shown (printed: the last day, {}); lines are links. {} of {} places are labelled \
+         (the biggest first, where a label fits); hover a node for its name and count. \
+         Coastlines and borders: Natural Earth.</p>",
         esc(&last_label),
         drawn.labelled,
         nodes.len()
@@ -707,7 +738,7 @@ pub fn network_map(net: &Network, run: &RunData) -> Option<MapOut> {
         esc(&last_label)
     );
     html.push_str(&drawn.svg);
-    html.push_str(&role_legend(&nodes));
+    html.push_str(&role_legend(&nodes, &drawn));
     if net.without_coordinates > 0 {
         let _ = write!(
             html,
@@ -883,6 +914,10 @@ mod tests {
             value_label: "people".into(),
         });
         assert!(m.svg.contains("class=\"coast\"") && m.svg.contains("class=\"border\""));
+        assert!(m.coast && m.borders);
+        let legend = role_legend(&nodes, &m);
+        assert!(legend.contains("town") && legend.contains("coastline"));
+        assert!(!legend.contains("camp"));
         // Every outline coordinate lies in the drawing.
         let path = m.svg.split("class=\"coast\" d=\"").nth(1).unwrap();
         let d = path.split('"').next().unwrap();

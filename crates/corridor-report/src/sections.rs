@@ -14,8 +14,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::chart::{
-    color, kind_label, legend, legend_for_lines, month_labels, multiples, BarChart, Bars,
-    LegendItem, Line, LineChart, Mark, Size, Style, XAxis,
+    color, legend, legend_for_lines, month_labels, multiples, BarChart, Bars, LegendItem, Line,
+    LineChart, Mark, Size, Style, XAxis,
 };
 use crate::dates;
 use crate::error::ReportError;
@@ -693,7 +693,7 @@ fn places_section(run: &RunData) -> Option<Section> {
                 .copied();
             vec![
                 esc(&p.name),
-                esc(&kind_label(&p.kind)),
+                esc(map::role_in(run.network.as_ref(), &p.name, &p.kind).label()),
                 num(pk.map(|x| x.mid).unwrap_or(0.0), 0),
                 esc(&pk.map(|x| date_of(run, x.day)).unwrap_or_default()),
                 num(s.last().map(|x| x.mid).unwrap_or(0.0), 0),
