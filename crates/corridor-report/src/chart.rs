@@ -26,34 +26,6 @@ pub fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Colour of a location kind (consistent across map and charts).
-pub fn kind_color(kind: &str) -> &'static str {
-    match kind {
-        "conflict_zone" | "conflict" => "#c8544f",
-        "town" => "#6f8193",
-        "camp" => "#3f9b6b",
-        "idpcamp" => "#8bbf6a",
-        "forwarding_hub" => "#9c6f9a",
-        "marker" => "#a9b2b9",
-        "flood_zone" => "#4e79a7",
-        "port" => "#e28c3a",
-        _ => "#8a8f94",
-    }
-}
-
-/// Human name of a location kind.
-pub fn kind_label(kind: &str) -> String {
-    match kind {
-        "conflict_zone" => "conflict zone".into(),
-        "idpcamp" => "IDP camp".into(),
-        "forwarding_hub" => "forwarding hub".into(),
-        "flood_zone" => "flood zone".into(),
-        "port" => "port of entry".into(),
-        "" => "unknown".into(),
-        k => k.replace('_', " "),
-    }
-}
-
 /// A "nice" step (1, 2 or 5 × 10^k) that cuts `span` into about `target` parts.
 pub fn nice_step(span: f64, target: usize) -> f64 {
     let span = if span.is_finite() && span > 0.0 {
@@ -115,24 +87,47 @@ fn clean(v: f64) -> f64 {
     }
 }
 
-/// A tick label: k/M for large values, decimals as the step needs.
-pub fn tick_label(v: f64, step: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 && step >= 1e5 {
-        format!("{}M", num_fixed(v / 1e6, decimals_for(step / 1e6)))
-    } else if a >= 1e4 && step >= 1e3 {
-        format!("{}k", num_fixed(v / 1e3, decimals_for(step / 1e3)))
+/// The labels of one axis's ticks, all in one style: thousands as `k` when the
+/// largest tick reaches 10,000 (`0`, `5k`, `10k`, not `5,000` beside `10k`),
+/// millions as `M` from 1,000,000, else full numbers with separators; decimals
+/// as the step needs.
+pub fn tick_labels(ticks: &[f64], step: f64) -> Vec<String> {
+    let top = ticks
+        .iter()
+        .map(|v| v.abs())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let (div, suffix) = if top >= 1e6 && step >= 1e5 {
+        (1e6, "M")
+    } else if top >= 1e4 && step >= 1e3 {
+        (1e3, "k")
     } else {
-        num_fixed(v, decimals_for(step))
-    }
+        (1.0, "")
+    };
+    ticks
+        .iter()
+        .map(|&v| {
+            if div > 1.0 && v == 0.0 {
+                "0".to_string()
+            } else {
+                format!("{}{suffix}", num_fixed(v / div, decimals_for(step / div)))
+            }
+        })
+        .collect()
 }
 
+/// The fewest decimals (at most 6) that write multiples of `step` exactly
+/// (2.5 needs one, 0.05 two).
 fn decimals_for(step: f64) -> usize {
-    if step >= 1.0 || step <= 0.0 {
-        0
-    } else {
-        (-step.log10().floor()).clamp(0.0, 6.0) as usize
+    if !step.is_finite() || step <= 0.0 {
+        return 0;
     }
+    (0..6)
+        .find(|&d| {
+            let m = step * 10f64.powi(d as i32);
+            (m - m.round()).abs() < 1e-6 * m.max(1.0)
+        })
+        .unwrap_or(6)
 }
 
 /// Maps a domain linearly onto a pixel range.
@@ -397,10 +392,12 @@ impl LineChart {
             XAxis::Days => {
                 let (_, _, t) = nice_domain(x0, x1, f.x_ticks.saturating_sub(2).max(2));
                 let step = if t.len() > 1 { t[1] - t[0] } else { 1.0 };
-                t.into_iter()
+                let t: Vec<f64> = t
+                    .into_iter()
                     .filter(|v| *v >= x0 - 1e-9 && *v <= x1 + 1e-9)
-                    .map(|v| (v, tick_label(v, step)))
-                    .collect()
+                    .collect();
+                let labels = tick_labels(&t, step);
+                t.into_iter().zip(labels).collect()
             }
         };
         x_axis(&mut s, &f, &sx, &xticks);
@@ -554,7 +551,8 @@ fn svg_open(w: f64, h: f64, title: &str) -> String {
 
 fn y_axis(s: &mut String, f: &Frame, sy: &Scale, ticks: &[f64], step: f64, label: &str) {
     s.push_str("<g class=\"tick\">");
-    for t in ticks {
+    let labels = tick_labels(ticks, step);
+    for (t, text) in ticks.iter().zip(&labels) {
         let y = sy.map(*t);
         let _ = write!(
             s,
@@ -563,7 +561,7 @@ fn y_axis(s: &mut String, f: &Frame, sy: &Scale, ticks: &[f64], step: f64, label
             f.w - f.right,
             f.left - 6.0,
             y + 4.0,
-            esc(&tick_label(*t, step))
+            esc(text)
         );
     }
     s.push_str("</g>");
@@ -913,12 +911,32 @@ mod tests {
     }
 
     #[test]
-    fn tick_labels_abbreviate_large_values() {
-        assert_eq!(tick_label(20_000.0, 10_000.0), "20k");
-        assert_eq!(tick_label(2_500.0, 500.0), "2,500");
-        assert_eq!(tick_label(1_500_000.0, 500_000.0), "1.5M");
-        assert_eq!(tick_label(0.2, 0.1), "0.2");
-        assert_eq!(tick_label(0.0, 0.05), "0.00");
+    fn tick_labels_use_one_style_per_axis() {
+        let t = |v: &[f64], step| tick_labels(v, step);
+        // The axis reaches 10,000: every tick in thousands, none as "5,000".
+        assert_eq!(
+            t(&[0.0, 5_000.0, 10_000.0, 15_000.0], 5_000.0),
+            ["0", "5k", "10k", "15k"]
+        );
+        assert_eq!(
+            t(&[0.0, 2_500.0, 5_000.0, 7_500.0, 10_000.0], 2_500.0),
+            ["0", "2.5k", "5.0k", "7.5k", "10.0k"]
+        );
+        // Below 10,000: full numbers throughout.
+        assert_eq!(
+            t(&[0.0, 2_500.0, 5_000.0], 2_500.0),
+            ["0", "2,500", "5,000"]
+        );
+        assert_eq!(
+            t(&[0.0, 500_000.0, 1_000_000.0, 1_500_000.0], 500_000.0),
+            ["0", "0.5M", "1.0M", "1.5M"]
+        );
+        assert_eq!(
+            t(&[-20_000.0, 0.0, 20_000.0], 20_000.0),
+            ["−20k", "0", "20k"]
+        );
+        assert_eq!(t(&[0.0, 0.1, 0.2], 0.1), ["0.0", "0.1", "0.2"]);
+        assert_eq!(t(&[0.0, 0.05], 0.05), ["0.00", "0.05"]);
     }
 
     #[test]

@@ -130,6 +130,16 @@ pub fn json_scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// An identifier such as a seed: whole numbers as plain digits (a seed is a
+/// name, not a quantity: no thousands separators), strings as they are.
+pub fn ident(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// Turns `snake_case` keys into words for row headers.
 pub fn words(key: &str) -> String {
     key.replace('_', " ")
@@ -323,6 +333,10 @@ svg .mark.empty{fill:#fff;stroke-width:1.5}
 svg .label{font-size:11px;fill:#26323b;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg .size-legend circle{fill:none;stroke:#7b8790}
 svg .map-bg{fill:#f3f6f7;stroke:#e1e6e9}
+svg .outlines path{fill:none;stroke-linejoin:round;stroke-linecap:round}
+svg .outlines .coast{stroke:#8fb3c9;stroke-width:1.1}
+svg .outlines .border{stroke:#9aa3aa;stroke-width:1;stroke-dasharray:4 3}
+svg .leader{stroke:#7b8790;stroke-width:.8}
 ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:4px 0 0;font-size:13px;color:#36424c}
 ul.legend li{display:flex;align-items:center;gap:6px}
 .sw{display:inline-block;width:14px;height:4px;border-radius:2px}
@@ -400,6 +414,10 @@ mod tests {
         assert_eq!(num_trim(0.25, 4), "0.25");
         assert_eq!(num_fixed(12000.0, 1), "12,000.0");
         assert_eq!(num_fixed(-2.0, 0), "−2");
+        // Seeds are identifiers: no separators.
+        assert_eq!(ident(&serde_json::json!(20231224)).unwrap(), "20231224");
+        assert_eq!(ident(&serde_json::json!("abc")).unwrap(), "abc");
+        assert_eq!(ident(&serde_json::json!(null)), None);
     }
 
     #[test]

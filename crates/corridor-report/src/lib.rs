@@ -16,6 +16,7 @@ mod error;
 mod html;
 mod load;
 mod map;
+mod outlines;
 mod sections;
 
 use std::fs;
@@ -23,6 +24,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use error::ReportError;
+/// The map drawing, for other front ends (the what-if server) to draw the same map.
+pub use map::{draw_map, role_legend, DrawnMap, MapLink, MapNode, MapSpec, Role};
 
 /// What a directory holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,12 +14,14 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::chart::{
-    color, kind_label, legend, legend_for_lines, month_labels, multiples, BarChart, Bars,
-    LegendItem, Line, LineChart, Mark, Size, Style, XAxis,
+    color, legend, legend_for_lines, month_labels, multiples, BarChart, Bars, LegendItem, Line,
+    LineChart, Mark, Size, Style, XAxis,
 };
 use crate::dates;
 use crate::error::ReportError;
-use crate::html::{esc, json_scalar, num, num_fixed, page, slug, table, words, Header, Section};
+use crate::html::{
+    esc, ident, json_scalar, num, num_fixed, page, slug, table, words, Header, Section,
+};
 use crate::load::{
     self, Place, Pt, RunData, ADMITTED, ENCOUNTERED, INTERCEPTED, POPULATION, P_ADMITTED,
     P_BY_APPOINTMENT, P_MEAN_WAIT, P_QUEUE, P_WALK_UP, UNSHELTERED,
@@ -31,6 +33,9 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const MAX_LINES: usize = 8;
 /// Panels in one set of small multiples.
 const MAX_PANELS: usize = 12;
+/// Ports with less than this share of all admissions are left out of the
+/// mean-wait charts.
+const LOW_VOLUME_SHARE: f64 = 0.01;
 /// Colour of observed data in validation panels.
 const OBSERVED: &str = "#33404a";
 
@@ -223,10 +228,11 @@ fn objects_table(items: &[&serde_json::Map<String, Value>], first: &[&str]) -> O
     Some(table("data", &header, &rows))
 }
 
-/// Median and p5–p95 from an ensemble statistics object `{mean, p5, p50, p95}`.
-fn stat_text(v: &Value) -> Option<String> {
+/// Median and p5–p95 from an ensemble statistics object `{mean, p5, p50, p95}`,
+/// with `decimals` decimals (0 for people: whole numbers).
+fn stat_text(v: &Value, decimals: usize) -> Option<String> {
     let p50 = v.get("p50").and_then(Value::as_f64)?;
-    let mut s = num(p50, 3);
+    let mut s = num(p50, decimals);
     if let (Some(a), Some(b)) = (
         v.get("p5").and_then(Value::as_f64),
         v.get("p95").and_then(Value::as_f64),
@@ -234,8 +240,8 @@ fn stat_text(v: &Value) -> Option<String> {
         let _ = write!(
             s,
             "<span class=\"delta\">5–95%: {}–{}</span>",
-            num(a, 3),
-            num(b, 3)
+            num(a, decimals),
+            num(b, decimals)
         );
     }
     Some(s)
@@ -267,10 +273,10 @@ fn seed_of(run: &RunData) -> Option<String> {
         run.summary
             .get("ensemble")
             .and_then(|e| e.get("seed"))
-            .and_then(json_scalar)
-            .or_else(|| run.summary.get("seed").and_then(json_scalar))
+            .and_then(ident)
+            .or_else(|| run.summary.get("seed").and_then(ident))
     } else {
-        run.summary.get("seed").and_then(json_scalar)
+        run.summary.get("seed").and_then(ident)
     }
 }
 
@@ -411,23 +417,33 @@ fn summary_section(run: &RunData) -> Section {
             });
         }
     }
+    let mut internal = String::new();
     if let Some(Value::Object(t)) = run.summary.get("totals") {
-        let rows = kv_rows(t);
-        if !rows.is_empty() {
-            let _ = write!(
-                tables,
-                "<div><h3>Totals</h3>{}</div>",
-                table("kv", &["total".into(), "value".into()], &rows)
-            );
+        let (people, agents) = totals_tables(t);
+        if let Some(people) = people {
+            let _ = write!(tables, "<div><h3>Totals over the run</h3>{people}</div>");
         }
+        internal.push_str(&agents.unwrap_or_default());
     }
     if let Some(Value::Object(fin)) = run.summary.get("ensemble").and_then(|e| e.get("final")) {
-        if let Some(t) = final_table(fin) {
+        let (people, agents) = final_table(fin);
+        if let Some(t) = people {
             let _ = write!(tables, "<div><h3>At the end, across the runs</h3>{t}</div>");
         }
+        internal.push_str(&agents.unwrap_or_default());
     }
     if !tables.is_empty() {
         let _ = write!(b, "<div class=\"kv-row\">{tables}</div>");
+    }
+    if !internal.is_empty() {
+        let _ = write!(
+            b,
+            "<details><summary>Accounting (agent events)</summary>{}{internal}</details>",
+            note(
+                "Internal counters of the simulation, not numbers of people: events summed over \
+                 days (one agent arrives at many locations) and agents (people ÷ hasten)."
+            )
+        );
     }
     b.push_str(&balance);
     if let Some(Value::Array(w)) = run.summary.get("warnings") {
@@ -473,6 +489,79 @@ fn summary_section(run: &RunData) -> Section {
     }
 }
 
+/// Totals of summary.json, ordered by meaning: (people, whole numbers, with
+/// their units; the internal counters for the "accounting (agent events)"
+/// detail). Zero and empty rows are left out.
+fn totals_tables(t: &serde_json::Map<String, Value>) -> (Option<String>, Option<String>) {
+    let mut people = Vec::new();
+    for &(k, label, days) in TOTALS_PEOPLE {
+        if let Some(v) = t.get(k).and_then(Value::as_f64).filter(|v| *v != 0.0) {
+            people.push(vec![esc(label), num(v, if days { 1 } else { 0 })]);
+        }
+    }
+    let mut agents = Vec::new();
+    for (k, v) in t {
+        if TOTALS_PEOPLE.iter().any(|p| p.0 == k) {
+            continue;
+        }
+        let Some(x) = v.as_f64() else { continue };
+        if INTERNAL.contains(&k.as_str()) {
+            agents.push(vec![esc(&internal_label(k)), num(x, 0)]);
+        } else if x != 0.0 {
+            // Keys this report does not know yet: shown as they are named.
+            people.push(vec![esc(&words(k)), smart(x)]);
+        }
+    }
+    (
+        (!people.is_empty()).then(|| table("kv", &["total".into(), "people".into()], &people)),
+        (!agents.is_empty()).then(|| {
+            table(
+                "kv",
+                &["counter (summary.json totals)".into(), "count".into()],
+                &agents,
+            )
+        }),
+    )
+}
+
+/// summary.json totals that count people, in reading order: (key, label,
+/// whether the value is days rather than people).
+const TOTALS_PEOPLE: &[(&str, &str, bool)] = &[
+    ("spawned", "people created", false),
+    ("admitted", "admitted at ports", false),
+    ("by_appointment", "… by appointment", false),
+    ("walk_up", "… walking up", false),
+    ("mean_wait_days", "mean wait at ports (days)", true),
+    ("encountered", "encountered between ports", false),
+    (
+        "intercepted",
+        "interceptions at checkpoints (events: a person can be intercepted again)",
+        false,
+    ),
+    ("in_queues", "waiting in port queues at the end", false),
+    ("in_camps", "in camps at the end", false),
+    (
+        "observed_in_camps",
+        "observed in camps at the end (data)",
+        false,
+    ),
+];
+
+/// Totals and final values that are internal counters (agent events or agents),
+/// not numbers of people.
+const INTERNAL: [&str; 4] = ["arrived", "total_agents", "spawned_today", "refugee_debt"];
+
+/// Words for an internal counter, saying what it counts.
+fn internal_label(key: &str) -> String {
+    match key {
+        "arrived" => "arrivals at locations (agent events, summed over days)".into(),
+        "total_agents" => "agents in the simulation at the end".into(),
+        "spawned_today" => "agents created on the last day".into(),
+        "refugee_debt" => "refugee debt (Flee's deferred spawning, agents)".into(),
+        k => words(k),
+    }
+}
+
 /// The accounting in the order of its identity; other keys follow in file order.
 const ACCOUNTING_ORDER: [&str; 8] = [
     "spawned",
@@ -485,42 +574,59 @@ const ACCOUNTING_ORDER: [&str; 8] = [
     "removed",
 ];
 
-/// An ensemble's final totals (`{variable: {mean, p5, p50, p95}}`) as a table.
-fn final_table(fin: &serde_json::Map<String, Value>) -> Option<String> {
-    let mut keys: Vec<&String> = ACCOUNTING_ORDER
-        .iter()
-        .filter_map(|k| fin.get_key_value(*k).map(|(k, _)| k))
-        .collect();
-    keys.extend(
-        fin.keys()
-            .filter(|k| !ACCOUNTING_ORDER.contains(&k.as_str())),
-    );
+/// Final values of an ensemble that count people, beyond the accounting.
+const FINAL_PEOPLE: [(&str, &str); 1] = [("in_camps", "in camps")];
+
+/// An ensemble's final totals (`{variable: {mean, p5, p50, p95}}`) as tables:
+/// (people: the accounting in its order, then people in camps; the internal
+/// counters for the "accounting (agent events)" detail).
+fn final_table(fin: &serde_json::Map<String, Value>) -> (Option<String>, Option<String>) {
     let f = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
-    let rows: Vec<Vec<String>> = keys
-        .iter()
-        .filter(|k| fin[k.as_str()].is_object())
-        .map(|k| {
-            let v = &fin[k.as_str()];
-            vec![
-                esc(&words(k)),
-                num(f(v, "p50"), 0),
-                format!("{}–{}", num(f(v, "p5"), 0), num(f(v, "p95"), 0)),
-                num(f(v, "mean"), 0),
-            ]
-        })
-        .collect();
-    (!rows.is_empty()).then(|| {
-        table(
-            "kv",
-            &[
-                "state".into(),
-                "median".into(),
-                "5th–95th percentile".into(),
-                "mean".into(),
-            ],
-            &rows,
-        )
-    })
+    let row = |label: String, v: &Value| {
+        vec![
+            esc(&label),
+            num(f(v, "p50"), 0),
+            format!("{}–{}", num(f(v, "p5"), 0), num(f(v, "p95"), 0)),
+            num(f(v, "mean"), 0),
+        ]
+    };
+    let mut people = Vec::new();
+    for k in ACCOUNTING_ORDER {
+        if let Some(v) = fin.get(k).filter(|v| v.is_object()) {
+            people.push(row(words(k), v));
+        }
+    }
+    for (k, label) in FINAL_PEOPLE {
+        if let Some(v) = fin.get(k).filter(|v| v.is_object()) {
+            people.push(row(label.to_string(), v));
+        }
+    }
+    let mut agents = Vec::new();
+    for (k, v) in fin {
+        if !v.is_object()
+            || ACCOUNTING_ORDER.contains(&k.as_str())
+            || FINAL_PEOPLE.iter().any(|p| p.0 == k.as_str())
+        {
+            continue;
+        }
+        if INTERNAL.contains(&k.as_str()) {
+            agents.push(row(internal_label(k), v));
+        } else {
+            people.push(row(words(k), v));
+        }
+    }
+    let header = |first: &str| -> Vec<String> {
+        vec![
+            first.into(),
+            "median".into(),
+            "5th–95th percentile".into(),
+            "mean".into(),
+        ]
+    };
+    (
+        (!people.is_empty()).then(|| table("kv", &header("people"), &people)),
+        (!agents.is_empty()).then(|| table("kv", &header("counter at the end"), &agents)),
+    )
 }
 
 fn places_section(run: &RunData) -> Option<Section> {
@@ -587,7 +693,7 @@ fn places_section(run: &RunData) -> Option<Section> {
                 .copied();
             vec![
                 esc(&p.name),
-                esc(&kind_label(&p.kind)),
+                esc(map::role_in(run.network.as_ref(), &p.name, &p.kind).label()),
                 num(pk.map(|x| x.mid).unwrap_or(0.0), 0),
                 esc(&pk.map(|x| date_of(run, x.day)).unwrap_or_default()),
                 num(s.last().map(|x| x.mid).unwrap_or(0.0), 0),
@@ -691,7 +797,7 @@ fn validation_section(run: &RunData) -> Option<Section> {
             ("ard", "ARD (median of runs)"),
             ("ard_rescaled", "rescaled ARD (median of runs)"),
         ] {
-            if let Some(t) = e.get(k).and_then(stat_text) {
+            if let Some(t) = e.get(k).and_then(|v| stat_text(v, 3)) {
                 cards.push_str(&card(&t, label));
             }
         }
@@ -836,6 +942,40 @@ fn ports_section(run: &RunData) -> Option<Section> {
         "Queues: people waiting at the port at the end of each day. Mean wait: days waited by \
          the people admitted that day (no value on days without admissions).",
     );
+    // A mean over a handful of people swings widely and sets the scale for the
+    // rest: the mean-wait charts leave out ports with under 1% of all admissions
+    // (their waits stay in the table).
+    let admitted_by_port: Vec<f64> = run
+        .ports
+        .iter()
+        .map(|p| total(&p.vars[P_ADMITTED]))
+        .collect();
+    let all_admitted: f64 = admitted_by_port.iter().sum();
+    let low_volume = |i: usize| admitted_by_port[i] < LOW_VOLUME_SHARE * all_admitted;
+    let wait_ports: Vec<usize> = chosen.iter().copied().filter(|&i| !low_volume(i)).collect();
+    let left_out: Vec<String> = chosen
+        .iter()
+        .copied()
+        .filter(|&i| low_volume(i) && !run.ports[i].vars[P_MEAN_WAIT].is_empty())
+        .map(|i| {
+            format!(
+                "{} ({} admitted)",
+                esc(&run.ports[i].name),
+                num(admitted_by_port[i], 0)
+            )
+        })
+        .collect();
+    let wait_note = if left_out.is_empty() {
+        String::new()
+    } else {
+        note(&format!(
+            "Left out of the mean waits below: {}, each with under {}% of all admissions, \
+             so their daily means are over a few people; their mean waits are in the table \
+             “Ports over the whole run”.",
+            left_out.join(", "),
+            num(LOW_VOLUME_SHARE * 100.0, 0)
+        ))
+    };
     // Mean wait only means something on days with admissions.
     let wait_line = |i: usize, k: usize| -> Line {
         let p = &run.ports[i];
@@ -871,7 +1011,7 @@ fn ports_section(run: &RunData) -> Option<Section> {
         let mut key = Line::new("median of the runs", color(0), Vec::new());
         key.band = vec![(0.0, 0.0)];
         b.push_str(&multiples(&qs, &legend_for_lines(&[key])));
-        let ws: Vec<LineChart> = chosen
+        let ws: Vec<LineChart> = wait_ports
             .iter()
             .filter(|&&i| !run.ports[i].vars[P_MEAN_WAIT].is_empty())
             .map(|&i| {
@@ -882,6 +1022,7 @@ fn ports_section(run: &RunData) -> Option<Section> {
             .collect();
         if !ws.is_empty() {
             b.push_str("<h3>Mean wait of the people admitted</h3>");
+            b.push_str(&wait_note);
             b.push_str(&multiples(&ws, ""));
         }
     } else {
@@ -896,12 +1037,15 @@ fn ports_section(run: &RunData) -> Option<Section> {
             let p = &run.ports[i];
             q.lines
                 .push(series_line(run, &p.name, color(k), &p.vars[P_QUEUE]));
-            w.lines.push(wait_line(i, k));
+            if wait_ports.contains(&i) {
+                w.lines.push(wait_line(i, k));
+            }
             a.lines
                 .push(series_line(run, &p.name, color(k), &p.vars[P_ADMITTED]));
         }
-        for c in [q, w, a] {
+        for (c, extra) in [(q, ""), (w, wait_note.as_str()), (a, "")] {
             if !c.is_empty() {
+                b.push_str(extra);
                 b.push_str(&c.figure());
             }
         }
@@ -1437,22 +1581,32 @@ fn key_value(v: &Value) -> Option<f64> {
         .or_else(|| v.get("mean").and_then(Value::as_f64))
 }
 
-fn key_cell(v: &Value) -> String {
+/// Whether a key number counts people (shown as whole numbers: ensemble means
+/// and medians are rounded to whole people) rather than days or a ratio.
+fn counts_people(key: &str) -> bool {
+    ![
+        "days", "ard", "ratio", "share", "rate", "fraction", "percent",
+    ]
+    .iter()
+    .any(|w| key.contains(w))
+}
+
+fn key_cell(v: &Value, whole: bool) -> String {
     if let Some(x) = v.as_f64() {
-        return smart(x);
+        return if whole { num(x, 0) } else { smart(x) };
     }
-    if let Some(t) = stat_text(v) {
+    if let Some(t) = stat_text(v, if whole { 0 } else { 3 }) {
         return t;
     }
     esc(&json_scalar(v).unwrap_or_else(|| v.to_string()))
 }
 
-fn delta_cell(base: Option<f64>, v: Option<f64>) -> String {
+fn delta_cell(base: Option<f64>, v: Option<f64>, whole: bool) -> String {
     let (Some(b), Some(v)) = (base, v) else {
         return String::new();
     };
     let d = v - b;
-    if d.abs() < 1e-12 {
+    if d.abs() < if whole { 0.5 } else { 1e-12 } {
         return "<span class=\"delta\">no change</span>".into();
     }
     let sign = if d > 0.0 { "+" } else { "" };
@@ -1462,10 +1616,11 @@ fn delta_cell(base: Option<f64>, v: Option<f64>) -> String {
         String::new()
     };
     // Neutral colour: whether more is better depends on the number.
+    let fmt = |x: f64| if whole { num(x, 0) } else { smart(x) };
     let d_txt = if d < 0.0 {
-        smart(d)
+        fmt(d)
     } else {
-        format!("+{}", smart(d))
+        format!("+{}", fmt(d))
     };
     format!("<span class=\"delta\">{d_txt}{pct}</span>")
 }
@@ -1538,9 +1693,9 @@ fn key_numbers_section(cmp: &Compare) -> Section {
                 for (i, v) in cmp.variants.iter().enumerate() {
                     let cell = match get(v, k) {
                         Some(x) => {
-                            let mut c = key_cell(x);
+                            let mut c = key_cell(x, counts_people(k));
                             if i > 0 {
-                                c.push_str(&delta_cell(base, key_value(x)));
+                                c.push_str(&delta_cell(base, key_value(x), counts_people(k)));
                             }
                             c
                         }
@@ -1565,14 +1720,11 @@ fn key_numbers_section(cmp: &Compare) -> Section {
             continue;
         }
         let mut row = vec![esc(label)];
+        let whole = counts_people(label);
         for (i, d) in derived.iter().enumerate() {
-            let mut c = smart(if d[r].1.abs() >= 10.0 {
-                d[r].1.round()
-            } else {
-                d[r].1
-            });
+            let mut c = if whole { num(d[r].1, 0) } else { smart(d[r].1) };
             if i > 0 {
-                c.push_str(&delta_cell(Some(derived[0][r].1), Some(d[r].1)));
+                c.push_str(&delta_cell(Some(derived[0][r].1), Some(d[r].1), whole));
             }
             row.push(c);
         }
@@ -1823,4 +1975,103 @@ fn compare_monthly_section(cmp: &Compare) -> Option<Section> {
         title: "Admissions and encounters per month by variant".into(),
         body: b,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Row headers and values of a rendered table, in order.
+    fn cells(table: &str) -> Vec<String> {
+        table
+            .split("<tbody>")
+            .nth(1)
+            .unwrap_or("")
+            .split(['<', '>'])
+            .enumerate()
+            .filter(|(i, t)| i % 2 == 0 && !t.is_empty())
+            .map(|(_, t)| t.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn totals_are_people_in_reading_order_and_counters_apart() {
+        let t = json!({
+            "arrived": 32119865, "walk_up": 23726, "admitted": 439042,
+            "spawned": 2025693, "total_agents": 125909, "mean_wait_days": 6.664,
+            "in_camps": 20546.5, "encountered": 0, "observed_in_camps": null,
+            "by_appointment": 415316, "people_in_camps_last_day": 3
+        });
+        let (people, agents) = totals_tables(t.as_object().unwrap());
+        assert_eq!(
+            cells(&people.unwrap()),
+            [
+                "people created",
+                "2,025,693",
+                "admitted at ports",
+                "439,042",
+                "… by appointment",
+                "415,316",
+                "… walking up",
+                "23,726",
+                "mean wait at ports (days)",
+                "6.7",
+                "in camps at the end",
+                "20,547",
+                "people in camps last day",
+                "3",
+            ]
+        );
+        let agents = cells(&agents.unwrap());
+        assert_eq!(
+            agents[0],
+            "arrivals at locations (agent events, summed over days)"
+        );
+        assert_eq!(agents[1], "32,119,865");
+        assert_eq!(agents[2], "agents in the simulation at the end");
+    }
+
+    #[test]
+    fn ensemble_final_values_keep_internal_counters_apart() {
+        let st = |m: f64| json!({"mean": m, "p5": m - 1.5, "p50": m + 0.5, "p95": m + 2.0});
+        let fin = json!({
+            "spawned": st(100.0), "refugee_debt": st(3.0), "in_camps": st(40.0),
+            "spawned_today": st(1.0), "removed": st(0.0)
+        });
+        let (people, agents) = final_table(fin.as_object().unwrap());
+        let p = cells(&people.unwrap());
+        assert_eq!(p[0], "spawned");
+        assert_eq!(p[1], "101");
+        assert!(p.contains(&"in camps".to_string()));
+        let a = cells(&agents.unwrap());
+        assert!(a.iter().any(|c| c.starts_with("refugee debt")));
+        assert!(a.iter().any(|c| c == "agents created on the last day"));
+        assert!(!p.iter().any(|c| c.contains("debt") || c.contains("today")));
+    }
+
+    #[test]
+    fn people_are_whole_and_days_keep_decimals() {
+        assert!(counts_people("peak_waiting_at_border"));
+        assert!(counts_people("people admitted at ports"));
+        assert!(!counts_people("mean_wait_days"));
+        assert!(!counts_people("mean wait of admitted people (days)"));
+        assert_eq!(key_cell(&json!(16174.5), true), "16,175");
+        assert_eq!(
+            key_cell(
+                &json!({"p5": 16000.25, "p50": 16174.5, "p95": 16300.0}),
+                true
+            ),
+            "16,175<span class=\"delta\">5–95%: 16,000–16,300</span>"
+        );
+        assert_eq!(key_cell(&json!(6.664), false), "6.664");
+        assert_eq!(
+            delta_cell(Some(100.0), Some(100.4), true),
+            "<span class=\"delta\">no change</span>"
+        );
+        assert_eq!(
+            delta_cell(Some(100.0), Some(112.6), true),
+            "<span class=\"delta\">+13 (+12.6%)</span>"
+        );
+    }
 }
