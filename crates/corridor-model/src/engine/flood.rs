@@ -233,6 +233,108 @@ impl Floods {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{FloodSchedule, Location};
+    use crate::settings::{FloodDrivenSpawning, FloodRules};
+    use crate::{simulate, Date, EngineKind, RunOptions};
+
+    /// F (flood zone, 1000 people) – T (town) – C (camp); F's level is 1 on
+    /// day 0, 0 on day 1, 2 on days 2–3.
+    fn scenario(mode: SpawnMode) -> Scenario {
+        let mut sc = Scenario::new("flood", Date::parse("2020-01-01").unwrap(), 4);
+        let mut f = Location::new("F", LocationKind::FloodZone);
+        f.population = 1000;
+        sc.add_location(f);
+        sc.add_location(Location::new("T", LocationKind::Town));
+        sc.add_location(Location::new("C", LocationKind::Camp));
+        sc.link("F", "T", 10.0);
+        sc.link("T", "C", 500.0);
+        let sr = &mut sc.settings.spawn_rules;
+        sr.conflict_zone_spawning_only = false;
+        sr.flood_zone_spawning_only = true;
+        sr.take_from_population = true;
+        sr.flood_driven_spawning = Some(FloodDrivenSpawning {
+            spawn_mode: mode,
+            displaced_per_flood_day: vec![0.0, 0.1, 0.2, 0.5],
+        });
+        sc.settings.move_rules.flood_rules = Some(FloodRules {
+            flood_movechances: Some(vec![0.3, 0.0, 1.0, 1.0]),
+            flood_loc_weights: Some(vec![1.0, 0.5, 0.2, 0.0]),
+            ..FloodRules::default()
+        });
+        sc.floods = Some(FloodSchedule {
+            locations: vec![0],
+            level: vec![vec![1], vec![0], vec![2], vec![2]],
+        });
+        sc
+    }
+
+    fn run(sc: &Scenario) -> Result<crate::RunOutput, ModelError> {
+        let opts = RunOptions {
+            seed: 3,
+            days: None,
+            engine: EngineKind::Agents,
+        };
+        simulate(sc, &opts)
+    }
+
+    #[test]
+    fn flood_spawning_move_chances_and_population() {
+        let out = run(&scenario(SpawnMode::PopRatio)).unwrap();
+        let spawned: Vec<u64> = out.days.iter().map(|d| d.spawned_today).collect();
+        // int(0.1 × 1000), nothing at level 0, int(0.2 × 900), int(0.2 × 720).
+        assert_eq!(spawned, [100, 0, 180, 144]);
+        // Level 1: move chance M(1) = 0, so nobody leaves F on day 0 (the town's
+        // own 0.3 would move about 30).
+        assert_eq!(out.days[0].departed[0], 0);
+        assert_eq!(out.days[0].population[0], 100);
+        // Level 2: M(2) = 1, everybody at F leaves.
+        assert_eq!(out.days[2].population[0], 0);
+        // Every location is reported; raw and debt stay 0.
+        assert!(out.days.iter().all(|d| d.raw == 0 && d.debt == 0));
+        let constant = run(&scenario(SpawnMode::Constant)).unwrap();
+        let spawned: Vec<u64> = constant.days.iter().map(|d| d.spawned_today).collect();
+        assert_eq!(spawned, [0, 0, 0, 0], "int(D(f)) of shares below 1 is 0");
+    }
+
+    #[test]
+    fn scenario_columns_are_every_location() {
+        let sc = scenario(SpawnMode::PopRatio);
+        assert_eq!(sc.camp_locations(), [0, 1, 2]);
+    }
+
+    #[test]
+    fn refusals_are_clear() {
+        let mut sc = scenario(SpawnMode::PopRatio);
+        sc.floods.as_mut().unwrap().level[3] = vec![3];
+        let e = run(&sc).unwrap_err().to_string();
+        assert!(e.contains("day 3: flood level 3 of 'F'"), "{e}");
+        let mut sc = scenario(SpawnMode::PopRatio);
+        sc.floods.as_mut().unwrap().level.pop();
+        let e = run(&sc).unwrap_err().to_string();
+        assert!(
+            e.contains("flood_level.csv has 3 day rows but the run has 4 days"),
+            "{e}"
+        );
+        let sc = scenario(SpawnMode::PopRatio);
+        let opts = RunOptions {
+            seed: 1,
+            days: Some(3),
+            engine: EngineKind::Counts,
+        };
+        let e = simulate(&sc, &opts).unwrap_err().to_string();
+        assert!(e.contains("count engine does not support DFlee"), "{e}");
+        let mut sc = scenario(SpawnMode::PopRatio);
+        sc.settings
+            .move_rules
+            .flood_rules
+            .as_mut()
+            .unwrap()
+            .flood_forecaster = true;
+        assert!(run(&sc)
+            .unwrap_err()
+            .to_string()
+            .contains("flood_forecaster"));
+    }
 
     #[test]
     fn interp_is_flees() {
