@@ -16,8 +16,8 @@
 use crate::error::InputError;
 use crate::text::{self, Record};
 use corridor_model::{
-    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Date, Demographic, Link,
-    Location, LocationKind, Scenario, Series, Settings,
+    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Date, Demographic,
+    FloodSchedule, Link, Location, LocationKind, Scenario, Series, Settings,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -49,11 +49,10 @@ pub struct FleeInstance {
 pub const MAX_DAYS: i64 = 100_000;
 
 /// Optional Flee inputs corridor does not model; present ones produce a warning.
-const UNSUPPORTED_FILES: [&str; 5] = [
+const UNSUPPORTED_FILES: [&str; 4] = [
     "location_changes.csv",
     "agents.csv",
     "region_attributes_IPC.csv",
-    "flood_level.csv",
     "major_routes.csv",
 ];
 
@@ -92,7 +91,34 @@ pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
     let locs = r.locations(&input.join("locations.csv"), hasten)?;
     let links = r.routes(&input.join("routes.csv"), &locs)?;
     let closures = r.closures(&input.join("closures.csv"), &locs, &links)?;
-    let conflicts = r.conflicts(&input.join("conflicts.csv"), &locs, days)?;
+    // Flee reads conflicts.csv only without flood rules, flood_level.csv only
+    // with flood-driven spawning (InputGeography.ReadLocationsFromCSV).
+    let conflicts_path = input.join("conflicts.csv");
+    let floods_path = input.join("flood_level.csv");
+    let conflicts = if settings.flood_rules_enabled() {
+        if conflicts_path.is_file() {
+            let w = format!(
+                "{}: not read with flood rules (as in Flee); ignored",
+                r.rel(&conflicts_path)
+            );
+            r.warnings.push(w);
+        }
+        None
+    } else {
+        r.conflicts(&conflicts_path, &locs, days)?
+    };
+    let floods = if settings.spawn_rules.flood_driven_spawning.is_some() {
+        Some(r.floods(&floods_path, &locs, days)?)
+    } else {
+        if floods_path.is_file() {
+            let w = format!(
+                "{}: not read without flood-driven spawning (spawn_rules.flood_zone_spawning_only and flood_driven_spawn_mode, as Flee reads them); ignored",
+                r.rel(&floods_path)
+            );
+            r.warnings.push(w);
+        }
+        None
+    };
     let data = r.data(dir, &input, &locs, start_date, hasten, &settings)?;
     let demographics = r.demographics(&input, &locs)?;
     for name in UNSUPPORTED_FILES {
@@ -109,6 +135,7 @@ pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
     scenario.links = links;
     scenario.closures = closures;
     scenario.conflicts = conflicts;
+    scenario.floods = floods;
     scenario.data = data;
     scenario.demographics = demographics;
     let inputs = r
@@ -136,23 +163,40 @@ struct Locations {
     list: Vec<Location>,
     /// Line of each location in locations.csv.
     lines: Vec<usize>,
-    index: HashMap<String, usize>,
+    /// Every location of each name as written in locations.csv, in file order
+    /// (more than one when a name is defined twice; Flee keeps them all).
+    index: HashMap<String, Vec<usize>>,
     rel: String,
 }
 
 impl Locations {
-    /// Index of `name`, or the error "location 'X' is not defined in locations.csv".
+    /// The location Flee's name lookups that keep the last match find (routes,
+    /// link and camp closures, data rows: `lm[name]` in run.py).
+    fn last(&self, name: &str) -> Option<usize> {
+        self.index.get(name).and_then(|v| v.last().copied())
+    }
+
+    /// The location Flee's lookups that stop at the first match find (conflict
+    /// onsets: `add_conflict_zone`).
+    fn first(&self, name: &str) -> Option<usize> {
+        self.index.get(name).and_then(|v| v.first().copied())
+    }
+
+    /// Every location with the name (location closures, flood levels and
+    /// demographic columns reach them all).
+    fn all(&self, name: &str) -> &[usize] {
+        self.index.get(name).map_or(&[], |v| v.as_slice())
+    }
+
+    /// [`Locations::last`], or the error "location 'X' is not defined in locations.csv".
     fn find(&self, name: &str, path: &str, line: usize) -> Result<usize, InputError> {
-        self.index
-            .get(name)
-            .copied()
-            .ok_or_else(|| InputError::UnknownReference {
-                path: path.to_string(),
-                line,
-                what: "location".into(),
-                name: name.to_string(),
-                defined_in: self.rel.clone(),
-            })
+        self.last(name).ok_or_else(|| InputError::UnknownReference {
+            path: path.to_string(),
+            line,
+            what: "location".into(),
+            name: name.to_string(),
+            defined_in: self.rel.clone(),
+        })
     }
 }
 
@@ -293,7 +337,7 @@ impl Reader {
         let mut attr_names: Vec<String> = Vec::new();
         let mut list = Vec::new();
         let mut lines = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
         let mut home_country: Option<String> = None;
         for rec in &records {
             if rec.is_comment() {
@@ -371,19 +415,11 @@ impl Reader {
             }
             let home = home_country.get_or_insert_with(|| loc.country.clone());
             loc.foreign = loc.country != *home;
-            if let Some(&first) = index.get(&name) {
-                return Err(InputError::Duplicate {
-                    path: rel.clone(),
-                    line: rec.line,
-                    what: "location".into(),
-                    name,
-                    first_line: lines[first],
-                });
-            }
-            index.insert(name, list.len());
+            index.entry(name).or_default().push(list.len());
             list.push(loc);
             lines.push(rec.line);
         }
+        self.rename_duplicates(&rel, &mut list, &lines, &index);
         if list.is_empty() {
             return Err(InputError::Invalid {
                 path: rel,
@@ -397,6 +433,44 @@ impl Reader {
             index,
             rel,
         })
+    }
+
+    /// A name defined more than once: Flee keeps every location (see
+    /// [`Locations`] for which one each table reaches). corridor keeps them too,
+    /// renames the second and later ones `name#2`, `name#3`, ... (skipping names
+    /// already taken) so that its own outputs stay unambiguous, records the
+    /// written name in `flee_name`, and warns.
+    fn rename_duplicates(
+        &mut self,
+        rel: &str,
+        list: &mut [Location],
+        lines: &[usize],
+        index: &HashMap<String, Vec<usize>>,
+    ) {
+        let mut taken: std::collections::HashSet<String> =
+            list.iter().map(|l| l.name.clone()).collect();
+        let mut dups: Vec<&Vec<usize>> = index.values().filter(|v| v.len() > 1).collect();
+        dups.sort();
+        for v in dups {
+            let name = list[v[0]].name.clone();
+            let mut k = 2;
+            for &i in v {
+                list[i].flee_name = Some(name.clone());
+                if i == v[0] {
+                    continue;
+                }
+                while taken.contains(&format!("{name}#{k}")) {
+                    k += 1;
+                }
+                let new = format!("{name}#{k}");
+                taken.insert(new.clone());
+                self.warnings.push(format!(
+                    "{rel}:{}: location '{name}' is defined again (first at line {}); Flee keeps both (routes, camp closures and data rows reach the last one, conflict onsets the first, location closures and flood levels every one); corridor's outputs call this one '{new}'",
+                    lines[i], lines[v[0]]
+                ));
+                list[i].name = new;
+            }
+        }
     }
 
     /// routes.csv (flee-spec §1.2): one [`Link`] per row, used in both directions.
@@ -520,7 +594,19 @@ impl Reader {
                     }
                     ClosureTarget::Country { a, b }
                 }
-                "location" => ClosureTarget::Location(locs.find(name1()?, &rel, rec.line)?),
+                "location" => {
+                    // Flee closes the links of every location with the name.
+                    let name = name1()?;
+                    let last = locs.find(name, &rel, rec.line)?;
+                    for &i in locs.all(name).iter().filter(|&&i| i != last) {
+                        out.push(Closure {
+                            target: ClosureTarget::Location(i),
+                            start,
+                            end,
+                        });
+                    }
+                    ClosureTarget::Location(last)
+                }
                 kind @ ("link" | "remove_forced_redirection") => {
                     let a = locs.find(name1()?, &rel, rec.line)?;
                     let b = locs.find(name2()?, &rel, rec.line)?;
@@ -595,8 +681,9 @@ impl Reader {
             if name.is_empty() {
                 continue; // a trailing comma
             }
-            match locs.index.get(name.as_str()) {
-                Some(&i) => {
+            // Flee's onsets (add_conflict_zone) reach the first location of a name.
+            match locs.first(name.as_str()) {
+                Some(i) => {
                     if let Some(&prev) = first_col.get(&i) {
                         return Err(InputError::Malformed {
                             path: rel.clone(),
@@ -641,20 +728,95 @@ impl Reader {
             }
             intensity.push(day);
         }
-        if intensity.len() < days as usize {
-            return Err(InputError::Invalid {
-                path: rel,
-                line: None,
-                message: format!(
-                    "{} day rows but the simulation has {days} days (Length in sim_period.csv); add one row per day",
-                    intensity.len()
-                ),
-            });
+        if intensity.len() < days as usize && !columns.is_empty() {
+            // Flee runs until it needs the missing row; so does corridor (a run
+            // past the last row is refused before it starts).
+            self.warnings.push(format!(
+                "{rel}: {} day rows but Length in sim_period.csv is {days}: runs of at most {} days only (--days), as Flee stops at the first missing row",
+                intensity.len(),
+                intensity.len()
+            ));
         }
         Ok(Some(ConflictSchedule {
             locations: columns.into_iter().map(|c| c.1).collect(),
             intensity,
         }))
+    }
+
+    /// flood_level.csv (DFlee): a header `#Day,<location>,...` (names trimmed) and
+    /// one row per day from day 0, read by position as Flee does; levels are
+    /// numbers ≥ 0 of which Flee keeps the whole part. A name defined twice gets
+    /// its column's levels at every location of the name.
+    fn floods(
+        &mut self,
+        p: &Path,
+        locs: &Locations,
+        days: u32,
+    ) -> Result<FloodSchedule, InputError> {
+        let (rel, records) = self.csv(p, "the flood levels of flood-driven spawning")?;
+        let Some((header, rows)) = records.split_first() else {
+            return Err(InputError::Invalid {
+                path: rel,
+                line: None,
+                message:
+                    "empty file (expected a header row '#Day,<location>,...' and one row per day)"
+                        .into(),
+            });
+        };
+        // (column in the row, location index), one entry per location of a name.
+        let mut columns: Vec<(usize, usize)> = Vec::new();
+        for (col, name) in header.fields.iter().enumerate().skip(1) {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            match locs.all(name) {
+                [] => self.warnings.push(format!(
+                    "{rel}:{}: column {} '{name}' is not a location in {}; the column is ignored (as in Flee)",
+                    header.line,
+                    col + 1,
+                    locs.rel
+                )),
+                all => columns.extend(all.iter().map(|&i| (col, i))),
+            }
+        }
+        let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
+        let mut level = Vec::with_capacity(rows.len());
+        for rec in rows
+            .iter()
+            .filter(|r| !r.is_comment() && r.fields.iter().any(|f| !f.is_empty()))
+        {
+            if rec.fields.len() < needed {
+                return Err(InputError::Malformed {
+                    path: rel.clone(),
+                    line: rec.line,
+                    message: format!(
+                        "expected {needed} fields (the day and one flood level per header column), found {}",
+                        rec.fields.len()
+                    ),
+                });
+            }
+            let mut day = Vec::with_capacity(columns.len());
+            for &(col, loc) in &columns {
+                let v = rec.cell(&rel, col, &locs.list[loc].name).float_where(
+                    |v| (0.0..4.0e9).contains(&v),
+                    "a flood level ≥ 0 (0 = no flood)",
+                )?;
+                day.push(v.trunc() as u32);
+            }
+            level.push(day);
+        }
+        if level.len() < days as usize {
+            self.warnings.push(format!(
+                "{rel}: {} day rows but Length in sim_period.csv is {days}: runs of at most {} days only (--days), as Flee stops at the first missing row",
+                level.len(),
+                level.len()
+            ));
+        }
+        Ok(FloodSchedule {
+            locations: columns.into_iter().map(|c| c.1).collect(),
+            level,
+        })
     }
 
     /// data_layout.csv, the series it names, registration corrections and
@@ -696,6 +858,18 @@ impl Reader {
         };
         let layout_path = source.join("data_layout.csv");
         let (rel, records) = self.csv(&layout_path, "the list of data series")?;
+        // The locations out.csv reports (Flee's `lm[name]` for each name of
+        // `get_camp_names()`): camps, or every location with flood-driven spawning.
+        let flood = settings.spawn_rules.flood_driven_spawning.is_some();
+        let mut columns: Vec<usize> = Vec::new();
+        for l in &locs.list {
+            if flood || l.kind.is_camp() {
+                let c = locs.last(l.flee_name()).expect("every location is indexed");
+                if !columns.contains(&c) {
+                    columns.push(c);
+                }
+            }
+        }
         let mut table = DataTable::default();
         let mut have_total = false;
         // Files of each camp row, for messages about corrections.
@@ -724,10 +898,17 @@ impl Reader {
                 // Flee: the first row is the total, whatever its name.
                 have_total = true;
                 table.total = series;
+                // Flee finds a location's data by name, and the total row's name
+                // counts (Ethiopia_dflee names its first row after a location).
+                table.total_location = locs.last(rec.field(0)).filter(|i| columns.contains(i));
+                if let Some(i) = table.total_location {
+                    camp_line.insert(i, rec.line);
+                    camp_files.insert(i, files);
+                }
                 continue;
             }
             let name = rec.field(0);
-            let Some(&i) = locs.index.get(name) else {
+            let Some(i) = locs.last(name) else {
                 self.warnings.push(format!(
                     "{rel}:{}: '{name}' is not a location in {}; its data is not used",
                     rec.line, locs.rel
@@ -736,17 +917,16 @@ impl Reader {
                 continue;
             };
             let loc = &locs.list[i];
-            if !loc.kind.is_camp() {
-                return Err(InputError::Invalid {
-                    path: rel.clone(),
-                    line: Some(rec.line),
-                    message: format!(
-                        "'{name}' is a {} ({}:{}), not a camp; only camps have data series",
-                        loc.kind.as_str(),
-                        locs.rel,
-                        locs.lines[i]
-                    ),
-                });
+            if !columns.contains(&i) {
+                // Flee reads the row but reports camps only; with sum_from_camps
+                // the row still adds to the daily total, as in Flee.
+                self.warnings.push(format!(
+                    "{rel}:{}: '{name}' is a {} ({}:{}), not a camp: Flee does not report it in out.csv (its data still count in the total with sum_from_camps, as in Flee)",
+                    rec.line,
+                    loc.kind.as_str(),
+                    locs.rel,
+                    locs.lines[i]
+                ));
             }
             if let Some(&first) = camp_line.get(&i) {
                 return Err(InputError::Duplicate {
@@ -764,11 +944,25 @@ impl Reader {
                 series,
             });
         }
-        for (i, loc) in locs.list.iter().enumerate() {
-            if loc.kind.is_camp() && !camp_line.contains_key(&i) {
+        for &i in &columns {
+            let loc = &locs.list[i];
+            if !loc.kind.is_camp() && !camp_line.contains_key(&i) {
+                // Flee looks every reported location up by name and stops.
+                return Err(InputError::Invalid {
+                    path: rel.clone(),
+                    line: None,
+                    message: format!(
+                        "'{}' ({}:{}) has no row; Flee reports it in out.csv (with flood-driven spawning it reports every location) and stops without its data series (the first row is always the total)",
+                        loc.flee_name(),
+                        locs.rel,
+                        locs.lines[i]
+                    ),
+                });
+            }
+            if !camp_line.contains_key(&i) {
                 return Err(InputError::MissingCampData {
                     path: rel.clone(),
-                    camp: loc.name.clone(),
+                    camp: loc.flee_name().to_string(),
                     location_path: locs.rel.clone(),
                     location_line: locs.lines[i],
                 });
@@ -784,9 +978,8 @@ impl Reader {
                     continue; // Flee ignores corrections dated before the start
                 }
                 let entry = locs
-                    .index
-                    .get(name)
-                    .and_then(|&i| table.camps.iter_mut().find(|c| c.location == i));
+                    .last(name)
+                    .and_then(|i| table.camps.iter_mut().find(|c| c.location == i));
                 let Some(camp) = entry else {
                     if unused_names.iter().any(|n| n == name) {
                         continue;
@@ -921,14 +1114,15 @@ impl Reader {
             if col == default_col || name.is_empty() {
                 continue;
             }
-            match locs.index.get(name.as_str()) {
-                Some(&i) => loc_cols.push((col, i)),
-                None => self.warnings.push(format!(
+            // Flee matches columns by name: every location with the name uses it.
+            match locs.all(name.as_str()) {
+                [] => self.warnings.push(format!(
                     "{rel}:{}: column {} '{name}' is not a location in {}; the column is ignored",
                     header.line,
                     col + 1,
                     locs.rel
                 )),
+                all => loc_cols.extend(all.iter().map(|&i| (col, i))),
             }
         }
         let mut values = Vec::new();

@@ -296,7 +296,8 @@ pub fn render_out_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, Wr
     let idp_totals = scenario.settings.log_levels.idp_totals > 0;
     let mut out = String::from("Day,Date");
     for &c in &camps {
-        let name = &scenario.locations[c].name;
+        // Flee's spelling: a duplicated name is printed as written (not `name#2`).
+        let name = scenario.locations[c].flee_name();
         let _ = write!(out, ",{0} sim,{0} data,{0} error", csv_field(name));
     }
     out.push_str(

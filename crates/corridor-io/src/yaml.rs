@@ -10,7 +10,9 @@
 
 use crate::error::InputError;
 use crate::text;
-use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
+use corridor_model::settings::{
+    ConflictDrivenSpawning, FloodDrivenSpawning, FloodRules, SpawnMode,
+};
 use corridor_model::Settings;
 use serde_norway::Value;
 use std::collections::HashMap;
@@ -194,14 +196,6 @@ impl Mapper<'_> {
         self.warnings.push(w);
     }
 
-    fn unsupported(&mut self, key: &str) {
-        let w = format!(
-            "{}: '{key}' is not supported by corridor and was ignored",
-            self.at(key)
-        );
-        self.warnings.push(w);
-    }
-
     fn bool(&self, key: &str, v: &Value) -> Result<bool, InputError> {
         let b = match v {
             Value::Bool(b) => Some(*b),
@@ -323,6 +317,7 @@ impl Mapper<'_> {
 
     fn spawn_rules(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
         let r = &mut s.spawn_rules;
+        let mut flood_section: Option<(String, &Value)> = None;
         for (key, v) in self.entries(prefix, v)? {
             match &key[prefix.len() + 1..] {
                 "take_from_population" => r.take_from_population = self.bool(&key, v)?,
@@ -373,7 +368,7 @@ impl Mapper<'_> {
                         displaced_per_conflict_day: per_day.unwrap_or(default),
                     });
                 }
-                "flood_driven_spawn_mode" => self.unsupported(&key),
+                "flood_driven_spawn_mode" => flood_section = Some((key.clone(), v)),
                 "conflict_spawn_decay" => {
                     r.conflict_spawn_decay = match v {
                         Value::Null => None,
@@ -406,7 +401,138 @@ impl Mapper<'_> {
                 _ => self.unknown(&key),
             }
         }
+        self.flood_spawning(prefix, flood_section, s)
+    }
+
+    /// Flee's rules for the spawn type (SimulationSettings.py): with
+    /// `flood_zone_spawning_only` the conflict-driven section is not read and the
+    /// `flood_driven_spawn_mode` section turns flood-driven spawning on; without it
+    /// that section is not read. Flee exits when both `*_spawning_only` are true or
+    /// when flood-driven spawning lacks `take_from_population`.
+    fn flood_spawning(
+        &mut self,
+        prefix: &str,
+        section: Option<(String, &Value)>,
+        s: &mut Settings,
+    ) -> Result<(), InputError> {
+        let r = &mut s.spawn_rules;
+        if !r.flood_zone_spawning_only {
+            if let Some((key, _)) = section {
+                let w = format!(
+                    "{}: '{key}' is not read by Flee without spawn_rules.flood_zone_spawning_only: True; ignored",
+                    self.at(&key)
+                );
+                self.warnings.push(w);
+            }
+            return Ok(());
+        }
+        let only = format!("{prefix}.flood_zone_spawning_only");
+        if r.conflict_zone_spawning_only {
+            return Err(InputError::BadSetting {
+                path: self.path.to_string(),
+                line: self.line(&only),
+                key: only,
+                expected: "false while conflict_zone_spawning_only is true (Flee stops when both are set; conflict_zone_spawning_only is true by default)".into(),
+                found: "true".into(),
+            });
+        }
+        if r.conflict_driven_spawning.take().is_some() {
+            let key = format!("{prefix}.conflict_driven_spawning");
+            let w = format!(
+                "{}: '{key}' is not read by Flee with flood_zone_spawning_only: True; ignored",
+                self.at(&key)
+            );
+            self.warnings.push(w);
+        }
+        let Some((key, v)) = section else {
+            return Ok(());
+        };
+        let mut mode = SpawnMode::PopRatio;
+        let mut per_day = None;
+        for (k, v) in self.entries(&key, v)? {
+            match k.rsplit('.').next().unwrap_or("") {
+                "spawn_mode" => mode = self.spawn_mode(&k, v)?,
+                "displaced_per_flood_day" => per_day = Some(self.floats(&k, v)?),
+                _ => self.unknown(&k),
+            }
+        }
+        if !r.take_from_population {
+            let take = format!("{prefix}.take_from_population");
+            return Err(InputError::BadSetting {
+                path: self.path.to_string(),
+                line: self.line(&take).or_else(|| self.line(&key)),
+                key: take,
+                expected: "true with flood-driven spawning (Flee stops otherwise)".into(),
+                found: "false".into(),
+            });
+        }
+        let default = if mode == SpawnMode::PopRatio {
+            vec![0.0, 0.1, 0.2, 0.5, 0.9]
+        } else {
+            vec![0.0, 100.0, 200.0, 300.0, 500.0]
+        };
+        r.flood_driven_spawning = Some(FloodDrivenSpawning {
+            spawn_mode: mode,
+            displaced_per_flood_day: per_day.unwrap_or(default),
+        });
         Ok(())
+    }
+
+    fn spawn_mode(&self, key: &str, v: &Value) -> Result<SpawnMode, InputError> {
+        match v.as_str() {
+            Some("constant") => Ok(SpawnMode::Constant),
+            Some("poisson") => Ok(SpawnMode::Poisson),
+            Some("pop_ratio") => Ok(SpawnMode::PopRatio),
+            _ => Err(self.bad(key, "'constant', 'poisson' or 'pop_ratio'", v)),
+        }
+    }
+
+    /// A list of numbers ≥ 0 (flood tables, indexed by flood level or day).
+    fn floats(&self, key: &str, v: &Value) -> Result<Vec<f64>, InputError> {
+        const LIST: &str = "a list of numbers ≥ 0";
+        let Value::Sequence(items) = v else {
+            return Err(self.bad(key, LIST, v));
+        };
+        items
+            .iter()
+            .map(|item| {
+                self.float(key, item, |x| x >= 0.0, LIST)
+                    .map_err(|_| self.bad(key, LIST, v))
+            })
+            .collect()
+    }
+
+    /// `move_rules.flood_rules`: every key Flee reads there.
+    fn flood_rules(&mut self, prefix: &str, v: &Value) -> Result<FloodRules, InputError> {
+        let mut f = FloodRules::default();
+        let whole = |x: i64| x >= 0;
+        for (key, v) in self.entries(prefix, v)? {
+            let list = |me: &Self| match v {
+                Value::Null => Ok(None),
+                _ => me.floats(&key, v).map(Some),
+            };
+            match &key[prefix.len() + 1..] {
+                "max_flood_level" => {
+                    f.max_flood_level = self.int(&key, v, |_| true, "a whole number")?
+                }
+                "flood_movechances" => f.flood_movechances = list(self)?,
+                "flood_loc_weights" => f.flood_loc_weights = list(self)?,
+                "flood_link_weights" => f.flood_link_weights = list(self)?,
+                "flood_forecaster" => f.flood_forecaster = self.bool(&key, v)?,
+                "flood_forecaster_timescale" => {
+                    f.flood_forecaster_timescale =
+                        self.int(&key, v, whole, "a whole number of days ≥ 0")?
+                }
+                "flood_forecaster_weights" => f.flood_forecaster_weights = list(self)?,
+                "flood_forecaster_end_time" => {
+                    f.flood_forecaster_end_time =
+                        self.int(&key, v, whole, "a whole number of days ≥ 0")?
+                }
+                "flood_awareness_weights" => f.flood_awareness_weights = list(self)?,
+                _ => self.unknown(&key),
+            }
+        }
+        Ok(f)
     }
 
     fn move_rules(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
@@ -515,7 +641,10 @@ impl Mapper<'_> {
                 "avoid_food_deprived_locations" => {
                     m.avoid_food_deprived_locations = self.bool(&key, v)?
                 }
-                "flood_rules" => self.unsupported(&key),
+                "flood_rules" => {
+                    let f = self.flood_rules(&key, v)?;
+                    m.flood_rules = Some(f);
+                }
                 _ => self.unknown(&key),
             }
         }
@@ -656,13 +785,49 @@ mod tests {
         let y = "move_rules:\n  harvest_months: [6,11]\n  flood_rules:\n    x: 1\n";
         let (s, w) = parse(y).unwrap();
         assert_eq!(s.move_rules.harvest_months, vec![6, 11]);
+        assert_eq!(s.move_rules.flood_rules, Some(FloodRules::default()));
         assert_eq!(
             w,
             vec![
-                "simsetting.yml:3: 'move_rules.flood_rules' is not supported by corridor and was ignored".to_string(),
+                "simsetting.yml:4: unknown key 'move_rules.flood_rules.x' ignored".to_string(),
                 "simsetting.yml:2: move_rules.harvest_months is set but not supported by corridor; it has no effect".to_string(),
             ]
         );
+    }
+
+    /// The DFlee settings as the two FabFlee instances write them: Flee reads the
+    /// mode from `spawn_mode` and `max_flood_level` under `flood_rules`, so both
+    /// keys as written are unknown (warned) and Flee's defaults apply.
+    #[test]
+    fn dflee_settings_as_flee_reads_them() {
+        let y = "spawn_rules:\n  flood_driven_spawning: True\n  flood_zone_spawning_only: True\n  conflict_zone_spawning_only: False\n  take_from_population: True\n  flood_driven_spawn_mode:\n    flood_spawn_mode: \"constant\"\n    displaced_per_flood_day: [0.0,0.1,0.2,0.5,0.9]\nmove_rules:\n  max_flood_level: 4\n  flood_rules:\n    flood_movechances: [0.3,0.4,0.7,1.0,1.0]\n    flood_loc_weights: [1.0,0.5,0.2,0.0,0.0]\n";
+        let (s, w) = parse(y).unwrap();
+        let f = s.spawn_rules.flood_driven_spawning.clone().unwrap();
+        assert_eq!(f.spawn_mode, SpawnMode::PopRatio);
+        assert_eq!(f.displaced_per_flood_day, vec![0.0, 0.1, 0.2, 0.5, 0.9]);
+        let r = s.move_rules.flood_rules.clone().unwrap();
+        assert_eq!(r.max_flood_level, -1);
+        assert_eq!(r.flood_movechances, Some(vec![0.3, 0.4, 0.7, 1.0, 1.0]));
+        assert_eq!(r.flood_loc_weights, Some(vec![1.0, 0.5, 0.2, 0.0, 0.0]));
+        assert!(s.flood_rules_enabled());
+        assert_eq!(
+            w,
+            vec![
+                "simsetting.yml:2: unknown key 'spawn_rules.flood_driven_spawning' ignored".to_string(),
+                "simsetting.yml:7: unknown key 'spawn_rules.flood_driven_spawn_mode.flood_spawn_mode' ignored".to_string(),
+                "simsetting.yml:10: unknown key 'move_rules.max_flood_level' ignored".to_string(),
+            ]
+        );
+        // Without flood_zone_spawning_only Flee does not read the section.
+        let (s, w) =
+            parse("spawn_rules:\n  flood_driven_spawn_mode:\n    spawn_mode: constant\n").unwrap();
+        assert_eq!(s.spawn_rules.flood_driven_spawning, None);
+        assert!(w[0].contains("not read by Flee"), "{w:?}");
+        // Flee stops on both *_spawning_only, and on flood spawning without take_from_population.
+        let e = parse("spawn_rules:\n  flood_zone_spawning_only: True\n").unwrap_err();
+        assert!(e.to_string().contains("conflict_zone_spawning_only"), "{e}");
+        let e = parse("spawn_rules:\n  flood_zone_spawning_only: True\n  conflict_zone_spawning_only: False\n  flood_driven_spawn_mode:\n    spawn_mode: constant\n").unwrap_err();
+        assert!(e.to_string().contains("take_from_population"), "{e}");
     }
 
     #[test]

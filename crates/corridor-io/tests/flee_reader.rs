@@ -773,3 +773,129 @@ fn check_reports_on_real_instances() {
         "observed data ends before the last simulated day 2015-08-10: Tierkidi (2015-08-08), Pugnido (2015-08-08)"
     ));
 }
+
+/// DFlee: the flood settings as Flee reads them, flood_level.csv, every location
+/// reported in out.csv, conflicts.csv not read.
+#[test]
+fn dflee_example() {
+    let fi = read("dflee_example");
+    let s = &fi.scenario;
+    let f = s
+        .settings
+        .spawn_rules
+        .flood_driven_spawning
+        .as_ref()
+        .unwrap();
+    // `flood_spawn_mode: "pop_ratio"` is not Flee's key: the default applies.
+    assert_eq!(f.spawn_mode, SpawnMode::PopRatio);
+    assert_eq!(f.displaced_per_flood_day, [0.0, 0.1, 0.2, 0.5, 0.9]);
+    let r = s.settings.move_rules.flood_rules.as_ref().unwrap();
+    assert_eq!(r.max_flood_level, -1);
+    assert_eq!(
+        r.flood_loc_weights.as_deref(),
+        Some(&[1.0, 0.5, 0.2, 0.0, 0.0][..])
+    );
+    assert_eq!(loc(s, "F1").kind, LocationKind::FloodZone);
+    assert_eq!(loc(s, "F2").population, 2000);
+    let fl = s.floods.as_ref().unwrap();
+    let names: Vec<&str> = fl
+        .locations
+        .iter()
+        .map(|&l| s.locations[l].name.as_str())
+        .collect();
+    assert_eq!(names, ["F1", "F2", "F3"]);
+    assert_eq!(fl.level.len(), 11);
+    assert_eq!(fl.level[0], [1, 2, 3]);
+    assert_eq!(fl.level[1], [2, 2, 2]);
+    // Every location is an out.csv column, in file order.
+    assert_eq!(s.camp_locations(), (0..9).collect::<Vec<_>>());
+    assert!(s.conflicts.is_none());
+    assert!(fi
+        .warnings
+        .iter()
+        .any(|w| w.contains("'spawn_rules.flood_driven_spawn_mode.flood_spawn_mode'")));
+}
+
+/// Ethiopia_dflee: Mustahil is a camp (line 51) and a flood zone (line 79); the
+/// first data row names a location.
+#[test]
+fn ethiopia_dflee() {
+    let fi = read("Ethiopia_dflee");
+    let s = &fi.scenario;
+    assert_eq!(s.locations.len(), 86);
+    let camp = s.location_index("Mustahil").unwrap();
+    let zone = s.location_index("Mustahil#2").unwrap();
+    assert_eq!(s.locations[camp].kind, LocationKind::Camp);
+    assert_eq!(s.locations[zone].kind, LocationKind::FloodZone);
+    assert_eq!(s.locations[zone].flee_name(), "Mustahil");
+    // Routes reach the flood zone only; the camp has no links.
+    assert!(s.links.iter().all(|l| l.from != camp && l.to != camp));
+    assert_eq!(
+        s.links
+            .iter()
+            .filter(|l| l.from == zone || l.to == zone)
+            .count(),
+        32
+    );
+    // out.csv: 86 columns, both Mustahil columns show the flood zone.
+    let cols = s.camp_locations();
+    assert_eq!(cols.len(), 86);
+    assert_eq!(cols.iter().filter(|&&c| c == zone).count(), 2);
+    assert!(!cols.contains(&camp));
+    // Flood levels reach both Mustahil locations (a column per location).
+    let fl = s.floods.as_ref().unwrap();
+    assert!(fl.locations.contains(&camp) && fl.locations.contains(&zone));
+    assert_eq!(fl.level.len(), 31);
+    // `Abobo` is the first data row: the total, and Abobo's data too.
+    let abobo = s.location_index("Abobo").unwrap();
+    assert_eq!(s.data.total_location, Some(abobo));
+    assert_eq!(s.data.camp(abobo), Some(&s.data.total));
+    assert_eq!(s.settings.optimisations.hasten, 100);
+    assert_eq!(loc(s, "Konta").population, 1226);
+}
+
+#[test]
+fn flood_level_file_errors() {
+    let yml = "spawn_rules:\n  flood_zone_spawning_only: True\n  conflict_zone_spawning_only: False\n  take_from_population: True\n  flood_driven_spawn_mode:\n    spawn_mode: constant\nmove_rules:\n  flood_rules:\n    flood_movechances: [0.3,0.4,0.7,1.0,1.0]\n    flood_loc_weights: [1.0,0.5,0.2,0.0,0.0]\n";
+    let e = err(&[("simsetting.yml", Some(yml))]);
+    assert!(e.contains("input_csv/flood_level.csv"), "{e}");
+    let e = err(&[
+        ("simsetting.yml", Some(yml)),
+        ("input_csv/flood_level.csv", Some("#Day,A\n0,1\n1,x\n")),
+    ]);
+    assert!(e.starts_with("input_csv/flood_level.csv:3"), "{e}");
+    // Flee does not read conflicts.csv with flood rules; unknown columns are ignored.
+    let every = "total,refugees.csv\nA,c.csv\nB,c.csv\nC,c.csv\nD,d.csv\n";
+    let fi = ok(&[
+        ("simsetting.yml", Some(yml)),
+        (
+            "input_csv/flood_level.csv",
+            Some("#Day, A ,Q\n0,1,0\n1,2.7,0\n"),
+        ),
+        ("source_data/data_layout.csv", Some(every)),
+    ]);
+    let fl = fi.scenario.floods.as_ref().unwrap();
+    assert_eq!(fl.level, [[1], [2]]);
+    assert!(fi.scenario.conflicts.is_none());
+    assert!(
+        fi.warnings
+            .iter()
+            .any(|w| w.contains("conflicts.csv: not read")),
+        "{:?}",
+        fi.warnings
+    );
+    assert!(
+        fi.warnings.iter().any(|w| w.contains("column 3 'Q'")),
+        "{:?}",
+        fi.warnings
+    );
+    // With flood-driven spawning every location is reported and needs a data row.
+    let e = err(&[
+        ("simsetting.yml", Some(yml)),
+        ("input_csv/flood_level.csv", Some("#Day,A\n0,1\n")),
+    ]);
+    assert!(
+        e.contains("'A' (input_csv/locations.csv:2) has no row"),
+        "{e}"
+    );
+}

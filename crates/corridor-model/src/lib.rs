@@ -24,8 +24,8 @@ pub use engine::{simulate, EngineKind, RunOptions};
 pub use error::ModelError;
 pub use record::{Accounting, DayRecord, PortDay, RunOutput};
 pub use scenario::{
-    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Demographic, Link, Location,
-    LocationKind, Scenario,
+    CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Demographic, FloodSchedule,
+    Link, Location, LocationKind, Scenario,
 };
 pub use series::Series;
 pub use settings::Settings;

@@ -4,7 +4,8 @@
 //! corridor `scenario.toml`; the engine only reads it. Invariants a reader must
 //! establish (the engine may `debug_assert!` them, never re-check them):
 //! * every index (`Link::from`, `CampData::location`, ...) is `< locations.len()`;
-//! * location names are unique;
+//! * location names are unique (a name that a Flee file defines twice keeps its
+//!   Flee spelling in `Location::flee_name`; see `docs/flee-compat.md`);
 //! * distances, populations and capacities are finite and ≥ 0;
 //! * series values are already divided by `settings.optimisations.hasten`, and so
 //!   are populations and capacities.
@@ -112,9 +113,19 @@ pub struct Location {
     pub shelter_capacity: Option<u64>,
     /// All custom attributes as read (strings, as in Flee).
     pub attributes: BTreeMap<String, String>,
+    /// Set on every location of a name that the Flee file defines more than once:
+    /// the name as written. The first keeps it as `name`, the later ones are
+    /// renamed `name#2`, `name#3`, ... so that corridor's own outputs stay
+    /// unambiguous, while out.csv prints Flee's name.
+    pub flee_name: Option<String>,
 }
 
 impl Location {
+    /// The name Flee uses for this location (`flee_name`, else `name`).
+    pub fn flee_name(&self) -> &str {
+        self.flee_name.as_deref().unwrap_or(&self.name)
+    }
+
     /// A location with Flee's defaults; handy for tests and programmatic scenarios.
     pub fn new(name: &str, kind: LocationKind) -> Self {
         Location {
@@ -137,6 +148,7 @@ impl Location {
             capacity_per_day: 0,
             shelter_capacity: None,
             attributes: BTreeMap::new(),
+            flee_name: None,
         }
     }
 }
@@ -218,11 +230,17 @@ pub struct CampData {
 pub struct DataTable {
     pub total: Series,
     pub camps: Vec<CampData>,
+    /// The location named by the first (total) row, if any: Flee finds data by
+    /// name and the total row's name is one of them (checked before the others).
+    pub total_location: Option<usize>,
 }
 
 impl DataTable {
     /// The series for a location, if it has one.
     pub fn camp(&self, location: usize) -> Option<&Series> {
+        if self.total_location == Some(location) {
+            return Some(&self.total);
+        }
         self.camps
             .iter()
             .find(|c| c.location == location)
@@ -260,6 +278,19 @@ pub struct Scenario {
     /// Corridor extensions (ports, appointments, checkpoints, inflows, caravans,
     /// events). Empty for Flee instances.
     pub border: Border,
+    /// DFlee's `flood_level.csv`; `None` without flood rules.
+    pub floods: Option<FloodSchedule>,
+}
+
+/// flood_level.csv: per day (row position), the flood level of each listed
+/// location. A name defined twice in locations.csv has a column per location
+/// (Flee sets the level of every location with the name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FloodSchedule {
+    /// Location index of each column.
+    pub locations: Vec<usize>,
+    /// `level[day][column]`, whole levels (Flee keeps `int(value)`).
+    pub level: Vec<Vec<u32>>,
 }
 
 impl Scenario {
@@ -277,6 +308,7 @@ impl Scenario {
             data: DataTable::default(),
             demographics: Vec::new(),
             border: Border::default(),
+            floods: None,
         }
     }
 
@@ -299,10 +331,28 @@ impl Scenario {
         self.links.push(Link::new(i, j, km));
     }
 
-    /// Locations that are camps at the start, in file order: the columns of out.csv.
+    /// The columns of out.csv, as Flee's `run.py` builds them: one per location
+    /// that is a camp at the start (every location with flood-driven spawning), in
+    /// file order, each showing the location that Flee's name lookup `lm[name]`
+    /// finds: the last one defined with that name. Without duplicated names this
+    /// is simply the camps (or every location) in file order.
     pub fn camp_locations(&self) -> Vec<usize> {
+        let all = self.settings.spawn_rules.flood_driven_spawning.is_some();
         (0..self.locations.len())
-            .filter(|&i| self.locations[i].kind.is_camp())
+            .filter(|&i| all || self.locations[i].kind.is_camp())
+            .map(|i| self.last_named(i))
             .collect()
+    }
+
+    /// The last location whose Flee name is that of `i` (`i` itself unless the
+    /// name is defined more than once).
+    pub fn last_named(&self, i: usize) -> usize {
+        match self.locations[i].flee_name.as_deref() {
+            None => i,
+            Some(name) => (i..self.locations.len())
+                .rev()
+                .find(|&j| self.locations[j].flee_name.as_deref() == Some(name))
+                .unwrap_or(i),
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! Field names are the YAML keys in snake case, so one concept has one name in
 //! code, docs and files. The reader in `corridor-io` maps YAML onto these structs
 //! and reports unknown keys as warnings. Settings that select Flee features corridor
-//! does not model (floods, two-system decisions, harvests, IPC food rules) are kept
+//! does not model (two-system decisions, harvests, IPC food rules) are kept
 //! so they can be reported, and [`Settings::unsupported`] lists those switched on.
 
 use serde::Serialize;
@@ -47,6 +47,50 @@ pub struct ConflictDrivenSpawning {
     pub displaced_per_conflict_day: f64,
 }
 
+/// `spawn_rules.flood_driven_spawn_mode` (DFlee), as Flee reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FloodDrivenSpawning {
+    /// Read from `spawn_mode` (not `flood_spawn_mode`); Flee's default is pop_ratio.
+    pub spawn_mode: SpawnMode,
+    /// Per flood level (interpolated): people per day (constant, poisson) or the
+    /// share of the population (pop_ratio).
+    pub displaced_per_flood_day: Vec<f64>,
+}
+
+/// `move_rules.flood_rules` (DFlee), as Flee reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FloodRules {
+    /// Read by Flee and never used.
+    pub max_flood_level: i64,
+    /// Per flood level: the move chance that replaces a flooded location's own.
+    pub flood_movechances: Option<Vec<f64>>,
+    /// Per flood level: multiplier of a flooded destination's weight.
+    pub flood_loc_weights: Option<Vec<f64>>,
+    /// Read by Flee, which says it does not support them; no effect.
+    pub flood_link_weights: Option<Vec<f64>>,
+    pub flood_forecaster: bool,
+    pub flood_forecaster_timescale: i64,
+    pub flood_forecaster_weights: Option<Vec<f64>>,
+    pub flood_forecaster_end_time: i64,
+    pub flood_awareness_weights: Option<Vec<f64>>,
+}
+
+impl Default for FloodRules {
+    fn default() -> Self {
+        FloodRules {
+            max_flood_level: -1,
+            flood_movechances: None,
+            flood_loc_weights: None,
+            flood_link_weights: None,
+            flood_forecaster: false,
+            flood_forecaster_timescale: 0,
+            flood_forecaster_weights: None,
+            flood_forecaster_end_time: 0,
+            flood_awareness_weights: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpawnRules {
     pub take_from_population: bool,
@@ -61,6 +105,10 @@ pub struct SpawnRules {
     pub starvation_driven_spawning: bool,
     /// Present = conflict-driven spawning (mode B) instead of data-driven.
     pub conflict_driven_spawning: Option<ConflictDrivenSpawning>,
+    /// Present = flood-driven spawning (DFlee): Flee turns it on only with
+    /// `flood_zone_spawning_only: True` and a `flood_driven_spawn_mode` section;
+    /// the reader sets it only then (see `docs/flee-compat.md`).
+    pub flood_driven_spawning: Option<FloodDrivenSpawning>,
     pub conflict_spawn_decay: Option<Vec<f64>>,
     pub conflict_spawn_decay_interval: u32,
     pub average_social_connectivity: f64,
@@ -110,6 +158,8 @@ pub struct MoveRules {
     pub harvest_months: Vec<i64>,
     pub flee_when_starving: bool,
     pub avoid_food_deprived_locations: bool,
+    /// Present = the `flood_rules` section (DFlee).
+    pub flood_rules: Option<FloodRules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -158,6 +208,7 @@ impl Default for SpawnRules {
             sum_from_camps: true,
             starvation_driven_spawning: false,
             conflict_driven_spawning: None,
+            flood_driven_spawning: None,
             conflict_spawn_decay: None,
             conflict_spawn_decay_interval: 30,
             average_social_connectivity: 3.0,
@@ -210,6 +261,7 @@ impl Default for MoveRules {
             harvest_months: Vec::new(),
             flee_when_starving: false,
             avoid_food_deprived_locations: false,
+            flood_rules: None,
         }
     }
 }
@@ -229,6 +281,12 @@ impl Settings {
     }
 
     /// Names of Flee features that are switched on but not modelled by corridor.
+    /// Flee's `FloodRulesEnabled`: flood levels are read and applied to move
+    /// chances and weights (flood-driven spawning or a `flood_rules` section).
+    pub fn flood_rules_enabled(&self) -> bool {
+        self.spawn_rules.flood_driven_spawning.is_some() || self.move_rules.flood_rules.is_some()
+    }
+
     pub fn unsupported(&self) -> Vec<&'static str> {
         let m = &self.move_rules;
         let s = &self.spawn_rules;
@@ -250,9 +308,6 @@ impl Settings {
         }
         if m.avoid_food_deprived_locations {
             v.push("move_rules.avoid_food_deprived_locations");
-        }
-        if s.flood_zone_spawning_only {
-            v.push("spawn_rules.flood_zone_spawning_only");
         }
         if s.starvation_driven_spawning {
             v.push("spawn_rules.starvation_driven_spawning");

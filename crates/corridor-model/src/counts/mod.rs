@@ -96,6 +96,14 @@ fn run(
         ));
     }
     let days = opts.days.unwrap_or(sc.days);
+    crate::engine::flood::check_schedules(sc, days)?;
+    if sc.settings.flood_rules_enabled() {
+        return Err(ModelError::InvalidScenario(
+            "the count engine does not support DFlee's flood rules yet; use the agent engine \
+             (--engine agents)"
+                .into(),
+        ));
+    }
     let mut w = CountWorld::new(sc, opts.seed);
     let mut out = RunOutput {
         seed: opts.seed,

@@ -33,6 +33,7 @@
 pub(crate) mod agents;
 pub(crate) mod border_step;
 pub(crate) mod demography;
+pub(crate) mod flood;
 pub(crate) mod network;
 pub mod partition;
 pub(crate) mod passes;
@@ -131,6 +132,7 @@ fn run(
     }
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
+    flood::check_schedules(scenario, days)?;
     let mut w = World::new(scenario, opts.seed, partition)?;
     w.compact_at = compact_at;
     w.incremental &= !recount;
@@ -426,6 +428,8 @@ struct World<'a> {
     warned_schedule: bool,
     /// Border processes; `None` for a plain Flee scenario.
     border: Option<BorderState>,
+    /// DFlee flood levels and rules; `None` without flood rules.
+    floods: Option<flood::Floods>,
     /// Links closed by border events (`close_link`), as location pairs (a < b).
     event_closed: BTreeSet<(usize, usize)>,
     /// Per location, for the passes (see `passes::PassCtx`).
@@ -505,6 +509,7 @@ impl<'a> World<'a> {
             mut warnings,
         } = Setup::new(sc);
         let n = sc.locations.len();
+        let floods = flood::Floods::new(sc, &s)?;
         let border = if sc.border.is_empty() {
             None
         } else {
@@ -561,6 +566,7 @@ impl<'a> World<'a> {
             warnings,
             warned_schedule: false,
             border,
+            floods,
             event_closed: BTreeSet::new(),
             stay: vec![false; n],
             watch: vec![false; n],
@@ -698,8 +704,10 @@ impl<'a> World<'a> {
             self.border = Some(b);
         }
 
-        // 1. Conflicts.
-        if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
+        // 1. Conflicts (with flood rules, Flee sets flood levels instead).
+        if let Some(f) = self.floods.as_mut() {
+            f.update(sc, t);
+        } else if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
             self.warned_schedule = true;
             self.warnings.push(format!(
                 "the conflict schedule has fewer rows than days: from day {t} on, its last row holds"
@@ -719,7 +727,9 @@ impl<'a> World<'a> {
                 warnings: &mut self.warnings,
                 partition: self.partition,
             };
-            spawned_today += self.spawner.daily(sc, &self.data, t, &mut sink)?;
+            spawned_today +=
+                self.spawner
+                    .daily(sc, &self.data, t, &mut sink, self.floods.as_ref())?;
             if let Some(b) = self.border.as_mut() {
                 for (loc, k) in b.inflows(t) {
                     sink.create(loc, t, k);
@@ -765,6 +775,9 @@ impl<'a> World<'a> {
         // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances.
         self.places
             .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
+        if let Some(f) = &self.floods {
+            f.adjust(&mut self.score, &mut self.mc);
+        }
         let mut any_mc_changed = false;
         for l in 0..n {
             self.mc_changed[l] = self.mc[l].to_bits() != self.mc_prev[l].to_bits();
@@ -788,6 +801,9 @@ impl<'a> World<'a> {
             &self.s,
             &mut self.end,
         );
+        if let Some(f) = &self.floods {
+            f.adjust_end(&mut self.end);
+        }
         // Decision pass.
         let departed_decision = self.with_pass(t, any_mc_changed, None, |ch, ctx| {
             passes::decision_pass(ch, ctx, n)

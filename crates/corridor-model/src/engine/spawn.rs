@@ -19,6 +19,7 @@
 
 use super::agents::Agents;
 use super::demography::Demography;
+use super::flood::Floods;
 use super::partition::Partition;
 use super::places::Places;
 use super::streams::DayKey;
@@ -149,13 +150,16 @@ impl Spawner {
         data: &DataTable,
         t: u32,
         sink: &mut Sink,
+        floods: Option<&Floods>,
     ) -> Result<u64, ModelError> {
         let take = sink.settings.spawn_rules.take_from_population;
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
         let count_key = DayKey::new(sink.seed, Purpose::SpawnCount, t as u64);
-        let plan = self.plan(sc, data, t, sink.places, sink.settings, |l, lambda| {
-            count_key.stream(l as u64).poisson(lambda)
-        })?;
+        let poisson = |l: usize, lambda: f64| count_key.stream(l as u64).poisson(lambda);
+        let plan = match floods.and_then(|f| f.spawn_counts(sink.places, poisson)) {
+            Some(v) => SpawnPlan::PerLocation(v),
+            None => self.plan(sc, data, t, sink.places, sink.settings, poisson)?,
+        };
         match plan {
             SpawnPlan::Nobody => Ok(0),
             SpawnPlan::PerLocation(v) => {
