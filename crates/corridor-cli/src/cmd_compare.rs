@@ -25,14 +25,15 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::{Context, Result};
 use clap::Args;
-use corridor_ensemble::{member_seed, Stats};
+use corridor_ensemble::member_seed;
+use corridor_ensemble::stats::{mean_month_totals, KeyNumberStats};
 use corridor_io::write::{
     key_numbers, month_totals, render_compare_json, write_atomic, CompareEntry, InputKind,
     KeyNumbers, MonthTotals,
 };
 use corridor_model::{ModelError, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -281,66 +282,16 @@ fn run_variant_ensemble(
     })
 }
 
-fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-}
-
-/// `{mean, sd, p5, p50, p95}` of the values; null without values.
-fn stats_json(values: &[f64]) -> Value {
-    if values.is_empty() {
-        return Value::Null;
-    }
-    let s: Stats = corridor_ensemble::stats::summarize(values);
-    json!({"mean": num(s.mean), "sd": num(s.sd), "p5": num(s.p5), "p50": num(s.p50), "p95": num(s.p95)})
-}
-
 /// The key numbers of an ensemble variant, each as statistics over its members.
-fn ensemble_key_numbers(v: &VariantEnsemble) -> Map<String, Value> {
-    let col = |f: &dyn Fn(&KeyNumbers) -> Option<f64>| -> Value {
-        stats_json(
-            &v.members
-                .iter()
-                .filter_map(|(k, _)| f(k))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let mut m = Map::new();
-    m.insert("admitted".into(), col(&|k| Some(k.admitted as f64)));
-    m.insert("encountered".into(), col(&|k| Some(k.encountered as f64)));
-    m.insert("intercepted".into(), col(&|k| Some(k.intercepted as f64)));
-    m.insert(
-        "peak_waiting_at_border".into(),
-        col(&|k| Some(k.peak_waiting_at_border as f64)),
-    );
-    m.insert(
-        "final_waiting_at_border".into(),
-        col(&|k| Some(k.final_waiting_at_border as f64)),
-    );
-    m.insert("mean_wait_days".into(), col(&|k| k.mean_wait_days));
-    m
+fn ensemble_key_numbers(v: &VariantEnsemble) -> Value {
+    let keys: Vec<KeyNumbers> = v.members.iter().map(|(k, _)| k.clone()).collect();
+    json!(KeyNumberStats::of(&keys))
 }
 
-/// Mean admitted and encountered people per month over the members, in the
-/// month order of the first member.
+/// Mean admitted and encountered people per month over the members.
 fn ensemble_monthly(v: &VariantEnsemble) -> Value {
-    let Some((_, first)) = v.members.first() else {
-        return json!([]);
-    };
-    let n = v.members.len() as f64;
-    let rows: Vec<Value> = first
-        .iter()
-        .map(|m0| {
-            let (mut a, mut e) = (0.0, 0.0);
-            for (_, ms) in &v.members {
-                if let Some(m) = ms.iter().find(|m| m.month == m0.month) {
-                    a += m.admitted as f64;
-                    e += m.encountered as f64;
-                }
-            }
-            json!({"month": m0.month, "admitted": num(a / n), "encountered": num(e / n)})
-        })
-        .collect();
-    Value::Array(rows)
+    let months: Vec<Vec<MonthTotals>> = v.members.iter().map(|(_, m)| m.clone()).collect();
+    json!(mean_month_totals(&months))
 }
 
 fn run_ensembles(
@@ -387,7 +338,7 @@ fn run_ensembles(
             "name": v.name,
             "dir": v.dir,
             "description": v.description,
-            "key_numbers": Value::Object(ensemble_key_numbers(v)),
+            "key_numbers": ensemble_key_numbers(v),
             "monthly": ensemble_monthly(v),
         })).collect::<Vec<_>>(),
     });
@@ -437,7 +388,7 @@ fn ensemble_table(variants: &[VariantEnsemble]) -> String {
                 v.name.clone(),
                 c(|k| k.admitted),
                 c(|k| k.encountered),
-                c(|k| k.intercepted),
+                c(|k| k.interception_events),
                 c(|k| k.peak_waiting_at_border),
             ]
         })
@@ -465,7 +416,7 @@ pub fn table(entries: &[CompareEntry]) -> String {
                 e.name.clone(),
                 cmd_run::thousands(k.admitted),
                 cmd_run::thousands(k.encountered),
-                cmd_run::thousands(k.intercepted),
+                cmd_run::thousands(k.interception_events),
                 cmd_run::thousands(k.peak_waiting_at_border),
                 k.mean_wait_days
                     .map_or_else(|| "-".to_string(), |w| format!("{w:.1}")),
@@ -515,7 +466,7 @@ mod tests {
             key_numbers: KeyNumbers {
                 admitted: adm,
                 encountered: 20,
-                intercepted: 3,
+                interception_events: 3,
                 peak_waiting_at_border: 1500,
                 peak_waiting_date: None,
                 final_waiting_at_border: 0,

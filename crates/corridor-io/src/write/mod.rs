@@ -1,13 +1,15 @@
-//! Writers of a run directory (DESIGN §5): out.csv, daily.csv, observed.csv,
+//! Writers of a run directory (docs/design.md): out.csv, daily.csv, observed.csv,
 //! ports.csv, monthly.csv, network.json and summary.json; the key numbers and
 //! compare.json of a comparison of policy variants; and the atomic file write they
 //! all go through.
 //!
-//! Units: daily.csv, ports.csv and summary.json count agents, as the records do
-//! (one agent = `hasten` people, Flee's convention); monthly.csv, the key numbers
-//! and compare.json count people (agents × `hasten`), because they are read next
-//! to CBP's published counts; network.json echoes the port settings in people, as
-//! they were given in ports.csv.
+//! Units: out.csv counts agents, exactly as Flee writes it; daily.csv and ports.csv
+//! count agents too, as the records do (one agent = `hasten` people, Flee's
+//! convention) and as the ensemble files do, so every per-day table shares one
+//! unit; summary.json, monthly.csv, the key numbers and compare.json count people
+//! (agents × `hasten`), because they are read next to CBP's published counts;
+//! network.json echoes the port settings in people, as they were given in ports.csv.
+//! Every key number is defined once, in `corridor_model::key_numbers`.
 //!
 //! Invariants:
 //! * Every file is rendered in memory first ([`RunArtifacts::render`]); only then is
@@ -37,12 +39,11 @@ mod tests;
 
 pub use artifacts::RunArtifacts;
 pub use atomic::{write_atomic, write_atomic_with};
-pub use compare_json::{
-    key_numbers, month_totals, render_compare_json, CompareEntry, KeyNumbers, MonthTotals,
-};
+pub use compare_json::{key_numbers, render_compare_json, CompareEntry};
+pub use corridor_model::key_numbers::{month_totals, people_per_agent, KeyNumbers, MonthTotals};
 pub use daily_csv::{render_daily_csv, DAILY_COLUMNS, DAILY_VARIABLES};
 pub use meta::{InputDigest, InputKind, RunMeta};
-pub use monthly_csv::{monthly_rows, render_monthly_csv};
+pub use monthly_csv::render_monthly_csv;
 pub use network_json::render_network_json;
 pub use observed_csv::render_observed_csv;
 pub use out_csv::render_out_csv;
@@ -50,8 +51,9 @@ pub use ports_csv::{render_ports_csv, PORTS_COLUMNS};
 pub use py_float::py_float;
 pub use summary_json::render_summary_json;
 
+use corridor_model::key_numbers::{self, at, ShapeError};
 use corridor_model::metrics;
-use corridor_model::record::{DayRecord, PortDay, RunOutput};
+use corridor_model::record::{DayRecord, PortDay};
 use corridor_model::scenario::Scenario;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -95,30 +97,35 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Checks that a per-location vector is empty (column does not apply: zeros) or
-/// has one entry per location.
+/// The model's shape error, naming the file being rendered.
+fn shape(file: &'static str, e: ShapeError) -> WriteError {
+    WriteError::Shape {
+        file,
+        day: e.day,
+        field: e.field,
+        got: e.got,
+        expected: e.expected,
+    }
+}
+
+/// [`key_numbers::per_location`] for a file.
 fn per_location<'a>(
     file: &'static str,
-    rec: &'a DayRecord,
+    rec: &DayRecord,
     field: &'static str,
     v: &'a [u64],
     n: usize,
 ) -> Result<&'a [u64], WriteError> {
-    if v.is_empty() || v.len() == n {
-        Ok(v)
-    } else {
-        Err(WriteError::Shape {
-            file,
-            day: rec.day,
-            field,
-            got: v.len(),
-            expected: n,
-        })
-    }
+    key_numbers::per_location(rec, field, v, n).map_err(|e| shape(file, e))
 }
 
-fn at(v: &[u64], i: usize) -> u64 {
-    v.get(i).copied().unwrap_or(0)
+/// [`key_numbers::port_days`] for a file.
+fn port_days(
+    rec: &DayRecord,
+    scenario: &Scenario,
+    file: &'static str,
+) -> Result<Vec<PortDay>, WriteError> {
+    key_numbers::port_days(rec, scenario).map_err(|e| shape(file, e))
 }
 
 /// Camp values of one day, checked against the number of camps.
@@ -149,45 +156,10 @@ pub fn has_camp_data(scenario: &Scenario) -> bool {
     !scenario.data.camps.is_empty() && !scenario.camp_locations().is_empty()
 }
 
-/// One agent stands for this many people (`optimisations.hasten`, at least 1).
-pub fn people_per_agent(scenario: &Scenario) -> u64 {
-    scenario.settings.optimisations.hasten.max(1) as u64
-}
-
 /// A location's name; empty for an index the scenario does not have (the readers
 /// never produce one, and a writer must not panic on a hand-built scenario).
 fn loc_name(scenario: &Scenario, i: usize) -> &str {
     scenario.locations.get(i).map_or("", |l| l.name.as_str())
-}
-
-/// The ports of one day, checked against the scenario. A record without port
-/// entries (an engine that does not model ports) reads as zeros with each port's
-/// day-0 `open` setting.
-fn port_days(
-    rec: &DayRecord,
-    scenario: &Scenario,
-    file: &'static str,
-) -> Result<Vec<PortDay>, WriteError> {
-    let ports = &scenario.border.ports;
-    if rec.ports.is_empty() {
-        return Ok(ports
-            .iter()
-            .map(|p| PortDay {
-                open: p.open,
-                ..PortDay::default()
-            })
-            .collect());
-    }
-    if rec.ports.len() != ports.len() {
-        return Err(WriteError::Shape {
-            file,
-            day: rec.day,
-            field: "ports",
-            got: rec.ports.len(),
-            expected: ports.len(),
-        });
-    }
-    Ok(rec.ports.clone())
 }
 
 fn to_json<T: Serialize>(file: &'static str, v: &T) -> Result<String, WriteError> {
@@ -195,35 +167,4 @@ fn to_json<T: Serialize>(file: &'static str, v: &T) -> Result<String, WriteError
         serde_json::to_string_pretty(v).map_err(|source| WriteError::Json { file, source })?;
     s.push('\n');
     Ok(s)
-}
-
-/// Sums over all days and ports of the port records.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct PortTotals {
-    admitted: u64,
-    by_appointment: u64,
-    walk_up: u64,
-    /// Σ mean wait × admitted: total days waited by the admitted.
-    waited: f64,
-}
-
-impl PortTotals {
-    fn of(scenario: &Scenario, run: &RunOutput, file: &'static str) -> Result<Self, WriteError> {
-        let mut t = PortTotals::default();
-        for rec in &run.days {
-            for d in port_days(rec, scenario, file)? {
-                t.admitted += d.admitted;
-                t.by_appointment += d.by_appointment;
-                t.walk_up += d.walk_up;
-                if d.admitted > 0 && d.mean_wait_days.is_finite() {
-                    t.waited += d.mean_wait_days * d.admitted as f64;
-                }
-            }
-        }
-        Ok(t)
-    }
-
-    fn mean_wait(&self) -> Option<f64> {
-        (self.admitted > 0).then(|| self.waited / self.admitted as f64)
-    }
 }

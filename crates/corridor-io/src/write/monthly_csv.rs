@@ -1,21 +1,10 @@
 //! monthly.csv: admissions and encounters per month in CBP's terms.
 
-use super::{csv_field, people_per_agent};
-use corridor_model::border::monthly::{self, MonthlyEncounters};
+use super::csv_field;
+use corridor_model::key_numbers::monthly_encounters;
 use corridor_model::record::RunOutput;
 use corridor_model::scenario::Scenario;
 use std::fmt::Write as _;
-
-/// The rows of monthly.csv (people, not agents): see
-/// `corridor_model::border::monthly` for the rules.
-pub fn monthly_rows(scenario: &Scenario, run: &RunOutput) -> Vec<MonthlyEncounters> {
-    monthly::monthly(
-        &scenario.border,
-        scenario.start_date,
-        &run.days,
-        people_per_agent(scenario),
-    )
-}
 
 /// monthly.csv: `month,component,area_of_responsibility,encounters` in CBP's terms:
 /// `Office of Field Operations` by field office (people admitted at its ports) and
@@ -24,7 +13,7 @@ pub fn monthly_rows(scenario: &Scenario, run: &RunOutput) -> Vec<MonthlyEncounte
 /// by name.
 pub fn render_monthly_csv(scenario: &Scenario, run: &RunOutput) -> String {
     let mut out = String::from("month,component,area_of_responsibility,encounters\n");
-    for r in monthly_rows(scenario, run) {
+    for r in monthly_encounters(scenario, run) {
         let _ = writeln!(
             out,
             "{},{},{},{}",

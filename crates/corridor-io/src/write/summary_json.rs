@@ -1,8 +1,12 @@
-//! summary.json: run metadata, final accounting, validation, totals and warnings.
+//! summary.json: run metadata, the key numbers, final accounting, validation,
+//! totals and warnings; counts in people.
 
-use super::{has_camp_data, to_json, InputDigest, PortTotals, RunMeta, WriteError};
+use super::{has_camp_data, shape, to_json, InputDigest, RunMeta, WriteError};
+use corridor_model::key_numbers::{
+    self, month_totals, people_per_agent, KeyNumbers, MonthTotals, PortTotals,
+};
 use corridor_model::metrics;
-use corridor_model::record::{Accounting, DayRecord, RunOutput};
+use corridor_model::record::{Accounting, RunOutput};
 use corridor_model::scenario::Scenario;
 use serde::Serialize;
 
@@ -20,30 +24,20 @@ struct ValidationSummary<'a> {
     per_camp: Vec<CampSummary<'a>>,
 }
 
+/// Totals that are not key numbers, in people.
 #[derive(Serialize)]
 struct Totals {
-    /// People created over the run (agents).
+    /// People created over the run.
     spawned: u64,
-    /// Flee's "total refugees (simulation)" on the last day.
-    total_agents: u64,
-    /// Agents in camps on the last day.
+    /// People in camps on the last day.
     in_camps: u64,
     /// Observed people in camps on the last day; null without camp data.
     observed_in_camps: Option<i64>,
-    /// Arrivals at locations over the run.
-    arrived: u64,
-    /// Interceptions at checkpoints over the run.
-    intercepted: u64,
-    admitted: u64,
     /// Of the admitted, with an appointment / as walk-ups (from the port records).
     by_appointment: u64,
     walk_up: u64,
-    encountered: u64,
-    /// Agents in port queues on the last day.
+    /// People in port queues on the last day.
     in_queues: u64,
-    /// Mean days waited in a port queue by the people admitted over the run;
-    /// null when nobody was admitted.
-    mean_wait_days: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +51,12 @@ struct Summary<'a> {
     seed: u64,
     engine: &'a str,
     hasten: u32,
+    /// Unit of every count in this file except `validation`.
+    units: &'static str,
+    /// The key numbers (`corridor_model::key_numbers`), in people.
+    key_numbers: KeyNumbers,
+    /// Admitted and encountered people per month.
+    monthly: Vec<MonthTotals>,
     inputs: &'a [InputDigest],
     accounting: Accounting,
     accounting_balances_every_day: bool,
@@ -77,10 +77,26 @@ struct Comparison<'a> {
     observations: &'a str,
 }
 
-/// summary.json: run metadata, the final accounting, validation (null without
-/// camp data), totals (agents), the variant, the observed data to compare with, and
-/// warnings. `end_date` is the date of the last simulated day. No wall-clock time
-/// and no absolute path.
+/// The accounting in people.
+fn in_people(a: Accounting, k: u64) -> Accounting {
+    Accounting {
+        spawned: a.spawned * k,
+        at_locations: a.at_locations * k,
+        on_links: a.on_links * k,
+        in_queues: a.in_queues * k,
+        in_transit: a.in_transit * k,
+        admitted: a.admitted * k,
+        encountered: a.encountered * k,
+        removed: a.removed * k,
+    }
+}
+
+/// summary.json: run metadata, the key numbers and month totals, the final
+/// accounting, validation (null without camp data), other totals, the variant, the
+/// observed data to compare with, and warnings. Counts are people (agents ×
+/// `hasten`); validation compares the records (agents) with the camp data as Flee
+/// does. `end_date` is the date of the last simulated day. No wall-clock time and
+/// no absolute path.
 pub fn render_summary_json(
     scenario: &Scenario,
     run: &RunOutput,
@@ -106,28 +122,23 @@ pub fn render_summary_json(
     } else {
         None
     };
-    let sum_all = |f: fn(&DayRecord) -> &Vec<u64>| -> u64 {
-        run.days.iter().map(|r| f(r).iter().sum::<u64>()).sum()
-    };
-    let ports = PortTotals::of(scenario, run, "summary.json")?;
+    const FILE: &str = "summary.json";
+    let k = people_per_agent(scenario);
+    let key = key_numbers::key_numbers(scenario, run).map_err(|e| shape(FILE, e))?;
+    let ports = PortTotals::of(scenario, run).map_err(|e| shape(FILE, e))?;
     let totals = Totals {
-        spawned: accounting.spawned,
-        total_agents: last.map(|r| r.total_agents).unwrap_or(0),
+        spawned: accounting.spawned * k,
         in_camps: last
-            .map(|r| metrics::camp_sims(r, &camps).iter().sum())
-            .unwrap_or(0),
+            .map(|r| metrics::camp_sims(r, &camps).iter().sum::<u64>())
+            .unwrap_or(0)
+            * k,
         observed_in_camps: match (last, has_camp_data(scenario)) {
             (Some(r), true) => Some(metrics::camp_data(r, camps.len()).iter().sum()),
             _ => None,
         },
-        arrived: sum_all(|r| &r.arrived),
-        intercepted: sum_all(|r| &r.intercepted),
-        admitted: accounting.admitted,
-        by_appointment: ports.by_appointment,
-        walk_up: ports.walk_up,
-        encountered: accounting.encountered,
-        in_queues: accounting.in_queues,
-        mean_wait_days: ports.mean_wait(),
+        by_appointment: ports.by_appointment * k,
+        walk_up: ports.walk_up * k,
+        in_queues: accounting.in_queues * k,
     };
     let days = run.days.len();
     let end = scenario.start_date.add_days(days.saturating_sub(1) as i64);
@@ -141,8 +152,11 @@ pub fn render_summary_json(
         seed: run.seed,
         engine: &meta.engine,
         hasten: scenario.settings.optimisations.hasten,
+        units: "people (agents × hasten)",
+        key_numbers: key,
+        monthly: month_totals(scenario, run),
         inputs: &meta.inputs,
-        accounting,
+        accounting: in_people(accounting, k),
         accounting_balances_every_day: run.days.iter().all(|r| r.accounting.balances()),
         validation,
         totals,

@@ -1,7 +1,7 @@
 //! Byte-level tests of every writer.
 
 use super::*;
-use corridor_model::record::Accounting;
+use corridor_model::record::{Accounting, RunOutput};
 use corridor_model::scenario::{CampData, Location, LocationKind};
 use corridor_model::series::Series;
 use corridor_model::Date;
@@ -226,7 +226,7 @@ fn key_numbers_in_people() {
         KeyNumbers {
             admitted: 60,
             encountered: 40,
-            intercepted: 30,
+            interception_events: 30,
             peak_waiting_at_border: 130,
             peak_waiting_date: Some("2023-11-30".into()),
             final_waiting_at_border: 60,
@@ -286,14 +286,28 @@ fn border_run_artifacts() {
     assert_eq!(v["input_kind"], "scenario");
     assert_eq!(v["variant"], "x2");
     assert_eq!(v["comparison"]["observations"], "obs.csv");
+    // Every count in people (hasten 10): the records' agents × 10.
+    assert_eq!(v["units"], "people (agents × hasten)");
     let t = &v["totals"];
-    assert_eq!(t["admitted"], 6);
-    assert_eq!(t["by_appointment"], 3);
-    assert_eq!(t["walk_up"], 3);
-    assert_eq!(t["encountered"], 4);
-    assert_eq!(t["in_queues"], 1);
-    assert_eq!(t["intercepted"], 3);
-    assert_eq!(t["mean_wait_days"].as_f64(), Some(10.0 / 6.0));
+    assert_eq!(t["by_appointment"], 30);
+    assert_eq!(t["walk_up"], 30);
+    assert_eq!(t["in_queues"], 10);
+    let acc = run.days.last().unwrap().accounting;
+    assert_eq!(v["accounting"]["admitted"], acc.admitted * 10);
+    assert_eq!(v["accounting"]["spawned"], acc.spawned * 10);
+    // The key numbers are the one definition, the same as compare.json's.
+    let k = key_numbers(&s, &run).unwrap();
+    assert_eq!(v["key_numbers"], serde_json::to_value(&k).unwrap());
+    assert_eq!(v["key_numbers"]["admitted"], 60);
+    assert_eq!(v["key_numbers"]["interception_events"], 30);
+    assert_eq!(
+        v["key_numbers"]["mean_wait_days"].as_f64(),
+        Some(10.0 / 6.0)
+    );
+    assert_eq!(
+        v["monthly"],
+        serde_json::to_value(month_totals(&s, &run)).unwrap()
+    );
     // Crossings alone are enough for monthly.csv.
     let mut s2 = s.clone();
     s2.border.ports.clear();
@@ -401,6 +415,9 @@ fn summary_json() {
         "seed",
         "engine",
         "hasten",
+        "units",
+        "key_numbers",
+        "monthly",
         "inputs",
         "accounting",
         "accounting_balances_every_day",
@@ -435,11 +452,10 @@ fn summary_json() {
     );
     assert_eq!(v["totals"]["in_camps"], 9);
     assert_eq!(v["totals"]["observed_in_camps"], 12);
-    assert_eq!(v["totals"]["arrived"], 3);
     assert!(v["variant"].is_null());
     assert!(v["comparison"].is_null());
     // Without ports nobody waits in a queue: no mean wait.
-    assert!(v["totals"]["mean_wait_days"].is_null());
+    assert!(v["key_numbers"]["mean_wait_days"].is_null());
     assert_eq!(v["totals"]["in_queues"], 0);
     assert_eq!(v["warnings"][0], "reader note");
     assert_eq!(v["warnings"][1], "engine note");
