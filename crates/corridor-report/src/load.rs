@@ -18,19 +18,12 @@ use crate::dates;
 use crate::error::ReportError;
 
 /// daily.csv columns the report reads (the `variable` values of daily_stats.csv).
-pub const DAILY_VARS: [&str; 5] = [
-    "population",
-    "unsheltered",
-    "admitted",
-    "encountered",
-    "intercepted",
-];
+pub const DAILY_VARS: [&str; 4] = ["population", "unsheltered", "encountered", "intercepted"];
 /// Index of each daily variable in [`Place::vars`].
 pub const POPULATION: usize = 0;
 pub const UNSHELTERED: usize = 1;
-pub const ADMITTED: usize = 2;
-pub const ENCOUNTERED: usize = 3;
-pub const INTERCEPTED: usize = 4;
+pub const ENCOUNTERED: usize = 2;
+pub const INTERCEPTED: usize = 3;
 
 /// ports.csv columns the report reads.
 pub const PORT_VARS: [&str; 5] = [
