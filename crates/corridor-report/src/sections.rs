@@ -464,11 +464,16 @@ fn summary_section(run: &RunData) -> Section {
 /// The cards at the top, answer first. A corridor scenario run shows its key
 /// numbers as summary.json gives them (`key_numbers`, people; one definition in
 /// `corridor_model::key_numbers`); a Flee instance its people, camps and fit;
-/// anything else (an ensemble, an older directory) the accounting.
+/// anything else (an ensemble, a scenario without a border, an older directory)
+/// the accounting.
 fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
     let mut cards = String::new();
     let get = |obj: Option<&Value>, k: &str| obj.and_then(|o| o.get(k)).and_then(Value::as_f64);
-    let keys = run.summary.get("key_numbers").filter(|k| k.is_object());
+    // A scenario without ports, crossings or checkpoints has only zeros here.
+    let keys = run.summary.get("key_numbers").filter(|k| {
+        k.as_object()
+            .is_some_and(|o| o.values().any(|v| v.as_f64().is_some_and(|x| x != 0.0)))
+    });
     if run.is_flee() {
         if let Some(v) = acc.get("spawned").and_then(Value::as_f64) {
             cards.push_str(&card(&num(v, 0), "people created"));

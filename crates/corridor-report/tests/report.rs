@@ -486,6 +486,28 @@ fn shows_the_numbers_of_the_files() {
 }
 
 #[test]
+fn per_day_tables_in_agents_are_shown_in_people() {
+    // daily.csv and ports.csv count agents; with hasten 10 the report shows ten
+    // times as many people, and the same mean wait.
+    let dir = corridor_dir();
+    let one = render(dir.path());
+    let path = dir.path().join("summary.json");
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    s["hasten"] = 10.into();
+    std::fs::write(&path, s.to_string()).unwrap();
+    let ten = render(dir.path());
+    let (a, b) = (
+        row_cells(&one, "El Paso port"),
+        row_cells(&ten, "El Paso port"),
+    );
+    assert_eq!((a[1].as_str(), b[1].as_str()), ("13,200", "132,000"));
+    assert_eq!((a[2].as_str(), b[2].as_str()), ("9,900", "99,000"));
+    assert_eq!(a[4], b[4]); // mean wait (days)
+    assert_eq!(a[5], b[5]); // days open
+}
+
+#[test]
 fn top_cards_are_the_key_numbers_of_summary_json() {
     let html = render(corridor_dir().path());
     let card = |v: &str, k: &str| format!("<div class=\"v\">{v}</div><div class=\"k\">{k}</div>");

@@ -500,7 +500,7 @@ fn corridor_summary(scenario: &str, days: u32, ensemble: Option<serde_json::Valu
         "days": days,
         "seed": 7,
         "engine": "count",
-        "hasten": 10,
+        "hasten": 1,
         "units": "people (agents × hasten)",
         "key_numbers": {"peak_waiting_at_border": 12500, "peak_waiting_date": date(CORRIDOR_START, 3),
                         "mean_wait_days": 4.25, "admitted": 40000, "encountered": 30000,
