@@ -51,7 +51,7 @@ pub struct Validation {
 /// observed values (same order, same length). The one implementation of the daily
 /// error: [`validate`] and [`CampObservations::ard`] (ensembles, sweeps) both call
 /// it. Allocation-free, because ensembles call it for every member and day.
-pub fn day_error(sim: &[u64], data: &[i64]) -> (f64, f64) {
+fn day_error(sim: &[u64], data: &[i64]) -> (f64, f64) {
     debug_assert_eq!(sim.len(), data.len());
     let u: i64 = data.iter().sum();
     let s: u64 = sim.iter().sum();
@@ -163,7 +163,7 @@ impl CampObservations {
         Some(CampObservations { camps, data })
     }
 
-    /// The ARD pair of a run (through [`day_error`]); `None` when the run has no day.
+    /// The ARD pair of a run (through `day_error`); `None` when the run has no day.
     pub fn ard(&self, run: &RunOutput) -> Option<Ard> {
         if run.days.is_empty() {
             return None;

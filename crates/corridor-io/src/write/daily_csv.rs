@@ -21,7 +21,7 @@ pub const DAILY_VARIABLES: [&str; 10] = [
 ];
 
 /// The header of daily.csv: the day, the location, then [`DAILY_VARIABLES`].
-pub const DAILY_COLUMNS: [&str; 14] = {
+pub(super) const DAILY_COLUMNS: [&str; 14] = {
     let mut cols = [
         "day", "date", "location", "kind", "", "", "", "", "", "", "", "", "", "",
     ];

@@ -41,13 +41,13 @@ pub use artifacts::RunArtifacts;
 pub use atomic::{write_atomic, write_atomic_with};
 pub use compare_json::{key_numbers, render_compare_json, CompareEntry};
 pub use corridor_model::key_numbers::{month_totals, people_per_agent, KeyNumbers, MonthTotals};
-pub use daily_csv::{render_daily_csv, DAILY_COLUMNS, DAILY_VARIABLES};
+pub use daily_csv::{render_daily_csv, DAILY_VARIABLES};
 pub use meta::{InputDigest, InputKind, RunMeta};
 pub use monthly_csv::render_monthly_csv;
 pub use network_json::render_network_json;
 pub use observed_csv::render_observed_csv;
 pub use out_csv::render_out_csv;
-pub use ports_csv::{render_ports_csv, PORTS_COLUMNS};
+pub use ports_csv::render_ports_csv;
 pub use py_float::py_float;
 pub use summary_json::render_summary_json;
 

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 /// The header of ports.csv; the column names are the variable names used by
 /// ensembles (`ports_stats.csv`) and the report.
-pub const PORTS_COLUMNS: [&str; 9] = [
+pub(super) const PORTS_COLUMNS: [&str; 9] = [
     "day",
     "date",
     "port",

@@ -1,5 +1,6 @@
 //! Byte-level tests of every writer.
 
+use super::daily_csv::DAILY_COLUMNS;
 use super::*;
 use corridor_model::record::{Accounting, RunOutput};
 use corridor_model::scenario::{CampData, Location, LocationKind};
