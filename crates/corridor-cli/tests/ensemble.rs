@@ -208,7 +208,7 @@ fn compare_with_runs_writes_ensembles_and_quantile_key_numbers() {
     let vars = c["variants"].as_array().unwrap();
     assert_eq!(vars.len(), 2);
     for v in vars {
-        let k = &v["key_numbers"]["intercepted"];
+        let k = &v["key_numbers"]["interception_events"];
         let (p5, p50, p95) = (
             k["p5"].as_f64().unwrap(),
             k["p50"].as_f64().unwrap(),
@@ -226,9 +226,9 @@ fn compare_with_runs_writes_ensembles_and_quantile_key_numbers() {
     let seeds =
         |d: &str| json(&out.join(d).join("summary.json"))["ensemble"]["member_seeds"].clone();
     assert_eq!(seeds("baseline"), seeds("stronger_containment"));
-    // Stronger containment intercepts more people.
+    // Stronger containment makes more interceptions.
     let med = |i: usize| {
-        vars[i]["key_numbers"]["intercepted"]["p50"]
+        vars[i]["key_numbers"]["interception_events"]["p50"]
             .as_f64()
             .unwrap()
     };

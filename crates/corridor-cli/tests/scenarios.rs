@@ -182,19 +182,19 @@ fn check_run_dir(scenario_dir: &Path, out: &Path, days: usize) {
             months.len() * areas.len(),
             "every area every month"
         );
-        let hasten = s["hasten"].as_u64().unwrap();
+        // monthly.csv and summary.json both count people.
         let ofo: u64 = m
             .iter()
             .filter(|x| x[1] == "Office of Field Operations")
             .map(|x| x[3].parse::<u64>().unwrap())
             .sum();
-        assert_eq!(ofo, acc["admitted"].as_u64().unwrap() * hasten);
+        assert_eq!(ofo, acc["admitted"].as_u64().unwrap());
         let usbp: u64 = m
             .iter()
             .filter(|x| x[1] == "U.S. Border Patrol")
             .map(|x| x[3].parse::<u64>().unwrap())
             .sum();
-        assert_eq!(usbp, acc["encountered"].as_u64().unwrap() * hasten);
+        assert_eq!(usbp, acc["encountered"].as_u64().unwrap());
     }
 }
 
@@ -285,10 +285,11 @@ fn builtin_scenario_writes_the_five_files() {
     assert!(s["variant"].is_null());
     // The corridor's border processes act: people are admitted at ports (mostly
     // with appointments), cross between ports and are intercepted.
-    let t = &s["totals"];
-    for k in ["admitted", "by_appointment", "encountered", "intercepted"] {
+    let t = &s["key_numbers"];
+    for k in ["admitted", "encountered", "interception_events"] {
         assert!(t[k].as_u64().unwrap() > 0, "{k}: {t}");
     }
+    assert!(s["totals"]["by_appointment"].as_u64().unwrap() > 0, "{s}");
     assert!(t["mean_wait_days"].as_f64().unwrap() > 0.0, "{t}");
 }
 
@@ -445,20 +446,13 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
         let s = json(&dir.join("summary.json"));
         assert_eq!(s["variant"], x["name"]);
         assert_eq!(s["seed"], 7);
+        // compare.json and the variant's summary.json give the same key numbers,
+        // both in people, as does the accounting.
         let k = &x["key_numbers"];
-        let hasten = s["hasten"].as_u64().unwrap();
-        assert_eq!(
-            k["admitted"].as_u64().unwrap(),
-            s["accounting"]["admitted"].as_u64().unwrap() * hasten
-        );
-        assert_eq!(
-            k["encountered"].as_u64().unwrap(),
-            s["accounting"]["encountered"].as_u64().unwrap() * hasten
-        );
-        assert_eq!(
-            k["intercepted"].as_u64().unwrap(),
-            s["totals"]["intercepted"].as_u64().unwrap() * hasten
-        );
+        assert_eq!(k, &s["key_numbers"]);
+        assert_eq!(s["units"], "people (agents × hasten)");
+        assert_eq!(k["admitted"], s["accounting"]["admitted"]);
+        assert_eq!(k["encountered"], s["accounting"]["encountered"]);
         assert!(
             k["peak_waiting_at_border"].as_u64().unwrap()
                 >= k["final_waiting_at_border"].as_u64().unwrap()
@@ -481,8 +475,14 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
     // intercepts more.
     let key = |i: usize, k: &str| v[i]["key_numbers"][k].as_u64().unwrap();
     assert!(key(1, "admitted") < key(0, "admitted"), "{c}");
-    assert!(key(2, "intercepted") > key(0, "intercepted"), "{c}");
-    assert!(key(0, "admitted") > 0 && key(0, "intercepted") > 0, "{c}");
+    assert!(
+        key(2, "interception_events") > key(0, "interception_events"),
+        "{c}"
+    );
+    assert!(
+        key(0, "admitted") > 0 && key(0, "interception_events") > 0,
+        "{c}"
+    );
 
     // A subset, in the order given; the other folders are not written.
     let sub = tmp.path().join("sub");
@@ -688,10 +688,10 @@ fn port_capacity_admits_100_a_day() {
          2023-12,Office of Field Operations,San Diego Field Office,250\n"
     );
     let s = json(&out.join("summary.json"));
-    assert_eq!(s["totals"]["admitted"], 250);
+    assert_eq!(s["key_numbers"]["admitted"], 250);
     assert_eq!(s["totals"]["walk_up"], 250);
     // Mean wait over everyone admitted: (100·0 + 100·1 + 50·2) / 250.
-    assert_eq!(s["totals"]["mean_wait_days"].as_f64().unwrap(), 0.8);
+    assert_eq!(s["key_numbers"]["mean_wait_days"].as_f64().unwrap(), 0.8);
 }
 
 #[test]

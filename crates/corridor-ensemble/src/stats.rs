@@ -12,6 +12,7 @@
 //! Every result depends only on the multiset of values and their member order,
 //! never on how many threads produced them.
 
+use corridor_model::key_numbers::{KeyNumbers, MonthTotals};
 use serde::Serialize;
 
 /// The quantile levels written to files.
@@ -87,6 +88,75 @@ pub fn summarize_f32(values: &[f32], scratch: &mut Vec<f64>) -> Stats {
         p50: quantile_sorted(scratch, QUANTILES[1]),
         p95: quantile_sorted(scratch, QUANTILES[2]),
     }
+}
+
+/// Each key number (`corridor_model::key_numbers`) as statistics over the members
+/// of an ensemble, in people; compare.json's entry for an ensemble variant.
+/// `mean_wait_days` is over the members that admitted anybody, `None` when none did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyNumberStats {
+    pub peak_waiting_at_border: Stats,
+    pub mean_wait_days: Option<Stats>,
+    pub admitted: Stats,
+    pub encountered: Stats,
+    pub interception_events: Stats,
+    pub final_waiting_at_border: Stats,
+}
+
+impl KeyNumberStats {
+    /// `None` without members.
+    pub fn of(members: &[KeyNumbers]) -> Option<KeyNumberStats> {
+        if members.is_empty() {
+            return None;
+        }
+        let col = |f: fn(&KeyNumbers) -> u64| {
+            summarize(&members.iter().map(|k| f(k) as f64).collect::<Vec<_>>())
+        };
+        let waits: Vec<f64> = members.iter().filter_map(|k| k.mean_wait_days).collect();
+        Some(KeyNumberStats {
+            peak_waiting_at_border: col(|k| k.peak_waiting_at_border),
+            mean_wait_days: (!waits.is_empty()).then(|| summarize(&waits)),
+            admitted: col(|k| k.admitted),
+            encountered: col(|k| k.encountered),
+            interception_events: col(|k| k.interception_events),
+            final_waiting_at_border: col(|k| k.final_waiting_at_border),
+        })
+    }
+}
+
+/// Mean admitted and encountered people in one month over the members.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeanMonthTotals {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub admitted: f64,
+    pub encountered: f64,
+}
+
+/// Mean month totals over the members, in the month order of the first member (a
+/// month a member lacks counts 0 for it).
+pub fn mean_month_totals(members: &[Vec<MonthTotals>]) -> Vec<MeanMonthTotals> {
+    let Some(first) = members.first() else {
+        return Vec::new();
+    };
+    let n = members.len() as f64;
+    first
+        .iter()
+        .map(|m0| {
+            let (mut a, mut e) = (0.0, 0.0);
+            for ms in members {
+                if let Some(m) = ms.iter().find(|m| m.month == m0.month) {
+                    a += m.admitted as f64;
+                    e += m.encountered as f64;
+                }
+            }
+            MeanMonthTotals {
+                month: m0.month.clone(),
+                admitted: a / n,
+                encountered: e / n,
+            }
+        })
+        .collect()
 }
 
 /// Mean and sample sd (n − 1) in the iteration order; sd NaN for n < 2.
@@ -165,5 +235,40 @@ mod tests {
         close(s.p50, 15.0);
         close(s.p95, 19.5);
         close(s.sd, 50f64.sqrt());
+    }
+
+    #[test]
+    fn key_number_stats_over_members() {
+        let k = |admitted: u64, wait: Option<f64>| KeyNumbers {
+            peak_waiting_at_border: 10,
+            peak_waiting_date: None,
+            mean_wait_days: wait,
+            admitted,
+            encountered: 0,
+            interception_events: 0,
+            final_waiting_at_border: 0,
+        };
+        assert!(KeyNumberStats::of(&[]).is_none());
+        let s = KeyNumberStats::of(&[k(10, Some(2.0)), k(30, None), k(20, Some(4.0))]).unwrap();
+        assert_eq!(s.admitted.mean, 20.0);
+        assert_eq!(s.admitted.p50, 20.0);
+        assert_eq!(s.peak_waiting_at_border.sd, 0.0);
+        // The wait is over the members that admitted anybody.
+        assert_eq!(s.mean_wait_days.unwrap().mean, 3.0);
+        let none = KeyNumberStats::of(&[k(0, None)]).unwrap();
+        assert!(none.mean_wait_days.is_none());
+        let m = |month: &str, admitted| MonthTotals {
+            month: month.into(),
+            admitted,
+            encountered: 1,
+        };
+        let means = mean_month_totals(&[
+            vec![m("2023-12", 4), m("2024-01", 2)],
+            vec![m("2023-12", 6)],
+        ]);
+        assert_eq!(means.len(), 2);
+        assert_eq!((means[0].admitted, means[0].encountered), (5.0, 1.0));
+        assert_eq!((means[1].admitted, means[1].encountered), (1.0, 0.5));
+        assert!(mean_month_totals(&[]).is_empty());
     }
 }

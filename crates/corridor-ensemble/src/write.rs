@@ -159,7 +159,8 @@ impl Ensemble {
     }
 
     /// The `ensemble` section of summary.json: runs, seed, the ARD pair with every
-    /// member's value (member order), the member seeds and the final day's totals.
+    /// member's value (member order), the member seeds and the final day's totals
+    /// (people).
     pub fn summary_section(&self) -> Value {
         let scalar = |s: &Option<crate::member::ScalarStats>| match s {
             None => Value::Null,
@@ -172,13 +173,21 @@ impl Ensemble {
                 Value::Object(m)
             }
         };
+        // In people, like a single run's summary.json (the cells count agents;
+        // every statistic scales with them).
+        let k = self.hasten.max(1) as f64;
         let mut final_totals = Map::new();
         if let Some(last) = self.days.len().checked_sub(1) {
             for (vi, var) in TOTAL_VARIABLES.iter().enumerate() {
-                final_totals.insert(
-                    (*var).into(),
-                    Value::Object(stats_json(self.total(last, vi))),
-                );
+                let s = self.total(last, vi);
+                let people = Stats {
+                    mean: s.mean * k,
+                    sd: s.sd * k,
+                    p5: s.p5 * k,
+                    p50: s.p50 * k,
+                    p95: s.p95 * k,
+                };
+                final_totals.insert((*var).into(), Value::Object(stats_json(&people)));
             }
         }
         json!({
@@ -207,6 +216,10 @@ impl Ensemble {
         m.insert("seed".into(), json!(self.seed));
         m.insert("engine".into(), json!(self.engine));
         m.insert("hasten".into(), json!(self.hasten));
+        m.insert(
+            "units".into(),
+            json!("people (agents × hasten); the *_stats.csv files count agents"),
+        );
         m.insert("ensemble".into(), self.summary_section());
         m.insert("warnings".into(), json!(self.warnings));
         for (k, v) in extra {
@@ -281,5 +294,50 @@ mod tests {
         assert_eq!(csv_field("Mbera"), "Mbera");
         assert_eq!(csv_field("Niamey, town"), "\"Niamey, town\"");
         assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn summary_counts_people_and_the_stats_files_agents() {
+        use crate::{run_ensemble_with, EnsembleOptions};
+        use corridor_model::{
+            Accounting, Date, DayRecord, Location, LocationKind, ModelError, RunOptions, RunOutput,
+            Scenario,
+        };
+        let mut s = Scenario::new("t", Date::parse("2020-01-01").unwrap(), 2);
+        s.add_location(Location::new("A", LocationKind::Town));
+        s.settings.optimisations.hasten = 4;
+        // Every member: 3 agents at A on both days.
+        let sim = |_: &Scenario, ro: &RunOptions| -> Result<RunOutput, ModelError> {
+            let rec = |day| DayRecord {
+                day,
+                population: vec![3],
+                accounting: Accounting {
+                    spawned: 3,
+                    at_locations: 3,
+                    ..Accounting::default()
+                },
+                ..DayRecord::default()
+            };
+            Ok(RunOutput {
+                seed: ro.seed,
+                days: vec![rec(0), rec(1)],
+                warnings: vec![],
+            })
+        };
+        let e = run_ensemble_with(&s, &EnsembleOptions::new(2, 1), &sim, &|_| {}).unwrap();
+        let v = e.summary_json(&Map::new());
+        assert_eq!(
+            v["units"],
+            "people (agents × hasten); the *_stats.csv files count agents"
+        );
+        assert_eq!(v["ensemble"]["final"]["spawned"]["mean"], 12.0);
+        assert_eq!(v["ensemble"]["final"]["at_locations"]["p95"], 12.0);
+        let mut daily = Vec::new();
+        e.write_daily_stats(&mut daily).unwrap();
+        let daily = String::from_utf8(daily).unwrap();
+        assert!(
+            daily.contains("\n1,2020-01-02,A,town,population,3,0,3,3,3\n"),
+            "{daily}"
+        );
     }
 }

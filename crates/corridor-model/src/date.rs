@@ -26,18 +26,35 @@ impl Date {
         Some(Date(era * 146_097 + doe - 719_468))
     }
 
-    /// Parses `YYYY-MM-DD` (surrounding spaces allowed). Also accepts `YYYY-M-D`.
+    /// Parses `YYYY-MM-DD` (one- or two-digit month and day accepted, surrounding
+    /// spaces allowed): ASCII digits only, the year in 1..=9999 so that day
+    /// arithmetic can never overflow. The one date parser: the input readers and
+    /// the report use it.
     pub fn parse(s: &str) -> Option<Date> {
-        let s = s.trim();
-        let mut it = s.splitn(3, '-');
-        let y: i64 = it.next()?.trim().parse().ok()?;
-        // Outside this range day arithmetic could overflow; no input needs it.
-        if !(1..=9999).contains(&y) {
+        let mut parts = s.trim().split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
             return None;
         }
-        let m: u32 = it.next()?.trim().parse().ok()?;
-        let d: u32 = it.next()?.trim().parse().ok()?;
-        Date::from_ymd(y, m, d)
+        let digits = |p: &str, max_len: usize| {
+            !p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+            return None;
+        }
+        let y: i64 = y.parse().ok()?;
+        if y == 0 {
+            return None;
+        }
+        Date::from_ymd(y, m.parse().ok()?, d.parse().ok()?)
+    }
+
+    /// Parses a `YYYY-MM` month label (see [`Date::month_label`]) into (year, month).
+    pub fn parse_month(key: &str) -> Option<(i64, u32)> {
+        let (y, m) = key.trim().split_once('-')?;
+        let y: i64 = y.parse().ok()?;
+        let m: u32 = m.parse().ok()?;
+        (1..=12).contains(&m).then_some((y, m))
     }
 
     /// (year, month, day).
@@ -106,6 +123,19 @@ mod tests {
         assert!(Date::parse("2013-02-29").is_none());
         assert!(Date::parse("2013-13-01").is_none());
         assert!(Date::parse("yesterday").is_none());
+        assert_eq!(Date::parse(" 2012-2-9 ").unwrap().to_string(), "2012-02-09");
+        for bad in [
+            "99999999999-01-01",
+            "2012-01-01-01",
+            "2012/01/01",
+            "+2012-01-01",
+            "0-01-01",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(Date::parse_month("2023-10"), Some((2023, 10)));
+        assert_eq!(Date::parse_month("2023-13"), None);
+        assert_eq!(Date::parse_month("bad"), None);
         for n in -1000..1000 {
             let x = Date(n * 37);
             assert_eq!(Date::parse(&x.to_string()), Some(x));

@@ -10,6 +10,7 @@ pub mod counts;
 pub mod date;
 pub mod engine;
 pub mod error;
+pub mod key_numbers;
 pub mod metrics;
 pub mod record;
 pub mod rng;

@@ -48,40 +48,31 @@ pub struct Validation {
 }
 
 /// `e(t)` and its rescaled variant for one day, from per-camp simulated and
-/// observed values (same order, same length).
-pub fn day_error(sim: &[u64], data: &[i64]) -> (f64, f64) {
-    let (abs, abs_rescaled) = abs_diffs(sim, data);
-    let u: i64 = data.iter().sum();
-    let denom = (u as f64).max(1.0);
-    (
-        abs.iter().sum::<f64>() / denom,
-        abs_rescaled.iter().sum::<f64>() / denom,
-    )
-}
-
-/// Per camp `|sim − data|` and `|sim·U/S − data|` (rescaled sim is 0 when `S = 0`).
-fn abs_diffs(sim: &[u64], data: &[i64]) -> (Vec<f64>, Vec<f64>) {
+/// observed values (same order, same length). The one implementation of the daily
+/// error: [`validate`] and [`CampObservations::ard`] (ensembles, sweeps) both call
+/// it. Allocation-free, because ensembles call it for every member and day.
+fn day_error(sim: &[u64], data: &[i64]) -> (f64, f64) {
     debug_assert_eq!(sim.len(), data.len());
     let u: i64 = data.iter().sum();
     let s: u64 = sim.iter().sum();
-    let plain = sim
-        .iter()
-        .zip(data)
-        .map(|(&x, &d)| (x as f64 - d as f64).abs())
-        .collect();
-    let rescaled = sim
-        .iter()
-        .zip(data)
-        .map(|(&x, &d)| {
-            let r = if s > 0 {
-                x as f64 * u as f64 / s as f64
-            } else {
-                0.0
-            };
-            (r - d as f64).abs()
-        })
-        .collect();
-    (plain, rescaled)
+    let (mut plain, mut rescaled) = (0.0, 0.0);
+    for (&x, &d) in sim.iter().zip(data) {
+        let (p, r) = abs_diff(x, d, u, s);
+        plain += p;
+        rescaled += r;
+    }
+    let denom = (u as f64).max(1.0);
+    (plain / denom, rescaled / denom)
+}
+
+/// One camp's `|sim − data|` and `|sim·U/S − data|` (rescaled sim is 0 when `S = 0`).
+fn abs_diff(x: u64, d: i64, u: i64, s: u64) -> (f64, f64) {
+    let r = if s > 0 {
+        x as f64 * u as f64 / s as f64
+    } else {
+        0.0
+    };
+    ((x as f64 - d as f64).abs(), (r - d as f64).abs())
 }
 
 /// Validates a run against the scenario's camp data. `None` when there is nothing
@@ -101,10 +92,12 @@ pub fn validate(scenario: &Scenario, run: &RunOutput) -> Option<Validation> {
     for rec in &run.days {
         let sim = camp_sims(rec, &camps);
         let data = camp_data(rec, camps.len());
-        let (abs, abs_rescaled) = abs_diffs(&sim, &data);
+        let u: i64 = data.iter().sum();
+        let s: u64 = sim.iter().sum();
         for i in 0..camps.len() {
-            sum_abs[i] += abs[i];
-            sum_abs_rescaled[i] += abs_rescaled[i];
+            let (p, r) = abs_diff(sim[i], data[i], u, s);
+            sum_abs[i] += p;
+            sum_abs_rescaled[i] += r;
         }
         let (error, error_rescaled) = day_error(&sim, &data);
         daily.push(DayError {
@@ -130,6 +123,72 @@ pub fn validate(scenario: &Scenario, run: &RunOutput) -> Option<Validation> {
         daily,
         per_camp,
     })
+}
+
+/// ARD and rescaled ARD of one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ard {
+    pub ard: f64,
+    pub ard_rescaled: f64,
+}
+
+/// Observed values per camp per day from the scenario's data (interpolated and
+/// truncated on each day; 0 for a camp without a series), precomputed once because
+/// every member of an ensemble or sweep compares against the same data. Unlike
+/// [`validate`] it does not read `DayRecord::camp_data`, so an ensemble does not
+/// depend on how the engine fills that field.
+#[derive(Debug, Clone)]
+pub struct CampObservations {
+    camps: Vec<usize>,
+    /// `data[day][camp]`.
+    data: Vec<Vec<i64>>,
+}
+
+impl CampObservations {
+    /// `None` when there is nothing to validate against: no camp or no camp data.
+    pub fn new(scenario: &Scenario, days: u32) -> Option<Self> {
+        let camps = scenario.camp_locations();
+        if camps.is_empty() || scenario.data.camps.is_empty() {
+            return None;
+        }
+        let series: Vec<_> = camps.iter().map(|&c| scenario.data.camp(c)).collect();
+        let data = (0..days as i64)
+            .map(|t| {
+                series
+                    .iter()
+                    .map(|s| s.map_or(0, |s| s.value_at(t)))
+                    .collect()
+            })
+            .collect();
+        Some(CampObservations { camps, data })
+    }
+
+    /// The ARD pair of a run (through `day_error`); `None` when the run has no day.
+    pub fn ard(&self, run: &RunOutput) -> Option<Ard> {
+        if run.days.is_empty() {
+            return None;
+        }
+        let zeros = vec![0; self.camps.len()];
+        let mut sim = Vec::with_capacity(self.camps.len());
+        let (mut sum, mut sum_rescaled) = (0.0, 0.0);
+        for rec in &run.days {
+            sim.clear();
+            sim.extend(
+                self.camps
+                    .iter()
+                    .map(|&c| rec.population.get(c).copied().unwrap_or(0)),
+            );
+            let data = self.data.get(rec.day as usize).unwrap_or(&zeros);
+            let (e, er) = day_error(&sim, data);
+            sum += e;
+            sum_rescaled += er;
+        }
+        let n = run.days.len() as f64;
+        Some(Ard {
+            ard: sum / n,
+            ard_rescaled: sum_rescaled / n,
+        })
+    }
 }
 
 /// Simulated value of each camp on one day (0 where the record has no entry).
@@ -248,6 +307,22 @@ mod tests {
         // Camp C: |30-20|, |10-30| -> 15; rescaled |30-20|, |80-30| -> 30.
         close(v.per_camp[1].mean_abs_diff, 15.0);
         close(v.per_camp[1].mean_abs_diff_rescaled, 30.0);
+    }
+
+    #[test]
+    fn observations_ard_equals_validate() {
+        // Data B: 20 then 50, C: 20 then 30: the values `scenario_and_run` records.
+        let (mut s, run) = scenario_and_run();
+        s.data.camps[0].series = Series::new(vec![(0, 20.0), (1, 50.0)]);
+        s.data.camps[1].series = Series::new(vec![(0, 20.0), (1, 30.0)]);
+        let obs = CampObservations::new(&s, 2).unwrap();
+        let a = obs.ard(&run).unwrap();
+        let v = validate(&s, &run).unwrap();
+        close(a.ard, (0.5 + 0.875) / 2.0);
+        close(a.ard_rescaled, (0.5 + 1.25) / 2.0);
+        assert_eq!((a.ard, a.ard_rescaled), (v.ard, v.ard_rescaled));
+        s.data.camps.clear();
+        assert!(CampObservations::new(&s, 2).is_none());
     }
 
     #[test]

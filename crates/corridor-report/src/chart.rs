@@ -7,6 +7,7 @@
 //! line instead of drawing to infinity. X values of date axes are day numbers
 //! (days since 1970-01-01).
 
+use corridor_model::Date;
 use std::fmt::Write as _;
 
 use crate::dates;
@@ -163,7 +164,7 @@ pub fn date_ticks(x0: f64, x1: f64, max: usize) -> Vec<(f64, String)> {
             let mut last_year = None;
             let mut d = a;
             while d <= b {
-                let (y, m, dd) = dates::ymd(d);
+                let (y, m, dd) = Date(d).ymd();
                 let label = if last_year != Some(y) {
                     format!("{dd} {} {y}", dates::month_name(m))
                 } else {
@@ -177,7 +178,7 @@ pub fn date_ticks(x0: f64, x1: f64, max: usize) -> Vec<(f64, String)> {
         }
     }
     let month_index = |d: i64| {
-        let (y, m, _) = dates::ymd(d);
+        let (y, m, _) = Date(d).ymd();
         y * 12 + m as i64 - 1
     };
     let (ma, mb) = (month_index(a), month_index(b));
@@ -195,7 +196,7 @@ pub fn date_ticks(x0: f64, x1: f64, max: usize) -> Vec<(f64, String)> {
         let mut last_year = None;
         for mi in starts {
             let (y, m) = (mi.div_euclid(12), (mi.rem_euclid(12) + 1) as u32);
-            let Some(d) = dates::from_ymd(y, m, 1) else {
+            let Some(d) = Date::from_ymd(y, m, 1).map(|d| d.0) else {
                 continue;
             };
             if d < a || d > b {
@@ -866,7 +867,7 @@ impl BarChart {
 /// Axis labels for `YYYY-MM` month keys: (month name, year).
 pub fn month_labels(keys: &[String]) -> Vec<(String, String)> {
     keys.iter()
-        .map(|k| match dates::parse_month_key(k) {
+        .map(|k| match Date::parse_month(k) {
             Some((y, m)) => (dates::month_name(m).to_string(), y.to_string()),
             None => (k.clone(), String::new()),
         })

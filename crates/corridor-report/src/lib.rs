@@ -8,7 +8,9 @@
 //! sections whose files exist. Invariants: the page makes no external request
 //! (inline CSS/SVG/JS only), every data string is escaped, and the same files give
 //! the same bytes (no clocks, no absolute paths, no hash-order iteration). This
-//! crate reads files only; it does not depend on corridor-model.
+//! crate reads files only and never simulates; from corridor-model it uses only
+//! the calendar (`Date`), so there is one date implementation. The numbers it
+//! shows are the run directory's (summary.json, compare.json), not recomputed.
 
 mod chart;
 mod dates;

@@ -18,19 +18,12 @@ use crate::dates;
 use crate::error::ReportError;
 
 /// daily.csv columns the report reads (the `variable` values of daily_stats.csv).
-pub const DAILY_VARS: [&str; 5] = [
-    "population",
-    "unsheltered",
-    "admitted",
-    "encountered",
-    "intercepted",
-];
+pub const DAILY_VARS: [&str; 4] = ["population", "unsheltered", "encountered", "intercepted"];
 /// Index of each daily variable in [`Place::vars`].
 pub const POPULATION: usize = 0;
 pub const UNSHELTERED: usize = 1;
-pub const ADMITTED: usize = 2;
-pub const ENCOUNTERED: usize = 3;
-pub const INTERCEPTED: usize = 4;
+pub const ENCOUNTERED: usize = 2;
+pub const INTERCEPTED: usize = 3;
 
 /// ports.csv columns the report reads.
 pub const PORT_VARS: [&str; 5] = [
@@ -250,7 +243,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
             .and_then(Value::as_str)
             .and_then(dates::parse);
     }
-    Ok(RunData {
+    let mut run = RunData {
         ensemble,
         summary,
         day0,
@@ -260,7 +253,49 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         observed,
         out,
         network,
-    })
+    };
+    in_people(&mut run);
+    Ok(run)
+}
+
+/// Scales the per-day tables to people. daily.csv, ports.csv and the ensemble's
+/// `*_stats.csv` count agents (one agent = `hasten` people), as the records do;
+/// summary.json, compare.json and a run's monthly.csv already count people. A
+/// Flee instance stays in agents, because its camps are drawn against observed
+/// data as Flee compares them (agents to data).
+fn in_people(run: &mut RunData) {
+    let k = run
+        .summary
+        .get("hasten")
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0)
+        .max(1.0);
+    if k == 1.0 || run.is_flee() {
+        return;
+    }
+    let scale = |pts: &mut [Pt]| {
+        for p in pts {
+            p.mid *= k;
+            p.lo *= k;
+            p.hi *= k;
+            p.mean *= k;
+        }
+    };
+    for place in &mut run.places {
+        place.vars.iter_mut().for_each(|v| scale(v));
+    }
+    for port in &mut run.ports {
+        for (i, v) in port.vars.iter_mut().enumerate() {
+            if i != P_MEAN_WAIT {
+                scale(v);
+            }
+        }
+    }
+    if run.ensemble {
+        for m in &mut run.monthly {
+            scale(std::slice::from_mut(&mut m.value));
+        }
+    }
 }
 
 /// Runs `load` when the file exists.

@@ -19,13 +19,13 @@
 //! so small ones stay visible; the frame arrays use the same order as the
 //! `g.node` elements, which is what the script relies on.
 
+use corridor_model::Date;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use serde_json::json;
 
 use crate::chart::{legend, LegendItem, Mark};
-use crate::dates;
 use crate::html::{esc, json_for_script, num};
 use crate::load::{Network, Pt, RunData, POPULATION, P_QUEUE};
 use crate::outlines;
@@ -656,7 +656,7 @@ pub fn network_map(net: &Network, run: &RunData) -> Option<MapOut> {
         .collect();
     let last_day = frame_days.last().copied();
     let date_of = |d: i64| match run.day0 {
-        Some(d0) => dates::iso(d0 + d),
+        Some(d0) => Date(d0 + d).to_string(),
         None => format!("day {d}"),
     };
     let last_label = last_day.map(date_of).unwrap_or_default();

@@ -7,6 +7,7 @@
 //! bands drawn around the median; totals over places, ports or days are computed
 //! from ensemble means (means add up, medians do not) and say so.
 
+use corridor_model::Date;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -23,8 +24,8 @@ use crate::html::{
     esc, ident, json_scalar, num, num_fixed, page, slug, table, words, Header, Section,
 };
 use crate::load::{
-    self, Place, Pt, RunData, ADMITTED, ENCOUNTERED, INTERCEPTED, POPULATION, P_ADMITTED,
-    P_BY_APPOINTMENT, P_MEAN_WAIT, P_QUEUE, P_WALK_UP, UNSHELTERED,
+    self, Place, Pt, RunData, ENCOUNTERED, INTERCEPTED, POPULATION, P_ADMITTED, P_BY_APPOINTMENT,
+    P_MEAN_WAIT, P_QUEUE, P_WALK_UP, UNSHELTERED,
 };
 use crate::map;
 
@@ -108,7 +109,7 @@ fn cumulative(v: &[(i64, f64)]) -> Vec<(i64, f64)> {
 /// Calendar month of a day (`YYYY-MM`), or a 30-day block when dates are unknown.
 fn period_key(run: &RunData, day: i64) -> String {
     match run.day0 {
-        Some(d0) => dates::month_key(d0 + day),
+        Some(d0) => Date(d0 + day).month_label(),
         None => {
             let b = day.div_euclid(30) * 30;
             format!("days {b}–{}", b + 29)
@@ -371,20 +372,7 @@ fn summary_section(run: &RunData) -> Section {
     let mut tables = String::new();
     let mut balance = String::new();
     if let Some(Value::Object(acc)) = run.summary.get("accounting") {
-        let mut cards = String::from("<div class=\"cards\">");
-        for k in ["spawned", "admitted", "encountered", "removed"] {
-            if let Some(v) = acc.get(k).and_then(Value::as_f64) {
-                let label = match k {
-                    "spawned" => "people created",
-                    "admitted" => "admitted at ports",
-                    "encountered" => "encountered between ports",
-                    _ => "removed (reached a sink)",
-                };
-                cards.push_str(&card(&num(v, 0), label));
-            }
-        }
-        cards.push_str("</div>");
-        b.push_str(&cards);
+        b.push_str(&top_cards(run, acc));
         const ORDER: [&str; 8] = ACCOUNTING_ORDER;
         let mut ordered = serde_json::Map::new();
         let mut rows = Vec::new();
@@ -560,6 +548,76 @@ fn internal_label(key: &str) -> String {
         "refugee_debt" => "refugee debt (Flee's deferred spawning, agents)".into(),
         k => words(k),
     }
+}
+
+/// The cards at the top, answer first. A corridor scenario run shows its key
+/// numbers as summary.json gives them (`key_numbers`, people; one definition in
+/// `corridor_model::key_numbers`); a Flee instance its people, camps and fit;
+/// anything else (an ensemble, a scenario without a border, an older directory)
+/// the accounting.
+fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
+    let mut cards = String::new();
+    let get = |obj: Option<&Value>, k: &str| obj.and_then(|o| o.get(k)).and_then(Value::as_f64);
+    // A scenario without ports, crossings or checkpoints has only zeros here.
+    let keys = run.summary.get("key_numbers").filter(|k| {
+        k.as_object()
+            .is_some_and(|o| o.values().any(|v| v.as_f64().is_some_and(|x| x != 0.0)))
+    });
+    if run.is_flee() {
+        if let Some(v) = acc.get("spawned").and_then(Value::as_f64) {
+            cards.push_str(&card(&num(v, 0), "people created"));
+        }
+        if let Some(v) = get(run.summary.get("totals"), "in_camps") {
+            cards.push_str(&card(&num(v, 0), "people in camps on the last day"));
+        }
+        if let Some(v) = get(run.summary.get("validation"), "ard") {
+            cards.push_str(&card(&num(v, 3), "fit to camp data (ARD, lower is better)"));
+        }
+    } else if let Some(k) = keys {
+        if let Some(v) = get(Some(k), "peak_waiting_at_border") {
+            let when = k
+                .get("peak_waiting_date")
+                .and_then(Value::as_str)
+                .and_then(dates::parse)
+                .map(|d| format!(" (on {})", dates::long(d)))
+                .unwrap_or_default();
+            cards.push_str(&card(
+                &num(v, 0),
+                &format!("peak people waiting at the border{when}"),
+            ));
+        }
+        if let Some(v) = get(Some(k), "mean_wait_days") {
+            cards.push_str(&card(&num(v, 1), "mean wait at ports (days)"));
+        }
+        for (key, label) in [
+            ("admitted", "people admitted at ports"),
+            ("encountered", "people encountered between ports"),
+            (
+                "interception_events",
+                "interceptions at checkpoints (events)",
+            ),
+            (
+                "final_waiting_at_border",
+                "people waiting at the border at the end",
+            ),
+        ] {
+            if let Some(v) = get(Some(k), key) {
+                cards.push_str(&card(&num(v, 0), label));
+            }
+        }
+    } else {
+        for (key, label) in [
+            ("spawned", "people created"),
+            ("admitted", "admitted at ports"),
+            ("encountered", "encountered between ports"),
+            ("removed", "removed (reached a sink)"),
+        ] {
+            if let Some(v) = acc.get(key).and_then(Value::as_f64) {
+                cards.push_str(&card(&num(v, 0), label));
+            }
+        }
+    }
+    format!("<div class=\"cards\">{cards}</div>")
 }
 
 /// The accounting in the order of its identity; other keys follow in file order.
@@ -1625,50 +1683,6 @@ fn delta_cell(base: Option<f64>, v: Option<f64>, whole: bool) -> String {
     format!("<span class=\"delta\">{d_txt}{pct}</span>")
 }
 
-/// Numbers each variant's files give, the same way for runs and ensembles
-/// (from ensemble means).
-fn derived_numbers(run: &RunData) -> Vec<(&'static str, f64)> {
-    let mut out = Vec::new();
-    let sum_places = |var: usize| -> f64 { run.places.iter().map(|p| total(&p.vars[var])).sum() };
-    let admitted = if run.ports.is_empty() {
-        sum_places(ADMITTED)
-    } else {
-        run.ports.iter().map(|p| total(&p.vars[P_ADMITTED])).sum()
-    };
-    out.push(("people admitted at ports", admitted));
-    out.push(("people encountered between ports", sum_places(ENCOUNTERED)));
-    out.push(("people intercepted at checkpoints", sum_places(INTERCEPTED)));
-    let queue = sum_by_day(run.ports.iter().map(|p| p.vars[P_QUEUE].as_slice()));
-    out.push((
-        "peak people in port queues (all ports)",
-        queue.iter().map(|q| q.1).fold(0.0, f64::max),
-    ));
-    let (mut waited, mut adm) = (0.0, 0.0);
-    for p in &run.ports {
-        let a = &p.vars[P_ADMITTED];
-        for w in &p.vars[P_MEAN_WAIT] {
-            if let Ok(j) = a.binary_search_by_key(&w.day, |x| x.day) {
-                if (w.mean * a[j].mean).is_finite() {
-                    waited += w.mean * a[j].mean;
-                    adm += a[j].mean;
-                }
-            }
-        }
-    }
-    out.push((
-        "mean wait of admitted people (days)",
-        if adm > 0.0 { waited / adm } else { 0.0 },
-    ));
-    let camps_last: f64 = run
-        .places
-        .iter()
-        .filter(|p| is_camp(&p.kind))
-        .filter_map(|p| p.vars[POPULATION].last().map(|x| x.mean))
-        .sum();
-    out.push(("people in camps on the last day", camps_last));
-    out
-}
-
 fn key_numbers_section(cmp: &Compare) -> Section {
     let mut keys: Vec<String> = Vec::new();
     for v in &cmp.variants {
@@ -1707,36 +1721,6 @@ fn key_numbers_section(cmp: &Compare) -> Section {
             })
             .collect();
         b.push_str("<h3>Key numbers (compare.json)</h3>");
-        b.push_str(&table("data compare", &header, &rows));
-    }
-    let derived: Vec<Vec<(&str, f64)>> = cmp
-        .variants
-        .iter()
-        .map(|v| derived_numbers(&v.run))
-        .collect();
-    let mut rows = Vec::new();
-    for (r, (label, _)) in derived[0].iter().enumerate() {
-        if derived.iter().all(|d| d[r].1.abs() < 1e-12) {
-            continue;
-        }
-        let mut row = vec![esc(label)];
-        let whole = counts_people(label);
-        for (i, d) in derived.iter().enumerate() {
-            let mut c = if whole { num(d[r].1, 0) } else { smart(d[r].1) };
-            if i > 0 {
-                c.push_str(&delta_cell(Some(derived[0][r].1), Some(d[r].1), whole));
-            }
-            row.push(c);
-        }
-        rows.push(row);
-    }
-    if !rows.is_empty() {
-        b.push_str("<h3>From each variant's files</h3>");
-        if cmp.variants.iter().any(|v| v.run.ensemble) {
-            b.push_str(&note(
-                "For ensembles these are computed from the ensemble means.",
-            ));
-        }
         b.push_str(&table("data compare", &header, &rows));
     }
     if b.is_empty() {

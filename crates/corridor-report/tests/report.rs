@@ -478,13 +478,57 @@ fn shows_the_numbers_of_the_files() {
     );
     assert!(admitted[2].starts_with("60,000"), "{admitted:?}");
     assert!(admitted[2].contains("+20,000 (+50.0%)"), "{admitted:?}");
-    // Derived from the files: 13,200 + 10,800 + 18,000 in the baseline; half in "ports closed".
-    let derived = row_cells(&html, "people admitted at ports");
-    assert_eq!(derived[0], "42,000");
-    assert!(
-        derived[1].starts_with("21,000<span class=\"delta\">−21,000 (−50.0%)"),
-        "{derived:?}"
+    // What compare.json says, nothing recomputed from the variants' files.
+    let events = row_cells(&html, "interception events");
+    assert!(events[1].starts_with("8,500"), "{events:?}");
+    assert!(events[2].contains("6,500–7,500"), "{events:?}");
+    assert!(!html.contains("From each variant"));
+}
+
+#[test]
+fn per_day_tables_in_agents_are_shown_in_people() {
+    // daily.csv and ports.csv count agents; with hasten 10 the report shows ten
+    // times as many people, and the same mean wait.
+    let dir = corridor_dir();
+    let one = render(dir.path());
+    let path = dir.path().join("summary.json");
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    s["hasten"] = 10.into();
+    std::fs::write(&path, s.to_string()).unwrap();
+    let ten = render(dir.path());
+    let (a, b) = (
+        row_cells(&one, "El Paso port"),
+        row_cells(&ten, "El Paso port"),
     );
+    assert_eq!((a[1].as_str(), b[1].as_str()), ("13,200", "132,000"));
+    assert_eq!((a[2].as_str(), b[2].as_str()), ("9,900", "99,000"));
+    assert_eq!(a[4], b[4]); // mean wait (days)
+    assert_eq!(a[5], b[5]); // days open
+}
+
+#[test]
+fn top_cards_are_the_key_numbers_of_summary_json() {
+    let html = render(corridor_dir().path());
+    let card = |v: &str, k: &str| format!("<div class=\"v\">{v}</div><div class=\"k\">{k}</div>");
+    for (v, k) in [
+        (
+            "12,500",
+            "peak people waiting at the border (on 4 Oct 2023)",
+        ),
+        ("40,000", "people admitted at ports"),
+        ("30,000", "people encountered between ports"),
+        ("8,000", "interceptions at checkpoints (events)"),
+        ("6,000", "people waiting at the border at the end"),
+    ] {
+        assert!(html.contains(&card(v, k)), "{v} {k}");
+    }
+    // A Flee instance: its people, camps and fit, not zeros of the border.
+    let html = render(flee_dir().path());
+    assert!(html.contains(&card("41,000", "people created")));
+    assert!(html.contains(&card("30,000", "people in camps on the last day")));
+    assert!(html.contains(&card("0.412", "fit to camp data (ARD, lower is better)")));
+    assert!(!html.contains("removed (reached a sink)"));
 }
 
 fn group(v: f64) -> String {

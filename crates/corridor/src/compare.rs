@@ -23,7 +23,8 @@ use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, folder_name, Input};
 use crate::run::{run_to_dir, write_report, RunPlan, SimOptions};
 use crate::text::{aligned, thousands};
-use corridor_ensemble::{member_seed, Stats};
+use corridor_ensemble::member_seed;
+use corridor_ensemble::stats::{mean_month_totals, KeyNumberStats};
 use corridor_io::write::{
     key_numbers, month_totals, render_compare_json, write_atomic, CompareEntry, InputKind,
     KeyNumbers, MonthTotals,
@@ -281,19 +282,6 @@ pub fn compare(
     Ok(c)
 }
 
-fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-}
-
-/// `{mean, sd, p5, p50, p95}` of the values; null without values.
-fn stats_json(values: &[f64]) -> Value {
-    if values.is_empty() {
-        return Value::Null;
-    }
-    let s: Stats = corridor_ensemble::stats::summarize(values);
-    json!({"mean": num(s.mean), "sd": num(s.sd), "p5": num(s.p5), "p50": num(s.p50), "p95": num(s.p95)})
-}
-
 impl VariantResult {
     /// The compare.json entry of a single-run variant.
     fn entry(&self) -> Result<CompareEntry> {
@@ -310,48 +298,19 @@ impl VariantResult {
         })
     }
 
-    /// The key numbers, each as statistics over the members.
+    /// The key numbers, each as statistics over the members (one definition:
+    /// `corridor_ensemble::stats::KeyNumberStats`).
     fn key_number_stats(&self) -> Value {
-        let col = |f: &dyn Fn(&KeyNumbers) -> Option<f64>| -> Value {
-            let v: Vec<f64> = self
-                .members
-                .iter()
-                .filter_map(|m| f(&m.key_numbers))
-                .collect();
-            stats_json(&v)
-        };
-        json!({
-            "admitted": col(&|k| Some(k.admitted as f64)),
-            "encountered": col(&|k| Some(k.encountered as f64)),
-            "intercepted": col(&|k| Some(k.intercepted as f64)),
-            "peak_waiting_at_border": col(&|k| Some(k.peak_waiting_at_border as f64)),
-            "final_waiting_at_border": col(&|k| Some(k.final_waiting_at_border as f64)),
-            "mean_wait_days": col(&|k| k.mean_wait_days),
-        })
+        let keys: Vec<KeyNumbers> = self.members.iter().map(|m| m.key_numbers.clone()).collect();
+        json!(KeyNumberStats::of(&keys))
     }
 
     /// Mean admitted and encountered people per month over the members, in the
     /// month order of the first member.
     fn monthly_means(&self) -> Value {
-        let Some(first) = self.members.first() else {
-            return json!([]);
-        };
-        let n = self.members.len() as f64;
-        let rows: Vec<Value> = first
-            .monthly
-            .iter()
-            .map(|m0| {
-                let (mut a, mut e) = (0.0, 0.0);
-                for member in &self.members {
-                    if let Some(m) = member.monthly.iter().find(|m| m.month == m0.month) {
-                        a += m.admitted as f64;
-                        e += m.encountered as f64;
-                    }
-                }
-                json!({"month": m0.month, "admitted": num(a / n), "encountered": num(e / n)})
-            })
-            .collect();
-        Value::Array(rows)
+        let months: Vec<Vec<MonthTotals>> =
+            self.members.iter().map(|m| m.monthly.clone()).collect();
+        json!(mean_month_totals(&months))
     }
 }
 
@@ -412,7 +371,7 @@ impl Comparison {
             "variant",
             "admitted",
             "encountered",
-            "intercepted",
+            "interception events",
             "peak waiting",
             "mean wait (days)",
         ];
@@ -425,7 +384,7 @@ impl Comparison {
                     v.name.clone(),
                     thousands(k.admitted),
                     thousands(k.encountered),
-                    thousands(k.intercepted),
+                    thousands(k.interception_events),
                     thousands(k.peak_waiting_at_border),
                     k.mean_wait_days
                         .map_or_else(|| "-".to_string(), |w| format!("{w:.1}")),
@@ -440,7 +399,7 @@ impl Comparison {
             "variant",
             "admitted",
             "encountered",
-            "intercepted",
+            "interception events",
             "peak waiting",
         ];
         let cell = |values: Vec<f64>| {
@@ -459,7 +418,7 @@ impl Comparison {
                     v.name.clone(),
                     c(|k| k.admitted),
                     c(|k| k.encountered),
-                    c(|k| k.intercepted),
+                    c(|k| k.interception_events),
                     c(|k| k.peak_waiting_at_border),
                 ]
             })
@@ -514,7 +473,7 @@ mod tests {
             key_numbers: KeyNumbers {
                 admitted: adm,
                 encountered: 20,
-                intercepted: 3,
+                interception_events: 3,
                 peak_waiting_at_border: 1500,
                 peak_waiting_date: None,
                 final_waiting_at_border: 0,
@@ -553,9 +512,9 @@ mod tests {
         let c = comparison(1, vec![vec![keys(12345, Some(2.26))], vec![keys(0, None)]]);
         assert_eq!(
             c.table(),
-            "variant   admitted  encountered  intercepted  peak waiting  mean wait (days)\n\
-             baseline    12,345           20            3         1,500               2.3\n\
-             x2               0           20            3         1,500                 -\n"
+            "variant   admitted  encountered  interception events  peak waiting  mean wait (days)\n\
+             baseline    12,345           20                    3         1,500               2.3\n\
+             x2               0           20                    3         1,500                 -\n"
         );
         assert_eq!(
             c.wrote_line(),

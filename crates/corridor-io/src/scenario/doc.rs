@@ -9,7 +9,6 @@
 //! [`InputError`]. Nothing here panics on any input.
 
 use crate::error::InputError;
-use crate::text;
 use corridor_model::Date;
 use std::ops::Range;
 use toml_edit::{Item, Key, TableLike, Value};
@@ -316,7 +315,7 @@ impl<'a> Tab<'a> {
             return Ok(None);
         }
         let d = match self.value(k) {
-            Some(Value::String(s)) => text::parse_date(s.value()),
+            Some(Value::String(s)) => Date::parse(s.value()),
             Some(Value::Datetime(d)) => {
                 let d = d.value();
                 match (d.date, d.time, d.offset) {

@@ -277,7 +277,7 @@ pub fn flee_run(dir: &Path, days: u32) {
             {"camp": "Mbera", "mean_abs_diff": 2100.5},
             {"camp": "Abala", "mean_abs_diff": 1500.25},
             {"camp": "Mentao", "mean_abs_diff": 300.0}]},
-        "totals": {"people_in_camps_last_day": 30000},
+        "totals": {"spawned": 41000, "in_camps": 30000, "observed_in_camps": 31000},
         "warnings": ["simsetting key `start_on_foot` is not supported; default used"]
     });
     write(
@@ -500,13 +500,19 @@ fn corridor_summary(scenario: &str, days: u32, ensemble: Option<serde_json::Valu
         "days": days,
         "seed": 7,
         "engine": "count",
-        "hasten": 10,
+        "hasten": 1,
+        "units": "people (agents × hasten)",
+        "key_numbers": {"peak_waiting_at_border": 12500, "peak_waiting_date": date(CORRIDOR_START, 3),
+                        "mean_wait_days": 4.25, "admitted": 40000, "encountered": 30000,
+                        "interception_events": 8000, "final_waiting_at_border": 6000},
+        "monthly": [],
         "inputs": [{"path": "scenario.toml", "sha256": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}],
         "accounting": {"spawned": 250000, "at_locations": 60000, "on_links": 9000, "in_queues": 2500,
                         "in_transit": 500, "admitted": 40000, "encountered": 30000, "removed": 108000},
         "accounting_balances_every_day": true,
         "validation": null,
-        "totals": {"admitted": 40000, "encountered": 30000, "intercepted": 8000},
+        "totals": {"spawned": 250000, "in_camps": 0, "observed_in_camps": null,
+                   "by_appointment": 30000, "walk_up": 10000, "in_queues": 2500},
         "warnings": []
     });
     if let Some(e) = ensemble {
@@ -517,6 +523,9 @@ fn corridor_summary(scenario: &str, days: u32, ensemble: Option<serde_json::Valu
             "accounting_balances_every_day",
             "validation",
             "totals",
+            "units",
+            "key_numbers",
+            "monthly",
         ] {
             m.remove(k);
         }
@@ -668,12 +677,19 @@ pub fn compare_dir(dir: &Path) {
     let cmp = serde_json::json!({
         "variants": [
             {"name": "baseline", "dir": "baseline",
-             "key_numbers": {"admitted": 40000, "encountered": 30000, "mean_wait_days": 4.25}},
+             "key_numbers": {"peak_waiting_at_border": 12500, "peak_waiting_date": "2023-10-04",
+                             "mean_wait_days": 4.25, "admitted": 40000, "encountered": 30000,
+                             "interception_events": 8000}},
             {"name": "ports closed", "dir": "ports_closed",
-             "key_numbers": {"admitted": 20000, "encountered": 45000, "mean_wait_days": 9.5}},
+             "key_numbers": {"peak_waiting_at_border": 12500, "peak_waiting_date": "2023-10-04",
+                             "mean_wait_days": 9.5, "admitted": 20000, "encountered": 45000,
+                             "interception_events": 8500}},
             {"name": "appointments doubled", "dir": "appointments_doubled",
-             "key_numbers": {"admitted": {"mean": 60000, "p5": 55000, "p50": 60000, "p95": 65000},
-                             "encountered": 21000, "mean_wait_days": 3.0}}
+             "key_numbers": {"peak_waiting_at_border": {"mean": 12400, "sd": 150, "p5": 12200, "p50": 12400, "p95": 12600},
+                             "mean_wait_days": {"mean": 3.0, "sd": 0.2, "p5": 2.7, "p50": 3.0, "p95": 3.3},
+                             "admitted": {"mean": 60000, "sd": 3000, "p5": 55000, "p50": 60000, "p95": 65000},
+                             "encountered": {"mean": 21000, "sd": 500, "p5": 20200, "p50": 21000, "p95": 21800},
+                             "interception_events": {"mean": 7000, "sd": 300, "p5": 6500, "p50": 7000, "p95": 7500}}}
         ]
     });
     write(

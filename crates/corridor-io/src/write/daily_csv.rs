@@ -1,0 +1,73 @@
+//! daily.csv: one row per day per location with every per-location variable.
+
+use super::{at, csv_field, per_location, WriteError};
+use corridor_model::record::RunOutput;
+use corridor_model::scenario::Scenario;
+use std::fmt::Write as _;
+
+/// The per-location variables of daily.csv, in column order; ensembles
+/// (`daily_stats.csv`) and the report use the same names.
+pub const DAILY_VARIABLES: [&str; 10] = [
+    "population",
+    "on_links_toward",
+    "queue",
+    "sheltered",
+    "unsheltered",
+    "arrived",
+    "departed",
+    "admitted",
+    "encountered",
+    "intercepted",
+];
+
+/// The header of daily.csv: the day, the location, then [`DAILY_VARIABLES`].
+pub(super) const DAILY_COLUMNS: [&str; 14] = {
+    let mut cols = [
+        "day", "date", "location", "kind", "", "", "", "", "", "", "", "", "", "",
+    ];
+    let mut i = 0;
+    while i < DAILY_VARIABLES.len() {
+        cols[4 + i] = DAILY_VARIABLES[i];
+        i += 1;
+    }
+    cols
+};
+
+/// daily.csv: one row per day per location, locations in scenario order. A
+/// per-location vector the engine left empty does not apply and prints as 0.
+pub fn render_daily_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
+    const FILE: &str = "daily.csv";
+    let n = scenario.locations.len();
+    let mut out = DAILY_COLUMNS.join(",");
+    out.push('\n');
+    for rec in &run.days {
+        let cols = [
+            per_location(FILE, rec, "population", &rec.population, n)?,
+            per_location(FILE, rec, "on_links_toward", &rec.on_links_toward, n)?,
+            per_location(FILE, rec, "queue", &rec.queue, n)?,
+            per_location(FILE, rec, "sheltered", &rec.sheltered, n)?,
+            per_location(FILE, rec, "unsheltered", &rec.unsheltered, n)?,
+            per_location(FILE, rec, "arrived", &rec.arrived, n)?,
+            per_location(FILE, rec, "departed", &rec.departed, n)?,
+            per_location(FILE, rec, "admitted", &rec.admitted, n)?,
+            per_location(FILE, rec, "encountered", &rec.encountered, n)?,
+            per_location(FILE, rec, "intercepted", &rec.intercepted, n)?,
+        ];
+        let date = scenario.start_date.add_days(rec.day as i64);
+        for (i, loc) in scenario.locations.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{},{},{},{}",
+                rec.day,
+                date,
+                csv_field(&loc.name),
+                loc.kind.as_str()
+            );
+            for col in cols {
+                let _ = write!(out, ",{}", at(col, i));
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
