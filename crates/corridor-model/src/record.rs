@@ -55,17 +55,12 @@ pub struct PortDay {
     /// Mean days waited by the people admitted today (0 if none).
     pub mean_wait_days: f64,
     pub open: bool,
-    /// Days waited by the people admitted today, as counts per bucket: bucket `i`
-    /// holds waits `w` with `WAIT_BUCKET_EDGES[i] <= w < WAIT_BUCKET_EDGES[i + 1]`
-    /// (the last bucket is open-ended). Summed over days and ports, enough for a
-    /// p90 of waits ([`wait_quantile`]).
-    pub wait_hist: [u64; WAIT_BUCKETS],
 }
 
-/// Number of buckets of [`PortDay::wait_hist`].
+/// Number of buckets of [`DayRecord::wait_hist`].
 pub const WAIT_BUCKETS: usize = 16;
 
-/// Lower edges (days) of the buckets of [`PortDay::wait_hist`].
+/// Lower edges (days) of the buckets of [`DayRecord::wait_hist`].
 pub const WAIT_BUCKET_EDGES: [u32; WAIT_BUCKETS] =
     [0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 365];
 
@@ -124,6 +119,12 @@ pub struct DayRecord {
     pub camp_data: Vec<i64>,
     /// Per port in `Border::ports` order.
     pub ports: Vec<PortDay>,
+    /// Per port in `Border::ports` order: days waited by the people admitted
+    /// today, as counts per bucket: bucket `i` holds waits `w` with
+    /// `WAIT_BUCKET_EDGES[i] <= w < WAIT_BUCKET_EDGES[i + 1]` (the last bucket is
+    /// open-ended). Summed over days and ports, enough for a p90 of waits
+    /// ([`wait_quantile`]).
+    pub wait_hist: Vec<[u64; WAIT_BUCKETS]>,
     /// Per checkpoint in `Border::checkpoints` order: interceptions today.
     pub checkpoints: Vec<u64>,
     /// People created today.

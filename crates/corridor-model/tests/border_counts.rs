@@ -56,8 +56,9 @@ fn check_conservation(sc: &Scenario, out: &RunOutput) {
             .iter()
             .zip(&d.intercepted)
             .all(|(f, i)| f <= i));
-        for p in &d.ports {
-            assert_eq!(p.wait_hist.iter().sum::<u64>(), p.admitted);
+        assert_eq!(d.wait_hist.len(), d.ports.len());
+        for (p, h) in d.ports.iter().zip(&d.wait_hist) {
+            assert_eq!(h.iter().sum::<u64>(), p.admitted);
         }
     }
 }

@@ -754,10 +754,10 @@ impl BorderState {
                         c.waited_days as f64 / c.admitted as f64
                     },
                     open: self.levers.port_open[p],
-                    wait_hist: c.waits,
                 }
             })
             .collect();
+        rec.wait_hist = self.day.port.iter().map(|c| c.waits).collect();
         rec.checkpoints = self.day.checkpoint.clone();
         if let Some(rule) = &self.border.threshold {
             self.threshold.end_day(rule, self.day.encounters);

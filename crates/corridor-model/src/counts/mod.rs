@@ -1088,6 +1088,7 @@ impl<'a> CountWorld<'a> {
                 .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
                 .collect(),
             ports: Vec::new(),
+            wait_hist: Vec::new(),
             checkpoints: Vec::new(),
             spawned_today,
             raw: self.spawner.raw,
