@@ -645,8 +645,11 @@ fn check_reads_scenarios() {
         .arg(example("appointments"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("scenario appointments: 30 days"))
-        .stdout(predicate::str::contains("ports: 2"));
+        .stdout(predicate::str::contains("appointments: 30 days"))
+        .stdout(predicate::str::contains("ports: 2"))
+        // The 2,000 people waiting in Mexico City are where people come from.
+        .stdout(predicate::str::contains("people at the start: 2000"))
+        .stdout(predicate::str::contains("no warnings"));
 }
 
 /// ports.csv rows of one port: (queue, admitted, walk_up, mean_wait_days, open).

@@ -57,6 +57,37 @@ pub struct PortDay {
     pub open: bool,
 }
 
+/// Number of buckets of [`DayRecord::wait_hist`].
+pub const WAIT_BUCKETS: usize = 16;
+
+/// Lower edges (days) of the buckets of [`DayRecord::wait_hist`].
+pub const WAIT_BUCKET_EDGES: [u32; WAIT_BUCKETS] =
+    [0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 365];
+
+/// The bucket of a wait of `days` days.
+pub fn wait_bucket(days: u32) -> usize {
+    WAIT_BUCKET_EDGES.partition_point(|&e| e <= days) - 1
+}
+
+/// The `q` quantile (0..1) of waits from a bucket histogram, as the lower edge of
+/// the bucket holding it (so a p90 of 12 means "between 10 and 13 days"); `None`
+/// when the histogram is empty.
+pub fn wait_quantile(hist: &[u64; WAIT_BUCKETS], q: f64) -> Option<u32> {
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let want = (q.clamp(0.0, 1.0) * total as f64).ceil().max(1.0) as u64;
+    let mut acc = 0;
+    for (i, &h) in hist.iter().enumerate() {
+        acc += h;
+        if acc >= want {
+            return Some(WAIT_BUCKET_EDGES[i]);
+        }
+    }
+    Some(WAIT_BUCKET_EDGES[WAIT_BUCKETS - 1])
+}
+
 /// The state of the run after day `day`'s step.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DayRecord {
@@ -78,12 +109,22 @@ pub struct DayRecord {
     pub admitted: Vec<u64>,
     /// Per location: crossings between ports from this border city today.
     pub encountered: Vec<u64>,
-    /// Per location: people intercepted today on checkpoints on links leaving it.
+    /// Per location: people intercepted today on checkpoints on links leaving it
+    /// (interception events: someone intercepted twice counts twice).
     pub intercepted: Vec<u64>,
+    /// Per location: of `intercepted`, those intercepted today for the first time
+    /// in the run (summed over days: distinct people intercepted).
+    pub intercepted_first: Vec<u64>,
     /// Per camp in `Scenario::camp_locations` order: the observed (interpolated) value.
     pub camp_data: Vec<i64>,
     /// Per port in `Border::ports` order.
     pub ports: Vec<PortDay>,
+    /// Per port in `Border::ports` order: days waited by the people admitted
+    /// today, as counts per bucket: bucket `i` holds waits `w` with
+    /// `WAIT_BUCKET_EDGES[i] <= w < WAIT_BUCKET_EDGES[i + 1]` (the last bucket is
+    /// open-ended). Summed over days and ports, enough for a p90 of waits
+    /// ([`wait_quantile`]).
+    pub wait_hist: Vec<[u64; WAIT_BUCKETS]>,
     /// Per checkpoint in `Border::checkpoints` order: interceptions today.
     pub checkpoints: Vec<u64>,
     /// People created today.
@@ -104,4 +145,27 @@ pub struct RunOutput {
     pub days: Vec<DayRecord>,
     /// Non-fatal notes (unsupported settings, unknown conflict columns, ...).
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_buckets_and_quantiles() {
+        assert_eq!(wait_bucket(0), 0);
+        assert_eq!(wait_bucket(4), 3);
+        assert_eq!(wait_bucket(13), 6);
+        assert_eq!(wait_bucket(14), 7);
+        assert_eq!(wait_bucket(10_000), WAIT_BUCKETS - 1);
+        let mut h = [0u64; WAIT_BUCKETS];
+        assert_eq!(wait_quantile(&h, 0.9), None);
+        h[wait_bucket(0)] = 80;
+        h[wait_bucket(12)] = 15;
+        h[wait_bucket(40)] = 5;
+        assert_eq!(wait_quantile(&h, 0.5), Some(0));
+        assert_eq!(wait_quantile(&h, 0.8), Some(0));
+        assert_eq!(wait_quantile(&h, 0.9), Some(10));
+        assert_eq!(wait_quantile(&h, 0.96), Some(30));
+    }
 }

@@ -3,7 +3,7 @@
 //! compares ensemble means (per camp or per location, on chosen days) and fails
 //! when they differ by more than 3 standard errors of the difference. Also:
 //! conservation every day, determinism (same seed, any thread count), 10^9 people
-//! at the cost of a few, and the refusal of border processes.
+//! at the cost of a few. Border processes: tests/border_counts.rs.
 //!
 //! Sizes keep the file under a minute in release; debug builds run fewer days
 //! and members (see `scale`).
@@ -12,7 +12,7 @@ use corridor_model::counts::{simulate_counts, simulate_counts_with_stats};
 use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
 use corridor_model::{
     simulate, Closure, ClosureTarget, Date, Demographic, EngineKind, Location, LocationKind,
-    ModelError, RunOptions, RunOutput, Scenario,
+    RunOptions, RunOutput, Scenario,
 };
 
 /// (days, members) for release or debug builds.
@@ -310,18 +310,4 @@ fn a_billion_people_on_mali2012() {
     );
     let max = stats.cohorts_per_day.iter().copied().max().unwrap();
     assert!(max < 200_000, "cohorts: {max}");
-}
-
-/// Border processes are not in the count engine yet: refused, not ignored.
-#[test]
-fn border_processes_are_refused() {
-    let mut sc = synthetic();
-    sc.border.inflows.push(corridor_model::border::Inflow {
-        location: 0,
-        series: corridor_model::Series::new(vec![(0, 10.0)]),
-    });
-    match simulate(&sc, &opts(1, 5, EngineKind::Counts)) {
-        Err(ModelError::InvalidScenario(m)) => assert!(m.contains("count engine"), "{m}"),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }

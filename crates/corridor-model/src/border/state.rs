@@ -45,7 +45,7 @@ use crate::border::threshold::ThresholdState;
 use crate::border::transit::Transit;
 use crate::border::{Border, Caravan, CaravanSource};
 use crate::error::ModelError;
-use crate::record::{DayRecord, PortDay};
+use crate::record::{wait_bucket, DayRecord, PortDay, WAIT_BUCKETS};
 use crate::scenario::Scenario;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -86,6 +86,8 @@ struct PortCount {
     by_appointment: u64,
     walk_up: u64,
     waited_days: u64,
+    /// Days waited by the admitted, per bucket of `record::WAIT_BUCKET_EDGES`.
+    waits: [u64; WAIT_BUCKETS],
 }
 
 /// Counters of the current day.
@@ -95,6 +97,8 @@ struct DayCounters {
     checkpoint: Vec<u64>,
     /// Per location.
     intercepted_at: Vec<u64>,
+    /// Per location: of `intercepted_at`, people intercepted for the first time.
+    intercepted_first_at: Vec<u64>,
     admitted_at: Vec<u64>,
     encountered_at: Vec<u64>,
     encounters: u64,
@@ -142,6 +146,8 @@ pub struct BorderState {
     /// Per agent seen at a crossing step: (city, first day of the current stay,
     /// last day seen).
     city_watch: IdMap<(usize, u32, u32)>,
+    /// Everyone intercepted at least once (still in the simulation).
+    ever_intercepted: IdMap<()>,
 }
 
 impl BorderState {
@@ -224,6 +230,7 @@ impl BorderState {
             holders: IdMap::default(),
             registered: IdMap::default(),
             city_watch: IdMap::default(),
+            ever_intercepted: IdMap::default(),
             border,
         })
     }
@@ -245,6 +252,7 @@ impl BorderState {
             port: vec![PortCount::default(); self.border.ports.len()],
             checkpoint: vec![0; self.border.checkpoints.len()],
             intercepted_at: vec![0; n],
+            intercepted_first_at: vec![0; n],
             admitted_at: vec![0; n],
             encountered_at: vec![0; n],
             encounters: 0,
@@ -383,12 +391,45 @@ impl BorderState {
         let release = day + c.delay_days.max(1);
         let dest = c.relocate_to;
         self.transit.push(agent, release, dest);
-        self.day.checkpoint[cp] += 1;
-        if let Some(x) = self.day.intercepted_at.get_mut(from) {
-            *x += 1;
-        }
-        self.totals.intercepted += 1;
+        let first = self.ever_intercepted.insert(agent, ()).is_none();
+        self.count_intercepts(cp, from, 1, first as u64);
         (dest, release)
+    }
+
+    /// Counts `n` interceptions at checkpoint `cp` of people coming from `from`,
+    /// `first` of them intercepted for the first time (for engines that draw
+    /// counts and keep the people themselves).
+    pub fn count_intercepts(&mut self, cp: usize, from: usize, n: u64, first: u64) {
+        self.day.checkpoint[cp] += n;
+        if let Some(x) = self.day.intercepted_at.get_mut(from) {
+            *x += n;
+        }
+        if let Some(x) = self.day.intercepted_first_at.get_mut(from) {
+            *x += first;
+        }
+        self.totals.intercepted += n;
+    }
+
+    /// Relocation of checkpoint `cp`: (relocate_to, release day) for an
+    /// interception on `day`.
+    pub fn relocation(&self, day: u32, cp: usize) -> (usize, u32) {
+        let c = &self.border.checkpoints[cp];
+        (c.relocate_to, day + c.delay_days.max(1))
+    }
+
+    /// Today's interception probability of checkpoint `cp` (the lever).
+    pub fn checkpoint_probability(&self, cp: usize) -> f64 {
+        self.levers.checkpoint_probability[cp]
+    }
+
+    /// The checkpoints (in table order) checking the traversal `from → to`.
+    pub fn checkpoints_on(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        self.checkpoints_from
+            .get(from)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |&i| self.border.checkpoints[i].checks(from, to))
     }
 
     /// [`intercept_draw`](Self::intercept_draw) then [`intercept`](Self::intercept):
@@ -538,6 +579,9 @@ impl BorderState {
             c.by_appointment += a.by_appointment();
             c.walk_up += a.walk_up();
             c.waited_days += a.waited_days();
+            for &(_, w, _) in &a.admitted {
+                c.waits[wait_bucket(w)] += 1;
+            }
             self.day.admitted_at[self.border.ports[p].location] += a.count();
             self.totals.admitted += a.count();
             for &(agent, _, _) in &a.admitted {
@@ -546,6 +590,54 @@ impl BorderState {
             out.push((p, a));
         }
         out
+    }
+
+    /// Today's admission capacity of port `p` (its daily quota, fractions
+    /// carried), whether it is open and whether it accepts walk-ups: what
+    /// [`admit`](Self::admit) uses, for engines that keep their own queues. Call
+    /// once per port per day.
+    pub fn port_today(&mut self, p: usize) -> (u64, bool, bool) {
+        let capacity = self.capacity_quota[p].take(self.levers.port_capacity[p]);
+        (capacity, self.levers.port_open[p], self.accepts_walk_ups(p))
+    }
+
+    /// Counts admissions at port `p` (for engines that keep their own queues):
+    /// `waits` lists (days waited, people, by appointment).
+    pub fn count_admissions(&mut self, p: usize, waits: &[(u32, u64, bool)]) {
+        let c = &mut self.day.port[p];
+        let mut n = 0;
+        for &(w, k, appt) in waits {
+            n += k;
+            if appt {
+                c.by_appointment += k;
+            } else {
+                c.walk_up += k;
+            }
+            c.waited_days += w as u64 * k;
+            c.waits[wait_bucket(w)] += k;
+        }
+        c.admitted += n;
+        self.day.admitted_at[self.border.ports[p].location] += n;
+        self.totals.admitted += n;
+    }
+
+    /// Today's appointment slots per port (each port's daily quota of
+    /// `per_day × share`, fractions carried), as [`allocate`](Self::allocate)
+    /// takes them, for engines that allocate counts. Call once a day, only on
+    /// days with requesters (as `allocate` is).
+    pub fn appointment_slots(&mut self) -> Vec<u64> {
+        let l = &self.levers;
+        (0..self.border.ports.len())
+            .map(|p| {
+                let share = l.appointment_shares.get(p).copied().unwrap_or(0.0);
+                self.appointment_quota[p].take(l.appointments_per_day * share)
+            })
+            .collect()
+    }
+
+    /// The seed of the run.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     // ---- B11 ----------------------------------------------------------------
@@ -614,13 +706,21 @@ impl BorderState {
     /// `ports`, `checkpoints`) and feeds the threshold rule. `rec.population` must
     /// already hold the end-of-day population per location. Per-location vectors
     /// of `rec` shorter than the number of locations are extended with zeros.
-    pub fn finish_day(&mut self, _day: u32, rec: &mut DayRecord) {
+    pub fn finish_day(&mut self, day: u32, rec: &mut DayRecord) {
+        let lens: Vec<u64> = self.queues.iter().map(|q| q.len() as u64).collect();
+        self.finish_day_with_queues(day, rec, &lens);
+    }
+
+    /// [`finish_day`](Self::finish_day) for engines that keep their own queues:
+    /// `queue_lens[p]` is port `p`'s queue at the end of the day.
+    pub fn finish_day_with_queues(&mut self, _day: u32, rec: &mut DayRecord, queue_lens: &[u64]) {
         let n = self.n_locations;
         for v in [
             &mut rec.queue,
             &mut rec.admitted,
             &mut rec.encountered,
             &mut rec.intercepted,
+            &mut rec.intercepted_first,
             &mut rec.sheltered,
             &mut rec.unsheltered,
         ] {
@@ -632,6 +732,7 @@ impl BorderState {
             rec.admitted[loc] = self.day.admitted_at[loc];
             rec.encountered[loc] = self.day.encountered_at[loc];
             rec.intercepted[loc] = self.day.intercepted_at[loc];
+            rec.intercepted_first[loc] = self.day.intercepted_first_at[loc];
             let people = rec.population.get(loc).copied().unwrap_or(0);
             let (s, u) = shelter::split(people, self.levers.shelter_capacity[loc]);
             rec.sheltered[loc] = s;
@@ -640,7 +741,7 @@ impl BorderState {
         rec.ports = (0..self.border.ports.len())
             .map(|p| {
                 let c = self.day.port[p];
-                let q = self.queues[p].len() as u64;
+                let q = queue_lens[p];
                 rec.queue[self.border.ports[p].location] = q;
                 PortDay {
                     queue: q,
@@ -656,6 +757,7 @@ impl BorderState {
                 }
             })
             .collect();
+        rec.wait_hist = self.day.port.iter().map(|c| c.waits).collect();
         rec.checkpoints = self.day.checkpoint.clone();
         if let Some(rule) = &self.border.threshold {
             self.threshold.end_day(rule, self.day.encounters);
@@ -667,6 +769,7 @@ impl BorderState {
         self.holders.remove(&agent);
         self.registered.remove(&agent);
         self.city_watch.remove(&agent);
+        self.ever_intercepted.remove(&agent);
     }
 
     // ---- accounting -----------------------------------------------------------
@@ -688,6 +791,11 @@ impl BorderState {
 
     pub fn totals(&self) -> BorderTotals {
         self.totals
+    }
+
+    /// Notes for `RunOutput::warnings` gathered so far (not drained).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Notes for `RunOutput::warnings` gathered so far (drained).

@@ -28,13 +28,75 @@ pub(crate) const NO_ROUTE: u32 = crate::engine::agents::NO_ROUTE;
 ///   (0..16);
 /// * `dist`: km travelled on the link as `f32` bits (0 at a location; non-negative
 ///   floats order like their bits);
-/// * `recent`: recent travel as `f32` bits (0 unless `avoid_short_stints`).
+/// * `recent`: recent travel as `f32` bits (0 unless `avoid_short_stints`);
+/// * `bd`: border facts (0 without border processes), see [`Bd`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Key {
     place: u32,
     dist: u32,
     route: u64,
     recent: u32,
+    bd: u64,
+}
+
+/// The border facts of a cohort, packed in `Key::bd` (what the agent engine's
+/// `BorderState` keeps per agent id). Bit 63: appointment holder. A holder has
+/// its appointment day in bits 0..16 and its port in bits 16..32 (it never
+/// requests or crosses again, so it needs nothing else). Anyone else has its
+/// registration day + 1 in bits 0..16 (0: never requested), and its current
+/// stay at a crossing city: crossing + 1 in bits 16..24 (0: none), first day of
+/// the stay in bits 24..40, last day seen in bits 40..56. Days fit in 16 bits
+/// (the count engine refuses border runs of more than [`MAX_BORDER_DAYS`] days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bd(pub u64);
+
+/// Longest border run of the count engine (days fit in 16 bits).
+pub(crate) const MAX_BORDER_DAYS: u32 = 65_000;
+
+const HOLDER_BIT: u64 = 1 << 63;
+
+impl Bd {
+    pub(crate) fn holder(port: usize, day: u32) -> Bd {
+        Bd(HOLDER_BIT | (port as u64) << 16 | day as u64)
+    }
+
+    #[inline]
+    pub(crate) fn is_holder(self) -> bool {
+        self.0 & HOLDER_BIT != 0
+    }
+
+    /// (port, appointment day) of a holder.
+    pub(crate) fn appointment(self) -> Option<(usize, u32)> {
+        self.is_holder()
+            .then_some((((self.0 >> 16) & 0xFFFF) as usize, (self.0 & 0xFFFF) as u32))
+    }
+
+    /// Registration day of a non-holder who has requested.
+    pub(crate) fn registered(self) -> Option<u32> {
+        let r = self.0 & 0xFFFF;
+        (!self.is_holder() && r > 0).then_some(r as u32 - 1)
+    }
+
+    pub(crate) fn with_registered(self, day: u32) -> Bd {
+        Bd(self.0 & !0xFFFF | (day as u64 + 1))
+    }
+
+    /// (crossing, first day, last day seen) of the current stay at a crossing city.
+    pub(crate) fn stay(self) -> Option<(usize, u32, u32)> {
+        let c = (self.0 >> 16) & 0xFF;
+        (!self.is_holder() && c > 0).then_some((
+            c as usize - 1,
+            ((self.0 >> 24) & 0xFFFF) as u32,
+            ((self.0 >> 40) & 0xFFFF) as u32,
+        ))
+    }
+
+    pub(crate) fn with_stay(self, crossing: usize, first: u32, last: u32) -> Bd {
+        Bd(self.0 & 0xFFFF
+            | ((crossing as u64 + 1) & 0xFF) << 16
+            | (first as u64 & 0xFFFF) << 24
+            | (last as u64 & 0xFFFF) << 40)
+    }
 }
 
 /// Places at or above this are links (`LINK_BASE + link index`). The engine's
@@ -49,7 +111,19 @@ impl Key {
             dist: 0,
             route: pack_route(NO_ROUTE, 0, flags, class),
             recent: recent.to_bits(),
+            bd: 0,
         }
+    }
+
+    #[inline]
+    pub(crate) fn bd(&self) -> Bd {
+        Bd(self.bd)
+    }
+
+    #[inline]
+    pub(crate) fn with_bd(mut self, bd: Bd) -> Key {
+        self.bd = bd.0;
+        self
     }
 
     #[inline]
@@ -142,7 +216,8 @@ impl Key {
     #[inline]
     fn hash_bits(&self, bits: u32) -> usize {
         let a = ((self.place as u64) << 32 | self.dist as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let b = (self.route ^ (self.recent as u64).rotate_left(47)).wrapping_add(a);
+        let b = (self.route ^ (self.recent as u64).rotate_left(47) ^ self.bd.rotate_left(13))
+            .wrapping_add(a);
         (b.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - bits)) as usize
     }
 }

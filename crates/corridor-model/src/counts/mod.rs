@@ -24,8 +24,10 @@
 //!   [`RECENT_QUANTUM`] (1/32 of a day at full speed) instead of as an `f32`:
 //!   exact values would make every travel history a state of its own. It only
 //!   matters when `recent + moved / max_move_speed` falls within 1/64 of 1.
-//! * Border processes are not supported yet: a scenario with any is refused with
-//!   `ModelError::InvalidScenario`.
+//! * Border processes (docs/model.md) run on counts (`border`): binomial draws per
+//!   cohort and hypergeometric draws where the agent engine picks a uniform
+//!   subset; queues and transit hold head counts. Caravan members travel as
+//!   single people while in the caravan. Where the laws differ: docs/model.md §13.
 //!
 //! Determinism: cohorts are kept in buckets (one per location, one per link) in
 //! an order that depends only on the run so far (merges keep the first
@@ -33,10 +35,13 @@
 //! order, and per-location sums are integer sums, so a run depends only on the
 //! seed.
 
+mod border;
 mod cohorts;
 mod hops;
 mod multinomial;
 
+use crate::border::caravan::CaravanPos;
+use crate::border::{BorderState, CaravanSource};
 use crate::engine::demography::Demography;
 use crate::engine::network::Network;
 use crate::engine::passes::MAX_HOPS_PER_DAY;
@@ -44,14 +49,17 @@ use crate::engine::places::Places;
 use crate::engine::routes::{hop_of, Hop};
 use crate::engine::routes::{Candidates, PathArena, Tables, DEST_BIT};
 use crate::engine::spawn::{initial_insertions, SpawnPlan, Spawner};
-use crate::engine::{validate, Closures, RunOptions, Setup};
+use crate::engine::{enact_link_change, validate, Closures, RunOptions, Setup};
 use crate::error::ModelError;
 use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::{self, Purpose, Stream};
 use crate::scenario::{DataTable, Scenario};
 use crate::settings::Settings;
+use border::CountBorder;
+use cohorts::MAX_BORDER_DAYS;
 use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
 use hops::HopCache;
+use std::collections::BTreeSet;
 
 /// Grid of the recent-travel value (in units of a day at `max_move_speed`).
 /// Finer grids multiply the number of cohorts (1/64: about twice as many, and
@@ -86,43 +94,99 @@ fn run(
     opts: &RunOptions,
     want_stats: bool,
 ) -> Result<(RunOutput, CountStats), ModelError> {
-    validate(sc)?;
-    if !sc.border.is_empty() {
-        return Err(ModelError::InvalidScenario(
-            "the count engine does not support border processes (ports, appointments, \
-             checkpoints, inflows, crossings between ports, caravans, events) yet; \
-             use the agent engine"
-                .into(),
-        ));
-    }
     let days = opts.days.unwrap_or(sc.days);
     crate::engine::flood::check_schedules(sc, days)?;
-    if sc.settings.flood_rules_enabled() {
-        return Err(ModelError::InvalidScenario(
-            "the count engine does not support DFlee's flood rules yet; use the agent engine \
-             (--engine agents)"
-                .into(),
-        ));
-    }
-    let mut w = CountWorld::new(sc, opts.seed);
-    let mut out = RunOutput {
-        seed: opts.seed,
-        days: Vec::with_capacity(days as usize),
-        warnings: Vec::new(),
-    };
+    let mut r = CountRun::new(sc, opts.seed)?;
+    r.out.days.reserve(days as usize);
     let mut stats = CountStats::default();
-    for t in 0..days {
-        out.days.push(w.step(t)?);
+    for _ in 0..days {
+        r.step()?;
         if want_stats {
             // Merging is idempotent: the run is the same with or without it.
+            let w = &mut r.w;
             for b in &mut w.cohorts.on {
                 normalise(b, 0, &mut w.cohorts.scratch);
             }
             stats.cohorts_per_day.push(w.cohorts.len());
         }
     }
-    out.warnings = w.warnings;
-    Ok((out, stats))
+    Ok((r.into_output(), stats))
+}
+
+/// A count-engine run advanced one day at a time: build it, [`step`] it, clone
+/// it (a clone continues exactly as the original would: same seed, same state),
+/// read the records so far. Forecasts (particle filters resample members'
+/// states) and the what-if server use it; design in docs/design-engine.md.
+/// Running `n` steps gives the records of `simulate_counts` with `days = n`.
+///
+/// [`step`]: CountRun::step
+#[derive(Debug, Clone)]
+pub struct CountRun<'a> {
+    w: CountWorld<'a>,
+    out: RunOutput,
+}
+
+impl<'a> CountRun<'a> {
+    /// The state before day 0 (day-0 insertions made).
+    pub fn new(sc: &'a Scenario, seed: u64) -> Result<CountRun<'a>, ModelError> {
+        validate(sc)?;
+        if sc.settings.flood_rules_enabled() {
+            return Err(ModelError::InvalidScenario(
+                "the count engine does not support DFlee's flood rules yet; use the agent engine \
+                 (--engine agents)"
+                    .into(),
+            ));
+        }
+        Ok(CountRun {
+            w: CountWorld::new(sc, seed)?,
+            out: RunOutput {
+                seed,
+                days: Vec::new(),
+                warnings: Vec::new(),
+            },
+        })
+    }
+
+    /// The next day to simulate (= the number of days simulated).
+    pub fn day(&self) -> u32 {
+        self.out.days.len() as u32
+    }
+
+    /// Simulates one more day and returns its record.
+    pub fn step(&mut self) -> Result<&DayRecord, ModelError> {
+        let t = self.day();
+        if self.w.border.is_some() && t >= MAX_BORDER_DAYS {
+            return Err(ModelError::InvalidScenario(format!(
+                "the count engine runs border scenarios of at most {MAX_BORDER_DAYS} days"
+            )));
+        }
+        let rec = self.w.step(t)?;
+        self.out.days.push(rec);
+        Ok(&self.out.days[t as usize])
+    }
+
+    /// The records of the days simulated so far.
+    pub fn records(&self) -> &[DayRecord] {
+        &self.out.days
+    }
+
+    /// The run's warnings so far.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.w.warnings.clone();
+        if let Some(b) = &self.w.border {
+            w.extend(b.b.warnings().iter().cloned());
+        }
+        w
+    }
+
+    /// The whole output so far, as `simulate_counts` returns it.
+    pub fn into_output(self) -> RunOutput {
+        let warnings = self.warnings();
+        RunOutput {
+            warnings,
+            ..self.out
+        }
+    }
 }
 
 /// Random-stream phases: the entity of a stream is `phase << 40 | index`.
@@ -133,12 +197,19 @@ const PH_SPAWN_CLASS: u64 = 4;
 const PH_DECIDE: u64 = 5;
 const PH_TRAVEL: u64 = 6;
 const PH_SINK: u64 = 7;
+const PH_INFLOW: u64 = 8;
+const PH_REQUEST: u64 = 9;
+const PH_APPOINT: u64 = 10;
+const PH_PORT_ORDER: u64 = 11;
+const PH_CROSS: u64 = 12;
+const PH_CARAVAN: u64 = 13;
 
 #[inline]
 fn stream(seed: u64, day: u32, phase: u64, index: u64) -> Stream {
     rng::stream(seed, Purpose::Counts, day as u64, (phase << 40) | index)
 }
 
+#[derive(Debug, Clone)]
 struct CountWorld<'a> {
     sc: &'a Scenario,
     s: Settings,
@@ -181,6 +252,14 @@ struct CountWorld<'a> {
     /// Scratch buffers.
     split: Vec<u64>,
     stack: Vec<Mover>,
+    /// Border processes; `None` for a plain Flee scenario.
+    border: Option<CountBorder>,
+    /// Links closed by border events (see `engine::enact_link_change`).
+    event_closed: BTreeSet<(usize, usize)>,
+    /// Per location: people without an appointment stay (a port taking walk-ups today).
+    stay_port: Vec<bool>,
+    /// Interceptions of the travel pass: (checkpoint, from, key, people).
+    hits: Vec<(usize, usize, Key, u64)>,
 }
 
 /// Someone travelling in the travel pass: a group on a link, how far it has
@@ -211,6 +290,8 @@ macro_rules! ctx {
             ln_stay: &$w.ln_stay,
             first_hop: &$w.first_hop,
             hop_cache: &$w.hop_cache,
+            border: $w.border.as_ref().map(|b| &b.b),
+            stay_port: &$w.stay_port,
         }
     };
 }
@@ -229,6 +310,9 @@ struct DecideCtx<'b> {
     /// Per candidate route: its first hop.
     first_hop: &'b [Option<Hop>],
     hop_cache: &'b HopCache,
+    border: Option<&'b BorderState>,
+    /// Per location: people without an appointment stay (see `CountWorld`).
+    stay_port: &'b [bool],
 }
 
 impl DecideCtx<'_> {
@@ -254,6 +338,19 @@ impl DecideCtx<'_> {
         emit: &mut impl FnMut(Key, u64, bool),
     ) {
         let li = l as usize;
+        if let Some(b) = self.border {
+            if let Some((port, _)) = key.bd().appointment() {
+                // Appointment holders go to their port with move chance 1.
+                let link = b
+                    .next_hop(port, li)
+                    .and_then(|next| self.net.find_open(l, next as u32));
+                match link {
+                    Some(link) => emit(key.onto_link(link), n, true),
+                    None => emit(key, n, false),
+                }
+                return;
+            }
+        }
         let has_route = key.route() != NO_ROUTE;
         let m = if has_route || (force && self.places.town[li]) {
             1.0
@@ -323,6 +420,7 @@ impl DecideCtx<'_> {
         at: &mut [Vec<(Key, u64)>],
         on_next: &mut [Vec<(Key, u64)>],
         split: &mut Vec<u64>,
+        hits: &mut Vec<(usize, usize, Key, u64)>,
     ) {
         let m = &self.s.move_rules;
         let net = self.net;
@@ -374,6 +472,24 @@ impl DecideCtx<'_> {
                     break 'done;
                 }
                 let dest = net.to[li];
+                if let Some(b) = self.border {
+                    // B6: the checkpoints on this traversal, in table order.
+                    let from = net.from[li] as usize;
+                    for cp in b.checkpoints_on(from, dest as usize) {
+                        let x =
+                            multinomial::binomial(&mut *rng, mv.n, b.checkpoint_probability(cp));
+                        if x > 0 {
+                            hits.push((cp, from, key.with_recent(fin.recent(key, moved)), x));
+                            mv.n -= x;
+                        }
+                        if mv.n == 0 {
+                            break;
+                        }
+                    }
+                    if mv.n == 0 {
+                        break 'done;
+                    }
+                }
                 arrived[dest as usize] += mv.n;
                 let hops = mv.hops + 1;
                 let here = key.moved_to(dest);
@@ -468,7 +584,12 @@ impl DecideCtx<'_> {
 }
 
 impl<'a> CountWorld<'a> {
-    fn new(sc: &'a Scenario, seed: u64) -> CountWorld<'a> {
+    fn new(sc: &'a Scenario, seed: u64) -> Result<CountWorld<'a>, ModelError> {
+        let border = if sc.border.is_empty() {
+            None
+        } else {
+            Some(CountBorder::new(sc, seed)?)
+        };
         let Setup {
             s,
             data,
@@ -514,6 +635,10 @@ impl<'a> CountWorld<'a> {
             stack: Vec::new(),
             first_hop: Vec::new(),
             hop_cache: HopCache::default(),
+            border,
+            event_closed: BTreeSet::new(),
+            stay_port: vec![false; n],
+            hits: Vec::new(),
         };
         w.first_hops();
         for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s)
@@ -525,7 +650,7 @@ impl<'a> CountWorld<'a> {
             w.initial += n;
         }
         w.cohorts.normalise();
-        w
+        Ok(w)
     }
 
     /// Records the bucket lengths (normalised buckets, before appending).
@@ -556,23 +681,30 @@ impl<'a> CountWorld<'a> {
 
     /// Creates `n` people at `l`, split over attribute classes.
     fn create(&mut self, l: usize, n: u64, rng: &mut Stream) {
-        if n == 0 {
-            return;
+        for (k, x) in self.new_people(l, n, rng) {
+            self.counts[l] += x;
+            self.cohorts.push(k, x);
         }
-        self.counts[l] += n;
+    }
+
+    /// `n` new people at `l` as cohorts (split over attribute classes), not yet placed.
+    fn new_people(&mut self, l: usize, n: u64, rng: &mut Stream) -> Vec<(Key, u64)> {
+        if n == 0 {
+            return Vec::new();
+        }
         if self.demo.n_class == 1 {
-            self.cohorts.push(Key::at(l as u32, 0, 0, 0.0), n);
-            return;
+            return vec![(Key::at(l as u32, 0, 0, 0.0), n)];
         }
         let probs = self.class_probs[l]
             .get_or_insert_with(|| self.demo.class_probabilities(l, &self.s))
             .clone();
         multinomial::split(rng, n, &probs, &mut self.split);
-        for (c, &x) in self.split.iter().enumerate() {
-            if x > 0 {
-                self.cohorts.push(Key::at(l as u32, 0, c as u16, 0.0), x);
-            }
-        }
+        self.split
+            .iter()
+            .enumerate()
+            .filter(|&(_, &x)| x > 0)
+            .map(|(c, &x)| (Key::at(l as u32, 0, c as u16, 0.0), x))
+            .collect()
     }
 
     /// Day `t`'s spawning (flee-spec §2.4); returns the number of people created.
@@ -635,6 +767,15 @@ impl<'a> CountWorld<'a> {
         let sc = self.sc;
         let n = sc.locations.len();
         let ti = t as i64;
+        let mut links_changed = false;
+        let mut arrived = vec![0u64; n];
+
+        // B1 events.
+        if let Some(b) = self.border.as_mut() {
+            for ch in b.b.begin_day(t) {
+                links_changed |= enact_link_change(sc, &mut self.net, &mut self.event_closed, ch);
+            }
+        }
 
         // 1. Conflicts.
         if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
@@ -647,7 +788,54 @@ impl<'a> CountWorld<'a> {
         // 2. Spawning.
         let mut spawned_today = if t == 0 { self.initial } else { 0 };
         self.mark_lengths();
+        // B2 releases (arrivals of the day, before the passes).
+        if let Some(b) = self.border.as_mut() {
+            for (k, x) in b.release(t) {
+                let l = k.pos() as usize;
+                self.counts[l] += x;
+                arrived[l] += x;
+                self.cohorts.at[l].push((k, x));
+            }
+        }
         spawned_today += self.spawn(t)?;
+        // B3 inflows, B4 caravans start.
+        if let Some(mut b) = self.border.take() {
+            for (i, (l, x)) in b.b.inflows(t).into_iter().enumerate() {
+                let mut rng = stream(self.seed, t, PH_INFLOW, i as u64);
+                self.create(l, x, &mut rng);
+                spawned_today += x;
+            }
+            for c in b.b.caravans_starting(t) {
+                let car = b.b.caravan(c);
+                let (origin, size) = (car.origin, car.size);
+                // Members stay in `counts` (people at a location, as in the agent
+                // engine's occupancy) until the passes; only their cohorts move.
+                let pool = if car.source == CaravanSource::New {
+                    let mut rng = stream(self.seed, t, PH_CARAVAN, c as u64);
+                    spawned_today += size;
+                    self.counts[origin] += size;
+                    self.new_people(origin, size, &mut rng)
+                } else {
+                    // Those free to go: everyone at the origin without an appointment.
+                    normalise(&mut self.cohorts.at[origin], 0, &mut self.cohorts.scratch);
+                    let mut free = Vec::new();
+                    self.cohorts.at[origin].retain(|&(k, x)| {
+                        if k.bd().is_holder() {
+                            true
+                        } else {
+                            free.push((k, x));
+                            false
+                        }
+                    });
+                    self.at_len[origin] = 0;
+                    free
+                };
+                for (k, x) in b.start_caravan(t, c, &pool) {
+                    self.cohorts.at[origin].push((k, x));
+                }
+            }
+            self.border = Some(b);
+        }
         self.spawned_total += spawned_today;
         for (b, &from) in self.cohorts.at.iter_mut().zip(&self.at_len) {
             normalise(b, from, &mut self.cohorts.scratch);
@@ -657,9 +845,16 @@ impl<'a> CountWorld<'a> {
         if self
             .closures
             .apply(sc, t, &mut self.net, &mut self.places, &self.s)
+            || links_changed
         {
             self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
             self.first_hops();
+            if let Some(b) = self.border.as_mut() {
+                let net = &self.net;
+                b.b.recompute_routes(sc, &|k| {
+                    net.is_open(2 * k as u32) && net.is_open(2 * k as u32 + 1)
+                });
+            }
         }
 
         // 4. Evolve: capacity growth, scores, move chances, end-point scores.
@@ -667,6 +862,13 @@ impl<'a> CountWorld<'a> {
             .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
         for (ln, m) in self.ln_stay.iter_mut().zip(&self.mc) {
             *ln = (-m).ln_1p();
+        }
+        if let Some(b) = &self.border {
+            // B5 shelter factor; who waits at a port for its queue.
+            for l in 0..n {
+                self.score[l] *= b.b.attractiveness_factor(l, self.counts[l]);
+                self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.accepts_walk_ups(p));
+            }
         }
         self.demo.end_scores(
             &self.score,
@@ -699,7 +901,9 @@ impl<'a> CountWorld<'a> {
                 let mut w = 0;
                 for r in 0..bucket.len() {
                     let (key, cnt) = bucket[r];
-                    if idle && key.route() == NO_ROUTE {
+                    let holder = key.bd().is_holder();
+                    if (idle && key.route() == NO_ROUTE && !holder) || (!holder && ctx.stay_port[l])
+                    {
                         bucket[w] = (key, cnt);
                         w += 1;
                         continue;
@@ -757,7 +961,6 @@ impl<'a> CountWorld<'a> {
             // same first-occurrence order and sums).
             *len = if changed { 0 } else { b.len() };
         }
-        let mut arrived = vec![0u64; n];
         {
             let ctx = ctx!(self);
             let stack = &mut self.stack;
@@ -788,6 +991,7 @@ impl<'a> CountWorld<'a> {
                         at,
                         &mut self.on_next,
                         &mut self.split,
+                        &mut self.hits,
                     );
                 }
                 on[li].clear();
@@ -803,12 +1007,32 @@ impl<'a> CountWorld<'a> {
             normalise(b, from, &mut self.cohorts.scratch);
         }
 
+        // B6: the travel pass's interceptions go in transit.
+        if let Some(b) = self.border.as_mut() {
+            for (cp, from, key, x) in self.hits.drain(..) {
+                b.intercept(t, cp, from, key, x);
+            }
+        }
+
         // Camps as sinks (§2.2 5.8).
         if self.s.spawn_rules.camps_are_sinks {
             self.sinks(t);
         }
 
-        // 5. Border step: none (refused at the start). 6. Record.
+        // 5. Border steps B7 to B11.
+        if let Some(b) = self.border.as_mut() {
+            let scratch = &mut self.cohorts.scratch;
+            let (at, on) = (&mut self.cohorts.at, &mut self.cohorts.on);
+            for l in b.advance_caravans(t, &self.net, at, on, &mut arrived, &mut departed) {
+                normalise(&mut at[l], 0, scratch);
+            }
+            b.join_queues(t, at);
+            b.appointments(t, self.seed, at, scratch);
+            b.admit(t, self.seed);
+            b.crossings(t, self.seed, at, scratch);
+        }
+
+        // 6. Record (B12).
         let mut pop = vec![0u64; n];
         let mut toward = vec![0u64; n];
         for (l, b) in self.cohorts.at.iter().enumerate() {
@@ -817,20 +1041,43 @@ impl<'a> CountWorld<'a> {
         for (li, b) in self.cohorts.on.iter().enumerate() {
             toward[self.net.to[li] as usize] += b.iter().map(|c| c.1).sum::<u64>();
         }
+        if let Some(b) = &self.border {
+            // Caravan members are people at a location or on a link too.
+            for (pos, x) in b.caravan_members() {
+                match pos {
+                    CaravanPos::At(l) => pop[l] += x,
+                    CaravanPos::On { to, .. } => toward[to] += x,
+                }
+            }
+        }
         self.counts.copy_from_slice(&pop);
         let at_locations: u64 = pop.iter().sum();
         let on_links: u64 = toward.iter().sum();
+        let (in_queues, in_transit, admitted, encountered, lens) = match &self.border {
+            Some(b) => {
+                let lens = b.queue_lens();
+                let tot = b.b.totals();
+                (
+                    lens.iter().sum(),
+                    b.in_transit(),
+                    tot.admitted,
+                    tot.encountered,
+                    lens,
+                )
+            }
+            None => (0, 0, 0, 0, Vec::new()),
+        };
         let acc = Accounting {
             spawned: self.spawned_total,
             at_locations,
             on_links,
-            in_queues: 0,
-            in_transit: 0,
-            admitted: 0,
-            encountered: 0,
+            in_queues,
+            in_transit,
+            admitted,
+            encountered,
             removed: self.removed,
         };
-        Ok(DayRecord {
+        let mut rec = DayRecord {
             day: t,
             population: pop,
             on_links_toward: toward,
@@ -842,19 +1089,25 @@ impl<'a> CountWorld<'a> {
             admitted: vec![0; n],
             encountered: vec![0; n],
             intercepted: vec![0; n],
+            intercepted_first: vec![0; n],
             camp_data: self
                 .camps
                 .iter()
                 .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
                 .collect(),
             ports: Vec::new(),
+            wait_hist: Vec::new(),
             checkpoints: Vec::new(),
             spawned_today,
             raw: self.spawner.raw,
             debt: self.spawner.debt,
-            total_agents: at_locations + on_links,
+            total_agents: at_locations + on_links + in_queues + in_transit,
             accounting: acc,
-        })
+        };
+        if let Some(b) = self.border.as_mut() {
+            b.b.finish_day_with_queues(t, &mut rec, &lens);
+        }
+        Ok(rec)
     }
 
     /// Camps as sinks: people at a camp leave with the camp's daily probability.
@@ -989,7 +1242,7 @@ mod tests {
         assert!(plain.days.iter().any(|d| d.accounting.on_links > 0));
         assert!(stats.cohorts_per_day.iter().any(|&c| c > 3));
         // A recount of distinct keys after the fact agrees on the last day.
-        let mut w = CountWorld::new(&sc, 11);
+        let mut w = CountWorld::new(&sc, 11).unwrap();
         for t in 0..40 {
             w.step(t).unwrap();
         }

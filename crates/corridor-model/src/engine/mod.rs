@@ -345,6 +345,7 @@ impl Setup {
 }
 
 /// Which closures are in force (flee-spec §1.3).
+#[derive(Debug, Clone)]
 pub(crate) struct Closures {
     active: Vec<bool>,
     is_camp_at_start: Vec<bool>,
@@ -396,6 +397,42 @@ impl Closures {
         }
         changed
     }
+}
+
+/// Enacts a border event's link change like a Flee `link` closure, both
+/// directions; returns true if the network changed. Closing a link already closed
+/// by an event (or opening one no event closed) does nothing, so event closures
+/// compose with Flee closures through the per-link counter. `event_closed`: the
+/// links closed by events, as location pairs (a < b). Both engines use it.
+pub(crate) fn enact_link_change(
+    sc: &Scenario,
+    net: &mut Network,
+    event_closed: &mut BTreeSet<(usize, usize)>,
+    ch: LinkChange,
+) -> bool {
+    let (close, a, b) = match ch {
+        LinkChange::Close(a, b) => (true, a, b),
+        LinkChange::Open(a, b) => (false, a, b),
+    };
+    let key = (a.min(b), a.max(b));
+    let changed = if close {
+        event_closed.insert(key)
+    } else {
+        event_closed.remove(&key)
+    };
+    if !changed {
+        return false;
+    }
+    let links = net.links_of(sc, &ClosureTarget::Link(a, b));
+    for &li in &links {
+        let x = &mut net.closed[li as usize];
+        *x = if close {
+            x.saturating_add(1)
+        } else {
+            x.saturating_sub(1)
+        };
+    }
+    !links.is_empty()
 }
 
 struct World<'a> {
@@ -583,29 +620,7 @@ impl<'a> World<'a> {
     /// closed by an event (or opening one no event closed) does nothing, so event
     /// closures compose with Flee closures through the per-link counter.
     fn link_change(&mut self, ch: LinkChange) -> bool {
-        let (close, a, b) = match ch {
-            LinkChange::Close(a, b) => (true, a, b),
-            LinkChange::Open(a, b) => (false, a, b),
-        };
-        let key = (a.min(b), a.max(b));
-        let changed = if close {
-            self.event_closed.insert(key)
-        } else {
-            self.event_closed.remove(&key)
-        };
-        if !changed {
-            return false;
-        }
-        let links = self.net.links_of(self.sc, &ClosureTarget::Link(a, b));
-        for &li in &links {
-            let x = &mut self.net.closed[li as usize];
-            *x = if close {
-                x.saturating_add(1)
-            } else {
-                x.saturating_sub(1)
-            };
-        }
-        !links.is_empty()
+        enact_link_change(self.sc, &mut self.net, &mut self.event_closed, ch)
     }
 
     fn chunk_size(&self) -> usize {
@@ -875,6 +890,7 @@ impl<'a> World<'a> {
             admitted: vec![0; n],
             encountered: vec![0; n],
             intercepted: vec![0; n],
+            intercepted_first: vec![0; n],
             ..Default::default()
         };
         rec.camp_data = self

@@ -1,0 +1,578 @@
+//! The border processes of docs/model.md (B1–B12) on counts, for the count engine.
+//!
+//! [`BorderState`] keeps what does not depend on who is who: levers and events,
+//! inflow, capacity and appointment quotas, the threshold rule, next hops towards
+//! ports, the day's counters and the record's border columns. This module keeps
+//! what the agent engine keeps per agent id, as counts:
+//! * queues: per port, holders by (appointment day, joining day) and walk-ups by
+//!   joining day, head counts (people who joined on the same day are
+//!   exchangeable: ties by agent id are a uniform order);
+//! * transit: per release day, cohorts already placed at their destination;
+//! * per cohort ([`Bd`] in the key): appointment (port, day), registration day,
+//!   current stay at a crossing city; the flag [`INTERCEPTED`] for distinct people
+//!   intercepted;
+//! * caravans: members are single people (units) with pseudo ids, so that
+//!   `BorderState`'s own caravan code (recruitment, walking, dispersals, the
+//!   papers' transit) runs unchanged; units go back into cohorts when they leave.
+//!
+//! Draws: binomial per cohort (requests, crossings, interceptions in the travel
+//! pass), multivariate hypergeometric by single picks where the agent engine
+//! chooses a uniform subset (lottery winners, ties at the FIFO boundary, random
+//! walk-up order, the ports of the winners). So the engines agree in law, not
+//! draw by draw (docs/model.md §13). Every stream is keyed by (seed, day, phase,
+//! index) and cohorts are visited in bucket order, so a run depends on the seed.
+
+use super::cohorts::{normalise, Bd, Key, Scratch, NO_ROUTE};
+use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
+use crate::border::caravan::CaravanPos;
+use crate::border::{Allocation, BorderState, QueueDiscipline};
+use crate::engine::network::Network;
+use crate::error::ModelError;
+use crate::rng::Stream;
+use crate::scenario::Scenario;
+use std::collections::{BTreeMap, HashMap};
+
+/// Key flag: these people have been intercepted at least once.
+pub(crate) const INTERCEPTED: u8 = 8;
+
+/// Border processes of a count run; see the module doc.
+#[derive(Debug, Clone)]
+pub(crate) struct CountBorder {
+    pub b: BorderState,
+    discipline: Vec<QueueDiscipline>,
+    /// Per port: holders queued, (appointment day, joining day) → people.
+    appointed: Vec<BTreeMap<(u32, u32), u64>>,
+    /// Per port: walk-ups queued, joining day → people.
+    walk_ups: Vec<BTreeMap<u32, u64>>,
+    /// Release day → cohorts (keys already at their destination).
+    transit: BTreeMap<u32, Vec<(Key, u64)>>,
+    in_transit: u64,
+    /// Caravan members (and those who took papers from a caravan, until released).
+    units: HashMap<u32, Key>,
+    next_unit: u32,
+    /// Per caravan: the members' position (after their start).
+    caravan_pos: Vec<Option<CaravanPos>>,
+}
+
+impl CountBorder {
+    pub(crate) fn new(sc: &Scenario, seed: u64) -> Result<CountBorder, ModelError> {
+        let b = BorderState::new(sc, seed)?;
+        let bd = &sc.border;
+        if bd.crossings.len() >= 255 || bd.ports.len() >= 1 << 16 {
+            return Err(ModelError::InvalidScenario(
+                "the count engine takes at most 254 crossing points and 65,535 ports".into(),
+            ));
+        }
+        Ok(CountBorder {
+            b,
+            discipline: bd.ports.iter().map(|p| p.queue).collect(),
+            appointed: vec![BTreeMap::new(); bd.ports.len()],
+            walk_ups: vec![BTreeMap::new(); bd.ports.len()],
+            transit: BTreeMap::new(),
+            in_transit: 0,
+            units: HashMap::new(),
+            next_unit: 0,
+            caravan_pos: vec![None; bd.caravans.len()],
+        })
+    }
+
+    /// People in queues now, per port.
+    pub(crate) fn queue_lens(&self) -> Vec<u64> {
+        (0..self.appointed.len())
+            .map(|p| {
+                self.appointed[p].values().sum::<u64>() + self.walk_ups[p].values().sum::<u64>()
+            })
+            .collect()
+    }
+
+    /// People in transit now (interceptions and caravan papers).
+    pub(crate) fn in_transit(&self) -> u64 {
+        self.in_transit + self.b.in_transit()
+    }
+
+    /// B2: the cohorts released today, at their destination.
+    pub(crate) fn release(&mut self, t: u32) -> Vec<(Key, u64)> {
+        let later = self.transit.split_off(&(t + 1));
+        let due = std::mem::replace(&mut self.transit, later);
+        let mut out: Vec<(Key, u64)> = due.into_values().flatten().collect();
+        self.in_transit -= out.iter().map(|c| c.1).sum::<u64>();
+        for (a, loc) in self.b.release(t) {
+            if let Some(k) = self.units.remove(&a) {
+                out.push((k.moved_to(loc as u32).with_route(NO_ROUTE, 0), 1));
+            }
+        }
+        out
+    }
+
+    /// B6: `n` people with key `key` (as they completed the link from `from`) are
+    /// intercepted at checkpoint `cp` on day `t`: in transit until their release.
+    pub(crate) fn intercept(&mut self, t: u32, cp: usize, from: usize, key: Key, n: u64) {
+        let (dest, release) = self.b.relocation(t, cp);
+        let first = if key.flags() & INTERCEPTED == 0 { n } else { 0 };
+        self.b.count_intercepts(cp, from, n, first);
+        let mut k = key
+            .moved_to(dest as u32)
+            .with_flags(key.flags() | INTERCEPTED);
+        if !k.bd().is_holder() {
+            k = k.with_route(NO_ROUTE, 0);
+        }
+        self.transit.entry(release).or_default().push((k, n));
+        self.in_transit += n;
+    }
+
+    /// B4: starts caravan `c` on day `t` with members chosen from `pool` (the
+    /// people free to go at the origin, or the new people created for it).
+    /// Returns the people of the pool who are not members.
+    pub(crate) fn start_caravan(
+        &mut self,
+        t: u32,
+        c: usize,
+        pool: &[(Key, u64)],
+    ) -> Vec<(Key, u64)> {
+        let first = self.next_unit;
+        let mut ids = Vec::new();
+        for &(k, n) in pool {
+            for _ in 0..n {
+                self.units.insert(self.next_unit, k.with_route(NO_ROUTE, 0));
+                ids.push(self.next_unit);
+                self.next_unit += 1;
+            }
+        }
+        let members = self.b.start_caravan(t, c, &ids);
+        let mut chosen = vec![false; ids.len()];
+        for &m in &members {
+            chosen[(m - first) as usize] = true;
+        }
+        let mut rest = Vec::new();
+        for (i, &id) in ids.iter().enumerate() {
+            if !chosen[i] {
+                let k = self.units.remove(&id).unwrap_or_else(|| pool[0].0);
+                rest.push((k, 1));
+            }
+        }
+        let origin = self.b.caravan(c).origin;
+        self.caravan_pos[c] = Some(CaravanPos::At(origin));
+        rest
+    }
+
+    /// B7: caravans walk. Members who leave are put back as cohorts (at a
+    /// location or on a link); arrivals and departures of the group are counted
+    /// as in the agent engine. Returns the locations whose buckets got people.
+    pub(crate) fn advance_caravans(
+        &mut self,
+        t: u32,
+        net: &Network,
+        at: &mut [Vec<(Key, u64)>],
+        on: &mut [Vec<(Key, u64)>],
+        arrived: &mut [u64],
+        departed: &mut [u64],
+    ) -> Vec<usize> {
+        let mut touched = Vec::new();
+        for (c, day) in self.b.advance_caravans(t) {
+            let n = (self.b.caravan_members(c).len() + day.left.len() + day.papers.len()) as u64;
+            let prev = self.caravan_pos[c].unwrap_or(CaravanPos::At(self.b.caravan(c).origin));
+            if n > 0 {
+                if let CaravanPos::At(loc) = prev {
+                    let moved = day.position != CaravanPos::At(loc) || !day.passed.is_empty();
+                    if moved {
+                        departed[loc] += n;
+                    }
+                }
+                for (k, &p) in day.passed.iter().enumerate() {
+                    arrived[p] += n;
+                    let stays = k + 1 == day.passed.len() && day.position == CaravanPos::At(p);
+                    if !stays {
+                        departed[p] += n;
+                    }
+                }
+            }
+            self.caravan_pos[c] = Some(day.position);
+            for a in day.left {
+                let Some(k) = self.units.remove(&a) else {
+                    continue;
+                };
+                match day.position {
+                    CaravanPos::At(l) => {
+                        at[l].push((k.moved_to(l as u32), 1));
+                        touched.push(l);
+                    }
+                    CaravanPos::On { from, to, km } => {
+                        let li = net.find_any(from as u32, to as u32).unwrap_or(0);
+                        on[li as usize].push((k.onto_link(li).with_dist(km as f32), 1));
+                    }
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        touched
+    }
+
+    /// Caravan members now: (position, people), for the record.
+    pub(crate) fn caravan_members(&self) -> Vec<(CaravanPos, u64)> {
+        self.caravan_pos
+            .iter()
+            .enumerate()
+            .filter_map(|(c, p)| {
+                let n = self.b.caravan_members(c).len() as u64;
+                p.filter(|_| n > 0).map(|p| (p, n))
+            })
+            .collect()
+    }
+
+    /// B8: everyone at a port who may join its queue joins it.
+    pub(crate) fn join_queues(&mut self, t: u32, at: &mut [Vec<(Key, u64)>]) {
+        for p in 0..self.appointed.len() {
+            let loc = self.b.border().ports[p].location;
+            let walk = self.b.accepts_walk_ups(p);
+            let (appointed, walk_ups) = (&mut self.appointed[p], &mut self.walk_ups[p]);
+            at[loc].retain(|&(k, n)| match k.bd().appointment() {
+                Some((port, day)) if port == p => {
+                    *appointed.entry((day, t)).or_default() += n;
+                    false
+                }
+                Some(_) => true,
+                None if walk => {
+                    *walk_ups.entry(t).or_default() += n;
+                    false
+                }
+                None => true,
+            });
+        }
+    }
+
+    /// B9: requests at eligible locations and the day's allocation.
+    pub(crate) fn appointments(
+        &mut self,
+        t: u32,
+        seed: u64,
+        at: &mut [Vec<(Key, u64)>],
+        scratch: &mut Scratch,
+    ) {
+        let r = self.b.levers.request_probability;
+        if r.is_nan() || r <= 0.0 {
+            return;
+        }
+        // Requesters: (location, key with its registration day, people).
+        let mut req: Vec<(usize, Key, u64)> = Vec::new();
+        for (l, bucket) in at.iter_mut().enumerate() {
+            if bucket.is_empty() || !self.b.is_eligible(l) {
+                continue;
+            }
+            let mut rng = stream(seed, t, PH_REQUEST, l as u64);
+            let mut w = 0;
+            for i in 0..bucket.len() {
+                let (k, n) = bucket[i];
+                let x = if k.bd().is_holder() {
+                    0
+                } else {
+                    super::multinomial::binomial(&mut rng, n, r)
+                };
+                if x < n {
+                    bucket[w] = (k, n - x);
+                    w += 1;
+                }
+                if x > 0 {
+                    let reg = k.bd().registered().unwrap_or(t);
+                    req.push((l, k.with_bd(k.bd().with_registered(reg)), x));
+                }
+            }
+            bucket.truncate(w);
+        }
+        if req.is_empty() {
+            return;
+        }
+        let slots = self.b.appointment_slots();
+        let total_slots: u64 = slots.iter().sum();
+        let total_req: u64 = req.iter().map(|c| c.2).sum();
+        let k = total_slots.min(total_req);
+        let l = &self.b.levers;
+        let n_fifo = match l.allocation {
+            Allocation::Fifo => k,
+            Allocation::Lottery => 0,
+            Allocation::Mixed { fifo_share } => {
+                ((k as f64 * fifo_share.clamp(0.0, 1.0)).round() as u64).min(k)
+            }
+        };
+        let lead = l.lead_days;
+        let mut rng = stream(seed, t, PH_APPOINT, 0);
+        let mut left: Vec<u64> = req.iter().map(|c| c.2).collect();
+        let mut won = vec![0u64; req.len()];
+        // FIFO part: earliest registration days first; a tie at the boundary is
+        // a uniform subset of that day's requesters.
+        if n_fifo > 0 {
+            let mut order: Vec<usize> = (0..req.len()).collect();
+            order.sort_by_key(|&i| req[i].1.bd().registered().unwrap_or(t));
+            let mut need = n_fifo;
+            let mut i = 0;
+            while need > 0 && i < order.len() {
+                let day = req[order[i]].1.bd().registered();
+                let mut j = i;
+                while j < order.len() && req[order[j]].1.bd().registered() == day {
+                    j += 1;
+                }
+                let group: Vec<usize> = order[i..j].to_vec();
+                let size: u64 = group.iter().map(|&g| left[g]).sum();
+                if size <= need {
+                    for &g in &group {
+                        won[g] += left[g];
+                        left[g] = 0;
+                    }
+                    need -= size;
+                } else {
+                    let mut sub: Vec<u64> = group.iter().map(|&g| left[g]).collect();
+                    let taken = take_uniform(&mut rng, &mut sub, need);
+                    for (q, &g) in group.iter().enumerate() {
+                        won[g] += taken[q];
+                        left[g] -= taken[q];
+                    }
+                    need = 0;
+                }
+                i = j;
+            }
+        }
+        // Lottery part: a uniform subset of the other requesters.
+        let n_lottery = k - n_fifo;
+        if n_lottery > 0 {
+            let taken = take_uniform(&mut rng, &mut left, n_lottery);
+            for (g, x) in taken.into_iter().enumerate() {
+                won[g] += x;
+            }
+        }
+        // Ports: k slots taken uniformly from the day's slots, in random order,
+        // one per winner (winners in requester order: the slot order is random).
+        let mut slot_ports: Vec<usize> = Vec::with_capacity(total_slots as usize);
+        for (p, &s) in slots.iter().enumerate() {
+            slot_ports.extend(std::iter::repeat_n(p, s as usize));
+        }
+        crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
+        let mut next_slot = 0;
+        for (g, &(loc, key, n)) in req.iter().enumerate() {
+            let w = won[g];
+            let mut per_port: BTreeMap<usize, u64> = BTreeMap::new();
+            for _ in 0..w {
+                *per_port.entry(slot_ports[next_slot]).or_default() += 1;
+                next_slot += 1;
+            }
+            for (p, x) in per_port {
+                let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
+                at[loc].push((hk, x));
+            }
+            if n > w {
+                at[loc].push((key, n - w));
+            }
+        }
+        let mut locs: Vec<usize> = req.iter().map(|c| c.0).collect();
+        locs.dedup();
+        for l in locs {
+            normalise(&mut at[l], 0, scratch);
+        }
+    }
+
+    /// B10: every port admits from its queue (docs/model.md §8).
+    pub(crate) fn admit(&mut self, t: u32, seed: u64) {
+        for p in 0..self.appointed.len() {
+            let (capacity, open, walk) = self.b.port_today(p);
+            if !open || capacity == 0 {
+                continue;
+            }
+            let mut left = capacity;
+            let mut waits: Vec<(u32, u64, bool)> = Vec::new();
+            while left > 0 {
+                let Some(mut e) = self.appointed[p].first_entry() else {
+                    break;
+                };
+                let (day, joined) = *e.key();
+                if day > t {
+                    break;
+                }
+                let x = (*e.get()).min(left);
+                *e.get_mut() -= x;
+                if *e.get() == 0 {
+                    e.remove();
+                }
+                waits.push((t.saturating_sub(joined), x, true));
+                left -= x;
+            }
+            if walk && left > 0 && !self.walk_ups[p].is_empty() {
+                match self.discipline[p] {
+                    QueueDiscipline::Fifo => {
+                        while left > 0 {
+                            let Some(mut e) = self.walk_ups[p].first_entry() else {
+                                break;
+                            };
+                            let joined = *e.key();
+                            let x = (*e.get()).min(left);
+                            *e.get_mut() -= x;
+                            if *e.get() == 0 {
+                                e.remove();
+                            }
+                            waits.push((t.saturating_sub(joined), x, false));
+                            left -= x;
+                        }
+                    }
+                    QueueDiscipline::Random => {
+                        let mut rng = stream(seed, t, PH_PORT_ORDER, p as u64);
+                        let days: Vec<u32> = self.walk_ups[p].keys().copied().collect();
+                        let mut sizes: Vec<u64> = self.walk_ups[p].values().copied().collect();
+                        let taken = take_uniform(&mut rng, &mut sizes, left);
+                        for (i, &d) in days.iter().enumerate() {
+                            if taken[i] > 0 {
+                                waits.push((t.saturating_sub(d), taken[i], false));
+                            }
+                            if sizes[i] == 0 {
+                                self.walk_ups[p].remove(&d);
+                            } else {
+                                self.walk_ups[p].insert(d, sizes[i]);
+                            }
+                        }
+                    }
+                }
+            }
+            self.b.count_admissions(p, &waits);
+        }
+    }
+
+    /// B11: crossings between ports by people free at a border city, binomial
+    /// per cohort with the hazard of its days waited.
+    pub(crate) fn crossings(
+        &mut self,
+        t: u32,
+        seed: u64,
+        at: &mut [Vec<(Key, u64)>],
+        scratch: &mut Scratch,
+    ) {
+        for c in 0..self.b.border().crossings.len() {
+            let city = self.b.border().crossings[c].border_city;
+            if at[city].is_empty() {
+                continue;
+            }
+            let mut rng = stream(seed, t, PH_CROSS, c as u64);
+            let mut crossed = 0;
+            for e in at[city].iter_mut() {
+                let (k, n) = *e;
+                let bd = k.bd();
+                if bd.is_holder() {
+                    continue;
+                }
+                let first = match bd.stay() {
+                    Some((cx, first, last)) if cx == c && last + 1 >= t => first,
+                    _ => t,
+                };
+                let h = self.b.crossing_probability(c, t - first);
+                let x = super::multinomial::binomial(&mut rng, n, h);
+                crossed += x;
+                *e = (k.with_bd(bd.with_stay(c, first, t)), n - x);
+            }
+            if crossed > 0 {
+                self.b.count_crossings(c, crossed);
+            }
+            normalise(&mut at[city], 0, scratch);
+        }
+    }
+}
+
+/// Takes `k` people uniformly without replacement from groups of sizes
+/// `sizes` (a multivariate hypergeometric draw, by single picks): returns how
+/// many were taken from each group and lowers `sizes` accordingly. Takes
+/// everyone when `k` is at least the total. When `k` is more than half the
+/// total it picks the people left instead (the same law). Picks use a Fenwick
+/// tree: O(min(k, total − k) · log groups).
+pub(crate) fn take_uniform(rng: &mut Stream, sizes: &mut [u64], k: u64) -> Vec<u64> {
+    let total: u64 = sizes.iter().sum();
+    if k >= total {
+        let taken = sizes.to_vec();
+        sizes.iter_mut().for_each(|s| *s = 0);
+        return taken;
+    }
+    let complement = k > total / 2;
+    let picks = if complement { total - k } else { k };
+    let picked = pick_units(rng, sizes, total, picks);
+    let taken: Vec<u64> = if complement {
+        sizes.iter().zip(&picked).map(|(&s, &p)| s - p).collect()
+    } else {
+        picked
+    };
+    for (s, &t) in sizes.iter_mut().zip(&taken) {
+        *s -= t;
+    }
+    taken
+}
+
+/// `k` uniform picks without replacement (k < total): how many from each group.
+fn pick_units(rng: &mut Stream, sizes: &[u64], total: u64, k: u64) -> Vec<u64> {
+    let g = sizes.len();
+    // Fenwick tree (1-based) of the remaining sizes.
+    let mut tree = vec![0u64; g + 1];
+    for (i, &s) in sizes.iter().enumerate() {
+        let mut j = i + 1;
+        while j <= g {
+            tree[j] += s;
+            j += j & j.wrapping_neg();
+        }
+    }
+    let top = if g == 0 {
+        0
+    } else {
+        1usize << (usize::BITS - 1 - g.leading_zeros())
+    };
+    let mut picked = vec![0u64; g];
+    let mut remaining = total;
+    for _ in 0..k {
+        let mut u = rng.below(remaining);
+        // Smallest index whose prefix sum exceeds u.
+        let mut pos = 0usize;
+        let mut step = top;
+        while step > 0 {
+            let nx = pos + step;
+            if nx <= g && tree[nx] <= u {
+                u -= tree[nx];
+                pos = nx;
+            }
+            step >>= 1;
+        }
+        picked[pos] += 1;
+        let mut j = pos + 1;
+        while j <= g {
+            tree[j] -= 1;
+            j += j & j.wrapping_neg();
+        }
+        remaining -= 1;
+    }
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exact totals, never more than a group holds, and the mean share of each
+    /// group is its size share (both the direct and the complement branch).
+    #[test]
+    fn take_uniform_is_a_uniform_subset() {
+        let sizes0 = [5u64, 0, 30, 65];
+        for k in [0u64, 1, 40, 90, 100, 120] {
+            let mut sum = [0f64; 4];
+            let reps = 2000;
+            for r in 0..reps {
+                let mut rng = Stream::from_u64(r);
+                let mut sizes = sizes0;
+                let t = take_uniform(&mut rng, &mut sizes, k);
+                assert_eq!(t.iter().sum::<u64>(), k.min(100));
+                for i in 0..4 {
+                    assert_eq!(t[i] + sizes[i], sizes0[i]);
+                    sum[i] += t[i] as f64;
+                }
+            }
+            for i in 0..4 {
+                let want = sizes0[i] as f64 * k.min(100) as f64 / 100.0;
+                let got = sum[i] / reps as f64;
+                // Hypergeometric sd of one draw is < sqrt(k/4); of the mean /sqrt(reps).
+                assert!(
+                    (got - want).abs() < 5.0 * (k as f64 / 4.0 / reps as f64).sqrt() + 1e-9,
+                    "k {k} group {i}: {got} vs {want}"
+                );
+            }
+        }
+    }
+}
