@@ -12,10 +12,10 @@
 //! * inputs with observed camp data (Flee instances, or scenarios with a camp data
 //!   table): `corridor_calibrate::calibrate_with` on the (rescaled) ARD;
 //! * one corridor scenario with CBP monthly encounters, named by `--observed FILE`
-//!   or by the scenario's `[sources] observed_cbp_monthly` (relative to the
+//!   or by the scenario's `[observations] cbp_monthly` (relative to the
 //!   scenario file): `corridor_calibrate::scenario_cal` minimises the ARD of the
-//!   monthly encounters over the complete months of the run up to September 2023
-//!   (never later), and writes `calibration.json` and `trace.csv`. Parameter names
+//!   monthly encounters over the complete months of the run that the scenario's
+//!   `[observations]` allow (`observed_through`, `calibration_months`), and writes `calibration.json` and `trace.csv`. Parameter names
 //!   are those of `scenario_cal` (`crossing.<city>.hazard`,
 //!   `crossings.hazard_scale`, `appointments.request_probability`,
 //!   `inflows.scale`) and every settings path.
@@ -30,9 +30,7 @@ use clap::{Args, ValueEnum};
 use corridor_calibrate::scenario_cal::{
     calibrate_scenario, calibration_months, check_scenario_params, ScenarioCalOptions,
 };
-use corridor_calibrate::{
-    CalibrateOptions, Objective, ObservedEncounters, ParamRange, OBSERVED_THROUGH,
-};
+use corridor_calibrate::{CalibrateOptions, Objective, ObservedEncounters, ParamRange};
 use corridor_io::write::{has_camp_data, InputKind};
 use std::path::{Path, PathBuf};
 
@@ -95,7 +93,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// CBP monthly encounters (CBP's CSV layout) to calibrate one scenario against
-    /// [default: the scenario's `[sources] observed_cbp_monthly`].
+    /// [default: the scenario's `[observations] cbp_monthly`].
     #[arg(long, value_name = "FILE")]
     pub observed: Option<PathBuf>,
 }
@@ -126,34 +124,6 @@ fn check_input(l: &Loaded) -> Result<()> {
     Err(BadInput(format!("{}: {why}", l.source)).into())
 }
 
-/// The scenario file of an input path (a directory holds `scenario.toml`).
-fn scenario_file(p: &Path) -> PathBuf {
-    if p.is_dir() {
-        p.join("scenario.toml")
-    } else {
-        p.to_path_buf()
-    }
-}
-
-/// The CBP file a scenario names in `[sources] observed_cbp_monthly`, resolved
-/// against the scenario file's directory.
-fn cbp_file_of(input: &Path) -> Option<PathBuf> {
-    let file = scenario_file(input);
-    let doc: toml::Table = std::fs::read_to_string(&file).ok()?.parse().ok()?;
-    let rel = doc.get("sources")?.get("observed_cbp_monthly")?.as_str()?;
-    Some(file.parent().unwrap_or(Path::new(".")).join(rel))
-}
-
-/// The scenario's `[sources] calibration_months` (its window without the warm-up).
-fn calibration_window_of(input: &Path) -> Option<Vec<String>> {
-    let doc: toml::Table = std::fs::read_to_string(scenario_file(input))
-        .ok()?
-        .parse()
-        .ok()?;
-    let ms = doc.get("sources")?.get("calibration_months")?.as_array()?;
-    ms.iter().map(|m| m.as_str().map(str::to_string)).collect()
-}
-
 fn run_scenario(
     args: &CalibrateArgs,
     g: &GlobalOpts,
@@ -180,20 +150,21 @@ fn run_scenario(
     if let Some(d) = args.days {
         sc.days = d;
     }
-    let window = calibration_window_of(&args.inputs[0]);
-    let usable = calibration_months(&sc, &obs)
-        .into_iter()
-        .any(|m| window.as_ref().is_none_or(|w| w.contains(&m)));
-    if !usable {
+    // The scenario's window and cut-off (`[observations]`) apply in calibration_months.
+    if calibration_months(&sc, &obs).is_empty() {
+        let through = sc
+            .observed
+            .observed_through
+            .as_ref()
+            .map_or(String::new(), |t| format!(" up to {t}"));
         return Err(BadInput(format!(
-            "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
+            "{}: no complete month of the run is in {}{through}",
             l.source,
             observed.display()
         ))
         .into());
     }
-    let mut opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
-    opts.months = calibration_window_of(&args.inputs[0]);
+    let opts = ScenarioCalOptions::new(args.budget as usize, args.runs as usize, args.seed);
     let out = args
         .out
         .clone()
@@ -229,8 +200,11 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
         .map(|s| parse_param(s))
         .collect::<Result<_>>()?;
     if let Some(first) = args.inputs.first() {
-        let cbp = args.observed.clone().or_else(|| cbp_file_of(first));
         let l = input::load(Some(first))?;
+        let cbp = args.observed.clone().or_else(|| {
+            let rel = l.scenario.observed.cbp_monthly.as_ref()?;
+            Some(corridor_io::scenario::scenario_relative(first, rel))
+        });
         let encounters = l.kind == InputKind::Scenario
             && (args.observed.is_some() || (cbp.is_some() && !has_camp_data(&l.scenario)));
         if encounters {
@@ -295,7 +269,7 @@ mod tests {
         let b = parse_param("move_rules.camp_weight=1:4").unwrap();
         assert_eq!(a, b);
         assert_eq!((a.low, a.high), (1.0, 4.0));
-        let c = parse_param("x=0.25..1.5").unwrap();
+        let c = parse_param("move_rules.camp_weight=0.25..1.5").unwrap();
         assert_eq!((c.low, c.high), (0.25, 1.5));
         let e = parse_param("x=1..").unwrap_err();
         assert_eq!(crate::exit::code(&e), crate::exit::BAD_INPUT);

@@ -202,7 +202,18 @@ mod tests {
         };
         let t = SweepTable {
             method: SweepMethod::Lhs,
-            params: vec!["a=0:1".parse().unwrap(), "bb=1:2".parse().unwrap()],
+            params: vec![
+                ParamRange {
+                    name: "a".into(),
+                    low: 0.0,
+                    high: 1.0,
+                },
+                ParamRange {
+                    name: "bb".into(),
+                    low: 1.0,
+                    high: 2.0,
+                },
+            ],
             outputs: vec!["ard".into()],
             rows: vec![SweepRow {
                 sample: 0,

@@ -11,6 +11,7 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod metrics;
+pub mod params;
 pub mod record;
 pub mod rng;
 pub mod scenario;
