@@ -863,10 +863,10 @@ fn read_observed(r: &Reader, top: &Tab) -> Result<ObservedData, InputError> {
                 return Ok(ObservedData::default());
             };
             let keys: Vec<&str> = t.iter().map(|(k, _)| k).collect();
-            (
-                top.opt_table("sources", &keys)?.expect("present"),
-                "observed_cbp_monthly",
-            )
+            match top.opt_table("sources", &keys)? {
+                Some(sources) => (sources, "observed_cbp_monthly"),
+                None => return Ok(ObservedData::default()),
+            }
         }
     };
     let mut out = ObservedData::default();
