@@ -10,9 +10,10 @@
 //!   (Title 8 + Title 42) by [`ObservedEncounters::parse_cbp`].
 //!
 //! Compared cells are (month, component, area) rows of the simulation whose month
-//! is in the observed file, not after [`OBSERVED_THROUGH`] (the shared data end in
-//! September 2023 on purpose: later months are kept for out-of-sample evaluation
-//! and must never inform a calibration), within the requested months if any, and
+//! is in the observed file, not after [`CompareOptions::through`] (a scenario's
+//! `observations.observed_through`: later months are kept for out-of-sample
+//! evaluation and must never inform a calibration), within the requested months
+//! if any, and
 //! whose (component, area) occurs in the observed file (an observed month without a
 //! row for that area counts as 0 encounters). Simulated areas the file does not
 //! know are listed in [`EncounterComparison::unmatched_areas`]; observed areas the
@@ -30,9 +31,6 @@ use corridor_model::{Date, DayRecord};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// The last month that may be used for comparisons and calibration by default.
-pub const OBSERVED_THROUGH: &str = "2023-09";
 
 /// One row of monthly encounters (simulated, in people).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -273,21 +271,13 @@ pub fn complete_months(start: Date, days: u32) -> Vec<String> {
 }
 
 /// Which cells a comparison uses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompareOptions {
     /// Only these months (`YYYY-MM`), e.g. [`complete_months`]; `None` = all.
     pub months: Option<Vec<String>>,
-    /// No month after this one (default [`OBSERVED_THROUGH`]); `None` = no limit.
+    /// No month after this one (a scenario's `observations.observed_through`);
+    /// `None` = no limit.
     pub through: Option<String>,
-}
-
-impl Default for CompareOptions {
-    fn default() -> Self {
-        CompareOptions {
-            months: None,
-            through: Some(OBSERVED_THROUGH.to_string()),
-        }
-    }
 }
 
 /// One compared cell.
@@ -530,7 +520,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
         let o = ObservedEncounters::read_cbp(&p).unwrap();
         let months: Vec<&str> = o.months().collect();
         assert_eq!(months.first(), Some(&"2019-10"));
-        assert_eq!(months.last(), Some(&OBSERVED_THROUGH));
+        assert_eq!(months.last(), Some(&"2023-09"));
         assert_eq!(months.len(), 48);
         assert_eq!(o.areas().count(), 13);
         // Title 8 only in September 2023 for Yuma (tail of the file).

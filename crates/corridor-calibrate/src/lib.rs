@@ -34,7 +34,7 @@ pub use calibrate::{
 };
 pub use encounters::{
     compare_encounters, complete_months, monthly_rows, parse_monthly_csv, read_monthly_csv,
-    CompareOptions, EncounterComparison, MonthlyRow, ObservedEncounters, OBSERVED_THROUGH,
+    CompareOptions, EncounterComparison, MonthlyRow, ObservedEncounters,
 };
 pub use error::CalibrateError;
 pub use settings_yaml::settings_to_yaml;

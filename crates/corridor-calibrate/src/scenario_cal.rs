@@ -2,146 +2,39 @@
 //! ([`search`]) over named scenario parameters, minimising the ARD of
 //! [`compare_encounters`] over the calibration months.
 //!
-//! Parameter names (on top of every `corridor_ensemble::set_param` settings path):
-//!
-//! * `crossing.<border city>.hazard`: the base daily crossing hazard of one
-//!   crossing point (its cap `max_hazard` still applies);
-//! * `crossings.hazard_scale`: multiplies every crossing hazard;
-//! * `appointments.request_probability`: CBP One daily request probability;
-//! * `inflows.scale`: multiplies every inflow series (all entries).
+//! Parameter names are those of `corridor_model::params` (the same as `sweep`'s):
+//! every tunable settings path and the border levers
+//! `crossing.<crossing point>.hazard`, `crossings.hazard_scale`,
+//! `appointments.request_probability` and `inflows.scale`.
 //!
 //! Invariants: absolute values are applied before scales, whatever the order the
 //! names are given in, so a candidate means the same thing however it is listed.
-//! Only months that are both complete in the run and not after
-//! [`OBSERVED_THROUGH`] (September 2023) are compared: later CBP data never enter
-//! the objective. Results depend only on the inputs, the options and the seed
+//! Only months that are complete in the run, observed, and allowed by the
+//! scenario's `observed` data ([`corridor_model::scenario::ObservedData`]: not
+//! after `observed_through`, within `calibration_months` when given) are
+//! compared, so data kept for out-of-sample evaluation never enter the objective.
+//! No date is built in: a command that takes the cut-off as an argument sets it
+//! on its copy of the scenario. Results depend only on the inputs, the options and the seed
 //! (the runs of one generation share a common-random-numbers seed).
 
 use crate::calibrate::{search, Progress, SearchOptions, TraceRow};
 use crate::encounters::{
     compare_encounters, complete_months, monthly_rows, CompareOptions, EncounterComparison,
-    ObservedEncounters, OBSERVED_THROUGH,
+    ObservedEncounters,
 };
 use crate::CalibrateError;
-use corridor_ensemble::{get_param, member_seed, set_param, ParamRange};
+use corridor_ensemble::{get_param, member_seed, set_param, set_params, ParamRange};
 use corridor_io::write::{write_atomic, WriteError};
 use corridor_model::{simulate, RunOptions, Scenario};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// A parsed scenario parameter name.
-#[derive(Debug, Clone, PartialEq)]
-enum Target {
-    CrossingHazard(usize),
-    HazardScale,
-    RequestProbability,
-    InflowScale,
-    Setting(String),
-}
-
-impl Target {
-    fn is_scale(&self) -> bool {
-        matches!(self, Target::HazardScale | Target::InflowScale)
-    }
-}
-
-fn parse_target(sc: &Scenario, name: &str) -> Result<Target, CalibrateError> {
-    if let Some(city) = name
-        .strip_prefix("crossing.")
-        .and_then(|r| r.strip_suffix(".hazard"))
-    {
-        let cities: Vec<&str> = sc
-            .border
-            .crossings
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
-        return cities
-            .iter()
-            .position(|c| *c == city)
-            .map(Target::CrossingHazard)
-            .ok_or_else(|| {
-                CalibrateError::option(
-                    name,
-                    format!(
-                        "no crossing point '{city}' in the scenario (have: {})",
-                        cities.join(", ")
-                    ),
-                )
-            });
-    }
-    match name {
-        "crossings.hazard_scale" if sc.border.crossings.is_empty() => Err(CalibrateError::option(
-            name,
-            "the scenario has no crossing points",
-        )),
-        "crossings.hazard_scale" => Ok(Target::HazardScale),
-        "appointments.request_probability" if sc.border.appointments.is_none() => Err(
-            CalibrateError::option(name, "the scenario has no CBP One appointments"),
-        ),
-        "appointments.request_probability" => Ok(Target::RequestProbability),
-        "inflows.scale" if sc.border.inflows.is_empty() => {
-            Err(CalibrateError::option(name, "the scenario has no inflows"))
-        }
-        "inflows.scale" => Ok(Target::InflowScale),
-        _ => {
-            get_param(sc, name)?;
-            Ok(Target::Setting(name.to_string()))
-        }
-    }
-}
-
-fn check_value(name: &str, t: &Target, v: f64) -> Result<(), CalibrateError> {
-    let ok = match t {
-        Target::CrossingHazard(_) | Target::RequestProbability => (0.0..=1.0).contains(&v),
-        Target::HazardScale | Target::InflowScale => v.is_finite() && v >= 0.0,
-        Target::Setting(_) => true,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(CalibrateError::option(
-            name,
-            format!("value {v} is out of its domain"),
-        ))
-    }
-}
-
-fn apply_one(sc: &mut Scenario, name: &str, t: &Target, v: f64) -> Result<(), CalibrateError> {
-    check_value(name, t, v)?;
-    match t {
-        Target::CrossingHazard(i) => sc.border.crossings[*i].hazard = v,
-        Target::HazardScale => {
-            for c in &mut sc.border.crossings {
-                c.hazard = (c.hazard * v).min(1.0);
-            }
-        }
-        Target::RequestProbability => {
-            if let Some(a) = sc.border.appointments.as_mut() {
-                a.request_probability = v;
-            }
-        }
-        Target::InflowScale => {
-            for f in &mut sc.border.inflows {
-                for p in &mut f.series.points {
-                    p.1 *= v;
-                }
-            }
-        }
-        Target::Setting(n) => {
-            set_param(sc, n, v)?;
-        }
-    }
-    Ok(())
-}
-
 /// Checks that every name is known to the scenario and that both ends of its
 /// range are valid values (bad input is reported before any run).
 pub fn check_scenario_params(sc: &Scenario, params: &[ParamRange]) -> Result<(), CalibrateError> {
     for p in params {
-        let t = parse_target(sc, &p.name)?;
         for v in [p.low, p.high] {
-            apply_one(&mut sc.clone(), &p.name, &t, v)?;
+            set_param(&mut sc.clone(), &p.name, v)?;
         }
     }
     Ok(())
@@ -154,39 +47,15 @@ pub fn apply_scenario_params(
     params: &[ParamRange],
     values: &[f64],
 ) -> Result<(), CalibrateError> {
-    if params.len() != values.len() {
-        return Err(CalibrateError::option(
-            "values",
-            format!("{} values for {} parameters", values.len(), params.len()),
-        ));
-    }
-    let targets = params
-        .iter()
-        .map(|p| parse_target(sc, &p.name))
-        .collect::<Result<Vec<_>, _>>()?;
-    for scales in [false, true] {
-        for ((p, t), &v) in params.iter().zip(&targets).zip(values) {
-            if t.is_scale() == scales {
-                apply_one(sc, &p.name, t, v)?;
-            }
-        }
-    }
+    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+    set_params(sc, &names, values)?;
     Ok(())
 }
 
 /// The scenario's own value of a parameter (the search's start): the current
 /// value for absolute parameters, 1 for scales.
 pub fn current_value(sc: &Scenario, name: &str) -> Result<f64, CalibrateError> {
-    Ok(match parse_target(sc, name)? {
-        Target::CrossingHazard(i) => sc.border.crossings[i].hazard,
-        Target::HazardScale | Target::InflowScale => 1.0,
-        Target::RequestProbability => sc
-            .border
-            .appointments
-            .as_ref()
-            .map_or(0.0, |a| a.request_probability),
-        Target::Setting(n) => get_param(sc, &n)?,
-    })
+    Ok(get_param(sc, name)?)
 }
 
 /// Options of a scenario calibration.
@@ -201,8 +70,8 @@ pub struct ScenarioCalOptions {
     pub population: Option<usize>,
     /// Initial step size as a fraction of each range.
     pub sigma0: f64,
-    /// Only these months (`YYYY-MM`, e.g. a scenario's calibration window without
-    /// its warm-up); `None` = every month [`calibration_months`] allows.
+    /// Only these months (`YYYY-MM`), on top of the scenario's own window;
+    /// `None` = every month [`calibration_months`] allows.
     pub months: Option<Vec<String>>,
 }
 
@@ -227,7 +96,7 @@ pub struct ScenarioParamResult {
     pub high: f64,
     /// The scenario's value (the search's start).
     pub start: f64,
-    /// The best candidate's value.
+    /// The calibrated value (the start value when the best was not accepted).
     pub value: f64,
 }
 
@@ -243,18 +112,23 @@ pub struct ScenarioCalibration {
     pub params: Vec<ScenarioParamResult>,
     /// The scenario as given (same seeds as the search's first generation).
     pub before: EncounterComparison,
-    /// The best candidate, re-run with the same seeds as `before`.
+    /// The best candidate, re-run with the same seeds as `before` (= `before`
+    /// when it was not accepted).
     pub after: EncounterComparison,
+    /// False when the search's best fitted worse than the scenario as given on
+    /// the same seeds: the parameters' values are then their start values.
+    pub accepted: bool,
     #[serde(skip)]
     pub trace: Vec<TraceRow>,
 }
 
 /// The months a scenario's runs are compared on: complete months of the run,
-/// observed, not after [`OBSERVED_THROUGH`].
+/// observed, and allowed by the scenario (`sc.observed`: not after
+/// `observed_through`, one of `calibration_months` when given).
 pub fn calibration_months(sc: &Scenario, observed: &ObservedEncounters) -> Vec<String> {
     complete_months(sc.start_date, sc.days)
         .into_iter()
-        .filter(|m| m.as_str() <= OBSERVED_THROUGH && observed.months().any(|o| o == m))
+        .filter(|m| sc.observed.allows_month(m) && observed.months().any(|o| o == m))
         .collect()
 }
 
@@ -293,7 +167,7 @@ pub fn score_scenario(
         observed,
         &CompareOptions {
             months: Some(months.to_vec()),
-            through: Some(OBSERVED_THROUGH.to_string()),
+            through: sc.observed.observed_through.clone(),
         },
     ))
 }
@@ -318,8 +192,11 @@ pub fn calibrate_scenario(
         return Err(CalibrateError::option(
             "observed",
             format!(
-                "no complete month of the run is observed up to {OBSERVED_THROUGH}; nothing to \
-                 calibrate against"
+                "no complete month of the run is observed{}; nothing to calibrate against",
+                sc.observed
+                    .observed_through
+                    .as_ref()
+                    .map_or(String::new(), |t| format!(" up to {t}"))
             ),
         ));
     }
@@ -343,6 +220,14 @@ pub fn calibrate_scenario(
     let mut best = sc.clone();
     apply_scenario_params(&mut best, params, &found.best.params)?;
     let after = score_scenario(&best, observed, &months, opts.runs_per_eval, crn0)?;
+    // Never hand back a worse fit than the scenario's own: on the common seeds the
+    // search's best must do at least as well, or the scenario's values are kept.
+    let accepted = after.objective() <= before.objective();
+    let (values, after) = if accepted {
+        (found.best.params.clone(), after)
+    } else {
+        (start.clone(), before.clone())
+    };
     Ok(ScenarioCalibration {
         scenario: sc.name.clone(),
         seed: opts.seed,
@@ -352,7 +237,7 @@ pub fn calibrate_scenario(
         params: params
             .iter()
             .zip(&start)
-            .zip(&found.best.params)
+            .zip(&values)
             .map(|((p, &s), &v)| ScenarioParamResult {
                 name: p.name.clone(),
                 low: p.low,
@@ -363,6 +248,7 @@ pub fn calibrate_scenario(
             .collect(),
         before,
         after,
+        accepted,
         trace: found.trace,
     })
 }
@@ -421,6 +307,12 @@ impl std::fmt::Display for ScenarioCalibration {
             ard(&self.before),
             ard(&self.after)
         )?;
+        if !self.accepted {
+            writeln!(
+                f,
+                "the best candidate fitted worse than the scenario; its own values are kept"
+            )?;
+        }
         for p in &self.params {
             writeln!(
                 f,
@@ -497,7 +389,10 @@ mod tests {
         let mut r = p("crossing.Tijuana.hazard");
         r.high = 1.5;
         let e = check_scenario_params(&s, &[r]).unwrap_err();
-        assert!(e.to_string().contains("out of its domain"), "{e}");
+        assert!(
+            e.to_string().contains("must be a number between 0 and 1"),
+            "{e}"
+        );
         let mut s2 = scenario();
         assert!(apply_scenario_params(&mut s2, &[p("inflows.scale")], &[]).is_err());
     }
@@ -505,34 +400,39 @@ mod tests {
     /// The calibration of the built-in scenario recorded in
     /// scenarios/mexico-2023/SOURCES.md (slow; release build):
     /// `cargo test --release -p corridor-calibrate --lib mexico_2023 -- --ignored --nocapture`.
+    /// The CBP file and the months (Jul-Sep 2023, not the June warm-up) come from
+    /// the scenario's `[observations]`; files go to a temporary directory only.
     #[test]
     #[ignore]
     fn calibrate_mexico_2023() {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../scenarios/mexico-2023");
         let inst = corridor_io::scenario::read_scenario(&dir.join("scenario.toml")).unwrap();
-        let obs =
-            ObservedEncounters::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
+        let sc = &inst.scenario;
+        let cbp = sc
+            .observed
+            .cbp_monthly
+            .as_ref()
+            .expect("the scenario names its CBP file");
+        let obs = ObservedEncounters::read_cbp(&dir.join(cbp)).unwrap();
         let params: Vec<ParamRange> = [
-            "crossings.hazard_scale=0.6:2",
-            "crossing.Ciudad Juárez.hazard=0.05:0.5",
-            "crossing.Reynosa.hazard=0.02:0.5",
-            "crossing.Matamoros.hazard=0.02:0.5",
-            "crossing.Tijuana.hazard=0.02:0.5",
-            "crossing.Nuevo Laredo.hazard=0.005:0.2",
-            "inflows.scale=0.7:1.6",
+            "crossings.hazard_scale=0.6..2",
+            "crossing.Ciudad Juárez.hazard=0.05..0.5",
+            "crossing.Reynosa.hazard=0.02..0.5",
+            "crossing.Matamoros.hazard=0.02..0.5",
+            "crossing.Tijuana.hazard=0.02..0.5",
+            "crossing.Nuevo Laredo.hazard=0.005..0.2",
+            "inflows.scale=0.7..1.6",
         ]
         .iter()
-        .map(|s| s.parse().unwrap())
+        .map(|s| ParamRange::parse(s).unwrap())
         .collect();
         let budget = std::env::var("MXCAL_BUDGET")
             .ok()
             .and_then(|b| b.parse().ok())
             .unwrap_or(48);
-        let mut opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
-        // June is the warm-up: Jul-Sep 2023 only.
-        opts.months = Some(vec!["2023-07".into(), "2023-08".into(), "2023-09".into()]);
-        let cal = calibrate_scenario(&inst.scenario, &obs, &params, &opts, &|p| {
+        let opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
+        let cal = calibrate_scenario(sc, &obs, &params, &opts, &|p| {
             eprintln!(
                 "gen {} evals {} best {:.4}",
                 p.generation, p.evaluations, p.best_objective
@@ -552,8 +452,25 @@ mod tests {
                 a.simulated / a.observed
             );
         }
-        cal.write_dir(std::path::Path::new("/tmp/mxcal_cal"))
-            .unwrap();
-        assert!(cal.after.ard.unwrap() <= cal.before.ard.unwrap() + 0.02);
+        // June 2023 is the warm-up: never scored.
+        assert_eq!(cal.months, ["2023-07", "2023-08", "2023-09"]);
+        assert!(cal
+            .before
+            .cells
+            .iter()
+            .all(|c| c.month.as_str() >= "2023-07"));
+        // Not worse than the shipped scenario on the same seeds.
+        let (before, after) = (cal.before.ard.unwrap(), cal.after.ard.unwrap());
+        assert!(after <= before, "after {after} > before {before}");
+        // The reported values reproduce the reported fit.
+        let mut best = sc.clone();
+        let values: Vec<f64> = cal.params.iter().map(|p| p.value).collect();
+        apply_scenario_params(&mut best, &params, &values).unwrap();
+        let crn0 = crate::calibrate::generation_seed(opts.seed, 0);
+        let again = score_scenario(&best, &obs, &cal.months, 1, crn0).unwrap();
+        assert_eq!(again.ard, cal.after.ard);
+        let tmp = tempfile::tempdir().unwrap();
+        let written = cal.write_dir(tmp.path()).unwrap();
+        assert!(written.iter().all(|p| p.starts_with(tmp.path())));
     }
 }

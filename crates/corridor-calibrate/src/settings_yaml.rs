@@ -1,6 +1,7 @@
 //! Writes [`Settings`] as a Flee-compatible `simsetting.yml` (flee-spec §1.9).
 //!
-//! Every setting is written, with Flee's own key spellings (the misspelled
+//! Driven by the settings table (`corridor_model::settings::table`): every setting
+//! is written, in the table's order, with Flee's own key spellings (the misspelled
 //! `camps_are_sicks`, CamelCase demographic rules such as `WomenAvoidHazards`), so
 //! that both Flee and corridor read the file back to the same settings. Values are
 //! formatted for PyYAML's YAML 1.1 resolver as well as for YAML 1.2 readers: booleans
@@ -13,7 +14,7 @@
 //! Invariant (tested): `corridor_io::yaml::parse_settings(settings_to_yaml(s))`
 //! returns `s` and no warning.
 
-use corridor_model::settings::SpawnMode;
+use corridor_model::settings::table::{Kind, Setting, SETTINGS};
 use corridor_model::Settings;
 use std::fmt::Write as _;
 
@@ -46,192 +47,72 @@ fn yaml_bool(b: bool) -> &'static str {
     }
 }
 
-/// The writer: keeps the current section to build dotted key paths for notes.
-struct Out<'a> {
-    text: String,
-    section: &'static str,
-    notes: &'a [(String, String)],
-}
-
-impl Out<'_> {
-    fn section(&mut self, name: &'static str) {
-        self.section = name;
-        let _ = writeln!(self.text, "{name}:");
-    }
-
-    fn key(&mut self, key: &str, value: impl AsRef<str>) {
-        let (indent, path) = if self.section.is_empty() {
-            ("", key.to_string())
-        } else {
-            ("  ", format!("{}.{key}", self.section))
-        };
-        let value = value.as_ref();
-        if value.is_empty() {
-            let _ = write!(self.text, "{indent}{key}:");
-        } else {
-            let _ = write!(self.text, "{indent}{key}: {value}");
-        }
-        if let Some((_, note)) = self.notes.iter().find(|(k, _)| *k == path) {
-            let _ = write!(self.text, "  # {note}");
-        }
-        self.text.push('\n');
-    }
-}
-
-/// The YAML text of `s`. `notes` = (dotted key path as in `set_param`, comment),
-/// e.g. `("move_rules.camp_weight", "calibrated; shipped 2.0")`; `header` lines
+/// The YAML text of `s`. `notes` = (dotted setting name, comment), e.g.
+/// `("move_rules.camp_weight", "calibrated; shipped 2.0")`; `header` lines
 /// become `#` comments at the top.
 pub fn settings_to_yaml(s: &Settings, header: &[String], notes: &[(String, String)]) -> String {
-    let mut o = Out {
-        text: String::new(),
-        section: "",
-        notes,
-    };
+    let mut text = String::new();
     for h in header {
-        let _ = writeln!(o.text, "# {h}");
+        let _ = writeln!(text, "# {h}");
     }
-    let f = yaml_float;
-    let b = yaml_bool;
-    o.key("number_of_steps", s.number_of_steps.to_string());
-    o.key(
-        "default_conflict_intensity",
-        s.default_conflict_intensity.to_string(),
-    );
-
-    let l = &s.log_levels;
-    o.section("log_levels");
-    o.key("agent", l.agent.to_string());
-    o.key("link", l.link.to_string());
-    o.key("camp", l.camp.to_string());
-    o.key("init", l.init.to_string());
-    o.key("conflict", l.conflict.to_string());
-    o.key("idp_totals", l.idp_totals.to_string());
-    o.key("granularity", &l.granularity);
-
-    let r = &s.spawn_rules;
-    o.section("spawn_rules");
-    o.key("take_from_population", b(r.take_from_population));
-    o.key("insert_day0", b(r.insert_day0));
-    o.key("empty_camps_on_day0", b(r.empty_camps_on_day0));
-    o.key(
-        "conflict_zone_spawning_only",
-        b(r.conflict_zone_spawning_only),
-    );
-    o.key("flood_zone_spawning_only", b(r.flood_zone_spawning_only));
-    // Flee reads camps-as-sinks from this misspelled key only.
-    o.key("camps_are_sicks", b(r.camps_are_sinks));
-    o.key("read_from_agents_csv_file", b(r.read_from_agents_csv_file));
-    o.key("sum_from_camps", b(r.sum_from_camps));
-    o.key(
-        "starvation_driven_spawning",
-        b(r.starvation_driven_spawning),
-    );
-    if let Some(c) = &r.conflict_driven_spawning {
-        o.key("conflict_driven_spawning", "");
-        let mode = match c.spawn_mode {
-            SpawnMode::Constant => "constant",
-            SpawnMode::Poisson => "poisson",
-            SpawnMode::PopRatio => "pop_ratio",
+    // Sections are opened when their first setting is written; a section whose
+    // settings are all absent (conflict-driven spawning off) is left out.
+    let mut open: Vec<&str> = Vec::new();
+    for def in SETTINGS {
+        let Some(value) = yaml_value(def, s) else {
+            continue;
         };
-        // Sub-keys of a sub-map: written directly, with their own dotted path.
-        let _ = writeln!(o.text, "    spawn_mode: {mode}");
-        let path = "spawn_rules.conflict_driven_spawning.displaced_per_conflict_day";
-        let _ = write!(
-            o.text,
-            "    displaced_per_conflict_day: {}",
-            f(c.displaced_per_conflict_day)
-        );
-        if let Some((_, note)) = notes.iter().find(|(k, _)| k == path) {
-            let _ = write!(o.text, "  # {note}");
+        let section = def.section();
+        let parts: Vec<&str> = if section.is_empty() {
+            Vec::new()
+        } else {
+            section.split('.').collect()
+        };
+        let common = open.iter().zip(&parts).take_while(|(a, b)| a == b).count();
+        open.truncate(common);
+        for (depth, part) in parts.iter().enumerate().skip(common) {
+            let _ = writeln!(text, "{}{part}:", "  ".repeat(depth));
+            open.push(part);
         }
-        o.text.push('\n');
+        let indent = "  ".repeat(parts.len());
+        let _ = write!(text, "{indent}{}: {value}", def.written_key());
+        if let Some((_, note)) = notes.iter().find(|(k, _)| k == def.name) {
+            let _ = write!(text, "  # {note}");
+        }
+        text.push('\n');
     }
-    if let Some(d) = &r.conflict_spawn_decay {
-        let list: Vec<String> = d.iter().map(|&x| f(x)).collect();
-        o.key("conflict_spawn_decay", format!("[{}]", list.join(", ")));
-    }
-    o.key(
-        "conflict_spawn_decay_interval",
-        r.conflict_spawn_decay_interval.to_string(),
-    );
-    o.key(
-        "average_social_connectivity",
-        f(r.average_social_connectivity),
-    );
+    text
+}
 
-    let m = &s.move_rules;
-    o.section("move_rules");
-    for (k, v) in [
-        ("max_move_speed", m.max_move_speed),
-        ("max_walk_speed", m.max_walk_speed),
-        ("max_crossing_speed", m.max_crossing_speed),
-        ("foreign_weight", m.foreign_weight),
-        ("camp_weight", m.camp_weight),
-        ("conflict_weight", m.conflict_weight),
-        ("conflict_movechance", m.conflict_movechance),
-        ("camp_movechance", m.camp_movechance),
-        ("idpcamp_movechance", m.idpcamp_movechance),
-        ("default_movechance", m.default_movechance),
-    ] {
-        o.key(k, f(v));
+/// A setting's value as written, or `None` when it is left out (absent, or an
+/// optional list that is off: Flee switches those on by the key's presence).
+fn yaml_value(def: &Setting, s: &Settings) -> Option<String> {
+    if !def.is_present(s) {
+        return None;
     }
-    o.key("awareness_level", m.awareness_level.to_string());
-    o.key("capacity_buffer", f(m.capacity_buffer));
-    o.key("capacity_scaling", f(m.capacity_scaling));
-    o.key("avoid_short_stints", b(m.avoid_short_stints));
-    o.key("start_on_foot", b(m.start_on_foot));
-    o.key("use_v1_rules", b(m.use_v1_rules));
-    o.key("softening", f(m.softening));
-    o.key("weight_softening", f(m.weight_softening));
-    o.key("weight_power", f(m.weight_power));
-    o.key("distance_power", f(m.distance_power));
-    o.key("stay_close_to_home", b(m.stay_close_to_home));
-    o.key("home_distance_power", f(m.home_distance_power));
-    o.key("use_pop_for_loc_weight", b(m.use_pop_for_loc_weight));
-    o.key("pop_power_for_loc_weight", f(m.pop_power_for_loc_weight));
-    o.key("movechance_pop_base", f(m.movechance_pop_base));
-    o.key(
-        "movechance_pop_scale_factor",
-        f(m.movechance_pop_scale_factor),
-    );
-    o.key("pruning_threshold", f(m.pruning_threshold));
-    for (k, v) in [
-        ("WomenAvoidHazards", m.women_avoid_hazards),
-        ("ChildrenAvoidHazards", m.children_avoid_hazards),
-        ("ElderlyAvoidHazards", m.elderly_avoid_hazards),
-        ("BoysTakeRisk", m.boys_take_risk),
-        ("MatchCampReligion", m.match_camp_religion),
-        ("MatchCampEthnicity", m.match_camp_ethnicity),
-        ("MatchTownEthnicity", m.match_town_ethnicity),
-        ("MatchConflictEthnicity", m.match_conflict_ethnicity),
-    ] {
-        o.key(k, b(v));
-    }
-    o.key("avg_religion_fraction", f(m.avg_religion_fraction));
-    o.key("fixed_routes", b(m.fixed_routes));
-    o.key(
-        "two_system_decision_making",
-        b(m.two_system_decision_making),
-    );
-    o.key("use_economic_pull", b(m.use_economic_pull));
-    let months: Vec<String> = m.harvest_months.iter().map(|x| x.to_string()).collect();
-    o.key("harvest_months", format!("[{}]", months.join(", ")));
-    o.key("flee_when_starving", b(m.flee_when_starving));
-    o.key(
-        "avoid_food_deprived_locations",
-        b(m.avoid_food_deprived_locations),
-    );
-
-    o.section("optimisations");
-    o.key("hasten", s.optimisations.hasten.to_string());
-    o.text
+    Some(match def.kind {
+        Kind::Float { get, .. } => yaml_float(get(s)),
+        Kind::Int { get, .. } | Kind::TruncatedInt { get, .. } => get(s).to_string(),
+        Kind::UInt { get, .. } => get(s).to_string(),
+        Kind::Bool { get, .. } => yaml_bool(get(s)).to_string(),
+        Kind::Choice { get, .. } => get(s).to_string(),
+        Kind::FloatList { get, .. } => {
+            let list: Vec<String> = get(s)?.iter().map(|&x| yaml_float(x)).collect();
+            format!("[{}]", list.join(", "))
+        }
+        Kind::IntList { get, .. } => {
+            let list: Vec<String> = get(s).iter().map(|x| x.to_string()).collect();
+            format!("[{}]", list.join(", "))
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use corridor_io::yaml::parse_settings;
-    use corridor_model::settings::ConflictDrivenSpawning;
+    use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
+    use proptest::prelude::*;
 
     fn round_trip(s: &Settings) -> (Settings, Vec<String>, String) {
         let y = settings_to_yaml(s, &[], &[]);
@@ -342,6 +223,81 @@ mod tests {
             let (back, w, _) = round_trip(&s);
             assert_eq!(back, s, "{inst}");
             assert!(w.is_empty(), "{inst}: {w:?}");
+        }
+    }
+
+    /// Candidate numbers for the setters: wide, narrow, whole and edge values.
+    fn arb_number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            -5.0..5.0f64,
+            0.0..=1.0f64,
+            (-5i64..300).prop_map(|i| i as f64),
+            Just(0.0),
+            Just(1.0),
+            1e-9..1e9f64,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Issue 13: every value the table's setter accepts is written so that the
+        /// reader gives back the same settings (and accepts the file).
+        #[test]
+        fn every_value_the_setter_accepts_round_trips(
+            nums in prop::collection::vec(arb_number(), SETTINGS.len()),
+            bools in prop::collection::vec(any::<bool>(), SETTINGS.len()),
+            picks in prop::collection::vec(0usize..8, SETTINGS.len()),
+            conflict_driven in any::<bool>(),
+            decay in prop::option::of(prop::collection::vec(0.0..10.0f64, 1..6)),
+            months in prop::collection::vec(1i64..=12, 0..4),
+        ) {
+            let mut s = Settings::default();
+            if conflict_driven {
+                s.spawn_rules.conflict_driven_spawning = Some(ConflictDrivenSpawning {
+                    spawn_mode: SpawnMode::Constant,
+                    displaced_per_conflict_day: 500.0,
+                });
+            }
+            for (i, def) in SETTINGS.iter().enumerate() {
+                if !def.is_present(&s) {
+                    continue;
+                }
+                match def.kind {
+                    Kind::Bool { set, .. } => set(&mut s, bools[i]),
+                    Kind::Choice { choices, set, .. } => set(&mut s, choices[picks[i] % choices.len()]),
+                    Kind::FloatList { set, .. } => set(&mut s, decay.clone()),
+                    Kind::IntList { set, .. } => set(&mut s, months.clone()),
+                    _ => {
+                        // Values the setter refuses leave the default.
+                        let _ = def.set_number(&mut s, nums[i]);
+                    }
+                }
+            }
+            let mut expected = s.clone();
+            expected.apply_v1_rules();
+            let y = settings_to_yaml(&s, &[], &[]);
+            let back = parse_settings(y.as_bytes(), "simsetting.yml");
+            prop_assert!(back.is_ok(), "{:?}\n{}", back.err(), y);
+            prop_assert_eq!(back.unwrap().0, expected, "{}", y);
+        }
+
+        /// The reader refuses exactly the numbers the setter refuses.
+        #[test]
+        fn reader_and_setter_agree_on_ranges(x in arb_number(), pick in 0usize..SETTINGS.len()) {
+            let def = &SETTINGS[pick];
+            let d = Settings::default();
+            prop_assume!(def.get_number(&d).is_some());
+            let x = if def.is_integer() { x.round() } else { x };
+            let by_setter = def.set_number(&mut d.clone(), x).is_ok();
+            let y = if def.section().is_empty() {
+                format!("{}: {}\n", def.key(), yaml_float(x))
+            } else {
+                format!("{}:\n  {}: {}\n", def.section(), def.key(), yaml_float(x))
+            };
+            let by_reader = parse_settings(y.as_bytes(), "s.yml").is_ok();
+            prop_assert_eq!(by_setter, by_reader, "{}", y);
         }
     }
 }

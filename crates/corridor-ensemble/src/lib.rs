@@ -37,7 +37,7 @@ pub use member::{
     PORT_VARIABLES, TOTAL_VARIABLES,
 };
 pub use metrics::{Ard, CampObservations};
-pub use params::{get_param, param_names, set_param};
+pub use params::{get_param, param_names, set_param, set_params};
 pub use stats::Stats;
 pub use sweep::{
     sweep, sweep_with, ParamRange, SensitivityIndex, SweepMethod, SweepOptions, SweepRow,

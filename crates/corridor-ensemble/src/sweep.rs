@@ -3,7 +3,8 @@
 //!
 //! A sample's parameters come from the design (Latin hypercube or Saltelli, see
 //! [`crate::design`]) scaled linearly to `[low, high]` and applied with
-//! [`set_param`]. Every sample uses the same member seeds (common random
+//! [`set_params`]: any name of `corridor_model::params`, Flee settings and border
+//! levers alike (absolute values before scales). Every sample uses the same member seeds (common random
 //! numbers: replicate r runs with [`member_seed`]`(seed, r)`), so differences
 //! between samples come from the parameters, not from different random draws;
 //! with `replicates > 1` a sample's outputs are the means over its replicates.
@@ -21,10 +22,11 @@ use crate::design::{latin_hypercube, SaltelliDesign};
 use crate::ensemble::{member_seed, Simulator};
 use crate::error::EnsembleError;
 use crate::metrics::CampObservations;
-use crate::params::{get_param, set_param};
+use crate::params::{get_param, set_param, set_params};
 use crate::sensitivity::{sobol_jansen, standardized_regression};
 use crate::write::{atomic_write, fmt_num};
-use corridor_model::{simulate, EngineKind, RunOptions, RunOutput, Scenario};
+use corridor_model::settings::table;
+use corridor_model::{params, simulate, EngineKind, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -39,28 +41,62 @@ pub struct ParamRange {
     pub high: f64,
 }
 
-impl std::str::FromStr for ParamRange {
-    type Err = EnsembleError;
-
-    /// Parses `NAME=LOW:HIGH` (the CLI's `--param` syntax), e.g.
-    /// `move_rules.camp_weight=1:4`. The name is checked later, by the sweep.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad =
-            |reason: &str| invalid("param", format!("`{s}`: {reason} (expected NAME=LOW:HIGH)"));
+impl ParamRange {
+    /// Parses `NAME=LOW..HIGH` or `NAME=LOW:HIGH` (the `--param` syntax of every
+    /// command), e.g. `move_rules.camp_weight=1..4`, and checks the name and both
+    /// ends against the parameter list of `corridor_model::params` (whole-number
+    /// settings: the rounded ends). Whether the scenario has the lever is checked
+    /// when it is used.
+    pub fn parse(s: &str) -> Result<ParamRange, EnsembleError> {
+        let bad = |reason: &str| {
+            invalid(
+                "param",
+                format!("`{s}`: {reason} (expected NAME=LOW:HIGH or NAME=LOW..HIGH)"),
+            )
+        };
         let (name, range) = s.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let name = name.trim();
         let (low, high) = range
-            .split_once(':')
-            .ok_or_else(|| bad("no `:` in the range"))?;
+            .split_once("..")
+            .or_else(|| range.split_once(':'))
+            .ok_or_else(|| bad("no `..` or `:` in the range"))?;
         let num = |v: &str| {
             v.trim()
                 .parse::<f64>()
-                .map_err(|_| bad(&format!("`{v}` is not a number")))
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| bad(&format!("`{v}` is not a number")))
         };
+        let (low, high) = (num(low)?, num(high)?);
+        if low > high {
+            return Err(bad("LOW is above HIGH"));
+        }
+        let domain = params::range_of(name).map_err(EnsembleError::from)?;
+        let whole = table::find(name).is_some_and(|d| d.is_integer());
+        for v in [low, high] {
+            let v = if whole { v.round() } else { v };
+            if !domain.contains(v) {
+                let noun = if whole { "a whole number" } else { "a number" };
+                return Err(bad(&format!(
+                    "{v} is outside the range of {name}: expected {}",
+                    domain.describe(noun)
+                )));
+            }
+        }
         Ok(ParamRange {
-            name: name.trim().to_string(),
-            low: num(low)?,
-            high: num(high)?,
+            name: name.to_string(),
+            low,
+            high,
         })
+    }
+}
+
+impl std::str::FromStr for ParamRange {
+    type Err = EnsembleError;
+
+    /// [`ParamRange::parse`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ParamRange::parse(s)
     }
 }
 
@@ -253,6 +289,7 @@ pub fn sweep_with(
         }
         v
     };
+    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
     let total = unit.len() * opts.replicates;
     let done = AtomicUsize::new(0);
     let rows: Vec<SweepRow> = unit
@@ -260,10 +297,12 @@ pub fn sweep_with(
         .enumerate()
         .map(|(sample, u)| -> Result<SweepRow, EnsembleError> {
             let mut s = scenario.clone();
-            let mut values = Vec::with_capacity(k);
-            for (p, &x) in params.iter().zip(u) {
-                values.push(set_param(&mut s, &p.name, p.low + x * (p.high - p.low))?);
-            }
+            let x: Vec<f64> = params
+                .iter()
+                .zip(u)
+                .map(|(p, &x)| p.low + x * (p.high - p.low))
+                .collect();
+            let values = set_params(&mut s, &names, &x)?;
             let mut sum = vec![0.0; outputs.len()];
             for r in 0..opts.replicates {
                 #[allow(clippy::needless_update)]
@@ -413,10 +452,32 @@ mod tests {
                 high: 4.5
             }
         );
-        for bad in ["camp_weight", "x=1", "x=a:2", "x=1:"] {
-            let e = bad.parse::<ParamRange>().unwrap_err();
+        for bad in [
+            "camp_weight",
+            "move_rules.camp_weight=1",
+            "move_rules.camp_weight=a:2",
+            "move_rules.camp_weight=1:",
+            "move_rules.camp_weight=1..",
+            "move_rules.camp_weight=4..1",
+            "move_rules.camp_weight=-1..1",
+            "move_rules.capacity_buffer=0.5..1.5",
+            "move_rules.camp_weight=1..inf",
+        ] {
+            let e = ParamRange::parse(bad).unwrap_err();
             assert!(e.is_bad_input() && e.to_string().contains(bad), "{e}");
         }
+        // Both syntaxes, border levers too; names are checked.
+        let a = ParamRange::parse("crossings.hazard_scale=0.6..2").unwrap();
+        let b = ParamRange::parse("crossings.hazard_scale=0.6:2").unwrap();
+        assert_eq!(a, b);
+        assert_eq!((a.low, a.high), (0.6, 2.0));
+        let c = ParamRange::parse("crossing.Ciudad Juárez.hazard=0.05..0.5").unwrap();
+        assert_eq!(c.name, "crossing.Ciudad Juárez.hazard");
+        let e = ParamRange::parse("move_rules.camp_wieght=1..2").unwrap_err();
+        assert!(e.to_string().contains("unknown parameter"), "{e}");
+        // Whole-number settings are checked on the rounded ends.
+        assert!(ParamRange::parse("spawn_rules.conflict_spawn_decay_interval=0.6..3").is_ok());
+        assert!(ParamRange::parse("move_rules.awareness_level=0..101").is_err());
         assert_eq!("sobol".parse::<SweepMethod>().unwrap(), SweepMethod::Sobol);
         assert_eq!("lhs".parse::<SweepMethod>().unwrap(), SweepMethod::Lhs);
         assert!("morris".parse::<SweepMethod>().is_err());

@@ -538,6 +538,6 @@ fn sweep_rejects_bad_parameters() {
         e.contains("unknown parameter `move_rules.nope`") && e.contains("move_rules.camp_weight"),
         "{e}"
     );
-    assert!(bad("move_rules.camp_movechance", 0.5, 1.5).contains("probability"));
+    assert!(bad("move_rules.camp_movechance", 0.5, 1.5).contains("between 0 and 1"));
     assert!(bad("move_rules.softening", 2.0, 1.0).contains("low ≤ high"));
 }

@@ -24,6 +24,7 @@ use corridor_model::border::{
     Dispersal, DispersalAt, EncounterThreshold, Event, Inflow, InflowMode, Port, QueueDiscipline,
     Variant,
 };
+use corridor_model::scenario::ObservedData;
 use corridor_model::{CampData, Date, Link, Location, LocationKind, Scenario, Series};
 use doc::{Source, Tab};
 use rules::Rules;
@@ -53,7 +54,7 @@ pub struct ScenarioInstance {
 }
 
 /// Keys of the top-level table.
-const TOP_KEYS: [&str; 15] = [
+const TOP_KEYS: [&str; 16] = [
     "name",
     "description",
     "start_date",
@@ -68,6 +69,7 @@ const TOP_KEYS: [&str; 15] = [
     "caravans",
     "events",
     "variants",
+    "observations",
     "sources",
 ];
 
@@ -141,6 +143,17 @@ pub fn read_scenario_str(
         &shown_table,
         None,
     )
+}
+
+/// The path of a file a scenario names (e.g. `observed.cbp_monthly`), written
+/// relative to the scenario file; `input` is the scenario file or its folder.
+pub fn scenario_relative(input: &Path, rel: &str) -> PathBuf {
+    let file = if input.is_dir() {
+        input.join("scenario.toml")
+    } else {
+        input.to_path_buf()
+    };
+    file.parent().unwrap_or(Path::new(".")).join(rel)
 }
 
 fn io_error(shown: &str, needed_for: &str, e: std::io::Error) -> InputError {
@@ -287,7 +300,7 @@ fn build(
     let seed = top
         .opt_int("seed", 0, i64::MAX, "a whole number ≥ 0")?
         .map(|s| s as u64);
-    // `sources` is free documentation: any table.
+    // `sources` is free documentation: any table (but see `read_observed`).
     let rules = Rules::read(&top, "rules")?;
     let mut inputs = BTreeMap::new();
     inputs.insert(file_name.to_string(), sha256_hex(bytes));
@@ -397,6 +410,7 @@ fn build(
     border.events = read_events(&mut r, &top, "events", &scenario, &border)?;
     read_variants(&mut r, &top, &scenario, &mut border)?;
     scenario.border = border;
+    scenario.observed = read_observed(&r, &top)?;
 
     let inputs = r
         .inputs
@@ -822,6 +836,85 @@ fn read_crossings(r: &mut Reader, tabs: Option<&Tab>, b: &mut Border) -> Result<
         });
     }
     Ok(())
+}
+
+/// Keys of `[observations]`.
+const OBSERVED_KEYS: [&str; 4] = [
+    "cbp_monthly",
+    "calibration_months",
+    "observed_through",
+    "report_from",
+];
+
+/// `[observations]`: the observed-data file and the calibration window. The old
+/// spelling, keys of the free `[sources]` table (`observed_cbp_monthly`,
+/// `calibration_months`, `report_from`), is still read when `[observations]` is
+/// absent. The file must exist (it is read by the commands that compare, not
+/// here, so it is not among the run's inputs); months are `YYYY-MM`.
+fn read_observed(r: &Reader, top: &Tab) -> Result<ObservedData, InputError> {
+    let (tab, file_key) = match top.opt_table("observations", &OBSERVED_KEYS)? {
+        Some(t) => (t, "cbp_monthly"),
+        None => {
+            // Free documentation: other keys are allowed and ignored.
+            let Some((_, item)) = top.entries().into_iter().find(|(k, _)| *k == "sources") else {
+                return Ok(ObservedData::default());
+            };
+            let Some(t) = item.as_table_like() else {
+                return Ok(ObservedData::default());
+            };
+            let keys: Vec<&str> = t.iter().map(|(k, _)| k).collect();
+            match top.opt_table("sources", &keys)? {
+                Some(sources) => (sources, "observed_cbp_monthly"),
+                None => return Ok(ObservedData::default()),
+            }
+        }
+    };
+    let mut out = ObservedData::default();
+    if let Some(rel) = tab.opt_str(file_key)? {
+        if (r.load)(rel)?.is_none() {
+            return Err(r.src.invalid(
+                tab.value_line(file_key),
+                format!(
+                    "{}: file '{}' not found",
+                    tab.full(file_key),
+                    (r.shown_table)(rel)
+                ),
+            ));
+        }
+        out.cbp_monthly = Some(rel.to_string());
+    }
+    let month = |k: &str, m: &str, expected: &str| -> Result<String, InputError> {
+        Date::parse(&format!("{m}-01"))
+            .filter(|_| m.len() == 7)
+            .map(|d| d.month_label())
+            .filter(|l| l == m)
+            .ok_or_else(|| tab.bad(k, expected))
+    };
+    if tab.has("observed_through") {
+        let m = tab
+            .opt_str("observed_through")?
+            .ok_or_else(|| tab.bad("observed_through", "a month YYYY-MM"))?;
+        out.observed_through = Some(month("observed_through", m, "a month YYYY-MM")?);
+    }
+    if let Some(ms) = tab.opt_str_list("calibration_months")? {
+        let mut months = ms
+            .iter()
+            .map(|m| month("calibration_months", m, "a list of months YYYY-MM"))
+            .collect::<Result<Vec<_>, _>>()?;
+        months.sort();
+        months.dedup();
+        if let (Some(last), Some(t)) = (months.last(), &out.observed_through) {
+            if last > t {
+                return Err(tab.bad(
+                    "calibration_months",
+                    &format!("months up to observed_through {t}"),
+                ));
+            }
+        }
+        out.calibration_months = months;
+    }
+    out.report_from = tab.opt_date("report_from")?;
+    Ok(out)
 }
 
 fn read_observations(r: &mut Reader, tabs: Option<&Tab>) -> Result<Vec<CampData>, InputError> {

@@ -1,18 +1,18 @@
 //! Reads Flee's `simsetting.yml` (flee-spec §1.9) onto [`corridor_model::Settings`].
 //!
-//! The YAML is parsed into a generic value and mapped key by key, so that every
-//! key gets a type and range check with a message naming the key path and, for
-//! block-style YAML, its line. Flee's own key names are accepted (CamelCase
-//! demographic rules such as `WomenAvoidHazards`, the misspelled `camps_are_sicks`),
-//! plus the snake-case spellings of [`Settings`]' fields. Unknown keys and features
+//! The YAML is parsed into a generic value and mapped key by key through the one
+//! settings table (`corridor_model::settings::table`): every key gets the type and
+//! range check of its table entry, with a message naming the key path and, for
+//! block-style YAML, its line. Flee's own key names are accepted (the table's
+//! aliases: CamelCase demographic rules such as `WomenAvoidHazards`, the misspelled
+//! `camps_are_sicks`), plus the snake-case spellings of [`Settings`]' fields. Unknown keys and features
 //! corridor does not model become warnings, never errors; absent keys keep Flee's
 //! defaults; an empty file means all defaults. `use_v1_rules` is applied last.
 
 use crate::error::InputError;
 use crate::text;
-use corridor_model::settings::{
-    ConflictDrivenSpawning, FloodDrivenSpawning, FloodRules, SpawnMode,
-};
+use corridor_model::settings::table::{self, Kind, Setting};
+use corridor_model::settings::{FloodDrivenSpawning, FloodRules, SpawnMode};
 use corridor_model::Settings;
 use serde_norway::Value;
 use std::collections::HashMap;
@@ -56,7 +56,8 @@ pub fn parse_settings(bytes: &[u8], path: &str) -> Result<(Settings, Vec<String>
         warnings: Vec::new(),
     };
     let mut s = Settings::default();
-    r.settings(&value, &mut s)?;
+    r.settings("", &value, &mut s)?;
+    r.floods(&value, &mut s)?;
     s.apply_v1_rules();
     for feature in s.unsupported() {
         let w = format!(
@@ -70,6 +71,13 @@ pub fn parse_settings(bytes: &[u8], path: &str) -> Result<(Settings, Vec<String>
 
 /// serde_norway appends " at line L column C" to its messages; we print the line
 /// ourselves in the `path:line:` prefix.
+/// The section whose presence switches conflict-driven spawning on.
+const CONFLICT_DRIVEN: &str = "spawn_rules.conflict_driven_spawning";
+/// DFlee's sections, read after the rest of the file (their meaning depends on
+/// other keys): see [`Mapper::floods`].
+const FLOOD_SPAWN: &str = "spawn_rules.flood_driven_spawn_mode";
+const FLOOD_RULES: &str = "move_rules.flood_rules";
+
 fn strip_location(msg: &str) -> String {
     match msg.find(" at line ") {
         Some(i) => msg[..i].to_string(),
@@ -196,8 +204,17 @@ impl Mapper<'_> {
         self.warnings.push(w);
     }
 
-    fn bool(&self, key: &str, v: &Value) -> Result<bool, InputError> {
-        let b = match v {
+    fn unsupported(&mut self, key: &str) {
+        let w = format!(
+            "{}: '{key}' is not supported by corridor and was ignored",
+            self.at(key)
+        );
+        self.warnings.push(w);
+    }
+
+    /// A boolean as PyYAML (YAML 1.1) reads it.
+    fn bool(&self, v: &Value) -> Option<bool> {
+        match v {
             Value::Bool(b) => Some(*b),
             // PyYAML (YAML 1.1) reads these as booleans; serde_norway does not.
             Value::String(s) => match s.to_ascii_lowercase().as_str() {
@@ -211,37 +228,23 @@ impl Mapper<'_> {
                 _ => None,
             },
             _ => None,
-        };
-        b.ok_or_else(|| self.bad(key, "true or false", v))
+        }
     }
 
-    fn float(
-        &self,
-        key: &str,
-        v: &Value,
-        ok: fn(f64) -> bool,
-        expected: &str,
-    ) -> Result<f64, InputError> {
+    /// A finite number.
+    fn float(&self, v: &Value) -> Option<f64> {
         let x = match v {
             Value::Number(n) => n.as_f64(),
             // A quoted number ("0.5") is what Python's float() would accept too.
             Value::String(s) => text::parse_finite(s),
             _ => None,
         };
-        match x {
-            Some(x) if x.is_finite() && ok(x) => Ok(x),
-            _ => Err(self.bad(key, expected, v)),
-        }
+        x.filter(|x| x.is_finite())
     }
 
-    fn int(
-        &self,
-        key: &str,
-        v: &Value,
-        ok: fn(i64) -> bool,
-        expected: &str,
-    ) -> Result<i64, InputError> {
-        let x = match v {
+    /// A whole number.
+    fn int(&self, v: &Value) -> Option<i64> {
+        match v {
             Value::Number(n) => n.as_i64().or_else(|| {
                 // 5.0 is a whole number; 5.5 is not.
                 n.as_f64()
@@ -250,218 +253,122 @@ impl Mapper<'_> {
             }),
             Value::String(s) => text::parse_int(s),
             _ => None,
-        };
-        match x {
-            Some(x) if ok(x) => Ok(x),
-            _ => Err(self.bad(key, expected, v)),
         }
     }
 
-    fn settings(&mut self, root: &Value, s: &mut Settings) -> Result<(), InputError> {
-        for (key, v) in self.entries("", root)? {
-            match key.as_str() {
-                "number_of_steps" => {
-                    s.number_of_steps = self.int(&key, v, |_| true, "a whole number")?
+    /// Maps the mapping at `prefix` ("" = the whole file) key by key through the
+    /// settings table; sections recurse.
+    fn settings(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
+        for (key, v) in self.entries(prefix, v)? {
+            let local = if prefix.is_empty() {
+                key.as_str()
+            } else {
+                &key[prefix.len() + 1..]
+            };
+            if local.contains('.') {
+                // A dotted key is not a path in YAML: `move_rules.x: 1` at the top
+                // level is an unknown key, as in Flee.
+                self.unknown(&key);
+            } else if let Some(def) = table::find(&key) {
+                self.setting(def, &key, v, s)?;
+            } else if key == CONFLICT_DRIVEN {
+                // The section's presence switches conflict-driven spawning on; an
+                // absent rate takes the chosen mode's default.
+                s.spawn_rules.conflict_driven_spawning = None;
+                let mode = table::find(&format!("{CONFLICT_DRIVEN}.spawn_mode"));
+                if let Some(Kind::Choice { set, .. }) = mode.map(|m| m.kind) {
+                    set(s, "constant");
                 }
-                "default_conflict_intensity" => {
-                    // Flee int-casts this value.
-                    s.default_conflict_intensity =
-                        self.float(&key, v, |_| true, "a number")?.trunc() as i64
-                }
-                // Flee's run.py overwrites both with the files of the input directory.
-                "conflict_input_file" | "flood_level_input_file" => {}
-                "log_levels" => self.log_levels(&key, v, s)?,
-                "spawn_rules" => self.spawn_rules(&key, v, s)?,
-                "move_rules" => self.move_rules(&key, v, s)?,
-                "optimisations" => {
-                    for (key, v) in self.entries(&key, v)? {
-                        match key.rsplit('.').next().unwrap_or("") {
-                            "hasten" => {
-                                s.optimisations.hasten = self.int(
-                                    &key,
-                                    v,
-                                    |x| (1..=u32::MAX as i64).contains(&x),
-                                    "a whole number ≥ 1",
-                                )? as u32
-                            }
-                            _ => self.unknown(&key),
-                        }
+                self.settings(&key, v, s)?;
+                if let Some(c) = s.spawn_rules.conflict_driven_spawning.as_mut() {
+                    let given = self
+                        .entries(&key, v)?
+                        .iter()
+                        .any(|(k, _)| k.ends_with(".displaced_per_conflict_day"));
+                    if !given {
+                        c.displaced_per_conflict_day = c.spawn_mode.default_displaced();
                     }
                 }
-                _ => self.unknown(&key),
+            } else if table::sections().contains(&key.as_str()) {
+                self.settings(&key, v, s)?;
+            } else if key == FLOOD_SPAWN || key == FLOOD_RULES {
+                // Read by `floods` once the whole file is known.
+            } else if let Some((_, warn)) = table::IGNORED.iter().find(|(k, _)| *k == key) {
+                if *warn {
+                    self.unsupported(&key);
+                }
+            } else {
+                self.unknown(&key);
             }
         }
         Ok(())
     }
 
-    fn log_levels(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
-        let l = &mut s.log_levels;
-        for (key, v) in self.entries(prefix, v)? {
-            let level = |m: &Self| m.int(&key, v, |x| x >= 0, "a whole number ≥ 0");
-            match &key[prefix.len() + 1..] {
-                "agent" => l.agent = level(self)?,
-                "link" => l.link = level(self)?,
-                "camp" => l.camp = level(self)?,
-                "init" => l.init = level(self)?,
-                "conflict" => l.conflict = level(self)?,
-                "idp_totals" => l.idp_totals = level(self)?,
-                "granularity" => match v.as_str() {
-                    Some(g @ ("location" | "region")) => l.granularity = g.to_string(),
-                    _ => return Err(self.bad(&key, "'location' or 'region'", v)),
-                },
-                _ => self.unknown(&key),
-            }
-        }
-        Ok(())
-    }
-
-    fn spawn_rules(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
-        let r = &mut s.spawn_rules;
-        let mut flood_section: Option<(String, &Value)> = None;
-        for (key, v) in self.entries(prefix, v)? {
-            match &key[prefix.len() + 1..] {
-                "take_from_population" => r.take_from_population = self.bool(&key, v)?,
-                "insert_day0" => r.insert_day0 = self.bool(&key, v)?,
-                "empty_camps_on_day0" => r.empty_camps_on_day0 = self.bool(&key, v)?,
-                "conflict_zone_spawning_only" => {
-                    r.conflict_zone_spawning_only = self.bool(&key, v)?
-                }
-                "flood_zone_spawning_only" => r.flood_zone_spawning_only = self.bool(&key, v)?,
-                "camps_are_sicks" | "camps_are_sinks" => r.camps_are_sinks = self.bool(&key, v)?,
-                "read_from_agents_csv_file" => r.read_from_agents_csv_file = self.bool(&key, v)?,
-                "sum_from_camps" => r.sum_from_camps = self.bool(&key, v)?,
-                "starvation_driven_spawning" => {
-                    r.starvation_driven_spawning = self.bool(&key, v)?
-                }
-                "conflict_driven_spawning" => {
-                    let mut mode = SpawnMode::Constant;
-                    let mut per_day = None;
-                    for (key, v) in self.entries(&key, v)? {
-                        match key.rsplit('.').next().unwrap_or("") {
-                            "spawn_mode" => {
-                                mode = match v.as_str() {
-                                    Some("constant") => SpawnMode::Constant,
-                                    Some("poisson") => SpawnMode::Poisson,
-                                    Some("pop_ratio") => SpawnMode::PopRatio,
-                                    _ => {
-                                        return Err(self.bad(
-                                            &key,
-                                            "'constant', 'poisson' or 'pop_ratio'",
-                                            v,
-                                        ))
-                                    }
-                                }
-                            }
-                            "displaced_per_conflict_day" => {
-                                per_day = Some(self.float(&key, v, |x| x >= 0.0, "a number ≥ 0")?)
-                            }
-                            _ => self.unknown(&key),
-                        }
-                    }
-                    let default = if mode == SpawnMode::PopRatio {
-                        0.01
-                    } else {
-                        500.0
-                    };
-                    r.conflict_driven_spawning = Some(ConflictDrivenSpawning {
-                        spawn_mode: mode,
-                        displaced_per_conflict_day: per_day.unwrap_or(default),
-                    });
-                }
-                "flood_driven_spawn_mode" => flood_section = Some((key.clone(), v)),
-                "conflict_spawn_decay" => {
-                    r.conflict_spawn_decay = match v {
-                        Value::Null => None,
-                        Value::Sequence(items) => {
-                            let mut list = Vec::with_capacity(items.len());
-                            for item in items {
-                                let x =
-                                    self.float(&key, item, |x| x >= 0.0, "a list of numbers ≥ 0");
-                                list.push(
-                                    x.map_err(|_| self.bad(&key, "a list of numbers ≥ 0", v))?,
-                                );
-                            }
-                            (!list.is_empty()).then_some(list)
-                        }
-                        _ => return Err(self.bad(&key, "a list of numbers ≥ 0", v)),
-                    }
-                }
-                "conflict_spawn_decay_interval" => {
-                    r.conflict_spawn_decay_interval = self.int(
-                        &key,
-                        v,
-                        |x| (1..=u32::MAX as i64).contains(&x),
-                        "a whole number of days ≥ 1",
-                    )? as u32
-                }
-                "average_social_connectivity" => {
-                    r.average_social_connectivity =
-                        self.float(&key, v, |x| x >= 0.0, "a number ≥ 0")?
-                }
-                _ => self.unknown(&key),
-            }
-        }
-        self.flood_spawning(prefix, flood_section, s)
-    }
-
-    /// Flee's rules for the spawn type (SimulationSettings.py): with
+    /// DFlee's settings, as Flee's SimulationSettings.py reads them: the
+    /// `move_rules.flood_rules` section, and the spawn type — with
     /// `flood_zone_spawning_only` the conflict-driven section is not read and the
     /// `flood_driven_spawn_mode` section turns flood-driven spawning on; without it
     /// that section is not read. Flee exits when both `*_spawning_only` are true or
     /// when flood-driven spawning lacks `take_from_population`.
-    fn flood_spawning(
-        &mut self,
-        prefix: &str,
-        section: Option<(String, &Value)>,
-        s: &mut Settings,
-    ) -> Result<(), InputError> {
+    fn floods(&mut self, doc: &Value, s: &mut Settings) -> Result<(), InputError> {
+        let section = |outer: &str, inner: &str| doc.get(outer).and_then(|o| o.get(inner));
+        if let Some(v) = section("move_rules", "flood_rules") {
+            s.move_rules.flood_rules = Some(self.flood_rules(FLOOD_RULES, v)?);
+        }
+        let spawn = section("spawn_rules", "flood_driven_spawn_mode");
         let r = &mut s.spawn_rules;
         if !r.flood_zone_spawning_only {
-            if let Some((key, _)) = section {
+            if spawn.is_some() {
                 let w = format!(
-                    "{}: '{key}' is not read by Flee without spawn_rules.flood_zone_spawning_only: True; ignored",
-                    self.at(&key)
+                    "{}: '{FLOOD_SPAWN}' is not read by Flee without spawn_rules.flood_zone_spawning_only: True; ignored",
+                    self.at(FLOOD_SPAWN)
                 );
                 self.warnings.push(w);
             }
             return Ok(());
         }
-        let only = format!("{prefix}.flood_zone_spawning_only");
+        let only = "spawn_rules.flood_zone_spawning_only";
         if r.conflict_zone_spawning_only {
             return Err(InputError::BadSetting {
                 path: self.path.to_string(),
-                line: self.line(&only),
-                key: only,
+                line: self.line(only),
+                key: only.to_string(),
                 expected: "false while conflict_zone_spawning_only is true (Flee stops when both are set; conflict_zone_spawning_only is true by default)".into(),
                 found: "true".into(),
             });
         }
         if r.conflict_driven_spawning.take().is_some() {
-            let key = format!("{prefix}.conflict_driven_spawning");
             let w = format!(
-                "{}: '{key}' is not read by Flee with flood_zone_spawning_only: True; ignored",
-                self.at(&key)
+                "{}: '{CONFLICT_DRIVEN}' is not read by Flee with flood_zone_spawning_only: True; ignored",
+                self.at(CONFLICT_DRIVEN)
             );
             self.warnings.push(w);
         }
-        let Some((key, v)) = section else {
+        let Some(v) = spawn else {
             return Ok(());
         };
         let mut mode = SpawnMode::PopRatio;
         let mut per_day = None;
-        for (k, v) in self.entries(&key, v)? {
+        for (k, v) in self.entries(FLOOD_SPAWN, v)? {
             match k.rsplit('.').next().unwrap_or("") {
-                "spawn_mode" => mode = self.spawn_mode(&k, v)?,
+                "spawn_mode" => {
+                    mode = match v.as_str() {
+                        Some("constant") => SpawnMode::Constant,
+                        Some("poisson") => SpawnMode::Poisson,
+                        Some("pop_ratio") => SpawnMode::PopRatio,
+                        _ => return Err(self.bad(&k, "'constant', 'poisson' or 'pop_ratio'", v)),
+                    }
+                }
                 "displaced_per_flood_day" => per_day = Some(self.floats(&k, v)?),
                 _ => self.unknown(&k),
             }
         }
-        if !r.take_from_population {
-            let take = format!("{prefix}.take_from_population");
+        if !s.spawn_rules.take_from_population {
+            let take = "spawn_rules.take_from_population";
             return Err(InputError::BadSetting {
                 path: self.path.to_string(),
-                line: self.line(&take).or_else(|| self.line(&key)),
-                key: take,
+                line: self.line(take).or_else(|| self.line(FLOOD_SPAWN)),
+                key: take.to_string(),
                 expected: "true with flood-driven spawning (Flee stops otherwise)".into(),
                 found: "false".into(),
             });
@@ -471,20 +378,11 @@ impl Mapper<'_> {
         } else {
             vec![0.0, 100.0, 200.0, 300.0, 500.0]
         };
-        r.flood_driven_spawning = Some(FloodDrivenSpawning {
+        s.spawn_rules.flood_driven_spawning = Some(FloodDrivenSpawning {
             spawn_mode: mode,
             displaced_per_flood_day: per_day.unwrap_or(default),
         });
         Ok(())
-    }
-
-    fn spawn_mode(&self, key: &str, v: &Value) -> Result<SpawnMode, InputError> {
-        match v.as_str() {
-            Some("constant") => Ok(SpawnMode::Constant),
-            Some("poisson") => Ok(SpawnMode::Poisson),
-            Some("pop_ratio") => Ok(SpawnMode::PopRatio),
-            _ => Err(self.bad(key, "'constant', 'poisson' or 'pop_ratio'", v)),
-        }
     }
 
     /// A list of numbers ≥ 0 (flood tables, indexed by flood level or day).
@@ -496,8 +394,9 @@ impl Mapper<'_> {
         items
             .iter()
             .map(|item| {
-                self.float(key, item, |x| x >= 0.0, LIST)
-                    .map_err(|_| self.bad(key, LIST, v))
+                self.float(item)
+                    .filter(|x| *x >= 0.0)
+                    .ok_or_else(|| self.bad(key, LIST, v))
             })
             .collect()
     }
@@ -505,29 +404,33 @@ impl Mapper<'_> {
     /// `move_rules.flood_rules`: every key Flee reads there.
     fn flood_rules(&mut self, prefix: &str, v: &Value) -> Result<FloodRules, InputError> {
         let mut f = FloodRules::default();
-        let whole = |x: i64| x >= 0;
         for (key, v) in self.entries(prefix, v)? {
             let list = |me: &Self| match v {
                 Value::Null => Ok(None),
                 _ => me.floats(&key, v).map(Some),
             };
+            let days = |me: &Self| {
+                me.int(v)
+                    .filter(|x| *x >= 0)
+                    .ok_or_else(|| me.bad(&key, "a whole number of days ≥ 0", v))
+            };
             match &key[prefix.len() + 1..] {
                 "max_flood_level" => {
-                    f.max_flood_level = self.int(&key, v, |_| true, "a whole number")?
+                    f.max_flood_level = self
+                        .int(v)
+                        .ok_or_else(|| self.bad(&key, "a whole number", v))?
                 }
                 "flood_movechances" => f.flood_movechances = list(self)?,
                 "flood_loc_weights" => f.flood_loc_weights = list(self)?,
                 "flood_link_weights" => f.flood_link_weights = list(self)?,
-                "flood_forecaster" => f.flood_forecaster = self.bool(&key, v)?,
-                "flood_forecaster_timescale" => {
-                    f.flood_forecaster_timescale =
-                        self.int(&key, v, whole, "a whole number of days ≥ 0")?
+                "flood_forecaster" => {
+                    f.flood_forecaster = self
+                        .bool(v)
+                        .ok_or_else(|| self.bad(&key, "true or false", v))?
                 }
+                "flood_forecaster_timescale" => f.flood_forecaster_timescale = days(self)?,
                 "flood_forecaster_weights" => f.flood_forecaster_weights = list(self)?,
-                "flood_forecaster_end_time" => {
-                    f.flood_forecaster_end_time =
-                        self.int(&key, v, whole, "a whole number of days ≥ 0")?
-                }
+                "flood_forecaster_end_time" => f.flood_forecaster_end_time = days(self)?,
                 "flood_awareness_weights" => f.flood_awareness_weights = list(self)?,
                 _ => self.unknown(&key),
             }
@@ -535,117 +438,79 @@ impl Mapper<'_> {
         Ok(f)
     }
 
-    fn move_rules(&mut self, prefix: &str, v: &Value, s: &mut Settings) -> Result<(), InputError> {
-        let m = &mut s.move_rules;
-        let pos = |x: f64| x > 0.0;
-        let non_neg = |x: f64| x >= 0.0;
-        let any = |_: f64| true;
-        let prob = |x: f64| (0.0..=1.0).contains(&x);
-        const POS: &str = "a number > 0";
-        const NON_NEG: &str = "a number ≥ 0";
-        const NUM: &str = "a number";
-        const PROB: &str = "a number between 0 and 1";
-        for (key, v) in self.entries(prefix, v)? {
-            let k = &key[prefix.len() + 1..];
-            match k {
-                "max_move_speed" => m.max_move_speed = self.float(&key, v, pos, POS)?,
-                "max_walk_speed" => m.max_walk_speed = self.float(&key, v, pos, POS)?,
-                "max_crossing_speed" => {
-                    m.max_crossing_speed = self.float(&key, v, non_neg, NON_NEG)?
-                }
-                "foreign_weight" => m.foreign_weight = self.float(&key, v, non_neg, NON_NEG)?,
-                "camp_weight" => m.camp_weight = self.float(&key, v, non_neg, NON_NEG)?,
-                "conflict_weight" => m.conflict_weight = self.float(&key, v, non_neg, NON_NEG)?,
-                "conflict_movechance" => m.conflict_movechance = self.float(&key, v, prob, PROB)?,
-                "camp_movechance" => m.camp_movechance = self.float(&key, v, prob, PROB)?,
-                "idpcamp_movechance" => m.idpcamp_movechance = self.float(&key, v, prob, PROB)?,
-                "default_movechance" => m.default_movechance = self.float(&key, v, prob, PROB)?,
-                "awareness_level" => {
-                    m.awareness_level = self.int(
-                        &key,
-                        v,
-                        |x| (0..=100).contains(&x),
-                        "a whole number between 0 and 100",
-                    )?
-                }
-                "capacity_buffer" => m.capacity_buffer = self.float(&key, v, prob, PROB)?,
-                "capacity_scaling" => m.capacity_scaling = self.float(&key, v, pos, POS)?,
-                "avoid_short_stints" => m.avoid_short_stints = self.bool(&key, v)?,
-                "start_on_foot" => m.start_on_foot = self.bool(&key, v)?,
-                "use_v1_rules" => m.use_v1_rules = self.bool(&key, v)?,
-                "softening" => m.softening = self.float(&key, v, non_neg, NON_NEG)?,
-                "weight_softening" => m.weight_softening = self.float(&key, v, non_neg, NON_NEG)?,
-                "weight_power" => m.weight_power = self.float(&key, v, any, NUM)?,
-                "distance_power" => m.distance_power = self.float(&key, v, any, NUM)?,
-                "stay_close_to_home" => m.stay_close_to_home = self.bool(&key, v)?,
-                "home_distance_power" => m.home_distance_power = self.float(&key, v, any, NUM)?,
-                "use_pop_for_loc_weight" => m.use_pop_for_loc_weight = self.bool(&key, v)?,
-                "pop_power_for_loc_weight" => {
-                    m.pop_power_for_loc_weight = self.float(&key, v, any, NUM)?
-                }
-                "movechance_pop_base" => m.movechance_pop_base = self.float(&key, v, pos, POS)?,
-                "movechance_pop_scale_factor" => {
-                    m.movechance_pop_scale_factor = self.float(&key, v, any, NUM)?
-                }
-                "pruning_threshold" => {
-                    m.pruning_threshold = self.float(&key, v, non_neg, NON_NEG)?
-                }
-                "WomenAvoidHazards" | "women_avoid_hazards" => {
-                    m.women_avoid_hazards = self.bool(&key, v)?
-                }
-                "ChildrenAvoidHazards" | "children_avoid_hazards" => {
-                    m.children_avoid_hazards = self.bool(&key, v)?
-                }
-                "ElderlyAvoidHazards" | "elderly_avoid_hazards" => {
-                    m.elderly_avoid_hazards = self.bool(&key, v)?
-                }
-                "BoysTakeRisk" | "boys_take_risk" => m.boys_take_risk = self.bool(&key, v)?,
-                "MatchCampReligion" | "match_camp_religion" => {
-                    m.match_camp_religion = self.bool(&key, v)?
-                }
-                "MatchCampEthnicity" | "match_camp_ethnicity" => {
-                    m.match_camp_ethnicity = self.bool(&key, v)?
-                }
-                "MatchTownEthnicity" | "match_town_ethnicity" => {
-                    m.match_town_ethnicity = self.bool(&key, v)?
-                }
-                "MatchConflictEthnicity" | "match_conflict_ethnicity" => {
-                    m.match_conflict_ethnicity = self.bool(&key, v)?
-                }
-                "avg_religion_fraction" => {
-                    m.avg_religion_fraction = self.float(&key, v, prob, PROB)?
-                }
-                "fixed_routes" => m.fixed_routes = self.bool(&key, v)?,
-                "two_system_decision_making" => {
-                    m.two_system_decision_making = self.bool(&key, v)?
-                }
-                "use_economic_pull" => m.use_economic_pull = self.bool(&key, v)?,
-                "harvest_months" => {
-                    const MONTHS: &str = "a list of month numbers 1–12";
-                    m.harvest_months = match v {
-                        Value::Null => Vec::new(),
-                        Value::Sequence(items) => {
-                            let mut months = Vec::with_capacity(items.len());
-                            for item in items {
-                                let month = self
-                                    .int(&key, item, |x| (1..=12).contains(&x), MONTHS)
-                                    .map_err(|_| self.bad(&key, MONTHS, v))?;
-                                months.push(month);
-                            }
-                            months
-                        }
-                        _ => return Err(self.bad(&key, MONTHS, v)),
+    /// Reads one setting's value and stores it in `s`.
+    fn setting(
+        &self,
+        def: &Setting,
+        key: &str,
+        v: &Value,
+        s: &mut Settings,
+    ) -> Result<(), InputError> {
+        let expected = def.expected();
+        let range = def.range;
+        let bad = || self.bad(key, &expected, v);
+        match def.kind {
+            Kind::Float { set, .. } => {
+                let x = self
+                    .float(v)
+                    .filter(|x| range.contains(*x))
+                    .ok_or_else(bad)?;
+                set(s, x)
+            }
+            Kind::Int { set, .. } => {
+                let x = self
+                    .int(v)
+                    .filter(|x| range.contains(*x as f64))
+                    .ok_or_else(bad)?;
+                set(s, x)
+            }
+            Kind::UInt { set, .. } => {
+                let x = self
+                    .int(v)
+                    .filter(|x| range.contains(*x as f64))
+                    .and_then(|x| u32::try_from(x).ok())
+                    .ok_or_else(bad)?;
+                set(s, x)
+            }
+            Kind::TruncatedInt { set, .. } => {
+                // Flee int-casts this value.
+                let x = self
+                    .float(v)
+                    .filter(|x| range.contains(*x))
+                    .ok_or_else(bad)?;
+                set(s, x.trunc() as i64)
+            }
+            Kind::Bool { set, .. } => set(s, self.bool(v).ok_or_else(bad)?),
+            Kind::Choice { choices, set, .. } => match v.as_str() {
+                Some(c) if choices.contains(&c) => set(s, c),
+                _ => return Err(bad()),
+            },
+            Kind::FloatList { set, .. } => {
+                let list = match v {
+                    Value::Null => None,
+                    Value::Sequence(items) => {
+                        let list = items
+                            .iter()
+                            .map(|i| self.float(i).filter(|x| range.contains(*x)))
+                            .collect::<Option<Vec<f64>>>()
+                            .ok_or_else(bad)?;
+                        (!list.is_empty()).then_some(list)
                     }
-                }
-                "flee_when_starving" => m.flee_when_starving = self.bool(&key, v)?,
-                "avoid_food_deprived_locations" => {
-                    m.avoid_food_deprived_locations = self.bool(&key, v)?
-                }
-                "flood_rules" => {
-                    let f = self.flood_rules(&key, v)?;
-                    m.flood_rules = Some(f);
-                }
-                _ => self.unknown(&key),
+                    _ => return Err(bad()),
+                };
+                set(s, list)
+            }
+            Kind::IntList { set, .. } => {
+                let list = match v {
+                    Value::Null => Vec::new(),
+                    Value::Sequence(items) => items
+                        .iter()
+                        .map(|i| self.int(i).filter(|x| range.contains(*x as f64)))
+                        .collect::<Option<Vec<i64>>>()
+                        .ok_or_else(bad)?,
+                    _ => return Err(bad()),
+                };
+                set(s, list)
             }
         }
         Ok(())
@@ -655,6 +520,7 @@ impl Mapper<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use corridor_model::settings::SpawnMode;
 
     fn parse(y: &str) -> Result<(Settings, Vec<String>), InputError> {
         parse_settings(y.as_bytes(), "simsetting.yml")
@@ -746,9 +612,40 @@ mod tests {
             .to_string()
             .starts_with("simsetting.yml: expected a mapping of sections"));
         let e = parse("move_rules:\n  harvest_months: [1, 13]\n").unwrap_err();
-        assert!(e.to_string().contains("month numbers 1–12, found a list"));
+        assert!(e
+            .to_string()
+            .contains("a list of whole numbers between 1 and 12, found a list"));
         let e = parse("move_rules:\n  max_move_speed: .nan\n").unwrap_err();
         assert!(e.to_string().ends_with("found .nan"), "{e}");
+    }
+
+    #[test]
+    fn dotted_keys_are_not_paths() {
+        let (s, w) = parse("move_rules.camp_weight: 3\n").unwrap();
+        assert_eq!(s, Settings::default());
+        assert_eq!(
+            w,
+            vec!["simsetting.yml:1: unknown key 'move_rules.camp_weight' ignored".to_string()]
+        );
+    }
+
+    #[test]
+    fn ranges_are_the_settings_table_ranges() {
+        // Issue 13: these used to disagree with the parameter setter.
+        let (s, _) = parse("move_rules:\n  capacity_scaling: 0\n  capacity_buffer: 1.0\n").unwrap();
+        assert_eq!(s.move_rules.capacity_scaling, 0.0);
+        assert_eq!(s.move_rules.capacity_buffer, 1.0);
+        let e = parse("move_rules:\n  max_crossing_speed: 0\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "simsetting.yml:2: key 'move_rules.max_crossing_speed': expected a number > 0, found 0"
+        );
+        let e = parse("move_rules:\n  awareness_level: 101\n").unwrap_err();
+        assert!(e
+            .to_string()
+            .ends_with("expected a whole number between 0 and 100, found 101"));
+        let e = parse("move_rules:\n  capacity_buffer: 1.5\n").unwrap_err();
+        assert!(e.to_string().ends_with("between 0 and 1, found 1.5"));
     }
 
     #[test]

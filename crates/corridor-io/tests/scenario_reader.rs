@@ -317,7 +317,7 @@ fn the_error_fixtures_are_valid_on_their_own() {
 fn unknown_keys() {
     assert_eq!(
         read_with("name = \"t\"\nstart_dat = \"2023-12-01\"\n", &[]),
-        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, appointments, threshold, caravans, events, variants, sources)"
+        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, appointments, threshold, caravans, events, variants, observations, sources)"
     );
     assert_eq!(
         err("prots = \"ports.csv\"\n"),
@@ -674,4 +674,112 @@ fn examples_drive_the_border_processes() {
     }
     assert_eq!(total, exact.floor() as u64);
     assert_eq!(b.totals().inflow, total);
+}
+
+/// Reads `HEAD` + `tail` with a CBP file `cbp.csv` available.
+fn with_cbp(tail: &str) -> Result<ScenarioInstance, String> {
+    let toml = format!("{HEAD}{tail}");
+    let files = |p: &str| -> Option<String> {
+        match p {
+            "locations.csv" => Some(LOCS.into()),
+            "routes.csv" => Some(ROUTES.into()),
+            "ports.csv" => Some(PORTS.into()),
+            "cbp.csv" => Some("x\n".into()),
+            _ => None,
+        }
+    };
+    read_scenario_str("scenario.toml", &toml, &files).map_err(|e| e.to_string())
+}
+
+#[test]
+fn observations_are_typed_and_validated() {
+    let i = with_cbp(
+        "\n[observations]\ncbp_monthly = \"cbp.csv\"\nobserved_through = \"2023-09\"\n\
+         calibration_months = [\"2023-09\", \"2023-07\"]\nreport_from = \"2023-10-01\"\n",
+    )
+    .unwrap();
+    let o = &i.scenario.observed;
+    assert_eq!(o.cbp_monthly.as_deref(), Some("cbp.csv"));
+    assert_eq!(o.observed_through.as_deref(), Some("2023-09"));
+    assert_eq!(o.calibration_months, ["2023-07", "2023-09"]);
+    assert_eq!(o.report_from, Date::parse("2023-10-01"));
+    assert!(o.allows_month("2023-07") && !o.allows_month("2023-08"));
+    // The CBP file is not a run input: runs do not depend on it.
+    assert!(!rel_paths(&i).contains(&"cbp.csv"));
+    // No table: nothing observed, every month allowed.
+    let none = with_cbp("").unwrap();
+    assert_eq!(none.scenario.observed, Default::default());
+    assert!(none.scenario.observed.allows_month("2030-01"));
+
+    for (tail, msg) in [
+        (
+            "\n[observations]\ncbp_monthly = \"nope.csv\"\n",
+            "scenario.toml:11: observations.cbp_monthly: file 'nope.csv' not found",
+        ),
+        (
+            "\n[observations]\nobserved_through = \"2023-9\"\n",
+            "scenario.toml:11: key 'observations.observed_through': expected a month YYYY-MM",
+        ),
+        (
+            "\n[observations]\ncalibration_months = [\"2023-07\", \"2023-13\"]\n",
+            "scenario.toml:11: key 'observations.calibration_months': expected a list of months YYYY-MM",
+        ),
+        (
+            "\n[observations]\nobserved_through = \"2023-08\"\ncalibration_months = [\"2023-09\"]\n",
+            "scenario.toml:12: key 'observations.calibration_months': expected months up to observed_through 2023-08",
+        ),
+        (
+            "\n[observations]\nreport_from = \"2023-10-32\"\n",
+            "scenario.toml:11: key 'observations.report_from': expected a date YYYY-MM-DD",
+        ),
+        (
+            "\n[observations]\ncbp = \"cbp.csv\"\n",
+            "scenario.toml:11: unknown key 'observations.cbp'",
+        ),
+    ] {
+        let e = with_cbp(tail).unwrap_err();
+        assert!(e.starts_with(msg), "{tail}: {e}");
+    }
+}
+
+#[test]
+fn old_sources_spelling_is_still_read() {
+    let toml = HEAD.replace(
+        "\n[tables]",
+        "\n[sources]\ntable = \"SOURCES.md\"\nobserved_cbp_monthly = \"cbp.csv\"\n\
+         calibration_months = [\"2023-08\"]\nreport_from = \"2023-10-01\"\n\n[tables]",
+    );
+    let files = |p: &str| -> Option<String> {
+        match p {
+            "locations.csv" => Some(LOCS.into()),
+            "routes.csv" => Some(ROUTES.into()),
+            "ports.csv" => Some(PORTS.into()),
+            "cbp.csv" => Some("x\n".into()),
+            _ => None,
+        }
+    };
+    let i = read_scenario_str("scenario.toml", &toml, &files).unwrap();
+    let o = &i.scenario.observed;
+    assert_eq!(o.cbp_monthly.as_deref(), Some("cbp.csv"));
+    assert_eq!(o.calibration_months, ["2023-08"]);
+    assert_eq!(o.report_from, Date::parse("2023-10-01"));
+    assert_eq!(o.observed_through, None);
+}
+
+#[test]
+fn the_built_in_scenario_names_its_observations() {
+    let p =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023/scenario.toml");
+    let i = read_scenario(&p).unwrap();
+    let o = &i.scenario.observed;
+    assert_eq!(
+        o.cbp_monthly.as_deref(),
+        Some("data/cbp_monthly_to_2023-09.csv")
+    );
+    assert_eq!(o.observed_through.as_deref(), Some("2023-09"));
+    // June is the warm-up: not a calibration month.
+    assert_eq!(o.calibration_months, ["2023-07", "2023-08", "2023-09"]);
+    assert_eq!(o.report_from, Date::parse("2023-10-01"));
+    let cbp = corridor_io::scenario::scenario_relative(&p, o.cbp_monthly.as_ref().unwrap());
+    assert!(cbp.is_file(), "{}", cbp.display());
 }

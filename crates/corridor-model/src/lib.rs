@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod key_numbers;
 pub mod metrics;
+pub mod params;
 pub mod record;
 pub mod rng;
 pub mod scenario;

@@ -260,6 +260,36 @@ pub struct Demographic {
     pub per_location: Vec<(usize, Vec<f64>)>,
 }
 
+/// What a corridor scenario says about its observed data (`[observations]` in
+/// scenario.toml): which file holds them and which months a calibration may use.
+/// Read and validated by corridor-io's scenario reader (months are `YYYY-MM`);
+/// empty for Flee instances. No date is built into the code: a calibration's
+/// cut-off and window come from here (or from the command).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ObservedData {
+    /// CBP monthly encounters (CBP's CSV layout), as written in scenario.toml:
+    /// relative to the scenario file's folder.
+    pub cbp_monthly: Option<String>,
+    /// The months calibrations compare (`YYYY-MM`, sorted); empty = every
+    /// complete, observed month of the run up to `observed_through`.
+    pub calibration_months: Vec<String>,
+    /// The last month (`YYYY-MM`) whose observations may inform a calibration or
+    /// a comparison; later months are kept for out-of-sample evaluation.
+    pub observed_through: Option<String>,
+    /// First day of the evaluation window reports show.
+    pub report_from: Option<Date>,
+}
+
+impl ObservedData {
+    /// True when `month` (`YYYY-MM`) may be compared: not after
+    /// `observed_through` and, when calibration months are given, one of them.
+    pub fn allows_month(&self, month: &str) -> bool {
+        self.observed_through.as_deref().is_none_or(|t| month <= t)
+            && (self.calibration_months.is_empty()
+                || self.calibration_months.iter().any(|m| m == month))
+    }
+}
+
 /// A whole run's input.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -280,6 +310,10 @@ pub struct Scenario {
     pub border: Border,
     /// DFlee's `flood_level.csv`; `None` without flood rules.
     pub floods: Option<FloodSchedule>,
+    /// The scenario's observed data and calibration window (not part of a run:
+    /// skipped when serialising, so run outputs do not depend on it).
+    #[serde(skip)]
+    pub observed: ObservedData,
 }
 
 /// flood_level.csv: per day (row position), the flood level of each listed
@@ -309,6 +343,7 @@ impl Scenario {
             demographics: Vec::new(),
             border: Border::default(),
             floods: None,
+            observed: ObservedData::default(),
         }
     }
 

@@ -5,8 +5,15 @@
 //! and reports unknown keys as warnings. Settings that select Flee features corridor
 //! does not model (two-system decisions, harvests, IPC food rules) are kept
 //! so they can be reported, and [`Settings::unsupported`] lists those switched on.
+//!
+//! [`table`] defines every setting once (name, Flee aliases, range, doc, get/set);
+//! readers, writers and parameter setters are all driven by it.
 
 use serde::Serialize;
+
+pub mod table;
+
+pub use table::{Setting, SETTINGS};
 
 /// All settings of one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,11 +8,10 @@
 //!   `trace.csv` and `calibration.json`;
 //! * one corridor scenario with CBP monthly encounters, named by
 //!   [`CalibrateRequest::observed`] or by the scenario's
-//!   `[sources] observed_cbp_monthly`: `corridor_calibrate::scenario_cal`
+//!   `[observations] cbp_monthly`: `corridor_calibrate::scenario_cal`
 //!   minimises the ARD of the monthly encounters over the complete months of the
-//!   run in the scenario's `[sources] calibration_months` (if given) and up to the
-//!   last observed month the library allows; writes `trace.csv` and
-//!   `calibration.json`.
+//!   run that the scenario's `[observations]` allow (`calibration_months`,
+//!   `observed_through`); writes `trace.csv` and `calibration.json`.
 //!
 //! Everything asked for is checked before any run (bad input). Results depend
 //! only on the inputs, the request and the seed, never on the thread count.
@@ -25,7 +24,7 @@ use corridor_calibrate::scenario_cal::{
     ScenarioCalibration,
 };
 use corridor_calibrate::{
-    CalibrateOptions, Calibration, Objective, ObservedEncounters, ParamRange, OBSERVED_THROUGH,
+    CalibrateOptions, Calibration, Objective, ObservedEncounters, ParamRange,
 };
 use corridor_io::write::{has_camp_data, InputKind};
 use corridor_model::EngineKind;
@@ -184,19 +183,20 @@ fn on_encounters(
     if let Some(d) = req.days {
         sc.days = d;
     }
-    let window = &input.keys.calibration_months;
-    let usable = calibration_months(&sc, &obs)
-        .into_iter()
-        .any(|m| window.as_ref().is_none_or(|w| w.contains(&m)));
-    if !usable {
+    // The scenario's window and cut-off (`[observations]`) apply in calibration_months.
+    if calibration_months(&sc, &obs).is_empty() {
+        let through = sc
+            .observed
+            .observed_through
+            .as_ref()
+            .map_or(String::new(), |t| format!(" up to {t}"));
         return Err(Error::bad(format!(
-            "{}: no complete month of the run is in {} up to {OBSERVED_THROUGH}",
+            "{}: no complete month of the run is in {}{through}",
             input.source,
             observed.display()
         )));
     }
-    let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
-    opts.months = window.clone();
+    let opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
     calibrate_scenario(&sc, &obs, &req.params, &opts, &|_| on_eval()).context("calibration")
 }
 

@@ -7,10 +7,10 @@
 //! directory with a `scenario.toml` is read as a scenario even if it also looks
 //! like a Flee instance; every problem with the input is bad input (exit 2).
 //!
-//! The scenario.toml keys the reader treats as free-form but the operations use
-//! (`tables.observations`, `[sources] observed_cbp_monthly`,
-//! `[sources] calibration_months`) are read in one function, [`scenario_keys`], so
-//! they can become typed scenario fields in one place.
+//! The observed data a scenario names (`[observations]`: CBP monthly encounters,
+//! calibration window, `observed_through`) are typed scenario fields
+//! (`Scenario::observed`); the file name of `tables.observations`, which
+//! summary.json records, is read in [`scenario_keys`].
 
 use crate::builtin;
 use crate::error::{Error, Result, ResultExt};
@@ -50,10 +50,6 @@ pub struct ScenarioKeys {
     /// `tables.observations`: the observation file (relative to the scenario),
     /// recorded in summary.json `comparison`.
     pub observations: Option<String>,
-    /// `[sources] observed_cbp_monthly`: CBP monthly encounters for `calibrate`.
-    pub observed_cbp_monthly: Option<String>,
-    /// `[sources] calibration_months`: the calibration window (`YYYY-MM`).
-    pub calibration_months: Option<Vec<String>>,
 }
 
 /// Reads [`ScenarioKeys`] from a scenario's TOML text. The reader has already
@@ -64,19 +60,8 @@ pub fn scenario_keys(toml_text: &str) -> ScenarioKeys {
         return ScenarioKeys::default();
     };
     let str_of = |table: &str, key: &str| doc.get(table)?.get(key)?.as_str().map(str::to_string);
-    let months = doc
-        .get("sources")
-        .and_then(|s| s.get("calibration_months"))
-        .and_then(|m| m.as_array())
-        .and_then(|ms| {
-            ms.iter()
-                .map(|m| m.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-        });
     ScenarioKeys {
         observations: str_of("tables", "observations"),
-        observed_cbp_monthly: str_of("sources", "observed_cbp_monthly"),
-        calibration_months: months,
     }
 }
 
@@ -116,9 +101,9 @@ impl Input {
     }
 
     /// The CBP monthly encounters file the scenario names
-    /// (`[sources] observed_cbp_monthly`), resolved against its directory.
+    /// (`[observations] cbp_monthly`), resolved against its directory.
     pub fn observed_cbp_file(&self) -> Option<PathBuf> {
-        let rel = self.keys.observed_cbp_monthly.as_ref()?;
+        let rel = self.scenario.observed.cbp_monthly.as_ref()?;
         Some(self.dir.as_ref()?.join(rel))
     }
 }
@@ -324,21 +309,11 @@ mod tests {
 
     #[test]
     fn free_form_keys_are_found() {
-        let t = "name = \"x\"\n[tables]\nlocations = \"l.csv\"\nobservations = \"obs.csv\"\n\
-                 [sources]\nobserved_cbp_monthly = \"cbp.csv\"\n\
-                 calibration_months = [\"2023-07\", \"2023-08\"]\n";
+        let t = "name = \"x\"\n[tables]\nlocations = \"l.csv\"\nobservations = \"obs.csv\"\n";
         let k = scenario_keys(t);
         assert_eq!(k.observations.as_deref(), Some("obs.csv"));
-        assert_eq!(k.observed_cbp_monthly.as_deref(), Some("cbp.csv"));
-        assert_eq!(
-            k.calibration_months,
-            Some(vec!["2023-07".to_string(), "2023-08".to_string()])
-        );
         assert_eq!(scenario_keys("name = \"x\"\n"), ScenarioKeys::default());
         assert_eq!(scenario_keys("not toml ["), ScenarioKeys::default());
-        // A month that is not a string makes the window unreadable, not partial.
-        let k = scenario_keys("[sources]\ncalibration_months = [\"2023-07\", 3]\n");
-        assert_eq!(k.calibration_months, None);
     }
 
     #[test]
@@ -364,15 +339,9 @@ mod tests {
     #[test]
     fn cbp_file_resolves_against_the_scenario_directory() {
         let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(
-            tmp.path().join(SCENARIO_FILE),
-            "name = \"x\"\n[sources]\nobserved_cbp_monthly = \"data/cbp.csv\"\n",
-        )
-        .unwrap();
-        let keys = scenario_keys(&std::fs::read_to_string(tmp.path().join(SCENARIO_FILE)).unwrap());
         let mut input = load_builtin().unwrap();
         assert_eq!(input.observed_cbp_file(), None, "built-in: no directory");
-        input.keys = keys;
+        input.scenario.observed.cbp_monthly = Some("data/cbp.csv".into());
         input.dir = Some(tmp.path().to_path_buf());
         assert_eq!(
             input.observed_cbp_file(),

@@ -1,6 +1,8 @@
 //! `[rules]` of scenario.toml: Flee's settings by their `simsetting.yml` names.
 //!
-//! One mapping of names onto [`Settings`] exists, in `crate::yaml`; this module
+//! The accepted keys come from the settings table
+//! (`corridor_model::settings::table`). One mapping of names onto [`Settings`]
+//! exists, in `crate::yaml`; this module
 //! reuses it rather than duplicating it: the `[rules]` table is checked here for
 //! unknown keys (an error in a scenario, unlike in Flee's YAML), converted to a YAML
 //! value (merged over a base instance's `simsetting.yml` when there is one), and
@@ -10,72 +12,54 @@
 
 use super::doc::{show_item, Source, Tab};
 use crate::error::InputError;
+use corridor_model::settings::table::{self, SETTINGS};
 use corridor_model::Settings;
 use serde_norway::{Mapping, Value as Yaml};
 use std::collections::HashMap;
 use toml_edit::{Item, Value};
 
-/// Flee's CamelCase spellings (and the misspelled sink key) accepted as well.
-const ALIASES: [(&str, &str); 9] = [
-    ("WomenAvoidHazards", "women_avoid_hazards"),
-    ("ChildrenAvoidHazards", "children_avoid_hazards"),
-    ("ElderlyAvoidHazards", "elderly_avoid_hazards"),
-    ("BoysTakeRisk", "boys_take_risk"),
-    ("MatchCampReligion", "match_camp_religion"),
-    ("MatchCampEthnicity", "match_camp_ethnicity"),
-    ("MatchTownEthnicity", "match_town_ethnicity"),
-    ("MatchConflictEthnicity", "match_conflict_ethnicity"),
-    ("camps_are_sicks", "camps_are_sinks"),
-];
-
-/// Keys Flee reads that corridor ignores (with a warning).
-const IGNORED: [&str; 4] = [
-    "conflict_input_file",
-    "flood_level_input_file",
-    "spawn_rules.flood_driven_spawn_mode",
-    "move_rules.flood_rules",
-];
-
-/// Sections of the settings.
-const SECTIONS: [&str; 4] = ["log_levels", "spawn_rules", "move_rules", "optimisations"];
-
-/// Every accepted key, by section ("" = top level), from the fields of
-/// [`Settings`] themselves so the list cannot drift from the struct.
+/// Every accepted key, by section ("" = top level), from the settings table
+/// (names and Flee aliases) plus the keys Flee reads that corridor ignores.
 fn known_keys() -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    let v = serde_json::to_value(Settings::default()).unwrap_or(serde_json::Value::Null);
-    if let serde_json::Value::Object(top) = v {
-        for (k, v) in top {
-            match v {
-                serde_json::Value::Object(section) => {
-                    out.entry(k.clone())
-                        .or_default()
-                        .extend(section.keys().cloned());
-                    out.entry(String::new()).or_default().push(k);
-                }
-                _ => out.entry(String::new()).or_default().push(k),
-            }
+    let mut add = |dotted: &str| {
+        let (section, key) = match dotted.rsplit_once('.') {
+            Some((s, k)) => (s, k),
+            None => ("", dotted),
+        };
+        out.entry(section.to_string())
+            .or_default()
+            .push(key.to_string());
+    };
+    for s in SETTINGS {
+        add(s.name);
+        for a in s.aliases {
+            add(&format!("{}.{a}", s.section()));
         }
     }
-    for (alias, name) in ALIASES {
-        for (section, keys) in out.iter_mut() {
-            if !section.is_empty() && keys.iter().any(|k| k == name) {
-                keys.push(alias.to_string());
-                break;
-            }
-        }
+    for section in table::sections() {
+        add(section);
     }
-    for k in IGNORED {
-        match k.split_once('.') {
-            Some((s, k)) => out.entry(s.to_string()).or_default().push(k.to_string()),
-            None => out.entry(String::new()).or_default().push(k.to_string()),
-        }
+    for (k, _) in table::IGNORED {
+        add(k);
     }
+    // Sub-sections (conflict_driven_spawning) are read by their own allowed list.
+    out.retain(|section, _| section.matches('.').count() == 0);
     for keys in out.values_mut() {
         keys.sort();
         keys.dedup();
     }
     out
+}
+
+/// Top-level sections of the settings.
+fn is_section(k: &str) -> bool {
+    table::sections().contains(&k)
+}
+
+/// Keys corridor ignores, with a warning in scenario.toml.
+fn ignored() -> impl Iterator<Item = &'static str> {
+    table::IGNORED.iter().map(|(k, _)| *k)
 }
 
 /// The `[rules]` table as a YAML value, with the scenario.toml line of every
@@ -103,7 +87,7 @@ impl Rules {
             line: top.line,
         };
         for (k, item) in top.entries() {
-            if SECTIONS.contains(&k) {
+            if is_section(k) {
                 let allowed: Vec<&str> = known
                     .get(k)
                     .map(|v| v.iter().map(String::as_str).collect())
@@ -114,10 +98,13 @@ impl Rules {
                 let mut m = Mapping::new();
                 for (sk, sitem) in section.entries() {
                     let dotted = format!("{k}.{sk}");
-                    if dotted == "spawn_rules.conflict_driven_spawning" {
-                        let Some(sub) =
-                            section.opt_table(sk, &["spawn_mode", "displaced_per_conflict_day"])?
-                        else {
+                    if table::sections().contains(&dotted.as_str()) {
+                        let sub_keys: Vec<&str> = SETTINGS
+                            .iter()
+                            .filter(|s| s.section() == dotted)
+                            .map(|s| s.key())
+                            .collect();
+                        let Some(sub) = section.opt_table(sk, &sub_keys)? else {
                             continue;
                         };
                         let mut mm = Mapping::new();
@@ -204,7 +191,7 @@ impl Rules {
                 ));
             }
         }
-        for k in IGNORED {
+        for k in ignored() {
             if let Some(line) = self.lines.get(k) {
                 warnings.push(format!(
                     "{}: rules.{k} is not supported by corridor and was ignored",
