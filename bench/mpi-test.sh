@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MPI checks (DESIGN §8): what is computed over MPI ranks must be byte-identical
+# MPI checks (docs/design.md §8): what is computed over MPI ranks must be byte-identical
 # to the single-process result.
 #  1. Ensembles: builds corridor-ensemble's `mpi_ensemble` example with the `mpi`
 #     feature, runs it without MPI (--serial) and under `mpirun -np 2` and `-np 3`,

@@ -49,9 +49,9 @@ def sections(doc: Path, cache={}):
 
 def main() -> int:
     problems = []
-    this = Path(__file__).as_posix()
+    this = Path(__file__).resolve()
     for path in files():
-        if path.as_posix() == this:
+        if path.resolve() == this:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for lineno, line in enumerate(text.splitlines(), 1):

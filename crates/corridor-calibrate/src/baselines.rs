@@ -1,5 +1,5 @@
 //! Naive forecasts of camp populations and the MASE of a simulation against them
-//! (flee-spec §3.2: "MASE against naive flat/sloped/ratio models anchored at day 7
+//! (docs/flee-rules.md §3.2: "MASE against naive flat/sloped/ratio models anchored at day 7
 //! and day 30, aggregated weighted by each camp's total data").
 //!
 //! Notation: camps `c`, days `t = 0 .. N−1`, observed `d_c(t)` (the interpolated,

@@ -11,7 +11,7 @@
 //!   [`crate::encounters`] as the objective.
 //! * [`calibrate`] / [`calibrate_with`]: Flee instances. Objective = mean over the
 //!   instances of the mean over `runs_per_eval` runs of the **rescaled ARD**
-//!   (flee-spec §3.2; [`Objective::Ard`] selects the plain one). The search starts
+//!   (docs/flee-rules.md §3.2; [`Objective::Ard`] selects the plain one). The search starts
 //!   from the shipped value of each parameter (the first instance's settings,
 //!   clamped into its range). Noise makes the lowest value seen optimistic (the
 //!   winner's curse), so two finalists — the final mean of the search distribution

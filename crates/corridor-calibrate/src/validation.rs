@@ -5,7 +5,7 @@
 //! `rng::mix(seed, Purpose::Member, 0, i)`, the members run in parallel with rayon
 //! and are reduced in member order, so the result is identical for any thread
 //! count. Per member: the ARD and rescaled ARD of `corridor_model::metrics`
-//! (flee-spec §3.2), per-camp errors and the MASE against naive forecasts
+//! (docs/flee-rules.md §3.2), per-camp errors and the MASE against naive forecasts
 //! ([`crate::baselines`]). Across members: mean ± sample sd (n − 1).
 //!
 //! Per-camp errors, with `s_c(t)`, `d_c(t)` as in `corridor_model::metrics` and N days:

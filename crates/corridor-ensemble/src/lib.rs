@@ -1,5 +1,5 @@
 //! corridor-ensemble: many engine runs over one Scenario, reduced to statistics
-//! (DESIGN §2, §5, §8).
+//! (docs/design.md §2, §5, §8).
 //!
 //! * [`run_ensemble`]: N members with seeds `rng::mix(seed, Purpose::Member, 0, i)`,
 //!   run in parallel with rayon, reduced per output cell to mean, sd, p5, p50, p95

@@ -27,7 +27,7 @@ use corridor_model::{Date, DayRecord, LocationKind, RunOutput, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Per-location variables, in `daily.csv` column order (DESIGN §5).
+/// Per-location variables, in `daily.csv` column order (docs/design.md §5).
 pub use corridor_io::write::DAILY_VARIABLES;
 
 /// Per-port variables, in `ports.csv` column order.

@@ -1,5 +1,5 @@
 //! Ensembles, and one large partitioned run, over MPI ranks (cargo feature `mpi`;
-//! DESIGN §8).
+//! docs/design.md §8).
 //!
 //! # Ensembles
 //!

@@ -1,4 +1,4 @@
-//! Writers of an ensemble directory (COMMON contract, DESIGN §5):
+//! Writers of an ensemble directory (output contract, docs/design.md §5):
 //! `daily_stats.csv`, `ports_stats.csv` (when runs have ports), `totals_stats.csv`,
 //! `monthly_stats.csv` (when a monthly map was given) and `summary.json`.
 //!

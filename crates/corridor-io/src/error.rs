@@ -108,7 +108,7 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// The process exit code for bad input (DESIGN §6).
+    /// The process exit code for bad input (docs/design.md §6).
     pub const EXIT_CODE: i32 = 2;
 
     /// The file the error is about, as shown in the message.

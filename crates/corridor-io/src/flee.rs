@@ -1,4 +1,4 @@
-//! Reads a Flee instance directory (flee-spec §1) into a [`Scenario`].
+//! Reads a Flee instance directory (docs/flee-rules.md §1) into a [`Scenario`].
 //!
 //! Layouts accepted: FabFlee's `input_csv/ + source_data/ + simsetting.yml`, and a
 //! flat directory with the CSVs side by side; the observed data may live in
@@ -331,7 +331,7 @@ impl Reader {
         Ok((start, length))
     }
 
-    /// locations.csv (flee-spec §1.1).
+    /// locations.csv (docs/flee-rules.md §1.1).
     fn locations(&mut self, p: &Path, hasten: u64) -> Result<Locations, InputError> {
         let (rel, records) = self.csv(p, "the list of locations")?;
         let mut attr_names: Vec<String> = Vec::new();
@@ -473,7 +473,7 @@ impl Reader {
         }
     }
 
-    /// routes.csv (flee-spec §1.2): one [`Link`] per row, used in both directions.
+    /// routes.csv (docs/flee-rules.md §1.2): one [`Link`] per row, used in both directions.
     fn routes(&mut self, p: &Path, locs: &Locations) -> Result<Vec<Link>, InputError> {
         let (rel, records) = self.csv(p, "the routes between locations")?;
         let mut attr_names: Vec<String> = Vec::new();
@@ -549,7 +549,7 @@ impl Reader {
         Ok(links)
     }
 
-    /// closures.csv (flee-spec §1.3); optional.
+    /// closures.csv (docs/flee-rules.md §1.3); optional.
     fn closures(
         &mut self,
         p: &Path,
@@ -651,7 +651,7 @@ impl Reader {
         Ok(out)
     }
 
-    /// conflicts.csv (flee-spec §1.4); optional for corridor (Flee requires it).
+    /// conflicts.csv (docs/flee-rules.md §1.4); optional for corridor (Flee requires it).
     fn conflicts(
         &mut self,
         p: &Path,
@@ -820,7 +820,7 @@ impl Reader {
     }
 
     /// data_layout.csv, the series it names, registration corrections and
-    /// `empty_camps_on_day0` (flee-spec §1.6–§1.8).
+    /// `empty_camps_on_day0` (docs/flee-rules.md §1.6–§1.8).
     fn data(
         &mut self,
         dir: &Path,
@@ -1059,7 +1059,7 @@ impl Reader {
         Ok(s)
     }
 
-    /// Every `demographics_<attribute>.csv` next to locations.csv (flee-spec §1.10).
+    /// Every `demographics_<attribute>.csv` next to locations.csv (docs/flee-rules.md §1.10).
     fn demographics(
         &mut self,
         input: &Path,

@@ -1,4 +1,4 @@
-//! Reads a corridor scenario: `scenario.toml` plus CSV tables (DESIGN §4,
+//! Reads a corridor scenario: `scenario.toml` plus CSV tables (docs/design.md §4,
 //! `docs/scenario-format.md`) into a [`Scenario`] with its border processes.
 //!
 //! Two entry points: [`read_scenario`] reads from disk (tables relative to the

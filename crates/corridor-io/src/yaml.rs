@@ -1,4 +1,4 @@
-//! Reads Flee's `simsetting.yml` (flee-spec §1.9) onto [`corridor_model::Settings`].
+//! Reads Flee's `simsetting.yml` (docs/flee-rules.md §1.9) onto [`corridor_model::Settings`].
 //!
 //! The YAML is parsed into a generic value and mapped key by key through the one
 //! settings table (`corridor_model::settings::table`): every key gets the type and
@@ -711,8 +711,9 @@ mod tests {
             w,
             vec![
                 "simsetting.yml:2: unknown key 'spawn_rules.flood_driven_spawning' ignored".to_string(),
-                "simsetting.yml:7: unknown key 'spawn_rules.flood_driven_spawn_mode.flood_spawn_mode' ignored".to_string(),
                 "simsetting.yml:10: unknown key 'move_rules.max_flood_level' ignored".to_string(),
+                // DFlee's sections are read after the rest of the file.
+                "simsetting.yml:7: unknown key 'spawn_rules.flood_driven_spawn_mode.flood_spawn_mode' ignored".to_string(),
             ]
         );
         // Without flood_zone_spawning_only Flee does not read the section.

@@ -1,4 +1,4 @@
-//! The built-in scenario `scenarios/mexico-2023/` (DESIGN §9) read through the
+//! The built-in scenario `scenarios/mexico-2023/` (docs/design.md §9) read through the
 //! scenario reader, with its key contents checked against the fact sheet: the
 //! network (60 INEGI towns and border cities + 14 ports), the 8 CBP One ports and
 //! their shares, 1,450 appointments a day, the closure/reopening timeline of

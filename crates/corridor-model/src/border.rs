@@ -1,4 +1,4 @@
-//! Corridor extensions to Flee (DESIGN §3.2): ports of entry, appointments,
+//! Corridor extensions to Flee (docs/design.md §3.2): ports of entry, appointments,
 //! checkpoints, shelters, inflows, crossings between ports, caravans and events.
 //!
 //! This file holds the plain data a scenario carries ([`Border`] and its parts);

@@ -1,5 +1,5 @@
-//! Validation metrics (flee-spec §3.2) and the derived columns of Flee's out.csv
-//! (flee-spec §3.1).
+//! Validation metrics (docs/flee-rules.md §3.2) and the derived columns of Flee's out.csv
+//! (docs/flee-rules.md §3.1).
 //!
 //! Pure functions of a [`Scenario`] and a [`RunOutput`]: no I/O, no state.
 //! Definitions, with `sim_c(t)` the agents at camp `c` after day `t`, `data_c(t)` the

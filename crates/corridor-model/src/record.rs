@@ -1,4 +1,4 @@
-//! What a run produces: one [`DayRecord`] per simulated day (DESIGN §5).
+//! What a run produces: one [`DayRecord`] per simulated day (docs/design.md §5).
 //!
 //! The engine fills records; writers in `corridor-io` turn them into out.csv,
 //! daily.csv, ports.csv, monthly.csv and summary.json. Counts are in agents (one

@@ -3,7 +3,7 @@
 //! Invariant: every random draw in the model comes from a [`Stream`] obtained with
 //! [`stream`]. A stream depends only on its key, never on the order in which work is
 //! scheduled, so results are identical for any number of threads or MPI ranks
-//! (DESIGN §3.3). The generator is xoshiro256++ seeded through SplitMix64, both
+//! (docs/design.md §3.3). The generator is xoshiro256++ seeded through SplitMix64, both
 //! fully specified algorithms, so outputs are portable across platforms and crate
 //! versions.
 

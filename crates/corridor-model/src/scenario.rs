@@ -1,4 +1,4 @@
-//! The Scenario: everything a run needs, as plain data (DESIGN §2, §4).
+//! The Scenario: everything a run needs, as plain data (docs/design.md §2, §4).
 //!
 //! Readers in `corridor-io` build a `Scenario` from a Flee instance directory or a
 //! corridor `scenario.toml`; the engine only reads it. Invariants a reader must
@@ -52,7 +52,7 @@ impl LocationKind {
         }
     }
 
-    /// Flee's type matching (flee-spec §1.1): first substring match wins,
+    /// Flee's type matching (docs/flee-rules.md §1.1): first substring match wins,
     /// case-insensitive. `None` for an unknown type.
     pub fn parse_flee(s: &str) -> Option<LocationKind> {
         let l = s.trim().to_ascii_lowercase();
@@ -183,7 +183,7 @@ impl Link {
     }
 }
 
-/// What a closure closes (flee-spec §1.3). Indices refer to `Scenario::locations`.
+/// What a closure closes (docs/flee-rules.md §1.3). Indices refer to `Scenario::locations`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClosureTarget {

@@ -1,5 +1,5 @@
 //! Dated count series (UNHCR camp registrations, totals, inflows) and Flee's
-//! interpolation and level-1 registration corrections (flee-spec §1.6–§1.7).
+//! interpolation and level-1 registration corrections (docs/flee-rules.md §1.6–§1.7).
 //!
 //! Invariant: points are sorted by day offset (relative to the scenario start) and
 //! values are already divided by `hasten`. `value_at` reproduces Flee's

@@ -1,4 +1,4 @@
-//! Flee's run settings (`simsetting.yml`, flee-spec §1.9) with Flee's defaults.
+//! Flee's run settings (`simsetting.yml`, docs/flee-rules.md §1.9) with Flee's defaults.
 //!
 //! Field names are the YAML keys in snake case, so one concept has one name in
 //! code, docs and files. The reader in `corridor-io` maps YAML onto these structs
@@ -38,7 +38,7 @@ pub struct LogLevels {
     pub granularity: String,
 }
 
-/// How conflict-driven spawning sizes each day's departures (flee-spec §2.4 mode B).
+/// How conflict-driven spawning sizes each day's departures (docs/flee-rules.md §2.4 mode B).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpawnMode {

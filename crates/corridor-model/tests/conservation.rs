@@ -1,4 +1,4 @@
-//! Conservation of people (DESIGN §3.2), checked every day on random networks with
+//! Conservation of people (docs/design.md §3.2), checked every day on random networks with
 //! random settings: the accounting balances, the state tallies agree with the
 //! day's events (spawned, arrived, departed, removed), and every location without
 //! spawning or sinks changes exactly by its arrivals minus its departures.

@@ -1,4 +1,4 @@
-//! The count engine against the agent engine (DESIGN §7): both implement the same
+//! The count engine against the agent engine (docs/design.md §7): both implement the same
 //! stochastic rules, so ensembles of runs must agree in distribution. Each check
 //! compares ensemble means (per camp or per location, on chosen days) and fails
 //! when they differ by more than 3 standard errors of the difference. Also:

@@ -1,4 +1,4 @@
-//! Flee's rules as the engine implements them (flee-spec §2, §4): each test builds
+//! Flee's rules as the engine implements them (docs/flee-rules.md §2, §4): each test builds
 //! a small scenario with the contract types and asserts exact numbers where the
 //! rule is deterministic, and tight statistical bounds where it is not.
 
@@ -59,7 +59,7 @@ fn conflict_driven_spawning_constant() {
     assert_eq!(last.total_agents, 1000);
     assert_eq!(last.accounting.spawned, 1000);
     assert!(out.days.iter().all(|d| d.spawned_today == 100));
-    // Mode B leaves Flee's raw count and debt at 0 (flee-spec §2.4).
+    // Mode B leaves Flee's raw count and debt at 0 (docs/flee-rules.md §2.4).
     assert!(out.days.iter().all(|d| d.raw == 0 && d.debt == 0));
 }
 
@@ -524,7 +524,7 @@ fn awareness_levels() {
 }
 
 /// Capacity: a camp already at capacity gets weight 0; with insert_day0 the day-0
-/// data value is both inserted and taken off the capacity (flee-spec §2.4).
+/// data value is both inserted and taken off the capacity (docs/flee-rules.md §2.4).
 #[test]
 fn full_camps_are_avoided() {
     let mut sc = scenario(1);

@@ -1,5 +1,5 @@
 //! corridor-report: a self-contained `report.html` rendered from the files of a
-//! run directory (DESIGN §5), so `corridor report DIR` can re-render without
+//! run directory (docs/design.md §5), so `corridor report DIR` can re-render without
 //! simulating.
 //!
 //! It detects what the directory holds — a single run (`daily.csv`), an ensemble

@@ -16,17 +16,10 @@ use corridor_model::EngineKind;
 use std::path::PathBuf;
 
 /// Parses a parameter range, `NAME=LOW..HIGH` or `NAME=LOW:HIGH`, with the
-/// library's parser (`ParamRange`); a malformed one is bad input.
+/// library's parser (`ParamRange::parse`, which also checks the name against the
+/// parameter list); a malformed one is bad input.
 pub fn parse_param(s: &str) -> Result<ParamRange> {
-    // Until `ParamRange` itself accepts `..` (being changed in corridor-ensemble),
-    // `..` is rewritten to the `:` it accepts; remove this line then.
-    let s = match s.split_once('=') {
-        Some((name, range)) if range.contains("..") => {
-            format!("{name}={}", range.replacen("..", ":", 1))
-        }
-        _ => s.to_string(),
-    };
-    s.parse::<ParamRange>().context("parameter range")
+    ParamRange::parse(s).context("parameter range")
 }
 
 /// Parses every range (see [`parse_param`]).
@@ -177,13 +170,14 @@ mod tests {
         let b = parse_param("move_rules.camp_weight=1:4").unwrap();
         assert_eq!(a, b);
         assert_eq!((a.low, a.high), (1.0, 4.0));
-        let c = parse_param("x=0.25..1.5").unwrap();
+        let c = parse_param("inflows.scale=0.25..1.5").unwrap();
         assert_eq!((c.low, c.high), (0.25, 1.5));
-        for bad in ["x=1..", "x", "x=a:b"] {
+        for bad in ["x=1..", "x", "x=a:b", "no_such_param=0:1"] {
             let e = parse_param(bad).unwrap_err();
             assert!(e.is_bad_input(), "{bad}: {e}");
         }
-        assert_eq!(parse_params(&["a=0:1", "b=2..3"]).unwrap()[1].low, 2.0);
+        let two = ["move_rules.camp_weight=0:1", "inflows.scale=2..3"];
+        assert_eq!(parse_params(&two).unwrap()[1].low, 2.0);
     }
 
     #[test]
@@ -197,8 +191,16 @@ mod tests {
         let t = SweepTable {
             method: SweepMethod::Lhs,
             params: vec![
-                parse_param("a=0:1").unwrap(),
-                parse_param("bb=1:2").unwrap(),
+                ParamRange {
+                    name: "a".into(),
+                    low: 0.0,
+                    high: 1.0,
+                },
+                ParamRange {
+                    name: "bb".into(),
+                    low: 1.0,
+                    high: 2.0,
+                },
             ],
             outputs: vec!["ard".into()],
             rows: vec![SweepRow {

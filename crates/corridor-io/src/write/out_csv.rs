@@ -7,7 +7,7 @@ use corridor_model::record::RunOutput;
 use corridor_model::scenario::{LocationKind, Scenario};
 use std::fmt::Write as _;
 
-/// out.csv in Flee's format (flee-spec §3.1): one row per simulated day, camps in
+/// out.csv in Flee's format (docs/flee-rules.md §3.1): one row per simulated day, camps in
 /// locations.csv order. `Date` is start + day (Flee HEAD's +1 shift is not
 /// reproduced). With `log_levels.idp_totals > 0` a `total IDPs` column follows.
 pub fn render_out_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {

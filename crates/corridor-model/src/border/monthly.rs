@@ -1,4 +1,4 @@
-//! Monthly encounters by CBP component and area of responsibility (DESIGN §5,
+//! Monthly encounters by CBP component and area of responsibility (docs/design.md §5,
 //! `monthly.csv`), aggregated from daily records.
 //!
 //! * `Office of Field Operations`, by the port's `field_office`: people admitted at

@@ -1,4 +1,4 @@
-//! The count engine (DESIGN §7): Flee's rules on groups of exchangeable people.
+//! The count engine (docs/design.md §7): Flee's rules on groups of exchangeable people.
 //!
 //! People with the same state (see [`cohorts::Key`]) are exchangeable: the agent
 //! engine treats them identically and gives each an independent stream, so a
@@ -404,7 +404,7 @@ impl DecideCtx<'_> {
     }
 
     /// Moves the group `start` (from one link's cohorts) and everyone split off
-    /// it to the end of their day (flee-spec §2.8): advance, arrive strictly
+    /// it to the end of their day (docs/flee-rules.md §2.8): advance, arrive strictly
     /// past the end, continue while the day's distance is below the speed,
     /// re-deciding at each arrival. Groups waiting their turn go on `stack`
     /// (empty on entry and on return), processed last in, first out.
@@ -707,7 +707,7 @@ impl<'a> CountWorld<'a> {
             .collect()
     }
 
-    /// Day `t`'s spawning (flee-spec §2.4); returns the number of people created.
+    /// Day `t`'s spawning (docs/flee-rules.md §2.4); returns the number of people created.
     fn spawn(&mut self, t: u32) -> Result<u64, ModelError> {
         let seed = self.seed;
         let plan = self.spawner.plan(

@@ -1,4 +1,4 @@
-//! Agents as struct-of-arrays (DESIGN §7), and their states.
+//! Agents as struct-of-arrays (docs/design.md §7), and their states.
 //!
 //! An agent's id is its creation index: every random stream of an agent and every
 //! border record (`BorderState`) is keyed by it, so results do not depend on how
@@ -59,7 +59,7 @@ pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // id
     + std::mem::size_of::<u32>() // attrs
     + std::mem::size_of::<u16>(); // class
 
-// The memory budget of DESIGN §7, checked at compile time.
+// The memory budget of docs/design.md §7, checked at compile time.
 const _: () = assert!(BYTES_PER_AGENT <= 32);
 
 /// Why a person left the simulation.
@@ -73,7 +73,7 @@ pub enum ExitReason {
     Removed,
 }
 
-/// Where an agent is. Every agent is in exactly one state (DESIGN §3.2 conservation).
+/// Where an agent is. Every agent is in exactly one state (docs/design.md §3.2 conservation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgentState {
     /// At location `loc`, free to decide.

@@ -4,7 +4,7 @@
 //! start location if present, else the default weights), from the stream
 //! (seed, Demographics, day, agent id). Values are packed as indices into a `u32`.
 //!
-//! Only the demographic rules of flee-spec §2.5 make route weights depend on the
+//! Only the demographic rules of docs/flee-rules.md §2.5 make route weights depend on the
 //! agent, and only through a few features, so agents are grouped into *classes*
 //! that share one weight table per location:
 //! * hazard state: 0, 1 or 2 squarings of the location score (ChildrenAvoidHazards

@@ -1,6 +1,6 @@
-//! The day loop (flee-spec §2) and its agent engine.
+//! The day loop (docs/flee-rules.md §2) and its agent engine.
 //!
-//! One step `t = 0 .. days-1`, in Flee's order (flee-spec §2.2) with the border
+//! One step `t = 0 .. days-1`, in Flee's order (docs/flee-rules.md §2.2) with the border
 //! steps B1–B12 of docs/model.md §2 inserted (they are skipped entirely when the
 //! scenario has no border process, so Flee instances run exactly as before):
 //! * B1 events (`BorderState::begin_day`; link changes are enacted on the network
@@ -154,7 +154,7 @@ fn run(
 
 /// The candidate routes from location `from` as location-index paths (origin
 /// excluded), with the scenario's settings and the links open on day 0 before any
-/// closure. For inspection and tests of the route rules (flee-spec §2.6).
+/// closure. For inspection and tests of the route rules (docs/flee-rules.md §2.6).
 pub fn candidate_routes(scenario: &Scenario, from: usize) -> Result<Vec<Vec<usize>>, ModelError> {
     validate(scenario)?;
     if from >= scenario.locations.len() {
@@ -344,7 +344,7 @@ impl Setup {
     }
 }
 
-/// Which closures are in force (flee-spec §1.3).
+/// Which closures are in force (docs/flee-rules.md §1.3).
 #[derive(Debug, Clone)]
 pub(crate) struct Closures {
     active: Vec<bool>,

@@ -1,7 +1,7 @@
 //! The directed network built once per run: links, CSR adjacency, closure state.
 //!
 //! Every route row `k` of the scenario gives two directed links, `2k` (from → to)
-//! and `2k + 1` (to → from), of the same length (flee-spec §1.2). Flee's
+//! and `2k + 1` (to → from), of the same length (docs/flee-rules.md §1.2). Flee's
 //! `forced_redirection = 1` duplicate pair is not created (it is a loader defect,
 //! see docs/flee-compat.md). Self-links are left out of the adjacency (they can
 //! never be part of a loop-free route).

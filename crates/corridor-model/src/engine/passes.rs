@@ -1,4 +1,4 @@
-//! The two agent passes of a day (flee-spec §2.7, §2.8), parallel over agents.
+//! The two agent passes of a day (docs/flee-rules.md §2.7, §2.8), parallel over agents.
 //!
 //! Both passes read only shared, read-only tables and the agent's own state, and
 //! draw only from the agent's own streams: (seed, Agent, day, 2·id) for the
@@ -124,7 +124,7 @@ fn holder_hop(ctx: &PassCtx, loc: u32, port: u32) -> Option<u32> {
     ctx.net.find_open(loc, next as u32)
 }
 
-/// One agent's decision at location `loc` (flee-spec §2.7 steps 3–4). Returns the
+/// One agent's decision at location `loc` (docs/flee-rules.md §2.7 steps 3–4). Returns the
 /// link it moves onto, if any, and updates its stored route.
 #[inline(always)]
 fn decide(
@@ -375,7 +375,7 @@ impl Tally {
     }
 }
 
-/// Travel pass (flee-spec §2.8), then the end-of-day updates of §2.2 5.6 and 5.8
+/// Travel pass (docs/flee-rules.md §2.8), then the end-of-day updates of §2.2 5.6 and 5.8
 /// (recent travel, camps as sinks), then the tally of every agent's state.
 pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usize) -> Tally {
     if chunks.len() == 1 {
@@ -398,7 +398,7 @@ pub(crate) fn travel_pass(chunks: Vec<AgentsMut<'_>>, ctx: &PassCtx, n_loc: usiz
 }
 
 /// One agent's travel of the day on its link `ch.loc[i]` (and, at arrivals,
-/// its re-decisions), flee-spec §2.8; `recent` is its recent travel as of
+/// its re-decisions), docs/flee-rules.md §2.8; `recent` is its recent travel as of
 /// yesterday. Returns the km moved.
 #[inline(always)]
 fn travel_one(t: &mut Tally, ch: &mut AgentsMut<'_>, i: usize, ctx: &PassCtx, recent: f64) -> f64 {

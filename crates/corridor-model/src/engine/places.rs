@@ -1,7 +1,7 @@
 //! Dynamic state of locations: type flags, conflicts, capacity, residents.
 //!
 //! The scenario's `LocationKind` is the state on day 0; conflict onsets and ends
-//! (flee-spec §2.3) and camp closures (§1.3) change the flags here, exactly as Flee
+//! (docs/flee-rules.md §2.3) and camp closures (§1.3) change the flags here, exactly as Flee
 //! changes its `Location` objects:
 //! * conflict onset: move chance ← `conflict_movechance`, intensity set, town flag
 //!   off, `time_of_conflict ← t` (camp flags are kept);
@@ -126,7 +126,7 @@ impl Places {
         self.conflict[l] = -1.0;
     }
 
-    /// Applies day `t` of the conflict schedule (flee-spec §2.3). Without a
+    /// Applies day `t` of the conflict schedule (docs/flee-rules.md §2.3). Without a
     /// schedule, `conflict*` locations with `conflict_date = t > 0` become conflict
     /// zones on that day (Flee's no-conflicts.csv branch never does; deviation).
     /// Returns true if a row was missing (the schedule is shorter than the run).
@@ -164,7 +164,7 @@ impl Places {
             } else if c < EPS && prev >= EPS {
                 self.remove_conflict(l, s);
             } else if c > EPS && self.conflict[l] > 0.0 && c != self.conflict[l] {
-                // Flee ignores intensity changes after onset (a defect, flee-spec §6);
+                // Flee ignores intensity changes after onset (a defect, docs/flee-rules.md §6);
                 // we follow the schedule but keep the onset day for the decay.
                 self.conflict[l] = c;
             }
@@ -172,7 +172,7 @@ impl Places {
         missing
     }
 
-    /// Flee's spawn decay factor of location `l` on day `t` (flee-spec §2.3).
+    /// Flee's spawn decay factor of location `l` on day `t` (docs/flee-rules.md §2.3).
     #[inline]
     pub(crate) fn decay(&self, l: usize, t: i64, s: &Settings) -> f64 {
         let sr = &s.spawn_rules;
@@ -186,7 +186,7 @@ impl Places {
         }
     }
 
-    /// Location attractiveness `s_L` on day `t` (flee-spec §2.5).
+    /// Location attractiveness `s_L` on day `t` (docs/flee-rules.md §2.5).
     pub(crate) fn score(&self, l: usize, t: i64, s: &Settings) -> f64 {
         let m = &s.move_rules;
         let mut v = 1.0;
@@ -204,7 +204,7 @@ impl Places {
         v
     }
 
-    /// Capacity multiplier `C(x)` for `n` agents at `l` (flee-spec §2.6).
+    /// Capacity multiplier `C(x)` for `n` agents at `l` (docs/flee-rules.md §2.6).
     #[inline]
     pub(crate) fn capacity_multiplier(&self, l: usize, n: u64, s: &Settings) -> f64 {
         let m = &s.move_rules;
@@ -223,7 +223,7 @@ impl Places {
         }
     }
 
-    /// Daily move chance of a location before route overrides (flee-spec §2.7).
+    /// Daily move chance of a location before route overrides (docs/flee-rules.md §2.7).
     pub(crate) fn move_chance(&self, l: usize, s: &Settings) -> f64 {
         let m = &s.move_rules;
         let mut mc = self.movechance[l];
@@ -234,7 +234,7 @@ impl Places {
         mc
     }
 
-    /// The start of a day's evolve (flee-spec §2.2): capacities grow by
+    /// The start of a day's evolve (docs/flee-rules.md §2.2): capacities grow by
     /// `capacity_per_day`; `score` and `mc` get every location's attractiveness and
     /// move chance for day `t`.
     pub(crate) fn start_of_evolve(

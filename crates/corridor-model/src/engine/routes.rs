@@ -1,4 +1,4 @@
-//! Route choice (flee-spec §2.6): candidate paths, per-pass weight tables, pruning.
+//! Route choice (docs/flee-rules.md §2.6): candidate paths, per-pass weight tables, pruning.
 //!
 //! * [`PathArena`] interns every candidate path (the locations after the origin)
 //!   once; agents store a route as a path id plus a cursor, so a stored multi-hop
@@ -313,7 +313,7 @@ fn shortest_paths(
     (table, per_origin)
 }
 
-/// Depth-first enumeration of loop-free paths from `o` (flee-spec §2.6).
+/// Depth-first enumeration of loop-free paths from `o` (docs/flee-rules.md §2.6).
 #[allow(clippy::too_many_arguments)]
 fn crawl(
     net: &Network,
@@ -349,7 +349,7 @@ fn crawl(
 }
 
 /// Great-circle distance in km (lat/lon in degrees). Flee swaps latitude and
-/// longitude here (flee-spec §1.1); we use them as named (deviation).
+/// longitude here (docs/flee-rules.md §1.1); we use them as named (deviation).
 pub(crate) fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;

@@ -1,4 +1,4 @@
-//! Creating agents: day-0 insertion (flee-spec §2.1) and daily spawning (§2.4).
+//! Creating agents: day-0 insertion (docs/flee-rules.md §2.1) and daily spawning (§2.4).
 //!
 //! * Day 0, before the first step: every location that is a camp gets
 //!   `int(data(camp, 0))` agents when `insert_day0` (the data are 0 on day 0 with
@@ -105,7 +105,7 @@ pub(crate) enum SpawnPlan {
     Spread(u64),
 }
 
-/// The day-0 insertions (flee-spec §2.1) as (location, people), in the order the
+/// The day-0 insertions (docs/flee-rules.md §2.1) as (location, people), in the order the
 /// agent engine creates them: camps with their day-0 data (`insert_day0` without
 /// `empty_camps_on_day0`), then every location's `initial_idps`.
 pub(crate) fn initial_insertions(
@@ -193,12 +193,12 @@ impl Spawner {
     }
 
     /// Cumulative spawn weights of the last [`SpawnPlan::Spread`] day and their
-    /// locations (flee-spec §2.4: `pop × intensity × decay(t)` over conflict zones).
+    /// locations (docs/flee-rules.md §2.4: `pop × intensity × decay(t)` over conflict zones).
     pub(crate) fn weights(&self) -> (&[f64], &[u32]) {
         (&self.cum, &self.cum_loc)
     }
 
-    /// How many people day `t` spawns (flee-spec §2.4), updating `raw`, `debt`
+    /// How many people day `t` spawns (docs/flee-rules.md §2.4), updating `raw`, `debt`
     /// and, on day 0 with `insert_day0`, the capacities. `poisson(l, mean)` draws
     /// the Poisson count of location `l` (conflict-driven Poisson mode), so that each
     /// engine can use its own streams.

@@ -1,5 +1,5 @@
 //! Synthetic run directories for the report tests, written by hand according to
-//! the output contract (COMMON.md / DESIGN §5): a Flee-like run, a corridor run
+//! the output contract (docs/design.md §5): a Flee-like run, a corridor run
 //! with ports and monthly encounters, a corridor ensemble, and a compare directory.
 //! Values are smooth deterministic functions of the day so tests can assert
 //! exact totals.
