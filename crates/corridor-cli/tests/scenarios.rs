@@ -710,3 +710,34 @@ fn port_closure_stops_admissions_for_three_days() {
     let queue: Vec<u64> = r.iter().map(|x| x.0).collect();
     assert_eq!(queue, [900, 800, 700, 700, 700, 700, 600, 500]);
 }
+
+/// A variant's report names the variant it ran (issue 17: "what was run"), and its
+/// top cards give people intercepted besides interception events.
+#[test]
+fn a_variant_report_names_its_variant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("v");
+    corridor()
+        .arg("run")
+        .arg(example("variants"))
+        .args(["--variant", "stronger_containment", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Single run of the policy variant “stronger_containment”"),
+        "subtitle"
+    );
+    assert!(html.contains(">Variant<"), "facts");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let k = &summary["key_numbers"];
+    let people = k["people_intercepted"].as_u64().unwrap();
+    let events = k["interception_events"].as_u64().unwrap();
+    assert!(
+        people > 0 && people <= events,
+        "{people} people, {events} events"
+    );
+    assert!(html.contains("people intercepted at checkpoints"));
+}

@@ -97,9 +97,11 @@ pub fn summarize_f32(values: &[f32], scratch: &mut Vec<f64>) -> Stats {
 pub struct KeyNumberStats {
     pub peak_waiting_at_border: Stats,
     pub mean_wait_days: Option<Stats>,
+    pub p90_wait_days: Option<Stats>,
     pub admitted: Stats,
     pub encountered: Stats,
     pub interception_events: Stats,
+    pub people_intercepted: Stats,
     pub final_waiting_at_border: Stats,
 }
 
@@ -113,12 +115,18 @@ impl KeyNumberStats {
             summarize(&members.iter().map(|k| f(k) as f64).collect::<Vec<_>>())
         };
         let waits: Vec<f64> = members.iter().filter_map(|k| k.mean_wait_days).collect();
+        let p90s: Vec<f64> = members
+            .iter()
+            .filter_map(|k| k.p90_wait_days.map(f64::from))
+            .collect();
         Some(KeyNumberStats {
             peak_waiting_at_border: col(|k| k.peak_waiting_at_border),
             mean_wait_days: (!waits.is_empty()).then(|| summarize(&waits)),
+            p90_wait_days: (!p90s.is_empty()).then(|| summarize(&p90s)),
             admitted: col(|k| k.admitted),
             encountered: col(|k| k.encountered),
             interception_events: col(|k| k.interception_events),
+            people_intercepted: col(|k| k.people_intercepted),
             final_waiting_at_border: col(|k| k.final_waiting_at_border),
         })
     }
@@ -243,9 +251,11 @@ mod tests {
             peak_waiting_at_border: 10,
             peak_waiting_date: None,
             mean_wait_days: wait,
+            p90_wait_days: wait.map(|w| w as u32),
             admitted,
             encountered: 0,
             interception_events: 0,
+            people_intercepted: 0,
             final_waiting_at_border: 0,
         };
         assert!(KeyNumberStats::of(&[]).is_none());

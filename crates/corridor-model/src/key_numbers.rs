@@ -13,17 +13,22 @@
 //!   the value on the last day;
 //! * *mean wait*: days waited in port queues, averaged over every person admitted at
 //!   a port over the run (Σ daily mean wait × admitted ÷ Σ admitted); `None` when
-//!   nobody was admitted. The records hold one mean per port and day, not the wait
-//!   of each person, so no percentile of the wait can be given yet;
+//!   nobody was admitted;
+//! * *p90 wait*: the 90th percentile of the days waited by the people admitted, from
+//!   the records' wait histograms ([`crate::record::wait_quantile`]): the lower edge
+//!   of the histogram bucket that holds it (buckets 0, 1, 2, 3, 5, 7, 10, 14, 21, 30,
+//!   45, 60, 90, 120, 180, 365 days), so "at least this many days"; `None` when
+//!   nobody was admitted;
 //! * *admitted*: admitted at ports of entry over the run; *encountered*: crossed
 //!   between ports (Border Patrol encounters) over the run; both also per calendar
 //!   month ([`month_totals`], the monthly.csv rows summed per component);
 //! * *interception events*: interceptions at checkpoints over the run. One person
 //!   can be intercepted several times, so this is not the number of people
-//!   intercepted; the records do not yet say how many distinct people were.
+//!   intercepted; *people intercepted* counts each person once (their first
+//!   interception, `DayRecord::intercepted_first`).
 
 use crate::border::monthly::{self, MonthlyEncounters};
-use crate::record::{DayRecord, PortDay, RunOutput};
+use crate::record::{wait_quantile, DayRecord, PortDay, RunOutput, WAIT_BUCKETS};
 use crate::scenario::Scenario;
 use serde::Serialize;
 use thiserror::Error;
@@ -47,12 +52,17 @@ pub struct KeyNumbers {
     pub peak_waiting_date: Option<String>,
     /// Mean days waited in port queues by the people admitted; `None` when nobody was.
     pub mean_wait_days: Option<f64>,
+    /// 90th percentile of the days waited by the people admitted, as the lower edge
+    /// of its histogram bucket; `None` when nobody was admitted.
+    pub p90_wait_days: Option<u32>,
     /// Admitted at ports of entry over the run.
     pub admitted: u64,
     /// Crossed between ports (Border Patrol encounters) over the run.
     pub encountered: u64,
     /// Interceptions at checkpoints over the run (events, not distinct people).
     pub interception_events: u64,
+    /// Distinct people intercepted at checkpoints over the run.
+    pub people_intercepted: u64,
     /// People waiting at the border at the end of the last day.
     pub final_waiting_at_border: u64,
 }
@@ -178,7 +188,15 @@ pub fn key_numbers(scenario: &Scenario, run: &RunOutput) -> Result<KeyNumbers, S
     let places = border_locations(scenario);
     let mut waiting = Vec::with_capacity(run.days.len());
     let mut intercepted = 0u64;
+    let mut first = 0u64;
+    let mut hist = [0u64; WAIT_BUCKETS];
     for rec in &run.days {
+        first += rec.intercepted_first.iter().sum::<u64>();
+        for h in &rec.wait_hist {
+            for (a, b) in hist.iter_mut().zip(h) {
+                *a += b;
+            }
+        }
         let pop = per_location(rec, "population", &rec.population, n)?;
         let queue = per_location(rec, "queue", &rec.queue, n)?;
         let icp = per_location(rec, "intercepted", &rec.intercepted, n)?;
@@ -198,9 +216,11 @@ pub fn key_numbers(scenario: &Scenario, run: &RunOutput) -> Result<KeyNumbers, S
         peak_waiting_at_border: peak.map_or(0, |p| p.1) * k,
         peak_waiting_date: peak.map(|p| scenario.start_date.add_days(p.0 as i64).to_string()),
         mean_wait_days: ports.mean_wait(),
+        p90_wait_days: wait_quantile(&hist, 0.9),
         admitted: acc.admitted * k,
         encountered: acc.encountered * k,
         interception_events: intercepted * k,
+        people_intercepted: first * k,
         final_waiting_at_border: waiting.last().map_or(0, |w| w.1) * k,
     })
 }

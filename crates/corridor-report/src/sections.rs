@@ -283,6 +283,9 @@ fn seed_of(run: &RunData) -> Option<String> {
 
 fn run_facts(run: &RunData) -> Vec<(String, String)> {
     let mut f = Vec::new();
+    if let Some(v) = variant_of(run) {
+        f.push(("Variant".into(), esc(&v)));
+    }
     if let Some(p) = period_fact(run) {
         f.push(("Period".into(), esc(&p)));
     }
@@ -319,6 +322,11 @@ fn run_facts(run: &RunData) -> Vec<(String, String)> {
     f
 }
 
+/// The policy variant the run applied (summary.json `variant`), if any.
+fn variant_of(run: &RunData) -> Option<String> {
+    run.summary_str("variant").filter(|v| !v.is_empty())
+}
+
 fn scenario_name(run: &RunData) -> String {
     run.summary_str("scenario")
         .filter(|s| !s.is_empty())
@@ -336,6 +344,10 @@ pub fn run_page(run: &RunData) -> String {
         }
     } else {
         "Single run".into()
+    };
+    let subtitle = match variant_of(run) {
+        Some(v) => format!("{subtitle} of the policy variant “{v}”"),
+        None => subtitle,
     };
     let header = Header {
         title: scenario_name(run),
@@ -589,12 +601,19 @@ fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
         if let Some(v) = get(Some(k), "mean_wait_days") {
             cards.push_str(&card(&num(v, 1), "mean wait at ports (days)"));
         }
+        if let Some(v) = get(Some(k), "p90_wait_days") {
+            cards.push_str(&card(
+                &format!("≥ {}", num(v, 0)),
+                "days waited by the longest-waiting 10% of those admitted",
+            ));
+        }
         for (key, label) in [
             ("admitted", "people admitted at ports"),
             ("encountered", "people encountered between ports"),
+            ("people_intercepted", "people intercepted at checkpoints"),
             (
                 "interception_events",
-                "interceptions at checkpoints (events)",
+                "interceptions at checkpoints (events: a person can be intercepted again)",
             ),
             (
                 "final_waiting_at_border",

@@ -474,10 +474,12 @@ mod tests {
                 admitted: adm,
                 encountered: 20,
                 interception_events: 3,
+                people_intercepted: 2,
                 peak_waiting_at_border: 1500,
                 peak_waiting_date: None,
                 final_waiting_at_border: 0,
                 mean_wait_days: wait,
+                p90_wait_days: None,
             },
             monthly: vec![MonthTotals {
                 month: "2023-06".into(),

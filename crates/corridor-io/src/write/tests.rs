@@ -228,10 +228,12 @@ fn key_numbers_in_people() {
             admitted: 60,
             encountered: 40,
             interception_events: 30,
+            people_intercepted: 0,
             peak_waiting_at_border: 130,
             peak_waiting_date: Some("2023-11-30".into()),
             final_waiting_at_border: 60,
             mean_wait_days: Some(10.0 / 6.0),
+            p90_wait_days: None,
         }
     );
     let entry = CompareEntry {

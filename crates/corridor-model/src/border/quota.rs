@@ -11,6 +11,10 @@
 use crate::border::{Inflow, InflowMode};
 use crate::rng::{self, Purpose};
 
+/// Relative tolerance of [`DailyQuota::take`] for sums that fall short of a whole
+/// number by floating-point rounding only.
+const ROUNDING: f64 = 1e-9;
+
 /// A carry of the fractional remainder, always in [0, 1).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct DailyQuota {
@@ -25,8 +29,11 @@ impl DailyQuota {
             return 0;
         }
         let x = self.carry + rate;
-        let n = x.floor();
-        // Guard against x - n rounding to exactly 1.0.
+        // Rates summed in floating point fall just short of whole numbers (0.7 added
+        // ten times is 6.9999…): a shortfall within rounding error of the next whole
+        // number reaches it, so the total is the floor of the exact sum.
+        let n = (x + ROUNDING * x.max(1.0)).floor();
+        // Guard against x - n rounding to exactly 1.0 (and the shortfall above).
         self.carry = (x - n).clamp(0.0, 1.0 - f64::EPSILON);
         n as u64
     }
@@ -100,6 +107,29 @@ mod tests {
             q.carry()
         );
         assert!(q.carry() < 1.0);
+    }
+
+    /// Totals are the floor of the exact sum of the rates, not of its floating-point
+    /// approximation (issue 21: 0.7 a day for 10 days gave 6, 0.1 for 30 gave 2, a
+    /// ramp from 300 to 100 a day gave 4,999).
+    #[test]
+    fn totals_are_the_floor_of_the_exact_sum() {
+        let total = |rates: &mut dyn Iterator<Item = f64>| {
+            let mut q = DailyQuota::default();
+            rates.map(|r| q.take(r)).sum::<u64>()
+        };
+        assert_eq!(total(&mut std::iter::repeat_n(0.7, 10)), 7);
+        assert_eq!(total(&mut std::iter::repeat_n(0.1, 30)), 3);
+        assert_eq!(total(&mut std::iter::repeat_n(0.1, 29)), 2);
+        let ramp = Inflow {
+            location: 0,
+            series: Series::new(vec![(0, 300.0), (24, 100.0)]),
+        };
+        let mut q = DailyQuota::default();
+        let sum: u64 = (0..25)
+            .map(|d| inflow_count(&ramp, 0, InflowMode::Expected, 1.0, d, 1, &mut q))
+            .sum();
+        assert_eq!(sum, 5000);
     }
 
     #[test]
