@@ -518,7 +518,15 @@ fn top_cards_are_the_key_numbers_of_summary_json() {
         ),
         ("40,000", "people admitted at ports"),
         ("30,000", "people encountered between ports"),
-        ("8,000", "interceptions at checkpoints (events)"),
+        ("5,000", "people intercepted at checkpoints"),
+        (
+            "8,000",
+            "interceptions at checkpoints (events: a person can be intercepted again)",
+        ),
+        (
+            "≥ 14",
+            "days waited by the longest-waiting 10% of those admitted",
+        ),
         ("6,000", "people waiting at the border at the end"),
     ] {
         assert!(html.contains(&card(v, k)), "{v} {k}");
