@@ -98,7 +98,7 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
         observed: args.observed.clone(),
     };
     let done = {
-        let show = progress::enabled(g.progress, g.quiet);
+        let show = progress::enabled(g.no_progress, g.quiet);
         let p = Progress::start(show, "calibrating", 0);
         corridor::calibrate(&inputs, &req, &|| p.inc())?
     };

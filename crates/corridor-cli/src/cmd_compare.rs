@@ -56,7 +56,7 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         out: args.out.clone(),
     };
     let c = {
-        let show = progress::enabled(g.progress, g.quiet);
+        let show = progress::enabled(g.no_progress, g.quiet);
         let n = if args.variants.is_empty() {
             input.variant_names().len()
         } else {

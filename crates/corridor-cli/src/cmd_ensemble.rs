@@ -99,7 +99,7 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
     }
     print_warnings(&input.warnings, g.quiet);
     let done = {
-        let show = progress::enabled(g.progress, g.quiet);
+        let show = progress::enabled(g.no_progress, g.quiet);
         let label = format!("ensemble of {}", input.scenario.name);
         let p = Progress::start(show, label, req.runs);
         corridor::ensemble(&input, &req, &|| p.inc())?

@@ -97,7 +97,7 @@ fn run_partitioned(args: &RunArgs, input: &Input, g: &GlobalOpts) -> Result<()> 
         if world.rank() == 0 {
             print_warnings(&input.warnings, g.quiet);
         }
-        let show = world.rank() == 0 && progress::enabled(g.progress, g.quiet);
+        let show = world.rank() == 0 && progress::enabled(g.no_progress, g.quiet);
         let p = Progress::start(show, format!("running {}", plan.scenario.name), 0);
         let ro = plan.sim.run_options();
         match corridor_ensemble::mpi::mpi_partitioned_run(&world, &plan.scenario, &ro) {
@@ -143,7 +143,7 @@ pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
         );
     }
     let done = {
-        let show = progress::enabled(g.progress, g.quiet);
+        let show = progress::enabled(g.no_progress, g.quiet);
         let name = &input.scenario.name;
         let _p = Progress::start(show, format!("running {name}"), 0);
         corridor::run(&input, &request(args))?
@@ -189,6 +189,7 @@ mod tests {
         let g = GlobalOpts {
             quiet: true,
             threads: None,
+            no_progress: true,
             progress: false,
         };
         let dir = |n: &str| tmp.path().join(n);

@@ -84,7 +84,7 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
         out: args.out.clone(),
     };
     let done = {
-        let show = progress::enabled(g.progress, g.quiet);
+        let show = progress::enabled(g.no_progress, g.quiet);
         let p = Progress::start(show, format!("sweep of {}", input.scenario.name), 0);
         corridor::sweep(&input, &req, &|| p.inc())?
     };

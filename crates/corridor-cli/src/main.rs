@@ -61,8 +61,12 @@ pub struct GlobalOpts {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Show progress on stderr (only when stderr is a terminal).
+    /// Never show the progress line (shown by default on a terminal for work that
+    /// takes over a second: done/total, elapsed time and the time left).
     #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Accepted for older scripts: progress is shown by default on a terminal.
+    #[arg(long, global = true, hide = true)]
     pub progress: bool,
 }
 

@@ -408,3 +408,26 @@ fn help_has_examples_everywhere() {
             .stdout(predicate::str::contains("corridor "));
     }
 }
+
+/// Progress is shown by default only on a terminal: in a pipe (as here) a run of
+/// more than a second writes no progress line, so logs never see carriage returns.
+#[test]
+fn no_progress_line_off_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = corridor()
+        .arg("ensemble")
+        .arg(mali())
+        .args(["--runs", "4", "--out"])
+        .arg(tmp.path().join("e"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+    assert!(!stderr.contains("about"), "{stderr:?}");
+    // The old opt-in flag is still accepted.
+    corridor()
+        .args(["--progress", "check"])
+        .arg(mali())
+        .assert()
+        .success();
+}
