@@ -741,3 +741,36 @@ fn a_variant_report_names_its_variant() {
     );
     assert!(html.contains("people intercepted at checkpoints"));
 }
+
+/// compare.json and the compare page say what each variant changes and from when.
+#[test]
+fn compare_lists_what_each_variant_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    corridor()
+        .arg("compare")
+        .arg(example("variants"))
+        .args(["--days", "30", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let cmp = json(&out.join("compare.json"));
+    let events = |i: usize| -> Vec<String> {
+        cmp["variants"][i]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(cmp["variants"][0]["name"], "baseline");
+    assert!(events(0).is_empty());
+    assert_eq!(events(1), ["2023-12-22: close Eagle Pass"]);
+    assert_eq!(
+        events(2),
+        ["2023-12-10: checkpoint Tapanatepec: interception probability 0.8"]
+    );
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("what it changes, from when"));
+    assert!(html.contains("2023-12-10: checkpoint Tapanatepec: interception probability 0.8"));
+}

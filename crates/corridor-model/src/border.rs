@@ -366,6 +366,92 @@ pub enum Action {
     },
 }
 
+impl Event {
+    /// The event in a planner's words, with its date, e.g. `2024-01-04: close
+    /// Lukeville POE`. Names come from `sc` (the scenario the event belongs to); an
+    /// index that names nothing prints as `#i` rather than failing, since this is
+    /// for display only.
+    pub fn describe(&self, sc: &crate::scenario::Scenario) -> String {
+        let b = &sc.border;
+        let port = |i: usize| {
+            b.ports
+                .get(i)
+                .map_or(format!("port #{i}"), |p| p.name.clone())
+        };
+        let loc = |i: usize| {
+            sc.locations
+                .get(i)
+                .map_or(format!("location #{i}"), |l| l.name.clone())
+        };
+        let what = match &self.action {
+            Action::OpenPort { port: p } => format!("open {}", port(*p)),
+            Action::ClosePort { port: p } => format!("close {}", port(*p)),
+            Action::SetPortCapacity {
+                port: p,
+                capacity_per_day,
+            } => format!("{}: capacity {capacity_per_day} people a day", port(*p)),
+            Action::SetWalkUps { port: p, walk_ups } => format!(
+                "{}: walk-ups {}",
+                port(*p),
+                if *walk_ups { "accepted" } else { "refused" }
+            ),
+            Action::SetAppointmentsPerDay { per_day } => {
+                format!("appointments: {per_day} a day")
+            }
+            Action::SetAppointmentShares { .. } => "appointment shares per port changed".into(),
+            Action::SetRequestProbability {
+                request_probability,
+            } => format!("appointment request probability {request_probability}"),
+            Action::SetAllocation { allocation } => {
+                match allocation {
+                    Allocation::Fifo => "appointments by earliest registration".into(),
+                    Allocation::Lottery => "appointments by lottery".into(),
+                    Allocation::Mixed { fifo_share } => {
+                        format!("appointments: {fifo_share} by earliest registration, the rest by lottery")
+                    }
+                }
+            }
+            Action::SetLeadDays { lead_days } => {
+                format!("appointments scheduled {lead_days} days ahead")
+            }
+            Action::SetEligible { locations } => {
+                format!("appointments requested from {} locations", locations.len())
+            }
+            Action::SetCheckpointProbability {
+                checkpoint,
+                probability,
+            } => format!(
+                "checkpoint {}: interception probability {probability}",
+                b.checkpoints
+                    .get(*checkpoint)
+                    .map_or(format!("#{checkpoint}"), |c| c.name.clone())
+            ),
+            Action::SetCrossingHazard { crossing, hazard } => format!(
+                "crossings at {}: daily hazard {hazard}",
+                b.crossings
+                    .get(*crossing)
+                    .map_or(format!("#{crossing}"), |c| c.name.clone())
+            ),
+            Action::CloseLink { from, to } => format!("close route {} – {}", loc(*from), loc(*to)),
+            Action::OpenLink { from, to } => format!("open route {} – {}", loc(*from), loc(*to)),
+            Action::SetInflowScale { inflow, scale } => format!(
+                "inflow at {}: × {scale}",
+                b.inflows
+                    .get(*inflow)
+                    .map_or(format!("#{inflow}"), |f| loc(f.location))
+            ),
+            Action::SetShelterCapacity {
+                location,
+                shelter_capacity,
+            } => match shelter_capacity {
+                Some(n) => format!("{}: {n} shelter beds", loc(*location)),
+                None => format!("{}: shelter beds unlimited", loc(*location)),
+            },
+        };
+        format!("{}: {what}", sc.start_date.add_days(self.day as i64))
+    }
+}
+
 impl Action {
     /// Every action name as written in scenario files, in declaration order.
     pub const NAMES: [&'static str; 16] = [
@@ -500,6 +586,36 @@ impl Border {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_describe_themselves_with_dates_and_names() {
+        let mut sc =
+            crate::scenario::Scenario::new("t", crate::Date::parse("2024-01-01").unwrap(), 10);
+        sc.border.ports.push(Port {
+            location: 0,
+            name: "Lukeville POE".into(),
+            border_city: 0,
+            field_office: "Tucson Field Office".into(),
+            sector: "Tucson Sector".into(),
+            capacity_per_day: 10.0,
+            open: true,
+            walk_ups: true,
+            queue: QueueDiscipline::default(),
+        });
+        let e = Event {
+            day: 3,
+            action: Action::ClosePort { port: 0 },
+        };
+        assert_eq!(e.describe(&sc), "2024-01-04: close Lukeville POE");
+        let e = Event {
+            day: 0,
+            action: Action::SetWalkUps {
+                port: 7,
+                walk_ups: false,
+            },
+        };
+        assert_eq!(e.describe(&sc), "2024-01-01: port #7: walk-ups refused");
+    }
 
     fn ev(day: u32, port: usize) -> Event {
         Event {

@@ -1480,6 +1480,10 @@ pub struct Compare {
 pub struct Variant {
     pub name: String,
     pub dir: String,
+    /// compare.json `description`: what the variant is, in the scenario's words.
+    pub description: String,
+    /// compare.json `events`: what the variant changes, dated, in words.
+    pub events: Vec<String>,
     pub key_numbers: Vec<(String, Value)>,
     pub run: RunData,
 }
@@ -1521,6 +1525,21 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
                 ))
             }
         };
+        let description = item
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let events = item
+            .get("events")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
         let vdir = dir.join(&sub);
         match crate::detect(&vdir)? {
             crate::DirKind::Compare => {
@@ -1534,6 +1553,8 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
                 variants.push(Variant {
                     name: name.to_string(),
                     dir: sub,
+                    description,
+                    events,
                     key_numbers,
                     run,
                 });
@@ -1622,8 +1643,19 @@ fn variants_section(cmp: &Compare) -> Section {
             } else {
                 "single run".into()
             };
+            let changes = if v.events.is_empty() {
+                "none (the base scenario's events only)".to_string()
+            } else {
+                v.events
+                    .iter()
+                    .map(|e| esc(e))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
             vec![
                 esc(&v.name),
+                esc(&v.description),
+                changes,
                 format!("<code>{}</code>", esc(&v.dir)),
                 esc(&kind),
                 esc(&seed_of(&v.run).unwrap_or_else(|| "–".into())),
@@ -1638,6 +1670,8 @@ fn variants_section(cmp: &Compare) -> Section {
         "data",
         &[
             "variant".into(),
+            "what it is".into(),
+            "what it changes, from when".into(),
             "directory".into(),
             "kind".into(),
             "seed".into(),

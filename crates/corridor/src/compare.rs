@@ -57,6 +57,8 @@ pub struct PlannedVariant {
     /// Its directory, relative to the compare directory.
     pub folder: String,
     pub description: String,
+    /// What the variant changes, each event dated and in words (`Event::describe`).
+    pub events: Vec<String>,
     /// The scenario with the variant applied.
     pub scenario: Scenario,
 }
@@ -96,16 +98,19 @@ pub fn plan_variants(input: &Input, wanted: &[String]) -> Result<Vec<PlannedVari
             };
             return Err(Error::bad(why));
         }
-        let description = input
-            .scenario
-            .border
-            .variant(&name)
-            .map(|v| v.description.clone())
-            .unwrap_or_default();
+        let def = input.scenario.border.variant(&name);
+        let description = def.map(|v| v.description.clone()).unwrap_or_default();
+        let events = def.map_or_else(Vec::new, |v| {
+            v.events
+                .iter()
+                .map(|e| e.describe(&input.scenario))
+                .collect()
+        });
         out.push(PlannedVariant {
             name,
             folder,
             description,
+            events,
             scenario,
         });
     }
@@ -134,6 +139,8 @@ pub struct VariantResult {
     pub name: String,
     pub dir: String,
     pub description: String,
+    /// What the variant changes (see [`PlannedVariant::events`]).
+    pub events: Vec<String>,
     /// In member order.
     pub members: Vec<MemberKeys>,
     /// The runs' warnings (reader warnings are the input's).
@@ -177,6 +184,7 @@ pub fn run_variant(
         name: v.name.clone(),
         dir: v.folder.clone(),
         description: v.description.clone(),
+        events: v.events.clone(),
         members,
         warnings,
     })
@@ -293,6 +301,7 @@ impl VariantResult {
             name: self.name.clone(),
             dir: self.dir.clone(),
             description: self.description.clone(),
+            events: self.events.clone(),
             key_numbers: m.key_numbers.clone(),
             monthly: m.monthly.clone(),
         })
@@ -335,6 +344,7 @@ impl Comparison {
                 "name": v.name,
                 "dir": v.dir,
                 "description": v.description,
+                "events": v.events,
                 "key_numbers": v.key_number_stats(),
                 "monthly": v.monthly_means(),
             })).collect::<Vec<_>>(),
@@ -502,6 +512,7 @@ mod tests {
                     name: name.into(),
                     dir: name.into(),
                     description: String::new(),
+                    events: vec![],
                     members,
                     warnings: vec![],
                 })

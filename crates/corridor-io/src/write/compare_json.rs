@@ -19,6 +19,8 @@ pub struct CompareEntry {
     /// The variant's run directory, relative to the compare directory.
     pub dir: String,
     pub description: String,
+    /// What the variant changes: each of its events, dated, in words.
+    pub events: Vec<String>,
     pub key_numbers: KeyNumbers,
     /// Admitted and encountered people per month.
     pub monthly: Vec<MonthTotals>,
@@ -33,7 +35,7 @@ struct CompareFile<'a> {
     variants: &'a [CompareEntry],
 }
 
-/// compare.json: `{"scenario","seed","units","variants":[{"name","dir","description",
+/// compare.json: `{"scenario","seed","units","variants":[{"name","dir","description","events",
 /// "key_numbers":{..},"monthly":[..]}]}`, variants in the order given.
 pub fn render_compare_json(
     scenario: &str,

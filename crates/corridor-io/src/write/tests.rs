@@ -240,6 +240,7 @@ fn key_numbers_in_people() {
         name: "base".into(),
         dir: "base".into(),
         description: "d".into(),
+        events: vec!["2023-12-01: close San Ysidro".into()],
         key_numbers: k,
         monthly: month_totals(&s, &run),
     };
