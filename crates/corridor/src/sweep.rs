@@ -132,31 +132,7 @@ pub fn sensitivity_table(t: &SweepTable) -> String {
     }
     let mut header = vec!["output".to_string(), "parameter".to_string()];
     header.extend(indices.iter().map(|s| s.to_string()));
-    let w: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i < 2 {
-                s.push_str(&format!("{c:<wi$}  ", wi = w[i]));
-            } else {
-                s.push_str(&format!("{c:>wi$}  ", wi = w[i]));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(&header);
-    for r in &rows {
-        out.push_str(&line(r));
-    }
-    out
+    crate::text::aligned_left(&header, &rows, 2)
 }
 
 #[cfg(test)]

@@ -17,7 +17,16 @@ pub fn thousands(n: u64) -> String {
 /// A text table: the header, then the rows; the first column left-aligned, the
 /// others right-aligned, two spaces apart, no trailing blanks.
 pub fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
-    let w: Vec<usize> = (0..N)
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
+    aligned_left(&header, &rows, 1)
+}
+
+/// A text table whose first `left` columns are left-aligned and the others
+/// right-aligned, two spaces apart, no trailing blanks. Every row has the
+/// header's number of cells.
+pub fn aligned_left(header: &[String], rows: &[Vec<String>], left: usize) -> String {
+    let w: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].chars().count())
@@ -26,16 +35,23 @@ pub fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Strin
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: [&str; N]| {
-        let mut s = format!("{:<w0$}", cells[0], w0 = w[0]);
-        for i in 1..N {
-            s.push_str(&format!("  {:>wi$}", cells[i], wi = w[i]));
-        }
-        s.trim_end().to_string() + "\n"
+    let line = |cells: &[String]| {
+        let cells: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < left {
+                    format!("{c:<wi$}", wi = w[i])
+                } else {
+                    format!("{c:>wi$}", wi = w[i])
+                }
+            })
+            .collect();
+        cells.join("  ").trim_end().to_string() + "\n"
     };
     let mut out = line(header);
     for r in rows {
-        out.push_str(&line(std::array::from_fn(|i| r[i].as_str())));
+        out.push_str(&line(r));
     }
     out
 }
