@@ -21,8 +21,8 @@ use crate::error::InputError;
 pub use crate::flee::InputFile;
 use corridor_model::border::{
     Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint, CrossingPoint,
-    Dispersal, DispersalAt, EncounterThreshold, Event, Inflow, InflowMode, Port, QueueDiscipline,
-    Variant,
+    DayRange, Dispersal, DispersalAt, EncounterThreshold, Event, Inflow, InflowMode, PapersOffice,
+    Port, QueueDiscipline, Variant,
 };
 use corridor_model::scenario::ObservedData;
 use corridor_model::{CampData, Date, Link, Location, LocationKind, Scenario, Series};
@@ -54,7 +54,7 @@ pub struct ScenarioInstance {
 }
 
 /// Keys of the top-level table.
-const TOP_KEYS: [&str; 16] = [
+const TOP_KEYS: [&str; 17] = [
     "name",
     "description",
     "start_date",
@@ -67,6 +67,7 @@ const TOP_KEYS: [&str; 16] = [
     "appointments",
     "threshold",
     "caravans",
+    "papers",
     "events",
     "variants",
     "observations",
@@ -407,6 +408,7 @@ fn build(
     read_appointments(&r, &top, &scenario, &mut border)?;
     read_threshold(&r, &top, &mut border)?;
     read_caravans(&mut r, &top, &scenario, &mut border)?;
+    read_papers(&mut r, &top, &mut border)?;
     border.events = read_events(&mut r, &top, "events", &scenario, &border)?;
     read_variants(&mut r, &top, &scenario, &mut border)?;
     scenario.border = border;
@@ -1306,6 +1308,7 @@ fn action_keys(action: &str) -> Option<&'static [&'static str]> {
         "close_link" | "open_link" => &["from", "to"],
         "set_inflow_scale" => &["inflow", "scale"],
         "set_shelter_capacity" => &["location", "shelter_capacity"],
+        "relocate" => &["from", "to", "people", "delay_days"],
         _ => return None,
     })
 }
@@ -1523,11 +1526,112 @@ fn read_events(
                     shelter_capacity: Some(beds),
                 })
             }
+            "relocate" => push(relocate_action(r, &t, b)?),
             _ => unreachable!("action_keys covers every name"),
         }
     }
     out.sort_by_key(|e| e.day);
     Ok(out)
+}
+
+/// `[[papers]]`: offices where people wait for papers (docs/scenario-format.md).
+fn read_papers(r: &mut Reader, top: &Tab, b: &mut Border) -> Result<(), InputError> {
+    let keys = [
+        "location",
+        "seek_share",
+        "days_min",
+        "days_max",
+        "give_up_share",
+        "give_up_days_min",
+        "give_up_days_max",
+        "bus_to",
+        "bus_days",
+    ];
+    const DAYS: &str = "a whole number of days between 1 and 3650";
+    for t in top.opt_tables("papers", &keys)? {
+        let location = r.loc_key(&t, "location")?;
+        if b.papers.iter().any(|o| o.location == location) {
+            return Err(t.error_at(
+                "location",
+                format!(
+                    "{}: a second papers office at '{}'",
+                    t.full("location"),
+                    t.str("location")?
+                ),
+            ));
+        }
+        let range = |lo: &str, hi: &str| -> Result<DayRange, InputError> {
+            let min = t.int(lo, 1, 3650, DAYS)? as u32;
+            let max = t.opt_int(hi, 1, 3650, DAYS)?.map_or(min, |x| x as u32);
+            if max < min {
+                return Err(t.error_at(
+                    hi,
+                    format!("{}: {max} is below {} ({min})", t.full(hi), t.full(lo)),
+                ));
+            }
+            Ok(DayRange { min, max })
+        };
+        let days = range("days_min", "days_max")?;
+        let give_up_share = t.opt_f64("give_up_share", is_prob, PROB)?.unwrap_or(0.0);
+        let give_up_days = if t.has("give_up_days_min") {
+            range("give_up_days_min", "give_up_days_max")?
+        } else if give_up_share > 0.0 {
+            return Err(t.missing("give_up_days_min"));
+        } else {
+            days
+        };
+        let bus_to = match t.opt_str("bus_to")? {
+            Some(n) => Some(r.loc_name(&t, "bus_to", n)?),
+            None => None,
+        };
+        let bus_days = match (bus_to, t.opt_int("bus_days", 1, 3650, DAYS)?) {
+            (Some(_), None) => return Err(t.missing("bus_days")),
+            (None, Some(_)) => {
+                return Err(t.error_at("bus_days", format!("{}: needs bus_to", t.full("bus_days"))))
+            }
+            (_, d) => d.unwrap_or(1) as u32,
+        };
+        b.papers.push(PapersOffice {
+            location,
+            seek_share: t.f64("seek_share", is_prob, PROB)?,
+            days,
+            give_up_share,
+            give_up_days,
+            bus_to,
+            bus_days,
+        });
+    }
+    Ok(())
+}
+
+/// The `relocate` event: people waiting for papers at `from` (which must have a
+/// papers office) are moved to `to`, arriving after `delay_days`.
+fn relocate_action(r: &Reader, t: &Tab, b: &Border) -> Result<Action, InputError> {
+    let from = r.loc_key(t, "from")?;
+    if !b.papers.iter().any(|o| o.location == from) {
+        return Err(t.error_at(
+            "from",
+            format!(
+                "{}: no [[papers]] office at '{}' (a relocation moves people waiting for papers)",
+                t.full("from"),
+                t.str("from")?
+            ),
+        ));
+    }
+    let to = r.loc_key(t, "to")?;
+    let people = t.int("people", 1, i64::MAX, "a whole number of people ≥ 1")? as u64 / r.hasten;
+    let delay_days = t.int(
+        "delay_days",
+        1,
+        3650,
+        "a whole number of days between 1 and 3650",
+    )? as u32;
+    Ok(Action::Relocate {
+        from,
+        to,
+        people,
+        delay_days,
+    })
 }
 
 fn read_variants(

@@ -16,6 +16,7 @@
 //! * [`routing`]: next hop towards a port, for appointment holders;
 //! * [`threshold`]: the encounter-threshold rule (e.g. Proclamation 10773);
 //! * [`monthly`]: monthly encounters by CBP component and area of responsibility;
+//! * [`papers`]: waiting for papers in the south, and relocations of those who wait;
 //! * [`state`]: [`state::BorderState`], the per-run state the engine drives.
 //!
 //! Units: every count and rate here is in agents (people ÷ `hasten`); the scenario
@@ -32,6 +33,7 @@ pub mod caravan;
 pub mod draws;
 pub mod levers;
 pub mod monthly;
+pub mod papers;
 pub mod queue;
 pub mod quota;
 pub mod routing;
@@ -44,6 +46,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 pub use levers::{Levers, LinkChange};
+pub use papers::{DayRange, PapersOffice};
 pub use state::BorderState;
 
 /// All border processes of a scenario.
@@ -71,6 +74,8 @@ pub struct Border {
     pub shelter_full_weight: f64,
     /// Encounter-threshold rule; `None` = not used.
     pub threshold: Option<EncounterThreshold>,
+    /// Offices where people wait for papers (at most one per location).
+    pub papers: Vec<PapersOffice>,
 }
 
 impl Default for Border {
@@ -87,6 +92,7 @@ impl Default for Border {
             variants: Vec::new(),
             shelter_full_weight: 1.0,
             threshold: None,
+            papers: Vec::new(),
         }
     }
 }
@@ -364,6 +370,14 @@ pub enum Action {
         location: usize,
         shelter_capacity: Option<u64>,
     },
+    /// Moves `people` (agents) waiting for papers at `from` to `to`, arriving
+    /// after `delay_days` (≥ 1); see [`papers::relocations`]. Not a lever.
+    Relocate {
+        from: usize,
+        to: usize,
+        people: u64,
+        delay_days: u32,
+    },
 }
 
 impl Event {
@@ -447,6 +461,16 @@ impl Event {
                 Some(n) => format!("{}: {n} shelter beds", loc(*location)),
                 None => format!("{}: shelter beds unlimited", loc(*location)),
             },
+            Action::Relocate {
+                from,
+                to,
+                people,
+                delay_days,
+            } => format!(
+                "move {people} people waiting for papers at {} to {} ({delay_days} days)",
+                loc(*from),
+                loc(*to)
+            ),
         };
         format!("{}: {what}", sc.start_date.add_days(self.day as i64))
     }
@@ -454,7 +478,7 @@ impl Event {
 
 impl Action {
     /// Every action name as written in scenario files, in declaration order.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 17] = [
         "open_port",
         "close_port",
         "set_port_capacity",
@@ -471,6 +495,7 @@ impl Action {
         "open_link",
         "set_inflow_scale",
         "set_shelter_capacity",
+        "relocate",
     ];
 
     /// The action's name in scenario files (`close_port`, ...).
@@ -492,6 +517,7 @@ impl Action {
             Action::OpenLink { .. } => 13,
             Action::SetInflowScale { .. } => 14,
             Action::SetShelterCapacity { .. } => 15,
+            Action::Relocate { .. } => 16,
         };
         Self::NAMES[i]
     }

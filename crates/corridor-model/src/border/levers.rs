@@ -133,6 +133,8 @@ impl Levers {
                 location,
                 shelter_capacity,
             } => set(&mut self.shelter_capacity, *location, *shelter_capacity),
+            // Moves people, not a lever: the engines apply it (border::papers).
+            Action::Relocate { .. } => {}
         }
         None
     }

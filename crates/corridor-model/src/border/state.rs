@@ -148,6 +148,8 @@ pub struct BorderState {
     city_watch: IdMap<(usize, u32, u32)>,
     /// Everyone intercepted at least once (still in the simulation).
     ever_intercepted: IdMap<()>,
+    /// The agent engine's people waiting for papers (`border::papers`).
+    pub papers: crate::border::papers::Waiting,
 }
 
 impl BorderState {
@@ -231,6 +233,7 @@ impl BorderState {
             registered: IdMap::default(),
             city_watch: IdMap::default(),
             ever_intercepted: IdMap::default(),
+            papers: Default::default(),
             border,
         })
     }
@@ -286,6 +289,17 @@ impl BorderState {
     /// at the location (not travelling; counted as arrived there today).
     pub fn release(&mut self, day: u32) -> Vec<(u32, usize)> {
         self.transit.release(day)
+    }
+
+    /// Puts `agent` in transit to `destination` until `release_day` (buses of
+    /// papers holders and relocations, `border::papers`; no checkpoint counts).
+    pub fn send(&mut self, agent: u32, release_day: u32, destination: usize) {
+        self.transit.push(agent, release_day, destination);
+    }
+
+    /// Adds a run warning (e.g. a relocation that found fewer people than asked).
+    pub fn warn(&mut self, message: String) {
+        self.warnings.push(message);
     }
 
     // ---- B3 -----------------------------------------------------------------

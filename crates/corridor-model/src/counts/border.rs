@@ -11,6 +11,8 @@
 //! * per cohort ([`Bd`] in the key): appointment (port, day), registration day,
 //!   current stay at a crossing city; the flag [`INTERCEPTED`] for distinct people
 //!   intercepted;
+//! * waiting for papers: pools outside the buckets, in [`super::papers`]
+//!   (field `papers`; its steps are `impl CountBorder` there);
 //! * caravans: members are single people (units) with pseudo ids, so that
 //!   `BorderState`'s own caravan code (recruitment, walking, dispersals, the
 //!   papers' transit) runs unchanged; units go back into cohorts when they leave.
@@ -52,6 +54,8 @@ pub(crate) struct CountBorder {
     next_unit: u32,
     /// Per caravan: the members' position (after their start).
     caravan_pos: Vec<Option<CaravanPos>>,
+    /// People waiting for papers (see `super::papers`).
+    pub(super) papers: super::papers::CountPapers,
 }
 
 impl CountBorder {
@@ -73,6 +77,7 @@ impl CountBorder {
             units: HashMap::new(),
             next_unit: 0,
             caravan_pos: vec![None; bd.caravans.len()],
+            papers: super::papers::CountPapers::new(sc),
         })
     }
 
@@ -102,6 +107,13 @@ impl CountBorder {
             }
         }
         out
+    }
+
+    /// `n` people with key `key` (already at `key`'s place) in transit until
+    /// `release` (buses and relocations of `super::papers`).
+    pub(super) fn send(&mut self, release: u32, key: Key, n: u64) {
+        self.transit.entry(release).or_default().push((key, n));
+        self.in_transit += n;
     }
 
     /// B6: `n` people with key `key` (as they completed the link from `from`) are

@@ -39,6 +39,7 @@ mod border;
 mod cohorts;
 mod hops;
 mod multinomial;
+mod papers;
 
 use crate::border::caravan::CaravanPos;
 use crate::border::{BorderState, CaravanSource};
@@ -796,6 +797,7 @@ impl<'a> CountWorld<'a> {
                 arrived[l] += x;
                 self.cohorts.at[l].push((k, x));
             }
+            b.papers_release(t, self.seed, &mut self.cohorts.at, &mut self.counts);
         }
         spawned_today += self.spawn(t)?;
         // B3 inflows, B4 caravans start.
@@ -828,7 +830,10 @@ impl<'a> CountWorld<'a> {
                         }
                     });
                     self.at_len[origin] = 0;
-                    free
+                    // Those waiting for papers there may join too.
+                    let (pool, rest) = b.papers_caravan_pool(t, self.seed, c, origin, size, free);
+                    self.cohorts.at[origin].extend(rest);
+                    pool
                 };
                 for (k, x) in b.start_caravan(t, c, &pool) {
                     self.cohorts.at[origin].push((k, x));
@@ -1026,6 +1031,7 @@ impl<'a> CountWorld<'a> {
             for l in b.advance_caravans(t, &self.net, at, on, &mut arrived, &mut departed) {
                 normalise(&mut at[l], 0, scratch);
             }
+            b.offer_papers(t, self.seed, at, scratch);
             b.join_queues(t, at);
             b.appointments(t, self.seed, at, scratch);
             b.admit(t, self.seed);
@@ -1048,6 +1054,10 @@ impl<'a> CountWorld<'a> {
                     CaravanPos::At(l) => pop[l] += x,
                     CaravanPos::On { to, .. } => toward[to] += x,
                 }
+            }
+            // People waiting for papers are at their office's location.
+            for (l, x) in b.papers.waiting() {
+                pop[l] += x;
             }
         }
         self.counts.copy_from_slice(&pop);

@@ -26,7 +26,8 @@
 //! * `state` (u8): [`AgentState`] packed;
 //! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`), `HOLDER`
 //!   (holds an appointment; kept in step with `BorderState::appointment`),
-//!   `CARAVAN` (walks with a caravan; skips Flee's decision and travel passes);
+//!   `CARAVAN` (walks with a caravan; skips Flee's decision and travel passes),
+//!   `PAPERS_SEEN` and `PAPERS_WAIT` (waiting for papers; skips the decision pass);
 //! * `recent` (f32): Flee's `recent_travel` (avoid_short_stints);
 //! * `attrs` (u32): demographic value indices, packed (`demography::Demography`);
 //! * `class` (u16): attribute class sharing one route-weight table.
@@ -46,6 +47,14 @@ pub(crate) const HOLDER: u8 = 2;
 
 /// `flags` bit: the agent walks with a caravan (border steps B4 to B7).
 pub(crate) const CARAVAN: u8 = 4;
+
+/// `flags` bit: the agent was offered papers at an office (`border::papers`),
+/// whatever it chose; never offered again.
+pub(crate) const PAPERS_SEEN: u8 = 16;
+
+/// `flags` bit: the agent waits for papers (at its location; skips the decision
+/// pass until its wait ends, `BorderState::papers`).
+pub(crate) const PAPERS_WAIT: u8 = 32;
 
 /// Bytes of state per agent (all arrays together).
 pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // id

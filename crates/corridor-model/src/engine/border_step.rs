@@ -1,6 +1,14 @@
 //! The border steps of a day that run after the travel pass (docs/model.md §2:
-//! B6's bookkeeping, B7 caravans, B8 queues, B9 appointments, B10 admissions,
-//! B11 crossings), and the state changes of B2 and B4 before the passes.
+//! B6's bookkeeping, B7 caravans, P papers offices, B8 queues, B9 appointments,
+//! B10 admissions, B11 crossings), and the state changes of B2 (with the ends of
+//! waits for papers and the day's relocations) and B4 before the passes.
+//!
+//! Waiting for papers (`border::papers`): a person waiting stays at the office's
+//! location in state `ST_AT` (so it counts in its population) with the flag
+//! `PAPERS_WAIT`, which makes the decision pass skip it and the later steps treat
+//! it as not free; `BorderState::papers` holds when and how each wait ends.
+//! Caravans recruit among them as among the free (their wait ends); relocations
+//! draw only on them.
 //!
 //! The engine owns the agents; [`BorderState`] owns queues, transit lists,
 //! appointments and caravans. Every change of an agent's state here goes through
@@ -18,10 +26,12 @@
 //! `BorderState` speaks agent ids; `Agents::slot` finds an id's slot.
 
 use super::agents::{Agents, CARAVAN, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
+use super::agents::{NO_MOVE_DAY, PAPERS_SEEN, PAPERS_WAIT};
 use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::passes::Tally;
 use crate::border::caravan::CaravanPos;
+use crate::border::papers;
 use crate::border::BorderState;
 use rayon::prelude::*;
 
@@ -68,9 +78,11 @@ impl Ledger<'_> {
         (self.agents.state[i], self.agents.loc[i] as usize)
     }
 
-    /// Is slot `i` free to decide (at a location, no appointment, no caravan)?
+    /// Is slot `i` free to decide (at a location, no appointment, no caravan, not
+    /// waiting for papers)?
     fn free(&self, i: usize) -> bool {
-        self.agents.state[i] == ST_AT && self.agents.flags[i] & (HOLDER | CARAVAN) == 0
+        self.agents.state[i] == ST_AT
+            && self.agents.flags[i] & (HOLDER | CARAVAN | PAPERS_WAIT) == 0
     }
 }
 
@@ -96,10 +108,65 @@ pub(crate) fn release(
         counts[loc] += 1;
         arrived[loc] += 1;
     }
+    papers_release(b, t, agents, counts);
+    relocate(b, t, agents, counts);
+}
+
+/// B2 for waits that end today: the person is free again at the office, or, with
+/// papers from an office with a bus, in transit to the bus's destination.
+fn papers_release(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64]) {
+    for (a, o, with_papers) in b.papers.release(t) {
+        let i = agents.slot(a);
+        debug_assert!(agents.flags[i] & PAPERS_WAIT != 0 && agents.state[i] == ST_AT);
+        agents.flags[i] &= !PAPERS_WAIT;
+        agents.dist[i] = NO_MOVE_DAY;
+        let office = &b.border().papers[o];
+        if let (true, Some(dest)) = (with_papers, office.bus_to) {
+            let release = t + office.bus_days;
+            counts[agents.loc[i] as usize] -= 1;
+            agents.state[i] = ST_TRANSIT;
+            agents.loc[i] = dest as u32;
+            agents.dist[i] = 0.0;
+            b.send(a, release, dest);
+        }
+    }
+}
+
+/// B2 for the day's relocation events: each moves a uniform choice of the people
+/// waiting for papers at its `from` (their wait ends without papers) in transit to
+/// its `to`; fewer than asked is noted in the warnings.
+fn relocate(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64]) {
+    for r in papers::relocations(b.border(), t) {
+        let waiting = papers::office_at(b.border(), r.from)
+            .map(|o| b.papers.at_office(o))
+            .unwrap_or_default();
+        let chosen = papers::pick(b.seed(), t, r.event, &waiting, r.people);
+        if (chosen.len() as u64) < r.people {
+            b.warn(format!(
+                "relocation on day {t}: {} of {} agents waiting for papers at location #{}",
+                chosen.len(),
+                r.people,
+                r.from
+            ));
+        }
+        for a in chosen {
+            b.papers.remove(a);
+            let i = agents.slot(a);
+            agents.flags[i] &= !PAPERS_WAIT;
+            counts[agents.loc[i] as usize] -= 1;
+            agents.state[i] = ST_TRANSIT;
+            agents.loc[i] = r.to as u32;
+            agents.dist[i] = 0.0;
+            agents.route[i] = NO_ROUTE;
+            agents.cursor[i] = 0;
+            b.send(a, t + r.delay_days, r.to);
+        }
+    }
 }
 
 /// B4 with `source = "waiting"`: the ids of the people free to go at `origin` (at
-/// the location, without an appointment, not in another caravan), in id order.
+/// the location, without an appointment, not in another caravan; waiting for
+/// papers or not), in id order.
 pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
     (0..agents.len())
         .filter(|&i| {
@@ -111,10 +178,15 @@ pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
         .collect()
 }
 
-/// B4: flags the members of a caravan that starts today; they drop any stored route.
-pub(crate) fn join_caravan(agents: &mut Agents, members: &[u32]) {
+/// B4: flags the members of a caravan that starts today; they drop any stored
+/// route, and those who waited for papers give up their wait.
+pub(crate) fn join_caravan(b: &mut BorderState, agents: &mut Agents, members: &[u32]) {
     for &a in members {
         let i = agents.slot(a);
+        if agents.flags[i] & PAPERS_WAIT != 0 {
+            agents.flags[i] &= !PAPERS_WAIT;
+            b.papers.remove(a);
+        }
         agents.flags[i] |= CARAVAN;
         agents.route[i] = NO_ROUTE;
         agents.cursor[i] = 0;
@@ -190,6 +262,9 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
     watch.sort_unstable();
     watch.dedup();
 
+    // P: papers offices.
+    offer_papers(b, t, lg, &watch);
+
     // B8: everyone at a port who may join its queue joins it.
     for &s in &watch {
         let i = s as usize;
@@ -256,6 +331,33 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
             if b.crosses(t, c, lg.agents.id_of(i)) {
                 lg.set(i, ST_ENCOUNTERED, loc as u32, 0.0);
             }
+        }
+    }
+}
+
+/// P: everyone at a papers office who was never offered papers is offered them
+/// now (`papers::plan`); those who seek wait there, off the decision pass.
+fn offer_papers(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32]) {
+    if b.border().papers.is_empty() {
+        return;
+    }
+    let seed = b.seed();
+    for &s in watch {
+        let i = s as usize;
+        let (st, loc) = lg.at(i);
+        if st != ST_AT || lg.agents.flags[i] & (HOLDER | CARAVAN | PAPERS_SEEN) != 0 {
+            continue;
+        }
+        let Some(o) = papers::office_at(b.border(), loc) else {
+            continue;
+        };
+        let a = lg.agents.id_of(i);
+        lg.agents.flags[i] |= PAPERS_SEEN;
+        if let Some(plan) = papers::plan(seed, t, o, &b.border().papers[o], a) {
+            lg.agents.flags[i] |= PAPERS_WAIT;
+            lg.agents.route[i] = NO_ROUTE;
+            lg.agents.cursor[i] = 0;
+            b.papers.push(a, o, plan);
         }
     }
 }

@@ -766,7 +766,7 @@ impl<'a> World<'a> {
                         border_step::caravan_candidates(sink.agents, origin)
                     };
                     let members = b.start_caravan(t, c, &candidates);
-                    border_step::join_caravan(sink.agents, &members);
+                    border_step::join_caravan(b, sink.agents, &members);
                 }
             }
         }
@@ -805,7 +805,10 @@ impl<'a> World<'a> {
                 self.score[l] *= b.attractiveness_factor(l, self.counts[l]);
                 let port = b.port_at(l);
                 self.stay[l] = port.is_some_and(|p| b.accepts_walk_ups(p));
-                self.watch[l] = port.is_some() || b.crossing_at(l).is_some() || b.is_eligible(l);
+                self.watch[l] = port.is_some()
+                    || b.crossing_at(l).is_some()
+                    || b.is_eligible(l)
+                    || crate::border::papers::office_at(b.border(), l).is_some();
             }
         }
         self.demo.end_scores(

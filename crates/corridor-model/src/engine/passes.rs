@@ -37,6 +37,7 @@
 //! decision pass — the two synchronisation points of parallel Flee. Serial Flee
 //! updates occupancy live, so its later agents see earlier agents' moves.
 
+use super::agents::PAPERS_WAIT;
 use super::agents::{AgentsMut, CARAVAN, FIRST_LINK_DONE, HOLDER, NO_MOVE_DAY, NO_ROUTE};
 use super::agents::{ST_ADMITTED, ST_AT};
 use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
@@ -257,8 +258,9 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
         let l = ch.loc[i];
         if border {
             let f = ch.flags[i];
-            if f & (HOLDER | CARAVAN) != 0 {
-                if f & CARAVAN == 0 {
+            if f & (HOLDER | CARAVAN | PAPERS_WAIT) != 0 {
+                // Those waiting for papers stay where they are (border::papers).
+                if f & (CARAVAN | PAPERS_WAIT) == 0 {
                     if let Some(li) = holder_hop(ctx, l, ch.route[i]) {
                         ch.state[i] = ST_LINK;
                         ch.loc[i] = li;
