@@ -211,6 +211,7 @@ macro_rules! example {
 
 example!(appointments, "examples/appointments");
 example!(caravan, "examples/caravan");
+example!(papers, "examples/papers");
 example!(checkpoint, "examples/checkpoint");
 example!(crossings, "examples/crossings");
 example!(inflow, "examples/inflow");

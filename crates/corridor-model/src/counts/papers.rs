@@ -28,6 +28,9 @@ pub(crate) const PAPERS_SEEN: u8 = crate::engine::agents::PAPERS_SEEN;
 /// One pool entry: (office, with papers, key, people).
 type Entry = (usize, bool, Key, u64);
 
+/// Cohorts as (key, people).
+type Cohorts = Vec<(Key, u64)>;
+
 /// The waiting stock of a count run.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CountPapers {
@@ -194,8 +197,8 @@ impl CountBorder {
         c: usize,
         origin: usize,
         size: u64,
-        free: Vec<(Key, u64)>,
-    ) -> (Vec<(Key, u64)>, Vec<(Key, u64)>) {
+        free: Cohorts,
+    ) -> (Cohorts, Cohorts) {
         if self.papers.waiting_at.get(origin).copied().unwrap_or(0) == 0 {
             return (free, Vec::new());
         }
