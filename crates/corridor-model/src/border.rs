@@ -364,6 +364,50 @@ pub enum Action {
         location: usize,
         shelter_capacity: Option<u64>,
     },
+    // The lever actions below compose with the dated `set_*` events instead of
+    // replacing them: each holds a factor (or a hold) that applies on top of
+    // whatever value the other events set, until another event of the same kind
+    // changes it (a period's end is such an event, resetting the factor to 1 or
+    // releasing the hold). See `levers` for the effective values.
+    /// Multiplies the interception probability set by the other events (capped at 1).
+    ScaleCheckpointProbability {
+        checkpoint: usize,
+        factor: f64,
+    },
+    /// Multiplies the base crossing hazard set by the other events.
+    ScaleCrossingHazard {
+        crossing: usize,
+        factor: f64,
+    },
+    /// Multiplies the inflow on top of `set_inflow_scale`.
+    ScaleInflow {
+        inflow: usize,
+        factor: f64,
+    },
+    /// Multiplies the appointment request probability (capped at 1).
+    ScaleRequestProbability {
+        factor: f64,
+    },
+    /// Multiplies the port's daily capacity set by the other events.
+    ScalePortCapacity {
+        port: usize,
+        factor: f64,
+    },
+    /// `closed = true` keeps the port closed whatever `open_port` events say;
+    /// `false` releases the hold (the port is then as the other events left it).
+    HoldPortClosed {
+        port: usize,
+        closed: bool,
+    },
+    /// Reschedules a caravan: the event's day becomes its start day and `size`
+    /// (agents), when given, its size; `enabled = false` cancels it. Resolved
+    /// before day 0 ([`levers::schedule_caravans`]), the last such event of a
+    /// caravan winning.
+    SetCaravan {
+        caravan: usize,
+        enabled: bool,
+        size: Option<u64>,
+    },
 }
 
 impl Event {
@@ -447,6 +491,7 @@ impl Event {
                 Some(n) => format!("{}: {n} shelter beds", loc(*location)),
                 None => format!("{}: shelter beds unlimited", loc(*location)),
             },
+            other => other.describe_lever(sc),
         };
         format!("{}: {what}", sc.start_date.add_days(self.day as i64))
     }
@@ -454,7 +499,7 @@ impl Event {
 
 impl Action {
     /// Every action name as written in scenario files, in declaration order.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 23] = [
         "open_port",
         "close_port",
         "set_port_capacity",
@@ -471,6 +516,13 @@ impl Action {
         "open_link",
         "set_inflow_scale",
         "set_shelter_capacity",
+        "scale_checkpoint_probability",
+        "scale_crossing_hazard",
+        "scale_inflow",
+        "scale_request_probability",
+        "scale_port_capacity",
+        "hold_port_closed",
+        "set_caravan",
     ];
 
     /// The action's name in scenario files (`close_port`, ...).
@@ -492,6 +544,13 @@ impl Action {
             Action::OpenLink { .. } => 13,
             Action::SetInflowScale { .. } => 14,
             Action::SetShelterCapacity { .. } => 15,
+            Action::ScaleCheckpointProbability { .. } => 16,
+            Action::ScaleCrossingHazard { .. } => 17,
+            Action::ScaleInflow { .. } => 18,
+            Action::ScaleRequestProbability { .. } => 19,
+            Action::ScalePortCapacity { .. } => 20,
+            Action::HoldPortClosed { .. } => 21,
+            Action::SetCaravan { .. } => 22,
         };
         Self::NAMES[i]
     }
