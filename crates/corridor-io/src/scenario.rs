@@ -14,6 +14,8 @@
 //! are errors. Every file read is hashed for `summary.json`.
 
 mod doc;
+mod lever_events;
+pub use lever_events::read_variant_str;
 mod rules;
 mod tables;
 
@@ -1309,7 +1311,7 @@ fn action_keys(action: &str) -> Option<&'static [&'static str]> {
         "set_inflow_scale" => &["inflow", "scale"],
         "set_shelter_capacity" => &["location", "shelter_capacity"],
         "relocate" => &["from", "to", "people", "delay_days"],
-        _ => return None,
+        other => return lever_events::action_keys(other),
     })
 }
 
@@ -1350,6 +1352,11 @@ fn read_events(
                     ),
                 ));
             }
+        }
+        if let Some(events) = lever_events::read(r, &t, name, day as u32, s, b)? {
+            r.after_end_warning(&t, &format!("event '{name}'"), day);
+            out.extend(events);
+            continue;
         }
         for k in own {
             let optional = matches!(

@@ -378,6 +378,50 @@ pub enum Action {
         people: u64,
         delay_days: u32,
     },
+    // The lever actions below compose with the dated `set_*` events instead of
+    // replacing them: each holds a factor (or a hold) that applies on top of
+    // whatever value the other events set, until another event of the same kind
+    // changes it (a period's end is such an event, resetting the factor to 1 or
+    // releasing the hold). See `levers` for the effective values.
+    /// Multiplies the interception probability set by the other events (capped at 1).
+    ScaleCheckpointProbability {
+        checkpoint: usize,
+        factor: f64,
+    },
+    /// Multiplies the base crossing hazard set by the other events.
+    ScaleCrossingHazard {
+        crossing: usize,
+        factor: f64,
+    },
+    /// Multiplies the inflow on top of `set_inflow_scale`.
+    ScaleInflow {
+        inflow: usize,
+        factor: f64,
+    },
+    /// Multiplies the appointment request probability (capped at 1).
+    ScaleRequestProbability {
+        factor: f64,
+    },
+    /// Multiplies the port's daily capacity set by the other events.
+    ScalePortCapacity {
+        port: usize,
+        factor: f64,
+    },
+    /// `closed = true` keeps the port closed whatever `open_port` events say;
+    /// `false` releases the hold (the port is then as the other events left it).
+    HoldPortClosed {
+        port: usize,
+        closed: bool,
+    },
+    /// Reschedules a caravan: the event's day becomes its start day and `size`
+    /// (agents), when given, its size; `enabled = false` cancels it. Resolved
+    /// before day 0 ([`levers::schedule_caravans`]), the last such event of a
+    /// caravan winning.
+    SetCaravan {
+        caravan: usize,
+        enabled: bool,
+        size: Option<u64>,
+    },
 }
 
 impl Event {
@@ -471,6 +515,7 @@ impl Event {
                 loc(*from),
                 loc(*to)
             ),
+            other => other.describe_lever(sc),
         };
         format!("{}: {what}", sc.start_date.add_days(self.day as i64))
     }
@@ -478,7 +523,7 @@ impl Event {
 
 impl Action {
     /// Every action name as written in scenario files, in declaration order.
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 24] = [
         "open_port",
         "close_port",
         "set_port_capacity",
@@ -496,6 +541,13 @@ impl Action {
         "set_inflow_scale",
         "set_shelter_capacity",
         "relocate",
+        "scale_checkpoint_probability",
+        "scale_crossing_hazard",
+        "scale_inflow",
+        "scale_request_probability",
+        "scale_port_capacity",
+        "hold_port_closed",
+        "set_caravan",
     ];
 
     /// The action's name in scenario files (`close_port`, ...).
@@ -518,6 +570,13 @@ impl Action {
             Action::SetInflowScale { .. } => 14,
             Action::SetShelterCapacity { .. } => 15,
             Action::Relocate { .. } => 16,
+            Action::ScaleCheckpointProbability { .. } => 17,
+            Action::ScaleCrossingHazard { .. } => 18,
+            Action::ScaleInflow { .. } => 19,
+            Action::ScaleRequestProbability { .. } => 20,
+            Action::ScalePortCapacity { .. } => 21,
+            Action::HoldPortClosed { .. } => 22,
+            Action::SetCaravan { .. } => 23,
         };
         Self::NAMES[i]
     }

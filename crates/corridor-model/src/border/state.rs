@@ -191,15 +191,16 @@ impl BorderState {
                 checkpoints_from[c.to].push(i);
             }
         }
-        let caravans = b
-            .caravans
-            .iter()
-            .map(|c| CaravanRun::new(c, scenario))
-            .collect::<Result<Vec<_>, _>>()?;
         let mut events = b.events.clone();
         events.sort_by_key(|e| e.day);
         let mut border = b.clone();
         border.events = events;
+        crate::border::levers::schedule_caravans(&mut border.caravans, &border.events);
+        let caravans = border
+            .caravans
+            .iter()
+            .map(|c| CaravanRun::new(c, scenario))
+            .collect::<Result<Vec<_>, _>>()?;
         let routes = b
             .ports
             .iter()
