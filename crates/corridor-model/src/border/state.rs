@@ -153,6 +153,12 @@ pub struct BorderState {
 }
 
 impl BorderState {
+    /// Changes the seed of the days ahead (queues keep theirs: only the agent
+    /// engine draws from them). For resampled count-engine runs (`CountRun::reseed`).
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     /// State before day 0. The scenario's variant, if any, must already be applied
     /// (`Border::apply_variant`).
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Self, ModelError> {

@@ -166,6 +166,18 @@ impl<'a> CountRun<'a> {
         Ok(&self.out.days[t as usize])
     }
 
+    /// Changes the seed of the days ahead; the days simulated and the state
+    /// are kept. A resampled copy of a member (particle filters) must diverge
+    /// from its parent: both would otherwise draw the same numbers, since
+    /// streams are keyed by (seed, day, ...). `RunOutput::seed` keeps the
+    /// first seed.
+    pub fn reseed(&mut self, seed: u64) {
+        self.w.seed = seed;
+        if let Some(b) = &mut self.w.border {
+            b.b.reseed(seed);
+        }
+    }
+
     /// The records of the days simulated so far.
     pub fn records(&self) -> &[DayRecord] {
         &self.out.days

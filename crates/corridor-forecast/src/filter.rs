@@ -1,0 +1,487 @@
+//! The particle filter (docs/forecast.md, "Method").
+//!
+//! Members are count-engine runs (`CountRun`) of the scenario cut at the origin
+//! ([`drivers::cut_at_origin`]), each with its own parameter multipliers and
+//! driver projection ([`drivers::member_scenario`]) and seed. At every
+//! observation time up to the origin (the last day of an observed month, or a
+//! day with camp data) each member's weight is multiplied by the negative
+//! binomial likelihood of the observed counts given its simulated ones; when the
+//! effective sample size falls below half the members, and always at the
+//! origin, members are resampled (systematic resampling): a chosen member's
+//! whole state is cloned and each copy after the first gets a new seed for the
+//! days ahead, so copies diverge. After the origin every member runs on and its
+//! values are anchored to the last observation: camps by the difference
+//! observed − simulated at the origin, monthly areas by the ratio of the last
+//! observed month to the member's own (capped to [1/10, 10]).
+//!
+//! Determinism: members step in parallel but each depends only on its seed and
+//! scenario; weights, resampling and statistics run in member order.
+
+use crate::drivers::{self, MemberDraw};
+use crate::stats::{self, nb_log_likelihood};
+use crate::{Band, EssPoint, Forecast, ForecastError, Observed, SeriesForecast, Spec};
+use corridor_model::border::monthly::{OFO, USBP};
+use corridor_model::counts::CountRun;
+use corridor_model::rng::{mix, stream, Purpose};
+use corridor_model::series::Series;
+use corridor_model::{Date, DayRecord, Scenario};
+use rayon::prelude::*;
+
+/// Negative binomial size of monthly counts (coefficient of variation ≈ 1/√k
+/// for large counts: 0.22).
+pub const K_MONTHLY: f64 = 20.0;
+/// Negative binomial size of camp populations (CV ≈ 0.32).
+pub const K_CAMPS: f64 = 10.0;
+/// Cap of the monthly anchoring ratio (and 1/cap its floor).
+pub const RATIO_CAP: f64 = 10.0;
+
+/// What a series sums from a day record.
+#[derive(Debug, Clone)]
+enum Source {
+    /// People admitted at these ports (locations) and encountered from these
+    /// border cities (one entry per crossing point, as `monthly.csv` sums).
+    Area {
+        ports: Vec<usize>,
+        cities: Vec<usize>,
+    },
+    Camp(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Target {
+    component: Option<String>,
+    name: String,
+    source: Source,
+    /// Index into the observations (camp list) for camps.
+    camp: Option<usize>,
+}
+
+/// Days `first ..= last` from the start, with a label.
+#[derive(Debug, Clone)]
+pub(crate) struct Period {
+    pub label: String,
+    pub first: i64,
+    pub last: i64,
+}
+
+/// Month periods from the start's month on, while `first ≤ until`.
+pub(crate) fn months_from(start: Date, until: i64) -> Vec<Period> {
+    let mut out = Vec::new();
+    let (mut y, mut m, _) = start.ymd();
+    loop {
+        let first = Date::from_ymd(y, m, 1).expect("valid month");
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let next = Date::from_ymd(ny, nm, 1).expect("valid month");
+        let p = Period {
+            label: first.month_label(),
+            first: first.days_since(start),
+            last: next.days_since(start) - 1,
+        };
+        if p.first > until {
+            return out;
+        }
+        out.push(p);
+        (y, m) = (ny, nm);
+    }
+}
+
+fn day_value(rec: &DayRecord, src: &Source, hasten: f64) -> f64 {
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0) as f64;
+    let n = match src {
+        Source::Area { ports, cities } => {
+            ports.iter().map(|&p| at(&rec.admitted, p)).sum::<f64>()
+                + cities.iter().map(|&c| at(&rec.encountered, c)).sum::<f64>()
+        }
+        Source::Camp(l) => at(&rec.population, *l),
+    };
+    n * hasten
+}
+
+fn period_value(recs: &[DayRecord], src: &Source, p: &Period, hasten: f64) -> f64 {
+    match src {
+        Source::Camp(_) => day_value(&recs[p.last as usize], src, hasten),
+        Source::Area { .. } => (p.first.max(0)..=p.last)
+            .map(|d| day_value(&recs[d as usize], src, hasten))
+            .sum(),
+    }
+}
+
+/// The value of a camp series on `day` from its points on or before `origin`
+/// only; `None` without such points.
+pub(crate) fn known_value(points: &[(i64, f64)], day: i64, origin: i64) -> Option<f64> {
+    let s = Series::new(points.iter().copied().filter(|p| p.0 <= origin).collect());
+    (!s.points.is_empty()).then(|| s.value_f64(day))
+}
+
+/// Observations of one day: (target, past period index, observed value).
+type Cells = Vec<(usize, usize, f64)>;
+
+/// The layout of a forecast: what is observed when, what is forecast.
+struct Plan {
+    targets: Vec<Target>,
+    /// Periods up to the origin (nowcast) and after it (forecast).
+    past: Vec<Period>,
+    future: Vec<Period>,
+    /// (observation day, [(target, past period index, observed value)]), by day.
+    obs: Vec<(i64, Cells)>,
+    /// Per target: the anchor observation (past period index, value).
+    anchor: Vec<Option<(usize, f64)>>,
+    unmatched: Vec<String>,
+    end: i64,
+}
+
+fn plan(
+    sc: &Scenario,
+    observed: &Observed,
+    origin: i64,
+    horizon: u32,
+) -> Result<Plan, ForecastError> {
+    let mut targets = Vec::new();
+    let mut unmatched = Vec::new();
+    let (past, future) = match observed {
+        Observed::Monthly(m) => {
+            for (comp, area) in m.areas() {
+                let ports: Vec<usize> = if comp == OFO {
+                    sc.border
+                        .ports
+                        .iter()
+                        .filter(|p| p.field_office == area)
+                        .map(|p| p.location)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let cities: Vec<usize> = if comp == USBP {
+                    sc.border
+                        .crossings
+                        .iter()
+                        .filter(|c| c.sector == area)
+                        .map(|c| c.border_city)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if ports.is_empty() && cities.is_empty() {
+                    unmatched.push(format!("{comp}, {area}"));
+                    continue;
+                }
+                targets.push(Target {
+                    component: Some(comp.to_string()),
+                    name: area.to_string(),
+                    source: Source::Area { ports, cities },
+                    camp: None,
+                });
+            }
+            let all = months_from(sc.start_date, origin + 400 * horizon as i64);
+            let past: Vec<Period> = all
+                .iter()
+                .filter(|p| p.first >= 0 && p.last <= origin)
+                .cloned()
+                .collect();
+            let future: Vec<Period> = all
+                .into_iter()
+                .filter(|p| p.last > origin)
+                .take(horizon as usize)
+                .collect();
+            (past, future)
+        }
+        Observed::Camps(camps) => {
+            for (i, c) in camps.iter().enumerate() {
+                targets.push(Target {
+                    component: None,
+                    name: sc.locations[c.location].name.clone(),
+                    source: Source::Camp(c.location),
+                    camp: Some(i),
+                });
+            }
+            let day = |d: i64| Period {
+                label: sc.start_date.add_days(d).to_string(),
+                first: d,
+                last: d,
+            };
+            let past = (0..=origin).map(day).collect();
+            let future = (origin + 1..=origin + horizon as i64).map(day).collect();
+            (past, future)
+        }
+    };
+    if targets.is_empty() {
+        return Err(ForecastError::Request(
+            "none of the observed series is modelled by the scenario (no matching area or camp)"
+                .into(),
+        ));
+    }
+    let end = future.last().map_or(origin, |p| p.last);
+    let mut by_day: std::collections::BTreeMap<i64, Vec<(usize, usize, f64)>> = Default::default();
+    let mut anchor = vec![None; targets.len()];
+    for (t, tg) in targets.iter().enumerate() {
+        match observed {
+            Observed::Monthly(m) => {
+                let comp = tg.component.as_deref().unwrap_or("");
+                for (pi, p) in past.iter().enumerate() {
+                    if let Some(v) = m.get(&p.label, comp, &tg.name) {
+                        by_day.entry(p.last).or_default().push((t, pi, v));
+                        anchor[t] = Some((pi, v));
+                    }
+                }
+            }
+            Observed::Camps(camps) => {
+                let c = &camps[tg.camp.expect("camp target")];
+                for &(d, v) in &c.points {
+                    if (0..=origin).contains(&d) {
+                        by_day.entry(d).or_default().push((t, d as usize, v));
+                    }
+                }
+                if let Some(v) = known_value(&c.points, origin, origin) {
+                    anchor[t] = Some((origin as usize, v));
+                }
+            }
+        }
+    }
+    Ok(Plan {
+        targets,
+        past,
+        future,
+        obs: by_day.into_iter().collect(),
+        anchor,
+        unmatched,
+        end,
+    })
+}
+
+/// Systematic resampling: `n` parent indices for normalised `weights`.
+fn systematic(weights: &[f64], u: f64) -> Vec<usize> {
+    let n = weights.len();
+    let mut out = Vec::with_capacity(n);
+    let mut cum = 0.0;
+    let mut i = 0;
+    for j in 0..n {
+        let x = (j as f64 + u) / n as f64;
+        while i + 1 < n && cum + weights[i] < x {
+            cum += weights[i];
+            i += 1;
+        }
+        out.push(i);
+    }
+    out
+}
+
+fn normalise(logw: &[f64]) -> Vec<f64> {
+    let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = logw.iter().map(|l| (l - max).exp()).collect();
+    let s: f64 = w.iter().sum();
+    w.into_iter().map(|x| x / s).collect()
+}
+
+/// Runs a forecast; see the module documentation.
+pub fn forecast(
+    base: &Scenario,
+    observed: &Observed,
+    spec: &Spec,
+) -> Result<Forecast, ForecastError> {
+    let origin = spec.origin.days_since(base.start_date);
+    if origin < 0 {
+        return Err(ForecastError::Request(format!(
+            "the origin {} is before the scenario's start date {}",
+            spec.origin, base.start_date
+        )));
+    }
+    if spec.members == 0 || spec.horizon == 0 {
+        return Err(ForecastError::Request(
+            "a forecast needs at least one member and a horizon of at least 1".into(),
+        ));
+    }
+    let plan = plan(base, observed, origin, spec.horizon)?;
+    let cut = drivers::cut_at_origin(base, origin, plan.end, &spec.added_events)?;
+    let r = spec.members;
+    let draws: Vec<MemberDraw> = (0..r).map(|k| drivers::draw(&cut, spec.seed, k)).collect();
+    let scenarios: Vec<Scenario> = draws
+        .iter()
+        .map(|d| drivers::member_scenario(&cut, origin, plan.end, d))
+        .collect();
+    let seeds: Vec<u64> = (0..r)
+        .map(|k| mix(spec.seed, Purpose::Member, 0, k as u64))
+        .collect();
+    let mut runs: Vec<CountRun> = scenarios
+        .iter()
+        .zip(&seeds)
+        .map(|(sc, &seed)| {
+            CountRun::new(sc, seed).map_err(|source| ForecastError::Model { seed, source })
+        })
+        .collect::<Result<_, _>>()?;
+    let hasten = base.settings.optimisations.hasten.max(1) as f64;
+    let k_nb = if observed.is_monthly() {
+        K_MONTHLY
+    } else {
+        K_CAMPS
+    };
+    let mut logw = vec![0.0; r];
+    let mut ess = Vec::new();
+    let mut used = 0;
+    let advance = |runs: &mut Vec<CountRun>, to: i64| -> Result<(), ForecastError> {
+        runs.par_iter_mut()
+            .zip(seeds.par_iter())
+            .try_for_each(|(run, &seed)| {
+                while (run.day() as i64) <= to {
+                    run.step()
+                        .map_err(|source| ForecastError::Model { seed, source })?;
+                }
+                Ok(())
+            })
+    };
+    let resample = |runs: &mut Vec<CountRun>, w: &[f64], key: i64| {
+        let u = stream(spec.seed, Purpose::Other, key as u64, 2 << 40).next_f64();
+        let parents = systematic(w, u);
+        let mut next = Vec::with_capacity(r);
+        for (j, &p) in parents.iter().enumerate() {
+            let mut c = runs[p].clone();
+            if j > 0 && parents[j - 1] == p {
+                c.reseed(mix(
+                    spec.seed,
+                    Purpose::Other,
+                    key as u64,
+                    (3 << 40) | j as u64,
+                ));
+            }
+            next.push(c);
+        }
+        *runs = next;
+    };
+    for (day, cells) in &plan.obs {
+        advance(&mut runs, *day)?;
+        for (k, run) in runs.iter().enumerate() {
+            let recs = run.records();
+            for &(t, pi, v) in cells {
+                let sim = period_value(recs, &plan.targets[t].source, &plan.past[pi], hasten);
+                logw[k] += nb_log_likelihood(v, sim, k_nb);
+            }
+        }
+        used += cells.len();
+        let w = normalise(&logw);
+        let e = stats::ess(&w);
+        let resampled = e < r as f64 / 2.0;
+        if resampled {
+            resample(&mut runs, &w, *day);
+            logw.iter_mut().for_each(|l| *l = 0.0);
+        }
+        ess.push(EssPoint {
+            period: base.start_date.add_days(*day).to_string(),
+            ess: e,
+            resampled,
+        });
+    }
+    if used == 0 {
+        return Err(ForecastError::Request(format!(
+            "no observation of a modelled series falls between the scenario's start {} and the origin {}",
+            base.start_date, spec.origin
+        )));
+    }
+    advance(&mut runs, origin)?;
+    let w = normalise(&logw);
+    if logw.iter().any(|&l| l != logw[0]) {
+        resample(&mut runs, &w, origin);
+    }
+    advance(&mut runs, plan.end)?;
+    let mut series = Vec::with_capacity(plan.targets.len());
+    for (t, tg) in plan.targets.iter().enumerate() {
+        let vals = |p: &Period| -> Vec<f64> {
+            runs.iter()
+                .map(|run| period_value(run.records(), &tg.source, p, hasten))
+                .collect()
+        };
+        let nowcast: Vec<Band> = plan
+            .past
+            .iter()
+            .map(|p| Band::of(p.label.clone(), &vals(p)))
+            .collect();
+        let at_anchor: Option<(Vec<f64>, f64)> =
+            plan.anchor[t].map(|(pi, v)| (vals(&plan.past[pi]), v));
+        let mut members = Vec::with_capacity(plan.future.len());
+        let mut forecast = Vec::with_capacity(plan.future.len());
+        for p in &plan.future {
+            let mut v = vals(p);
+            if let Some((sim0, obs0)) = &at_anchor {
+                for (x, s0) in v.iter_mut().zip(sim0) {
+                    *x = match tg.source {
+                        Source::Camp(_) => (*x + obs0 - s0).max(0.0),
+                        Source::Area { .. } => {
+                            let ratio =
+                                ((obs0 + 1.0) / (s0 + 1.0)).clamp(1.0 / RATIO_CAP, RATIO_CAP);
+                            *x * ratio
+                        }
+                    };
+                }
+            }
+            forecast.push(Band::of(p.label.clone(), &v));
+            members.push(v);
+        }
+        let observed_cells: Vec<(String, f64)> = plan
+            .obs
+            .iter()
+            .flat_map(|(_, cells)| cells.iter())
+            .filter(|c| c.0 == t)
+            .map(|&(_, pi, v)| (plan.past[pi].label.clone(), v))
+            .collect();
+        series.push(SeriesForecast {
+            component: tg.component.clone(),
+            name: tg.name.clone(),
+            observed: observed_cells,
+            nowcast,
+            forecast,
+            members,
+        });
+    }
+    Ok(Forecast {
+        origin: spec.origin,
+        origin_day: origin,
+        unit: if observed.is_monthly() { "months" } else { "days" },
+        horizon: spec.horizon,
+        members: r,
+        seed: spec.seed,
+        method: format!(
+            "particle filter over {r} count-engine members: negative binomial likelihood (size {k_nb}) \
+             of each observation up to the origin, systematic resampling when the effective sample \
+             size falls below {} and at the origin, copies reseeded; parameters jittered \
+             (x exp(N(0, {}^2))); drivers after the origin held or projected (x exp(N(0, {}^2))); \
+             forecasts anchored to the last observation",
+            r / 2,
+            drivers::PARAM_SIGMA,
+            drivers::PROJECTION_SIGMA
+        ),
+        observations_used: used,
+        unmatched: plan.unmatched,
+        ess,
+        series,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systematic_resampling_keeps_proportions() {
+        // Weights 0.5, 0.25, 0.25 with 4 draws at u = 0.5: points 0.125, 0.375,
+        // 0.625, 0.875 → parents 0, 0, 1, 2.
+        assert_eq!(systematic(&[0.5, 0.25, 0.25], 0.5).len(), 3);
+        assert_eq!(systematic(&[0.5, 0.25, 0.25, 0.0], 0.5), vec![0, 0, 1, 2]);
+        assert_eq!(systematic(&[0.0, 1.0, 0.0], 0.3), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn months_cover_the_window_whole() {
+        let start = Date::parse("2023-06-15").unwrap();
+        let m = months_from(start, 20);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].label, "2023-06");
+        assert_eq!((m[0].first, m[0].last), (-14, 15));
+        assert_eq!((m[1].first, m[1].last), (16, 46));
+    }
+
+    #[test]
+    fn known_values_ignore_points_after_the_origin() {
+        let pts = [(0, 10.0), (10, 20.0), (20, 1000.0)];
+        assert_eq!(known_value(&pts, 15, 12), Some(20.0));
+        assert_eq!(known_value(&pts, 5, 12), Some(15.0));
+        assert_eq!(known_value(&pts, 5, -1), None);
+    }
+}
