@@ -31,6 +31,7 @@ mod monthly_csv;
 mod network_json;
 mod observed_csv;
 mod out_csv;
+pub mod parquet;
 mod ports_csv;
 mod py_float;
 mod summary_json;
