@@ -134,3 +134,19 @@ fn same_seed_same_run() {
         assert_eq!(run(&sc, engine, 9).days, run(&sc, engine, 9).days);
     }
 }
+
+/// The built-in scenario: with its COMAR offices, the caravans of 24 Dec and
+/// 30 Oct 2023 find their sourced sizes at Tapachula and the relocation of
+/// 26 Sep 2023 finds the 8,152 people it moved, so the run warns of nothing.
+#[test]
+fn builtin_caravans_and_relocation_find_their_people() {
+    let p =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023/scenario.toml");
+    let inst = corridor_io::scenario::read_scenario(&p).unwrap_or_else(|e| panic!("{e}"));
+    let sc = inst.scenario;
+    let out = run(&sc, EngineKind::Agents, inst.seed.unwrap());
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    let tap = loc(&sc, "Tapachula");
+    let day = relocation_day(&sc);
+    assert!(out.days[day - 1].population[tap] > 8_152);
+}
