@@ -82,6 +82,8 @@ fn levers(b: &Border, events: &[Event], upto: u32) -> Levers {
                 checkpoint,
                 probability,
             } => l.checkpoint_p[*checkpoint] = *probability,
+            // Moves people, changes no lever (border::papers).
+            Action::Relocate { .. } => {}
             other => panic!("unexpected action in the built-in scenario: {other:?}"),
         }
     }

@@ -317,7 +317,7 @@ fn the_error_fixtures_are_valid_on_their_own() {
 fn unknown_keys() {
     assert_eq!(
         read_with("name = \"t\"\nstart_dat = \"2023-12-01\"\n", &[]),
-        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, appointments, threshold, caravans, events, variants, observations, sources)"
+        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, appointments, threshold, caravans, papers, events, variants, observations, sources)"
     );
     assert_eq!(
         err("prots = \"ports.csv\"\n"),

@@ -112,7 +112,7 @@ fn a_relocation_short_of_people_warns() {
 fn caravans_recruit_among_those_waiting() {
     let sc = example();
     let mut none = sc.clone();
-    none.border.papers[0].seek_share = 0.0;
+    none.border.papers.clear();
     for engine in ENGINES {
         // With the office, the caravan finds its 800 agents; without it, the
         // people free at Tapachula on day 80 are too few.
@@ -133,4 +133,20 @@ fn same_seed_same_run() {
     for engine in ENGINES {
         assert_eq!(run(&sc, engine, 9).days, run(&sc, engine, 9).days);
     }
+}
+
+/// The built-in scenario: with its COMAR offices, the caravans of 24 Dec and
+/// 30 Oct 2023 find their sourced sizes at Tapachula and the relocation of
+/// 26 Sep 2023 finds the 8,152 people it moved, so the run warns of nothing.
+#[test]
+fn builtin_caravans_and_relocation_find_their_people() {
+    let p =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023/scenario.toml");
+    let inst = corridor_io::scenario::read_scenario(&p).unwrap_or_else(|e| panic!("{e}"));
+    let sc = inst.scenario;
+    let out = run(&sc, EngineKind::Agents, inst.seed.unwrap());
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    let tap = loc(&sc, "Tapachula");
+    let day = relocation_day(&sc);
+    assert!(out.days[day - 1].population[tap] > 8_152);
 }

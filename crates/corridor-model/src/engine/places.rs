@@ -38,7 +38,8 @@ pub(crate) struct Places {
     pub pop: Vec<u64>,
     /// Camps as sinks: daily deactivation probability (attribute `deactivation_probability`).
     pub deactivation: Vec<f64>,
-    /// Arrivals stop travelling for the day here (ports: people join the queue).
+    /// Arrivals stop travelling for the day here (ports: people join the queue;
+    /// papers offices: people are offered papers).
     pub halt: Vec<bool>,
     /// Set when `take_from_population` emptied a location (warned once).
     pub pop_exhausted: Vec<bool>,
@@ -109,6 +110,11 @@ impl Places {
                     p.halt[i] = true;
                 }
             }
+        }
+        // Everyone who reaches a papers office stops there for the day, so that
+        // it is offered papers (border::papers).
+        for o in &sc.border.papers {
+            p.halt[o.location] = true;
         }
         p
     }
