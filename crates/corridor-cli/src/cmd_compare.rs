@@ -50,7 +50,7 @@ pub struct CompareArgs {
 
 pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     let (input, file_variant) =
-        crate::cmd_run::load_input(args.input.as_deref(), args.variant_file.as_deref())?;
+        crate::cmd_run::load_input(args.input.as_deref(), args.variant_file.as_deref(), None)?;
     print_warnings(&input.warnings, g.quiet);
     let mut variants = args.variants.clone();
     if let (Some(v), false) = (file_variant, variants.is_empty()) {

@@ -44,7 +44,8 @@ pub struct EnsembleArgs {
     pub variant: Option<String>,
     /// A variant in a file of its own (e.g. saved from `corridor serve`), applied
     /// to the scenario; see docs/scenario-format.md.
-    #[arg(long, value_name = "FILE", conflicts_with = "variant")]
+    /// With --variant, the file's events are added on top of that variant's.
+    #[arg(long, value_name = "FILE")]
     pub variant_file: Option<PathBuf>,
     /// Output directory [default: corridor-out/<scenario name>[-<variant>]-ensemble].
     #[arg(long)]
@@ -81,8 +82,11 @@ fn mpi_run(input: &corridor::Input, req: &EnsembleRequest) -> Result<Option<Ense
 }
 
 pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
-    let (input, file_variant) =
-        crate::cmd_run::load_input(args.input.as_deref(), args.variant_file.as_deref())?;
+    let (input, file_variant) = crate::cmd_run::load_input(
+        args.input.as_deref(),
+        args.variant_file.as_deref(),
+        args.variant.as_deref(),
+    )?;
     let req = EnsembleRequest {
         variant: file_variant.or_else(|| args.variant.clone()),
         runs: args.runs as usize,

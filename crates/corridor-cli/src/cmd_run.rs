@@ -51,7 +51,8 @@ pub struct RunArgs {
     pub variant: Option<String>,
     /// A variant in a file of its own (e.g. saved from `corridor serve`), applied
     /// to the scenario; see docs/scenario-format.md.
-    #[arg(long, value_name = "FILE", conflicts_with = "variant")]
+    /// With --variant, the file's events are added on top of that variant's.
+    #[arg(long, value_name = "FILE")]
     pub variant_file: Option<PathBuf>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
@@ -143,17 +144,24 @@ fn run_partitioned(
 pub(crate) fn load_input(
     input: Option<&std::path::Path>,
     variant_file: Option<&std::path::Path>,
+    on_top_of: Option<&str>,
 ) -> Result<(Input, Option<String>)> {
     let mut input = corridor::load(input)?;
     let name = match variant_file {
-        Some(f) => Some(corridor::variant_file::add_variant_file(&mut input, f)?),
+        Some(f) => Some(corridor::variant_file::add_variant_file(
+            &mut input, f, on_top_of,
+        )?),
         None => None,
     };
     Ok((input, name))
 }
 
 pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
-    let (input, file_variant) = load_input(args.input.as_deref(), args.variant_file.as_deref())?;
+    let (input, file_variant) = load_input(
+        args.input.as_deref(),
+        args.variant_file.as_deref(),
+        args.variant.as_deref(),
+    )?;
     #[cfg(feature = "mpi")]
     if args.partitioned && mpi_world_size() > 1 {
         return run_partitioned(args, &input, &file_variant, g);

@@ -19,6 +19,18 @@ use std::path::Path;
 /// variant's name, to run it by (`RunRequest::variant`, `CompareRequest::variants`).
 /// Reader warnings are appended to `input.warnings`.
 pub fn add_variant_str(input: &mut Input, shown: &str, text: &str) -> Result<String> {
+    add_variant_on(input, shown, text, None)
+}
+
+/// [`add_variant_str`] on top of one of the scenario's own variants: the added
+/// variant holds `on_top_of`'s events followed by the file's (so `--variant X
+/// --variant-file F` runs X with F's levers added).
+pub fn add_variant_on(
+    input: &mut Input,
+    shown: &str,
+    text: &str,
+    on_top_of: Option<&str>,
+) -> Result<String> {
     if input.kind != InputKind::Scenario {
         return Err(Error::bad(format!(
             "{shown}: a variant file needs a corridor scenario (scenario.toml); {} is a Flee instance",
@@ -33,6 +45,18 @@ pub fn add_variant_str(input: &mut Input, shown: &str, text: &str) -> Result<Str
             variant.name, input.source
         )));
     }
+    let mut variant = variant;
+    if let Some(base) = on_top_of {
+        let Some(b) = input.scenario.border.variant(base) else {
+            // The same message as for an unknown `--variant`.
+            return input.with_variant(Some(base)).map(|_| String::new());
+        };
+        let mut events = b.events.clone();
+        events.append(&mut variant.events);
+        events.sort_by_key(|e| e.day);
+        variant.events = events;
+        variant.description = format!("{} (on top of {base})", variant.description);
+    }
     let name = variant.name.clone();
     input.scenario.border.variants.push(variant);
     input.warnings.extend(warnings);
@@ -41,13 +65,13 @@ pub fn add_variant_str(input: &mut Input, shown: &str, text: &str) -> Result<Str
 
 /// [`add_variant_str`] for a file on disk. A missing or unreadable file, or one
 /// that is not UTF-8, is bad input.
-pub fn add_variant_file(input: &mut Input, path: &Path) -> Result<String> {
+pub fn add_variant_file(input: &mut Input, path: &Path, on_top_of: Option<&str>) -> Result<String> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::bad(format!("{shown}: cannot read the variant file: {e}")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::bad(format!("{shown}: the variant file is not UTF-8 text")))?;
-    add_variant_str(input, &shown, &text)
+    add_variant_on(input, &shown, &text, on_top_of)
 }
 
 #[cfg(test)]
@@ -89,7 +113,7 @@ mod tests {
         let e = add_variant_str(&mut input, "v.toml", &FILE.replace("0.5", "-2")).unwrap_err();
         assert!(e.is_bad_input());
         assert!(e.chain_text().contains("v.toml:6"), "{}", e.chain_text());
-        let e = add_variant_file(&mut input, Path::new("/nonexistent/v.toml")).unwrap_err();
+        let e = add_variant_file(&mut input, Path::new("/nonexistent/v.toml"), None).unwrap_err();
         assert!(e.is_bad_input());
     }
 }
