@@ -26,6 +26,10 @@ pub struct CompareArgs {
     /// Variants to run, comma-separated, in this order [default: all, in file order].
     #[arg(long, value_delimiter = ',', value_name = "A,B,..")]
     pub variants: Vec<String>,
+    /// A variant in a file of its own (e.g. saved from `corridor serve`), added to
+    /// the scenario's variants (and to --variants when that is given).
+    #[arg(long, value_name = "FILE")]
+    pub variant_file: Option<PathBuf>,
     /// Output directory [default: corridor-out/<scenario name>-compare].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -45,10 +49,15 @@ pub struct CompareArgs {
 }
 
 pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
-    let input = corridor::load(args.input.as_deref())?;
+    let (input, file_variant) =
+        crate::cmd_run::load_input(args.input.as_deref(), args.variant_file.as_deref(), None)?;
     print_warnings(&input.warnings, g.quiet);
+    let mut variants = args.variants.clone();
+    if let (Some(v), false) = (file_variant, variants.is_empty()) {
+        variants.push(v);
+    }
     let req = CompareRequest {
-        variants: args.variants.clone(),
+        variants: variants.clone(),
         seed: args.seed,
         runs: args.runs as usize,
         days: args.days,
@@ -57,10 +66,10 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     };
     let c = {
         let show = progress::enabled(g.no_progress, g.quiet);
-        let n = if args.variants.is_empty() {
+        let n = if variants.is_empty() {
             input.variant_names().len()
         } else {
-            args.variants.len()
+            variants.len()
         };
         let label = match args.runs {
             1 => format!("comparing {n} variants"),

@@ -42,6 +42,11 @@ pub struct EnsembleArgs {
     /// A policy variant of the scenario.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// A variant in a file of its own (e.g. saved from `corridor serve`), applied
+    /// to the scenario; see docs/scenario-format.md.
+    /// With --variant, the file's events are added on top of that variant's.
+    #[arg(long, value_name = "FILE")]
+    pub variant_file: Option<PathBuf>,
     /// Output directory [default: corridor-out/<scenario name>[-<variant>]-ensemble].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -77,9 +82,13 @@ fn mpi_run(input: &corridor::Input, req: &EnsembleRequest) -> Result<Option<Ense
 }
 
 pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
-    let input = corridor::load(args.input.as_deref())?;
+    let (input, file_variant) = crate::cmd_run::load_input(
+        args.input.as_deref(),
+        args.variant_file.as_deref(),
+        args.variant.as_deref(),
+    )?;
     let req = EnsembleRequest {
-        variant: args.variant.clone(),
+        variant: file_variant.or_else(|| args.variant.clone()),
         runs: args.runs as usize,
         seed: args.seed,
         days: args.days,

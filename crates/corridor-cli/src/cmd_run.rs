@@ -49,6 +49,11 @@ pub struct RunArgs {
     /// A policy variant of the scenario: its events are added to the base events.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// A variant in a file of its own (e.g. saved from `corridor serve`), applied
+    /// to the scenario; see docs/scenario-format.md.
+    /// With --variant, the file's events are added on top of that variant's.
+    #[arg(long, value_name = "FILE")]
+    pub variant_file: Option<PathBuf>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
@@ -61,9 +66,9 @@ pub struct RunArgs {
     pub partitioned: bool,
 }
 
-fn request(args: &RunArgs) -> RunRequest {
+fn request(args: &RunArgs, file_variant: &Option<String>) -> RunRequest {
     RunRequest {
-        variant: args.variant.clone(),
+        variant: file_variant.clone().or_else(|| args.variant.clone()),
         seed: args.seed,
         days: args.days,
         engine: args.engine.kind(),
@@ -86,11 +91,16 @@ pub(crate) fn mpi_world_size() -> usize {
 /// A run partitioned over the MPI ranks: every rank simulates its share of the
 /// agents; rank 0 prints and writes the directory, the others return quietly.
 #[cfg(feature = "mpi")]
-fn run_partitioned(args: &RunArgs, input: &Input, g: &GlobalOpts) -> Result<()> {
+fn run_partitioned(
+    args: &RunArgs,
+    input: &Input,
+    file_variant: &Option<String>,
+    g: &GlobalOpts,
+) -> Result<()> {
     use anyhow::Context;
     use corridor::error::Contextual;
     use mpi::traits::Communicator;
-    let plan = request(args).plan(input)?;
+    let plan = request(args, file_variant).plan(input)?;
     let (output, ranks) = {
         let universe = mpi::initialize().context("initialising MPI")?;
         let world = universe.world();
@@ -129,11 +139,32 @@ fn run_partitioned(args: &RunArgs, input: &Input, g: &GlobalOpts) -> Result<()> 
     Ok(())
 }
 
+/// Loads the input and adds the variant of `--variant-file`, if given; returns
+/// the variant's name with the input.
+pub(crate) fn load_input(
+    input: Option<&std::path::Path>,
+    variant_file: Option<&std::path::Path>,
+    on_top_of: Option<&str>,
+) -> Result<(Input, Option<String>)> {
+    let mut input = corridor::load(input)?;
+    let name = match variant_file {
+        Some(f) => Some(corridor::variant_file::add_variant_file(
+            &mut input, f, on_top_of,
+        )?),
+        None => None,
+    };
+    Ok((input, name))
+}
+
 pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
-    let input = corridor::load(args.input.as_deref())?;
+    let (input, file_variant) = load_input(
+        args.input.as_deref(),
+        args.variant_file.as_deref(),
+        args.variant.as_deref(),
+    )?;
     #[cfg(feature = "mpi")]
     if args.partitioned && mpi_world_size() > 1 {
-        return run_partitioned(args, &input, g);
+        return run_partitioned(args, &input, &file_variant, g);
     }
     print_warnings(&input.warnings, g.quiet);
     if args.partitioned && !cfg!(feature = "mpi") && !g.quiet {
@@ -146,7 +177,7 @@ pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
         let show = progress::enabled(g.no_progress, g.quiet);
         let name = &input.scenario.name;
         let _p = Progress::start(show, format!("running {name}"), 0);
-        corridor::run(&input, &request(args))?
+        corridor::run(&input, &request(args, &file_variant))?
     };
     finish(&input, &done, g);
     Ok(())
@@ -177,6 +208,7 @@ mod tests {
             days: Some(20),
             out: Some(out),
             variant: None,
+            variant_file: None,
             engine: Engine::Agents,
             partitioned,
         }

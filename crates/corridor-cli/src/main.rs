@@ -12,6 +12,7 @@ mod cmd_compare;
 mod cmd_ensemble;
 mod cmd_report;
 mod cmd_run;
+mod cmd_serve;
 mod cmd_sweep;
 mod cmd_validate;
 mod exit;
@@ -78,6 +79,8 @@ enum Command {
     Ensemble(cmd_ensemble::EnsembleArgs),
     /// Run policy variants of a scenario side by side (compare.json, report.html).
     Compare(cmd_compare::CompareArgs),
+    /// The what-if page: levers and answers with bands, on http://127.0.0.1:8080/.
+    Serve(cmd_serve::ServeArgs),
     /// ARD, per-camp errors and naive baselines against observed camp data, over several seeds.
     Validate(cmd_validate::ValidateArgs),
     /// Sensitivity of key outputs to model parameters (Latin hypercube or Sobol).
@@ -136,6 +139,7 @@ fn dispatch(cli: &Cli) -> Result<()> {
         Command::Validate(a) => cmd_validate::run(a, &cli.global),
         Command::Check(a) => cmd_check::run(a, &cli.global),
         Command::Report(a) => cmd_report::run(a, &cli.global),
+        Command::Serve(a) => cmd_serve::run(a, &cli.global),
     }
 }
 

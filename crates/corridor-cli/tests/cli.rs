@@ -431,3 +431,44 @@ fn no_progress_line_off_a_terminal() {
         .assert()
         .success();
 }
+
+/// `--variant-file` applies a variant saved in its own file to the built-in
+/// scenario (run) and a bad value in it exits 2 naming the file and the line.
+#[test]
+fn variant_file_applies_to_the_builtin_scenario_and_bad_values_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("v.toml");
+    std::fs::write(
+        &v,
+        "name = \"held\"\n[[events]]\nday = 0\naction = \"hold_port_closed\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("run");
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--days", "5", "--quiet", "--variant-file"])
+        .arg(&v)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"variant\": \"held\""), "{summary}");
+    std::fs::write(
+        &v,
+        "name = \"bad\"\n[[events]]\nday = 0\naction = \"scale_inflow\"\nfactor = 5000\n",
+    )
+    .unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--days", "5", "--variant-file"])
+        .arg(&v)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("v.toml:5") && err.contains("factor"), "{err}");
+}

@@ -40,6 +40,7 @@ pub mod run;
 pub mod sweep;
 pub mod text;
 pub mod validate;
+pub mod variant_file;
 
 pub use calibrate::{calibrate, CalibrateRequest, CalibrateResult, Calibrated};
 pub use compare::{compare, CompareRequest, Comparison, VariantResult};

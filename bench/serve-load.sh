@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Load test of `corridor serve` (issue 16; not run in CI): CLIENTS concurrent
+# clients for DURATION seconds against 127.0.0.1, each posting lever settings
+# (a random containment factor) to /api/answer in a loop. Prints p50/p95 latency
+# of the 200 answers, the deliberate "busy" answers (503 with Retry-After)
+# counted separately, any other status as errors, and the server's peak RSS.
+# Environment: CLIENTS (default 50), DURATION (default 60), MEMBERS (default 20),
+# INPUT (default: the built-in scenario), SKIP_BUILD.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLIENTS="${CLIENTS:-50}"
+DURATION="${DURATION:-60}"
+MEMBERS="${MEMBERS:-20}"
+INPUT="${INPUT:-}"
+BIN="${CARGO_TARGET_DIR:-target}/release/corridor"
+[[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
+
+LOG="$(mktemp)"
+"$BIN" serve $INPUT --port 0 --members "$MEMBERS" >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
+for _ in $(seq 100); do grep -q http "$LOG" && break; sleep 0.1; done
+URL="$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)"
+echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $MEMBERS members, $URL"
+
+python3 - "$URL" "$CLIENTS" "$DURATION" "$SERVER" <<'PY'
+import json, random, sys, threading, time, urllib.request, urllib.error
+url, clients, duration, pid = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+lat, busy, errors, peak = [], [0], {}, [0]
+lock = threading.Lock()
+end = time.time() + duration
+
+def rss():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+def client(i):
+    seq = 0
+    while time.time() < end:
+        seq += 1
+        body = json.dumps({"client": f"c{i}", "seq": seq,
+                           "settings": {"containment": round(random.uniform(0.2, 2.0), 2)}}).encode()
+        req = urllib.request.Request(url + "/api/answer", body, {"Content-Type": "application/json"})
+        t = time.time()
+        try:
+            with urllib.request.urlopen(req, timeout=300) as r:
+                r.read()
+                with lock: lat.append(time.time() - t)
+        except urllib.error.HTTPError as e:
+            with lock:
+                if e.code == 503:
+                    busy[0] += 1
+                else:
+                    errors[e.code] = errors.get(e.code, 0) + 1
+            if e.code == 503:
+                time.sleep(int(e.headers.get("Retry-After", "1")))
+        except Exception as e:
+            with lock: errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+
+threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+for t in threads: t.start()
+for t in threads: t.join()
+lat.sort()
+q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
+print(f"  answers: {len(lat)}, p50 {q(0.5):.2f} s, p95 {q(0.95):.2f} s")
+print(f"  busy (503, Retry-After): {busy[0]}")
+print(f"  errors: {sum(errors.values())} {errors if errors else ''}")
+print(f"  server peak RSS: {rss() / 1024:.0f} MB")
+PY

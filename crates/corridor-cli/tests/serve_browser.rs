@@ -1,0 +1,203 @@
+//! The what-if page in a real browser: `corridor serve` on a small scenario,
+//! headless Chromium loads the page with a test hook that moves the containment
+//! slider like a user, waits for the new answer and clicks "Save as variant".
+//! The chart must have changed, and the admitted total the page shows must equal
+//! `corridor ensemble --engine counts --runs N --variant-file <the saved TOML>`.
+//!
+//! Outside CI a machine without Chromium skips with a notice; in CI (`CI` set)
+//! its absence is a failure (.ci/run installs it). Chromium is killed after
+//! 120 s, the server when the test ends. Set `SERVE_SHOT` to a PNG path to keep
+//! a screenshot of the page.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MEMBERS: &str = "4";
+const DAYS: &str = "30";
+
+fn chromium_or_skip() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin/chromium");
+    let found = if fixed.is_file() {
+        Some(fixed)
+    } else {
+        std::env::var_os("PATH").and_then(|p| {
+            std::env::split_paths(&p)
+                .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+                .find(|p| p.is_file())
+        })
+    };
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium not found although CI is set: .ci/run installs it"
+        );
+        eprintln!("notice: chromium not found; skipping the browser check of corridor serve");
+    }
+    found
+}
+
+/// The server, killed when dropped.
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants")
+}
+
+fn start_server() -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["serve", "--port", "0", "--members", MEMBERS])
+        .arg(example())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start corridor serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Server(child), url)
+}
+
+fn chromium(bin: &Path, profile: &Path, args: &[String]) -> String {
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=120000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reader.join().unwrap()
+}
+
+/// The value of attribute `attr` on the `<body>` of a dumped DOM.
+fn body_attr(dom: &str, attr: &str) -> Option<String> {
+    let body = &dom[dom.find("<body")?..];
+    let body = &body[..body.find('>')?];
+    let i = body.find(&format!("{attr}=\""))? + attr.len() + 2;
+    Some(unescape(&body[i..i + body[i..].find('"')?]))
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (_server, url) = start_server();
+    let page = format!("{url}#s=%7B%22days%22%3A{DAYS}%7D&selftest=containment:0.2");
+    let dom = chromium(
+        &bin,
+        &tmp.path().join("profile"),
+        &["--dump-dom".into(), page.clone()],
+    );
+    assert_eq!(
+        body_attr(&dom, "data-errors").as_deref(),
+        Some(""),
+        "script errors"
+    );
+    assert_eq!(
+        body_attr(&dom, "data-selftest").as_deref(),
+        Some("done"),
+        "the test hook did not finish:\n{}",
+        &dom[..dom.len().min(3000)]
+    );
+    let before = body_attr(&dom, "data-chart-before").unwrap();
+    let after = body_attr(&dom, "data-chart-after").unwrap();
+    assert!(!before.is_empty());
+    assert_ne!(before, after, "moving the slider did not change the chart");
+
+    // What the page shows after the move, and the TOML it saved.
+    let row = &dom[dom.find("id=\"total-admitted\"").expect("admitted row")..];
+    let i = row.find("data-v=\"").unwrap() + 8;
+    let shown: f64 = row[i..i + row[i..].find('"').unwrap()].parse().unwrap();
+    let t = &dom[dom.find("id=\"toml\"").unwrap()..];
+    let t = &t[t.find('>').unwrap() + 1..];
+    let toml = unescape(&t[..t.find("</div>").unwrap()]);
+    assert!(toml.contains("factor = 0.2"), "{toml}");
+    let vf = tmp.path().join("levers.toml");
+    std::fs::write(&vf, &toml).unwrap();
+    let out = tmp.path().join("ens");
+    let st = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args([
+            "ensemble", "--engine", "counts", "--runs", MEMBERS, "--days", DAYS, "--quiet",
+        ])
+        .arg(example())
+        .arg("--variant-file")
+        .arg(&vf)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let csv = std::fs::read_to_string(out.join("totals_stats.csv")).unwrap();
+    let last = csv
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some("admitted"))
+        .last()
+        .unwrap();
+    let p50: f64 = last.split(',').nth(6).unwrap().parse().unwrap();
+    // The example's hasten is 1: people = agents.
+    assert!((shown - p50).abs() < 1e-6, "page {shown} vs CLI {p50}");
+
+    if let Some(shot) = std::env::var_os("SERVE_SHOT") {
+        chromium(
+            &bin,
+            &tmp.path().join("profile2"),
+            &[
+                "--window-size=1400,1800".into(),
+                format!("--screenshot={}", PathBuf::from(shot).display()),
+                page,
+            ],
+        );
+    }
+}

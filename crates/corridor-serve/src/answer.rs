@@ -1,0 +1,282 @@
+//! One answer of the page: the ensemble of the levers and its baseline, both run
+//! by the library API (`corridor::ensemble` on the count engine, directories
+//! written exactly as the CLI writes them), reduced to what the page draws.
+//!
+//! Units: people (agents × hasten). "Within noise": on a day (or for a total),
+//! the change is within noise when the baseline's median lies inside the
+//! levers' 5–95 % band; the difference band is the levers' band minus the
+//! baseline's median. Members share seeds across the two ensembles (the same
+//! seed gives the same member seeds), so the difference comes from the levers.
+
+use corridor::Input;
+use corridor_ensemble::{Ensemble, Stats, DAILY_VARIABLES, PORT_VARIABLES, TOTAL_VARIABLES};
+use corridor_model::Scenario;
+use corridor_report::{draw_map, MapLink, MapNode, MapSpec, Role};
+use serde::Serialize;
+use std::path::Path;
+
+/// A band over days: p5, p50, p95 per recorded day (people).
+#[derive(Debug, Serialize, Clone, Default)]
+pub struct Band {
+    pub p5: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl Band {
+    fn push(&mut self, s: &Stats, h: f64) {
+        self.p5.push(s.p5 * h);
+        self.p50.push(s.p50 * h);
+        self.p95.push(s.p95 * h);
+    }
+}
+
+/// A total with its band (people) and the difference from the baseline.
+#[derive(Debug, Serialize, Clone)]
+pub struct Total {
+    pub name: String,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub baseline_p50: f64,
+    pub diff_p5: f64,
+    pub diff_p50: f64,
+    pub diff_p95: f64,
+    pub within_noise: bool,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct MonthRow {
+    pub month: String,
+    pub component: String,
+    pub area: String,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub baseline_p50: f64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct PortRow {
+    pub port: String,
+    /// Median over members of the mean wait on the last day (days).
+    pub wait_days_p50: f64,
+    pub baseline_wait_days_p50: f64,
+    pub queue_p50: f64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct MapData {
+    pub svg: String,
+    /// Per frame: the date and the median people of each drawn node, in the
+    /// order of the SVG's `g.node` elements.
+    pub dates: Vec<String>,
+    pub frames: Vec<Vec<f64>>,
+    pub peak: f64,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Answer {
+    pub members: usize,
+    pub seed: u64,
+    pub dates: Vec<String>,
+    /// People in port queues.
+    pub waiting: Band,
+    pub baseline_waiting: Band,
+    /// Per day: is the baseline median inside the levers' band?
+    pub waiting_within_noise: Vec<bool>,
+    pub totals: Vec<Total>,
+    pub monthly: Vec<MonthRow>,
+    pub ports: Vec<PortRow>,
+    pub map: MapData,
+    /// The variant file of these levers.
+    pub variant_toml: String,
+    pub warnings: Vec<String>,
+}
+
+fn var(list: &[&str], name: &str) -> usize {
+    Ensemble::variable_index(list, name).unwrap_or(0)
+}
+
+fn total(name: &str, s: &Stats, base: &Stats, h: f64) -> Total {
+    let b = base.p50 * h;
+    Total {
+        name: name.to_string(),
+        p5: s.p5 * h,
+        p50: s.p50 * h,
+        p95: s.p95 * h,
+        baseline_p50: b,
+        diff_p5: s.p5 * h - b,
+        diff_p50: s.p50 * h - b,
+        diff_p95: s.p95 * h - b,
+        within_noise: s.p5 * h <= b && b <= s.p95 * h,
+    }
+}
+
+/// Most map frames sent (evenly spread, last day included).
+const MAX_FRAMES: usize = 60;
+
+fn map(scenario: &Scenario, ens: &Ensemble, h: f64) -> MapData {
+    let b = &scenario.border;
+    let pop = var(&DAILY_VARIABLES, "population");
+    let queue = var(&DAILY_VARIABLES, "queue");
+    let n = scenario.locations.len();
+    let nd = ens.days.len();
+    let value = |di: usize, l: usize| (ens.daily(di, l, pop).p50 + ens.daily(di, l, queue).p50) * h;
+    let peak_of = |l: usize| (0..nd).map(|d| value(d, l)).fold(0.0, f64::max);
+    let last = nd.saturating_sub(1);
+    let nodes: Vec<MapNode> = scenario
+        .locations
+        .iter()
+        .enumerate()
+        .map(|(i, l)| MapNode {
+            name: l.name.clone(),
+            lat: l.lat,
+            lon: l.lon,
+            role: Role::of(
+                l.kind.as_str(),
+                b.port_at(i).is_some(),
+                b.ports.iter().any(|p| p.border_city == i),
+            ),
+            value: if nd > 0 { value(last, i) } else { 0.0 },
+            peak: peak_of(i),
+            detail: l.kind.as_str().to_string(),
+        })
+        .collect();
+    let links: Vec<MapLink> = scenario
+        .links
+        .iter()
+        .filter(|k| k.from < n && k.to < n)
+        .map(|k| MapLink {
+            from: k.from,
+            to: k.to,
+            title: format!(
+                "{} – {}",
+                scenario.locations[k.from].name, scenario.locations[k.to].name
+            ),
+        })
+        .collect();
+    let drawn = draw_map(&MapSpec {
+        nodes: &nodes,
+        links: &links,
+        value_label: "people (median)".into(),
+    });
+    let step = nd.div_ceil(MAX_FRAMES).max(1);
+    let mut idx: Vec<usize> = (0..nd).step_by(step).collect();
+    if nd > 0 && idx.last() != Some(&last) {
+        idx.push(last);
+    }
+    MapData {
+        svg: drawn.svg,
+        dates: idx
+            .iter()
+            .map(|&d| ens.start_date.add_days(ens.days[d] as i64).to_string())
+            .collect(),
+        frames: idx
+            .iter()
+            .map(|&d| drawn.order.iter().map(|&l| value(d, l)).collect())
+            .collect(),
+        peak: nodes.iter().map(|n| n.peak).fold(0.0, f64::max),
+    }
+}
+
+/// Reduces the levers' ensemble and the baseline's to an answer.
+pub fn reduce(
+    input: &Input,
+    scenario: &Scenario,
+    ens: &Ensemble,
+    base: &Ensemble,
+    variant_toml: String,
+) -> Answer {
+    let h = ens.hasten.max(1) as f64;
+    let q = var(&TOTAL_VARIABLES, "in_queues");
+    let mut waiting = Band::default();
+    let mut baseline_waiting = Band::default();
+    let mut noise = Vec::new();
+    let days = ens.days.len().min(base.days.len());
+    for d in 0..days {
+        let s = ens.total(d, q);
+        let b = base.total(d, q);
+        waiting.push(s, h);
+        baseline_waiting.push(b, h);
+        noise.push(s.p5 <= b.p50 && b.p50 <= s.p95);
+    }
+    let last = days.saturating_sub(1);
+    let totals = if days == 0 {
+        Vec::new()
+    } else {
+        ["admitted", "encountered", "in_queues", "in_transit"]
+            .iter()
+            .map(|name| {
+                let v = var(&TOTAL_VARIABLES, name);
+                total(name, ens.total(last, v), base.total(last, v), h)
+            })
+            .collect()
+    };
+    let monthly = match (&ens.monthly, &base.monthly) {
+        (Some(m), Some(bm)) => m
+            .keys
+            .iter()
+            .zip(&m.stats)
+            .map(|((month, component, area), s)| {
+                let b = bm
+                    .keys
+                    .iter()
+                    .position(|k| &k.0 == month && k.1 == *component && &k.2 == area)
+                    .map_or(f64::NAN, |i| bm.stats[i].p50 * h);
+                MonthRow {
+                    month: month.clone(),
+                    component: component.to_string(),
+                    area: area.clone(),
+                    p5: s.p5 * h,
+                    p50: s.p50 * h,
+                    p95: s.p95 * h,
+                    baseline_p50: b,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let wait = var(&PORT_VARIABLES, "mean_wait_days");
+    let pq = var(&PORT_VARIABLES, "queue");
+    let ports = if days == 0 {
+        Vec::new()
+    } else {
+        ens.ports
+            .iter()
+            .enumerate()
+            .map(|(p, name)| PortRow {
+                port: name.clone(),
+                wait_days_p50: ens.port(last, p, wait).p50,
+                baseline_wait_days_p50: base.port(last, p, wait).p50,
+                queue_p50: ens.port(last, p, pq).p50 * h,
+            })
+            .collect()
+    };
+    let mut warnings = input.warnings.clone();
+    warnings.extend(ens.warnings.iter().cloned());
+    Answer {
+        members: ens.runs,
+        seed: ens.seed,
+        dates: ens.days[..days]
+            .iter()
+            .map(|&d| ens.start_date.add_days(d as i64).to_string())
+            .collect(),
+        waiting,
+        baseline_waiting,
+        waiting_within_noise: noise,
+        totals,
+        monthly,
+        ports,
+        map: map(scenario, ens, h),
+        variant_toml,
+        warnings,
+    }
+}
+
+/// The ensemble directory's name inside a download.
+pub fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ensemble".into())
+}

@@ -1,0 +1,484 @@
+//! `corridor serve`: the what-if page. A local web server (axum on tokio) that
+//! serves one embedded page for a scenario and answers lever settings with the
+//! ensemble of those levers beside the baseline's.
+//!
+//! No logic of its own: the levers are variant events (`levers`), read back
+//! through the scenario reader (`corridor::variant_file`), and run with
+//! `corridor::ensemble` on the count engine; `answer` only reduces the result
+//! for drawing, and the map is corridor-report's `draw_map`.
+//!
+//! Invariants and limits:
+//! * Every asset is embedded (`page.html`); the page loads nothing from the
+//!   network. The browser never names a file path: the only inputs are lever
+//!   values, validated as scenario file values (a bad one is a 400 with the
+//!   reader's message, never a panic).
+//! * A bounded worker pool (`Config::workers` ensembles at once). A request that
+//!   cannot get a worker within `Config::queue_wait` is answered 503 with
+//!   `Retry-After`. A request from a client that has since sent a newer one
+//!   (its `seq` is no longer the latest) is answered 409 "superseded" without
+//!   running, or its result is dropped when it was already running.
+//! * Request bodies are limited to `MAX_BODY` bytes; members to
+//!   `Config::max_members`; days to the scenario's own period; the inflow
+//!   factor to `Config::max_inflow_factor` (the population limit).
+//! * Same settings and seed give the same answer (the ensemble is deterministic),
+//!   so a reloaded URL shows the same numbers.
+
+pub mod answer;
+pub mod levers;
+pub mod zip;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use corridor::{EngineKind, EnsembleRequest, Input};
+use corridor_ensemble::Ensemble;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+pub use answer::Answer;
+pub use levers::{Catalogue, Settings};
+
+/// The page, embedded in the binary.
+const PAGE: &str = include_str!("page.html");
+
+/// Largest request body accepted (lever settings are a few hundred bytes).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Name of the variant the levers become.
+const LEVERS_VARIANT: &str = "what-if";
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Ensembles run at once (each uses every core through rayon).
+    pub workers: usize,
+    /// How long a request waits for a worker before a 503.
+    pub queue_wait: Duration,
+    pub max_members: usize,
+    pub default_members: usize,
+    pub max_inflow_factor: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            workers: 1,
+            queue_wait: Duration::from_secs(2),
+            max_members: 100,
+            default_members: 20,
+            max_inflow_factor: 10.0,
+        }
+    }
+}
+
+/// Errors of the server itself (binding, serving).
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("serving: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("creating the server's work directory: {0}")]
+    WorkDir(#[source] std::io::Error),
+}
+
+/// A request's failure, as the page sees it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    fn bad(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+    fn from_corridor(e: corridor::Error) -> Self {
+        ApiError {
+            status: if e.is_bad_input() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            },
+            message: e.chain_text(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        r
+    }
+}
+
+/// The server's state: the loaded input, the pool, the latest request of each
+/// client, cached baselines and the directories of recent answers.
+pub struct App {
+    input: Input,
+    cfg: Config,
+    pool: Arc<Semaphore>,
+    latest: Mutex<HashMap<String, u64>>,
+    baselines: Mutex<HashMap<String, Arc<Ensemble>>>,
+    /// Settings (as JSON) → ensemble directory, most recent last.
+    dirs: Mutex<Vec<(String, PathBuf)>>,
+    counter: AtomicU64,
+    work: tempfile::TempDir,
+}
+
+/// Ensemble directories kept for "Download".
+const KEEP_DIRS: usize = 8;
+
+/// An answer request: the levers plus who sent it and its order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerRequest {
+    #[serde(default)]
+    client: String,
+    #[serde(default)]
+    seq: u64,
+    settings: Settings,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad(format!("request body: {e}")))
+}
+
+impl App {
+    pub fn new(input: Input, cfg: Config) -> Result<Arc<App>, ServeError> {
+        let work = tempfile::Builder::new()
+            .prefix("corridor-serve-")
+            .tempdir()
+            .map_err(ServeError::WorkDir)?;
+        Ok(Arc::new(App {
+            pool: Arc::new(Semaphore::new(cfg.workers.max(1))),
+            input,
+            cfg,
+            latest: Mutex::new(HashMap::new()),
+            baselines: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(Vec::new()),
+            counter: AtomicU64::new(0),
+            work,
+        }))
+    }
+
+    pub fn catalogue(&self) -> Catalogue {
+        levers::catalogue(
+            &self.input.scenario,
+            self.cfg.max_members,
+            self.cfg.default_members,
+        )
+    }
+
+    /// Checks the limits and reads the levers back as a variant; returns the
+    /// input with the variant added, the request and the TOML.
+    fn prepare(&self, s: &Settings) -> Result<(Input, EnsembleRequest, String), ApiError> {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        if members == 0 || members > self.cfg.max_members {
+            return Err(ApiError::bad(format!(
+                "members: {members} is outside 1..={} (this server's limit)",
+                self.cfg.max_members
+            )));
+        }
+        let max_days = self.input.scenario.days;
+        if let Some(d) = s.days {
+            if d == 0 || d > max_days {
+                return Err(ApiError::bad(format!(
+                    "days: {d} is outside 1..={max_days} (the scenario's period)"
+                )));
+            }
+        }
+        if s.inflow.is_some_and(|f| f > self.cfg.max_inflow_factor) {
+            return Err(ApiError::bad(format!(
+                "inflow: a factor above {} is beyond this server's population limit",
+                self.cfg.max_inflow_factor
+            )));
+        }
+        let toml = s.to_variant_toml(LEVERS_VARIANT, &self.input.scenario);
+        let mut input = self.input.clone();
+        corridor::variant_file::add_variant_on(
+            &mut input,
+            "levers.toml",
+            &toml,
+            s.variant.as_deref(),
+        )
+        .map_err(ApiError::from_corridor)?;
+        let req = EnsembleRequest {
+            variant: Some(LEVERS_VARIANT.into()),
+            runs: members,
+            seed: s.seed,
+            days: s.days,
+            engine: EngineKind::Counts,
+            out: None,
+        };
+        Ok((input, req, toml))
+    }
+
+    fn next_dir(&self, what: &str) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.work.path().join(format!("{what}-{n}"))
+    }
+
+    /// Runs the levers' ensemble (writing its directory as the CLI does).
+    fn run_levers(&self, s: &Settings) -> Result<(Input, Ensemble, PathBuf, String), ApiError> {
+        let (input, mut req, toml) = self.prepare(s)?;
+        let dir = self.next_dir("ens");
+        req.out = Some(dir.clone());
+        let done = corridor::ensemble(&input, &req, &|| {}).map_err(ApiError::from_corridor)?;
+        let key = serde_json::to_string(s).unwrap_or_default();
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        dirs.push((key, dir.clone()));
+        if dirs.len() > KEEP_DIRS {
+            let (_, old) = dirs.remove(0);
+            let _ = std::fs::remove_dir_all(old);
+        }
+        Ok((input, done.ensemble, dir, toml))
+    }
+
+    /// The baseline of `s` (its scenario variant, members, days, seed), cached.
+    fn baseline(&self, s: &Settings) -> Result<Arc<Ensemble>, ApiError> {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        let key = format!("{:?}/{members}/{:?}/{:?}", s.variant, s.days, s.seed);
+        if let Some(e) = self
+            .baselines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(e.clone());
+        }
+        let req = EnsembleRequest {
+            variant: s.variant.clone(),
+            runs: members,
+            seed: s.seed,
+            days: s.days,
+            engine: EngineKind::Counts,
+            out: Some(self.next_dir("base")),
+        };
+        let done =
+            corridor::ensemble(&self.input, &req, &|| {}).map_err(ApiError::from_corridor)?;
+        let e = Arc::new(done.ensemble);
+        let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 32 {
+            cache.clear();
+        }
+        cache.insert(key, e.clone());
+        Ok(e)
+    }
+
+    /// The answer to `s` (blocking; runs up to two ensembles).
+    pub fn answer(&self, s: &Settings) -> Result<Answer, ApiError> {
+        let (input, ens, _dir, toml) = self.run_levers(s)?;
+        let base = self.baseline(s)?;
+        let scenario = input
+            .with_variant(Some(LEVERS_VARIANT))
+            .map_err(ApiError::from_corridor)?;
+        Ok(answer::reduce(&input, &scenario, &ens, &base, toml))
+    }
+
+    /// The zip of the ensemble directory of `s` (reused when just answered).
+    pub fn download(&self, s: &Settings) -> Result<Vec<u8>, ApiError> {
+        let key = serde_json::to_string(s).unwrap_or_default();
+        let known = self
+            .dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|(_, d)| d.clone());
+        let dir = match known {
+            Some(d) if d.is_dir() => d,
+            _ => self.run_levers(s)?.2,
+        };
+        let folder = format!(
+            "{}-{LEVERS_VARIANT}-ensemble",
+            corridor::input::folder_name(&self.input.scenario.name)
+        );
+        zip::zip_dir(&dir, &folder).map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("zipping the ensemble directory: {e}"),
+        })
+    }
+
+    fn note(&self, client: &str, seq: u64) {
+        let mut m = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > 10_000 {
+            m.clear();
+        }
+        let e = m.entry(client.to_string()).or_insert(seq);
+        *e = (*e).max(seq);
+    }
+
+    fn stale(&self, client: &str, seq: u64) -> bool {
+        !client.is_empty()
+            && self
+                .latest
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(client)
+                .is_some_and(|&l| l > seq)
+    }
+
+    /// Runs `f` on a worker of the bounded pool, or answers 503 when none frees
+    /// up within the queue wait.
+    async fn on_worker<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = tokio::time::timeout(self.cfg.queue_wait, self.pool.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: "busy: every worker is running an ensemble; try again".into(),
+            })?;
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&app)
+        })
+        .await
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("the worker failed: {e}"),
+        })?
+    }
+}
+
+fn superseded() -> ApiError {
+    ApiError {
+        status: StatusCode::CONFLICT,
+        message: "superseded by a newer request".into(),
+    }
+}
+
+async fn page() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        ],
+        PAGE,
+    )
+}
+
+async fn levers_api(State(app): State<Arc<App>>) -> Json<Catalogue> {
+    Json(app.catalogue())
+}
+
+async fn answer_api(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Answer>, ApiError> {
+    let req: AnswerRequest = parse(&body)?;
+    app.note(&req.client, req.seq);
+    let (client, seq) = (req.client.clone(), req.seq);
+    let answer = app
+        .on_worker(move |app| {
+            if app.stale(&client, seq) {
+                return Err(superseded());
+            }
+            app.answer(&req.settings)
+        })
+        .await?;
+    if app.stale(&req.client, req.seq) {
+        return Err(superseded());
+    }
+    Ok(Json(answer))
+}
+
+async fn variant_api(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
+    let s: Settings = parse(&body)?;
+    let (_, _, toml) = app.prepare(&s)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], toml).into_response())
+}
+
+async fn download_api(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
+    let s: Settings = parse(&body)?;
+    let bytes = app.on_worker(move |app| app.download(&s)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"what-if-ensemble.zip\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The server's routes over `app`.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/levers", get(levers_api))
+        .route("/api/answer", post(answer_api))
+        .route("/api/variant", post(variant_api))
+        .route("/api/download", post(download_api))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(app)
+}
+
+/// Binds `host:port` (port 0 = any free port) and serves until the process
+/// ends; `on_ready` gets the bound address (to print the URL).
+pub async fn serve(
+    app: Arc<App>,
+    host: &str,
+    port: u16,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServeError> {
+    let addr = format!("{host}:{port}");
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(ServeError::Serve)?;
+    on_ready(bound);
+    axum::serve(listener, router(app))
+        .await
+        .map_err(ServeError::Serve)
+}
+
+/// [`serve`] on a runtime of its own, for a caller without one (the CLI).
+pub fn serve_blocking(
+    app: Arc<App>,
+    host: &str,
+    port: u16,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Serve)?
+        .block_on(serve(app, host, port, on_ready))
+}

@@ -1,0 +1,227 @@
+//! API tests against a server started in the test (examples/variants, a small
+//! scenario, so each answer takes well under a second): the page, the levers,
+//! answers (deterministic, equal to the library's ensemble of the saved
+//! variant), validation (400s with the reader's message), limits, the busy and
+//! superseded answers, and the zip download.
+
+use corridor_serve::{App, Config};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+fn example() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants")
+}
+
+/// Starts a server on a free port in a thread of its own; returns its address.
+fn start(cfg: Config) -> SocketAddr {
+    let input = corridor::load(Some(&example())).unwrap();
+    let app = App::new(input, cfg).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        corridor_serve::serve_blocking(app, "127.0.0.1", 0, |a| tx.send(a).unwrap()).unwrap();
+    });
+    rx.recv_timeout(Duration::from_secs(30)).unwrap()
+}
+
+/// A minimal HTTP/1.1 exchange: (status, headers, body).
+fn http(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head[9..12].parse().unwrap();
+    (status, head, raw[split + 4..].to_vec())
+}
+
+fn json(b: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(b).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(b)))
+}
+
+fn small() -> Config {
+    Config {
+        default_members: 3,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn the_page_is_self_contained_and_levers_come_from_the_scenario() {
+    let a = start(small());
+    let (st, head, body) = http(a, "GET", "/", "");
+    assert_eq!(st, 200);
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("content-security-policy"));
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("<script>"));
+    for bad in ["src=\"http", "href=\"http", "@import", "fetch(\"http"] {
+        assert!(
+            !page.contains(bad),
+            "the page loads from the network: {bad}"
+        );
+    }
+    let (st, _, body) = http(a, "GET", "/api/levers", "");
+    assert_eq!(st, 200);
+    let c = json(&body);
+    assert_eq!(c["scenario"], "variants");
+    assert!(c["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v == "stronger_containment"));
+    assert!(!c["ports"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant() {
+    let a = start(small());
+    let settings = r#"{"members":4,"days":30,"containment":0.4,"inflow":1.5}"#;
+    let req = format!(r#"{{"client":"t","seq":1,"settings":{settings}}}"#);
+    let (st, _, b1) = http(a, "POST", "/api/answer", &req);
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&b1));
+    let (_, _, b2) = http(
+        a,
+        "POST",
+        "/api/answer",
+        &req.replace("\"seq\":1", "\"seq\":2"),
+    );
+    assert_eq!(b1, b2, "the same settings and seed give the same answer");
+    let ans = json(&b1);
+    assert_eq!(ans["members"], 4);
+    assert_eq!(ans["dates"].as_array().unwrap().len(), 30);
+    let admitted = ans["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "admitted")
+        .unwrap()
+        .clone();
+    // The variant file the page saves, run through the library as the CLI does.
+    let (st, _, toml) = http(a, "POST", "/api/variant", settings);
+    assert_eq!(st, 200);
+    let toml = String::from_utf8(toml).unwrap();
+    assert!(toml.contains("scale_checkpoint_probability") && toml.contains("scale_inflow"));
+    let mut input = corridor::load(Some(&example())).unwrap();
+    let name = corridor::variant_file::add_variant_str(&mut input, "v.toml", &toml).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let done = corridor::ensemble(
+        &input,
+        &corridor::EnsembleRequest {
+            variant: Some(name),
+            runs: 4,
+            seed: None,
+            days: Some(30),
+            engine: corridor::EngineKind::Counts,
+            out: Some(dir.path().join("e")),
+        },
+        &|| {},
+    )
+    .unwrap();
+    let e = &done.ensemble;
+    let v = corridor_ensemble::Ensemble::variable_index(
+        &corridor_ensemble::TOTAL_VARIABLES,
+        "admitted",
+    )
+    .unwrap();
+    let s = e.total(e.days.len() - 1, v);
+    let h = e.hasten as f64;
+    assert_eq!(admitted["p50"].as_f64().unwrap(), s.p50 * h);
+    assert_eq!(admitted["p5"].as_f64().unwrap(), s.p5 * h);
+    // The levers change the answer: the baseline differs.
+    assert_ne!(ans["waiting"]["p50"], ans["baseline_waiting"]["p50"]);
+}
+
+#[test]
+fn bad_values_and_limits_are_400s_with_a_message() {
+    let a = start(small());
+    let cases = [
+        (r#"{"settings":{"inflow":-1}}"#, "factor"),
+        (r#"{"settings":{"containment":5000}}"#, "between 0 and 1000"),
+        (r#"{"settings":{"members":1000}}"#, "members"),
+        (r#"{"settings":{"days":100000}}"#, "days"),
+        (r#"{"settings":{"inflow":50}}"#, "population limit"),
+        (
+            r#"{"settings":{"ports":[{"port":"Nowhere","capacity":2}]}}"#,
+            "Nowhere",
+        ),
+        (r#"{"settings":{"variant":"nope"}}"#, "unknown variant"),
+        (r#"{"settings":{"path":"/etc/passwd"}}"#, "unknown field"),
+        (r#"not json"#, "request body"),
+    ];
+    for (body, what) in cases {
+        let (st, _, b) = http(a, "POST", "/api/answer", body);
+        assert_eq!(st, 400, "{body}");
+        let msg = json(&b)["error"].as_str().unwrap().to_string();
+        assert!(msg.contains(what), "{body} → {msg}");
+    }
+    let big = format!(r#"{{"settings":{{"variant":"{}"}}}}"#, "x".repeat(100_000));
+    let (st, _, _) = http(a, "POST", "/api/answer", &big);
+    assert_eq!(st, 413);
+}
+
+#[test]
+fn superseded_requests_do_not_run_and_a_full_pool_answers_503() {
+    let a = start(Config {
+        default_members: 3,
+        queue_wait: Duration::from_millis(0),
+        ..Config::default()
+    });
+    // seq 5 is noted (even though its settings are bad); seq 3 is then stale.
+    let (st, _, _) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"client":"c","seq":5,"settings":{"inflow":-1}}"#,
+    );
+    assert_eq!(st, 400);
+    let (st, _, b) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"client":"c","seq":3,"settings":{}}"#,
+    );
+    assert_eq!(st, 409, "{}", String::from_utf8_lossy(&b));
+    // Two at once on one worker with no queue: one of them is told to come back.
+    let slow = r#"{"settings":{"members":100}}"#;
+    let t = std::thread::spawn(move || http(a, "POST", "/api/answer", slow));
+    std::thread::sleep(Duration::from_millis(30));
+    let (st2, head2, _) = http(a, "POST", "/api/answer", slow);
+    let (st1, _, _) = t.join().unwrap();
+    let mut got = [st1, st2];
+    got.sort();
+    assert_eq!(got, [200, 503]);
+    if st2 == 503 {
+        assert!(head2.to_ascii_lowercase().contains("retry-after: 1"));
+    }
+}
+
+#[test]
+fn download_is_a_zip_of_the_ensemble_directory() {
+    let a = start(small());
+    let (st, head, z) = http(a, "POST", "/api/download", r#"{"days":10}"#);
+    assert_eq!(st, 200);
+    assert!(head.contains("application/zip"));
+    assert_eq!(&z[..4], b"PK\x03\x04");
+    let text = String::from_utf8_lossy(&z);
+    for f in [
+        "summary.json",
+        "totals_stats.csv",
+        "daily_stats.csv",
+        "report.html",
+    ] {
+        assert!(
+            text.contains(&format!("variants-what-if-ensemble/{f}")),
+            "{f}"
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! Variant files: one policy variant in a file of its own (`--variant-file`, the
+//! what-if page's "Save as variant"), applied to any corridor scenario, the
+//! built-in one included. The format is that of a `[[variants]]` entry with its
+//! events as `[[events]]` (docs/scenario-format.md); names, dates and people are
+//! read against the scenario it is added to, so every value is validated as a
+//! scenario file value would be.
+//!
+//! Invariants: adding a variant never changes the base scenario or its other
+//! variants; a name the scenario already defines is refused (bad input) rather
+//! than shadowing it; a Flee instance (which has no border levers) is refused.
+
+use crate::error::{Error, Result, ResultExt};
+use crate::input::Input;
+use corridor_io::write::InputKind;
+use std::path::Path;
+
+/// Reads a variant from its TOML `text` (`shown` names it in messages), checks it
+/// against `input`'s scenario and adds it to the scenario's variants. Returns the
+/// variant's name, to run it by (`RunRequest::variant`, `CompareRequest::variants`).
+/// Reader warnings are appended to `input.warnings`.
+pub fn add_variant_str(input: &mut Input, shown: &str, text: &str) -> Result<String> {
+    add_variant_on(input, shown, text, None)
+}
+
+/// [`add_variant_str`] on top of one of the scenario's own variants: the added
+/// variant holds `on_top_of`'s events followed by the file's (so `--variant X
+/// --variant-file F` runs X with F's levers added).
+pub fn add_variant_on(
+    input: &mut Input,
+    shown: &str,
+    text: &str,
+    on_top_of: Option<&str>,
+) -> Result<String> {
+    if input.kind != InputKind::Scenario {
+        return Err(Error::bad(format!(
+            "{shown}: a variant file needs a corridor scenario (scenario.toml); {} is a Flee instance",
+            input.source
+        )));
+    }
+    let (variant, warnings) = corridor_io::scenario::read_variant_str(shown, text, &input.scenario)
+        .with_context(|| format!("reading variant file {shown}"))?;
+    if input.scenario.border.variant(&variant.name).is_some() {
+        return Err(Error::bad(format!(
+            "{shown}: variant '{}' is already defined by {}; give the file's variant another name",
+            variant.name, input.source
+        )));
+    }
+    let mut variant = variant;
+    if let Some(base) = on_top_of {
+        let Some(b) = input.scenario.border.variant(base) else {
+            // The same message as for an unknown `--variant`.
+            return input.with_variant(Some(base)).map(|_| String::new());
+        };
+        let mut events = b.events.clone();
+        events.append(&mut variant.events);
+        events.sort_by_key(|e| e.day);
+        variant.events = events;
+        variant.description = format!("{} (on top of {base})", variant.description);
+    }
+    let name = variant.name.clone();
+    input.scenario.border.variants.push(variant);
+    input.warnings.extend(warnings);
+    Ok(name)
+}
+
+/// [`add_variant_str`] for a file on disk. A missing or unreadable file, or one
+/// that is not UTF-8, is bad input.
+pub fn add_variant_file(input: &mut Input, path: &Path, on_top_of: Option<&str>) -> Result<String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::bad(format!("{shown}: cannot read the variant file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::bad(format!("{shown}: the variant file is not UTF-8 text")))?;
+    add_variant_on(input, &shown, &text, on_top_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "name = \"half-containment\"\n\
+        description = \"checkpoints halved\"\n\
+        [[events]]\n\
+        day = 0\n\
+        action = \"scale_checkpoint_probability\"\n\
+        factor = 0.5\n";
+
+    #[test]
+    fn a_variant_file_is_added_to_the_builtin_scenario_and_runs_by_name() {
+        let mut input = crate::load(None).unwrap();
+        let before = input.variant_names();
+        let name = add_variant_str(&mut input, "v.toml", FILE).unwrap();
+        assert_eq!(name, "half-containment");
+        assert_eq!(input.variant_names().len(), before.len() + 1);
+        let s = input.with_variant(Some(&name)).unwrap();
+        let base = input.with_variant(None).unwrap();
+        assert_eq!(
+            s.border.events.len(),
+            base.border.events.len() + base.border.checkpoints.len()
+        );
+    }
+
+    #[test]
+    fn clashing_names_and_bad_values_are_bad_input_naming_the_file() {
+        let mut input = crate::load(None).unwrap();
+        let e = add_variant_str(&mut input, "v.toml", "name = \"baseline\"\n").unwrap_err();
+        assert!(e.is_bad_input());
+        assert!(
+            e.chain_text().contains("already defined"),
+            "{}",
+            e.chain_text()
+        );
+        let e = add_variant_str(&mut input, "v.toml", &FILE.replace("0.5", "-2")).unwrap_err();
+        assert!(e.is_bad_input());
+        assert!(e.chain_text().contains("v.toml:6"), "{}", e.chain_text());
+        let e = add_variant_file(&mut input, Path::new("/nonexistent/v.toml"), None).unwrap_err();
+        assert!(e.is_bad_input());
+    }
+}
