@@ -6,10 +6,12 @@
 //! (silenced by `--quiet`), failures to stderr as `error: <message>` with exit
 //! code 2 for bad input and 1 otherwise (see [`exit`]).
 
+mod cmd_backtest;
 mod cmd_calibrate;
 mod cmd_check;
 mod cmd_compare;
 mod cmd_ensemble;
+mod cmd_forecast;
 mod cmd_report;
 mod cmd_run;
 mod cmd_serve;
@@ -35,6 +37,8 @@ Examples:
   corridor compare examples/variants --runs 10
   corridor sweep tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --samples 20
   corridor calibrate tests/data/flee/mali2012 --param move_rules.camp_weight=1..4 --budget 40
+  corridor forecast tests/data/flee/mali2012 --origin 2012-06-30 --horizon 30
+  corridor backtest tests/data/flee/mali2012 --origins 2012-04-01..2012-10-01 --every 30
   corridor check tests/data/flee/mali2012
   corridor validate tests/data/flee/mali2012 --runs 10
   corridor report corridor-out/mexico-2023
@@ -87,6 +91,10 @@ enum Command {
     Sweep(cmd_sweep::SweepArgs),
     /// Fit model parameters to observed camp data with CMA-ES; writes simsetting.yml.
     Calibrate(cmd_calibrate::CalibrateArgs),
+    /// Forecast the next months (days) from observations up to an origin, with bands.
+    Forecast(cmd_forecast::ForecastArgs),
+    /// Score forecasts from a series of origins against naive baselines.
+    Backtest(cmd_backtest::BacktestArgs),
     /// Read and check an input without simulating.
     Check(cmd_check::CheckArgs),
     /// Re-render report.html of a run directory.
@@ -137,6 +145,8 @@ fn dispatch(cli: &Cli) -> Result<()> {
         Command::Calibrate(a) => cmd_calibrate::run(a, &cli.global),
         Command::Compare(a) => cmd_compare::run(a, &cli.global),
         Command::Validate(a) => cmd_validate::run(a, &cli.global),
+        Command::Forecast(a) => cmd_forecast::run(a, &cli.global),
+        Command::Backtest(a) => cmd_backtest::run(a, &cli.global),
         Command::Check(a) => cmd_check::run(a, &cli.global),
         Command::Report(a) => cmd_report::run(a, &cli.global),
         Command::Serve(a) => cmd_serve::run(a, &cli.global),

@@ -128,6 +128,7 @@ struct Plan {
     anchor: Vec<Option<(usize, f64)>>,
     unmatched: Vec<String>,
     end: i64,
+    start: Date,
 }
 
 fn plan(
@@ -245,7 +246,74 @@ fn plan(
         anchor,
         unmatched,
         end,
+        start: sc.start_date,
     })
+}
+
+/// Months or days of history whose changes set the forecast spread.
+pub const SPREAD_MONTHS: usize = 24;
+pub const SPREAD_DAYS: i64 = 365;
+
+/// The spread added to forecast period `i` (lead `i + 1` periods after the
+/// origin's period) of target `tg`: the root mean square of the series' own
+/// observed changes over that lead, from observations on or before the origin
+/// only (the last [`SPREAD_MONTHS`] months or [`SPREAD_DAYS`] days). It stands
+/// for what members do not simulate: reporting noise and changes in drivers
+/// beyond the projection's spread. 0 without two observations that far apart.
+fn spread(observed: &Observed, tg: &Target, plan: &Plan, origin: i64, i: usize) -> f64 {
+    let mut sq = 0.0;
+    let mut n = 0usize;
+    match observed {
+        Observed::Monthly(m) => {
+            let comp = tg.component.as_deref().unwrap_or("");
+            let lead = i + 1;
+            // Observed months that ended on or before the origin.
+            let labels: Vec<&str> = m
+                .months()
+                .filter(|l| {
+                    Date::parse_month(l).is_some_and(|(y, mo)| {
+                        let (ny, nm) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
+                        let next = Date::from_ymd(ny, nm, 1).expect("valid month");
+                        next.days_since(plan.start) - 1 <= origin
+                    })
+                })
+                .collect();
+            let from = labels.len().saturating_sub(SPREAD_MONTHS);
+            let vals: Vec<Option<f64>> = labels[from..]
+                .iter()
+                .map(|l| m.get(l, comp, &tg.name))
+                .collect();
+            for w in 0..vals.len().saturating_sub(lead) {
+                if let (Some(a), Some(b)) = (vals[w], vals[w + lead]) {
+                    sq += (b - a) * (b - a);
+                    n += 1;
+                }
+            }
+        }
+        Observed::Camps(camps) => {
+            let lead = i as i64 + 1;
+            let pts: Vec<(i64, f64)> = camps[tg.camp.expect("camp target")]
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.0 <= origin)
+                .collect();
+            let Some(&(first, _)) = pts.first() else {
+                return 0.0;
+            };
+            let s = Series::new(pts);
+            for a in first.max(origin - SPREAD_DAYS)..=origin - lead {
+                let d = s.value_f64(a + lead) - s.value_f64(a);
+                sq += d * d;
+                n += 1;
+            }
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        (sq / n as f64).sqrt()
+    }
 }
 
 /// Systematic resampling: `n` parent indices for normalised `weights`.
@@ -397,8 +465,9 @@ pub fn forecast(
             plan.anchor[t].map(|(pi, v)| (vals(&plan.past[pi]), v));
         let mut members = Vec::with_capacity(plan.future.len());
         let mut forecast = Vec::with_capacity(plan.future.len());
-        for p in &plan.future {
+        for (i, p) in plan.future.iter().enumerate() {
             let mut v = vals(p);
+            let sd = spread(observed, tg, &plan, origin, i);
             if let Some((sim0, obs0)) = &at_anchor {
                 for (x, s0) in v.iter_mut().zip(sim0) {
                     *x = match tg.source {
@@ -409,6 +478,14 @@ pub fn forecast(
                             *x * ratio
                         }
                     };
+                }
+            }
+            if sd > 0.0 {
+                let key = mix(spec.seed, Purpose::Other, t as u64, i as u64);
+                for (j, x) in v.iter_mut().enumerate() {
+                    let z =
+                        drivers::normal(&mut stream(key, Purpose::Other, origin as u64, j as u64));
+                    *x = (*x + sd * z).max(0.0);
                 }
             }
             forecast.push(Band::of(p.label.clone(), &v));

@@ -210,3 +210,30 @@ fn backtest_scores_each_horizon() {
         assert!(h.plain_mae_ratio.is_some());
     }
 }
+
+#[test]
+fn scenario_drivers_after_the_origin_change_nothing() {
+    let sc = variants_example();
+    let origin = Date::parse("2023-12-31").unwrap();
+    let s = Spec {
+        origin,
+        horizon: 1,
+        members: 4,
+        seed: 3,
+        added_events: vec![],
+    };
+    let clean = forecast(&sc, &monthly_obs(), &s).unwrap();
+    let day = origin.days_since(sc.start_date);
+    let mut bad = sc.clone();
+    for f in &mut bad.border.inflows {
+        f.series.points.retain(|p| p.0 <= day);
+        f.series.points.push((day + 1, 5_000.0));
+        f.series.points.push((day + 20, 9_000.0));
+    }
+    bad.border.events.push(Event {
+        day: day as u32 + 1,
+        action: Action::ClosePort { port: 1 },
+    });
+    let poisoned = forecast(&bad, &monthly_obs(), &s).unwrap();
+    assert_eq!(clean, poisoned);
+}

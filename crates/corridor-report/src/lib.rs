@@ -15,6 +15,7 @@
 mod chart;
 mod dates;
 mod error;
+pub mod forecast;
 mod html;
 mod load;
 mod map;

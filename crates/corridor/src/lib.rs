@@ -10,6 +10,8 @@
 //! * [`ensemble()`]: N members reduced to statistics, into an ensemble directory.
 //! * [`compare()`]: policy variants side by side, single runs or ensembles, with
 //!   compare.json and report.html ([`Comparison`]).
+//! * [`forecast()`], [`backtest()`]: condition members on observations up to an
+//!   origin and forecast with bands; score forecasts against naive baselines.
 //! * [`sweep()`], [`calibrate()`], [`validate()`], [`check`], [`report`].
 //!
 //! Errors are one enum, [`Error`]; [`Error::is_bad_input`] tells bad input (the
@@ -35,6 +37,7 @@ pub mod calibrate;
 pub mod compare;
 pub mod ensemble;
 pub mod error;
+pub mod forecast;
 pub mod input;
 pub mod run;
 pub mod sweep;
@@ -49,6 +52,7 @@ pub use corridor_ensemble::{ParamRange, SweepMethod};
 pub use corridor_model::EngineKind;
 pub use ensemble::{ensemble, EnsembleRequest, EnsembleResult};
 pub use error::{Error, Result};
+pub use forecast::{backtest, forecast, BacktestRequest, ForecastRequest, ForecastResult};
 pub use input::{load, Input};
 pub use run::{run, RunRequest, RunResult, SimOptions};
 pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};

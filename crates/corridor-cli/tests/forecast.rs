@@ -1,0 +1,144 @@
+//! End-to-end tests of `corridor forecast` and `corridor backtest`: the files a
+//! forecast writes and their shape, identical files for any thread count, exit
+//! code 2 for a variant event before the origin and for a bad origin list, and a
+//! cheap smoke test of the built-in scenario (few members, one month).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corridor() -> Command {
+    let mut c = Command::cargo_bin("corridor").unwrap();
+    c.env_remove("RAYON_NUM_THREADS");
+    c
+}
+
+fn forecast_mali(out: &Path, threads: &str) {
+    corridor()
+        .arg("forecast")
+        .arg(repo().join("tests/data/flee/mali2012"))
+        .args(["--origin", "2012-05-30", "--horizon", "10", "--runs", "6"])
+        .args(["--threads", threads, "--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn flee_forecast_writes_its_files_the_same_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    forecast_mali(&a, "1");
+    forecast_mali(&b, "2");
+    for f in ["forecast.csv", "summary.json", "report.html"] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let csv = fs::read_to_string(a.join("forecast.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("date,location,mean,p5,p50,p95"));
+    let rows: Vec<&str> = lines.collect();
+    // mali2012 has 12 observed camps (13 data_layout rows, one the total) × 10 days.
+    assert_eq!(rows.len() % 10, 0);
+    assert!(rows.len() >= 10);
+    assert!(rows[0].starts_with("2012-05-31,"), "{}", rows[0]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["origin"], "2012-05-30");
+    assert_eq!(summary["members"], 6);
+    assert!(summary["observations_used"].as_u64().unwrap() > 0);
+    assert!(!summary["effective_sample_size"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_variant_event_before_the_origin_exits_2() {
+    corridor()
+        .args([
+            "forecast",
+            "--origin",
+            "2024-01-10",
+            "--variant",
+            "appointments-x2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is dated on or before the origin 2024-01-10",
+        ));
+}
+
+#[test]
+fn bad_origins_exit_2() {
+    corridor()
+        .arg("backtest")
+        .arg(repo().join("tests/data/flee/mali2012"))
+        .args(["--origins", "2012-06-01..2012-05-01", "--every", "30"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no origin"));
+    corridor()
+        .arg("forecast")
+        .arg(repo().join("tests/data/flee/mali2012"))
+        .args(["--origin", "2011-01-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("before the scenario's start date"));
+}
+
+#[test]
+fn backtest_prints_skill_per_horizon() {
+    corridor()
+        .arg("backtest")
+        .arg(repo().join("tests/data/flee/mali2012"))
+        .args(["--origins", "2012-04-29..2012-06-28", "--every", "30"])
+        .args(["--horizon", "10,20", "--runs", "4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "backtest of mali2012: 3 origins, 4 members",
+        ))
+        .stdout(predicate::str::contains("MAE/pers"));
+}
+
+/// The CI smoke test of the built-in scenario: 3 members, origin at the end of
+/// July, one month; every CBP area the scenario models gets a row.
+#[test]
+fn builtin_forecast_smoke() {
+    let tmp = tempfile::tempdir().unwrap();
+    corridor()
+        .args([
+            "forecast",
+            "--origin",
+            "2023-07-31",
+            "--runs",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let csv = fs::read_to_string(tmp.path().join("forecast.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("month,component,area_of_responsibility,mean,p5,p50,p95")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 13, "{csv}");
+    assert!(rows.iter().all(|r| r.starts_with("2023-08,")));
+    assert!(fs::read_to_string(tmp.path().join("report.html"))
+        .unwrap()
+        .contains("Rio Grande Valley Sector"));
+}

@@ -1,0 +1,471 @@
+//! `forecast` and `backtest`: condition count-engine members on what was
+//! observed up to an origin and forecast the following months (scenarios) or
+//! days (Flee instances) with bands; score such forecasts from a series of
+//! origins against naive baselines (docs/forecast.md).
+//!
+//! This module reads the observations (CBP's monthly layout for scenarios, the
+//! instance's own camp series for Flee instances), calls `corridor_forecast` and
+//! writes a forecast directory: `forecast.csv`, `summary.json`, `report.html`.
+//! The files are rendered in memory first and each is written atomically.
+//! Invariant: the same input, request and seed give the same files whatever the
+//! thread count (the forecast crate's guarantee; the renderers iterate in order).
+
+use crate::error::{Error, Result, ResultExt};
+use crate::input::{default_out_dir, Input};
+use corridor_forecast::{BacktestSpec, Forecast, ForecastError, MonthlyObserved, Observed, Spec};
+use corridor_io::write::InputKind;
+use corridor_model::Scenario;
+use corridor_report::forecast::{BandPoint, ForecastPage, ForecastSeries};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub use corridor_forecast::{Backtest, HorizonSkill};
+pub use corridor_model::Date;
+
+/// True when forecasts of `input` count months (a scenario with monthly
+/// observations); false for days (a Flee instance).
+pub fn is_monthly(input: &Input) -> bool {
+    input.kind == InputKind::Scenario
+}
+
+/// What to forecast.
+#[derive(Debug, Clone, Default)]
+pub struct ForecastRequest {
+    /// The last day whose observations and drivers are used (`YYYY-MM-DD`).
+    pub origin: Option<Date>,
+    /// Observations (CBP layout) instead of the scenario's own file.
+    pub observed: Option<PathBuf>,
+    /// Months (scenarios) or days (Flee instances); default 1 month / 30 days.
+    pub horizon: Option<u32>,
+    /// Members (particles).
+    pub runs: usize,
+    pub seed: Option<u64>,
+    /// A named variant whose events (all after the origin) are added.
+    pub variant: Option<String>,
+    /// Default `corridor-out/<scenario>[-<variant>]-forecast-<origin>`.
+    pub out: Option<PathBuf>,
+}
+
+/// A forecast and where it was written.
+#[derive(Debug, Clone)]
+pub struct ForecastResult {
+    pub forecast: Forecast,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// What to backtest.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestRequest {
+    /// First and last origin (inclusive).
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// Origins every N months (scenarios) or days (Flee instances).
+    pub every: u32,
+    /// Horizons in the same unit; default [1] month or [30, 60, 90] days.
+    pub horizons: Vec<u32>,
+    pub runs: usize,
+    pub seed: Option<u64>,
+    pub observed: Option<PathBuf>,
+}
+
+fn forecast_error(e: ForecastError, what: &str) -> Error {
+    if e.is_bad_input() {
+        let mut msg = format!("{what}: {e}");
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            let _ = write!(msg, ": {s}");
+            src = s.source();
+        }
+        Error::bad(msg)
+    } else {
+        match e {
+            ForecastError::Model { source, seed } => Error::Model {
+                context: format!("{what}: simulating a member (seed {seed})"),
+                source: Box::new(source),
+            },
+            other => Error::bad(format!("{what}: {other}")),
+        }
+    }
+}
+
+/// The observations a forecast of `input` conditions on.
+pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> {
+    if input.kind == InputKind::Flee {
+        if let Some(p) = observed {
+            return Err(Error::bad(format!(
+                "{}: --observed is not supported for Flee instances yet; their camp series in \
+                 source_data/ are used",
+                p.display()
+            )));
+        }
+        return Ok(Observed::camps_of(&input.scenario));
+    }
+    let parsed = if let Some(p) = observed
+        .map(Path::to_path_buf)
+        .or_else(|| input.observed_cbp_file())
+    {
+        corridor_calibrate::ObservedEncounters::read_cbp(&p)
+            .map_err(|e| Error::bad(e.to_string()))?
+    } else if let (None, Some(rel)) = (&input.dir, &input.scenario.observed.cbp_monthly) {
+        let text = crate::builtin::mexico_file(rel).ok_or_else(|| {
+            Error::bad(format!(
+                "{}: the observations {rel} were not embedded",
+                input.source
+            ))
+        })?;
+        let shown = format!("{}/{rel}", crate::builtin::MEXICO_DIR);
+        corridor_calibrate::ObservedEncounters::parse_cbp(text.as_bytes(), &shown)
+            .map_err(|e| Error::bad(e.to_string()))?
+    } else {
+        return Err(Error::bad(format!(
+            "{}: the scenario names no observations ([observations] cbp_monthly); pass --observed FILE",
+            input.source
+        )));
+    };
+    let mut m = MonthlyObserved::default();
+    let months: Vec<String> = parsed.months().map(str::to_string).collect();
+    let areas: Vec<(String, String)> = parsed
+        .areas()
+        .map(|(c, a)| (c.to_string(), a.to_string()))
+        .collect();
+    for month in &months {
+        for (c, a) in &areas {
+            if let Some(v) = parsed.get(month, c, a) {
+                m.add(month, c, a, v);
+            }
+        }
+    }
+    Ok(Observed::Monthly(m))
+}
+
+fn variant_events(
+    input: &Input,
+    variant: Option<&str>,
+) -> Result<Vec<corridor_model::border::Event>> {
+    let Some(name) = variant else {
+        return Ok(Vec::new());
+    };
+    // Validates the name (and the input kind) the way every command does.
+    input.with_variant(Some(name))?;
+    Ok(input
+        .scenario
+        .border
+        .variant(name)
+        .map(|v| v.events.clone())
+        .unwrap_or_default())
+}
+
+/// Runs a forecast and writes its directory.
+pub fn forecast(input: &Input, req: &ForecastRequest) -> Result<ForecastResult> {
+    let origin = req
+        .origin
+        .ok_or_else(|| Error::bad("a forecast needs an origin (--origin YYYY-MM-DD)"))?;
+    let observed = observations(input, req.observed.as_deref())?;
+    let horizon = req
+        .horizon
+        .unwrap_or(if observed.is_monthly() { 1 } else { 30 });
+    let spec = Spec {
+        origin,
+        horizon,
+        members: req.runs,
+        seed: input.seed(req.seed),
+        added_events: variant_events(input, req.variant.as_deref())?,
+    };
+    let what = format!("forecasting {} from {origin}", input.scenario.name);
+    let f = corridor_forecast::forecast(&input.scenario, &observed, &spec)
+        .map_err(|e| forecast_error(e, &what))?;
+    let dir = req.out.clone().unwrap_or_else(|| {
+        default_out_dir(
+            &input.scenario.name,
+            req.variant.as_deref(),
+            &format!("forecast-{origin}"),
+        )
+    });
+    let files = write_forecast_dir(&dir, input, req.variant.as_deref(), &f)?;
+    Ok(ForecastResult {
+        forecast: f,
+        dir,
+        files,
+    })
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `forecast.csv`: per series and forecast period, mean and quantiles (people).
+pub fn forecast_csv(f: &Forecast) -> String {
+    let mut s = String::new();
+    let monthly = f.unit == "months";
+    if monthly {
+        s.push_str("month,component,area_of_responsibility,mean,p5,p50,p95\n");
+    } else {
+        s.push_str("date,location,mean,p5,p50,p95\n");
+    }
+    for sf in &f.series {
+        for b in &sf.forecast {
+            if monthly {
+                let _ = write!(
+                    s,
+                    "{},{},{},",
+                    b.period,
+                    field(sf.component.as_deref().unwrap_or("")),
+                    field(&sf.name)
+                );
+            } else {
+                let _ = write!(s, "{},{},", b.period, field(&sf.name));
+            }
+            let _ = writeln!(s, "{:.1},{:.1},{:.1},{:.1}", b.mean, b.p5, b.p50, b.p95);
+        }
+    }
+    s
+}
+
+/// `summary.json`: the request, what was used, the method and the filter's
+/// effective sample size over time.
+pub fn summary_json(f: &Forecast, input: &Input, variant: Option<&str>) -> String {
+    let v = serde_json::json!({
+        "scenario": input.scenario.name,
+        "command": "forecast",
+        "origin": f.origin.to_string(),
+        "unit": f.unit,
+        "horizon": f.horizon,
+        "members": f.members,
+        "seed": f.seed,
+        "variant": variant,
+        "engine": "counts",
+        "method": f.method,
+        "observations_used": f.observations_used,
+        "observed_periods_used": f.series.iter().map(|s| s.observed.len()).sum::<usize>(),
+        "series": f.series.iter().map(|s| match &s.component {
+            Some(c) => format!("{c}, {}", s.name),
+            None => s.name.clone(),
+        }).collect::<Vec<_>>(),
+        "unmatched_series": f.unmatched,
+        "effective_sample_size": f.ess,
+        "inputs": input.inputs,
+        "corridor_version": env!("CARGO_PKG_VERSION"),
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
+
+fn period_date(label: &str) -> Option<Date> {
+    Date::parse(label).or_else(|| {
+        let (y, m) = Date::parse_month(label)?;
+        Date::from_ymd(y, m, 1)
+    })
+}
+
+/// report.html's data.
+pub fn forecast_page(f: &Forecast, scenario: &Scenario) -> ForecastPage {
+    let bands = |b: &[corridor_forecast::Band]| -> Vec<BandPoint> {
+        b.iter()
+            .filter_map(|b| {
+                Some(BandPoint {
+                    date: period_date(&b.period)?,
+                    mean: b.mean,
+                    p5: b.p5,
+                    p50: b.p50,
+                    p95: b.p95,
+                })
+            })
+            .collect()
+    };
+    ForecastPage {
+        scenario: scenario.name.clone(),
+        origin: f.origin,
+        unit: f.unit.to_string(),
+        horizon: f.horizon,
+        members: f.members,
+        method: f.method.clone(),
+        y_label: if f.unit == "months" {
+            "encounters per month (people)".into()
+        } else {
+            "people in camp".into()
+        },
+        series: f
+            .series
+            .iter()
+            .map(|s| ForecastSeries {
+                name: match &s.component {
+                    Some(c) => format!("{} ({c})", s.name),
+                    None => s.name.clone(),
+                },
+                observed: s
+                    .observed
+                    .iter()
+                    .filter_map(|(p, v)| Some((period_date(p)?, *v)))
+                    .collect(),
+                nowcast: bands(&s.nowcast),
+                forecast: bands(&s.forecast),
+            })
+            .collect(),
+        ess: f
+            .ess
+            .iter()
+            .filter_map(|e| Some((period_date(&e.period)?, e.ess, e.resampled)))
+            .collect(),
+    }
+}
+
+/// Writes forecast.csv, summary.json and report.html into `dir`.
+pub fn write_forecast_dir(
+    dir: &Path,
+    input: &Input,
+    variant: Option<&str>,
+    f: &Forecast,
+) -> Result<Vec<PathBuf>> {
+    let files = [
+        ("forecast.csv", forecast_csv(f)),
+        ("summary.json", summary_json(f, input, variant)),
+        (
+            corridor_report::REPORT_FILE,
+            corridor_report::forecast::forecast_page(&forecast_page(f, &input.scenario)),
+        ),
+    ];
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("creating {}", dir.display()),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (name, text) in files {
+        let p = dir.join(name);
+        corridor_io::write::write_atomic(&p, text.as_bytes())
+            .with_context(|| format!("writing {}", p.display()))?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The origins `from, from + every, ... ≤ to` (days, or months keeping the day
+/// of the month, clamped to the month's length).
+pub fn origins(from: Date, to: Date, every: u32, monthly: bool) -> Vec<Date> {
+    let mut out = Vec::new();
+    if every == 0 {
+        return out;
+    }
+    let (y0, m0, d0) = from.ymd();
+    for i in 0.. {
+        let d = if monthly {
+            let months = m0 as i64 - 1 + i * every as i64;
+            let (y, m) = (
+                y0 + months.div_euclid(12),
+                (months.rem_euclid(12) + 1) as u32,
+            );
+            let mut day = d0;
+            loop {
+                if let Some(d) = Date::from_ymd(y, m, day) {
+                    break d;
+                }
+                day -= 1;
+            }
+        } else {
+            from.add_days(i * every as i64)
+        };
+        if d > to {
+            break;
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Runs a backtest (`on_origin` after each origin's forecast).
+pub fn backtest(
+    input: &Input,
+    req: &BacktestRequest,
+    on_origin: &(dyn Fn() + Sync),
+) -> Result<Backtest> {
+    let observed = observations(input, req.observed.as_deref())?;
+    let monthly = observed.is_monthly();
+    let (Some(from), Some(to)) = (req.from, req.to) else {
+        return Err(Error::bad("a backtest needs --origins FROM..TO"));
+    };
+    let list = origins(from, to, req.every, monthly);
+    if list.is_empty() {
+        return Err(Error::bad(format!(
+            "--origins {from}..{to} --every {}: no origin (FROM must not be after TO, N ≥ 1)",
+            req.every
+        )));
+    }
+    let horizons = if req.horizons.is_empty() {
+        if monthly {
+            vec![1]
+        } else {
+            vec![30, 60, 90]
+        }
+    } else {
+        req.horizons.clone()
+    };
+    let spec = BacktestSpec {
+        origins: list,
+        horizons,
+        members: req.runs,
+        seed: input.seed(req.seed),
+    };
+    corridor_forecast::backtest(&input.scenario, &observed, &spec, on_origin)
+        .map_err(|e| forecast_error(e, &format!("backtesting {}", input.scenario.name)))
+}
+
+/// The backtest's skill per horizon as an aligned text table.
+pub fn skill_table(b: &Backtest) -> String {
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{x:.2}"));
+    let mut s = format!(
+        "{:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}\n",
+        format!("h ({})", b.unit),
+        "outcomes",
+        "MAE/pers",
+        "seasonal",
+        "plain",
+        "CRPS",
+        "CRPS pers.",
+        "cover90"
+    );
+    for h in &b.skill {
+        let _ = writeln!(
+            s,
+            "{:>8} {:>8} {:>9.2} {:>9} {:>9} {:>9.1} {:>11.1} {:>8.0}%",
+            h.horizon,
+            h.outcomes,
+            h.mae_ratio,
+            opt(h.seasonal_mae_ratio),
+            opt(h.plain_mae_ratio),
+            h.crps,
+            h.persistence_crps,
+            100.0 * h.coverage
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_step_in_days_or_months() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(
+            origins(d("2012-03-01"), d("2012-04-01"), 15, false),
+            vec![d("2012-03-01"), d("2012-03-16"), d("2012-03-31")]
+        );
+        assert_eq!(
+            origins(d("2023-07-31"), d("2023-10-31"), 1, true),
+            vec![
+                d("2023-07-31"),
+                d("2023-08-31"),
+                d("2023-09-30"),
+                d("2023-10-31")
+            ]
+        );
+        assert!(origins(d("2023-07-31"), d("2023-06-30"), 1, true).is_empty());
+    }
+}
