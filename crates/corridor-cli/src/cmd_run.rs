@@ -15,6 +15,7 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::Result;
 use clap::Args;
+use corridor::run::OutputFormat;
 use corridor::{Input, RunRequest, RunResult};
 use std::path::PathBuf;
 
@@ -26,6 +27,7 @@ Examples:
   corridor run tests/data/flee/mali2012          # a Flee instance directory
   corridor run tests/data/flee/mali2012 --days 30 --seed 7 --out runs/mali-7
   corridor run tests/data/flee/burundi2015 --threads 2 --quiet
+  corridor run tests/data/flee/mali2012 --format parquet   # daily.parquet, out.parquet, ... instead of CSV
   mpirun -np 4 corridor run tests/data/flee/car2013 --partitioned   # built with --features mpi";
 
 #[derive(Debug, Args)]
@@ -59,6 +61,14 @@ pub struct RunArgs {
     /// rank, the run is serial.
     #[arg(long)]
     pub partitioned: bool,
+    /// The tables' format: csv, parquet (`<table>.parquet` instead of
+    /// `<table>.csv`) or both; JSON files are always JSON.
+    #[arg(long, default_value = "csv", value_parser = parse_format)]
+    pub format: OutputFormat,
+}
+
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    OutputFormat::parse(s)
 }
 
 fn request(args: &RunArgs) -> RunRequest {
@@ -68,6 +78,7 @@ fn request(args: &RunArgs) -> RunRequest {
         days: args.days,
         engine: args.engine.kind(),
         out: args.out.clone(),
+        format: args.format,
     }
 }
 
@@ -116,7 +127,7 @@ fn run_partitioned(args: &RunArgs, input: &Input, g: &GlobalOpts) -> Result<()> 
             }
         }
     };
-    let files = corridor::run::write_run_dir(input, &plan, &output)?;
+    let files = corridor::run::write_run_dir_as(input, &plan, &output, args.format)?;
     let done = RunResult {
         plan,
         output,
@@ -179,6 +190,7 @@ mod tests {
             variant: None,
             engine: Engine::Agents,
             partitioned,
+            format: OutputFormat::Csv,
         }
     }
 
