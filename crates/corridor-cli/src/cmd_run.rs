@@ -177,6 +177,7 @@ fn finish(input: &Input, done: &RunResult, g: &GlobalOpts) {
 mod tests {
     use super::{run, RunArgs};
     use crate::{Engine, GlobalOpts};
+    use corridor::run::OutputFormat;
     use std::path::{Path, PathBuf};
 
     fn mali_args(seed: u64, out: PathBuf, partitioned: bool) -> RunArgs {
