@@ -15,6 +15,7 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::Result;
 use clap::Args;
+use corridor::run::OutputFormat;
 use corridor::{Input, RunRequest, RunResult};
 use std::path::PathBuf;
 
@@ -26,6 +27,7 @@ Examples:
   corridor run tests/data/flee/mali2012          # a Flee instance directory
   corridor run tests/data/flee/mali2012 --days 30 --seed 7 --out runs/mali-7
   corridor run tests/data/flee/burundi2015 --threads 2 --quiet
+  corridor run tests/data/flee/mali2012 --format parquet   # daily.parquet, out.parquet, ... instead of CSV
   mpirun -np 4 corridor run tests/data/flee/car2013 --partitioned   # built with --features mpi";
 
 #[derive(Debug, Args)]
@@ -64,6 +66,14 @@ pub struct RunArgs {
     /// rank, the run is serial.
     #[arg(long)]
     pub partitioned: bool,
+    /// The tables' format: csv, parquet (`<table>.parquet` instead of
+    /// `<table>.csv`) or both; JSON files are always JSON.
+    #[arg(long, default_value = "csv", value_parser = parse_format)]
+    pub format: OutputFormat,
+}
+
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    OutputFormat::parse(s)
 }
 
 fn request(args: &RunArgs, file_variant: &Option<String>) -> RunRequest {
@@ -73,6 +83,7 @@ fn request(args: &RunArgs, file_variant: &Option<String>) -> RunRequest {
         days: args.days,
         engine: args.engine.kind(),
         out: args.out.clone(),
+        format: args.format,
     }
 }
 
@@ -126,7 +137,7 @@ fn run_partitioned(
             }
         }
     };
-    let files = corridor::run::write_run_dir(input, &plan, &output)?;
+    let files = corridor::run::write_run_dir_as(input, &plan, &output, args.format)?;
     let done = RunResult {
         plan,
         output,
@@ -197,6 +208,7 @@ fn finish(input: &Input, done: &RunResult, g: &GlobalOpts) {
 mod tests {
     use super::{run, RunArgs};
     use crate::{Engine, GlobalOpts};
+    use corridor::run::OutputFormat;
     use std::path::{Path, PathBuf};
 
     fn mali_args(seed: u64, out: PathBuf, partitioned: bool) -> RunArgs {
@@ -211,6 +223,7 @@ mod tests {
             variant_file: None,
             engine: Engine::Agents,
             partitioned,
+            format: OutputFormat::Csv,
         }
     }
 

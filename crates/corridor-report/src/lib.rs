@@ -18,6 +18,7 @@ mod error;
 pub mod forecast;
 mod html;
 mod load;
+mod load_parquet;
 mod map;
 mod outlines;
 mod sections;
@@ -57,7 +58,7 @@ pub fn detect(dir: &Path) -> Result<DirKind, ReportError> {
     if dir.join("daily_stats.csv").is_file() {
         return Ok(DirKind::Ensemble);
     }
-    if dir.join("daily.csv").is_file() {
+    if load_parquet::exists(&dir.join("daily.csv")) {
         return Ok(DirKind::Run);
     }
     // An ensemble summary without its statistics is an incomplete ensemble:

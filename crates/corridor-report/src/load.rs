@@ -303,7 +303,7 @@ fn optional<T>(
     path: &Path,
     load: impl FnOnce(&Path) -> Result<T, ReportError>,
 ) -> Result<Option<T>, ReportError> {
-    if path.is_file() {
+    if crate::load_parquet::exists(path) {
         load(path).map(Some)
     } else {
         Ok(None)
@@ -320,6 +320,9 @@ pub fn read_json(path: &Path) -> Result<Value, ReportError> {
 }
 
 fn read_text(path: &Path) -> Result<String, ReportError> {
+    if let Some(text) = crate::load_parquet::read_twin(path) {
+        return text;
+    }
     if !path.is_file() {
         return Err(ReportError::MissingFile {
             path: path.to_path_buf(),

@@ -192,6 +192,21 @@ pub fn load_builtin() -> Result<Input> {
     ))
 }
 
+/// Reads a scenario held in memory: `toml_text` is its scenario.toml (shown in
+/// messages as `name`) and `files(rel)` the text of each table it names. For front
+/// ends that build a scenario without files (the Python package's
+/// `Scenario.from_frames`); the result is what [`load_scenario`] gives for the
+/// same files on disk, but with no directory.
+pub fn load_scenario_text(
+    name: &str,
+    toml_text: &str,
+    files: &dyn Fn(&str) -> Option<String>,
+) -> Result<Input> {
+    let inst = corridor_io::scenario::read_scenario_str(name, toml_text, files)
+        .with_context(|| format!("reading scenario {name}"))?;
+    Ok(from_instance(inst, toml_text, None, name.to_string()))
+}
+
 /// What an input path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPath {

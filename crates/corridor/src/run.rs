@@ -9,7 +9,9 @@ use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
 use crate::text::thousands;
 use corridor_ensemble::engine_name;
-use corridor_io::write::{people_per_agent, InputKind, RunArtifacts, RunMeta};
+use corridor_io::write::parquet::with_format;
+pub use corridor_io::write::parquet::OutputFormat;
+use corridor_io::write::{people_per_agent, InputKind, RunArtifacts, RunMeta, WriteError};
 use corridor_model::{metrics, EngineKind, RunOptions, RunOutput, Scenario};
 use std::path::{Path, PathBuf};
 
@@ -44,6 +46,8 @@ pub struct RunRequest {
     pub engine: EngineKind,
     /// `None`: [`default_out_dir`] (`corridor-out/<name>[-<variant>]`).
     pub out: Option<PathBuf>,
+    /// The tables' format: CSV (the default), Parquet or both.
+    pub format: OutputFormat,
 }
 
 /// A run resolved against its input: the scenario with the variant applied, the
@@ -91,7 +95,7 @@ pub struct RunResult {
 pub fn run(input: &Input, req: &RunRequest) -> Result<RunResult> {
     let plan = req.plan(input)?;
     let output = simulate(&plan.scenario, &plan.sim)?;
-    let files = write_run_dir(input, &plan, &output)?;
+    let files = write_run_dir_as(input, &plan, &output, req.format)?;
     Ok(RunResult {
         plan,
         output,
@@ -116,18 +120,19 @@ pub fn run_to_dir(input: &Input, plan: &RunPlan) -> Result<(RunOutput, Vec<Strin
 /// Renders every output file of a finished run, writes them into the plan's
 /// directory together, then report.html. Returns the names of the files written.
 pub fn write_run_dir(input: &Input, plan: &RunPlan, output: &RunOutput) -> Result<Vec<String>> {
-    let meta = RunMeta {
-        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
-        input_kind: input.kind,
-        engine: engine_name(plan.sim.engine).to_string(),
-        inputs: input.inputs.clone(),
-        warnings: input.warnings.clone(),
-        variant: plan.variant.clone(),
-        observations: input.keys.observations.clone(),
-    };
+    write_run_dir_as(input, plan, output, OutputFormat::Csv)
+}
+
+/// [`write_run_dir`] with the tables in `format` (each `*.csv` kept, replaced by
+/// or followed by its `*.parquet` twin).
+pub fn write_run_dir_as(
+    input: &Input,
+    plan: &RunPlan,
+    output: &RunOutput,
+    format: OutputFormat,
+) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
-    let artifacts =
-        RunArtifacts::render(&plan.scenario, output, &meta).context("rendering the outputs")?;
+    let artifacts = render_run(input, plan, output, format)?;
     let written = artifacts
         .write_to(out_dir)
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
@@ -137,6 +142,29 @@ pub fn write_run_dir(input: &Input, plan: &RunPlan, output: &RunOutput) -> Resul
         .chain([&report])
         .map(|p| file_name(p))
         .collect())
+}
+
+/// Every file of a finished run's directory but report.html, rendered in memory
+/// and not written: what [`write_run_dir_as`] writes, for a front end that hands
+/// the tables over without a directory (the Python package).
+pub fn render_run(
+    input: &Input,
+    plan: &RunPlan,
+    output: &RunOutput,
+    format: OutputFormat,
+) -> Result<RunArtifacts> {
+    let meta = RunMeta {
+        corridor_version: env!("CARGO_PKG_VERSION").to_string(),
+        input_kind: input.kind,
+        engine: engine_name(plan.sim.engine).to_string(),
+        inputs: input.inputs.clone(),
+        warnings: input.warnings.clone(),
+        variant: plan.variant.clone(),
+        observations: input.keys.observations.clone(),
+    };
+    RunArtifacts::render(&plan.scenario, output, &meta)
+        .and_then(|a| with_format(&a, format).map_err(WriteError::from))
+        .context("rendering the outputs")
 }
 
 /// Writes report.html into `dir` from the files there.
@@ -258,5 +286,57 @@ mod tests {
         assert!(r
             .summary_line(&input)
             .starts_with("mali2012: 10 days from "));
+    }
+
+    /// The formats differ only in the tables' encoding: the Parquet tables read
+    /// back as the CSV values, so the report drawn from them is the same page.
+    #[test]
+    fn parquet_runs_hold_the_csv_values_and_draw_the_same_report() {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = load(Some(&mali())).unwrap();
+        let dir = |f: OutputFormat| tmp.path().join(f.name());
+        for format in OutputFormat::ALL {
+            let req = RunRequest {
+                seed: Some(4),
+                days: Some(12),
+                out: Some(dir(format)),
+                format,
+                ..RunRequest::default()
+            };
+            run(&input, &req).unwrap();
+        }
+        let read = |f: OutputFormat, name: &str| std::fs::read(dir(f).join(name)).ok();
+        for table in ["out", "daily", "observed"] {
+            let csv = format!("{table}.csv");
+            let pq = format!("{table}.parquet");
+            assert!(read(OutputFormat::Csv, &pq).is_none());
+            assert!(read(OutputFormat::Parquet, &csv).is_none(), "{csv}");
+            assert_eq!(
+                read(OutputFormat::Parquet, &pq),
+                read(OutputFormat::Both, &pq)
+            );
+            assert_eq!(
+                read(OutputFormat::Csv, &csv),
+                read(OutputFormat::Both, &csv)
+            );
+            // Integer and text columns come back byte for byte (daily.csv and
+            // observed.csv hold nothing else).
+            let back =
+                corridor_io::write::parquet::parquet_to_csv(&dir(OutputFormat::Parquet).join(&pq))
+                    .unwrap();
+            let orig = String::from_utf8(read(OutputFormat::Csv, &csv).unwrap()).unwrap();
+            if table != "out" {
+                assert_eq!(back, orig, "{table}");
+            } else {
+                assert_eq!(back.lines().count(), orig.lines().count());
+            }
+        }
+        for f in ["report.html", "summary.json", "network.json"] {
+            assert_eq!(
+                read(OutputFormat::Csv, f),
+                read(OutputFormat::Parquet, f),
+                "{f}"
+            );
+        }
     }
 }

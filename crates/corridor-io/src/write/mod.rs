@@ -87,6 +87,9 @@ pub enum WriteError {
         file: &'static str,
         source: serde_json::Error,
     },
+    /// A table could not be converted to Parquet (`--format parquet`).
+    #[error(transparent)]
+    Parquet(#[from] parquet::ParquetError),
 }
 
 /// Quotes a CSV field when it needs it (comma, quote, line break).

@@ -6,10 +6,11 @@
 //! * A Parquet table is rendered *from the CSV bytes* the CSV writer produced, so
 //!   the two formats cannot disagree: same columns in the same order, same rows,
 //!   the same values (every number parses back to the value the CSV holds).
-//! * Column types: `Int64` when every cell is an integer, `Float64` when every cell
-//!   is a number and some is not an integer or the column is a declared float
-//!   ([`FLOAT_COLUMNS`], e.g. `mean_wait_days`, whose CSV drops a `.0`), UTF-8
-//!   text otherwise (names, kinds, ISO dates). Every column is required (no
+//! * Column types: UTF-8 text for the declared name, kind and date columns
+//!   ([`TEXT_COLUMNS`]); else `Int64` when every cell is an integer, `Float64`
+//!   when every cell is a finite number and some is not an integer or the column
+//!   is a declared float ([`FLOAT_COLUMNS`], e.g. `mean_wait_days`, whose CSV
+//!   drops a `.0`); text otherwise. Every column is required (no
 //!   nulls): the CSV writers never leave a cell empty.
 //! * Bytes depend only on the CSV bytes and the parquet crate's version (one row
 //!   group, no compression, no dictionary, no timestamps), so the same seed gives
@@ -37,6 +38,19 @@ use thiserror::Error;
 /// Columns that hold floats even when every value of a run is whole (their CSV
 /// writes `1` for 1.0), so that their type does not change from run to run.
 pub const FLOAT_COLUMNS: &[&str] = &["mean_wait_days"];
+
+/// Columns that hold names, kinds, dates and months: text even when every value
+/// looks like a number (a location named `12` or `007` stays as written).
+pub const TEXT_COLUMNS: &[&str] = &[
+    "date",
+    "Date",
+    "location",
+    "kind",
+    "port",
+    "month",
+    "component",
+    "area_of_responsibility",
+];
 
 /// The table formats of a run directory.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -149,8 +163,17 @@ enum ColType {
 }
 
 fn col_type(name: &str, cells: &[&str]) -> ColType {
-    let all_int = cells.iter().all(|c| c.parse::<i64>().is_ok());
-    let all_num = cells.iter().all(|c| c.parse::<f64>().is_ok());
+    if TEXT_COLUMNS.contains(&name) {
+        return ColType::Text;
+    }
+    // Only integers written as Rust writes them: `007` or `+1` would not come back
+    // as written.
+    let all_int = cells
+        .iter()
+        .all(|c| c.parse::<i64>().is_ok_and(|v| v.to_string() == *c));
+    let all_num = cells
+        .iter()
+        .all(|c| c.parse::<f64>().is_ok_and(f64::is_finite));
     if all_num && (FLOAT_COLUMNS.contains(&name) || !all_int) {
         ColType::Float
     } else if all_int {
@@ -325,6 +348,9 @@ mod tests {
         assert_eq!(col_type("mean_wait_days", &["1", "2"]), ColType::Float);
         assert_eq!(col_type("date", &["2023-12-01"]), ColType::Text);
         assert_eq!(col_type("location", &["12", "Tapachula"]), ColType::Text);
+        assert_eq!(col_type("location", &["12", "13"]), ColType::Text);
+        assert_eq!(col_type("x", &["007", "1"]), ColType::Float);
+        assert_eq!(col_type("x", &["1", "nan"]), ColType::Text);
     }
 
     #[test]

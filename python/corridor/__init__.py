@@ -1,0 +1,489 @@
+"""corridor from Python: run Flee instances and corridor scenarios, get the
+results as pandas (or polars) DataFrames.
+
+This package wraps the corridor library API (the Rust crate ``corridor``, see
+docs/library.md) through its native module ``corridor._corridor``; it holds no
+model logic of its own. Every table is the CSV the ``corridor`` command writes
+for the same input, request and seed, encoded as Parquet and read through Arrow
+(pyarrow), so a frame holds exactly the values of the command's file.
+
+    import corridor
+    r = corridor.run("tests/data/flee/mali2012", seed=1)
+    r.daily          # pandas DataFrame, daily.csv
+    r.out            # Flee's out.csv
+    r.summary        # summary.json as a dict
+    r.write("runs/mali-1")          # the run directory the CLI writes
+
+Errors are :class:`CorridorError` (and its subclass :class:`InputError` when the
+input or the request is at fault) with ``file``, ``line`` and ``field``
+attributes when a reader found the problem. The GIL is released while
+simulating. docs/python.md walks through a session.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from . import _corridor
+from ._corridor import CorridorError, InputError
+
+__all__ = [
+    "CorridorError",
+    "InputError",
+    "Scenario",
+    "Run",
+    "Ensemble",
+    "Comparison",
+    "load",
+    "run",
+    "ensemble",
+    "compare",
+    "read_table",
+]
+
+__version__ = _corridor.__version__
+
+#: The tables of a run directory, by attribute name.
+RUN_TABLES = ("daily", "ports", "monthly", "out", "observed")
+#: The tables of an ensemble directory (``<name>_stats.csv``).
+ENSEMBLE_TABLES = ("daily_stats", "ports_stats", "monthly_stats", "totals_stats", "observed")
+FRAMES = ("pandas", "polars")
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _check_frames(frames: str) -> str:
+    if frames not in FRAMES:
+        raise ValueError(f"frames must be 'pandas' or 'polars', not {frames!r}")
+    return frames
+
+
+def _arrow_table_from_parquet(data: bytes):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data))
+
+
+def _frame(table, frames: str):
+    """An Arrow table as a pandas or polars frame."""
+    if frames == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    return table.to_pandas()
+
+
+def read_table(path: PathLike, frames: str = "pandas"):
+    """One table of a run or ensemble directory, ``.csv`` or ``.parquet``, as a
+    frame read through Arrow (the CSV with every column's type inferred by pyarrow,
+    the Parquet file with its stored types)."""
+    _check_frames(frames)
+    p = Path(path)
+    if p.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return _frame(pq.read_table(p), frames)
+    import pyarrow.csv as pacsv
+
+    return _frame(pacsv.read_csv(p), frames)
+
+
+class Scenario:
+    """An input ready to run: a Flee instance, a corridor scenario, or the
+    built-in scenario, held with the text of its files so that it can be written
+    back (:meth:`to_dir`)."""
+
+    def __init__(self, native: "_corridor.Input", files: Optional[Dict[str, bytes]] = None):
+        self._native = native
+        self._files = dict(files or {})
+
+    # --- construction -------------------------------------------------------
+    @classmethod
+    def load(cls, path: Optional[PathLike] = None) -> "Scenario":
+        """Reads a Flee instance directory, a ``scenario.toml`` (or a directory
+        holding one), or the built-in scenario when ``path`` is None."""
+        native = _corridor.load(None if path is None else os.fspath(path))
+        files: Dict[str, bytes] = {}
+        if path is not None:
+            p = Path(path)
+            base = p if p.is_dir() else p.parent
+            if p.is_dir() and (p / "scenario.toml").is_file():
+                base = p
+            for rel, _sha in native.inputs:
+                f = base / rel
+                if f.is_file():
+                    files[rel] = f.read_bytes()
+        return cls(native, files)
+
+    @classmethod
+    def from_frames(
+        cls,
+        locations,
+        routes,
+        *,
+        name: str = "scenario",
+        start_date: str,
+        days: int,
+        seed: Optional[int] = None,
+        ports=None,
+        checkpoints=None,
+        inflows=None,
+        crossings=None,
+        observations=None,
+        events: Sequence[Mapping[str, Any]] = (),
+        variants: Sequence[Mapping[str, Any]] = (),
+        rules: Optional[Mapping[str, Any]] = None,
+        extra_toml: str = "",
+        **settings: Any,
+    ) -> "Scenario":
+        """Builds a corridor scenario in memory from DataFrames (pandas or
+        polars), one per table of docs/scenario-format.md, with the columns the
+        CSV files have. Flee settings go in the ``[rules]`` table by their
+        simsetting.yml names: ``rules={"move_rules.max_move_speed": 200}``, or
+        as keywords with ``__`` for the dot (``move_rules__max_move_speed=200``).
+        ``events`` and ``variants`` are lists of dicts as in ``[[events]]`` and
+        ``[[variants]]``; ``extra_toml`` is appended to scenario.toml as it is
+        (e.g. an ``[appointments]`` table). The scenario is read by the same
+        reader as files on disk, so errors name the table (``locations.csv``),
+        line and field."""
+        all_rules = dict(rules or {})
+        all_rules.update({k.replace("__", "."): v for k, v in settings.items()})
+        tables = {
+            "locations": locations,
+            "routes": routes,
+            "ports": ports,
+            "checkpoints": checkpoints,
+            "inflows": inflows,
+            "crossings": crossings,
+            "observations": observations,
+        }
+        files: Dict[str, bytes] = {}
+        for key, df in tables.items():
+            if df is not None:
+                files[f"{key}.csv"] = _csv_bytes(df)
+        toml = _scenario_toml(name, start_date, days, seed, [k for k in tables if tables[k] is not None],
+                              all_rules, events, variants)
+        if extra_toml:
+            toml += "\n" + extra_toml.strip("\n") + "\n"
+        files["scenario.toml"] = toml.encode()
+        native = _corridor.load_text(
+            "scenario.toml", toml, {k: v.decode() for k, v in files.items() if k != "scenario.toml"}
+        )
+        return cls(native, files)
+
+    def to_dir(self, path: PathLike) -> Path:
+        """Writes the scenario's files into ``path`` (created if missing), so that
+        ``Scenario.load(path)`` reads the same scenario back. The built-in
+        scenario has no files here: load it from ``scenarios/mexico-2023``."""
+        if not self._files:
+            raise CorridorError(f"{self.source}: no files to write (the built-in scenario)")
+        out = Path(path)
+        for rel, data in self._files.items():
+            f = out / rel
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_bytes(data)
+        return out
+
+    # --- what it is ---------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._native.name
+
+    @property
+    def kind(self) -> str:
+        """``flee`` or ``scenario``."""
+        return self._native.kind
+
+    @property
+    def seed(self) -> Optional[int]:
+        return self._native.seed
+
+    @property
+    def start_date(self) -> str:
+        return self._native.start_date
+
+    @property
+    def variants(self) -> List[str]:
+        return self._native.variants
+
+    @property
+    def warnings(self) -> List[str]:
+        return self._native.warnings
+
+    @property
+    def source(self) -> str:
+        return self._native.source
+
+    @property
+    def files(self) -> List[str]:
+        """The scenario's files, relative to its directory."""
+        return list(self._files)
+
+    def check(self) -> str:
+        """The check report, as ``corridor check`` prints it."""
+        return self._native.check()
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r}, kind={self.kind!r})"
+
+
+def _csv_bytes(df) -> bytes:
+    """A pandas or polars frame as CSV bytes (header, no index)."""
+    if hasattr(df, "write_csv"):  # polars
+        return df.write_csv().encode()
+    return df.to_csv(index=False, lineterminator="\n").encode()
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v))  # a TOML basic string is a JSON string
+
+
+def _toml_table(header: str, items: Mapping[str, Any]) -> List[str]:
+    lines = [header]
+    for k, v in items.items():
+        if isinstance(v, Mapping) or (isinstance(v, (list, tuple)) and v and isinstance(v[0], Mapping)):
+            continue
+        lines.append(f"{k} = {_toml_value(v)}")
+    return lines
+
+
+def _scenario_toml(name, start_date, days, seed, tables, settings, events, variants) -> str:
+    lines = [f"name = {_toml_value(name)}", f"start_date = {_toml_value(start_date)}", f"days = {int(days)}"]
+    if seed is not None:
+        lines.append(f"seed = {int(seed)}")
+    if settings:
+        lines += [""] + _toml_table("[rules]", settings)
+    lines += ["", "[tables]"] + [f'{t} = "{t}.csv"' for t in tables]
+    for e in events:
+        lines += [""] + _toml_table("[[events]]", e)
+    for v in variants:
+        lines += [""] + _toml_table("[[variants]]", v)
+        for e in v.get("events", ()):
+            lines += [""] + _toml_table("[[variants.events]]", e)
+    return "\n".join(lines) + "\n"
+
+
+def load(path: Optional[PathLike] = None) -> Scenario:
+    """:meth:`Scenario.load`."""
+    return Scenario.load(path)
+
+
+def _input(input: Union[None, PathLike, Scenario]) -> Scenario:
+    if isinstance(input, Scenario):
+        return input
+    return Scenario.load(input)
+
+
+class Run:
+    """One simulation: its tables as frames, its summary, and :meth:`write` to put
+    the run directory on disk. Tables absent from the run (``ports`` for a Flee
+    instance, ``out`` for a scenario) are None."""
+
+    def __init__(self, native: "_corridor.Run", scenario: Scenario, frames: str):
+        self._native = native
+        self.scenario = scenario
+        self.frames = frames
+        self._cache: Dict[str, Any] = {}
+
+    def arrow(self, table: str):
+        """A table as a ``pyarrow.Table`` (None when the run has no such table)."""
+        if table not in RUN_TABLES:
+            raise ValueError(f"unknown table {table!r}: expected one of {', '.join(RUN_TABLES)}")
+        key = "arrow:" + table
+        if key not in self._cache:
+            data = self._native.parquet(table)
+            self._cache[key] = None if data is None else _arrow_table_from_parquet(data)
+        return self._cache[key]
+
+    def table(self, table: str, frames: Optional[str] = None):
+        """A table as a frame of ``frames`` (default: the run's, ``pandas``)."""
+        frames = _check_frames(frames or self.frames)
+        t = self.arrow(table)
+        return None if t is None else _frame(t, frames)
+
+    daily = property(lambda self: self.table("daily"), doc="daily.csv: one row per day per location")
+    ports = property(lambda self: self.table("ports"), doc="ports.csv: one row per day per port")
+    monthly = property(lambda self: self.table("monthly"), doc="monthly.csv: encounters per month, CBP's names")
+    out = property(lambda self: self.table("out"), doc="out.csv in Flee's format (Flee instances)")
+    observed = property(lambda self: self.table("observed"), doc="observed.csv: observed camp counts")
+
+    def to_polars(self) -> Dict[str, Any]:
+        """Every table this run has, as polars frames, by name."""
+        return {t: self.table(t, "polars") for t in RUN_TABLES if self.arrow(t) is not None}
+
+    @property
+    def summary(self) -> Dict[str, Any]:
+        """summary.json as a dict."""
+        return json.loads(self._native.file("summary.json"))
+
+    @property
+    def network(self) -> Dict[str, Any]:
+        """network.json as a dict."""
+        return json.loads(self._native.file("network.json"))
+
+    @property
+    def seed(self) -> int:
+        return self._native.seed
+
+    @property
+    def variant(self) -> Optional[str]:
+        return self._native.variant
+
+    @property
+    def days(self) -> int:
+        return self._native.days
+
+    @property
+    def warnings(self) -> List[str]:
+        return self._native.warnings
+
+    @property
+    def files(self) -> List[str]:
+        """The run directory's files (report.html is drawn by :meth:`write`)."""
+        return self._native.file_names()
+
+    def file(self, name: str) -> Optional[bytes]:
+        """A file's bytes as the CLI writes it (``daily.csv``, ``summary.json``, ...)."""
+        return self._native.file(name)
+
+    def write(self, dir: PathLike, format: str = "csv") -> List[str]:
+        """Writes the run directory the ``corridor run`` command writes (tables as
+        ``csv``, ``parquet`` or ``both``, then report.html); returns the file names."""
+        return self._native.write(os.fspath(dir), format)
+
+    def __str__(self) -> str:
+        return self._native.summary_line()
+
+    def __repr__(self) -> str:
+        return f"<corridor.Run {self._native.summary_line()}>"
+
+
+def run(
+    input: Union[None, PathLike, Scenario] = None,
+    seed: Optional[int] = None,
+    days: Optional[int] = None,
+    variant: Optional[str] = None,
+    engine: str = "agents",
+    frames: str = "pandas",
+) -> Run:
+    """Runs ``input`` (a path, a :class:`Scenario`, or None for the built-in
+    scenario) once. ``seed`` None: the scenario's seed, else 1; ``days`` None: the
+    scenario's own period; ``engine``: ``agents`` or ``counts``. Nothing is
+    written until :meth:`Run.write`."""
+    s = _input(input)
+    native = _corridor.run(s._native, seed=seed, days=days, variant=variant, engine=engine)
+    return Run(native, s, _check_frames(frames))
+
+
+class _Directory:
+    """Tables of a directory the library wrote, read lazily through Arrow."""
+
+    _tables: Sequence[str] = ()
+
+    def __init__(self, dir: str, files: Iterable[str], frames: str):
+        self.dir = Path(dir)
+        self.files = list(files)
+        self.frames = frames
+
+    def table(self, table: str, frames: Optional[str] = None):
+        frames = _check_frames(frames or self.frames)
+        for ext in (".csv", ".parquet"):
+            p = self.dir / f"{table}{ext}"
+            if p.is_file():
+                return read_table(p, frames)
+        return None
+
+    @property
+    def summary(self) -> Dict[str, Any]:
+        return json.loads((self.dir / "summary.json").read_text())
+
+
+class Ensemble(_Directory):
+    """An ensemble directory: ``daily_stats``, ``ports_stats``, ``monthly_stats``,
+    ``totals_stats`` (quantiles over members) as frames, and the summary."""
+
+    daily_stats = property(lambda self: self.table("daily_stats"))
+    ports_stats = property(lambda self: self.table("ports_stats"))
+    monthly_stats = property(lambda self: self.table("monthly_stats"))
+    totals_stats = property(lambda self: self.table("totals_stats"))
+    observed = property(lambda self: self.table("observed"))
+
+    def to_polars(self) -> Dict[str, Any]:
+        return {t: self.table(t, "polars") for t in ENSEMBLE_TABLES if self.table(t) is not None}
+
+    def __repr__(self) -> str:
+        return f"<corridor.Ensemble {self.dir}>"
+
+
+def ensemble(
+    input: Union[None, PathLike, Scenario] = None,
+    runs: int = 100,
+    seed: Optional[int] = None,
+    days: Optional[int] = None,
+    variant: Optional[str] = None,
+    engine: str = "agents",
+    out: Optional[PathLike] = None,
+    frames: str = "pandas",
+) -> Ensemble:
+    """Runs ``runs`` members (member seeds derived from ``seed``) and writes the
+    ensemble directory ``corridor ensemble`` writes (``out``, default
+    ``corridor-out/<name>[-<variant>]-ensemble``)."""
+    s = _input(input)
+    d, files = _corridor.ensemble(
+        s._native, runs, seed=seed, days=days, variant=variant, engine=engine,
+        out=None if out is None else os.fspath(out),
+    )
+    return Ensemble(d, files, _check_frames(frames))
+
+
+class Comparison:
+    """Policy variants side by side: compare.json as :attr:`data` and the key
+    numbers (people) of every variant and member as a frame (:meth:`key_numbers`)."""
+
+    def __init__(self, dir: str, data: Dict[str, Any], key_rows: List[Dict[str, Any]]):
+        self.dir = Path(dir)
+        self.data = data
+        self._rows = key_rows
+
+    @property
+    def variants(self) -> List[str]:
+        return [v["name"] for v in self.data.get("variants", [])]
+
+    def key_numbers(self, frames: str = "pandas"):
+        """One row per variant and member: ``variant``, ``member`` and the key
+        numbers (``admitted``, ``encountered``, ``mean_wait_days``, ...)."""
+        import pyarrow as pa
+
+        return _frame(pa.Table.from_pylist(self._rows), _check_frames(frames))
+
+    def __repr__(self) -> str:
+        return f"<corridor.Comparison {self.dir} ({', '.join(self.variants)})>"
+
+
+def compare(
+    input: Union[None, PathLike, Scenario] = None,
+    variants: Sequence[str] = (),
+    runs: int = 1,
+    seed: Optional[int] = None,
+    days: Optional[int] = None,
+    engine: str = "agents",
+    out: Optional[PathLike] = None,
+) -> Comparison:
+    """Runs policy variants (all, in file order, when ``variants`` is empty) with
+    the same seed and writes the directory ``corridor compare`` writes."""
+    s = _input(input)
+    d, text, rows = _corridor.compare(
+        s._native, list(variants), runs=runs, seed=seed, days=days, engine=engine,
+        out=None if out is None else os.fspath(out),
+    )
+    return Comparison(d, json.loads(text), json.loads(rows))
