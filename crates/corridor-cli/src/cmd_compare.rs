@@ -1,6 +1,8 @@
 //! `corridor compare`: runs policy variants of one scenario side by side
-//! (`corridor::compare`): each variant a run directory, or with `--runs N` an
-//! ensemble directory, then compare.json and report.html; prints the key numbers.
+//! (`corridor::compare`): by default each variant an ensemble of 20 members on the
+//! count engine, so that each difference comes with its band (with `--runs 1`
+//! a single run directory), then compare.json and report.html; prints the key
+//! numbers and the paired differences from the first variant.
 
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
@@ -15,7 +17,7 @@ Examples:
   corridor compare                                  # every variant of the built-in scenario
   corridor compare examples/variants --out runs/cmp
   corridor compare scenarios/mexico-2023 --variants baseline,appointments-x2 --seed 3
-  corridor compare examples/variants --runs 20 --days 60   # each variant an ensemble";
+  corridor compare examples/variants --runs 1 --engine agents   # one agent-based run each";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -36,15 +38,18 @@ pub struct CompareArgs {
     /// Random seed shared by every variant [default: the scenario's `seed`, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Runs per variant: with more than 1, each variant is an ensemble directory
-    /// and compare.json carries {mean, sd, p5, p50, p95} per key number.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Runs per variant (members, with the same seeds in every variant): with more
+    /// than 1, each variant is an ensemble directory, compare.json carries
+    /// {mean, sd, p5, p50, p95} per key number and each difference from the first
+    /// variant its p5–p95 band.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Number of days to simulate (default: the scenario's own period).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub days: Option<u32>,
-    /// Which engine moves people.
-    #[arg(long, value_enum, default_value_t = Engine::Agents)]
+    /// Which engine moves people (the count engine by default: fast enough for
+    /// an ensemble per variant).
+    #[arg(long, value_enum, default_value_t = Engine::Counts)]
     pub engine: Engine,
 }
 

@@ -163,7 +163,7 @@ fn check_run_dir(scenario_dir: &Path, out: &Path, days: usize) {
                 p[4].parse::<f64>().unwrap()
             );
         }
-        // Admissions in ports.csv add up to the accounting (both in agents).
+        // Admissions in ports.csv add up to the accounting (both in people).
         let admitted: u64 = r.iter().map(|x| x[4].parse::<u64>().unwrap()).sum();
         assert_eq!(admitted, acc["admitted"].as_u64().unwrap());
     }
@@ -415,10 +415,12 @@ fn unknown_variant_exits_2_and_lists_the_names() {
 fn compare_writes_a_run_per_variant_compare_json_and_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("cmp");
+    // One agent-based run per variant (the default is an ensemble per variant
+    // on the count engine; see compare_defaults_to_ensembles_with_paired_bands).
     corridor()
         .arg("compare")
         .arg(example("variants"))
-        .arg("--out")
+        .args(["--runs", "1", "--engine", "agents", "--out"])
         .arg(&out)
         .assert()
         .success()
@@ -427,6 +429,8 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
     let c = json(&out.join("compare.json"));
     assert_eq!(c["scenario"], "variants");
     assert_eq!(c["seed"], 7);
+    assert_eq!(c["window"]["from"], "2023-12-01");
+    assert_eq!(c["window"]["to"], "2024-01-29");
     assert_eq!(c["units"], "people");
     let v = c["variants"].as_array().unwrap();
     let got: Vec<&str> = v.iter().map(|x| x["name"].as_str().unwrap()).collect();
@@ -447,7 +451,8 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
         assert_eq!(s["variant"], x["name"]);
         assert_eq!(s["seed"], 7);
         // compare.json and the variant's summary.json give the same key numbers,
-        // both in people, as does the accounting.
+        // both in people, as does the accounting: appointments_doubled acts from
+        // day 0, so the common window is the whole run.
         let k = &x["key_numbers"];
         assert_eq!(k, &s["key_numbers"]);
         assert_eq!(s["units"], "people (agents × hasten)");
@@ -494,6 +499,8 @@ fn compare_writes_a_run_per_variant_compare_json_and_report() {
             "appointments_doubled,baseline",
             "--days",
             "5",
+            "--runs",
+            "1",
             "--quiet",
             "--out",
         ])
@@ -535,7 +542,16 @@ fn scenario_runs_are_deterministic_across_threads() {
         corridor()
             .arg("compare")
             .arg(example("variants"))
-            .args(["--days", "20", "--quiet", "--threads", t, "--out"])
+            .args([
+                "--days",
+                "20",
+                "--runs",
+                "3",
+                "--quiet",
+                "--threads",
+                t,
+                "--out",
+            ])
             .arg(p(&format!("cmp{t}")))
             .assert()
             .success();
@@ -544,6 +560,65 @@ fn scenario_runs_are_deterministic_across_threads() {
     for v in ["baseline", "appointments_doubled"] {
         assert_eq!(files(&p("cmp1").join(v)), files(&p("cmp2").join(v)), "{v}");
     }
+}
+
+/// By default compare runs an ensemble of 20 members per variant on the count
+/// engine and gives each difference from the baseline with its band, marked when
+/// within noise, with peaks and waits over the common window.
+#[test]
+fn compare_defaults_to_ensembles_with_paired_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    corridor()
+        .arg("compare")
+        .arg(example("variants"))
+        .args([
+            "--variants",
+            "baseline,ports_stay_closed,stronger_containment",
+            "--days",
+            "40",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("difference from baseline"))
+        .stdout(predicate::str::contains("within noise"));
+    let c = json(&out.join("compare.json"));
+    assert_eq!(c["runs"], 20);
+    assert_eq!(c["baseline"], "baseline");
+    assert_eq!(c["window"]["from"], "2023-12-10");
+    let v = c["variants"].as_array().unwrap();
+    let s = json(&out.join("baseline/summary.json"));
+    assert_eq!(s["engine"], "counts");
+    assert_eq!(s["ensemble"]["runs"], 20);
+    assert!(v[0]["difference"].is_null());
+    let diff = |i: usize, k: &str| v[i]["difference"][k].clone();
+    for x in &v[1..3] {
+        for k in ["admitted", "peak_waiting_at_border", "interception_events"] {
+            let d = x["difference"][k].clone();
+            let (p5, p50, p95) = (
+                d["p5"].as_f64().unwrap(),
+                d["p50"].as_f64().unwrap(),
+                d["p95"].as_f64().unwrap(),
+            );
+            assert!(p5 <= p50 && p50 <= p95, "{d}");
+            assert_eq!(d["within_noise"], p5 <= 0.0 && p95 >= 0.0, "{d}");
+        }
+        let by_day = &x["difference_by_day"]["waiting_at_border"]["p50"];
+        assert_eq!(by_day.as_array().unwrap().len(), 40);
+    }
+    // Stronger containment intercepts more in every member: a difference, not noise.
+    let d = diff(2, "interception_events");
+    assert!(d["p5"].as_f64().unwrap() > 0.0, "{d}");
+    assert_eq!(d["within_noise"], false);
+    // Before the first event every member is the same in every variant.
+    let by_day = &v[2]["difference_by_day"]["waiting_at_border"];
+    assert_eq!(by_day["p5"][0], 0.0);
+    assert_eq!(by_day["p95"][8], 0.0);
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("Difference from baseline"), "compare page");
+    assert!(html.contains("within noise"), "compare page");
 }
 
 /// Copies a scenario directory (flat) into `dst`.
@@ -750,7 +825,7 @@ fn compare_lists_what_each_variant_changes() {
     corridor()
         .arg("compare")
         .arg(example("variants"))
-        .args(["--days", "30", "--quiet", "--out"])
+        .args(["--days", "30", "--runs", "2", "--quiet", "--out"])
         .arg(&out)
         .assert()
         .success();

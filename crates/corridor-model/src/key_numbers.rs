@@ -183,37 +183,76 @@ fn border_locations(scenario: &Scenario) -> Vec<usize> {
 
 /// The key numbers of one run (see [`KeyNumbers`]).
 pub fn key_numbers(scenario: &Scenario, run: &RunOutput) -> Result<KeyNumbers, ShapeError> {
+    key_numbers_from(scenario, run, 0)
+}
+
+/// People waiting at the border at the end of each day of the run (see the module
+/// documentation), in day order.
+pub fn waiting_at_border(scenario: &Scenario, run: &RunOutput) -> Result<Vec<u64>, ShapeError> {
     let k = people_per_agent(scenario);
     let n = scenario.locations.len();
     let places = border_locations(scenario);
-    let mut waiting = Vec::with_capacity(run.days.len());
+    run.days
+        .iter()
+        .map(|rec| {
+            let pop = per_location(rec, "population", &rec.population, n)?;
+            let queue = per_location(rec, "queue", &rec.queue, n)?;
+            Ok(places
+                .iter()
+                .map(|&i| at(pop, i) + at(queue, i))
+                .sum::<u64>()
+                * k)
+        })
+        .collect()
+}
+
+/// The key numbers with the peak and the waits measured over the days from
+/// `from_day` on (a window common to several compared runs, so that a peak
+/// before any of them differs is not the one compared); totals, interceptions and
+/// the final count are over the whole run. `from_day` 0 is [`key_numbers`].
+pub fn key_numbers_from(
+    scenario: &Scenario,
+    run: &RunOutput,
+    from_day: u32,
+) -> Result<KeyNumbers, ShapeError> {
+    let k = people_per_agent(scenario);
+    let n = scenario.locations.len();
+    let waiting = waiting_at_border(scenario, run)?;
     let mut intercepted = 0u64;
     let mut first = 0u64;
     let mut hist = [0u64; WAIT_BUCKETS];
+    let mut ports = PortTotals::default();
     for rec in &run.days {
         first += rec.intercepted_first.iter().sum::<u64>();
+        let icp = per_location(rec, "intercepted", &rec.intercepted, n)?;
+        intercepted += icp.iter().sum::<u64>();
+        if rec.day < from_day {
+            continue;
+        }
         for h in &rec.wait_hist {
             for (a, b) in hist.iter_mut().zip(h) {
                 *a += b;
             }
         }
-        let pop = per_location(rec, "population", &rec.population, n)?;
-        let queue = per_location(rec, "queue", &rec.queue, n)?;
-        let icp = per_location(rec, "intercepted", &rec.intercepted, n)?;
-        intercepted += icp.iter().sum::<u64>();
-        let w: u64 = places.iter().map(|&i| at(pop, i) + at(queue, i)).sum();
-        waiting.push((rec.day, w));
+        for d in port_days(rec, scenario)? {
+            ports.admitted += d.admitted;
+            if d.admitted > 0 && d.mean_wait_days.is_finite() {
+                ports.waited += d.mean_wait_days * d.admitted as f64;
+            }
+        }
     }
-    let peak = waiting
+    let peak = run
+        .days
         .iter()
-        .fold(None, |best: Option<(u32, u64)>, &(d, w)| match best {
+        .zip(&waiting)
+        .filter(|(rec, _)| rec.day >= from_day)
+        .fold(None, |best: Option<(u32, u64)>, (rec, &w)| match best {
             Some((_, bw)) if bw >= w => best,
-            _ => Some((d, w)),
+            _ => Some((rec.day, w)),
         });
     let acc = run.days.last().map(|r| r.accounting).unwrap_or_default();
-    let ports = PortTotals::of(scenario, run)?;
     Ok(KeyNumbers {
-        peak_waiting_at_border: peak.map_or(0, |p| p.1) * k,
+        peak_waiting_at_border: peak.map_or(0, |p| p.1),
         peak_waiting_date: peak.map(|p| scenario.start_date.add_days(p.0 as i64).to_string()),
         mean_wait_days: ports.mean_wait(),
         p90_wait_days: wait_quantile(&hist, 0.9),
@@ -221,7 +260,7 @@ pub fn key_numbers(scenario: &Scenario, run: &RunOutput) -> Result<KeyNumbers, S
         encountered: acc.encountered * k,
         interception_events: intercepted * k,
         people_intercepted: first * k,
-        final_waiting_at_border: waiting.last().map_or(0, |w| w.1) * k,
+        final_waiting_at_border: waiting.last().copied().unwrap_or(0),
     })
 }
 

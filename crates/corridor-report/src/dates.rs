@@ -36,6 +36,11 @@ pub fn long(days: i64) -> String {
     format!("{d} {} {y}", month_name(m))
 }
 
+/// [`long`] of `YYYY-MM-DD` text; the text itself when it does not parse.
+pub fn pretty(s: &str) -> String {
+    parse(s).map_or_else(|| s.to_string(), long)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +53,7 @@ mod tests {
         assert_eq!(month_label("bad"), "bad");
         assert_eq!(long(parse("2024-01-03").unwrap()), "3 Jan 2024");
         assert_eq!(month_name(12), "Dec");
+        assert_eq!(pretty("2023-12-10"), "10 Dec 2023");
+        assert_eq!(pretty("soon"), "soon");
     }
 }

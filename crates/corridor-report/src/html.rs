@@ -359,6 +359,8 @@ thead th{font-weight:600;color:var(--muted);border-bottom:2px solid var(--line)}
 tbody th{font-weight:500}
 td.num{text-align:right;white-space:nowrap}
 .delta{display:block;font-size:11px;color:var(--muted)}
+.noise{font-style:italic}
+.real{font-weight:600;color:var(--fg, #222)}
 #map-controls{display:flex;align-items:center;gap:12px;margin:6px 0}
 #map-controls input{flex:1;max-width:520px}
 #map-day-label{font-weight:600;font-variant-numeric:tabular-nums;min-width:7em}

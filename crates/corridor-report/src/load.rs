@@ -258,11 +258,13 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
     Ok(run)
 }
 
-/// Scales the per-day tables to people. daily.csv, ports.csv and the ensemble's
-/// `*_stats.csv` count agents (one agent = `hasten` people), as the records do;
-/// summary.json, compare.json and a run's monthly.csv already count people. A
-/// Flee instance stays in agents, because its camps are drawn against observed
-/// data as Flee compares them (agents to data).
+/// Scales the per-day tables to people. A run's daily.csv, ports.csv and
+/// observed.csv count people when summary.json's `file_units` says so (every run
+/// this version writes); older run directories and the ensemble's `*_stats.csv`
+/// count agents (one agent = `hasten` people), as the records do. summary.json,
+/// compare.json and a run's monthly.csv always count people. A Flee instance
+/// without `file_units` stays in agents, because its camps are drawn against
+/// observed data as Flee compares them (agents to data).
 fn in_people(run: &mut RunData) {
     let k = run
         .summary
@@ -270,7 +272,14 @@ fn in_people(run: &mut RunData) {
         .and_then(Value::as_f64)
         .unwrap_or(1.0)
         .max(1.0);
-    if k == 1.0 || run.is_flee() {
+    let tables_in_people = !run.ensemble
+        && run
+            .summary
+            .get("file_units")
+            .and_then(|u| u.get("daily.csv"))
+            .and_then(Value::as_str)
+            == Some("people");
+    if k == 1.0 || run.is_flee() || tables_in_people {
         return;
     }
     let scale = |pts: &mut [Pt]| {

@@ -62,9 +62,24 @@ pub enum Role {
     FloodZone,
     Marker,
     Other,
+    /// In a corridor scenario: a camp that is not a border city, i.e. a town with
+    /// shelters where people stop on the way.
+    ShelterTown,
+    /// In a corridor scenario: a conflict zone, i.e. a place people set out from.
+    Origin,
 }
 
 impl Role {
+    /// The role in a corridor scenario's terms: Flee's camps there are shelter
+    /// towns and its conflict zones places of origin; the rest keep their names.
+    pub fn in_corridor(self) -> Role {
+        match self {
+            Role::Camp | Role::IdpCamp => Role::ShelterTown,
+            Role::ConflictZone => Role::Origin,
+            r => r,
+        }
+    }
+
     /// The role of a location of `kind` (a `kind` column value); `is_port` when
     /// it is a port of entry, `is_border_city` when a port names it as the city
     /// where people wait to cross.
@@ -100,6 +115,8 @@ impl Role {
             Role::FloodZone => "flood zone",
             Role::Marker => "waypoint",
             Role::Other => "other place",
+            Role::ShelterTown => "shelter town",
+            Role::Origin => "place of origin",
         }
     }
 
@@ -115,6 +132,8 @@ impl Role {
             Role::FloodZone => "#4e79a7",
             Role::Marker => "#a9b2b9",
             Role::Other => "#8a8f94",
+            Role::ShelterTown => "#3f9b6b",
+            Role::Origin => "#c8544f",
         }
     }
 }
@@ -611,7 +630,12 @@ pub fn role_in(net: Option<&Network>, name: &str, kind: &str) -> Role {
         .ports
         .iter()
         .any(|p| p.get("border_city").and_then(|v| v.as_str()) == Some(name));
-    Role::of(kind, is_port, is_border_city)
+    let role = Role::of(kind, is_port, is_border_city);
+    if net.ports.is_empty() {
+        role
+    } else {
+        role.in_corridor()
+    }
 }
 
 /// Draws a run directory's network with its people; `None` when no node has
@@ -660,17 +684,24 @@ pub fn network_map(net: &Network, run: &RunData) -> Option<MapOut> {
         None => format!("day {d}"),
     };
     let last_label = last_day.map(date_of).unwrap_or_default();
+    let corridor = !run.is_flee() && !ports.is_empty();
 
     let nodes: Vec<MapNode> = net
         .nodes
         .iter()
         .zip(&series)
         .map(|(n, s)| {
-            let role = Role::of(
+            let flee_role = Role::of(
                 &n.kind,
                 ports.contains(&n.name),
                 border_cities.contains(n.name.as_str()),
             );
+            // A corridor scenario (one with ports) speaks in the corridor's terms.
+            let role = if corridor {
+                flee_role.in_corridor()
+            } else {
+                flee_role
+            };
             let mut detail = role.label().to_string();
             for extra in [&n.region, &n.country] {
                 if !extra.is_empty() && extra != &n.name {
@@ -803,6 +834,9 @@ mod tests {
             "conflict zone"
         );
         assert_ne!(Role::BorderCity.color(), Role::Camp.color());
+        assert_eq!(Role::Camp.in_corridor().label(), "shelter town");
+        assert_eq!(Role::ConflictZone.in_corridor().label(), "place of origin");
+        assert_eq!(Role::BorderCity.in_corridor(), Role::BorderCity);
     }
 
     fn cand(node: usize, x: f64, y: f64, r: f64, w: f64) -> LabelCand {

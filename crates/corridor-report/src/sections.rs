@@ -383,6 +383,9 @@ fn summary_section(run: &RunData) -> Section {
     }
     let mut tables = String::new();
     let mut balance = String::new();
+    if run.ensemble {
+        b.push_str(&ensemble_cards(run));
+    }
     if let Some(Value::Object(acc)) = run.summary.get("accounting") {
         b.push_str(&top_cards(run, acc));
         const ORDER: [&str; 8] = ACCOUNTING_ORDER;
@@ -637,6 +640,65 @@ fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
         }
     }
     format!("<div class=\"cards\">{cards}</div>")
+}
+
+/// The cards at the top of an ensemble, each the median of the runs with its
+/// 5th–95th percentile band: the key numbers when summary.json has them as
+/// statistics (`key_numbers`, `{mean, p5, p50, p95}` each), else the people the
+/// runs admitted, encountered, left in port queues and created (`ensemble.final`).
+fn ensemble_cards(run: &RunData) -> String {
+    let mut cards = String::new();
+    let band = |v: Option<&Value>, label: &str, decimals: usize| -> String {
+        v.and_then(|v| stat_text(v, decimals))
+            .map(|t| card(&t, label))
+            .unwrap_or_default()
+    };
+    let nonzero = |v: Option<&Value>| {
+        v.and_then(|v| v.get("p95"))
+            .and_then(Value::as_f64)
+            .is_some_and(|x| x != 0.0)
+    };
+    if let Some(k) = run.summary.get("key_numbers").filter(|k| k.is_object()) {
+        for (key, label, decimals) in [
+            (
+                "peak_waiting_at_border",
+                "peak people waiting at the border",
+                0,
+            ),
+            ("mean_wait_days", "mean wait at ports (days)", 1),
+            ("admitted", "people admitted at ports", 0),
+            ("encountered", "people encountered between ports", 0),
+            ("people_intercepted", "people intercepted at checkpoints", 0),
+            (
+                "final_waiting_at_border",
+                "people waiting at the border at the end",
+                0,
+            ),
+        ] {
+            if nonzero(k.get(key)) {
+                cards.push_str(&band(k.get(key), label, decimals));
+            }
+        }
+    } else if let Some(fin) = run.summary.get("ensemble").and_then(|e| e.get("final")) {
+        for (key, label) in [
+            ("admitted", "people admitted at ports"),
+            ("encountered", "people encountered between ports"),
+            ("in_queues", "people in port queues at the end"),
+            ("in_camps", "people in camps at the end"),
+            ("spawned", "people created"),
+        ] {
+            if nonzero(fin.get(key)) {
+                cards.push_str(&band(fin.get(key), label, 0));
+            }
+        }
+    }
+    if cards.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<div class=\"cards\">{cards}</div>{}",
+        note("Each card: the median of the runs; below it the 5th–95th percentile of the runs.")
+    )
 }
 
 /// The accounting in the order of its identity; other keys follow in file order.
@@ -1474,6 +1536,9 @@ fn interceptions_section(run: &RunData) -> Option<Section> {
 pub struct Compare {
     pub scenario: Option<String>,
     pub variants: Vec<Variant>,
+    /// compare.json `window`: first and last date over which peaks and waits
+    /// are measured (absent in older files).
+    pub window: Option<(String, String)>,
 }
 
 /// One variant: its name, directory (as written in compare.json), key numbers and data.
@@ -1485,6 +1550,11 @@ pub struct Variant {
     /// compare.json `events`: what the variant changes, dated, in words.
     pub events: Vec<String>,
     pub key_numbers: Vec<(String, Value)>,
+    /// compare.json `difference`: paired differences from the baseline per key
+    /// number, `{mean, p5, p50, p95, within_noise}` (absent for the baseline).
+    pub difference: Option<serde_json::Map<String, Value>>,
+    /// compare.json `difference_by_day`: per series, arrays `p5`, `p50`, `p95`.
+    pub difference_by_day: Option<serde_json::Map<String, Value>>,
     pub run: RunData,
 }
 
@@ -1540,6 +1610,11 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
                     .collect()
             })
             .unwrap_or_default();
+        let difference = item.get("difference").and_then(Value::as_object).cloned();
+        let difference_by_day = item
+            .get("difference_by_day")
+            .and_then(Value::as_object)
+            .cloned();
         let vdir = dir.join(&sub);
         match crate::detect(&vdir)? {
             crate::DirKind::Compare => {
@@ -1556,6 +1631,8 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
                     description,
                     events,
                     key_numbers,
+                    difference,
+                    difference_by_day,
                     run,
                 });
             }
@@ -1567,6 +1644,10 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
             .and_then(Value::as_str)
             .map(str::to_string),
         variants,
+        window: v.get("window").and_then(|w| {
+            let d = |k: &str| w.get(k).and_then(Value::as_str).map(str::to_string);
+            Some((d("from")?, d("to")?))
+        }),
     })
 }
 
@@ -1601,6 +1682,7 @@ pub fn compare_page(cmp: &Compare) -> String {
         });
         map_data = m.data;
     }
+    sections.extend(compare_differences_section(cmp));
     sections.extend(compare_totals_section(cmp));
     sections.extend(compare_ports_section(cmp));
     sections.extend(compare_places_section(cmp));
@@ -1662,10 +1744,31 @@ fn variants_section(cmp: &Compare) -> Section {
             ]
         })
         .collect();
-    let mut b = note(
+    let mut text = format!(
         "Each variant is the same scenario with a different list of policy events. \
-         Differences below are against the first variant.",
+         Differences below are against the first variant, “{}”",
+        esc(&cmp.variants[0].name)
     );
+    if cmp.variants.iter().any(|v| v.run.ensemble) {
+        text.push_str(
+            ", member by member: member i of every variant has the same seed, so each \
+             difference is the median of the paired differences, with their 5th–95th \
+             percentile as its band; a difference whose band contains 0 is \
+             <strong>within noise</strong>",
+        );
+    }
+    text.push('.');
+    if let Some((from, to)) = &cmp.window {
+        let _ = write!(
+            text,
+            " Peaks and waits are measured from {} (the first event among the variants; \
+             before it every variant is the same) to {}; the other numbers are over the \
+             whole run.",
+            esc(&dates::pretty(from)),
+            esc(&dates::pretty(to))
+        );
+    }
+    let mut b = note(&text);
     b.push_str(&table(
         "data",
         &[
@@ -1736,6 +1839,48 @@ fn delta_cell(base: Option<f64>, v: Option<f64>, whole: bool) -> String {
     format!("<span class=\"delta\">{d_txt}{pct}</span>")
 }
 
+/// A signed number: `+1,234`, `−56`, `0`.
+fn signed(x: f64, whole: bool) -> String {
+    let t = if whole {
+        num(x.abs(), 0)
+    } else {
+        smart(x.abs())
+    };
+    let zero = if whole { x.abs() < 0.5 } else { x == 0.0 };
+    if zero {
+        "0".into()
+    } else if x < 0.0 {
+        format!("−{t}")
+    } else {
+        format!("+{t}")
+    }
+}
+
+/// A paired difference from the baseline, `{p5, p50, p95, within_noise}`: the
+/// median with its band, and whether it is within noise. `None` for a single run
+/// (`within_noise` null), which [`delta_cell`] shows instead.
+fn paired_cell(d: &Value, whole: bool) -> Option<String> {
+    let noise = d.get("within_noise").and_then(Value::as_bool)?;
+    let p50 = d.get("p50").and_then(Value::as_f64)?;
+    let p5 = d.get("p5").and_then(Value::as_f64).unwrap_or(p50);
+    let p95 = d.get("p95").and_then(Value::as_f64).unwrap_or(p50);
+    let all_zero = signed(p5, whole) == "0" && signed(p95, whole) == "0";
+    if all_zero {
+        return Some("<span class=\"delta\">no change in any run</span>".into());
+    }
+    let verdict = if noise {
+        "<span class=\"noise\">within noise</span>"
+    } else {
+        "<span class=\"real\">beyond noise</span>"
+    };
+    Some(format!(
+        "<span class=\"delta\">{} (5–95%: {} to {}) {verdict}</span>",
+        signed(p50, whole),
+        signed(p5, whole),
+        signed(p95, whole)
+    ))
+}
+
 fn key_numbers_section(cmp: &Compare) -> Section {
     let mut keys: Vec<String> = Vec::new();
     for v in &cmp.variants {
@@ -1762,7 +1907,14 @@ fn key_numbers_section(cmp: &Compare) -> Section {
                         Some(x) => {
                             let mut c = key_cell(x, counts_people(k));
                             if i > 0 {
-                                c.push_str(&delta_cell(base, key_value(x), counts_people(k)));
+                                let paired = v
+                                    .difference
+                                    .as_ref()
+                                    .and_then(|d| d.get(k))
+                                    .and_then(|d| paired_cell(d, counts_people(k)));
+                                c.push_str(&paired.unwrap_or_else(|| {
+                                    delta_cell(base, key_value(x), counts_people(k))
+                                }));
                             }
                             c
                         }
@@ -1773,7 +1925,7 @@ fn key_numbers_section(cmp: &Compare) -> Section {
                 row
             })
             .collect();
-        b.push_str("<h3>Key numbers (compare.json)</h3>");
+        b.push_str("<h3>Key numbers (compare.json; people, waits in days)</h3>");
         b.push_str(&table("data compare", &header, &rows));
     }
     if b.is_empty() {
@@ -1784,6 +1936,87 @@ fn key_numbers_section(cmp: &Compare) -> Section {
         title: "Key numbers side by side".into(),
         body: b,
     }
+}
+
+/// Difference-from-baseline charts (compare.json `difference_by_day`): one line
+/// per variant after the first, the median of the paired differences with their
+/// 5th–95th percentile band, and a zero line; overlaid lines of the variants
+/// themselves would hide each other where the policies agree.
+fn compare_differences_section(cmp: &Compare) -> Option<Section> {
+    let base = &cmp.variants[0];
+    let charts = [
+        ("waiting_at_border", "People waiting at the border"),
+        ("admitted", "People admitted at ports, cumulative"),
+        (
+            "encountered",
+            "People encountered between ports, cumulative",
+        ),
+    ];
+    let series = |v: &Variant, key: &str, q: &str| -> Vec<f64> {
+        v.difference_by_day
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .and_then(|s| s.get(q))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
+            .unwrap_or_default()
+    };
+    let mut b = String::new();
+    let mut any_band = false;
+    for (key, title) in charts {
+        let mut c = LineChart::new(
+            format!("{title}: difference from “{}”", base.name),
+            x_axis(&base.run),
+            "people (variant − baseline)",
+        );
+        for (i, v) in cmp.variants.iter().enumerate().skip(1) {
+            let mid = series(v, key, "p50");
+            if mid.is_empty() {
+                continue;
+            }
+            let x = |d: usize| x_of(&base.run, d as i64);
+            let mut l = Line::new(
+                &v.name,
+                color(i),
+                mid.iter().enumerate().map(|(d, &y)| (x(d), y)).collect(),
+            );
+            let (lo, hi) = (series(v, key, "p5"), series(v, key, "p95"));
+            if lo.len() == mid.len() && hi.len() == mid.len() && lo != hi {
+                l.band = lo.into_iter().zip(hi).collect();
+                any_band = true;
+            }
+            c.lines.push(l);
+        }
+        let nonzero = c
+            .lines
+            .iter()
+            .any(|l| l.points.iter().any(|p| p.1 != 0.0) || l.band.iter().any(|b| b.0 != b.1));
+        if c.lines.is_empty() || !nonzero {
+            continue;
+        }
+        c.refs.push((0.0, "no difference".into()));
+        b.push_str(&c.figure());
+    }
+    if b.is_empty() {
+        return None;
+    }
+    let mut intro = format!(
+        "Each line is a variant minus “{}” on each day, in people: above 0 the variant has more.",
+        esc(&base.name)
+    );
+    if any_band {
+        intro.push_str(
+            " Line: median of the paired differences (member i of each variant against \
+             member i of the baseline, same seed); shaded: their 5th–95th percentile. Where \
+             the band contains 0 the difference is within noise.",
+        );
+    }
+    b.insert_str(0, &note(&intro));
+    Some(Section {
+        id: "compare-differences".into(),
+        title: "Difference from baseline".into(),
+        body: b,
+    })
 }
 
 fn compare_totals_section(cmp: &Compare) -> Option<Section> {

@@ -477,7 +477,27 @@ fn shows_the_numbers_of_the_files() {
         "{admitted:?}"
     );
     assert!(admitted[2].starts_with("60,000"), "{admitted:?}");
-    assert!(admitted[2].contains("+20,000 (+50.0%)"), "{admitted:?}");
+    // An ensemble variant: the paired difference with its band, beyond noise.
+    assert!(
+        admitted[2]
+            .contains("+20,000 (5–95%: +15,000 to +25,000) <span class=\"real\">beyond noise"),
+        "{admitted:?}"
+    );
+    let peak = row_cells(&html, "peak waiting at border");
+    assert!(
+        peak[2].contains("−100 (5–95%: −500 to +300) <span class=\"noise\">within noise"),
+        "{peak:?}"
+    );
+    assert!(
+        row_cells(&html, "encountered")[2].contains("no change in any run"),
+        "{html}"
+    );
+    // The common window, in words.
+    assert!(html.contains("Peaks and waits are measured from 15 Oct 2023"));
+    // Difference-from-baseline charts: one line and band per variant that has them.
+    assert!(html.contains("People waiting at the border: difference from “baseline”"));
+    assert!(html.contains("People admitted at ports, cumulative: difference from “baseline”"));
+    assert!(!html.contains("People encountered between ports, cumulative: difference"));
     // What compare.json says, nothing recomputed from the variants' files.
     let events = row_cells(&html, "interception events");
     assert!(events[1].starts_with("8,500"), "{events:?}");
@@ -569,4 +589,26 @@ fn long_runs_are_downsampled() {
     assert_eq!(v["frames"].as_array().unwrap().len(), 200);
     assert_eq!(v["dates"][199], "2017-08-20");
     assert!(html.len() < 600_000, "{} bytes", html.len());
+}
+
+#[test]
+fn ensemble_cards_give_the_median_with_its_band() {
+    let html = render(ensemble_dir().path());
+    for (v, k) in [
+        (
+            "40,050<span class=\"delta\">5–95%: 39,500–40,480</span>",
+            "people admitted at ports",
+        ),
+        (
+            "30,000<span class=\"delta\">5–95%: 29,000–31,000</span>",
+            "people encountered between ports",
+        ),
+        (
+            "250,100<span class=\"delta\">5–95%: 248,500–251,400</span>",
+            "people created",
+        ),
+    ] {
+        let card = format!("<div class=\"v\">{v}</div><div class=\"k\">{k}</div>");
+        assert!(html.contains(&card), "{card}");
+    }
 }

@@ -1,16 +1,32 @@
 //! Policy variants of one scenario side by side, as one typed pipeline:
 //! [`plan_variants`] checks the variants, [`run_variant`] runs one (a run
 //! directory, or with `runs > 1` an ensemble directory) and returns its
-//! [`VariantResult`] (key numbers and month totals per member), [`compare`]
-//! runs them all into a [`Comparison`], which renders compare.json
+//! [`VariantResult`] (key numbers, month totals and daily series per member),
+//! [`compare`] runs them all into a [`Comparison`], which renders compare.json
 //! ([`Comparison::to_json`]) and the terminal tables.
 //!
 //! Variants run in parallel (rayon) with the same seed, so differences come from
 //! the policy, not from the draws (common random numbers: member i of every
-//! variant has the same seed). For single runs compare.json is
-//! `corridor_io::write::render_compare_json`; for ensembles every key number is
-//! `{mean, sd, p5, p50, p95}` over the members (people; null when undefined) and
-//! `monthly` holds the ensemble means, plus a top-level `runs`.
+//! variant has the same seed). The CLI's default is an ensemble of 20 members per
+//! variant on the count engine, so that every difference comes with its band.
+//!
+//! What compare.json says (counts in people, waits in days):
+//! * `window`: peaks and waits are measured over one window common to every
+//!   compared variant, from the earliest first event among them to the end
+//!   (the whole run when no variant has an event). Before that day every
+//!   variant is the same scenario with the same draws, so a peak there would
+//!   read "no change" whatever the policy; totals, interceptions and the final
+//!   count are over the whole run;
+//! * per variant, `key_numbers`: plain numbers for a single run, else
+//!   `{mean, sd, p5, p50, p95}` over the members (null when undefined); `monthly`:
+//!   month totals (ensemble means);
+//! * per variant after the first (the baseline), `difference`: each key number's
+//!   paired differences member by member (variant − baseline, same seed) as
+//!   `{mean, p5, p50, p95, within_noise}`; `within_noise` is true when the
+//!   p5–p95 band contains 0, null for a single run (one pair says nothing
+//!   about noise); and `difference_by_day`: the same for people waiting at the
+//!   border, admitted (cumulative) and encountered (cumulative) on each day, as
+//!   arrays `p5`, `p50`, `p95` from `start_date`.
 //!
 //! Invariants: every variant name is checked before anything runs (unknown names
 //! are bad input); results are collected in the order of the variant list
@@ -24,14 +40,13 @@ use crate::input::{default_out_dir, folder_name, Input};
 use crate::run::{run_to_dir, write_report, RunPlan, SimOptions};
 use crate::text::{aligned, thousands};
 use corridor_ensemble::member_seed;
-use corridor_ensemble::stats::{mean_month_totals, KeyNumberStats};
-use corridor_io::write::{
-    key_numbers, month_totals, render_compare_json, write_atomic, CompareEntry, InputKind,
-    KeyNumbers, MonthTotals,
-};
+use corridor_ensemble::stats::{mean_month_totals, summarize, KeyNumberStats, Stats};
+use corridor_io::write::{month_totals, people_per_agent, write_atomic, InputKind};
+use corridor_io::write::{KeyNumbers, MonthTotals};
+use corridor_model::key_numbers::{key_numbers_from, waiting_at_border};
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -59,6 +74,8 @@ pub struct PlannedVariant {
     pub description: String,
     /// What the variant changes, each event dated and in words (`Event::describe`).
     pub events: Vec<String>,
+    /// The day of its first event; `None` when it has none.
+    pub first_event_day: Option<u32>,
     /// The scenario with the variant applied.
     pub scenario: Scenario,
 }
@@ -100,6 +117,7 @@ pub fn plan_variants(input: &Input, wanted: &[String]) -> Result<Vec<PlannedVari
         }
         let def = input.scenario.border.variant(&name);
         let description = def.map(|v| v.description.clone()).unwrap_or_default();
+        let first_event_day = def.and_then(|v| v.events.iter().map(|e| e.day).min());
         let events = def.map_or_else(Vec::new, |v| {
             v.events
                 .iter()
@@ -111,26 +129,54 @@ pub fn plan_variants(input: &Input, wanted: &[String]) -> Result<Vec<PlannedVari
             folder,
             description,
             events,
+            first_event_day,
             scenario,
         });
     }
     Ok(out)
 }
 
-/// The key numbers and month totals of one run (one member).
+/// The key numbers, month totals and daily series of one run (one member).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberKeys {
+    /// Peak and waits over the comparison window (see the module documentation).
     pub key_numbers: KeyNumbers,
     pub monthly: Vec<MonthTotals>,
+    /// People waiting at the border at the end of each day.
+    pub waiting: Vec<u64>,
+    /// People admitted at ports / encountered between ports up to each day.
+    pub admitted: Vec<u64>,
+    pub encountered: Vec<u64>,
 }
 
 impl MemberKeys {
-    fn of(scenario: &Scenario, run: &RunOutput) -> Result<MemberKeys> {
+    fn of(scenario: &Scenario, run: &RunOutput, from_day: u32) -> Result<MemberKeys> {
+        let k = people_per_agent(scenario);
+        let shape = |e| Error::Io {
+            context: "key numbers".into(),
+            source: std::io::Error::other(e),
+        };
         Ok(MemberKeys {
-            key_numbers: key_numbers(scenario, run).context("key numbers")?,
+            key_numbers: key_numbers_from(scenario, run, from_day).map_err(shape)?,
             monthly: month_totals(scenario, run),
+            waiting: waiting_at_border(scenario, run).map_err(shape)?,
+            admitted: run.days.iter().map(|r| r.accounting.admitted * k).collect(),
+            encountered: run
+                .days
+                .iter()
+                .map(|r| r.accounting.encountered * k)
+                .collect(),
         })
     }
+}
+
+/// The window over which peaks and waits are compared: from the earliest first
+/// event among the variants (day 0 when none has one).
+pub fn window_start(plan: &[PlannedVariant]) -> u32 {
+    plan.iter()
+        .filter_map(|v| v.first_event_day)
+        .min()
+        .unwrap_or(0)
 }
 
 /// One variant's outcome: one member for a single run, `runs` for an ensemble.
@@ -151,8 +197,12 @@ pub struct VariantResult {
 #[derive(Debug, Clone)]
 pub struct Comparison {
     pub scenario: String,
+    /// `YYYY-MM-DD` of day 0.
+    pub start_date: String,
     pub seed: u64,
     pub runs: usize,
+    /// First day of the window over which peaks and waits are compared.
+    pub window_from: u32,
     pub out_dir: PathBuf,
     /// In the order of the variant list.
     pub variants: Vec<VariantResult>,
@@ -165,6 +215,7 @@ pub fn run_variant(
     v: &PlannedVariant,
     sim: &SimOptions,
     runs: usize,
+    from_day: u32,
     out: &Path,
 ) -> Result<VariantResult> {
     let (members, warnings) = if runs <= 1 {
@@ -175,10 +226,10 @@ pub fn run_variant(
             out_dir: out.join(&v.folder),
         };
         let (output, _) = run_to_dir(input, &plan)?;
-        let keys = MemberKeys::of(&v.scenario, &output)?;
+        let keys = MemberKeys::of(&v.scenario, &output, from_day)?;
         (vec![keys], output.warnings)
     } else {
-        run_members(input, v, sim, runs, out)?
+        run_members(input, v, sim, runs, from_day, out)?
     };
     Ok(VariantResult {
         name: v.name.clone(),
@@ -200,6 +251,7 @@ fn run_members(
     v: &PlannedVariant,
     sim: &SimOptions,
     runs: usize,
+    from_day: u32,
     out: &Path,
 ) -> Result<(Vec<MemberKeys>, Vec<String>)> {
     let plan = EnsemblePlan {
@@ -216,7 +268,7 @@ fn run_members(
         move |s: &Scenario, ro: &RunOptions| -> std::result::Result<RunOutput, ModelError> {
             let run = corridor_model::simulate(s, ro)?;
             if let Some(i) = seeds.iter().position(|&x| x == ro.seed) {
-                let k = MemberKeys::of(s, &run).map_err(|e| e.chain_text());
+                let k = MemberKeys::of(s, &run, from_day).map_err(|e| e.chain_text());
                 sink.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(k);
             }
             Ok(run)
@@ -248,6 +300,7 @@ pub fn compare(
     on_variant: &(dyn Fn() + Sync),
 ) -> Result<Comparison> {
     let plan = plan_variants(input, &req.variants)?;
+    let from_day = window_start(&plan);
     let sim = SimOptions {
         seed: input.seed(req.seed),
         days: req.days,
@@ -268,7 +321,7 @@ pub fn compare(
     let results: Vec<Result<VariantResult>> = plan
         .par_iter()
         .map(|v| {
-            let r = run_variant(input, v, &sim, req.runs, &out)
+            let r = run_variant(input, v, &sim, req.runs, from_day, &out)
                 .with_context(|| format!("variant {}", v.name));
             on_variant();
             r
@@ -278,8 +331,10 @@ pub fn compare(
     let variants = results.into_iter().collect::<Result<Vec<_>>>()?;
     let c = Comparison {
         scenario: input.scenario.name.clone(),
+        start_date: input.scenario.start_date.to_string(),
         seed: sim.seed,
         runs: req.runs,
+        window_from: from_day,
         out_dir: out,
         variants,
     };
@@ -290,65 +345,265 @@ pub fn compare(
     Ok(c)
 }
 
-impl VariantResult {
-    /// The compare.json entry of a single-run variant.
-    fn entry(&self) -> Result<CompareEntry> {
-        let m = self.members.first().ok_or_else(|| Error::Io {
-            context: format!("variant {}", self.name),
-            source: std::io::Error::other("no run"),
-        })?;
-        Ok(CompareEntry {
-            name: self.name.clone(),
-            dir: self.dir.clone(),
-            description: self.description.clone(),
-            events: self.events.clone(),
-            key_numbers: m.key_numbers.clone(),
-            monthly: m.monthly.clone(),
+/// Paired differences (variant − baseline, member by member) of one number.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Difference {
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// The p5–p95 band contains 0; `None` for a single pair.
+    pub within_noise: Option<bool>,
+}
+
+impl Difference {
+    /// `None` without pairs.
+    fn of(pairs: &[(f64, f64)]) -> Option<Difference> {
+        if pairs.is_empty() {
+            return None;
+        }
+        let d: Vec<f64> = pairs.iter().map(|(v, b)| v - b).collect();
+        let s: Stats = summarize(&d);
+        Some(Difference {
+            mean: s.mean,
+            p5: s.p5,
+            p50: s.p50,
+            p95: s.p95,
+            within_noise: (d.len() > 1).then_some(s.p5 <= 0.0 && s.p95 >= 0.0),
         })
     }
+}
 
-    /// The key numbers, each as statistics over the members (one definition:
-    /// `corridor_ensemble::stats::KeyNumberStats`).
-    fn key_number_stats(&self) -> Value {
+/// Each key number's paired differences against the baseline (compare.json's
+/// `difference`); a wait is paired only where both members admitted anybody.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyDifferences {
+    pub peak_waiting_at_border: Option<Difference>,
+    pub mean_wait_days: Option<Difference>,
+    pub p90_wait_days: Option<Difference>,
+    pub admitted: Option<Difference>,
+    pub encountered: Option<Difference>,
+    pub interception_events: Option<Difference>,
+    pub people_intercepted: Option<Difference>,
+    pub final_waiting_at_border: Option<Difference>,
+}
+
+impl KeyDifferences {
+    fn of(v: &[MemberKeys], base: &[MemberKeys]) -> KeyDifferences {
+        let pairs = |f: &dyn Fn(&KeyNumbers) -> Option<f64>| -> Option<Difference> {
+            let p: Vec<(f64, f64)> = v
+                .iter()
+                .zip(base)
+                .filter_map(|(a, b)| Some((f(&a.key_numbers)?, f(&b.key_numbers)?)))
+                .collect();
+            Difference::of(&p)
+        };
+        KeyDifferences {
+            peak_waiting_at_border: pairs(&|k| Some(k.peak_waiting_at_border as f64)),
+            mean_wait_days: pairs(&|k| k.mean_wait_days),
+            p90_wait_days: pairs(&|k| k.p90_wait_days.map(f64::from)),
+            admitted: pairs(&|k| Some(k.admitted as f64)),
+            encountered: pairs(&|k| Some(k.encountered as f64)),
+            interception_events: pairs(&|k| Some(k.interception_events as f64)),
+            people_intercepted: pairs(&|k| Some(k.people_intercepted as f64)),
+            final_waiting_at_border: pairs(&|k| Some(k.final_waiting_at_border as f64)),
+        }
+    }
+}
+
+/// Paired differences of a daily series, day by day: p5, p50 and p95 arrays.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyDifference {
+    pub p5: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl DailyDifference {
+    fn of(v: &[MemberKeys], base: &[MemberKeys], f: fn(&MemberKeys) -> &[u64]) -> Self {
+        let days = v.iter().chain(base).map(|m| f(m).len()).min().unwrap_or(0);
+        let mut out = DailyDifference {
+            p5: Vec::with_capacity(days),
+            p50: Vec::with_capacity(days),
+            p95: Vec::with_capacity(days),
+        };
+        for d in 0..days {
+            let pairs: Vec<(f64, f64)> = v
+                .iter()
+                .zip(base)
+                .map(|(a, b)| (f(a)[d] as f64, f(b)[d] as f64))
+                .collect();
+            if let Some(x) = Difference::of(&pairs) {
+                out.p5.push(x.p5);
+                out.p50.push(x.p50);
+                out.p95.push(x.p95);
+            }
+        }
+        out
+    }
+}
+
+/// compare.json's `difference_by_day`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DifferenceByDay {
+    pub waiting_at_border: DailyDifference,
+    pub admitted: DailyDifference,
+    pub encountered: DailyDifference,
+}
+
+impl DifferenceByDay {
+    fn of(v: &[MemberKeys], base: &[MemberKeys]) -> Self {
+        DifferenceByDay {
+            waiting_at_border: DailyDifference::of(v, base, |m| &m.waiting),
+            admitted: DailyDifference::of(v, base, |m| &m.admitted),
+            encountered: DailyDifference::of(v, base, |m| &m.encountered),
+        }
+    }
+}
+
+const WINDOW_ABOUT: &str = "peak_waiting_at_border, peak_waiting_date, mean_wait_days and \
+p90_wait_days are measured over this window, from the earliest first event among the variants \
+to the end; the other key numbers are over the whole run";
+
+/// compare.json's `window`.
+#[derive(Serialize)]
+struct Window {
+    from: String,
+    to: String,
+    about: &'static str,
+}
+
+/// compare.json, in its key order.
+#[derive(Serialize)]
+struct CompareFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    runs: usize,
+    /// Unit of every count in the file.
+    units: &'static str,
+    start_date: &'a str,
+    window: Window,
+    baseline: Option<&'a str>,
+    variants: Vec<VariantEntry<'a>>,
+}
+
+/// One variant of compare.json.
+#[derive(Serialize)]
+struct VariantEntry<'a> {
+    name: &'a str,
+    dir: &'a str,
+    description: &'a str,
+    events: &'a [String],
+    key_numbers: OneOrMembers<KeyNumbers, Option<KeyNumberStats>>,
+    monthly: OneOrMembers<Vec<MonthTotals>, Vec<corridor_ensemble::stats::MeanMonthTotals>>,
+    difference: Option<KeyDifferences>,
+    difference_by_day: Option<DifferenceByDay>,
+}
+
+/// A variant's key numbers or month totals: one run's, or over the members.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OneOrMembers<T, U> {
+    One(Option<T>),
+    Members(U),
+}
+
+impl VariantResult {
+    /// The key numbers: a single run's, or each as statistics over the members
+    /// (one definition: `corridor_ensemble::stats::KeyNumberStats`).
+    fn key_numbers_json(&self, runs: usize) -> OneOrMembers<KeyNumbers, Option<KeyNumberStats>> {
+        if runs <= 1 {
+            return OneOrMembers::One(self.members.first().map(|m| m.key_numbers.clone()));
+        }
         let keys: Vec<KeyNumbers> = self.members.iter().map(|m| m.key_numbers.clone()).collect();
-        json!(KeyNumberStats::of(&keys))
+        OneOrMembers::Members(KeyNumberStats::of(&keys))
     }
 
-    /// Mean admitted and encountered people per month over the members, in the
-    /// month order of the first member.
-    fn monthly_means(&self) -> Value {
+    /// Admitted and encountered people per month: a single run's, or the means
+    /// over the members, in the month order of the first member.
+    fn monthly_json(
+        &self,
+        runs: usize,
+    ) -> OneOrMembers<Vec<MonthTotals>, Vec<corridor_ensemble::stats::MeanMonthTotals>> {
+        if runs <= 1 {
+            return OneOrMembers::One(self.members.first().map(|m| m.monthly.clone()));
+        }
         let months: Vec<Vec<MonthTotals>> =
             self.members.iter().map(|m| m.monthly.clone()).collect();
-        json!(mean_month_totals(&months))
+        OneOrMembers::Members(mean_month_totals(&months))
     }
 }
 
 impl Comparison {
-    /// compare.json's text (see the module documentation).
+    /// The baseline: the first variant.
+    fn baseline(&self) -> Option<&VariantResult> {
+        self.variants.first()
+    }
+
+    /// The last simulated day (from the members' daily series).
+    fn last_day(&self) -> u32 {
+        self.variants
+            .iter()
+            .flat_map(|v| &v.members)
+            .map(|m| m.waiting.len())
+            .max()
+            .unwrap_or(1)
+            .saturating_sub(1) as u32
+    }
+
+    fn date(&self, day: u32) -> String {
+        corridor_model::Date::parse(&self.start_date)
+            .map(|d| d.add_days(day as i64).to_string())
+            .unwrap_or_default()
+    }
+
+    /// Each variant's key-number differences from the baseline (`None` for the
+    /// baseline itself), in variant order.
+    pub fn differences(&self) -> Vec<Option<KeyDifferences>> {
+        let Some(base) = self.baseline() else {
+            return Vec::new();
+        };
+        self.variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i > 0).then(|| KeyDifferences::of(&v.members, &base.members)))
+            .collect()
+    }
+
+    /// compare.json's text (see the module documentation); keys in a fixed order.
     pub fn to_json(&self) -> Result<String> {
-        if self.runs <= 1 {
-            let entries = self
+        let base = self.baseline();
+        let diffs = self.differences();
+        let doc = CompareFile {
+            scenario: &self.scenario,
+            seed: self.seed,
+            runs: self.runs,
+            units: "people",
+            start_date: &self.start_date,
+            window: Window {
+                from: self.date(self.window_from),
+                to: self.date(self.last_day()),
+                about: WINDOW_ABOUT,
+            },
+            baseline: base.map(|b| b.name.as_str()),
+            variants: self
                 .variants
                 .iter()
-                .map(VariantResult::entry)
-                .collect::<Result<Vec<_>>>()?;
-            return render_compare_json(&self.scenario, self.seed, &entries)
-                .context("rendering compare.json");
-        }
-        let doc = json!({
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "runs": self.runs,
-            "units": "people",
-            "variants": self.variants.iter().map(|v| json!({
-                "name": v.name,
-                "dir": v.dir,
-                "description": v.description,
-                "events": v.events,
-                "key_numbers": v.key_number_stats(),
-                "monthly": v.monthly_means(),
-            })).collect::<Vec<_>>(),
-        });
+                .zip(diffs)
+                .map(|(v, difference)| VariantEntry {
+                    name: &v.name,
+                    dir: &v.dir,
+                    description: &v.description,
+                    events: &v.events,
+                    key_numbers: v.key_numbers_json(self.runs),
+                    monthly: v.monthly_json(self.runs),
+                    difference_by_day: base
+                        .filter(|_| difference.is_some())
+                        .map(|b| DifferenceByDay::of(&v.members, &b.members)),
+                    difference,
+                })
+                .collect(),
+        };
         let mut text = serde_json::to_string_pretty(&doc)
             .map_err(std::io::Error::from)
             .context("rendering compare.json")?;
@@ -433,7 +688,83 @@ impl Comparison {
                 ]
             })
             .collect();
-        let mut t = String::from("median (p5–p95) over runs\n");
+        let mut t = String::from("median (p5–p95) over runs, people\n");
+        t.push_str(&aligned(header, &rows));
+        t.push_str(&self.difference_table());
+        t
+    }
+
+    /// The paired differences from the baseline: median (p5 to p95), people;
+    /// `*` marks a difference within noise. Empty with one variant.
+    fn difference_table(&self) -> String {
+        let diffs = self.differences();
+        let Some(base) = self.baseline().filter(|_| diffs.len() > 1) else {
+            return String::new();
+        };
+        let header = [
+            "variant",
+            "admitted",
+            "encountered",
+            "people intercepted",
+            "peak waiting",
+            "mean wait (days)",
+        ];
+        let signed = |x: f64, days: bool| {
+            let r = if days {
+                (x * 10.0).round() / 10.0
+            } else {
+                x.round()
+            };
+            let sign = if r > 0.0 {
+                "+"
+            } else if r < 0.0 {
+                "−"
+            } else {
+                ""
+            };
+            if days {
+                format!("{sign}{:.1}", r.abs())
+            } else {
+                format!("{sign}{}", thousands(r.abs() as u64))
+            }
+        };
+        let cell = |d: &Option<Difference>, days: bool| match d {
+            None => "-".to_string(),
+            Some(d) => format!(
+                "{} ({} to {}){}",
+                signed(d.p50, days),
+                signed(d.p5, days),
+                signed(d.p95, days),
+                if d.within_noise == Some(true) {
+                    "*"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let rows: Vec<[String; 6]> = self
+            .variants
+            .iter()
+            .zip(&diffs)
+            .filter_map(|(v, d)| Some((v, d.as_ref()?)))
+            .map(|(v, d)| {
+                [
+                    v.name.clone(),
+                    cell(&d.admitted, false),
+                    cell(&d.encountered, false),
+                    cell(&d.people_intercepted, false),
+                    cell(&d.peak_waiting_at_border, false),
+                    cell(&d.mean_wait_days, true),
+                ]
+            })
+            .collect();
+        let mut t = format!(
+            "\ndifference from {}, member by member (same seeds): median (p5 to p95); \
+             * within noise (the band contains 0)\npeak waiting and mean wait from {} to {}\n",
+            base.name,
+            self.date(self.window_from),
+            self.date(self.last_day())
+        );
         t.push_str(&aligned(header, &rows));
         t
     }
@@ -443,6 +774,7 @@ impl Comparison {
 mod tests {
     use super::*;
     use crate::input::load;
+    use serde_json::{json, Value};
 
     fn variants_example() -> Input {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants");
@@ -496,14 +828,19 @@ mod tests {
                 admitted: adm,
                 encountered: 20,
             }],
+            waiting: vec![1500, 700],
+            admitted: vec![0, adm],
+            encountered: vec![10, 20],
         }
     }
 
     fn comparison(runs: usize, members: Vec<Vec<MemberKeys>>) -> Comparison {
         Comparison {
             scenario: "s".into(),
+            start_date: "2023-06-01".into(),
             seed: 1,
             runs,
+            window_from: 1,
             out_dir: PathBuf::from("out"),
             variants: members
                 .into_iter()
@@ -556,5 +893,54 @@ mod tests {
         );
         assert_eq!(v["variants"][0]["monthly"][0]["admitted"], 20.0);
         assert!(c.wrote_line().ends_with("; 2 runs each)"));
+        assert_eq!(v["window"]["from"], "2023-06-02");
+        assert_eq!(v["window"]["to"], "2023-06-02");
+        assert_eq!(v["baseline"], "baseline");
+        assert_eq!(v["variants"][0]["difference"], Value::Null);
+        // Paired: member 0 admits 10 − 0, member 1 30 − 0.
+        let d = &v["variants"][1]["difference"]["admitted"];
+        assert_eq!(
+            (d["p5"].as_f64(), d["p95"].as_f64()),
+            (Some(-29.0), Some(-11.0))
+        );
+        assert_eq!(d["within_noise"], false);
+        // Encounters are equal member by member: within noise (the band is 0).
+        assert_eq!(
+            v["variants"][1]["difference"]["encountered"]["within_noise"],
+            true
+        );
+        // No member of x2 admitted anybody: no wait to pair.
+        assert_eq!(
+            v["variants"][1]["difference"]["mean_wait_days"],
+            Value::Null
+        );
+        let by_day = &v["variants"][1]["difference_by_day"]["admitted"];
+        assert_eq!(by_day["p50"], json!([0.0, -20.0]));
+    }
+
+    #[test]
+    fn differences_pair_members_and_mark_noise() {
+        let d = Difference::of(&[(5.0, 4.0), (3.0, 4.0), (4.0, 4.0)]).unwrap();
+        assert_eq!(d.within_noise, Some(true));
+        assert_eq!(d.p50, 0.0);
+        let d = Difference::of(&[(5.0, 4.0), (7.0, 4.0)]).unwrap();
+        assert_eq!(d.within_noise, Some(false));
+        assert_eq!(d.mean, 2.0);
+        // One pair says nothing about noise.
+        assert_eq!(Difference::of(&[(5.0, 4.0)]).unwrap().within_noise, None);
+        assert!(Difference::of(&[]).is_none());
+        let c = comparison(
+            3,
+            vec![
+                vec![keys(10, Some(1.0)), keys(10, None), keys(10, None)],
+                vec![keys(12, Some(1.0)), keys(11, None), keys(13, None)],
+            ],
+        );
+        let t = c.table();
+        assert!(t.contains("difference from baseline"), "{t}");
+        assert!(t.contains("from 2023-06-02 to 2023-06-02"), "{t}");
+        assert!(t.contains("+2 (+1 to +3)"), "{t}");
+        // Encounters are the same in every pair: 0, within noise.
+        assert!(t.contains("0 (0 to 0)*"), "{t}");
     }
 }

@@ -1,6 +1,8 @@
-//! daily.csv: one row per day per location with every per-location variable.
+//! daily.csv: one row per day per location with every per-location variable, in
+//! people (agents × `hasten`): read next to the other outputs, which count people.
 
 use super::{at, csv_field, per_location, WriteError};
+use corridor_model::key_numbers::people_per_agent;
 use corridor_model::record::RunOutput;
 use corridor_model::scenario::Scenario;
 use std::fmt::Write as _;
@@ -33,11 +35,13 @@ pub(super) const DAILY_COLUMNS: [&str; 14] = {
     cols
 };
 
-/// daily.csv: one row per day per location, locations in scenario order. A
-/// per-location vector the engine left empty does not apply and prints as 0.
+/// daily.csv: one row per day per location, locations in scenario order; every
+/// count in people (the records' agents × `hasten`). A per-location vector the
+/// engine left empty does not apply and prints as 0.
 pub fn render_daily_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
     const FILE: &str = "daily.csv";
     let n = scenario.locations.len();
+    let k = people_per_agent(scenario);
     let mut out = DAILY_COLUMNS.join(",");
     out.push('\n');
     for rec in &run.days {
@@ -64,7 +68,7 @@ pub fn render_daily_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, 
                 loc.kind.as_str()
             );
             for col in cols {
-                let _ = write!(out, ",{}", at(col, i));
+                let _ = write!(out, ",{}", at(col, i) * k);
             }
             out.push('\n');
         }

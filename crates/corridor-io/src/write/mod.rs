@@ -3,12 +3,12 @@
 //! compare.json of a comparison of policy variants; and the atomic file write they
 //! all go through.
 //!
-//! Units: out.csv counts agents, exactly as Flee writes it; daily.csv and ports.csv
-//! count agents too, as the records do (one agent = `hasten` people, Flee's
-//! convention) and as the ensemble files do, so every per-day table shares one
-//! unit; summary.json, monthly.csv, the key numbers and compare.json count people
-//! (agents × `hasten`), because they are read next to CBP's published counts;
-//! network.json echoes the port settings in people, as they were given in ports.csv.
+//! Units: out.csv counts agents, exactly as Flee writes it (one agent = `hasten`
+//! people, Flee's convention); every other file counts people (agents × `hasten`):
+//! daily.csv, ports.csv, observed.csv, monthly.csv, summary.json, the key numbers
+//! and compare.json, because a planner reads them next to published counts of
+//! people; summary.json's `file_units` says so per file. network.json echoes the
+//! port settings in people, as they were given in ports.csv.
 //! Every key number is defined once, in `corridor_model::key_numbers`.
 //!
 //! Invariants:
@@ -40,7 +40,7 @@ mod tests;
 
 pub use artifacts::RunArtifacts;
 pub use atomic::{write_atomic, write_atomic_with};
-pub use compare_json::{key_numbers, render_compare_json, CompareEntry};
+pub use compare_json::key_numbers;
 pub use corridor_model::key_numbers::{month_totals, people_per_agent, KeyNumbers, MonthTotals};
 pub use daily_csv::{render_daily_csv, DAILY_VARIABLES};
 pub use meta::{InputDigest, InputKind, RunMeta};

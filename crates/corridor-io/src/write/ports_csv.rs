@@ -1,6 +1,7 @@
-//! ports.csv: one row per day per port of entry.
+//! ports.csv: one row per day per port of entry, counts in people (agents × `hasten`).
 
 use super::{csv_field, port_days, WriteError};
+use corridor_model::key_numbers::people_per_agent;
 use corridor_model::record::RunOutput;
 use corridor_model::scenario::Scenario;
 use std::fmt::Write as _;
@@ -30,11 +31,13 @@ fn csv_f64(x: f64) -> String {
 }
 
 /// ports.csv: `day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open`,
-/// one row per day per port, ports in ports.csv order. Counts in agents; `queue`
+/// one row per day per port, ports in ports.csv order. Counts in people (agents ×
+/// `hasten`); `queue`
 /// at the end of the day; `mean_wait_days` of the people admitted that day (0 if
 /// none); `open` is 1 or 0.
 pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
     const FILE: &str = "ports.csv";
+    let k = people_per_agent(scenario);
     let mut out = PORTS_COLUMNS.join(",");
     out.push('\n');
     for rec in &run.days {
@@ -46,10 +49,10 @@ pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, 
                 "{},{date},{},{},{},{},{},{},{}",
                 rec.day,
                 csv_field(&p.name),
-                d.queue,
-                d.admitted,
-                d.by_appointment,
-                d.walk_up,
+                d.queue * k,
+                d.admitted * k,
+                d.by_appointment * k,
+                d.walk_up * k,
                 csv_f64(d.mean_wait_days),
                 u8::from(d.open)
             );

@@ -53,6 +53,10 @@ struct Summary<'a> {
     hasten: u32,
     /// Unit of every count in this file except `validation`.
     units: &'static str,
+    /// Unit of the counts in each file of the run directory (out.csv stays in
+    /// agents, as Flee writes it); readers of older directories, without this
+    /// field, find daily.csv, ports.csv and observed.csv in agents.
+    file_units: FileUnits,
     /// The key numbers (`corridor_model::key_numbers`), in people.
     key_numbers: KeyNumbers,
     /// Admitted and encountered people per month.
@@ -68,6 +72,23 @@ struct Summary<'a> {
     comparison: Option<Comparison<'a>>,
     warnings: Vec<&'a str>,
 }
+
+/// The unit of each table of a run directory.
+#[derive(Serialize)]
+struct FileUnits {
+    #[serde(rename = "daily.csv")]
+    daily: &'static str,
+    #[serde(rename = "ports.csv")]
+    ports: &'static str,
+    #[serde(rename = "monthly.csv")]
+    monthly: &'static str,
+    #[serde(rename = "observed.csv")]
+    observed: &'static str,
+    #[serde(rename = "out.csv")]
+    out: &'static str,
+}
+
+const PEOPLE: &str = "people";
 
 /// Comparison with observed data. For now only the file: the metric comes with
 /// calibration.
@@ -153,6 +174,13 @@ pub fn render_summary_json(
         engine: &meta.engine,
         hasten: scenario.settings.optimisations.hasten,
         units: "people (agents × hasten)",
+        file_units: FileUnits {
+            daily: PEOPLE,
+            ports: PEOPLE,
+            monthly: PEOPLE,
+            observed: PEOPLE,
+            out: "agents",
+        },
         key_numbers: key,
         monthly: month_totals(scenario, run),
         inputs: &meta.inputs,

@@ -168,12 +168,13 @@ fn border_run() -> (Scenario, RunOutput) {
 #[test]
 fn ports_csv_bytes() {
     let (s, run) = border_run();
+    // Counts in people: the records' agents × hasten 10; the wait stays in days.
     assert_eq!(
         render_ports_csv(&s, &run).unwrap(),
         "day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open\n\
-         0,2023-11-29,San Ysidro,4,2,1,1,0,1\n\
-         1,2023-11-30,San Ysidro,6,0,0,0,0,0\n\
-         2,2023-12-01,San Ysidro,1,4,2,2,2.5,1\n"
+         0,2023-11-29,San Ysidro,40,20,10,10,0,1\n\
+         1,2023-11-30,San Ysidro,60,0,0,0,0,0\n\
+         2,2023-12-01,San Ysidro,10,40,20,20,2.5,1\n"
     );
     // A record without port entries reads as zeros and the day-0 setting.
     let mut run2 = run.clone();
@@ -236,21 +237,19 @@ fn key_numbers_in_people() {
             p90_wait_days: None,
         }
     );
-    let entry = CompareEntry {
-        name: "base".into(),
-        dir: "base".into(),
-        description: "d".into(),
-        events: vec!["2023-12-01: close San Ysidro".into()],
-        key_numbers: k,
-        monthly: month_totals(&s, &run),
-    };
-    let text = render_compare_json("b", 3, &[entry]).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["scenario"], "b");
-    assert_eq!(v["seed"], 3);
-    assert_eq!(v["units"], "people");
-    assert_eq!(v["variants"][0]["key_numbers"]["admitted"], 60);
-    assert_eq!(v["variants"][0]["monthly"][1]["month"], "2023-12");
+    // Over a window from day 2 (a comparison's common window): the peak and the
+    // waits of day 2 only, totals over the whole run.
+    let w = corridor_model::key_numbers::key_numbers_from(&s, &run, 2).unwrap();
+    assert_eq!(
+        (w.peak_waiting_at_border, w.peak_waiting_date.as_deref()),
+        (60, Some("2023-12-01"))
+    );
+    assert_eq!(w.mean_wait_days, Some(2.5));
+    assert_eq!((w.admitted, w.encountered), (k.admitted, k.encountered));
+    assert_eq!(
+        corridor_model::key_numbers::waiting_at_border(&s, &run).unwrap(),
+        vec![100, 130, 60]
+    );
     // Nobody admitted: no mean wait; an empty run has no peak date.
     let empty = RunOutput::default();
     let k = key_numbers(&s, &empty).unwrap();
@@ -371,6 +370,20 @@ fn daily_and_observed_csv() {
 }
 
 #[test]
+fn daily_csv_counts_people() {
+    // hasten 10: Tijuana's 5 agents on day 0 are 50 people, the port's queue of 4
+    // agents 40 people.
+    let (s, run) = border_run();
+    let daily = render_daily_csv(&s, &run).unwrap();
+    let lines: Vec<&str> = daily.lines().collect();
+    assert_eq!(lines[1], "0,2023-11-29,Tijuana,town,50,0,0,0,0,0,0,0,10,0");
+    assert_eq!(
+        lines[2],
+        "0,2023-11-29,San Ysidro,port,10,0,40,0,0,0,0,20,0,0"
+    );
+}
+
+#[test]
 fn bad_record_shape_is_an_error() {
     let (s, mut run) = tiny();
     run.days[1].arrived = vec![1, 2];
@@ -420,6 +433,7 @@ fn summary_json() {
         "engine",
         "hasten",
         "units",
+        "file_units",
         "key_numbers",
         "monthly",
         "inputs",

@@ -44,6 +44,7 @@ use crate::border::shelter;
 use crate::border::threshold::ThresholdState;
 use crate::border::transit::Transit;
 use crate::border::{Border, Caravan, CaravanSource};
+use crate::date::Date;
 use crate::error::ModelError;
 use crate::record::{wait_bucket, DayRecord, PortDay, WAIT_BUCKETS};
 use crate::scenario::Scenario;
@@ -139,6 +140,8 @@ pub struct BorderState {
     day: DayCounters,
     totals: BorderTotals,
     warnings: Vec<String>,
+    /// The scenario's start date: warnings give dates, not day numbers.
+    start_date: Date,
     /// Appointment holders (until admitted).
     holders: IdMap<Appointment>,
     /// Registration day (first request) of everyone who ever requested.
@@ -236,6 +239,7 @@ impl BorderState {
             day: DayCounters::default(),
             totals: BorderTotals::default(),
             warnings: Vec::new(),
+            start_date: scenario.start_date,
             holders: IdMap::default(),
             registered: IdMap::default(),
             city_watch: IdMap::default(),
@@ -356,8 +360,9 @@ impl BorderState {
         let members = caravan::recruit(self.seed, day, index, candidates, c.size);
         if (members.len() as u64) < c.size {
             self.warnings.push(format!(
-                "caravan '{}' on day {day}: {} of {} agents available at the origin",
+                "caravan '{}' on {}: {} of {} agents available at the origin",
                 c.name,
+                self.start_date.add_days(day as i64),
                 members.len(),
                 c.size
             ));

@@ -794,7 +794,8 @@ impl<'a> CountWorld<'a> {
         if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
             self.warned_schedule = true;
             self.warnings.push(format!(
-                "the conflict schedule has fewer rows than days: from day {t} on, its last row holds"
+                "the conflict schedule has fewer rows than days: from {} on, its last row holds",
+                sc.start_date.add_days(t as i64)
             ));
         }
 

@@ -43,6 +43,10 @@ pub(crate) struct Places {
     pub halt: Vec<bool>,
     /// Set when `take_from_population` emptied a location (warned once).
     pub pop_exhausted: Vec<bool>,
+    /// Location names and the start date, only so that warnings speak in names
+    /// and dates rather than indices and day numbers.
+    names: Vec<String>,
+    start_date: crate::date::Date,
 }
 
 impl Places {
@@ -64,6 +68,8 @@ impl Places {
             deactivation: vec![0.0; n],
             halt: vec![false; n],
             pop_exhausted: vec![false; n],
+            names: sc.locations.iter().map(|l| l.name.clone()).collect(),
+            start_date: sc.start_date,
         };
         for (i, l) in sc.locations.iter().enumerate() {
             p.foreign[i] = l.foreign;
@@ -270,8 +276,10 @@ impl Places {
         *p = p.saturating_sub(n);
         if *p == 0 && !self.pop_exhausted[l] {
             self.pop_exhausted[l] = true;
+            let name = self.names.get(l).map_or("?", String::as_str);
             return Some(format!(
-                "day {t}: take_from_population emptied the population of location {l}"
+                "{}: take_from_population emptied the population of {name}",
+                self.start_date.add_days(t as i64)
             ));
         }
         None

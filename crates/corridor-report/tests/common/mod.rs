@@ -675,7 +675,15 @@ pub fn compare_dir(dir: &Path) {
     corridor_run(&dir.join("baseline"), "mexico-corridor", 1.0);
     corridor_run(&dir.join("ports_closed"), "mexico-corridor", 0.5);
     corridor_ensemble(&dir.join("appointments_doubled"), "mexico-corridor", 1.5);
+    // Paired differences of appointments doubled: the band rises from 0 (the
+    // variants agree before the first event) to −500…+300 people waiting.
+    let n = CORRIDOR_DAYS as usize;
+    let ramp = |k: f64| -> Vec<f64> { (0..n).map(|d| k * d as f64 / n as f64).collect() };
+    let band = |lo: f64, mid: f64, hi: f64| serde_json::json!({"p5": ramp(lo), "p50": ramp(mid), "p95": ramp(hi)});
     let cmp = serde_json::json!({
+        "start_date": "2023-10-01",
+        "window": {"from": "2023-10-15", "to": "2024-01-28"},
+        "baseline": "baseline",
         "variants": [
             {"name": "baseline", "dir": "baseline",
              "key_numbers": {"peak_waiting_at_border": 12500, "peak_waiting_date": "2023-10-04",
@@ -690,7 +698,15 @@ pub fn compare_dir(dir: &Path) {
                              "mean_wait_days": {"mean": 3.0, "sd": 0.2, "p5": 2.7, "p50": 3.0, "p95": 3.3},
                              "admitted": {"mean": 60000, "sd": 3000, "p5": 55000, "p50": 60000, "p95": 65000},
                              "encountered": {"mean": 21000, "sd": 500, "p5": 20200, "p50": 21000, "p95": 21800},
-                             "interception_events": {"mean": 7000, "sd": 300, "p5": 6500, "p50": 7000, "p95": 7500}}}
+                             "interception_events": {"mean": 7000, "sd": 300, "p5": 6500, "p50": 7000, "p95": 7500}},
+             "difference": {
+                 "peak_waiting_at_border": {"mean": -100, "p5": -500, "p50": -100, "p95": 300, "within_noise": true},
+                 "admitted": {"mean": 20000, "p5": 15000, "p50": 20000, "p95": 25000, "within_noise": false},
+                 "encountered": {"mean": 0, "p5": 0, "p50": 0, "p95": 0, "within_noise": true}},
+             "difference_by_day": {
+                 "waiting_at_border": band(-500.0, -100.0, 300.0),
+                 "admitted": band(15000.0, 20000.0, 25000.0),
+                 "encountered": band(0.0, 0.0, 0.0)}}
         ]
     });
     write(
