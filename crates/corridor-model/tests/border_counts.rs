@@ -234,28 +234,40 @@ fn mexico_2023_first_50_days() {
 }
 
 /// Engine time and cohorts of the whole built-in scenario on the count engine
-/// (figures for docs/performance.md; run with `--ignored --nocapture`).
+/// (figures for docs/performance.md; run with `--ignored --nocapture`). Prints
+/// wall time and this thread's CPU time (Linux `schedstat`; on a loaded
+/// machine the CPU time is the steadier figure). `REPS` sets the number of
+/// timed runs (default 3; 1 under callgrind).
 #[test]
 #[ignore]
 fn mexico_2023_count_engine_time() {
+    fn cpu_ms() -> f64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(f64::NAN, |ns| ns / 1e6)
+    }
     let sc = scenario("scenarios/mexico-2023");
     let opts = RunOptions {
         seed: 1,
         days: None,
         engine: EngineKind::Counts,
     };
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..reps {
+        let (t, c) = (std::time::Instant::now(), cpu_ms());
         let (_, stats) = corridor_model::counts::simulate_counts_with_stats(&sc, &opts).unwrap();
         let max = stats.cohorts_per_day.iter().max().unwrap();
+        let mean = stats.cohorts_per_day.iter().sum::<usize>() / stats.cohorts_per_day.len();
         eprintln!(
-            "{:.1} ms, max cohorts {max}",
-            t.elapsed().as_secs_f64() * 1e3
+            "{:.1} ms wall, {:.1} ms CPU, cohorts max {max}, mean {mean}",
+            t.elapsed().as_secs_f64() * 1e3,
+            cpu_ms() - c
         );
     }
-    let t = std::time::Instant::now();
-    run(&sc, 1, None, EngineKind::Counts);
-    eprintln!("plain run {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
 }
 
 /// The same seed gives the same count run; another seed another one.

@@ -8,9 +8,10 @@
 //!   joining day, head counts (people who joined on the same day are
 //!   exchangeable: ties by agent id are a uniform order);
 //! * transit: per release day, cohorts already placed at their destination;
-//! * per cohort ([`Bd`] in the key): appointment (port, day), registration day,
-//!   current stay at a crossing city; the flag [`INTERCEPTED`] for distinct people
-//!   intercepted;
+//! * per cohort ([`Bd`] in the key): appointment (port, day), registration day
+//!   (on the grid of [`REGISTRATION_QUANTUM`] days, and only if some allocation
+//!   of the run has a FIFO part), current stay at a crossing city; the flag
+//!   [`INTERCEPTED`] for distinct people intercepted;
 //! * waiting for papers: pools outside the buckets, in [`super::papers`]
 //!   (field `papers`; its steps are `impl CountBorder` there);
 //! * caravans: members are single people (units) with pseudo ids, so that
@@ -27,7 +28,7 @@
 use super::cohorts::{normalise, Bd, Key, Scratch, NO_ROUTE};
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
-use crate::border::{Allocation, BorderState, QueueDiscipline};
+use crate::border::{Action, Allocation, BorderState, QueueDiscipline};
 use crate::engine::network::Network;
 use crate::error::ModelError;
 use crate::rng::Stream;
@@ -56,6 +57,27 @@ pub(crate) struct CountBorder {
     caravan_pos: Vec<Option<CaravanPos>>,
     /// People waiting for papers (see `super::papers`).
     pub(super) papers: super::papers::CountPapers,
+    /// How registration days are kept in cohort keys: `None` when no
+    /// allocation of the run has a FIFO part (nothing ever reads them), else
+    /// the grid in days ([`REGISTRATION_QUANTUM`]).
+    reg_grid: Option<u32>,
+}
+
+/// Grid of the registration days the count engine keeps for FIFO allocation
+/// (days): a registration on day `d` is kept as `d − d mod q`, and FIFO ties
+/// within one block of `q` days are drawn uniformly. Exact days would make every
+/// day's registrants a state of their own wherever they go (about 25 days of
+/// registrants wait at once on the built-in scenario, multiplying the cohorts by
+/// ~4); see docs/model.md §14 for what this changes.
+pub const REGISTRATION_QUANTUM: u32 = 7;
+
+/// Whether an appointment allocation takes some winners by registration.
+fn has_fifo_part(a: Allocation) -> bool {
+    match a {
+        Allocation::Fifo => true,
+        Allocation::Lottery => false,
+        Allocation::Mixed { fifo_share } => fifo_share > 0.0,
+    }
 }
 
 impl CountBorder {
@@ -67,7 +89,14 @@ impl CountBorder {
                 "the count engine takes at most 254 crossing points and 65,535 ports".into(),
             ));
         }
+        // Allocation can change by events (`set_allocation`): registration
+        // days are dropped only if no allocation of the run ever reads them.
+        let fifo_ever = bd.appointments.as_ref().is_some_and(|a| has_fifo_part(a.allocation))
+            || bd.events.iter().any(|e| {
+                matches!(e.action, Action::SetAllocation { allocation } if has_fifo_part(allocation))
+            });
         Ok(CountBorder {
+            reg_grid: fifo_ever.then_some(REGISTRATION_QUANTUM),
             b,
             discipline: bd.ports.iter().map(|p| p.queue).collect(),
             appointed: vec![BTreeMap::new(); bd.ports.len()],
@@ -285,8 +314,14 @@ impl CountBorder {
                     w += 1;
                 }
                 if x > 0 {
-                    let reg = k.bd().registered().unwrap_or(t);
-                    req.push((l, k.with_bd(k.bd().with_registered(reg)), x));
+                    let key = match self.reg_grid {
+                        Some(q) => {
+                            let reg = k.bd().registered().unwrap_or(t - t % q);
+                            k.with_bd(k.bd().with_registered(reg))
+                        }
+                        None => k,
+                    };
+                    req.push((l, key, x));
                 }
             }
             bucket.truncate(w);

@@ -43,7 +43,9 @@ pub(crate) struct Key {
 /// `BorderState` keeps per agent id). Bit 63: appointment holder. A holder has
 /// its appointment day in bits 0..16 and its port in bits 16..32 (it never
 /// requests or crosses again, so it needs nothing else). Anyone else has its
-/// registration day + 1 in bits 0..16 (0: never requested), and its current
+/// registration day + 1 in bits 0..16 (0: never requested, or the run never
+/// allocates by registration; the day is the start of its block of
+/// `border::REGISTRATION_QUANTUM` days), and its current
 /// stay at a crossing city: crossing + 1 in bits 16..24 (0: none), first day of
 /// the stay in bits 24..40, last day seen in bits 40..56. Days fit in 16 bits
 /// (the count engine refuses border runs of more than [`MAX_BORDER_DAYS`] days).

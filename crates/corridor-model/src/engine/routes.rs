@@ -45,6 +45,10 @@ pub(crate) const DEST_BIT: u32 = 1 << 31;
 /// "No next hop" in [`Candidates::next`].
 const NONE: u32 = u32::MAX;
 
+/// Route-weight tables with fewer weights than this are filled on the calling
+/// thread (see `Tables::build`).
+const PARALLEL_TABLE_MIN: usize = 1 << 16;
+
 /// All paths ever used as candidates.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PathArena {
@@ -414,35 +418,41 @@ impl Tables {
             }
         }
         let capmul = &self.capmul;
-        blocks
-            .into_par_iter()
-            .with_min_len(16)
-            .for_each(|(o, block)| {
-                let r = cands.range(o);
-                let k = r.len();
-                for c in 0..n_class {
-                    let w = &mut block[c * k..(c + 1) * k];
-                    if cands.uniform {
-                        w.fill(1.0);
-                    } else {
-                        for (j, i) in r.clone().enumerate() {
-                            let x = cands.dest[i] as usize;
-                            let e = end[c * n_loc + x] * cands.home[i];
-                            let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
-                            if m.weight_power != 1.0 {
-                                v = v.powf(m.weight_power);
-                            }
-                            w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
+        let fill = |(o, block): (usize, &mut [f64])| {
+            let r = cands.range(o);
+            let k = r.len();
+            for c in 0..n_class {
+                let w = &mut block[c * k..(c + 1) * k];
+                if cands.uniform {
+                    w.fill(1.0);
+                } else {
+                    for (j, i) in r.clone().enumerate() {
+                        let x = cands.dest[i] as usize;
+                        let e = end[c * n_loc + x] * cands.home[i];
+                        let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
+                        if m.weight_power != 1.0 {
+                            v = v.powf(m.weight_power);
                         }
-                        prune_weights(w, m.pruning_threshold);
+                        w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
                     }
-                    let mut acc = 0.0;
-                    for x in w.iter_mut() {
-                        acc += *x;
-                        *x = acc;
-                    }
+                    prune_weights(w, m.pruning_threshold);
                 }
-            });
+                let mut acc = 0.0;
+                for x in w.iter_mut() {
+                    acc += *x;
+                    *x = acc;
+                }
+            }
+        };
+        // Small tables (a few thousand weights: the built-in scenario has ~6,000)
+        // take tens of microseconds; handing them to the thread pool costs more
+        // than that, twice a day, and far more on a loaded machine. Each block is
+        // filled alike either way, so results do not depend on this choice.
+        if cands.dest.len() * n_class < PARALLEL_TABLE_MIN {
+            blocks.into_iter().for_each(fill);
+        } else {
+            blocks.into_par_iter().with_min_len(16).for_each(fill);
+        }
     }
 
     /// Picks a candidate route of origin `o` for class `class`; `None` when `o`
