@@ -37,8 +37,12 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
@@ -47,6 +51,14 @@ pub struct CompareArgs {
 pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     let input = corridor::load(args.input.as_deref())?;
     print_warnings(&input.warnings, g.quiet);
+    let at_once = rayon::current_num_threads();
+    corridor::memory::check(
+        &input.scenario,
+        args.days,
+        args.engine.kind(),
+        at_once,
+        args.max_memory,
+    )?;
     let req = CompareRequest {
         variants: args.variants.clone(),
         seed: args.seed,
@@ -78,7 +90,7 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         print_warnings(&tagged, g.quiet);
     }
     if !g.quiet {
-        println!("{}", c.wrote_line());
+        crate::outln!("{}", c.wrote_line());
         print!("{}", c.table());
     }
     Ok(())
