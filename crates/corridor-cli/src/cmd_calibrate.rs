@@ -64,8 +64,12 @@ pub struct CalibrateArgs {
     #[arg(long, value_enum, default_value_t = ObjectiveArg::ArdRescaled)]
     pub objective: ObjectiveArg,
     /// Number of days to simulate (default: each instance's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
@@ -81,6 +85,16 @@ pub struct CalibrateArgs {
 pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let inputs = crate::load_all(&args.inputs, g)?;
+    for input in &inputs {
+        let at_once = rayon::current_num_threads();
+        corridor::memory::check(
+            &input.scenario,
+            args.days,
+            args.engine.kind(),
+            at_once,
+            args.max_memory,
+        )?;
+    }
     let req = CalibrateRequest {
         params,
         budget: args.budget as usize,
@@ -105,7 +119,7 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
     print!("{}", done.calibration);
     if !g.quiet {
         let out = done.out_dir.display();
-        println!("wrote {out} ({})", done.files.join(", "));
+        crate::outln!("wrote {out} ({})", done.files.join(", "));
     }
     Ok(())
 }

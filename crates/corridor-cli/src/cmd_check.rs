@@ -29,6 +29,6 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs, g: &GlobalOpts) -> Result<()> {
     let input = corridor::load(Some(&args.input))?;
     print_warnings(&input.warnings, g.quiet);
-    println!("{}", corridor::check(&input));
+    crate::outln!("{}", corridor::check(&input));
     Ok(())
 }

@@ -45,8 +45,12 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Which engine moves people (the count engine by default: fast enough for
     /// an ensemble per variant).
     #[arg(long, value_enum, default_value_t = Engine::Counts)]
@@ -61,6 +65,14 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     if let (Some(v), false) = (file_variant, variants.is_empty()) {
         variants.push(v);
     }
+    let at_once = rayon::current_num_threads();
+    corridor::memory::check(
+        &input.scenario,
+        args.days,
+        args.engine.kind(),
+        at_once,
+        args.max_memory,
+    )?;
     let req = CompareRequest {
         variants: variants.clone(),
         seed: args.seed,
@@ -92,7 +104,7 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         print_warnings(&tagged, g.quiet);
     }
     if !g.quiet {
-        println!("{}", c.wrote_line());
+        crate::outln!("{}", c.wrote_line());
         print!("{}", c.table());
     }
     Ok(())

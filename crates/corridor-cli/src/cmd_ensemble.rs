@@ -34,8 +34,12 @@ pub struct EnsembleArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
@@ -107,6 +111,14 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
         };
     }
     print_warnings(&input.warnings, g.quiet);
+    let at_once = req.runs.min(rayon::current_num_threads());
+    corridor::memory::check(
+        &input.scenario,
+        args.days,
+        req.engine,
+        at_once,
+        args.max_memory,
+    )?;
     let done = {
         let show = progress::enabled(g.no_progress, g.quiet);
         let label = format!("ensemble of {}", input.scenario.name);
@@ -121,8 +133,8 @@ fn finish(done: &EnsembleResult, g: &GlobalOpts) {
     print_warnings(&done.ensemble.warnings, g.quiet);
     if !g.quiet {
         let out = done.plan.out_dir.display();
-        println!("wrote {out} ({})", done.files.join(", "));
-        println!(
+        crate::outln!("wrote {out} ({})", done.files.join(", "));
+        crate::outln!(
             "{}",
             summary_lines(&done.ensemble, done.plan.variant.as_deref())
         );

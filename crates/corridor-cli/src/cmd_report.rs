@@ -23,7 +23,7 @@ pub struct ReportArgs {
 pub fn run(args: &ReportArgs, g: &GlobalOpts) -> Result<()> {
     let path = corridor::report(&args.run_dir)?;
     if !g.quiet {
-        println!("wrote {}", path.display());
+        crate::outln!("wrote {}", path.display());
     }
     Ok(())
 }

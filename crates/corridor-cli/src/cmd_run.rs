@@ -42,8 +42,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Output directory [default: corridor-out/<scenario name>, or
     /// corridor-out/<scenario name>-<variant> with --variant].
     #[arg(long)]
@@ -145,7 +149,7 @@ fn run_partitioned(
     };
     finish(input, &done, g);
     if !g.quiet {
-        println!("partitioned over {ranks} MPI ranks");
+        crate::outln!("partitioned over {ranks} MPI ranks");
     }
     Ok(())
 }
@@ -178,6 +182,8 @@ pub fn run(args: &RunArgs, g: &GlobalOpts) -> Result<()> {
         return run_partitioned(args, &input, &file_variant, g);
     }
     print_warnings(&input.warnings, g.quiet);
+    let engine = args.engine.kind();
+    corridor::memory::check(&input.scenario, args.days, engine, 1, args.max_memory)?;
     if args.partitioned && !cfg!(feature = "mpi") && !g.quiet {
         eprintln!(
             "warning: --partitioned: this corridor was built without the `mpi` feature; \
@@ -199,8 +205,8 @@ fn finish(input: &Input, done: &RunResult, g: &GlobalOpts) {
     print_warnings(&done.output.warnings, g.quiet);
     if !g.quiet {
         let out = done.plan.out_dir.display();
-        println!("wrote {out} ({})", done.files.join(", "));
-        println!("{}", done.summary_line(input));
+        crate::outln!("wrote {out} ({})", done.files.join(", "));
+        crate::outln!("{}", done.summary_line(input));
     }
 }
 
@@ -218,6 +224,7 @@ mod tests {
             ),
             seed: Some(seed),
             days: Some(20),
+            max_memory: None,
             out: Some(out),
             variant: None,
             variant_file: None,

@@ -52,8 +52,12 @@ pub struct SweepArgs {
     #[arg(long, alias = "replicates", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
@@ -69,6 +73,14 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let input = corridor::load(args.input.as_deref())?;
     print_warnings(&input.warnings, g.quiet);
+    let at_once = rayon::current_num_threads();
+    corridor::memory::check(
+        &input.scenario,
+        args.days,
+        args.engine.kind(),
+        at_once,
+        args.max_memory,
+    )?;
     let req = SweepRequest {
         params,
         method: match args.method {
@@ -89,7 +101,7 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
         corridor::sweep(&input, &req, &|| p.inc())?
     };
     if !g.quiet {
-        println!("{}", done.wrote_line());
+        crate::outln!("{}", done.wrote_line());
     }
     print!("{}", sensitivity_table(&done.table));
     Ok(())

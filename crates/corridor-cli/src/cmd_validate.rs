@@ -34,7 +34,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of days to simulate (default: each scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
     pub days: Option<u32>,
     /// Which engine moves people.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
@@ -58,9 +58,9 @@ pub fn run(args: &ValidateArgs, g: &GlobalOpts) -> Result<()> {
     print!("{}", summary_table(&results));
     if !g.quiet {
         for r in &results {
-            println!();
+            crate::outln!();
             print!("{}", r.validation);
-            println!("wrote {}", r.path.display());
+            crate::outln!("wrote {}", r.path.display());
         }
     }
     Ok(())

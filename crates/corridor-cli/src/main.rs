@@ -44,7 +44,10 @@ Examples:
   corridor report corridor-out/mexico-2023
 
 Exit codes: 0 success, 2 bad input or usage (unreadable or inconsistent input,
-unknown variant, a scenario the engine cannot run), 1 any other failure.";
+unknown variant, a scenario the engine cannot run, work estimated to need more
+memory than is available, an --out that is a file or a folder that is not a
+corridor output, a report folder that is not a whole corridor output),
+1 any other failure.";
 
 /// corridor: who arrives where, when, and how long they wait — a stochastic
 /// agent-based simulation of people moving over a network, compatible with Flee.
@@ -99,6 +102,11 @@ enum Command {
     Check(cmd_check::CheckArgs),
     /// Re-render report.html of a run directory.
     Report(cmd_report::ReportArgs),
+}
+
+/// `--max-memory SIZE` (8G, 512M, bytes), for clap.
+pub fn parse_max_memory(s: &str) -> std::result::Result<u64, String> {
+    corridor::memory::parse_size(s)
 }
 
 /// Engine choice on the command line.
@@ -159,7 +167,7 @@ fn main() -> ExitCode {
     match dispatch(&cli) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", warn::clean(&format!("{e:#}")));
             ExitCode::from(exit::code(&e))
         }
     }

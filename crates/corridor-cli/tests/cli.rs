@@ -357,9 +357,10 @@ fn validate_prints_ard_table() {
     assert_eq!(v["runs"], 3);
     assert_eq!(v["ard"]["values"].as_array().unwrap().len(), 3);
     // The ARD printed equals the one a single run writes to summary.json.
-    run_ok(&tiny(), tmp.path(), &[]);
+    // (Into a folder of its own: a run never replaces a folder that is not a run.)
+    run_ok(&tiny(), &tmp.path().join("r"), &[]);
     let summary: serde_json::Value =
-        serde_json::from_str(&read(&tmp.path().join("summary.json"))).unwrap();
+        serde_json::from_str(&read(&tmp.path().join("r/summary.json"))).unwrap();
     assert!(
         (v["ard"]["mean"].as_f64().unwrap() - summary["validation"]["ard"].as_f64().unwrap()).abs()
             < 1e-12

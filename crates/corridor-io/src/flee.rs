@@ -226,7 +226,7 @@ impl Reader {
 
     /// Reads and hashes a file; `None` when it does not exist.
     fn read_optional(&mut self, p: &Path) -> Result<Option<Vec<u8>>, InputError> {
-        match std::fs::read(p) {
+        match crate::text::read_capped(p) {
             Ok(bytes) => {
                 let hash = Sha256::digest(&bytes);
                 let hex = hash.iter().map(|b| format!("{b:02x}")).collect();

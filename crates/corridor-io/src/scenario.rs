@@ -86,13 +86,20 @@ const TABLE_KEYS: [&str; 7] = [
     "observations",
 ];
 
-/// Longest scenario accepted, as for Flee instances.
+/// Longest scenario accepted, as for Flee instances (and `--days`).
 const MAX_DAYS: i64 = crate::flee::MAX_DAYS;
+
+/// What `days` must be, with the real bounds.
+const DAYS: &str = "a whole number of days between 1 and 100000";
+
+/// What a `day = N` must be: the reader's bound, and what the docs promise for
+/// days after the run (a warning, not an error).
+const DAY_OFFSET: &str = "a whole number of days between 0 and 100000 (a day after the last simulated day is accepted with a warning)";
 
 /// Reads `scenario.toml` at `path` and its tables.
 pub fn read_scenario(path: &Path) -> Result<ScenarioInstance, ScenarioError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| io_error(&shown, "the scenario", e))?;
+    let bytes = crate::text::read_capped(path).map_err(|e| io_error(&shown, "the scenario", e))?;
     let text = crate::text::decode(&shown, &bytes)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let file_name = path
@@ -102,7 +109,7 @@ pub fn read_scenario(path: &Path) -> Result<ScenarioInstance, ScenarioError> {
     let show_dir = dir.clone();
     let load = move |rel: &str| -> Result<Option<Vec<u8>>, InputError> {
         let p = dir.join(rel);
-        match std::fs::read(&p) {
+        match crate::text::read_capped(&p) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(InputError::Io {
@@ -157,6 +164,21 @@ pub fn scenario_relative(input: &Path, rel: &str) -> PathBuf {
         input.to_path_buf()
     };
     file.parent().unwrap_or(Path::new(".")).join(rel)
+}
+
+/// A folder path that names the folder in messages: `.` components are dropped
+/// (`base = "."` reads the scenario's own folder, shown by its path) and an empty
+/// path becomes the absolute current directory.
+fn named_dir(p: &Path) -> PathBuf {
+    let p: PathBuf = p
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect();
+    if p.as_os_str().is_empty() {
+        std::path::absolute(".").unwrap_or_else(|_| PathBuf::from("."))
+    } else {
+        p
+    }
 }
 
 fn io_error(shown: &str, needed_for: &str, e: std::io::Error) -> InputError {
@@ -267,9 +289,18 @@ impl Reader<'_> {
                         &format!("a date on or after start_date {}", self.start),
                     ));
                 }
+                if off > MAX_DAYS {
+                    return Err(tab.bad(
+                        "date",
+                        &format!(
+                            "a date at most {MAX_DAYS} days after start_date {} (a date after the last simulated day is accepted with a warning)",
+                            self.start
+                        ),
+                    ));
+                }
                 Ok(off)
             }
-            (false, true) => tab.int("day", 0, MAX_DAYS, "a whole number of days ≥ 0"),
+            (false, true) => tab.int("day", 0, MAX_DAYS, DAY_OFFSET),
         }
     }
 
@@ -326,7 +357,7 @@ fn build(
                 "rules.optimisations.hasten cannot be set with a base instance; set hasten in the base's simsetting.yml".into(),
             ));
         }
-        let base_dir: PathBuf = dir.join(base_rel);
+        let base_dir: PathBuf = named_dir(&dir.join(base_rel));
         let inst = crate::flee::read_flee_instance(&base_dir)?;
         for f in inst.inputs {
             inputs.insert(
@@ -339,7 +370,7 @@ fn build(
             base_dir.join("simsetting.yml"),
             base_dir.join("input_csv").join("simsetting.yml"),
         ] {
-            if let Ok(b) = std::fs::read(&p) {
+            if let Ok(b) = crate::text::read_capped(&p) {
                 let t = String::from_utf8_lossy(&b).into_owned();
                 base_yaml = serde_norway::from_str::<serde_norway::Value>(&t).ok();
                 break;
@@ -357,7 +388,7 @@ fn build(
                 ));
             }
         }
-        if let Some(days) = top.opt_int("days", 1, MAX_DAYS, "a whole number of days ≥ 1")? {
+        if let Some(days) = top.opt_int("days", 1, MAX_DAYS, DAYS)? {
             scenario.days = days as u32;
         }
         scenario.name = name.clone();
@@ -366,7 +397,7 @@ fn build(
         let start = top
             .opt_date("start_date")?
             .ok_or_else(|| top.missing("start_date"))?;
-        let days = top.int("days", 1, MAX_DAYS, "a whole number of days ≥ 1")?;
+        let days = top.int("days", 1, MAX_DAYS, DAYS)?;
         scenario = Scenario::new(&name, start, days as u32);
     }
     let (settings, w) = rules.settings(&src, base_yaml)?;
@@ -415,6 +446,7 @@ fn build(
     read_variants(&mut r, &top, &scenario, &mut border)?;
     scenario.border = border;
     scenario.observed = read_observed(&r, &top)?;
+    formula_warnings(&scenario, &mut r.warnings);
 
     let inputs = r
         .inputs
@@ -572,6 +604,7 @@ fn read_routes(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Result<(
     let Some(t) = r.table(tabs, "routes", &cols, &["from", "to", "distance_km"])? else {
         return Ok(());
     };
+    let mut seen = RouteSet::of_base(s);
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let from = r.loc_cell(&t, &c("from"))?;
@@ -579,6 +612,7 @@ fn read_routes(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Result<(
         if from == to {
             return Err(c("to").bad("a location other than 'from'"));
         }
+        seen.insert(s, &t, row.line, from, to)?;
         let mut link = Link::new(from, to, c("distance_km").non_negative()?);
         let speed = c("max_move_speed");
         if !speed.is_empty() {
@@ -598,6 +632,78 @@ fn read_routes(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Result<(
         s.links.push(link);
     }
     Ok(())
+}
+
+/// The routes read so far, by unordered pair of locations (routes are
+/// bidirectional), with the line that defined each (`None`: the base instance).
+/// A second route between the same pair would add a parallel link and silently
+/// change route choice, so corridor's routes table refuses it.
+struct RouteSet(HashMap<(usize, usize), Option<usize>>);
+
+impl RouteSet {
+    fn of_base(s: &Scenario) -> RouteSet {
+        RouteSet(
+            s.links
+                .iter()
+                .map(|l| ((l.from.min(l.to), l.from.max(l.to)), None))
+                .collect(),
+        )
+    }
+
+    fn insert(
+        &mut self,
+        s: &Scenario,
+        t: &Table,
+        line: usize,
+        a: usize,
+        b: usize,
+    ) -> Result<(), InputError> {
+        let name = format!("{} - {}", s.locations[a].name, s.locations[b].name);
+        match self.0.insert((a.min(b), a.max(b)), Some(line)) {
+            None => Ok(()),
+            Some(Some(first_line)) => Err(InputError::Duplicate {
+                path: t.file.clone(),
+                line,
+                what: "route".into(),
+                name,
+                first_line,
+            }),
+            Some(None) => Err(InputError::Malformed {
+                path: t.file.clone(),
+                line,
+                message: format!(
+                    "route '{name}' is already a route of the base instance; a second one would add a parallel link (change the base's routes.csv instead)"
+                ),
+            }),
+        }
+    }
+}
+
+/// Warns about names a spreadsheet would read as a formula (`=`, `+`, `-`, `@`
+/// first): outputs write names verbatim, as Flee does, so that programs read them
+/// back unchanged; docs/outputs.md says how to open such files safely.
+fn formula_warnings(s: &Scenario, warnings: &mut Vec<String>) {
+    let b = &s.border;
+    let names = s
+        .locations
+        .iter()
+        .map(|l| ("location", l.name.as_str()))
+        .chain(b.ports.iter().flat_map(|p| {
+            [
+                ("field office", p.field_office.as_str()),
+                ("sector", p.sector.as_str()),
+            ]
+        }))
+        .chain(b.crossings.iter().map(|c| ("sector", c.sector.as_str())));
+    let mut seen = std::collections::BTreeSet::new();
+    for (what, name) in names {
+        if name.starts_with(['=', '+', '-', '@']) && seen.insert(name) {
+            warnings.push(format!(
+                "{what} '{name}' starts with '{}', which spreadsheets read as a formula; outputs write it verbatim (import CSV files as text)",
+                &name[..1]
+            ));
+        }
+    }
 }
 
 /// Is there a route between `a` and `b` (either direction)?
@@ -654,10 +760,11 @@ fn read_ports(
                 "random" => QueueDiscipline::Random,
                 _ => QueueDiscipline::Fifo,
             };
+            let border_city = port_border_city(r, t, &c("border_city"), s)?;
             b.ports.push(Port {
                 location: loc,
                 name: s.locations[loc].name.clone(),
-                border_city: r.loc_cell(t, &c("border_city"))?,
+                border_city,
                 field_office: c("field_office").name()?.to_string(),
                 sector: c("sector").name()?.to_string(),
                 capacity_per_day: c("capacity_per_day").non_negative()? / r.hasten as f64,
@@ -684,6 +791,21 @@ fn read_ports(
         }
     }
     Ok(())
+}
+
+/// A port's border city: where its queue waits and crossers leave from, so it
+/// cannot itself be a port.
+fn port_border_city(
+    r: &Reader,
+    t: &Table,
+    c: &crate::text::Cell,
+    s: &Scenario,
+) -> Result<usize, InputError> {
+    let city = r.loc_cell(t, c)?;
+    if s.locations[city].kind == LocationKind::Port {
+        return Err(c.bad("a location that is not a port (the city the port belongs to)"));
+    }
+    Ok(city)
 }
 
 fn read_checkpoints(
@@ -742,7 +864,7 @@ fn read_checkpoints(
         let delay = c("delay_days");
         let delay_days = match delay.uint()? {
             d @ 1..=100_000 => d as u32,
-            _ => return Err(delay.bad("a whole number of days ≥ 1")),
+            _ => return Err(delay.bad("a whole number of days between 1 and 100000")),
         };
         b.checkpoints.push(Checkpoint {
             name,
@@ -821,25 +943,33 @@ fn read_crossings(r: &mut Reader, tabs: Option<&Tab>, b: &mut Border) -> Result<
         }
         seen.insert(city, row.line);
         let slope = c("slope");
-        let max = c("max_hazard");
+        let hazard = probability(&c("hazard"))?;
         b.crossings.push(CrossingPoint {
             name: c("border_city").text.to_string(),
             border_city: city,
             sector: c("sector").name()?.to_string(),
-            hazard: probability(&c("hazard"))?,
+            hazard,
             slope: if slope.is_empty() {
                 0.0
             } else {
                 slope.non_negative()?
             },
-            max_hazard: if max.is_empty() {
-                1.0
-            } else {
-                probability(&max)?
-            },
+            max_hazard: max_hazard(&c("max_hazard"), hazard)?,
         });
     }
     Ok(())
+}
+
+/// `max_hazard`: a probability, 1 when empty, and not below the starting
+/// `hazard` (a cap below the start would silently lower the hazard on day 0).
+fn max_hazard(max: &crate::text::Cell, hazard: f64) -> Result<f64, InputError> {
+    if max.is_empty() {
+        return Ok(1.0);
+    }
+    max.float_where(
+        |x| (hazard..=1.0).contains(&x),
+        &format!("a number between hazard ({hazard}) and 1"),
+    )
 }
 
 /// Keys of `[observations]`.
@@ -1135,15 +1265,30 @@ fn read_threshold(r: &Reader, top: &Tab, b: &mut Border) -> Result<(), InputErro
         return Ok(());
     };
     let h = r.hasten as f64;
+    let activate_at = t.f64("activate_at", non_neg, NON_NEG)?;
+    // Deactivating above the activation level would switch the rule off and on
+    // every day; equal levels are allowed.
+    let deactivate_below = t.f64("deactivate_below", non_neg, NON_NEG)?;
+    if deactivate_below > activate_at {
+        return Err(t.bad(
+            "deactivate_below",
+            &format!("a number between 0 and activate_at ({activate_at})"),
+        ));
+    }
     b.threshold = Some(EncounterThreshold {
-        window_days: t.int("window_days", 1, 3650, "a whole number of days ≥ 1")? as u32,
-        activate_at: t.f64("activate_at", non_neg, NON_NEG)? / h,
-        deactivate_below: t.f64("deactivate_below", non_neg, NON_NEG)? / h,
+        window_days: t.int(
+            "window_days",
+            1,
+            3650,
+            "a whole number of days between 1 and 3650",
+        )? as u32,
+        activate_at: activate_at / h,
+        deactivate_below: deactivate_below / h,
         deactivate_after_days: t.int(
             "deactivate_after_days",
             1,
             3650,
-            "a whole number of days ≥ 1",
+            "a whole number of days between 1 and 3650",
         )? as u32,
         hazard_factor: t.f64("hazard_factor", non_neg, NON_NEG)?,
         suspend_walk_ups: t.opt_bool("suspend_walk_ups")?.unwrap_or(false),
@@ -1267,7 +1412,12 @@ fn read_caravans(
                 papers_share: papers,
                 relocate_to,
                 delay_days: d
-                    .opt_int("delay_days", 1, 100_000, "a whole number of days ≥ 1")?
+                    .opt_int(
+                        "delay_days",
+                        1,
+                        100_000,
+                        "a whole number of days between 1 and 100000",
+                    )?
                     .unwrap_or(1) as u32,
             });
         }
@@ -1692,6 +1842,13 @@ mod tests {
     }
 
     const HEAD: &str = "name = \"t\"\nstart_date = \"2023-12-01\"\ndays = 10\n[tables]\nlocations = \"locations.csv\"\nroutes = \"routes.csv\"\nports = \"ports.csv\"\n";
+
+    #[test]
+    fn dot_folders_are_named() {
+        assert_eq!(named_dir(Path::new("a/./b/.")), PathBuf::from("a/b"));
+        let here = named_dir(Path::new("."));
+        assert!(here.is_absolute(), "{}", here.display());
+    }
 
     #[test]
     fn minimal_scenario() {

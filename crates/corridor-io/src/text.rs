@@ -11,9 +11,52 @@
 //! nothing here panics on any input — bad bytes become an [`InputError`] naming
 //! the file and line. [`Cell`] turns one field into a typed value or an error that
 //! names file, line, field and column.
+//!
+//! Every input file is read through [`read_capped`], which refuses files larger
+//! than [`MAX_INPUT_BYTES`]: a mistyped path such as `/dev/zero` or a multi-gigabyte
+//! export must end in a clear error, not in reading until memory runs out.
 
 use crate::error::InputError;
 use corridor_model::Date;
+use std::io::Read as _;
+
+/// The largest input file corridor reads (256 MiB): far above any real table
+/// (the largest Flee instances' tables are a few MiB).
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a whole file, refusing one larger than [`MAX_INPUT_BYTES`] with an
+/// error of kind `InvalidData` that says so. Devices and pipes are read up to the
+/// cap, so an endless stream stops too.
+pub fn read_capped(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    read_capped_at(path, MAX_INPUT_BYTES)
+}
+
+fn read_capped_at(path: &std::path::Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, the limit for an input file (is this the right file?)",
+                cap / (1024 * 1024)
+            ),
+        )
+    };
+    let f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_file() && meta.len() > cap {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(if meta.is_file() {
+        meta.len() as usize
+    } else {
+        0
+    });
+    f.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
 
 /// One CSV row: its starting line (1-based) and its trimmed fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -372,6 +415,25 @@ mod tests {
             e.to_string(),
             "in/l.csv:2: not valid UTF-8 text (byte 0xE9 at column 3); save the file as UTF-8"
         );
+    }
+
+    #[test]
+    fn oversized_and_endless_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.csv");
+        std::fs::write(&p, vec![b'a'; 2 * 1024 * 1024 + 1]).unwrap();
+        let e = read_capped_at(&p, 2 * 1024 * 1024).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(e.to_string().starts_with("larger than 2 MiB"), "{e}");
+        assert_eq!(
+            read_capped_at(&p, 3 * 1024 * 1024).unwrap().len(),
+            2 * 1024 * 1024 + 1
+        );
+        // A device that never ends stops at the cap.
+        if std::path::Path::new("/dev/zero").exists() {
+            let e = read_capped_at(std::path::Path::new("/dev/zero"), 1024 * 1024).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::path::Path;
 /// Reads a settings file; `path` is shown in messages as given.
 pub fn read_settings(path: &Path) -> Result<(Settings, Vec<String>), InputError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::text::read_capped(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             InputError::MissingFile {
                 path: shown.clone(),

@@ -1,6 +1,7 @@
 //! The bad-inputs corpus (`tests/bad-inputs/`): every case is the valid `_base`
 //! instance with exactly one defect, and must fail with the message pinned in its
-//! `expected.txt` (`<dir>` stands for the case's own directory path).
+//! `expected.txt` (`<dir>` stands for the case's own directory path). The
+//! `scenario/` folder holds the scenario-format corpus (`bad_scenarios.rs`).
 
 use corridor_io::flee::read_flee_instance;
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ fn cases() -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir() && p.file_name().unwrap() != "_base")
+        .filter(|p| p.file_name().unwrap() != "scenario")
         .collect();
     v.sort();
     v

@@ -349,7 +349,7 @@ fn bad_values() {
     );
     assert_eq!(
         read_with("name = \"t\"\nstart_date = 2023-12-01\ndays = 0\n", &[]),
-        "scenario.toml:3: key 'days': expected a whole number of days ≥ 1, found 0"
+        "scenario.toml:3: key 'days': expected a whole number of days between 1 and 100000, found 0"
     );
     assert_eq!(
         err("\n[appointments]\nper_day = -5\nrequest_probability = 0.1\n"),
@@ -417,7 +417,7 @@ fn table_errors() {
     );
     assert_eq!(
         read_with(&toml, &[("checkpoints.csv", "name,from,to,probability,relocate_to,delay_days\nc,A,B,0.2,A,0\n")]),
-        "checkpoints.csv:2: field 'delay_days' (column 6): expected a whole number of days ≥ 1, found \"0\""
+        "checkpoints.csv:2: field 'delay_days' (column 6): expected a whole number of days between 1 and 100000, found \"0\""
     );
     assert_eq!(
         read_with(&toml, &[("checkpoints.csv", "name,from,to,probability,relocate_to,delay_days,colour\n")]),

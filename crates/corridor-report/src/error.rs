@@ -48,6 +48,10 @@ pub enum ReportError {
         field: String,
         message: String,
     },
+    /// A corridor output directory that is not whole: its manifest does not match
+    /// the files (an interrupted run, or files of two runs).
+    #[error(transparent)]
+    Incomplete(#[from] corridor_io::write::ManifestError),
     /// The report could not be written.
     #[error("{}: cannot write: {source}", path.display())]
     Write {

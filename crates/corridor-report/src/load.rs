@@ -202,6 +202,13 @@ impl RunData {
 
 /// Loads a run directory (daily.csv) or an ensemble directory (daily_stats.csv).
 pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
+    // A directory corridor wrote carries a manifest: render it only when whole, so
+    // a report never shows an interrupted run or the files of two runs. Without a
+    // manifest (a directory assembled by hand) the files are read as they are;
+    // `corridor report` itself requires the manifest.
+    if dir.join(corridor_io::write::MANIFEST_FILE).exists() {
+        corridor_io::write::check_dir(dir)?;
+    }
     let summary_path = dir.join("summary.json");
     let summary = read_json(&summary_path)?;
     if !summary.is_object() {

@@ -26,7 +26,7 @@ use corridor_calibrate::scenario_cal::{
 use corridor_calibrate::{
     CalibrateOptions, Calibration, Objective, ObservedEncounters, ParamRange,
 };
-use corridor_io::write::{has_camp_data, InputKind};
+use corridor_io::write::{has_camp_data, InputKind, OutputKind, MANIFEST_FILE};
 use corridor_model::EngineKind;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -98,6 +98,7 @@ pub fn calibrate(
     };
     let seed = first.seed(req.seed);
     let out_dir = req.out.clone().unwrap_or_else(default_out_dir);
+    crate::check_out_dir(&out_dir)?;
     let cbp = req.observed.clone().or_else(|| first.observed_cbp_file());
     let encounters = first.kind == InputKind::Scenario
         && (req.observed.is_some() || (cbp.is_some() && !has_camp_data(&first.scenario)));
@@ -108,7 +109,10 @@ pub fn calibrate(
             ));
         }
         let c = on_encounters(first, &cbp, req, seed, on_eval)?;
-        let w = c.write_dir(&out_dir);
+        let w = crate::write_whole(&out_dir, OutputKind::Calibrate, false, |dir| {
+            c.write_dir(dir)
+                .with_context(|| format!("writing the calibration to {}", out_dir.display()))
+        });
         (Calibrated::Encounters(c), w)
     } else {
         if req.observed.is_some() {
@@ -118,11 +122,14 @@ pub fn calibrate(
             )));
         }
         let c = on_camp_data(inputs, req, seed, on_eval)?;
-        let w = c.write_dir(&out_dir);
+        let w = crate::write_whole(&out_dir, OutputKind::Calibrate, false, |dir| {
+            c.write_dir(dir)
+                .with_context(|| format!("writing the calibration to {}", out_dir.display()))
+        });
         (Calibrated::Settings(c), w)
     };
-    let written =
-        written.with_context(|| format!("writing the calibration to {}", out_dir.display()))?;
+    let mut written = written?;
+    written.push(out_dir.join(MANIFEST_FILE));
     Ok(CalibrateResult {
         calibration,
         files: written.iter().map(|p| file_name(p)).collect(),

@@ -37,11 +37,11 @@
 use crate::ensemble::{ensemble_options, ensemble_to_dir, EnsemblePlan};
 use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, folder_name, Input};
-use crate::run::{run_to_dir, write_report, RunPlan, SimOptions};
+use crate::run::{run_to_dir, RunPlan, SimOptions};
 use crate::text::{aligned, thousands};
 use corridor_ensemble::member_seed;
 use corridor_ensemble::stats::{mean_month_totals, summarize, KeyNumberStats, Stats};
-use corridor_io::write::{month_totals, people_per_agent, write_atomic, InputKind};
+use corridor_io::write::{month_totals, people_per_agent, write_atomic, InputKind, OutputKind};
 use corridor_io::write::{KeyNumbers, MonthTotals};
 use corridor_model::key_numbers::{key_numbers_from, waiting_at_border};
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
@@ -310,39 +310,36 @@ pub fn compare(
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&input.scenario.name, None, "compare"));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("creating output directory {}", out.display()))?;
-    let compare_json = out.join("compare.json");
-    match std::fs::remove_file(&compare_json) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("removing {}", compare_json.display())),
-    }
-    let results: Vec<Result<VariantResult>> = plan
-        .par_iter()
-        .map(|v| {
-            let r = run_variant(input, v, &sim, req.runs, from_day, &out)
-                .with_context(|| format!("variant {}", v.name));
-            on_variant();
-            r
-        })
-        .collect();
-    // The first failure in list order, whatever finished first.
-    let variants = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let c = Comparison {
-        scenario: input.scenario.name.clone(),
-        start_date: input.scenario.start_date.to_string(),
-        seed: sim.seed,
-        runs: req.runs,
-        window_from: from_day,
-        out_dir: out,
-        variants,
-    };
-    let json = c.to_json()?;
-    write_atomic(&compare_json, json.as_bytes())
-        .with_context(|| format!("writing {}", compare_json.display()))?;
-    write_report(&c.out_dir)?;
-    Ok(c)
+    crate::check_out_dir(&out)?;
+    // The whole directory (variants, compare.json, report) is built aside and
+    // swapped in at the end.
+    crate::write_whole(&out.clone(), OutputKind::Compare, true, |stage| {
+        let results: Vec<Result<VariantResult>> = plan
+            .par_iter()
+            .map(|v| {
+                let r = run_variant(input, v, &sim, req.runs, from_day, stage)
+                    .with_context(|| format!("variant {}", v.name));
+                on_variant();
+                r
+            })
+            .collect();
+        // The first failure in list order, whatever finished first.
+        let variants = results.into_iter().collect::<Result<Vec<_>>>()?;
+        let c = Comparison {
+            scenario: input.scenario.name.clone(),
+            start_date: input.scenario.start_date.to_string(),
+            seed: sim.seed,
+            runs: req.runs,
+            window_from: from_day,
+            out_dir: out,
+            variants,
+        };
+        let json = c.to_json()?;
+        let compare_json = stage.join("compare.json");
+        write_atomic(&compare_json, json.as_bytes())
+            .with_context(|| format!("writing {}", c.out_dir.join("compare.json").display()))?;
+        Ok(c)
+    })
 }
 
 /// Paired differences (variant − baseline, member by member) of one number.

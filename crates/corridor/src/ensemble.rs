@@ -16,10 +16,14 @@
 
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use crate::run::{file_name, write_report, SimOptions};
+use crate::run::{file_name, SimOptions};
 use corridor_ensemble::{Ensemble, EnsembleOptions, Simulator};
-use corridor_io::write::{has_camp_data, render_network_json, render_observed_csv, RunArtifacts};
+use corridor_io::write::{
+    has_camp_data, render_network_json, render_observed_csv, OutputKind, RunArtifacts,
+    MANIFEST_FILE,
+};
 use corridor_model::{DayRecord, RunOutput, Scenario};
+use corridor_report::REPORT_FILE;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -95,6 +99,7 @@ pub fn ensemble(
     on_member: &(dyn Fn() + Sync),
 ) -> Result<EnsembleResult> {
     let plan = req.plan(input)?;
+    crate::check_out_dir(&plan.out_dir)?;
     let (ensemble, files) = ensemble_to_dir(input, &plan, &corridor_model::simulate, on_member)?;
     Ok(EnsembleResult {
         plan,
@@ -224,14 +229,16 @@ pub fn write_ensemble_dir(
     ens: &Ensemble,
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
-    let written = render_ensemble_files(input, plan, ens)?
-        .write_to(out_dir)
-        .with_context(|| format!("writing the ensemble to {}", out_dir.display()))?;
-    let report = write_report(out_dir)?;
+    let files = render_ensemble_files(input, plan, ens)?;
+    let written = crate::write_whole(out_dir, OutputKind::Ensemble, true, |dir| {
+        files
+            .write_to(dir)
+            .with_context(|| format!("writing the ensemble to {}", out_dir.display()))
+    })?;
     Ok(written
         .iter()
-        .chain([&report])
         .map(|p| file_name(p))
+        .chain([REPORT_FILE.into(), MANIFEST_FILE.into()])
         .collect())
 }
 

@@ -12,12 +12,16 @@
 //! (`ModelError::InvalidScenario`, `NoSpawnLocation`), an `EnsembleError` that
 //! `is_bad_input()` (bad option, unknown parameter, value out of its domain) and a
 //! `CalibrateError` about the request or its observed data, wherever they sit in
-//! the chain of causes.
+//! the chain of causes. So are output problems that are the user's to fix: an
+//! `--out` that names a file or a folder that is not corridor's (`WriteError`),
+//! and a directory handed to `report` that is not a whole run (`ReportError`
+//! about the files' content, `ManifestError`); failing to read or write a file
+//! that should be readable stays a failure (exit 1).
 
 use corridor_calibrate::CalibrateError;
 use corridor_ensemble::EnsembleError;
 use corridor_io::error::InputError;
-use corridor_io::write::WriteError;
+use corridor_io::write::{ManifestError, WriteError};
 use corridor_model::ModelError;
 use corridor_report::ReportError;
 use thiserror::Error;
@@ -74,6 +78,13 @@ pub enum Error {
         #[source]
         source: Box<ReportError>,
     },
+    /// An output directory is not whole (missing, changed or unlisted files).
+    #[error("{context}")]
+    Manifest {
+        context: String,
+        #[source]
+        source: Box<ManifestError>,
+    },
     /// A file-system operation failed.
     #[error("{context}")]
     Io {
@@ -116,8 +127,26 @@ fn bad_calibrate(e: &CalibrateError) -> bool {
     }
 }
 
+fn bad_write(e: &WriteError) -> bool {
+    matches!(
+        e,
+        WriteError::OutIsFile { .. } | WriteError::NotOutputDir { .. }
+    )
+}
+
+fn bad_manifest(e: &ManifestError) -> bool {
+    !matches!(e, ManifestError::Read { .. })
+}
+
+fn bad_report(e: &ReportError) -> bool {
+    !matches!(e, ReportError::Read { .. } | ReportError::Write { .. })
+}
+
 fn bad_cause(c: &(dyn std::error::Error + 'static)) -> bool {
     c.is::<InputError>()
+        || c.downcast_ref::<WriteError>().is_some_and(bad_write)
+        || c.downcast_ref::<ManifestError>().is_some_and(bad_manifest)
+        || c.downcast_ref::<ReportError>().is_some_and(bad_report)
         || c.downcast_ref::<ModelError>().is_some_and(bad_model)
         || c.downcast_ref::<EnsembleError>().is_some_and(bad_ensemble)
         || c.downcast_ref::<CalibrateError>()
@@ -148,6 +177,7 @@ impl Error {
             Error::Calibrate { source, .. } => chain_is_bad(&**source),
             Error::Write { source, .. } => chain_is_bad(&**source),
             Error::Report { source, .. } => chain_is_bad(&**source),
+            Error::Manifest { source, .. } => chain_is_bad(&**source),
             Error::Io { source, .. } => chain_is_bad(source),
             Error::Context { source, .. } => source.is_bad_input(),
         }
@@ -192,6 +222,7 @@ contextual!(
     CalibrateError => Calibrate,
     WriteError => Write,
     ReportError => Report,
+    ManifestError => Manifest,
 );
 
 impl Contextual for std::io::Error {
@@ -279,6 +310,20 @@ mod tests {
             message: "x".into(),
         };
         assert!(!failed.within("calibration".into()).is_bad_input());
+        let file = WriteError::OutIsFile { path: "x".into() };
+        assert!(file.within("writing".into()).is_bad_input());
+        let full = WriteError::Io {
+            path: "x".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        assert!(!full.within("writing".into()).is_bad_input());
+        let mixed = ManifestError::Unlisted {
+            dir: "d".into(),
+            file: "f".into(),
+        };
+        assert!(mixed.within("report".into()).is_bad_input());
+        let not_run = ReportError::NotARunDirectory { dir: "d".into() };
+        assert!(not_run.within("report".into()).is_bad_input());
     }
 
     /// Library errors are boxed so that every `Result` stays small.

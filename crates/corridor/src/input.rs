@@ -118,14 +118,29 @@ fn digests(files: &[InputFile]) -> Vec<InputDigest> {
         .collect()
 }
 
-/// Bad input: `path` is missing or not a directory.
+/// Bad input: `path` is missing, not a directory, or cannot be reached (a
+/// symbolic-link loop, no permission): each named as what it is.
 pub(crate) fn missing(path: &Path) -> Error {
-    let what = if path.exists() {
-        "is not a directory"
-    } else {
-        "no such file or directory"
+    let what = match std::fs::metadata(path) {
+        Ok(_) => "is not a directory".to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                "a symbolic link to nothing (its target does not exist)".to_string()
+            } else {
+                "no such file or directory".to_string()
+            }
+        }
+        // ELOOP has no stable ErrorKind yet; its OS message is specific.
+        Err(e) if is_link_loop(&e) => "a symbolic link loop (the links point at each other)".into(),
+        Err(e) => format!("cannot be read: {e}"),
     };
     Error::bad(format!("{}: {what}", path.display()))
+}
+
+/// True for "too many levels of symbolic links" (ELOOP: 40 on Linux, 62 on the BSDs and macOS).
+fn is_link_loop(e: &std::io::Error) -> bool {
+    let code = if cfg!(target_os = "linux") { 40 } else { 62 };
+    e.raw_os_error() == Some(code)
 }
 
 /// Reads a Flee instance directory. A missing directory is bad input (exit 2).
@@ -293,6 +308,27 @@ mod tests {
         assert_eq!(folder_name("a/b c"), "a_b_c");
         assert_eq!(folder_name(".."), "scenario");
         assert_eq!(folder_name(""), "scenario");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn link_loops_and_dangling_links_are_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a");
+        let b = tmp.path().join("b");
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let e = load(Some(&a)).unwrap_err();
+        assert!(e.is_bad_input());
+        assert!(
+            e.to_string()
+                .ends_with(": a symbolic link loop (the links point at each other)"),
+            "{e}"
+        );
+        let d = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nothing"), &d).unwrap();
+        let e = load(Some(&d)).unwrap_err();
+        assert!(e.to_string().contains("a symbolic link to nothing"), "{e}");
     }
 
     #[test]

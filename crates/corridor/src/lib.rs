@@ -14,6 +14,10 @@
 //!   origin and forecast with bands; score forecasts against naive baselines.
 //! * [`sweep()`], [`calibrate()`], [`validate()`], [`check`], [`report`].
 //!
+//! Every output directory is written whole ([`write_whole`]): built beside its
+//! target, sealed with `corridor-manifest.json`, then swapped in, so a reader never
+//! sees a half-written directory or the files of two runs (docs/outputs.md).
+//!
 //! Errors are one enum, [`Error`]; [`Error::is_bad_input`] tells bad input (the
 //! CLI's exit code 2) from other failures. Progress is reported through plain
 //! closures (`on_member`, `on_run`, `on_eval`, `on_variant`), called from worker
@@ -39,6 +43,7 @@ pub mod ensemble;
 pub mod error;
 pub mod forecast;
 pub mod input;
+pub mod memory;
 pub mod run;
 pub mod sweep;
 pub mod text;
@@ -58,8 +63,42 @@ pub use run::{run, RunRequest, RunResult, SimOptions};
 pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};
 pub use validate::{validate, ValidateRequest, Validated};
 
+use corridor_io::write::{OutputKind, StagedDir};
+
+/// The longest run accepted, in days: the bound of `days` in scenario files and
+/// Flee's simsetting, and of `--days`.
+pub const MAX_DAYS: i64 = corridor_io::flee::MAX_DAYS;
 use error::ResultExt;
 use std::path::{Path, PathBuf};
+
+/// Refuses early (bad input) an `--out` that [`write_whole`] would refuse, so
+/// that a long operation does not run only to find it cannot write.
+pub(crate) fn check_out_dir(target: &Path) -> Result<()> {
+    corridor_io::write::check_replaceable(target).context("output directory")
+}
+
+/// Writes an output directory whole: `fill` writes the files into a staging
+/// directory beside `target`; then the manifest is written, report.html rendered
+/// from the sealed files (when `report`), and the directory swapped into place.
+/// An `--out` that names a file, or a folder that is not empty and not a corridor
+/// output, is refused (bad input) before `fill` runs; on any failure `target` is
+/// left as it was and the staging directory is removed.
+pub(crate) fn write_whole<T>(
+    target: &Path,
+    kind: OutputKind,
+    report: bool,
+    fill: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
+    let stage = StagedDir::begin(target).context("output directory")?;
+    let t = fill(stage.path())?;
+    let ctx = || format!("writing {}", target.display());
+    stage.seal(kind).with_context(ctx)?;
+    if report {
+        run::write_report(stage.path())?;
+    }
+    stage.commit().with_context(ctx)?;
+    Ok(t)
+}
 
 /// The input's check report (counts and likely mistakes) as text.
 pub fn check(input: &Input) -> String {
@@ -67,11 +106,13 @@ pub fn check(input: &Input) -> String {
 }
 
 /// Re-renders report.html of a run, ensemble or compare directory; a missing
-/// directory is bad input. Returns the report's path.
+/// directory, or one that is not a whole corridor output (its manifest missing or
+/// not matching the files), is bad input. Returns the report's path.
 pub fn report(dir: &Path) -> Result<PathBuf> {
     if !dir.is_dir() {
         return Err(input::missing(dir));
     }
+    corridor_io::write::check_dir(dir).context("report")?;
     corridor_report::write_report(dir)
         .with_context(|| format!("writing the report in {}", dir.display()))
 }

@@ -11,8 +11,11 @@ use crate::text::thousands;
 use corridor_ensemble::engine_name;
 use corridor_io::write::parquet::with_format;
 pub use corridor_io::write::parquet::OutputFormat;
-use corridor_io::write::{people_per_agent, InputKind, RunArtifacts, RunMeta, WriteError};
+use corridor_io::write::{
+    people_per_agent, InputKind, OutputKind, RunArtifacts, RunMeta, WriteError, MANIFEST_FILE,
+};
 use corridor_model::{metrics, EngineKind, RunOptions, RunOutput, Scenario};
+use corridor_report::REPORT_FILE;
 use std::path::{Path, PathBuf};
 
 /// What one simulation needs besides the scenario.
@@ -94,6 +97,7 @@ pub struct RunResult {
 /// Runs `input` as requested and writes its run directory.
 pub fn run(input: &Input, req: &RunRequest) -> Result<RunResult> {
     let plan = req.plan(input)?;
+    crate::check_out_dir(&plan.out_dir)?;
     let output = simulate(&plan.scenario, &plan.sim)?;
     let files = write_run_dir_as(input, &plan, &output, req.format)?;
     Ok(RunResult {
@@ -133,14 +137,15 @@ pub fn write_run_dir_as(
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
     let artifacts = render_run(input, plan, output, format)?;
-    let written = artifacts
-        .write_to(out_dir)
-        .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
-    let report = write_report(out_dir)?;
+    let written = crate::write_whole(out_dir, OutputKind::Run, true, |dir| {
+        artifacts
+            .write_to(dir)
+            .with_context(|| format!("writing outputs to {}", out_dir.display()))
+    })?;
     Ok(written
         .iter()
-        .chain([&report])
         .map(|p| file_name(p))
+        .chain([REPORT_FILE.into(), MANIFEST_FILE.into()])
         .collect())
 }
 
@@ -281,7 +286,7 @@ mod tests {
         let mut listed = r.files.clone();
         listed.sort();
         assert_eq!(listed, on_disk);
-        assert_eq!(r.files.last().map(String::as_str), Some("report.html"));
+        assert_eq!(r.files.last().map(String::as_str), Some(MANIFEST_FILE));
         assert_eq!(r.output.days.len(), 10);
         assert!(r
             .summary_line(&input)

@@ -12,6 +12,7 @@
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
 use corridor_ensemble::{ParamRange, SweepMethod, SweepOptions, SweepTable};
+use corridor_io::write::{OutputKind, MANIFEST_FILE};
 use corridor_model::EngineKind;
 use std::path::PathBuf;
 
@@ -72,6 +73,7 @@ pub fn sweep(input: &Input, req: &SweepRequest, on_run: &(dyn Fn() + Sync)) -> R
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario.name, variant, "sweep"));
+    crate::check_out_dir(&out_dir)?;
     let table = corridor_ensemble::sweep_with(
         &scenario,
         &req.params,
@@ -80,15 +82,21 @@ pub fn sweep(input: &Input, req: &SweepRequest, on_run: &(dyn Fn() + Sync)) -> R
         &|_, _| on_run(),
     )
     .with_context(|| format!("sweep of {}", scenario.name))?;
-    table
-        .write_dir(&out_dir)
-        .with_context(|| format!("writing the sweep to {}", out_dir.display()))?;
+    crate::write_whole(&out_dir, OutputKind::Sweep, false, |dir| {
+        table
+            .write_dir(dir)
+            .with_context(|| format!("writing the sweep to {}", out_dir.display()))
+    })?;
     Ok(SweepResult {
         table,
         days: options.days.unwrap_or(scenario.days),
         options,
         out_dir,
-        files: vec!["sweep.csv".into(), "sensitivity.csv".into()],
+        files: vec![
+            "sweep.csv".into(),
+            "sensitivity.csv".into(),
+            MANIFEST_FILE.into(),
+        ],
     })
 }
 

@@ -3,7 +3,10 @@
 //!
 //! Every table has a header row naming its columns (any order). Rows whose first
 //! field starts with `#` are comments (sources, notes) and are skipped; blank rows
-//! too. A column outside the table's list is an error (a typo must not silently
+//! too. Every data row has exactly the header's fields: a row with more is an
+//! error, and so is a row with fewer (a dropped trailing field would otherwise read
+//! as "empty" and silently change a count; an empty field is written `,,`).
+//! Flee's own files keep Flee's more lenient reading (`crate::flee`). A column outside the table's list is an error (a typo must not silently
 //! drop a lever); `source` and `note` columns are allowed everywhere and ignored.
 //! Cells are parsed with [`text::Cell`], so errors read
 //! `file:line: field 'x' (column c): expected …, found "…"`. Counts of people are
@@ -82,6 +85,20 @@ impl Table {
                     path: file.to_string(),
                     line: r.line,
                     message: format!("{} fields but the header has {width}", r.width()),
+                });
+            }
+            // `fields.len()` counts written fields, empty ones included: `A,,` has 3.
+            if r.fields.len() < width {
+                let missing = r.fields.len();
+                return Err(InputError::Malformed {
+                    path: file.to_string(),
+                    line: r.line,
+                    message: format!(
+                        "field '{}' (column {}) is missing: the row has {} fields but the header has {width} (write an empty field as ,, to leave it unset)",
+                        header.field(missing),
+                        missing + 1,
+                        r.fields.len()
+                    ),
                 });
             }
         }
@@ -163,5 +180,28 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.to_string(), "p.csv:2: 2 fields but the header has 1");
+    }
+
+    #[test]
+    fn short_rows_are_refused_empty_fields_are_not() {
+        let cols = ["port", "capacity", "open"];
+        let e = Table::parse("p.csv", b"port,capacity,open\nA,10\n", &cols, &[])
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "p.csv:2: field 'open' (column 3) is missing: the row has 2 fields but the header has 3 (write an empty field as ,, to leave it unset)"
+        );
+        let e = Table::parse("p.csv", b"port,capacity,open\n\nSolo\n", &cols, &[])
+            .err()
+            .unwrap();
+        assert!(e
+            .to_string()
+            .starts_with("p.csv:3: field 'capacity' (column 2) is missing"));
+        // Explicitly empty trailing fields are fine, as are spreadsheet-padded headers.
+        let t = Table::parse("p.csv", b"port,capacity,open\nA,,\n", &cols, &[]).unwrap();
+        assert_eq!(t.cell(&t.rows[0], "open").text, "");
+        let t = Table::parse("p.csv", b"port,capacity,,\nA,1\n", &cols, &[]).unwrap();
+        assert_eq!(t.rows.len(), 1);
     }
 }

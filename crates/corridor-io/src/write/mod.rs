@@ -17,6 +17,9 @@
 //! * [`RunArtifacts::write_to`] writes every file to a temporary file in the target
 //!   directory (fsynced) before renaming any of them into place; if a temporary file
 //!   cannot be written, all temporaries are removed and no output file changes.
+//! * A whole output directory is built beside its target and swapped in with a
+//!   manifest ([`StagedDir`], `manifest.rs`), so readers never see a mix of two
+//!   runs; readers check the manifest with [`check_dir`].
 //! * Output bytes depend only on the scenario, the run and the metadata given: no
 //!   wall-clock time, no absolute path, floats formatted deterministically
 //!   (out.csv like Python's `repr`, JSON through serde_json's shortest round-trip
@@ -26,6 +29,7 @@ mod artifacts;
 mod atomic;
 mod compare_json;
 mod daily_csv;
+mod manifest;
 mod meta;
 mod monthly_csv;
 mod network_json;
@@ -43,6 +47,10 @@ pub use atomic::{write_atomic, write_atomic_with};
 pub use compare_json::key_numbers;
 pub use corridor_model::key_numbers::{month_totals, people_per_agent, KeyNumbers, MonthTotals};
 pub use daily_csv::{render_daily_csv, DAILY_VARIABLES};
+pub use manifest::{
+    check_dir, check_replaceable, read_manifest, write_manifest, Manifest, ManifestEntry,
+    ManifestError, OutputKind, StagedDir, MANIFEST_FILE,
+};
 pub use meta::{InputDigest, InputKind, RunMeta};
 pub use monthly_csv::render_monthly_csv;
 pub use network_json::render_network_json;
@@ -68,6 +76,13 @@ pub enum WriteError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `--out` names an existing file, not a directory (bad input).
+    #[error("{}: exists and is not a directory; --out needs a directory (new, empty, or an earlier corridor output)", path.display())]
+    OutIsFile { path: PathBuf },
+    /// `--out` names a non-empty directory without a corridor manifest: it is
+    /// not corridor's to replace (bad input).
+    #[error("{}: exists, is not empty and is not a corridor output directory (no corridor-manifest.json); corridor will not replace it: choose a new --out or empty the folder", path.display())]
+    NotOutputDir { path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,

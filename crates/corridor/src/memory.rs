@@ -1,0 +1,275 @@
+//! Memory estimate before a run: a front end calls [`check`] before an operation
+//! so that a scenario that cannot fit (10^9 people on the agent engine, a pool of
+//! 10^12 appointments a day, `--days 4294967295`) is refused with a clear message
+//! (bad input, exit 2) instead of aborting on a failed allocation.
+//!
+//! The estimate is an upper-bound sketch of the three things that grow with the
+//! input: the daily records (days × locations, ports and checkpoints), the agents
+//! (agents engine only: everyone who can be present, in agents = people / hasten,
+//! at `BYTES_PER_AGENT` each) and the appointment pool (per day × lead days).
+//! Conflict spawning in Flee instances is not counted (it is bounded by the
+//! instance's small populations). The limit is what the machine has available
+//! (`MemAvailable` in /proc/meminfo, read here and not in the model) unless the
+//! user gives `--max-memory`; where it cannot be read, only an explicit limit is
+//! checked.
+
+use crate::error::{Error, Result};
+use corridor_model::engine::BYTES_PER_AGENT;
+use corridor_model::record::WAIT_BUCKETS;
+use corridor_model::{EngineKind, Scenario};
+
+/// Bytes of one location's values in one day's record (11 counters and a camp value).
+const LOCATION_DAY_BYTES: u64 = 12 * 8;
+/// Bytes of one port's values in one day's record (its counters and wait histogram).
+const PORT_DAY_BYTES: u64 = 8 * 8 + WAIT_BUCKETS as u64 * 8;
+/// Bytes of one appointment held in the pool.
+const APPOINTMENT_BYTES: u64 = 8;
+
+/// What one simulation is estimated to need, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Estimate {
+    pub records: u64,
+    pub agents: u64,
+    pub appointments: u64,
+}
+
+impl Estimate {
+    pub fn total(&self) -> u64 {
+        self.records
+            .saturating_add(self.agents)
+            .saturating_add(self.appointments)
+    }
+}
+
+/// Estimates one simulation of `scenario` over `days` (default: its own period).
+pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> Estimate {
+    let days = u64::from(days.unwrap_or(scenario.days));
+    let b = &scenario.border;
+    let per_day = (scenario.locations.len() as u64)
+        .saturating_mul(LOCATION_DAY_BYTES)
+        .saturating_add((b.ports.len() as u64).saturating_mul(PORT_DAY_BYTES))
+        .saturating_add((b.checkpoints.len() as u64).saturating_mul(8))
+        .saturating_add(64);
+    let records = days.saturating_mul(per_day);
+    let agents = match engine {
+        EngineKind::Counts => 0,
+        _ => agents(scenario, days).saturating_mul(BYTES_PER_AGENT as u64),
+    };
+    let appointments = b.appointments.as_ref().map_or(0, |a| {
+        let held = a.per_day.max(0.0) * (f64::from(a.lead_days) + 1.0);
+        to_u64(held * APPOINTMENT_BYTES as f64)
+    });
+    Estimate {
+        records,
+        agents,
+        appointments,
+    }
+}
+
+/// Everyone who can be present at once, in agents (the reader has already
+/// divided people by hasten): initial people, every inflow over the period and
+/// new caravans.
+fn agents(scenario: &Scenario, days: u64) -> u64 {
+    let initial: u64 = scenario
+        .locations
+        .iter()
+        .fold(0u64, |s, l| s.saturating_add(l.initial_idps));
+    let b = &scenario.border;
+    let mut inflow = 0.0f64;
+    for i in &b.inflows {
+        for d in 0..days.min(1_000_000) {
+            inflow += i.series.value_f64(d as i64).max(0.0);
+        }
+    }
+    let caravans = b
+        .caravans
+        .iter()
+        .filter(|c| c.source == corridor_model::border::CaravanSource::New)
+        .fold(0u64, |s, c| s.saturating_add(c.size));
+    initial
+        .saturating_add(to_u64(inflow.ceil()))
+        .saturating_add(caravans)
+}
+
+fn to_u64(x: f64) -> u64 {
+    if x.is_finite() && x > 0.0 {
+        if x >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            x as u64
+        }
+    } else {
+        0
+    }
+}
+
+/// The memory this machine has available now (`MemAvailable`), if known.
+pub fn available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    parse_meminfo(&text)
+}
+
+fn parse_meminfo(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
+/// Parses a size such as `8G`, `512M`, `1.5GB`, `2GiB` or `1000000` (bytes);
+/// K, M, G and T are powers of 1024.
+pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let upper = t.to_ascii_uppercase();
+    let body = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (num, mult) = match body.chars().last() {
+        Some('K') => (&body[..body.len() - 1], 1u64 << 10),
+        Some('M') => (&body[..body.len() - 1], 1 << 20),
+        Some('G') => (&body[..body.len() - 1], 1 << 30),
+        Some('T') => (&body[..body.len() - 1], 1 << 40),
+        _ => (body, 1),
+    };
+    let bad = || format!("expected a size such as 8G, 512M or 2000000 (bytes), found {s:?}");
+    let v: f64 = num.trim().parse().map_err(|_| bad())?;
+    if !v.is_finite() || v <= 0.0 || v * mult as f64 >= u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok((v * mult as f64) as u64)
+}
+
+/// `1.7 TB`-style text (powers of 1024, one decimal).
+pub fn show_bytes(b: u64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+/// Refuses (bad input) an operation whose estimate exceeds the limit:
+/// `max_memory` if given, else the memory available. `concurrent` is how many
+/// simulations run at once (ensemble members in parallel).
+pub fn check(
+    scenario: &Scenario,
+    days: Option<u32>,
+    engine: EngineKind,
+    concurrent: usize,
+    max_memory: Option<u64>,
+) -> Result<()> {
+    let limit = match max_memory.or_else(available) {
+        Some(l) => l,
+        None => return Ok(()),
+    };
+    let e = estimate(scenario, days, engine);
+    let total = e.total().saturating_mul(concurrent.max(1) as u64);
+    if total <= limit {
+        return Ok(());
+    }
+    let source = if max_memory.is_some() {
+        "the --max-memory limit"
+    } else {
+        "the memory available (MemAvailable)"
+    };
+    let mut parts = vec![format!("daily records {}", show_bytes(e.records))];
+    if e.agents > 0 {
+        parts.push(format!("agents {}", show_bytes(e.agents)));
+    }
+    if e.appointments > 0 {
+        parts.push(format!("appointment pool {}", show_bytes(e.appointments)));
+    }
+    let runs = if concurrent > 1 {
+        format!(" × {concurrent} runs at once")
+    } else {
+        String::new()
+    };
+    let mut ways = Vec::new();
+    if e.agents > 0 {
+        ways.push(
+            "--engine counts (its memory does not grow with the number of people)".to_string(),
+        );
+        ways.push(
+            "a larger hasten (rules.optimisations.hasten: one agent stands for that many people)"
+                .to_string(),
+        );
+    }
+    ways.push("fewer --days".to_string());
+    if concurrent > 1 {
+        ways.push("fewer --threads".to_string());
+    }
+    ways.push("--max-memory SIZE if you know the machine has more".to_string());
+    Err(Error::BadInput(format!(
+        "{}: this needs about {} ({}{runs}), more than {source}, {}; use {}",
+        scenario.name,
+        show_bytes(total),
+        parts.join(", "),
+        show_bytes(limit),
+        ways.join(", or ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_model::{Date, Location, LocationKind};
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8G").unwrap(), 8 << 30);
+        assert_eq!(parse_size("512m").unwrap(), 512 << 20);
+        assert_eq!(parse_size("1.5GiB").unwrap(), 3 << 29);
+        assert_eq!(parse_size("2TB").unwrap(), 2 << 40);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert!(parse_size("-1G").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("").is_err());
+        assert_eq!(show_bytes(1536), "1.5 KiB");
+        assert_eq!(show_bytes(10), "10 bytes");
+        assert_eq!(
+            parse_meminfo("MemTotal: 100 kB\nMemAvailable:    2048 kB\n"),
+            Some(2 << 20)
+        );
+        assert_eq!(parse_meminfo("MemTotal: 100 kB\n"), None);
+    }
+
+    fn town(name: &str, idps: u64) -> Location {
+        let mut l = Location::new(name, LocationKind::Town);
+        l.initial_idps = idps;
+        l
+    }
+
+    #[test]
+    fn a_billion_agents_is_refused_on_the_agent_engine_only() {
+        let mut s = Scenario::new("big", Date::parse("2023-12-01").unwrap(), 10);
+        s.locations.push(town("A", 1_000_000_000));
+        let e = estimate(&s, None, EngineKind::Agents);
+        assert_eq!(e.agents, 1_000_000_000 * BYTES_PER_AGENT as u64);
+        assert_eq!(e.records, 10 * (LOCATION_DAY_BYTES + 64));
+        let limit = Some(8u64 << 30);
+        let err = check(&s, None, EngineKind::Agents, 1, limit).unwrap_err();
+        assert!(err.is_bad_input());
+        let msg = err.to_string();
+        assert!(
+            msg.contains("more than the --max-memory limit, 8.0 GiB"),
+            "{msg}"
+        );
+        assert!(msg.contains("--engine counts"), "{msg}");
+        assert!(msg.contains("hasten"), "{msg}");
+        assert!(check(&s, None, EngineKind::Counts, 1, limit).is_ok());
+        // Days multiply the records, whatever the engine.
+        let err = check(&s, Some(4_000_000_000), EngineKind::Counts, 1, limit).unwrap_err();
+        assert!(err.to_string().contains("daily records"), "{err}");
+        // Concurrent runs multiply the whole estimate.
+        let small = Some(e.total() * 3);
+        assert!(check(&s, None, EngineKind::Agents, 3, small).is_ok());
+        assert!(check(&s, None, EngineKind::Agents, 4, small).is_err());
+    }
+}
