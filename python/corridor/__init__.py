@@ -110,9 +110,9 @@ class Scenario:
         files: Dict[str, bytes] = {}
         if path is not None:
             p = Path(path)
+            # Input paths are relative to the instance directory or to the
+            # scenario file's directory.
             base = p if p.is_dir() else p.parent
-            if p.is_dir() and (p / "scenario.toml").is_file():
-                base = p
             for rel, _sha in native.inputs:
                 f = base / rel
                 if f.is_file():
@@ -182,6 +182,12 @@ class Scenario:
         if not self._files:
             raise CorridorError(f"{self.source}: no files to write (the built-in scenario)")
         out = Path(path)
+        outside = [rel for rel in self._files if Path(rel).is_absolute() or ".." in Path(rel).parts]
+        if outside:
+            raise CorridorError(
+                f"{self.source}: files outside the scenario's folder ({', '.join(outside)}); "
+                "copy the folders it refers to instead"
+            )
         for rel, data in self._files.items():
             f = out / rel
             f.parent.mkdir(parents=True, exist_ok=True)
