@@ -182,8 +182,7 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
     let csv = std::fs::read_to_string(out.join("totals_stats.csv")).unwrap();
     let last = csv
         .lines()
-        .filter(|l| l.split(',').nth(2) == Some("admitted"))
-        .last()
+        .rfind(|l| l.split(',').nth(2) == Some("admitted"))
         .unwrap();
     let p50: f64 = last.split(',').nth(6).unwrap().parse().unwrap();
     // The example's hasten is 1: people = agents.
