@@ -2,7 +2,7 @@
 # Backtests of `corridor forecast` on the four Flee instances (docs/forecast.md,
 # "Skill"): origins every 30 days from day 30 to 90 days before the end,
 # horizons 30/60/90 days, MEMBERS members (default 20), seed 1.
-# The warm-up rule (no weighting before day 30) makes day 30 the first useful origin.
+# The warm-up rule (no weighting before day 30) leaves day 30 without observations.
 # Usage: bench/forecast-backtest.sh [MEMBERS [INSTANCE...]]   (from the repository root)
 # Prints each instance's skill table; takes a few minutes on two cores.
 set -euo pipefail
@@ -16,7 +16,7 @@ for inst in "${instances[@]}"; do
     dir=tests/data/flee/$inst
     start=$(awk -F, '$1=="StartDate"{print $2}' "$dir/input_csv/sim_period.csv")
     length=$(awk -F, '$1=="Length"{print $2}' "$dir/input_csv/sim_period.csv")
-    from=$(date -u -d "$start + 30 days" +%F)
+    from=$(date -u -d "$start + 60 days" +%F)
     to=$(date -u -d "$start + $((length - 91)) days" +%F)
     echo "== $inst ($start, $length days; origins $from..$to every 30 days)"
     /usr/bin/time -f "   %e s wall" "$bin" backtest "$dir" --origins "$from..$to" --every 30 \
