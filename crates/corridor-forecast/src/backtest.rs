@@ -82,6 +82,24 @@ struct Acc {
     covered: usize,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_months_stop_at_the_origin() {
+        let start = Date::parse("2023-06-01").unwrap();
+        // Day 60 = 2023-07-31: July has ended; day 59 = 2023-07-30: it has not.
+        let m = ended_months(start, 60);
+        assert_eq!(m.last().map(String::as_str), Some("2023-07"));
+        assert_eq!(
+            ended_months(start, 59).last().map(String::as_str),
+            Some("2023-06")
+        );
+        assert!(m.contains(&"2022-08".to_string()));
+    }
+}
+
 /// The observed value of a series in a period, from all observations (the truth).
 fn truth(
     observed: &Observed,
@@ -169,17 +187,17 @@ pub fn backtest(
                 let (persist, seasonal) = match observed {
                     Observed::Monthly(m) => {
                         let c = comp.unwrap_or("");
-                        let last_obs = months_from(sc.start_date.add_days(-3700), o + 3700)
-                            .into_iter()
-                            .filter(|q| q.last <= o)
-                            .filter_map(|q| m.get(&q.label, c, &s.name))
+                        let ended = ended_months(sc.start_date, o);
+                        let last_obs = ended
+                            .iter()
+                            .filter_map(|l| m.get(l, c, &s.name))
                             .next_back();
-                        let (y0, m0, _) = sc.start_date.add_days(p.first.max(p.last - 27)).ymd();
+                        let (y0, m0, _) = sc.start_date.add_days(p.last).ymd();
                         let a_year_before = format!("{:04}-{:02}", y0 - 1, m0);
-                        let seas = months_from(sc.start_date.add_days(-3700), o)
-                            .into_iter()
-                            .find(|q| q.label == a_year_before && q.last <= o)
-                            .and_then(|q| m.get(&q.label, c, &s.name));
+                        let seas = ended
+                            .iter()
+                            .find(|l| **l == a_year_before)
+                            .and_then(|l| m.get(l, c, &s.name));
                         (last_obs, seas)
                     }
                     Observed::Camps(c) => {
@@ -240,6 +258,17 @@ pub fn backtest(
         seed: spec.seed,
         skill,
     })
+}
+
+/// Labels of the months (up to ten years back) that ended on or before day
+/// `origin` (days from `start`), in order.
+fn ended_months(start: Date, origin: i64) -> Vec<String> {
+    const BACK: i64 = 3700;
+    months_from(start.add_days(-BACK), origin + BACK)
+        .into_iter()
+        .filter(|q| q.last - BACK <= origin)
+        .map(|q| q.label)
+        .collect()
 }
 
 /// The plain run's median over members for a series and period.

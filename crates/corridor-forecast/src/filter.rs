@@ -32,6 +32,9 @@ use rayon::prelude::*;
 pub const K_MONTHLY: f64 = 20.0;
 /// Negative binomial size of camp populations (CV ≈ 0.32).
 pub const K_CAMPS: f64 = 10.0;
+/// Observations dated before this day weight nobody: the network is still
+/// filling from empty (the built-in scenario's June is such a warm-up month).
+pub const WARMUP_DAYS: i64 = 30;
 /// Cap of the monthly anchoring ratio (and 1/cap its floor).
 pub const RATIO_CAP: f64 = 10.0;
 
@@ -220,7 +223,9 @@ fn plan(
                 let comp = tg.component.as_deref().unwrap_or("");
                 for (pi, p) in past.iter().enumerate() {
                     if let Some(v) = m.get(&p.label, comp, &tg.name) {
-                        by_day.entry(p.last).or_default().push((t, pi, v));
+                        if p.last >= WARMUP_DAYS {
+                            by_day.entry(p.last).or_default().push((t, pi, v));
+                        }
                         anchor[t] = Some((pi, v));
                     }
                 }
@@ -228,7 +233,7 @@ fn plan(
             Observed::Camps(camps) => {
                 let c = &camps[tg.camp.expect("camp target")];
                 for &(d, v) in &c.points {
-                    if (0..=origin).contains(&d) {
+                    if (WARMUP_DAYS..=origin).contains(&d) {
                         by_day.entry(d).or_default().push((t, d as usize, v));
                     }
                 }
