@@ -117,3 +117,52 @@ mod tests {
         assert!(e.is_bad_input());
     }
 }
+
+#[cfg(test)]
+mod engines {
+    use super::*;
+    use corridor_ensemble::TOTAL_VARIABLES;
+
+    /// Admitted people at the end of a 2-member ensemble of examples/variants.
+    fn admitted(input: &Input, variant: Option<String>, engine: crate::EngineKind) -> f64 {
+        let dir = tempfile::tempdir().unwrap();
+        let done = crate::ensemble(
+            input,
+            &crate::EnsembleRequest {
+                variant,
+                runs: 2,
+                seed: Some(3),
+                days: Some(40),
+                engine,
+                out: Some(dir.path().join("e")),
+            },
+            &|| {},
+        )
+        .unwrap();
+        let e = &done.ensemble;
+        let v = corridor_ensemble::Ensemble::variable_index(&TOTAL_VARIABLES, "admitted").unwrap();
+        e.total(e.days.len() - 1, v).mean * e.hasten as f64
+    }
+
+    /// Both engines read the composing levers: every port held closed admits
+    /// nobody on either, although the base scenario admits people.
+    #[test]
+    fn both_engines_honour_a_port_hold() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants");
+        let mut input = crate::load(Some(&dir)).unwrap();
+        let name = add_variant_str(
+            &mut input,
+            "held.toml",
+            "name = \"held\"\n[[events]]\nday = 0\naction = \"hold_port_closed\"\n",
+        )
+        .unwrap();
+        for engine in [crate::EngineKind::Agents, crate::EngineKind::Counts] {
+            assert!(admitted(&input, None, engine) > 0.0, "{engine:?}");
+            assert_eq!(
+                admitted(&input, Some(name.clone()), engine),
+                0.0,
+                "{engine:?}"
+            );
+        }
+    }
+}
