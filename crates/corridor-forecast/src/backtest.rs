@@ -82,24 +82,6 @@ struct Acc {
     covered: usize,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ended_months_stop_at_the_origin() {
-        let start = Date::parse("2023-06-01").unwrap();
-        // Day 60 = 2023-07-31: July has ended; day 59 = 2023-07-30: it has not.
-        let m = ended_months(start, 60);
-        assert_eq!(m.last().map(String::as_str), Some("2023-07"));
-        assert_eq!(
-            ended_months(start, 59).last().map(String::as_str),
-            Some("2023-06")
-        );
-        assert!(m.contains(&"2022-08".to_string()));
-    }
-}
-
 /// The observed value of a series in a period, from all observations (the truth).
 fn truth(
     observed: &Observed,
@@ -308,4 +290,22 @@ fn plain_value(
         })
         .collect();
     stats::quantile(&vals, 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_months_stop_at_the_origin() {
+        let start = Date::parse("2023-06-01").unwrap();
+        // Day 60 = 2023-07-31: July has ended; day 59 = 2023-07-30: it has not.
+        let m = ended_months(start, 60);
+        assert_eq!(m.last().map(String::as_str), Some("2023-07"));
+        assert_eq!(
+            ended_months(start, 59).last().map(String::as_str),
+            Some("2023-06")
+        );
+        assert!(m.contains(&"2022-08".to_string()));
+    }
 }
