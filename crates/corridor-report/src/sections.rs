@@ -1655,7 +1655,8 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
 pub fn compare_page(cmp: &Compare) -> String {
     let first = &cmp.variants[0].run;
     let mut facts = run_facts(first);
-    facts.retain(|(k, _)| k != "Seed" && k != "Runs" && k != "Base seed");
+    // The first variant's own facts that differ per variant are in the variants table.
+    facts.retain(|(k, _)| !["Seed", "Runs", "Base seed", "Variant"].contains(&k.as_str()));
     facts.insert(0, ("Variants".into(), num(cmp.variants.len() as f64, 0)));
     let header = Header {
         title: cmp.scenario.clone().unwrap_or_else(|| scenario_name(first)),
@@ -1857,7 +1858,8 @@ fn signed(x: f64, whole: bool) -> String {
 }
 
 /// A paired difference from the baseline, `{p5, p50, p95, within_noise}`: the
-/// median with its band, and whether it is within noise. `None` for a single run
+/// median with its 5th–95th percentile band (the section's note says so, which
+/// keeps the columns narrow), and whether it is within noise. `None` for a single run
 /// (`within_noise` null), which [`delta_cell`] shows instead.
 fn paired_cell(d: &Value, whole: bool) -> Option<String> {
     let noise = d.get("within_noise").and_then(Value::as_bool)?;
@@ -1874,7 +1876,7 @@ fn paired_cell(d: &Value, whole: bool) -> Option<String> {
         "<span class=\"real\">beyond noise</span>"
     };
     Some(format!(
-        "<span class=\"delta\">{} (5–95%: {} to {}) {verdict}</span>",
+        "<span class=\"delta\">{} ({} to {})<br>{verdict}</span>",
         signed(p50, whole),
         signed(p5, whole),
         signed(p95, whole)
@@ -1926,6 +1928,18 @@ fn key_numbers_section(cmp: &Compare) -> Section {
             })
             .collect();
         b.push_str("<h3>Key numbers (compare.json; people, waits in days)</h3>");
+        if cmp
+            .variants
+            .iter()
+            .any(|v| v.difference.is_some() && v.run.ensemble)
+        {
+            b.push_str(&note(&format!(
+                "Under each value of an ensemble: the median of the runs and their 5th–95th \
+                 percentile, then the difference from “{}”: the median of the paired \
+                 differences (5th to 95th percentile), within or beyond noise.",
+                esc(&cmp.variants[0].name)
+            )));
+        }
         b.push_str(&table("data compare", &header, &rows));
     }
     if b.is_empty() {

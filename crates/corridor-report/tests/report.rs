@@ -479,13 +479,12 @@ fn shows_the_numbers_of_the_files() {
     assert!(admitted[2].starts_with("60,000"), "{admitted:?}");
     // An ensemble variant: the paired difference with its band, beyond noise.
     assert!(
-        admitted[2]
-            .contains("+20,000 (5–95%: +15,000 to +25,000) <span class=\"real\">beyond noise"),
+        admitted[2].contains("+20,000 (+15,000 to +25,000)<br><span class=\"real\">beyond noise"),
         "{admitted:?}"
     );
     let peak = row_cells(&html, "peak waiting at border");
     assert!(
-        peak[2].contains("−100 (5–95%: −500 to +300) <span class=\"noise\">within noise"),
+        peak[2].contains("−100 (−500 to +300)<br><span class=\"noise\">within noise"),
         "{peak:?}"
     );
     assert!(
