@@ -38,6 +38,7 @@ fn every_example_reads_without_warnings() {
             "checkpoint",
             "crossings",
             "inflow",
+            "papers",
             "port-capacity",
             "port-closure",
             "shelter",
@@ -369,7 +370,7 @@ fn bad_values() {
     );
     assert_eq!(
         err("\n[[events]]\nday = 2\naction = \"shut_port\"\nport = \"P\"\n"),
-        "scenario.toml:12: key 'events[1].action': expected one of open_port, close_port, set_port_capacity, set_walk_ups, set_appointments_per_day, set_appointment_shares, set_request_probability, set_allocation, set_lead_days, set_eligible, set_checkpoint_probability, set_crossing_hazard, close_link, open_link, set_inflow_scale, set_shelter_capacity, scale_checkpoint_probability, scale_crossing_hazard, scale_inflow, scale_request_probability, scale_port_capacity, hold_port_closed, set_caravan, found \"shut_port\""
+        "scenario.toml:12: key 'events[1].action': expected one of open_port, close_port, set_port_capacity, set_walk_ups, set_appointments_per_day, set_appointment_shares, set_request_probability, set_allocation, set_lead_days, set_eligible, set_checkpoint_probability, set_crossing_hazard, close_link, open_link, set_inflow_scale, set_shelter_capacity, relocate, scale_checkpoint_probability, scale_crossing_hazard, scale_inflow, scale_request_probability, scale_port_capacity, hold_port_closed, set_caravan, found \"shut_port\""
     );
     assert_eq!(
         err(

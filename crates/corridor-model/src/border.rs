@@ -629,6 +629,7 @@ impl Border {
             && self.events.is_empty()
             && self.variants.is_empty()
             && self.threshold.is_none()
+            && self.papers.is_empty()
     }
 
     /// Index in `ports` of the port at a location.
