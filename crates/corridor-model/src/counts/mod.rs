@@ -774,6 +774,23 @@ impl<'a> CountWorld<'a> {
         );
     }
 
+    /// The travel pass's tables (Flee's second capacity snapshot). Between the
+    /// two builds of a day only the head counts change, and they enter the
+    /// tables only through the capacity multipliers: when every multiplier is
+    /// bit-for-bit the one of the decision pass, the tables are too, and the
+    /// rebuild (about half a million instructions on the built-in scenario)
+    /// is skipped.
+    fn rebuild_tables_for_travel(&mut self) {
+        let same = self.tables.capmul.len() == self.counts.len()
+            && self.counts.iter().enumerate().all(|(x, &c)| {
+                self.places.capacity_multiplier(x, c, &self.s).to_bits()
+                    == self.tables.capmul[x].to_bits()
+            });
+        if !same {
+            self.build_tables();
+        }
+    }
+
     // Locations and links are indices into several parallel arrays at once.
     #[allow(clippy::needless_range_loop)]
     fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
@@ -963,7 +980,7 @@ impl<'a> CountWorld<'a> {
 
         // Travel pass: groups on links, one stream per link. People who do not
         // travel only update their recent travel.
-        self.build_tables();
+        self.rebuild_tables_for_travel();
         let fin = Finisher::new(&self.s);
         for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
             let mut changed = false;
