@@ -446,7 +446,7 @@ fn build(
     read_variants(&mut r, &top, &scenario, &mut border)?;
     scenario.border = border;
     scenario.observed = read_observed(&r, &top)?;
-    formula_warnings(&scenario, &mut r.warnings);
+    r.warnings.extend(formula_warnings(&scenario));
 
     let inputs = r
         .inputs
@@ -681,8 +681,10 @@ impl RouteSet {
 
 /// Warns about names a spreadsheet would read as a formula (`=`, `+`, `-`, `@`
 /// first): outputs write names verbatim, as Flee does, so that programs read them
-/// back unchanged; docs/outputs.md says how to open such files safely.
-fn formula_warnings(s: &Scenario, warnings: &mut Vec<String>) {
+/// back unchanged; docs/scenario-format.md says how to open such files safely.
+/// Used for Flee instances too (by the front end's loader).
+pub fn formula_warnings(s: &Scenario) -> Vec<String> {
+    let mut warnings = Vec::new();
     let b = &s.border;
     let names = s
         .locations
@@ -704,6 +706,7 @@ fn formula_warnings(s: &Scenario, warnings: &mut Vec<String>) {
             ));
         }
     }
+    warnings
 }
 
 /// Is there a route between `a` and `b` (either direction)?
@@ -1842,6 +1845,23 @@ mod tests {
     }
 
     const HEAD: &str = "name = \"t\"\nstart_date = \"2023-12-01\"\ndays = 10\n[tables]\nlocations = \"locations.csv\"\nroutes = \"routes.csv\"\nports = \"ports.csv\"\n";
+
+    #[test]
+    fn formula_like_names_warn_once() {
+        let mut s = read(HEAD).unwrap().scenario;
+        assert!(formula_warnings(&s).is_empty());
+        s.locations[0].name = "=HYPERLINK(\"x\")".into();
+        s.locations[1].name = "@B".into();
+        s.border.ports[0].sector = "-S".into();
+        let w = formula_warnings(&s);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(
+            w[0].starts_with("location '=HYPERLINK(\"x\")' starts with '='"),
+            "{}",
+            w[0]
+        );
+        assert!(w[2].starts_with("sector '-S' starts with '-'"), "{}", w[2]);
+    }
 
     #[test]
     fn dot_folders_are_named() {

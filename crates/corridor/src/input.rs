@@ -150,13 +150,19 @@ pub fn load_flee(dir: &Path) -> Result<Input> {
     }
     let inst = corridor_io::flee::read_flee_instance(dir)
         .with_context(|| format!("reading Flee instance {}", dir.display()))?;
+    let warnings = inst
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .chain(corridor_io::scenario::formula_warnings(&inst.scenario))
+        .collect();
     Ok(Input {
         scenario: inst.scenario,
         kind: InputKind::Flee,
         seed: None,
         keys: ScenarioKeys::default(),
         dir: None,
-        warnings: inst.warnings.iter().map(|w| w.to_string()).collect(),
+        warnings,
         inputs: digests(&inst.inputs),
         source: dir.display().to_string(),
     })

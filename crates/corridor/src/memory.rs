@@ -192,6 +192,12 @@ pub fn check(
         String::new()
     };
     let mut ways = Vec::new();
+    if e.appointments > e.agents && e.appointments > e.records {
+        ways.push(
+            "fewer appointments.per_day, or a larger hasten (rules.optimisations.hasten: the pool counts agents, people / hasten)"
+                .to_string(),
+        );
+    }
     if e.agents > 0 {
         ways.push(
             "--engine counts (its memory does not grow with the number of people)".to_string(),
@@ -267,6 +273,25 @@ mod tests {
         // Days multiply the records, whatever the engine.
         let err = check(&s, Some(4_000_000_000), EngineKind::Counts, 1, limit).unwrap_err();
         assert!(err.to_string().contains("daily records"), "{err}");
+        // A huge appointment pool names its own way out.
+        let mut p = s.clone();
+        p.border.appointments = Some(corridor_model::border::AppointmentPool {
+            per_day: 1e12,
+            shares: vec![],
+            request_probability: 0.1,
+            eligible: vec![],
+            allocation: corridor_model::border::Allocation::Fifo,
+            lead_days: 0,
+        });
+        let err = check(&p, None, EngineKind::Counts, 1, limit).unwrap_err();
+        assert!(
+            err.to_string().contains("appointment pool 7.3 TiB"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("fewer appointments.per_day"),
+            "{err}"
+        );
         // Concurrent runs multiply the whole estimate.
         let small = Some(e.total() * 3);
         assert!(check(&s, None, EngineKind::Agents, 3, small).is_ok());

@@ -86,7 +86,7 @@ pub struct ManifestEntry {
 /// Why a directory is not a whole corridor output directory.
 #[derive(Debug, Error)]
 pub enum ManifestError {
-    #[error("{}: not a corridor output directory (no {MANIFEST_FILE})", dir.display())]
+    #[error("{}: not a corridor output directory (no {MANIFEST_FILE}; a folder written by an older corridor has none: run it again)", dir.display())]
     Missing { dir: PathBuf },
     #[error("{}: cannot read: {source}", path.display())]
     Read {
