@@ -7,7 +7,7 @@
 //!   straight from a run with [`monthly_rows`];
 //! * observed rows in CBP's layout (`fiscal_year,calendar_year,month,component,
 //!   area_of_responsibility,title_of_authority,encounters`), summed over titles
-//!   (Title 8 + Title 42) by [`ObservedEncounters::parse_cbp`].
+//!   (Title 8 + Title 42) by [`parse_cbp`].
 //!
 //! Compared cells are (month, component, area) rows of the simulation whose month
 //! is in the observed file, not after [`CompareOptions::through`] (a scenario's
@@ -27,7 +27,7 @@ use corridor_io::error::InputError;
 use corridor_io::text::{self, Record};
 use corridor_model::border::monthly::monthly;
 use corridor_model::border::Border;
-use corridor_model::{Date, DayRecord};
+use corridor_model::{Date, DayRecord, MonthlyObserved};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -44,13 +44,9 @@ pub struct MonthlyRow {
 
 type CellKey = (String, String, String);
 
-/// Observed monthly encounters per (month, component, area), titles summed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ObservedEncounters {
-    cells: BTreeMap<CellKey, f64>,
-    months: BTreeSet<String>,
-    areas: BTreeSet<(String, String)>,
-}
+/// Observed monthly encounters per (month, component, area), titles summed: the
+/// one container of observed monthly counts (`corridor_model::MonthlyObserved`).
+pub type ObservedEncounters = MonthlyObserved;
 
 /// `YYYY-MM` when `s` is one, with a real month.
 fn month_label(s: &str) -> Option<String> {
@@ -115,90 +111,56 @@ fn read(path: &Path) -> Result<Vec<u8>, InputError> {
     })
 }
 
-impl ObservedEncounters {
-    /// Parses CBP's CSV (see the module documentation); `path` is shown in errors.
-    pub fn parse_cbp(bytes: &[u8], path: &str) -> Result<Self, InputError> {
-        let (header, rows) = header_and_rows(path, bytes)?;
-        let [fy, cy, mo, comp, area, title, enc] = columns(
-            path,
-            &header,
-            [
-                "fiscal_year",
-                "calendar_year",
-                "month",
-                "component",
-                "area_of_responsibility",
-                "title_of_authority",
-                "encounters",
-            ],
-        )?;
-        let mut obs = ObservedEncounters::default();
-        for r in &rows {
-            let year = r.cell(path, cy, "calendar_year").int()?;
-            if !(1..=9999).contains(&year) {
-                return Err(r.cell(path, cy, "calendar_year").bad("a year"));
-            }
-            let month = r.cell(path, mo, "month").int()?;
-            if !(1..=12).contains(&month) {
-                return Err(r.cell(path, mo, "month").bad("a month number 1–12"));
-            }
-            let fiscal = r.cell(path, fy, "fiscal_year").int()?;
-            // The US federal fiscal year starts in October.
-            let expected = if month >= 10 { year + 1 } else { year };
-            if fiscal != expected {
-                return Err(r
-                    .cell(path, fy, "fiscal_year")
-                    .bad(&format!("{expected} (calendar year {year}, month {month})")));
-            }
-            let component = r.cell(path, comp, "component").name()?.to_string();
-            let area_name = r
-                .cell(path, area, "area_of_responsibility")
-                .name()?
-                .to_string();
-            r.cell(path, title, "title_of_authority").name()?;
-            let n = r.cell(path, enc, "encounters").uint()?;
-            let label = format!("{year:04}-{month:02}");
-            obs.months.insert(label.clone());
-            obs.areas.insert((component.clone(), area_name.clone()));
-            *obs.cells
-                .entry((label, component, area_name))
-                .or_insert(0.0) += n as f64;
+/// Parses CBP's CSV (see the module documentation); `path` is shown in errors.
+pub fn parse_cbp(bytes: &[u8], path: &str) -> Result<ObservedEncounters, InputError> {
+    let (header, rows) = header_and_rows(path, bytes)?;
+    let [fy, cy, mo, comp, area, title, enc] = columns(
+        path,
+        &header,
+        [
+            "fiscal_year",
+            "calendar_year",
+            "month",
+            "component",
+            "area_of_responsibility",
+            "title_of_authority",
+            "encounters",
+        ],
+    )?;
+    let mut obs = ObservedEncounters::default();
+    for r in &rows {
+        let year = r.cell(path, cy, "calendar_year").int()?;
+        if !(1..=9999).contains(&year) {
+            return Err(r.cell(path, cy, "calendar_year").bad("a year"));
         }
-        Ok(obs)
-    }
-
-    /// Reads CBP's CSV from a file.
-    pub fn read_cbp(path: &Path) -> Result<Self, InputError> {
-        Self::parse_cbp(&read(path)?, &path.display().to_string())
-    }
-
-    /// Encounters of one cell; `None` when the month or the area is not in the file,
-    /// 0 when both are but the cell has no row.
-    pub fn get(&self, month: &str, component: &str, area: &str) -> Option<f64> {
-        if !self.months.contains(month)
-            || !self
-                .areas
-                .contains(&(component.to_string(), area.to_string()))
-        {
-            return None;
+        let month = r.cell(path, mo, "month").int()?;
+        if !(1..=12).contains(&month) {
+            return Err(r.cell(path, mo, "month").bad("a month number 1–12"));
         }
-        Some(
-            self.cells
-                .get(&(month.to_string(), component.to_string(), area.to_string()))
-                .copied()
-                .unwrap_or(0.0),
-        )
+        let fiscal = r.cell(path, fy, "fiscal_year").int()?;
+        // The US federal fiscal year starts in October.
+        let expected = if month >= 10 { year + 1 } else { year };
+        if fiscal != expected {
+            return Err(r
+                .cell(path, fy, "fiscal_year")
+                .bad(&format!("{expected} (calendar year {year}, month {month})")));
+        }
+        let component = r.cell(path, comp, "component").name()?.to_string();
+        let area_name = r
+            .cell(path, area, "area_of_responsibility")
+            .name()?
+            .to_string();
+        r.cell(path, title, "title_of_authority").name()?;
+        let n = r.cell(path, enc, "encounters").uint()?;
+        let label = format!("{year:04}-{month:02}");
+        obs.add(&label, &component, &area_name, n as f64);
     }
+    Ok(obs)
+}
 
-    /// Months in the file, in order.
-    pub fn months(&self) -> impl Iterator<Item = &str> {
-        self.months.iter().map(String::as_str)
-    }
-
-    /// (component, area) pairs in the file, in order.
-    pub fn areas(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.areas.iter().map(|(c, a)| (c.as_str(), a.as_str()))
-    }
+/// Reads CBP's CSV from a file.
+pub fn read_cbp(path: &Path) -> Result<ObservedEncounters, InputError> {
+    parse_cbp(&read(path)?, &path.display().to_string())
 }
 
 /// Parses a run's `monthly.csv`.
@@ -326,11 +288,11 @@ pub fn compare_encounters(
     let mut ignored = BTreeSet::new();
     for r in sim {
         let pair = (r.component.clone(), r.area_of_responsibility.clone());
-        if !observed.areas.contains(&pair) {
+        if !observed.has_area(&pair.0, &pair.1) {
             unmatched.insert(pair);
             continue;
         }
-        let wanted = observed.months.contains(&r.month)
+        let wanted = observed.has_month(&r.month)
             && opts.through.as_ref().map_or(true, |t| r.month <= *t)
             && opts
                 .months
@@ -400,7 +362,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
 
     #[test]
     fn cbp_titles_are_summed() {
-        let o = ObservedEncounters::parse_cbp(CBP.as_bytes(), "cbp.csv").unwrap();
+        let o = parse_cbp(CBP.as_bytes(), "cbp.csv").unwrap();
         assert_eq!(o.get("2023-08", BP, "Tucson Sector"), Some(150.0));
         assert_eq!(o.get("2023-09", BP, "Tucson Sector"), Some(200.0));
         assert_eq!(o.get("2023-09", OFO, "San Diego Field Office"), Some(0.0));
@@ -414,7 +376,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
 
     #[test]
     fn comparison_by_hand() {
-        let o = ObservedEncounters::parse_cbp(CBP.as_bytes(), "cbp.csv").unwrap();
+        let o = parse_cbp(CBP.as_bytes(), "cbp.csv").unwrap();
         let sim = vec![
             row("2023-07", BP, "Tucson Sector", 999.0), // not observed: ignored
             row("2023-08", OFO, "San Diego Field Office", 50.0),
@@ -478,7 +440,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
 
     #[test]
     fn bad_cbp_files_name_line_and_column() {
-        let e = ObservedEncounters::parse_cbp(b"calendar_year,month\n", "cbp.csv").unwrap_err();
+        let e = parse_cbp(b"calendar_year,month\n", "cbp.csv").unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("cbp.csv:1: missing column 'fiscal_year'"),
@@ -503,7 +465,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
                 "cbp.csv:2: field 'area_of_responsibility' (column 5)",
             ),
         ] {
-            let e = ObservedEncounters::parse_cbp(format!("{head}{row}\n").as_bytes(), "cbp.csv")
+            let e = parse_cbp(format!("{head}{row}\n").as_bytes(), "cbp.csv")
                 .unwrap_err();
             assert!(e.to_string().starts_with(msg), "{e}");
         }
@@ -514,7 +476,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
         // The CBP file the built-in scenario ships (FY2020 to September 2023).
         let p = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../scenarios/mexico-2023/data/cbp_monthly_to_2023-09.csv");
-        let o = ObservedEncounters::read_cbp(&p).unwrap();
+        let o = read_cbp(&p).unwrap();
         let months: Vec<&str> = o.months().collect();
         assert_eq!(months.first(), Some(&"2019-10"));
         assert_eq!(months.last(), Some(&"2023-09"));

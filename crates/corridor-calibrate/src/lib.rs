@@ -33,8 +33,8 @@ pub use calibrate::{
     ParamResult, Progress, Score, Search, SearchOptions, TraceRow,
 };
 pub use encounters::{
-    compare_encounters, complete_months, monthly_rows, parse_monthly_csv, read_monthly_csv,
-    CompareOptions, EncounterComparison, MonthlyRow, ObservedEncounters,
+    compare_encounters, complete_months, monthly_rows, parse_cbp, parse_monthly_csv, read_cbp,
+    read_monthly_csv, CompareOptions, EncounterComparison, MonthlyRow, ObservedEncounters,
 };
 pub use error::CalibrateError;
 pub use settings_yaml::settings_to_yaml;

@@ -415,7 +415,7 @@ mod tests {
             .cbp_monthly
             .as_ref()
             .expect("the scenario names its CBP file");
-        let obs = ObservedEncounters::read_cbp(&dir.join(cbp)).unwrap();
+        let obs = crate::encounters::read_cbp(&dir.join(cbp)).unwrap();
         let params: Vec<ParamRange> = [
             "crossings.hazard_scale=0.6..2",
             "crossing.Ciudad Juárez.hazard=0.05..0.5",

@@ -276,7 +276,7 @@ fn bad_calibration_options_are_errors() {
 fn mexico_2023_encounters_as_an_objective() {
     use corridor_calibrate::{
         compare_encounters, complete_months, generation_seed, monthly_rows, search, CompareOptions,
-        ObservedEncounters, SearchOptions,
+        SearchOptions,
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023");
     let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
@@ -288,7 +288,7 @@ fn mexico_2023_encounters_as_an_objective() {
     let mut s = inst.scenario;
     s.days = 122; // 2023-06-01 .. 2023-09-30
     let observed =
-        ObservedEncounters::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
+        corridor_calibrate::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
     let months: Vec<String> = complete_months(s.start_date, s.days)
         .into_iter()
         .filter(|m| m.as_str() >= "2023-07")

@@ -6,7 +6,7 @@
 //! uncalibrated scenario's (0.270 over Jul–Sep): they leave room for engine changes that keep
 //! the law but not the draws, and fail if the calibration is lost.
 
-use corridor_calibrate::encounters::ObservedEncounters;
+use corridor_calibrate::encounters::read_cbp;
 use corridor_calibrate::scenario_cal::score_scenario;
 use std::path::PathBuf;
 
@@ -18,8 +18,7 @@ fn months(m: &[&str]) -> Vec<String> {
 fn mexico_2023_fits_cbp_in_jul_aug_and_scores_september() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023");
     let inst = corridor_io::scenario::read_scenario(&dir.join("scenario.toml")).unwrap();
-    let observed =
-        ObservedEncounters::read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
+    let observed = read_cbp(&dir.join("data/cbp_monthly_to_2023-09.csv")).unwrap();
     let seed = inst.seed.expect("the built-in scenario names its seed");
     let score = |m: &[&str]| {
         let c = score_scenario(&inst.scenario, &observed, &months(m), 1, seed).unwrap();

@@ -25,9 +25,9 @@ pub use backtest::{backtest, Backtest, BacktestSpec, HorizonSkill};
 pub use filter::forecast;
 
 use corridor_model::border::Event;
+pub use corridor_model::MonthlyObserved;
 use corridor_model::{Date, ModelError};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 /// Why a forecast could not be made.
@@ -62,54 +62,6 @@ impl ForecastError {
                 ModelError::InvalidScenario(_) | ModelError::NoSpawnLocation { .. }
             ),
         }
-    }
-}
-
-/// Observed monthly counts per (component, area), in people, as CBP publishes
-/// encounters. A month and an area both present but without a cell count 0.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MonthlyObserved {
-    cells: BTreeMap<(String, String, String), f64>,
-    months: BTreeSet<String>,
-    areas: BTreeSet<(String, String)>,
-}
-
-impl MonthlyObserved {
-    /// Adds `n` people to (month `YYYY-MM`, component, area).
-    pub fn add(&mut self, month: &str, component: &str, area: &str, n: f64) {
-        self.months.insert(month.to_string());
-        self.areas.insert((component.to_string(), area.to_string()));
-        *self
-            .cells
-            .entry((month.to_string(), component.to_string(), area.to_string()))
-            .or_insert(0.0) += n;
-    }
-
-    /// The count of a cell; `None` when the month or the area is absent.
-    pub fn get(&self, month: &str, component: &str, area: &str) -> Option<f64> {
-        if !self.months.contains(month)
-            || !self
-                .areas
-                .contains(&(component.to_string(), area.to_string()))
-        {
-            return None;
-        }
-        Some(
-            self.cells
-                .get(&(month.to_string(), component.to_string(), area.to_string()))
-                .copied()
-                .unwrap_or(0.0),
-        )
-    }
-
-    /// Months present, in order.
-    pub fn months(&self) -> impl Iterator<Item = &str> {
-        self.months.iter().map(String::as_str)
-    }
-
-    /// (component, area) pairs present, in order.
-    pub fn areas(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.areas.iter().map(|(c, a)| (c.as_str(), a.as_str()))
     }
 }
 

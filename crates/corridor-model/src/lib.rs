@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod key_numbers;
 pub mod metrics;
+pub mod observed;
 pub mod params;
 pub mod record;
 pub mod rng;
@@ -24,6 +25,7 @@ pub use date::Date;
 pub use engine::simulate_recounting;
 pub use engine::{simulate, EngineKind, RunOptions};
 pub use error::ModelError;
+pub use observed::MonthlyObserved;
 pub use record::{Accounting, DayRecord, PortDay, RunOutput};
 pub use scenario::{
     CampData, Closure, ClosureTarget, ConflictSchedule, DataTable, Demographic, FloodSchedule,

@@ -23,9 +23,7 @@ use corridor_calibrate::scenario_cal::{
     calibrate_scenario, calibration_months, check_scenario_params, ScenarioCalOptions,
     ScenarioCalibration,
 };
-use corridor_calibrate::{
-    CalibrateOptions, Calibration, Objective, ObservedEncounters, ParamRange,
-};
+use corridor_calibrate::{CalibrateOptions, Calibration, Objective, ParamRange};
 use corridor_io::write::{has_camp_data, InputKind, OutputKind, MANIFEST_FILE};
 use corridor_model::EngineKind;
 use std::fmt;
@@ -184,7 +182,7 @@ fn on_encounters(
             "--leave-one-out needs several instances; not available with CBP encounters",
         ));
     }
-    let obs = ObservedEncounters::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
+    let obs = corridor_calibrate::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
     check_scenario_params(&input.scenario, &req.params).map_err(|e| Error::bad(e.to_string()))?;
     let mut sc = input.scenario.clone();
     if let Some(d) = req.days {

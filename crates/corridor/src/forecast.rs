@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use corridor_forecast::{BacktestSpec, Forecast, ForecastError, MonthlyObserved, Observed, Spec};
+use corridor_forecast::{BacktestSpec, Forecast, ForecastError, Observed, Spec};
 use corridor_io::write::InputKind;
 use corridor_model::Scenario;
 use corridor_report::forecast::{BandPoint, ForecastPage, ForecastSeries};
@@ -105,8 +105,7 @@ pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> 
         .map(Path::to_path_buf)
         .or_else(|| input.observed_cbp_file())
     {
-        corridor_calibrate::ObservedEncounters::read_cbp(&p)
-            .map_err(|e| Error::bad(e.to_string()))?
+        corridor_calibrate::read_cbp(&p).map_err(|e| Error::bad(e.to_string()))?
     } else if let (None, Some(rel)) = (&input.dir, &input.scenario.observed.cbp_monthly) {
         let text = crate::builtin::mexico_file(rel).ok_or_else(|| {
             Error::bad(format!(
@@ -115,7 +114,7 @@ pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> 
             ))
         })?;
         let shown = format!("{}/{rel}", crate::builtin::MEXICO_DIR);
-        corridor_calibrate::ObservedEncounters::parse_cbp(text.as_bytes(), &shown)
+        corridor_calibrate::parse_cbp(text.as_bytes(), &shown)
             .map_err(|e| Error::bad(e.to_string()))?
     } else {
         return Err(Error::bad(format!(
@@ -123,20 +122,7 @@ pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> 
             input.source
         )));
     };
-    let mut m = MonthlyObserved::default();
-    let months: Vec<String> = parsed.months().map(str::to_string).collect();
-    let areas: Vec<(String, String)> = parsed
-        .areas()
-        .map(|(c, a)| (c.to_string(), a.to_string()))
-        .collect();
-    for month in &months {
-        for (c, a) in &areas {
-            if let Some(v) = parsed.get(month, c, a) {
-                m.add(month, c, a, v);
-            }
-        }
-    }
-    Ok(Observed::Monthly(m))
+    Ok(Observed::Monthly(parsed))
 }
 
 fn variant_events(
