@@ -5,41 +5,34 @@
 //! the header, odd cells) into the base scenario: the reader must answer `Ok` or a
 //! located `Err`, never panic, and must refuse every short or long row.
 
+mod corpus;
+
 use corridor_io::scenario::{read_scenario, read_scenario_str};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad-inputs/scenario")
+fn root() -> PathBuf {
+    corpus::repo_tests("bad-inputs/scenario")
 }
 
 fn cases() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && p.file_name().unwrap() != "_base")
-        .collect();
-    v.sort();
-    v
+    corpus::cases(&root(), &["_base"])
+}
+
+/// A case's own note, not part of the scenario.
+fn scenario_file(rel: &str) -> bool {
+    rel != "expected.txt"
 }
 
 /// Every file of a case (name → bytes), expected.txt excluded.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "expected.txt")
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect()
+    corpus::files(dir, scenario_file)
 }
 
 #[test]
 fn base_scenario_is_valid_and_clean() {
-    let inst = read_scenario(&corpus().join("_base/scenario.toml")).unwrap();
+    let inst = read_scenario(&root().join("_base/scenario.toml")).unwrap();
     assert!(inst.warnings.is_empty(), "{:?}", inst.warnings);
     assert_eq!(inst.scenario.locations.len(), 6);
     assert_eq!(inst.scenario.links.len(), 5);
@@ -51,51 +44,19 @@ fn base_scenario_is_valid_and_clean() {
 fn every_case_fails_with_its_expected_message() {
     let cases = cases();
     assert!(cases.len() >= 20, "only {} cases", cases.len());
-    let mut failures = Vec::new();
-    for dir in &cases {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let expected = std::fs::read_to_string(dir.join("expected.txt"))
-            .unwrap_or_else(|_| panic!("{name}: no expected.txt"));
-        let expected = expected.trim_end();
-        match read_scenario(&dir.join("scenario.toml")) {
-            Ok(_) => failures.push(format!("{name}: read without error")),
-            Err(e) => {
-                let got = e.to_string().replace(&dir.display().to_string(), "<dir>");
-                if got != expected {
-                    failures.push(format!(
-                        "{name}:\n  expected: {expected}\n  got:      {got}"
-                    ));
-                }
-            }
-        }
-    }
+    let failures =
+        corpus::unexpected_messages(&cases, |dir| read_scenario(&dir.join("scenario.toml")));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn every_case_has_exactly_one_defect() {
-    let base = files(&corpus().join("_base"));
-    for dir in cases() {
-        let case = files(&dir);
-        let changed: Vec<_> = base
-            .keys()
-            .chain(case.keys())
-            .filter(|k| base.get(*k) != case.get(*k))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        assert_eq!(
-            changed.len(),
-            1,
-            "{}: differs in {changed:?}",
-            dir.display()
-        );
-    }
+    corpus::assert_one_change_each(&root().join("_base"), &cases(), scenario_file);
 }
 
 /// The base scenario's files as text (all are UTF-8).
 fn base_text() -> BTreeMap<String, String> {
-    files(&corpus().join("_base"))
+    files(&root().join("_base"))
         .into_iter()
         .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
         .collect()

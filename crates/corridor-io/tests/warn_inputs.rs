@@ -4,52 +4,23 @@
 //! with `run-error.txt` must refuse a run of its whole period with that message
 //! and run within its schedule's rows.
 
+mod corpus;
+
 use corridor_io::flee::read_flee_instance;
 use corridor_model::{simulate, EngineKind, RunOptions};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/warn-inputs")
-}
+use std::path::PathBuf;
 
 fn base() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad-inputs/_base")
+    corpus::repo_tests("bad-inputs/_base")
 }
 
 fn cases() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    v.sort();
-    v
+    corpus::cases(&corpus::repo_tests("warn-inputs"), &[])
 }
 
-/// Every file of an instance directory (relative path → bytes), the case's own
-/// `*.txt` files at the top excluded.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                if !rel.ends_with(".txt") || rel.contains('/') {
-                    out.insert(rel, std::fs::read(&p).unwrap());
-                }
-            }
-        }
-    }
-    out
+/// The instance's files: a case's own `*.txt` notes at the top are not part of it.
+fn instance_file(rel: &str) -> bool {
+    !rel.ends_with(".txt") || rel.contains('/')
 }
 
 fn opts(days: Option<u32>) -> RunOptions {
@@ -112,21 +83,7 @@ fn every_case_warns_as_expected_and_runs() {
 
 #[test]
 fn every_case_has_exactly_one_change() {
-    let base = files(&base());
-    for dir in cases() {
-        let case = files(&dir);
-        let changed = base
-            .keys()
-            .chain(case.keys())
-            .filter(|k| base.get(*k) != case.get(*k))
-            .collect::<std::collections::BTreeSet<_>>();
-        assert_eq!(
-            changed.len(),
-            1,
-            "{}: files differ from _base: {changed:?}",
-            dir.display()
-        );
-    }
+    corpus::assert_one_change_each(&base(), &cases(), instance_file);
 }
 
 /// Which `B` each table reaches, as in Flee: routes the last (linkUp keeps the
@@ -134,7 +91,7 @@ fn every_case_has_exactly_one_change() {
 /// first); corridor's names stay unique and out.csv's name is Flee's.
 #[test]
 fn duplicated_name_reaches_the_location_flee_reaches() {
-    let fi = read_flee_instance(&corpus().join("duplicate-location")).unwrap();
+    let fi = read_flee_instance(&corpus::repo_tests("warn-inputs/duplicate-location")).unwrap();
     let s = &fi.scenario;
     let names: Vec<&str> = s.locations.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["A", "B", "C", "D", "B#2"]);
