@@ -32,7 +32,7 @@ fn base_instance_is_valid_and_clean() {
 fn every_case_fails_with_its_expected_message() {
     let cases = cases();
     assert!(cases.len() >= 15, "only {} cases", cases.len());
-    let failures = corpus::unexpected_messages(&cases, |dir| read_flee_instance(dir));
+    let failures = corpus::unexpected_messages(&cases, read_flee_instance);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
