@@ -425,11 +425,13 @@ impl SpawnMode {
 }
 
 macro_rules! setting {
-    (float $sec:ident . $f:ident, $range:expr, $tunable:expr, $doc:expr) => {
+    // One arm builds every numeric setting; the kind keywords below name the
+    // variant of `Kind` (they differ only in the number type they read).
+    (@number $variant:ident $sec:ident . $f:ident, $range:expr, $tunable:expr, $doc:expr) => {
         Setting {
             name: concat!(stringify!($sec), ".", stringify!($f)),
             aliases: &[],
-            kind: Kind::Float {
+            kind: Kind::$variant {
                 get: |s| s.$sec.$f,
                 set: |s, v| s.$sec.$f = v,
             },
@@ -439,34 +441,9 @@ macro_rules! setting {
             doc: $doc,
         }
     };
-    (int $sec:ident . $f:ident, $range:expr, $tunable:expr, $doc:expr) => {
-        Setting {
-            name: concat!(stringify!($sec), ".", stringify!($f)),
-            aliases: &[],
-            kind: Kind::Int {
-                get: |s| s.$sec.$f,
-                set: |s, v| s.$sec.$f = v,
-            },
-            range: $range,
-            tunable: $tunable,
-            present: None,
-            doc: $doc,
-        }
-    };
-    (uint $sec:ident . $f:ident, $range:expr, $tunable:expr, $doc:expr) => {
-        Setting {
-            name: concat!(stringify!($sec), ".", stringify!($f)),
-            aliases: &[],
-            kind: Kind::UInt {
-                get: |s| s.$sec.$f,
-                set: |s, v| s.$sec.$f = v,
-            },
-            range: $range,
-            tunable: $tunable,
-            present: None,
-            doc: $doc,
-        }
-    };
+    (float $($rest:tt)*) => { setting!(@number Float $($rest)*) };
+    (int $($rest:tt)*) => { setting!(@number Int $($rest)*) };
+    (uint $($rest:tt)*) => { setting!(@number UInt $($rest)*) };
     (bool $sec:ident . $f:ident $(as $alias:literal)?, $doc:expr) => {
         Setting {
             name: concat!(stringify!($sec), ".", stringify!($f)),
