@@ -347,16 +347,7 @@ impl Reader {
                 }
                 continue;
             }
-            if rec.fields.len() < 6 {
-                return Err(InputError::Malformed {
-                    path: rel.clone(),
-                    line: rec.line,
-                    message: format!(
-                        "expected at least 6 fields (name,region,country,lat,lon,location_type[,conflict_date,population]), found {}",
-                        rec.fields.len()
-                    ),
-                });
-            }
+            rec.require_fields(&rel, 6, format_args!("at least 6 fields (name,region,country,lat,lon,location_type[,conflict_date,population])"))?;
             let name = rec.cell(&rel, 0, "name").name()?.to_string();
             let type_cell = rec.cell(&rel, 5, "location_type");
             let kind = LocationKind::parse_flee(type_cell.text).ok_or_else(|| {
@@ -486,16 +477,11 @@ impl Reader {
                 }
                 continue;
             }
-            if rec.fields.len() < 3 {
-                return Err(InputError::Malformed {
-                    path: rel.clone(),
-                    line: rec.line,
-                    message: format!(
-                        "expected at least 3 fields (name1,name2,distance[,forced_redirection]), found {}",
-                        rec.fields.len()
-                    ),
-                });
-            }
+            rec.require_fields(
+                &rel,
+                3,
+                format_args!("at least 3 fields (name1,name2,distance[,forced_redirection])"),
+            )?;
             let a = locs.find(rec.cell(&rel, 0, "name1").name()?, &rel, rec.line)?;
             let b = locs.find(rec.cell(&rel, 1, "name2").name()?, &rel, rec.line)?;
             let distance = rec
@@ -561,16 +547,11 @@ impl Reader {
         };
         let mut out = Vec::new();
         for rec in records.iter().filter(|r| !r.is_comment()) {
-            if rec.fields.len() < 5 {
-                return Err(InputError::Malformed {
-                    path: rel.clone(),
-                    line: rec.line,
-                    message: format!(
-                        "expected 5 fields (closure_type,name1,name2,closure_start,closure_end), found {}",
-                        rec.fields.len()
-                    ),
-                });
-            }
+            rec.require_fields(
+                &rel,
+                5,
+                format_args!("5 fields (closure_type,name1,name2,closure_start,closure_end)"),
+            )?;
             let kind_cell = rec.cell(&rel, 0, "closure_type");
             let start = rec.cell(&rel, 3, "closure_start").int()?;
             let end = rec.cell(&rel, 4, "closure_end").int()?;
@@ -709,16 +690,11 @@ impl Reader {
         let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
         let mut intensity = Vec::with_capacity(rows.len());
         for rec in rows.iter().filter(|r| !r.is_comment()) {
-            if rec.fields.len() < needed {
-                return Err(InputError::Malformed {
-                    path: rel.clone(),
-                    line: rec.line,
-                    message: format!(
-                        "expected {needed} fields (the day and one value per header column), found {}",
-                        rec.fields.len()
-                    ),
-                });
-            }
+            rec.require_fields(
+                &rel,
+                needed,
+                format_args!("{needed} fields (the day and one value per header column)"),
+            )?;
             let mut day = Vec::with_capacity(columns.len());
             for &(col, loc) in &columns {
                 let v = rec
@@ -786,16 +762,11 @@ impl Reader {
             .iter()
             .filter(|r| !r.is_comment() && r.fields.iter().any(|f| !f.is_empty()))
         {
-            if rec.fields.len() < needed {
-                return Err(InputError::Malformed {
-                    path: rel.clone(),
-                    line: rec.line,
-                    message: format!(
-                        "expected {needed} fields (the day and one flood level per header column), found {}",
-                        rec.fields.len()
-                    ),
-                });
-            }
+            rec.require_fields(
+                &rel,
+                needed,
+                format_args!("{needed} fields (the day and one flood level per header column)"),
+            )?;
             let mut day = Vec::with_capacity(columns.len());
             for &(col, loc) in &columns {
                 let v = rec.cell(&rel, col, &locs.list[loc].name).float_where(

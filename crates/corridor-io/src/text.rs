@@ -84,6 +84,24 @@ impl Record {
             .map_or(0, |i| i + 1)
     }
 
+    /// Refuses a row with fewer than `needed` fields, naming the file, the line
+    /// and what a row holds (`expected` reads "at least 3 fields (a,b,c)").
+    pub fn require_fields(
+        &self,
+        path: &str,
+        needed: usize,
+        expected: std::fmt::Arguments<'_>,
+    ) -> Result<(), InputError> {
+        if self.fields.len() >= needed {
+            return Ok(());
+        }
+        Err(InputError::Malformed {
+            path: path.to_string(),
+            line: self.line,
+            message: format!("expected {expected}, found {}", self.fields.len()),
+        })
+    }
+
     /// Field `i` wrapped for typed parsing; `name` is the field's name in messages.
     pub fn cell<'a>(&'a self, path: &'a str, i: usize, name: &'a str) -> Cell<'a> {
         Cell {
