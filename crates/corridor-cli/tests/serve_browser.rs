@@ -5,37 +5,21 @@
 //! `corridor ensemble --engine counts --runs N --variant-file <the saved TOML>`.
 //!
 //! Outside CI a machine without Chromium skips with a notice; in CI (`CI` set)
-//! its absence is a failure (.ci/run installs it). Chromium is killed after
+//! its absence is a failure (.ci/run installs it); the launcher is corridor-report's
+//! (`corridor_report::browser`). Chromium is killed after
 //! 120 s, the server when the test ends. Set `SERVE_SHOT` to a PNG path to keep
 //! a screenshot of the page.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const MEMBERS: &str = "4";
 const DAYS: &str = "30";
 
 fn chromium_or_skip() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    let found = if fixed.is_file() {
-        Some(fixed)
-    } else {
-        std::env::var_os("PATH").and_then(|p| {
-            std::env::split_paths(&p)
-                .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
-                .find(|p| p.is_file())
-        })
-    };
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found although CI is set: .ci/run installs it"
-        );
-        eprintln!("notice: chromium not found; skipping the browser check of corridor serve");
-    }
-    found
+    corridor_report::browser::chromium_or_skip("corridor serve")
 }
 
 /// The server, killed when dropped.
@@ -72,43 +56,13 @@ fn start_server() -> (Server, String) {
     (Server(child), url)
 }
 
+/// Chromium headless through corridor-report's launcher, with a virtual time
+/// budget for the page's requests; killed after 120 s.
 fn chromium(bin: &Path, profile: &Path, args: &[String]) -> String {
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--virtual-time-budget=120000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let mut out = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().unwrap()
+    let mut all = vec!["--virtual-time-budget=120000".to_string()];
+    all.extend_from_slice(args);
+    corridor_report::browser::run_headless(bin, profile, &all, Duration::from_secs(120))
+        .expect("run chromium")
 }
 
 /// The value of attribute `attr` on the `<body>` of a dumped DOM.

@@ -142,7 +142,7 @@ pub(crate) fn run_members(
                 seed: ro.seed,
                 source,
             })?;
-            let m = MemberResult::from_run(ctx, i, ro.seed, &run);
+            let m = MemberResult::from_run(ctx, scenario, i, ro.seed, &run);
             on_done();
             m
         })

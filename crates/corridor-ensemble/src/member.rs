@@ -9,6 +9,11 @@
 //!    between ports: `corridor_model::border::monthly::monthly` in agents, so the
 //!    rows and their order are those of the run's `monthly.csv`.
 //!
+//! Besides the cells, each member carries its key numbers
+//! (`corridor_model::key_numbers::key_numbers`, in people): the ensemble's
+//! summary gives their statistics over the members, so each key number keeps its
+//! one definition and gets a band.
+//!
 //! f32 is exact for counts below 2^24 (16.7 M agents per cell); larger counts
 //! keep 7 significant digits, which is far below the spread of any ensemble.
 //!
@@ -23,6 +28,7 @@ use crate::metrics::{Ard, CampObservations};
 use crate::stats::{summarize_f32, Stats};
 use corridor_model::border::monthly::monthly;
 use corridor_model::border::Border;
+use corridor_model::key_numbers::{key_numbers, KeyNumbers};
 use corridor_model::{Date, DayRecord, LocationKind, RunOutput, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -97,6 +103,8 @@ pub struct MemberResult {
     pub ports: usize,
     pub cells: Vec<f32>,
     pub ard: Option<Ard>,
+    /// The member's key numbers, in people.
+    pub key_numbers: Option<KeyNumbers>,
     pub warnings: Vec<String>,
 }
 
@@ -125,6 +133,7 @@ impl MemberResult {
     /// other members (the accumulator does that).
     pub(crate) fn from_run(
         ctx: &MemberContext,
+        scenario: &Scenario,
         member: usize,
         seed: u64,
         run: &RunOutput,
@@ -200,6 +209,12 @@ impl MemberResult {
             let rows = monthly(border, ctx.start_date, &run.days, 1);
             cells.extend(rows.into_iter().map(|r| r.encounters as f32));
         }
+        let keys = key_numbers(scenario, run).map_err(|e| EnsembleError::Shape {
+            member,
+            what: e.field,
+            got: e.got,
+            expected: e.expected,
+        })?;
         Ok(MemberResult {
             member,
             seed,
@@ -207,6 +222,7 @@ impl MemberResult {
             ports: np,
             cells,
             ard: ctx.observations.as_ref().and_then(|o| o.ard(run)),
+            key_numbers: Some(keys),
             warnings: run.warnings.clone(),
         })
     }
@@ -231,6 +247,13 @@ impl MemberResult {
                 b.push(1);
                 b.extend_from_slice(&a.ard.to_le_bytes());
                 b.extend_from_slice(&a.ard_rescaled.to_le_bytes());
+            }
+            None => b.push(0),
+        }
+        match &self.key_numbers {
+            Some(k) => {
+                b.push(1);
+                encode_keys(&mut b, k);
             }
             None => b.push(0),
         }
@@ -267,6 +290,11 @@ impl MemberResult {
             }),
             x => return Err(format!("bad ARD flag {x}")),
         };
+        let key_numbers = match r.take(1)?[0] {
+            0 => None,
+            1 => Some(decode_keys(&mut r)?),
+            x => return Err(format!("bad key-numbers flag {x}")),
+        };
         let nw = r.len(8)?;
         let mut warnings = Vec::with_capacity(nw);
         for _ in 0..nw {
@@ -284,12 +312,65 @@ impl MemberResult {
             ports,
             cells,
             ard,
+            key_numbers,
             warnings,
         })
     }
 }
 
-const MAGIC: &[u8; 8] = b"CRDMEM01";
+/// Optional values: a flag byte (0 none, 1 some), then the value.
+fn encode_keys(b: &mut Vec<u8>, k: &KeyNumbers) {
+    for v in [k.peak_waiting_at_border, k.admitted, k.encountered] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [
+        k.interception_events,
+        k.people_intercepted,
+        k.final_waiting_at_border,
+    ] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    let date = k.peak_waiting_date.as_deref().unwrap_or("");
+    b.push(u8::from(k.peak_waiting_date.is_some()));
+    b.extend_from_slice(&(date.len() as u64).to_le_bytes());
+    b.extend_from_slice(date.as_bytes());
+    b.push(u8::from(k.mean_wait_days.is_some()));
+    b.extend_from_slice(&k.mean_wait_days.unwrap_or(0.0).to_bits().to_le_bytes());
+    b.push(u8::from(k.p90_wait_days.is_some()));
+    b.extend_from_slice(&(k.p90_wait_days.unwrap_or(0) as u64).to_le_bytes());
+}
+
+fn decode_keys(r: &mut Reader) -> Result<KeyNumbers, String> {
+    let mut six = [0u64; 6];
+    for v in &mut six {
+        *v = r.u64()?;
+    }
+    let flag = |r: &mut Reader| match r.take(1)?[0] {
+        0 => Ok(false),
+        1 => Ok(true),
+        x => Err(format!("bad key-number flag {x}")),
+    };
+    let has_date = flag(r)?;
+    let l = r.len(1)?;
+    let date = String::from_utf8(r.take(l)?.to_vec()).map_err(|e| e.to_string())?;
+    let has_wait = flag(r)?;
+    let wait = f64::from_bits(r.u64()?);
+    let has_p90 = flag(r)?;
+    let p90 = u32::try_from(r.u64()?).map_err(|e| e.to_string())?;
+    Ok(KeyNumbers {
+        peak_waiting_at_border: six[0],
+        peak_waiting_date: has_date.then_some(date),
+        mean_wait_days: has_wait.then_some(wait),
+        p90_wait_days: has_p90.then_some(p90),
+        admitted: six[1],
+        encountered: six[2],
+        interception_events: six[3],
+        people_intercepted: six[4],
+        final_waiting_at_border: six[5],
+    })
+}
+
+const MAGIC: &[u8; 8] = b"CRDMEM02";
 
 struct Reader<'a> {
     b: &'a [u8],
@@ -380,6 +461,9 @@ pub(crate) struct Accumulator {
     days: Vec<u32>,
     ports: usize,
     cells: Vec<Cell>,
+    /// Each member's key numbers, in member order (empty once a member lacks them).
+    keys: Vec<KeyNumbers>,
+    keys_complete: bool,
     warnings: Vec<String>,
 }
 
@@ -402,6 +486,8 @@ impl Accumulator {
             days: Vec::new(),
             ports: 0,
             cells: Vec::new(),
+            keys: Vec::new(),
+            keys_complete: true,
             warnings: Vec::new(),
         }
     }
@@ -441,6 +527,13 @@ impl Accumulator {
                     }
                     Cell::Samples(s) => s.push(v),
                 }
+            }
+        }
+        match m.key_numbers {
+            Some(k) if self.keys_complete => self.keys.push(k),
+            _ => {
+                self.keys_complete = false;
+                self.keys.clear();
             }
         }
         for w in m.warnings {
@@ -527,6 +620,7 @@ impl Accumulator {
             ard,
             ard_rescaled,
             members: self.members,
+            key_numbers: self.keys,
             warnings: self.warnings,
         })
     }
@@ -574,6 +668,9 @@ pub struct Ensemble {
     pub ard: Option<ScalarStats>,
     pub ard_rescaled: Option<ScalarStats>,
     pub members: Vec<MemberSummary>,
+    /// Each member's key numbers (people), in member order; empty when a member
+    /// came without them.
+    pub key_numbers: Vec<KeyNumbers>,
     /// Distinct warnings of all members, in order of first appearance.
     pub warnings: Vec<String>,
 }
@@ -615,6 +712,17 @@ mod tests {
                 ard: 0.3941,
                 ard_rescaled: f64::NAN,
             }),
+            key_numbers: Some(KeyNumbers {
+                peak_waiting_at_border: 12_345,
+                peak_waiting_date: Some("2023-12-24".into()),
+                mean_wait_days: Some(3.25),
+                p90_wait_days: Some(14),
+                admitted: 7,
+                encountered: u64::MAX,
+                interception_events: 9,
+                people_intercepted: 8,
+                final_waiting_at_border: 0,
+            }),
             warnings: vec!["ünïcode warning".into(), String::new()],
         }
     }
@@ -631,8 +739,15 @@ mod tests {
             r
         };
         assert_eq!(strip(d), strip(m.clone()));
+        let mut no_wait = m.clone();
+        if let Some(k) = &mut no_wait.key_numbers {
+            (k.peak_waiting_date, k.mean_wait_days, k.p90_wait_days) = (None, None, None);
+        }
+        let d = MemberResult::decode(&no_wait.encode()).unwrap();
+        assert_eq!(d.key_numbers, no_wait.key_numbers);
         let none = MemberResult {
             ard: None,
+            key_numbers: None,
             warnings: vec![],
             ..m
         };

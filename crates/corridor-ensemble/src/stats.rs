@@ -13,6 +13,7 @@
 //! never on how many threads produced them.
 
 use corridor_model::key_numbers::{KeyNumbers, MonthTotals};
+use corridor_model::Date;
 use serde::Serialize;
 
 /// The quantile levels written to files.
@@ -91,11 +92,16 @@ pub fn summarize_f32(values: &[f32], scratch: &mut Vec<f64>) -> Stats {
 }
 
 /// Each key number (`corridor_model::key_numbers`) as statistics over the members
-/// of an ensemble, in people; compare.json's entry for an ensemble variant.
-/// `mean_wait_days` is over the members that admitted anybody, `None` when none did.
+/// of an ensemble, in people: compare.json's entry for an ensemble variant and
+/// the ensemble summary.json's `key_numbers`. `mean_wait_days` and
+/// `p90_wait_days` are over the members that admitted anybody, `None` when none
+/// did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyNumberStats {
     pub peak_waiting_at_border: Stats,
+    /// The members' dates of their peak (p5, p50, p95); `None` when a member has
+    /// none (an empty run).
+    pub peak_waiting_date: Option<DateBand>,
     pub mean_wait_days: Option<Stats>,
     pub p90_wait_days: Option<Stats>,
     pub admitted: Stats,
@@ -121,6 +127,7 @@ impl KeyNumberStats {
             .collect();
         Some(KeyNumberStats {
             peak_waiting_at_border: col(|k| k.peak_waiting_at_border),
+            peak_waiting_date: DateBand::of(members.iter().map(|k| k.peak_waiting_date.as_deref())),
             mean_wait_days: (!waits.is_empty()).then(|| summarize(&waits)),
             p90_wait_days: (!p90s.is_empty()).then(|| summarize(&p90s)),
             admitted: col(|k| k.admitted),
@@ -128,6 +135,35 @@ impl KeyNumberStats {
             interception_events: col(|k| k.interception_events),
             people_intercepted: col(|k| k.people_intercepted),
             final_waiting_at_border: col(|k| k.final_waiting_at_border),
+        })
+    }
+}
+
+/// Quantiles of dates over the members (`YYYY-MM-DD`): the type-7 quantile of
+/// the day numbers, rounded to the nearest day (half a day up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateBand {
+    pub p5: String,
+    pub p50: String,
+    pub p95: String,
+}
+
+impl DateBand {
+    /// `None` when there are no dates or one of them is missing or malformed.
+    pub fn of<'a>(dates: impl Iterator<Item = Option<&'a str>>) -> Option<DateBand> {
+        let parsed: Option<Vec<Date>> = dates.map(|d| d.and_then(Date::parse)).collect();
+        let parsed = parsed.filter(|v| !v.is_empty())?;
+        let origin = parsed[0];
+        let mut days: Vec<f64> = parsed.iter().map(|d| d.days_since(origin) as f64).collect();
+        days.sort_unstable_by(f64::total_cmp);
+        let at = |p: f64| {
+            let d = quantile_sorted(&days, p);
+            origin.add_days((d + 0.5).floor() as i64).to_string()
+        };
+        Some(DateBand {
+            p5: at(QUANTILES[0]),
+            p50: at(QUANTILES[1]),
+            p95: at(QUANTILES[2]),
         })
     }
 }
@@ -249,7 +285,7 @@ mod tests {
     fn key_number_stats_over_members() {
         let k = |admitted: u64, wait: Option<f64>| KeyNumbers {
             peak_waiting_at_border: 10,
-            peak_waiting_date: None,
+            peak_waiting_date: Some(format!("2024-01-{:02}", 1 + admitted / 10)),
             mean_wait_days: wait,
             p90_wait_days: wait.map(|w| w as u32),
             admitted,
@@ -263,10 +299,23 @@ mod tests {
         assert_eq!(s.admitted.mean, 20.0);
         assert_eq!(s.admitted.p50, 20.0);
         assert_eq!(s.peak_waiting_at_border.sd, 0.0);
+        // Peak dates Jan 2, 4, 3: days 0, 1, 2 after Jan 2 sorted; h = 2p gives
+        // 0.1 (Jan 2), 1 (Jan 3) and 1.9 (rounds to Jan 4).
+        let d = s.peak_waiting_date.unwrap();
+        assert_eq!(
+            (d.p5.as_str(), d.p50.as_str(), d.p95.as_str()),
+            ("2024-01-02", "2024-01-03", "2024-01-04")
+        );
         // The wait is over the members that admitted anybody.
         assert_eq!(s.mean_wait_days.unwrap().mean, 3.0);
         let none = KeyNumberStats::of(&[k(0, None)]).unwrap();
         assert!(none.mean_wait_days.is_none());
+        let mut empty = k(0, None);
+        empty.peak_waiting_date = None;
+        assert!(KeyNumberStats::of(&[k(10, None), empty])
+            .unwrap()
+            .peak_waiting_date
+            .is_none());
         let m = |month: &str, admitted| MonthTotals {
             month: month.into(),
             admitted,

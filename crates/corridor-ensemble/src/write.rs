@@ -221,6 +221,11 @@ impl Ensemble {
             json!("people (agents × hasten); the *_stats.csv files count agents"),
         );
         m.insert("ensemble".into(), self.summary_section());
+        // The key numbers with their bands over the members (people), when every
+        // member carried them; the report's top cards show them.
+        if let Some(k) = crate::stats::KeyNumberStats::of(&self.key_numbers) {
+            m.insert("key_numbers".into(), json!(k));
+        }
         m.insert("warnings".into(), json!(self.warnings));
         for (k, v) in extra {
             m.insert(k.clone(), v.clone());
@@ -332,6 +337,13 @@ mod tests {
         );
         assert_eq!(v["ensemble"]["final"]["spawned"]["mean"], 12.0);
         assert_eq!(v["ensemble"]["final"]["at_locations"]["p95"], 12.0);
+        // Key numbers with their bands, in people (nobody waits at a border here:
+        // the scenario has none, so every member's peak is 0 on the first day).
+        assert_eq!(e.key_numbers.len(), 2);
+        let k = &v["key_numbers"];
+        assert_eq!(k["peak_waiting_at_border"]["p95"], 0.0);
+        assert_eq!(k["peak_waiting_date"]["p50"], "2020-01-01");
+        assert!(k["mean_wait_days"].is_null(), "nobody admitted: {k}");
         let mut daily = Vec::new();
         e.write_daily_stats(&mut daily).unwrap();
         let daily = String::from_utf8(daily).unwrap();

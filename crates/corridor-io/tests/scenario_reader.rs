@@ -273,7 +273,7 @@ fn variants() {
         b.events[0],
         Event {
             day: 0,
-            action: Action::SetAppointmentsPerDay { per_day: 290.0 }
+            action: Action::SetAppointmentsPerDay { per_day: 60.0 }
         }
     );
     assert!(s.border.clone().apply_variant("nope").is_err());

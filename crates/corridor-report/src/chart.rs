@@ -322,7 +322,18 @@ pub struct LineChart {
     pub lines: Vec<Line>,
     /// Horizontal reference lines (value, label).
     pub refs: Vec<(f64, String)>,
+    /// Shaded x ranges behind the lines (windows of a run), clipped to the data.
+    pub spans: Vec<Span>,
     pub size: Size,
+}
+
+/// A shaded x range `from ..= to` with a label at its top.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
+    pub fill: &'static str,
 }
 
 impl LineChart {
@@ -333,6 +344,7 @@ impl LineChart {
             y_label: y_label.into(),
             lines: Vec::new(),
             refs: Vec::new(),
+            spans: Vec::new(),
             size: Size::Full,
         }
     }
@@ -402,6 +414,31 @@ impl LineChart {
             }
         };
         x_axis(&mut s, &f, &sx, &xticks);
+        for sp in &self.spans {
+            let (a, b) = (sp.from.max(x0), sp.to.min(x1));
+            if b <= a {
+                continue;
+            }
+            let (xa, xb) = (sx.map(a), sx.map(b));
+            let _ = write!(
+                s,
+                "<rect class=\"span\" x=\"{xa:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.35\"><title>{}</title></rect>",
+                f.top,
+                xb - xa,
+                f.h - f.bottom - f.top,
+                sp.fill,
+                esc(&sp.label)
+            );
+            if self.size == Size::Full {
+                let _ = write!(
+                    s,
+                    "<text class=\"span-label\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    xa + 3.0,
+                    f.top + 11.0,
+                    esc(&sp.label)
+                );
+            }
+        }
         if self.size == Size::Full {
             let label = match self.x {
                 XAxis::Dates => "date",

@@ -290,7 +290,31 @@ document.getElementById('map-controls').hidden=false;
 show(+slider.value);
 })();"#;
 
-const CSS: &str = r#"
+/// The map's CSS rules as a literal (so [`CSS`] can include them with `concat!`).
+macro_rules! map_css {
+    () => {
+        "svg.map .link{stroke:#b9c2c9;stroke-width:1.1}
+svg.map .mark{fill-opacity:.85;stroke-width:1}
+svg.map .mark:not(.empty){stroke:#fff}
+svg.map .mark.empty{fill:#fff;stroke-width:1.5}
+svg.map .label{font-size:11px;fill:#26323b;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+svg.map .size-legend circle{fill:none;stroke:#7b8790}
+svg.map .map-bg{fill:#f3f6f7;stroke:#e1e6e9}
+svg.map .outlines path{fill:none;stroke-linejoin:round;stroke-linecap:round}
+svg.map .outlines .coast{stroke:#8fb3c9;stroke-width:1.1}
+svg.map .outlines .border{stroke:#9aa3aa;stroke-width:1;stroke-dasharray:4 3}
+svg.map .leader{stroke:#7b8790;stroke-width:.8}
+"
+    };
+}
+
+/// The CSS of the network map that [`crate::map`] draws (`<svg class="map">`):
+/// one set of rules for report.html and every other page that shows the map
+/// (the what-if server's page includes it instead of a copy).
+pub const MAP_CSS: &str = map_css!();
+
+const CSS: &str = concat!(
+    r#"
 :root{--ink:#1f2933;--muted:#5f6b76;--line:#dfe3e6;--bg:#f6f5f1;--card:#fff;--accent:#2f5d7c;}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -326,18 +350,10 @@ svg .band{stroke:none;fill-opacity:.18}
 svg .ref{stroke:#8a6d3b;stroke-dasharray:3 3;stroke-width:1.2}
 svg .whisker{stroke:#33404a;stroke-width:1.2;fill:none}
 svg .bar{stroke:#fff;stroke-width:.5}
-svg .link{stroke:#b9c2c9;stroke-width:1.1}
-svg .mark{fill-opacity:.85;stroke-width:1}
-svg .mark:not(.empty){stroke:#fff}
-svg .mark.empty{fill:#fff;stroke-width:1.5}
-svg .label{font-size:11px;fill:#26323b;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-svg .size-legend circle{fill:none;stroke:#7b8790}
-svg .map-bg{fill:#f3f6f7;stroke:#e1e6e9}
-svg .outlines path{fill:none;stroke-linejoin:round;stroke-linecap:round}
-svg .outlines .coast{stroke:#8fb3c9;stroke-width:1.1}
-svg .outlines .border{stroke:#9aa3aa;stroke-width:1;stroke-dasharray:4 3}
-svg .leader{stroke:#7b8790;stroke-width:.8}
-ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:4px 0 0;font-size:13px;color:#36424c}
+svg .span-label{font-size:11px;fill:#5f6b76}
+"#,
+    map_css!(),
+    r#"ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:4px 0 0;font-size:13px;color:#36424c}
 ul.legend li{display:flex;align-items:center;gap:6px}
 .sw{display:inline-block;width:14px;height:4px;border-radius:2px}
 .sw.box{height:12px;width:12px;border-radius:3px}
@@ -378,7 +394,8 @@ figure,table,.card{break-inside:avoid}
 h2{break-after:avoid}
 header.top,main,footer{max-width:none;padding-left:0;padding-right:0}
 }
-"#;
+"#
+);
 
 #[cfg(test)]
 mod tests {

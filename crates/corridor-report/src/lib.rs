@@ -12,6 +12,7 @@
 //! the calendar (`Date`), so there is one date implementation. The numbers it
 //! shows are the run directory's (summary.json, compare.json), not recomputed.
 
+pub mod browser;
 mod chart;
 mod dates;
 mod error;
@@ -28,6 +29,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use error::ReportError;
+pub use html::MAP_CSS;
 /// The map drawing, for other front ends (the what-if server) to draw the same map.
 pub use map::{draw_map, role_legend, DrawnMap, MapLink, MapNode, MapSpec, Role};
 

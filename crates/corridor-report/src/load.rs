@@ -166,6 +166,8 @@ pub struct RunData {
     pub places: Vec<Place>,
     pub ports: Vec<Port>,
     pub monthly: Vec<Monthly>,
+    /// observed_monthly.csv: observed monthly counts (CBP encounters), people.
+    pub observed_monthly: Vec<Monthly>,
     pub observed: Vec<Observed>,
     pub out: Option<OutCsv>,
     pub network: Option<Network>,
@@ -238,6 +240,8 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
     }
     .unwrap_or_default();
     let observed = optional(&dir.join("observed.csv"), load_observed)?.unwrap_or_default();
+    let observed_monthly =
+        optional(&dir.join("observed_monthly.csv"), load_observed_monthly)?.unwrap_or_default();
     let out = if ensemble {
         None
     } else {
@@ -257,6 +261,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         places,
         ports,
         monthly,
+        observed_monthly,
         observed,
         out,
         network,
@@ -684,6 +689,34 @@ fn load_monthly(path: &Path, stats: bool) -> Result<Vec<Monthly>, ReportError> {
             component: t.str(*line, rec, c_comp)?.to_string(),
             area: t.str(*line, rec, c_area)?.to_string(),
             value,
+        });
+    }
+    Ok(out)
+}
+
+/// observed_monthly.csv: `month,component,area_of_responsibility,observed`
+/// (people, as observed: never scaled).
+fn load_observed_monthly(path: &Path) -> Result<Vec<Monthly>, ReportError> {
+    let t = Table::read(path)?;
+    let c_month = t.col("month")?;
+    let c_comp = t.col("component")?;
+    let c_area = t.col("area_of_responsibility")?;
+    let c_obs = t.col("observed")?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        let month = t.str(*line, rec, c_month)?;
+        if dates::parse(&format!("{month}-01")).is_none() {
+            return Err(t.bad(
+                *line,
+                c_month,
+                format!("expected a month YYYY-MM, found `{month}`"),
+            ));
+        }
+        out.push(Monthly {
+            month: month.to_string(),
+            component: t.str(*line, rec, c_comp)?.to_string(),
+            area: t.str(*line, rec, c_area)?.to_string(),
+            value: Pt::single(0, t.num(*line, rec, c_obs)?),
         });
     }
     Ok(out)

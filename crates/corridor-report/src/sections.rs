@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::chart::{
     color, legend, legend_for_lines, month_labels, multiples, BarChart, Bars, LegendItem, Line,
-    LineChart, Mark, Size, Style, XAxis,
+    LineChart, Mark, Size, Span, Style, XAxis,
 };
 use crate::dates;
 use crate::error::ReportError;
@@ -229,9 +229,27 @@ fn objects_table(items: &[&serde_json::Map<String, Value>], first: &[&str]) -> O
     Some(table("data", &header, &rows))
 }
 
+/// "on D (5–95%: A – B)" from a band of dates `{p5, p50, p95}`, or "on D" when
+/// every run peaked on the same day.
+fn date_band(v: &Value) -> Option<String> {
+    let day = |k: &str| v.get(k).and_then(Value::as_str).and_then(dates::parse);
+    let mid = day("p50")?;
+    match (day("p5"), day("p95")) {
+        (Some(a), Some(b)) if a != b => Some(format!(
+            "median date {}; 5–95%: {} – {}",
+            dates::long(mid),
+            dates::long(a),
+            dates::long(b)
+        )),
+        _ => Some(format!("on {}", dates::long(mid))),
+    }
+}
+
 /// Median and p5–p95 from an ensemble statistics object `{mean, p5, p50, p95}`,
 /// with `decimals` decimals (0 for people: whole numbers).
 fn stat_text(v: &Value, decimals: usize) -> Option<String> {
+    // The same decimals for the median and its band ("4.3, 3.5–5.0", not "3.5–5").
+    let num = |x: f64, d: usize| if d == 0 { num(x, 0) } else { num_fixed(x, d) };
     let p50 = v.get("p50").and_then(Value::as_f64)?;
     let mut s = num(p50, decimals);
     if let (Some(a), Some(b)) = (
@@ -366,6 +384,7 @@ pub fn run_page(run: &RunData) -> String {
     }
     sections.extend(places_section(run));
     sections.extend(validation_section(run));
+    sections.extend(observed_encounters_section(run));
     sections.extend(ports_section(run));
     sections.extend(monthly_section(run));
     sections.extend(interceptions_section(run));
@@ -627,6 +646,7 @@ fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
                 cards.push_str(&card(&num(v, 0), label));
             }
         }
+        cards.push_str(&fit_card(run));
     } else {
         for (key, label) in [
             ("spawned", "people created"),
@@ -642,10 +662,25 @@ fn top_cards(run: &RunData, acc: &serde_json::Map<String, Value>) -> String {
     format!("<div class=\"cards\">{cards}</div>")
 }
 
+/// A card with the fit to observed encounters over the calibration window, when
+/// the run directory has it (summary.json `comparison.encounters.fit`).
+fn fit_card(run: &RunData) -> String {
+    let what = if run.ensemble {
+        "fit of the runs' mean to CBP encounters, calibration months (ARD, lower is better)"
+    } else {
+        "fit to CBP encounters, calibration months (ARD, lower is better)"
+    };
+    calibration_fit(run)
+        .map(|a| card(&num_fixed(a, 3), what))
+        .unwrap_or_default()
+}
+
 /// The cards at the top of an ensemble, each the median of the runs with its
 /// 5th–95th percentile band: the key numbers when summary.json has them as
-/// statistics (`key_numbers`, `{mean, p5, p50, p95}` each), else the people the
-/// runs admitted, encountered, left in port queues and created (`ensemble.final`).
+/// statistics (`key_numbers`, `{mean, p5, p50, p95}` each; the peak's date as
+/// `{p5, p50, p95}` dates) and not zero in every run, else (a Flee instance, a
+/// scenario without a border) the people the runs admitted, encountered, left in
+/// port queues and created (`ensemble.final`).
 fn ensemble_cards(run: &RunData) -> String {
     let mut cards = String::new();
     let band = |v: Option<&Value>, label: &str, decimals: usize| -> String {
@@ -666,32 +701,54 @@ fn ensemble_cards(run: &RunData) -> String {
                 0,
             ),
             ("mean_wait_days", "mean wait at ports (days)", 1),
+            (
+                "p90_wait_days",
+                "days waited by the longest-waiting 10% of those admitted (at least)",
+                0,
+            ),
             ("admitted", "people admitted at ports", 0),
             ("encountered", "people encountered between ports", 0),
             ("people_intercepted", "people intercepted at checkpoints", 0),
+            (
+                "interception_events",
+                "interceptions at checkpoints (events: a person can be intercepted again)",
+                0,
+            ),
             (
                 "final_waiting_at_border",
                 "people waiting at the border at the end",
                 0,
             ),
         ] {
-            if nonzero(k.get(key)) {
-                cards.push_str(&band(k.get(key), label, decimals));
+            if !nonzero(k.get(key)) {
+                continue;
             }
+            let label = match (key, k.get("peak_waiting_date")) {
+                ("peak_waiting_at_border", Some(d)) => match date_band(d) {
+                    Some(when) => format!("{label} ({when})"),
+                    None => label.to_string(),
+                },
+                _ => label.to_string(),
+            };
+            cards.push_str(&band(k.get(key), &label, decimals));
         }
-    } else if let Some(fin) = run.summary.get("ensemble").and_then(|e| e.get("final")) {
-        for (key, label) in [
-            ("admitted", "people admitted at ports"),
-            ("encountered", "people encountered between ports"),
-            ("in_queues", "people in port queues at the end"),
-            ("in_camps", "people in camps at the end"),
-            ("spawned", "people created"),
-        ] {
-            if nonzero(fin.get(key)) {
-                cards.push_str(&band(fin.get(key), label, 0));
+    }
+    if cards.is_empty() {
+        if let Some(fin) = run.summary.get("ensemble").and_then(|e| e.get("final")) {
+            for (key, label) in [
+                ("admitted", "people admitted at ports"),
+                ("encountered", "people encountered between ports"),
+                ("in_queues", "people in port queues at the end"),
+                ("in_camps", "people in camps at the end"),
+                ("spawned", "people created"),
+            ] {
+                if nonzero(fin.get(key)) {
+                    cards.push_str(&band(fin.get(key), label, 0));
+                }
             }
         }
     }
+    cards.push_str(&fit_card(run));
     if cards.is_empty() {
         return String::new();
     }
@@ -1465,6 +1522,349 @@ fn monthly_section(run: &RunData) -> Option<Section> {
     Some(Section {
         id: "monthly".into(),
         title: "Admissions and encounters per month".into(),
+        body: b,
+    })
+}
+
+// ---------------------------------------------------------------- observed encounters
+
+/// Shading of the windows of `[observations]` (warm-up, calibration, evaluation).
+const WINDOW_FILLS: [(&str, &str, &str); 3] = [
+    ("warm_up", "warm-up", "#d9d9d9"),
+    ("calibration", "calibration", "#bcd7ee"),
+    ("evaluation", "evaluation", "#d5ecd0"),
+];
+
+/// summary.json `comparison.encounters`: the observed monthly encounters' file,
+/// windows and fit (written with the calibration's metric).
+fn encounters_info(run: &RunData) -> Option<&Value> {
+    run.summary
+        .get("comparison")
+        .and_then(|c| c.get("encounters"))
+        .filter(|e| e.is_object())
+}
+
+/// The fit over the calibration window, as "0.123" (ARD), when there is one.
+fn calibration_fit(run: &RunData) -> Option<f64> {
+    encounters_info(run)?
+        .get("fit")?
+        .as_array()?
+        .iter()
+        .find(|f| f.get("window").and_then(Value::as_str) == Some("calibration"))?
+        .get("ard")?
+        .as_f64()
+}
+
+/// (label, from, to) of each window present, as day numbers.
+fn window_spans(info: &Value) -> Vec<(&'static str, &'static str, i64, i64)> {
+    let mut out = Vec::new();
+    for (key, label, fill) in WINDOW_FILLS {
+        let w = info.get("windows").and_then(|w| w.get(key));
+        let day = |k: &str| {
+            w.and_then(|w| w.get(k))
+                .and_then(Value::as_str)
+                .and_then(dates::parse)
+        };
+        if let (Some(a), Some(b)) = (day("from"), day("to")) {
+            out.push((label, fill, a, b));
+        }
+    }
+    out
+}
+
+/// The 15th of a month `YYYY-MM` as a day number: where a month's value is drawn.
+fn mid_month(month: &str) -> Option<i64> {
+    dates::parse(&format!("{month}-15"))
+}
+
+/// A monthly line: x at mid-month, with the band for ensembles.
+fn month_line(name: &str, color: &str, pts: &[(i64, Pt)], band: bool) -> Line {
+    let mut l = Line::new(
+        name,
+        color,
+        pts.iter().map(|(x, p)| (*x as f64, p.mid)).collect(),
+    );
+    if band {
+        l.band = pts.iter().map(|(_, p)| (p.lo, p.hi)).collect();
+    }
+    l
+}
+
+/// Observed beside simulated monthly encounters (observed_monthly.csv against
+/// monthly.csv / monthly_stats.csv): the fit per window from summary.json (never
+/// recomputed here), a chart per component and one panel per area both have, with
+/// the windows shaded.
+fn observed_encounters_section(run: &RunData) -> Option<Section> {
+    if run.observed_monthly.is_empty() {
+        return None;
+    }
+    let info = encounters_info(run);
+    let spans: Vec<Span> = info
+        .map(window_spans)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(label, fill, a, b)| Span {
+            // Whole days: a window ends at the end of its last day.
+            from: a as f64,
+            to: (b + 1) as f64,
+            label: format!("{label} {} – {}", dates::long(a), dates::long(b)),
+            fill,
+        })
+        .collect();
+    let mut b = String::new();
+    let file = info
+        .and_then(|i| i.get("file"))
+        .and_then(Value::as_str)
+        .map(|f| format!(" ({})", esc(f)))
+        .unwrap_or_default();
+    let mut months: Vec<&str> = run
+        .observed_monthly
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    months.sort_unstable();
+    months.dedup();
+    let last = months
+        .last()
+        .map(|m| dates::month_label(m))
+        .unwrap_or_default();
+    let what = if run.ensemble {
+        "the simulated line is the median of the runs with the 5th–95th percentile band; the fit \
+         compares the runs' mean, as calibrate scores several runs"
+    } else {
+        "the simulated line is this run"
+    };
+    b.push_str(&note(&format!(
+        "Observed: CBP's monthly encounters{file}, in people, up to {}; dashed. Simulated: \
+         this scenario's monthly encounters in CBP's terms; {what}. Shaded: the scenario's \
+         windows.",
+        esc(&last)
+    )));
+    if let Some(info) = info {
+        let window_rows: Vec<Vec<String>> = WINDOW_FILLS
+            .iter()
+            .filter_map(|(key, label, fill)| {
+                let w = info.get("windows")?.get(key)?;
+                let d = |k: &str| w.get(k)?.as_str().and_then(dates::parse);
+                Some(vec![
+                    format!("<span class=\"sw box\" style=\"background:{fill}\"></span> {label}"),
+                    format!("{} – {}", dates::long(d("from")?), dates::long(d("to")?)),
+                ])
+            })
+            .collect();
+        let mut fit_rows = Vec::new();
+        for f in info
+            .get("fit")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let window = f.get("window").and_then(Value::as_str).unwrap_or("");
+            let months: Vec<String> = f
+                .get("months")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(dates::month_label)
+                .collect();
+            let n = |k: &str| f.get(k).and_then(Value::as_f64);
+            let (ard, months_text) = match n("ard") {
+                Some(a) => (num_fixed(a, 3), months.join(", ")),
+                None => (
+                    "—".to_string(),
+                    format!(
+                        "no observations in this window (the data end {})",
+                        esc(&last)
+                    ),
+                ),
+            };
+            fit_rows.push(vec![
+                esc(window),
+                months_text,
+                n("simulated").map(|v| num(v, 0)).unwrap_or_default(),
+                n("observed").map(|v| num(v, 0)).unwrap_or_default(),
+                ard,
+                n("mare").map(|v| num_fixed(v, 3)).unwrap_or("—".into()),
+            ]);
+        }
+        if !window_rows.is_empty() {
+            let _ = write!(
+                b,
+                "<div class=\"kv-row\"><div><h3>Windows</h3>{}</div></div>",
+                table("kv", &["window".into(), "dates".into()], &window_rows)
+            );
+        }
+        if !fit_rows.is_empty() {
+            let _ = write!(
+                b,
+                "<h3>Fit</h3>{}{}",
+                table(
+                    "fit",
+                    &[
+                        "window".into(),
+                        "months compared".into(),
+                        "simulated people".into(),
+                        "observed people".into(),
+                        "ARD (lower is better)".into(),
+                        "mean relative error".into(),
+                    ],
+                    &fit_rows
+                ),
+                note(&esc(info.get("metric").and_then(Value::as_str).unwrap_or(
+                    "ARD = Σ|simulated − observed| ÷ Σ observed over the cells compared"
+                )))
+            );
+        }
+    }
+    // Simulated monthly values per (component, area), and the observed ones.
+    let sim_of = |comp: &str, area: &str| -> Vec<(i64, Pt)> {
+        let mut v: Vec<(i64, Pt)> = run
+            .monthly
+            .iter()
+            .filter(|m| m.component == comp && m.area == area)
+            .filter_map(|m| Some((mid_month(&m.month)?, m.value)))
+            .collect();
+        v.sort_by_key(|p| p.0);
+        v
+    };
+    let obs_of = |comp: &str, area: &str| -> Vec<(i64, Pt)> {
+        let mut v: Vec<(i64, Pt)> = run
+            .observed_monthly
+            .iter()
+            .filter(|m| m.component == comp && m.area == area)
+            .filter_map(|m| Some((mid_month(&m.month)?, m.value)))
+            .collect();
+        v.sort_by_key(|p| p.0);
+        v
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut unmatched: Vec<String> = Vec::new();
+    let mut not_modelled: Vec<String> = Vec::new();
+    for m in &run.monthly {
+        let p = (m.component.clone(), m.area.clone());
+        let observed = run
+            .observed_monthly
+            .iter()
+            .any(|o| o.component == p.0 && o.area == p.1);
+        if observed && !pairs.contains(&p) {
+            pairs.push(p);
+        } else if !observed && !unmatched.contains(&p.1) {
+            unmatched.push(p.1);
+        }
+    }
+    for o in &run.observed_monthly {
+        let simulated = run
+            .monthly
+            .iter()
+            .any(|m| m.component == o.component && m.area == o.area);
+        if !simulated && !not_modelled.contains(&o.area) {
+            not_modelled.push(o.area.clone());
+        }
+    }
+    // Components in file order; areas by observed total, largest first.
+    let total_obs =
+        |p: &(String, String)| -> f64 { obs_of(&p.0, &p.1).iter().map(|x| x.1.mid).sum() };
+    let mut components: Vec<String> = Vec::new();
+    for (c, _) in &pairs {
+        if !components.contains(c) {
+            components.push(c.clone());
+        }
+    }
+    let legend_lines = [
+        {
+            let mut l = Line::new("simulated", color(0), vec![]);
+            if run.ensemble {
+                l.band = vec![(0.0, 0.0)];
+            }
+            l
+        },
+        Line {
+            style: Style::Dashed,
+            ..Line::new("observed (CBP)", OBSERVED, vec![])
+        },
+    ];
+    for comp in &components {
+        let mut ps: Vec<&(String, String)> = pairs.iter().filter(|p| &p.0 == comp).collect();
+        ps.sort_by(|a, b| total_obs(b).total_cmp(&total_obs(a)).then(a.1.cmp(&b.1)));
+        // The component's total: sums over areas (ensemble means: means add up).
+        let mut sim_total: BTreeMap<i64, f64> = BTreeMap::new();
+        let mut obs_total: BTreeMap<i64, f64> = BTreeMap::new();
+        for p in &ps {
+            for (x, v) in sim_of(&p.0, &p.1) {
+                *sim_total.entry(x).or_insert(0.0) += v.mean;
+            }
+            for (x, v) in obs_of(&p.0, &p.1) {
+                *obs_total.entry(x).or_insert(0.0) += v.mid;
+            }
+        }
+        let mean = if run.ensemble { " (ensemble mean)" } else { "" };
+        let title = match comp.as_str() {
+            "U.S. Border Patrol" => {
+                format!("Encounters between ports per month, all sectors compared{mean}")
+            }
+            "Office of Field Operations" => {
+                format!("Encounters at ports per month, all field offices compared{mean}")
+            }
+            c => format!("{c}: encounters per month, all areas compared{mean}"),
+        };
+        let mut chart = LineChart::new(title, XAxis::Dates, "people per month");
+        chart.lines.push(Line::new(
+            "simulated",
+            color(0),
+            sim_total.iter().map(|(x, v)| (*x as f64, *v)).collect(),
+        ));
+        chart.lines.push(Line {
+            style: Style::Dashed,
+            ..Line::new(
+                "observed (CBP)",
+                OBSERVED,
+                obs_total.iter().map(|(x, v)| (*x as f64, *v)).collect(),
+            )
+        });
+        chart.spans = spans.clone();
+        let _ = write!(
+            b,
+            "<h3 id=\"observed-{}\">{}</h3>{}",
+            slug(comp),
+            esc(comp),
+            chart.figure()
+        );
+        let panels: Vec<LineChart> = ps
+            .iter()
+            .map(|p| {
+                let mut c = LineChart::new(p.1.clone(), XAxis::Dates, "people per month");
+                c.lines.push(month_line(
+                    "simulated",
+                    color(0),
+                    &sim_of(&p.0, &p.1),
+                    run.ensemble,
+                ));
+                c.lines.push(Line {
+                    style: Style::Dashed,
+                    ..month_line("observed (CBP)", OBSERVED, &obs_of(&p.0, &p.1), false)
+                });
+                c.spans = spans.clone();
+                c
+            })
+            .collect();
+        b.push_str(&multiples(&panels, &legend_for_lines(&legend_lines)));
+    }
+    if !unmatched.is_empty() {
+        b.push_str(&note(&format!(
+            "Simulated areas the CBP file does not have (not compared): {}.",
+            esc(&unmatched.join(", "))
+        )));
+    }
+    if !not_modelled.is_empty() {
+        b.push_str(&note(&format!(
+            "CBP areas this scenario does not model (not compared): {}.",
+            esc(&not_modelled.join(", "))
+        )));
+    }
+    Some(Section {
+        id: "observed-encounters".into(),
+        title: "Simulated against observed encounters".into(),
         body: b,
     })
 }

@@ -9,67 +9,16 @@
 mod common;
 
 use std::fs;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use corridor_report::write_report;
+use corridor_report::{browser, write_report};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn chromium() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    if fixed.is_file() {
-        return Some(fixed);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Runs Chromium headless with `args` after the common flags; returns stdout.
+/// Runs Chromium headless with `args` (the shared launcher); returns stdout.
 fn run_chromium(bin: &Path, profile: &Path, args: &[String]) -> String {
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    // Read stdout on a thread so a full pipe cannot block Chromium.
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    loop {
-        match child.try_wait().expect("wait for chromium") {
-            Some(_) => break,
-            None if start.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("chromium did not finish within {TIMEOUT:?}");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
-    reader.join().unwrap()
+    browser::run_headless(bin, profile, args, TIMEOUT).expect("run chromium")
 }
 
 /// (distinct colours, share of pixels that are not near-white) of a PNG.
@@ -146,19 +95,10 @@ fn check(bin: &Path, name: &str, make: impl FnOnce(&Path)) {
     }
 }
 
-/// Chromium, if installed. Outside CI a machine without it skips the browser
-/// checks with a notice; in CI (`CI` set, as `.ci/run` runs) its absence is a
-/// failure, since `.ci/run` installs it and the check must never silently not run.
+/// Chromium, if installed: a skip outside CI, a failure in CI (the shared
+/// launcher's rule).
 fn chromium_or_skip() -> Option<PathBuf> {
-    let bin = chromium();
-    if bin.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found although CI is set: .ci/run installs it"
-        );
-        eprintln!("notice: chromium not found; skipping the browser check of report.html");
-    }
-    bin
+    browser::chromium_or_skip("report.html")
 }
 
 #[test]

@@ -611,3 +611,105 @@ fn ensemble_cards_give_the_median_with_its_band() {
         assert!(html.contains(&card), "{card}");
     }
 }
+
+/// The HTML of the section with id `id`.
+fn section(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &html[start..];
+    rest[..rest.find("</section>").unwrap()].to_string()
+}
+
+/// Observed monthly encounters beside the simulated ones: the fit per window as
+/// summary.json gives it (not recomputed), the windows shaded on every chart,
+/// the areas not compared named, and the fit among the top cards.
+#[test]
+fn observed_encounters_sit_beside_the_simulated_ones() {
+    let d = corridor_dir();
+    let html = render(d.path());
+    let sec = section(&html, "observed-encounters");
+    assert!(sec.contains("<h2>Simulated against observed encounters</h2>"));
+    // The fit table: the calibration window's ARD as summary.json has it.
+    let cal = row_cells(&sec, "calibration");
+    assert_eq!(cal[0], "Nov 2023", "{cal:?}");
+    assert_eq!(cal[3], "0.111", "{cal:?}");
+    assert_eq!(row_cells(&sec, "evaluation")[3], "0.000");
+    // Windows: shaded on the two component charts and the six area panels.
+    let charts = sec.matches("<svg").count();
+    assert_eq!(charts, 2 + 6, "one chart per component, one panel per area");
+    assert_eq!(sec.matches("<rect class=\"span\"").count(), 3 * charts);
+    assert!(sec.contains("warm-up 1 Oct 2023 – 31 Oct 2023"));
+    // Simulated solid, observed dashed, on every chart.
+    assert_eq!(sec.matches("<path class=\"line dashed\"").count(), charts);
+    assert!(sec.contains("CBP areas this scenario does not model (not compared): Yuma."));
+    assert!(html.contains(
+        "<div class=\"v\">0.111</div><div class=\"k\">fit to CBP encounters, calibration months (ARD, lower is better)</div>"
+    ));
+    // Without the observations the section and the card are left out.
+    std::fs::remove_file(d.path().join("observed_monthly.csv")).unwrap();
+    let html = render(d.path());
+    assert!(!html.contains("id=\"observed-encounters\""));
+}
+
+/// An ensemble: observed once, the simulated median with its band per area.
+#[test]
+fn ensemble_observed_encounters_have_bands() {
+    let html = render(ensemble_dir().path());
+    let sec = section(&html, "observed-encounters");
+    assert!(sec.contains("median of the runs with the 5th–95th percentile band"));
+    // One band per area panel (six), none on the totals (sums of means).
+    assert_eq!(sec.matches("<path class=\"band\"").count(), 6);
+    assert!(
+        html.contains("fit of the runs&#39; mean to CBP encounters")
+            || html.contains("fit of the runs' mean to CBP encounters")
+    );
+}
+
+/// An ensemble's summary.json with the key numbers as statistics over the
+/// members: the top cards show each with its band, the peak with its dates.
+#[test]
+fn ensemble_key_numbers_show_their_bands() {
+    let d = ensemble_dir();
+    let path = d.path().join("summary.json");
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let st = |p5: f64, p50: f64, p95: f64| serde_json::json!({"mean": p50, "sd": 1.0, "p5": p5, "p50": p50, "p95": p95});
+    s["key_numbers"] = serde_json::json!({
+        "peak_waiting_at_border": st(11000.0, 12500.0, 13900.0),
+        "peak_waiting_date": {"p5": "2023-10-03", "p50": "2023-10-04", "p95": "2023-10-09"},
+        "mean_wait_days": st(3.5, 4.3, 5.0),
+        "p90_wait_days": st(10.0, 14.0, 14.0),
+        "admitted": st(39000.0, 40000.0, 41000.0),
+        "encountered": st(0.0, 0.0, 0.0),
+        "interception_events": st(7000.0, 8000.0, 9000.0),
+        "people_intercepted": st(4500.0, 5000.0, 5500.0),
+        "final_waiting_at_border": st(5000.0, 6000.0, 7000.0)
+    });
+    std::fs::write(&path, serde_json::to_string(&s).unwrap()).unwrap();
+    let html = render(d.path());
+    for (v, k) in [
+        (
+            "12,500<span class=\"delta\">5–95%: 11,000–13,900</span>",
+            "peak people waiting at the border (median date 4 Oct 2023; 5–95%: 3 Oct 2023 – 9 Oct 2023)",
+        ),
+        (
+            "4.3<span class=\"delta\">5–95%: 3.5–5.0</span>",
+            "mean wait at ports (days)",
+        ),
+        (
+            "14<span class=\"delta\">5–95%: 10–14</span>",
+            "days waited by the longest-waiting 10% of those admitted (at least)",
+        ),
+        (
+            "5,000<span class=\"delta\">5–95%: 4,500–5,500</span>",
+            "people intercepted at checkpoints",
+        ),
+    ] {
+        let card = format!("<div class=\"v\">{v}</div><div class=\"k\">{k}</div>");
+        assert!(html.contains(&card), "{card}");
+    }
+    // Zero in every run: no card; the accounting cards give way to the key numbers.
+    assert!(!html.contains("people encountered between ports</div>"));
+    assert!(!html.contains(">people created</div>"));
+}

@@ -6,7 +6,10 @@
 //! has ports), `totals_stats.csv`, `monthly_stats.csv` (when it has ports or
 //! crossings) and `summary.json` (with `input_kind`, `inputs`, `scenario`,
 //! `variant` added), `observed.csv` (when the scenario has camp data) and
-//! `network.json`, then `report.html` drawn with p5–p95 bands.
+//! `network.json`, then `report.html` drawn with p5–p95 bands. A scenario that
+//! ships observed monthly encounters also gets `observed_monthly.csv` and
+//! summary.json `comparison` (windows and fit of the members' mean monthly
+//! encounters, as `corridor calibrate` scores several runs: see `run.rs`).
 //!
 //! Invariants: member `i` uses seed `member_seed(seed, i)` and members are reduced
 //! in member order, so every file is byte-identical for any thread count. Every
@@ -19,8 +22,8 @@ use crate::input::{default_out_dir, Input};
 use crate::run::{file_name, SimOptions};
 use corridor_ensemble::{Ensemble, EnsembleOptions, Simulator};
 use corridor_io::write::{
-    has_camp_data, render_network_json, render_observed_csv, OutputKind, RunArtifacts,
-    MANIFEST_FILE,
+    has_camp_data, render_network_json, render_observed_csv, render_observed_monthly_csv,
+    EncounterObservations, OutputKind, RunArtifacts, MANIFEST_FILE,
 };
 use corridor_model::{DayRecord, RunOutput, Scenario};
 use corridor_report::REPORT_FILE;
@@ -154,6 +157,30 @@ fn render_observed(scenario: &Scenario, ens: &Ensemble) -> Result<Option<String>
     ))
 }
 
+/// The observed monthly encounters of an ensemble's scenario with the fit of the
+/// members' mean monthly encounters (people); `None` without observations.
+fn ensemble_encounters(
+    input: &Input,
+    plan: &EnsemblePlan,
+    ens: &Ensemble,
+) -> Result<Option<EncounterObservations>> {
+    let k = ens.hasten.max(1) as f64;
+    let rows: Vec<corridor_calibrate::MonthlyRow> = ens
+        .monthly
+        .iter()
+        .flat_map(|m| m.keys.iter().zip(&m.stats))
+        .map(
+            |((month, component, area), s)| corridor_calibrate::MonthlyRow {
+                month: month.clone(),
+                component: component.to_string(),
+                area_of_responsibility: area.clone(),
+                encounters: s.mean * k,
+            },
+        )
+        .collect();
+    crate::run::encounter_observations(input, &plan.scenario, ens.days.len() as u32, &rows)
+}
+
 /// The keys the facade adds to the ensemble's summary.json.
 fn summary_extra(input: &Input, plan: &EnsemblePlan, ens: &Ensemble) -> Map<String, Value> {
     let mut warnings = input.warnings.clone();
@@ -205,7 +232,15 @@ pub fn render_ensemble_files(
             rendered("monthly_stats.csv", |w| ens.write_monthly_stats(w))?,
         );
     }
-    let summary = ens.summary_json(&summary_extra(input, plan, ens));
+    let encounters = ensemble_encounters(input, plan, ens)?;
+    let mut extra = summary_extra(input, plan, ens);
+    if let Some(obs) = &encounters {
+        extra.insert(
+            "comparison".into(),
+            json!({ "observations": null, "encounters": obs }),
+        );
+    }
+    let summary = ens.summary_json(&extra);
     let mut text = serde_json::to_string_pretty(&summary)
         .map_err(std::io::Error::from)
         .context("rendering summary.json")?;
@@ -213,6 +248,9 @@ pub fn render_ensemble_files(
     a.add("summary.json", text);
     if let Some(text) = render_observed(&plan.scenario, ens)? {
         a.add("observed.csv", text);
+    }
+    if let Some(obs) = &encounters {
+        a.add("observed_monthly.csv", render_observed_monthly_csv(obs));
     }
     a.add(
         "network.json",

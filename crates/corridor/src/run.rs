@@ -4,17 +4,29 @@
 //! Order matters for the "no partial outputs" rule: simulate, render every file
 //! in memory, then write them all at once; only a complete run reaches the output
 //! directory. The report is rendered from the written files afterwards.
+//!
+//! A scenario that ships observed monthly encounters (`[observations]
+//! cbp_monthly`) gets them in its run directory (observed_monthly.csv, people)
+//! with the windows its `[observations]` define and the fit over each window
+//! ([`encounter_observations`]): the calibration's metric
+//! (`corridor_calibrate::compare_encounters`, the number `corridor calibrate`
+//! reports), never a second implementation.
 
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
 use crate::text::thousands;
+use corridor_calibrate::encounters::{
+    compare_encounters, complete_months, CompareOptions, MonthlyRow, ObservedEncounters,
+};
+use corridor_calibrate::scenario_cal::calibration_months;
 use corridor_ensemble::engine_name;
 use corridor_io::write::parquet::with_format;
 pub use corridor_io::write::parquet::OutputFormat;
 use corridor_io::write::{
     people_per_agent, InputKind, OutputKind, RunArtifacts, RunMeta, WriteError, MANIFEST_FILE,
 };
-use corridor_model::{metrics, EngineKind, RunOptions, RunOutput, Scenario};
+use corridor_io::write::{DateSpan, EncounterObservations, ObservationWindows, WindowFit};
+use corridor_model::{metrics, Date, EngineKind, RunOptions, RunOutput, Scenario};
 use corridor_report::REPORT_FILE;
 use std::path::{Path, PathBuf};
 
@@ -158,6 +170,13 @@ pub fn render_run(
     output: &RunOutput,
     format: OutputFormat,
 ) -> Result<RunArtifacts> {
+    let sc = &plan.scenario;
+    let rows = corridor_calibrate::monthly_rows(
+        &sc.border,
+        sc.start_date,
+        &output.days,
+        sc.settings.optimisations.hasten,
+    );
     let meta = RunMeta {
         corridor_version: env!("CARGO_PKG_VERSION").to_string(),
         input_kind: input.kind,
@@ -166,10 +185,154 @@ pub fn render_run(
         warnings: input.warnings.clone(),
         variant: plan.variant.clone(),
         observations: input.keys.observations.clone(),
+        encounters: encounter_observations(input, sc, output.days.len() as u32, &rows)?,
     };
     RunArtifacts::render(&plan.scenario, output, &meta)
         .and_then(|a| with_format(&a, format).map_err(WriteError::from))
         .context("rendering the outputs")
+}
+
+/// The observed monthly encounters the scenario ships (`[observations]
+/// cbp_monthly`: a file beside scenario.toml, or embedded with the built-in
+/// scenario); `None` when it names none.
+pub(crate) fn observed_encounters(input: &Input) -> Result<Option<ObservedEncounters>> {
+    let Some(rel) = input.scenario.observed.cbp_monthly.as_deref() else {
+        return Ok(None);
+    };
+    let bad = |e: corridor_io::error::InputError| crate::error::Error::bad(e.to_string());
+    if let Some(path) = input.observed_cbp_file() {
+        return corridor_calibrate::read_cbp(&path).map(Some).map_err(bad);
+    }
+    // The built-in scenario has no directory: its files are embedded.
+    if input.dir.is_none()
+        && input.source == format!("built-in scenario {}", crate::builtin::MEXICO)
+    {
+        if let Some(text) = crate::builtin::mexico_file(rel) {
+            let shown = format!("{}/{rel}", crate::builtin::MEXICO_DIR);
+            return corridor_calibrate::parse_cbp(text.as_bytes(), &shown)
+                .map(Some)
+                .map_err(bad);
+        }
+    }
+    Ok(None)
+}
+
+/// The windows of a run of `days` days from the scenario's `[observations]`:
+/// calibration = the months a calibration compares (`calibration_months`);
+/// warm-up = the start up to the day before them; evaluation = `report_from`,
+/// else the day after the calibration months (else the start), to the end.
+fn windows(sc: &Scenario, days: u32, cal_months: &[String]) -> ObservationWindows {
+    let span = |a: Date, b: Date| {
+        (a <= b).then(|| DateSpan {
+            from: a.to_string(),
+            to: b.to_string(),
+        })
+    };
+    let start = sc.start_date;
+    let end = start.add_days(days.max(1) as i64 - 1);
+    let month_start = |m: &str| Date::parse_month(m).and_then(|(y, mo)| Date::from_ymd(y, mo, 1));
+    let first = cal_months.first().and_then(|m| month_start(m));
+    let after = cal_months.last().and_then(|m| month_start(m)).map(|d| {
+        let (y, mo, _) = d.ymd();
+        let (ny, nm) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
+        Date::from_ymd(ny, nm, 1).unwrap_or(d)
+    });
+    let eval_from = sc
+        .observed
+        .report_from
+        .or(after)
+        .unwrap_or(start)
+        .max(start);
+    ObservationWindows {
+        warm_up: first.and_then(|f| span(start, f.add_days(-1))),
+        calibration: first
+            .zip(after)
+            .and_then(|(f, a)| span(f, a.add_days(-1).min(end))),
+        evaluation: span(eval_from, end),
+    }
+}
+
+/// The observed monthly encounters of the scenario for a run of `days` days with
+/// simulated monthly rows `rows` (people; the mean of the members for an
+/// ensemble), their windows and the fit over each: the calibration window as
+/// `corridor calibrate` compares it (`calibration_months`, `observed_through`),
+/// the evaluation window on its complete months with observations (any month:
+/// it is out of sample). `None` when the scenario ships no observations.
+pub(crate) fn encounter_observations(
+    input: &Input,
+    sc: &Scenario,
+    days: u32,
+    rows: &[MonthlyRow],
+) -> Result<Option<EncounterObservations>> {
+    let Some(obs) = observed_encounters(input)? else {
+        return Ok(None);
+    };
+    let mut run = sc.clone();
+    run.days = days;
+    let cal = calibration_months(&run, &obs);
+    let w = windows(sc, days, &cal);
+    let fit = |window: &str, months: Vec<String>, through: Option<String>| {
+        let c = compare_encounters(
+            rows,
+            &obs,
+            &CompareOptions {
+                months: Some(months),
+                through,
+            },
+        );
+        let mut compared: Vec<String> = c.cells.iter().map(|c| c.month.clone()).collect();
+        compared.dedup();
+        WindowFit {
+            window: window.to_string(),
+            months: compared,
+            cells: c.cells.len(),
+            simulated: c.cells.iter().map(|c| c.simulated).sum(),
+            observed: c.cells.iter().map(|c| c.observed).sum(),
+            ard: c.ard,
+            mare: c.mare,
+        }
+    };
+    let mut fits = vec![fit(
+        "calibration",
+        cal.clone(),
+        sc.observed.observed_through.clone(),
+    )];
+    if let Some(e) = &w.evaluation {
+        if let (Some(from), Some(to)) = (Date::parse(&e.from), Date::parse(&e.to)) {
+            let months = complete_months(from, (to.days_since(from) + 1) as u32);
+            fits.push(fit("evaluation", months, None));
+        }
+    }
+    let run_months: Vec<String> = complete_or_partial_months(sc.start_date, days);
+    let mut out_rows = Vec::new();
+    for m in obs.months().filter(|m| run_months.iter().any(|r| r == m)) {
+        for (c, a) in obs.areas() {
+            if let Some(n) = obs.get(m, c, a) {
+                out_rows.push((m.to_string(), c.to_string(), a.to_string(), n));
+            }
+        }
+    }
+    Ok(Some(EncounterObservations {
+        file: sc.observed.cbp_monthly.clone().unwrap_or_default(),
+        observed_through: sc.observed.observed_through.clone(),
+        windows: w,
+        fit: fits,
+        metric: "ARD = Σ|simulated − observed| ÷ Σ observed over the (month, component, area)                  cells compared: the objective of `corridor calibrate`"
+            .into(),
+        rows: out_rows,
+    }))
+}
+
+/// Every month (`YYYY-MM`) a run of `days` days from `start` touches.
+fn complete_or_partial_months(start: Date, days: u32) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in 0..days.max(1) {
+        let m = start.add_days(d as i64).month_label();
+        if out.last() != Some(&m) {
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// Writes report.html into `dir` from the files there.

@@ -4,7 +4,8 @@
 use super::atomic::{sync_dir, write_temp};
 use super::{
     has_camp_data, render_daily_csv, render_monthly_csv, render_network_json, render_observed_csv,
-    render_out_csv, render_ports_csv, render_summary_json, InputKind, RunMeta, WriteError,
+    render_observed_monthly_csv, render_out_csv, render_ports_csv, render_summary_json, InputKind,
+    RunMeta, WriteError,
 };
 use corridor_model::record::RunOutput;
 use corridor_model::scenario::Scenario;
@@ -20,7 +21,9 @@ pub struct RunArtifacts {
 impl RunArtifacts {
     /// Renders out.csv (Flee inputs only), daily.csv, observed.csv (when the
     /// scenario has camp data), ports.csv (when it has ports), monthly.csv (when it
-    /// has ports or crossings), network.json and summary.json. Nothing is written.
+    /// has ports or crossings), observed_monthly.csv (when the scenario ships
+    /// observed monthly encounters, `meta.encounters`), network.json and
+    /// summary.json. Nothing is written.
     pub fn render(
         scenario: &Scenario,
         run: &RunOutput,
@@ -40,6 +43,9 @@ impl RunArtifacts {
         }
         if !border.ports.is_empty() || !border.crossings.is_empty() {
             a.add("monthly.csv", render_monthly_csv(scenario, run));
+        }
+        if let Some(obs) = &meta.encounters {
+            a.add("observed_monthly.csv", render_observed_monthly_csv(obs));
         }
         a.add("network.json", render_network_json(scenario)?);
         a.add("summary.json", render_summary_json(scenario, run, meta)?);

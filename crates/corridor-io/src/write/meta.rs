@@ -48,4 +48,7 @@ pub struct RunMeta {
     /// The observation file the scenario names (relative to it), recorded in
     /// `summary.json` `comparison`; `None` when it names none.
     pub observations: Option<String>,
+    /// The scenario's observed monthly encounters with their windows and fit
+    /// (observed_monthly.csv, summary.json `comparison`); `None` when it ships none.
+    pub encounters: Option<super::EncounterObservations>,
 }

@@ -54,7 +54,10 @@ pub use manifest::{
 pub use meta::{InputDigest, InputKind, RunMeta};
 pub use monthly_csv::render_monthly_csv;
 pub use network_json::render_network_json;
-pub use observed_csv::render_observed_csv;
+pub use observed_csv::{
+    render_observed_csv, render_observed_monthly_csv, DateSpan, EncounterObservations,
+    ObservationWindows, WindowFit,
+};
 pub use out_csv::render_out_csv;
 pub use ports_csv::render_ports_csv;
 pub use py_float::py_float;

@@ -68,7 +68,8 @@ struct Summary<'a> {
     totals: Totals,
     /// The policy variant applied (scenarios only); null for the base scenario.
     variant: Option<&'a str>,
-    /// The observed data the scenario names; null when it names none.
+    /// The observed data the scenario names and, for observed monthly encounters,
+    /// their windows and fit; null when it names none.
     comparison: Option<Comparison<'a>>,
     warnings: Vec<&'a str>,
 }
@@ -90,12 +91,16 @@ struct FileUnits {
 
 const PEOPLE: &str = "people";
 
-/// Comparison with observed data. For now only the file: the metric comes with
-/// calibration.
+/// Comparison with observed data: the observation file scenario.toml's
+/// `[tables] observations` names, and the observed monthly encounters
+/// (`[observations] cbp_monthly`) with their windows and fit.
 #[derive(Serialize)]
 struct Comparison<'a> {
-    /// The observation file, relative to the scenario.
-    observations: &'a str,
+    /// The observation file, relative to the scenario; null when none is named.
+    observations: Option<&'a str>,
+    /// Observed monthly encounters (observed_monthly.csv): file, windows, fit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encounters: Option<&'a super::EncounterObservations>,
 }
 
 /// The accounting in people.
@@ -189,10 +194,12 @@ pub fn render_summary_json(
         validation,
         totals,
         variant: meta.variant.as_deref(),
-        comparison: meta
-            .observations
-            .as_deref()
-            .map(|observations| Comparison { observations }),
+        comparison: (meta.observations.is_some() || meta.encounters.is_some()).then_some(
+            Comparison {
+                observations: meta.observations.as_deref(),
+                encounters: meta.encounters.as_ref(),
+            },
+        ),
         warnings: meta
             .warnings
             .iter()

@@ -554,3 +554,67 @@ fn write_atomic_replaces_and_cleans_up() {
     assert!(err.to_string().contains("missing/f.txt"), "{err}");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A scenario shipping observed monthly encounters: observed_monthly.csv lists
+/// them in people, and summary.json records the file, windows and fit as given.
+#[test]
+fn observed_monthly_encounters_are_written_with_their_fit() {
+    let (s, run) = border_run();
+    let mut m = meta();
+    m.input_kind = InputKind::Scenario;
+    m.encounters = Some(EncounterObservations {
+        file: "data/cbp.csv".into(),
+        observed_through: Some("2023-09".into()),
+        windows: ObservationWindows {
+            warm_up: Some(DateSpan {
+                from: "2023-06-01".into(),
+                to: "2023-06-30".into(),
+            }),
+            calibration: None,
+            evaluation: None,
+        },
+        fit: vec![WindowFit {
+            window: "calibration".into(),
+            months: vec!["2023-07".into()],
+            cells: 1,
+            simulated: 90.0,
+            observed: 120.0,
+            ard: Some(0.25),
+            mare: Some(0.25),
+        }],
+        metric: "ARD".into(),
+        rows: vec![
+            (
+                "2023-07".into(),
+                "U.S. Border Patrol".into(),
+                "San Diego Sector".into(),
+                120.0,
+            ),
+            (
+                "2023-07".into(),
+                "Office of Field Operations".into(),
+                "San Diego, CA Field Office".into(),
+                7.0,
+            ),
+        ],
+    });
+    let a = RunArtifacts::render(&s, &run, &m).unwrap();
+    assert!(a.names().any(|n| n == "observed_monthly.csv"));
+    assert_eq!(
+        std::str::from_utf8(a.get("observed_monthly.csv").unwrap()).unwrap(),
+        "month,component,area_of_responsibility,observed\n\
+         2023-07,U.S. Border Patrol,San Diego Sector,120\n\
+         2023-07,Office of Field Operations,\"San Diego, CA Field Office\",7\n"
+    );
+    let v: serde_json::Value = serde_json::from_slice(a.get("summary.json").unwrap()).unwrap();
+    let c = &v["comparison"];
+    assert!(c["observations"].is_null());
+    assert_eq!(c["encounters"]["file"], "data/cbp.csv");
+    assert_eq!(c["encounters"]["windows"]["warm_up"]["to"], "2023-06-30");
+    assert!(c["encounters"]["windows"]["evaluation"].is_null());
+    assert_eq!(c["encounters"]["fit"][0]["ard"], 0.25);
+    assert!(c["encounters"].get("rows").is_none(), "rows go to the CSV");
+    // Without observations nothing is added.
+    let a = RunArtifacts::render(&s, &run, &meta()).unwrap();
+    assert!(!a.names().any(|n| n == "observed_monthly.csv"));
+}
