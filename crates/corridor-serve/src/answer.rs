@@ -7,10 +7,14 @@
 //! levers' 5–95 % band; the difference band is the levers' band minus the
 //! baseline's median. Members share seeds across the two ensembles (the same
 //! seed gives the same member seeds), so the difference comes from the levers.
+//!
+//! Observed monthly counts (CBP encounters, people) are the scenario's own
+//! (`corridor_model::MonthlyObserved`, read by the library); a month row has
+//! one where both its month and its area are in them, else none (not zero).
 
 use corridor::Input;
 use corridor_ensemble::{Ensemble, Stats, DAILY_VARIABLES, PORT_VARIABLES, TOTAL_VARIABLES};
-use corridor_model::Scenario;
+use corridor_model::{MonthlyObserved, Scenario};
 use corridor_report::{draw_map, MapLink, MapNode, MapSpec, Role};
 use serde::Serialize;
 use std::path::Path;
@@ -54,6 +58,9 @@ pub struct MonthRow {
     pub p50: f64,
     pub p95: f64,
     pub baseline_p50: f64,
+    /// Observed (people), where the scenario ships observations for this
+    /// month and area.
+    pub observed: Option<f64>,
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -186,6 +193,7 @@ pub fn reduce(
     scenario: &Scenario,
     ens: &Ensemble,
     base: &Ensemble,
+    observed: Option<&MonthlyObserved>,
     variant_toml: String,
 ) -> Answer {
     let h = ens.hasten.max(1) as f64;
@@ -232,6 +240,7 @@ pub fn reduce(
                     p50: s.p50 * h,
                     p95: s.p95 * h,
                     baseline_p50: b,
+                    observed: observed.and_then(|o| o.get(month, component, area)),
                 }
             })
             .collect(),

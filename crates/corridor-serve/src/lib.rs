@@ -15,13 +15,21 @@
 //! * A bounded worker pool (`Config::workers` ensembles at once). A request that
 //!   cannot get a worker within `Config::queue_wait` is answered 503 with
 //!   `Retry-After`. A request from a client that has since sent a newer one
-//!   (its `seq` is no longer the latest) is answered 409 "superseded" without
-//!   running, or its result is dropped when it was already running.
+//!   (its `seq` is no longer the latest) is answered 409 "superseded": without
+//!   running when it was still waiting, and when it was already running its
+//!   levers' ensemble is cancelled (`corridor::CancelToken`, which the library
+//!   checks once per simulated day of each member), so it stops using CPU.
+//!   The baseline is not cancelled: it is cached and shared by the client's
+//!   next request.
 //! * Request bodies are limited to `MAX_BODY` bytes; members to
 //!   `Config::max_members`; days to the scenario's own period; the inflow
 //!   factor to `Config::max_inflow_factor` (the population limit).
 //! * Same settings and seed give the same answer (the ensemble is deterministic),
-//!   so a reloaded URL shows the same numbers.
+//!   so a reloaded URL shows the same numbers. Levers that write no event give
+//!   the baseline's ensemble itself (not run twice); its directory is written
+//!   for the levers' variant as the CLI would write it.
+//! * Observed monthly counts are the library's (`corridor::forecast::observations`,
+//!   the scenario's `[observations] cbp_monthly`), read once at start.
 
 pub mod answer;
 pub mod levers;
@@ -33,8 +41,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use corridor::{EngineKind, EnsembleRequest, Input};
+use corridor::{CancelToken, EngineKind, EnsembleRequest, Input};
 use corridor_ensemble::Ensemble;
+use corridor_model::MonthlyObserved;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -92,6 +101,8 @@ pub enum ServeError {
     Serve(#[source] std::io::Error),
     #[error("creating the server's work directory: {0}")]
     WorkDir(#[source] std::io::Error),
+    #[error("reading the scenario's observed monthly counts: {0}")]
+    Observed(#[source] corridor::Error),
 }
 
 /// A request's failure, as the page sees it.
@@ -135,13 +146,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A client's latest `seq` and the cancel tokens of its requests with it.
+type Latest = (u64, Vec<Arc<CancelToken>>);
+
 /// The server's state: the loaded input, the pool, the latest request of each
 /// client, cached baselines and the directories of recent answers.
 pub struct App {
     input: Input,
     cfg: Config,
     pool: Arc<Semaphore>,
-    latest: Mutex<HashMap<String, u64>>,
+    /// Per client: its latest `seq` and the cancel tokens of its requests with
+    /// that `seq` (cancelled when a newer one arrives).
+    latest: Mutex<HashMap<String, Latest>>,
+    /// Observed monthly counts (people) when the scenario ships them.
+    observed: Option<MonthlyObserved>,
     baselines: Mutex<HashMap<String, Arc<Ensemble>>>,
     /// Settings (as JSON) → ensemble directory, most recent last.
     dirs: Mutex<Vec<(String, PathBuf)>>,
@@ -173,8 +191,18 @@ impl App {
             .prefix("corridor-serve-")
             .tempdir()
             .map_err(ServeError::WorkDir)?;
+        // Flee instances name no `cbp_monthly`; their camp series are not monthly.
+        let observed = if input.scenario.observed.cbp_monthly.is_some() {
+            match corridor::forecast::observations(&input, None).map_err(ServeError::Observed)? {
+                corridor_forecast::Observed::Monthly(m) => Some(m),
+                corridor_forecast::Observed::Camps(_) => None,
+            }
+        } else {
+            None
+        };
         Ok(Arc::new(App {
             pool: Arc::new(Semaphore::new(cfg.workers.max(1))),
+            observed,
             input,
             cfg,
             latest: Mutex::new(HashMap::new()),
@@ -242,12 +270,47 @@ impl App {
         self.work.path().join(format!("{what}-{n}"))
     }
 
-    /// Runs the levers' ensemble (writing its directory as the CLI does).
-    fn run_levers(&self, s: &Settings) -> Result<(Input, Ensemble, PathBuf, String), ApiError> {
+    /// Runs the levers' ensemble (writing its directory as the CLI does);
+    /// `None` when `cancel` was set before it finished. When the levers leave
+    /// the run as `base`'s (no event written), `base` is the answer: the same
+    /// scenario, options and seed give the same ensemble.
+    #[allow(clippy::type_complexity)]
+    fn run_levers(
+        &self,
+        s: &Settings,
+        base: Option<&Ensemble>,
+        cancel: &Arc<CancelToken>,
+    ) -> Result<Option<(Input, Ensemble, PathBuf, String)>, ApiError> {
         let (input, mut req, toml) = self.prepare(s)?;
         let dir = self.next_dir("ens");
         req.out = Some(dir.clone());
-        let done = corridor::ensemble(&input, &req, &|| {}).map_err(ApiError::from_corridor)?;
+        let unchanged = match base {
+            Some(b) => {
+                let levers = input
+                    .with_variant(Some(LEVERS_VARIANT))
+                    .map_err(ApiError::from_corridor)?;
+                let plain = self
+                    .input
+                    .with_variant(s.variant.as_deref())
+                    .map_err(ApiError::from_corridor)?;
+                (levers.border.events == plain.border.events).then_some(b)
+            }
+            None => None,
+        };
+        let ens = match unchanged {
+            Some(b) => {
+                let plan = req.plan(&input).map_err(ApiError::from_corridor)?;
+                corridor::ensemble::write_ensemble_dir(&input, &plan, b)
+                    .map_err(ApiError::from_corridor)?;
+                b.clone()
+            }
+            None => match corridor::ensemble_cancellable(&input, &req, &|| {}, cancel)
+                .map_err(ApiError::from_corridor)?
+            {
+                Some(done) => done.ensemble,
+                None => return Ok(None),
+            },
+        };
         let key = serde_json::to_string(s).unwrap_or_default();
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
         dirs.push((key, dir.clone()));
@@ -255,7 +318,7 @@ impl App {
             let (_, old) = dirs.remove(0);
             let _ = std::fs::remove_dir_all(old);
         }
-        Ok((input, done.ensemble, dir, toml))
+        Ok(Some((input, ens, dir, toml)))
     }
 
     /// The baseline of `s` (its scenario variant, members, days, seed), cached.
@@ -289,14 +352,31 @@ impl App {
         Ok(e)
     }
 
-    /// The answer to `s` (blocking; runs up to two ensembles).
-    pub fn answer(&self, s: &Settings) -> Result<Answer, ApiError> {
-        let (input, ens, _dir, toml) = self.run_levers(s)?;
+    /// The answer to `s` (blocking; runs up to two ensembles): `None` when
+    /// `cancel` stopped the levers' ensemble. The baseline comes first and is
+    /// never cancelled (cached, it serves the client's next request too).
+    pub fn answer(
+        &self,
+        s: &Settings,
+        cancel: &Arc<CancelToken>,
+    ) -> Result<Option<Answer>, ApiError> {
+        // Bad levers are a 400 before any ensemble runs.
+        self.prepare(s)?;
         let base = self.baseline(s)?;
+        let Some((input, ens, _dir, toml)) = self.run_levers(s, Some(&base), cancel)? else {
+            return Ok(None);
+        };
         let scenario = input
             .with_variant(Some(LEVERS_VARIANT))
             .map_err(ApiError::from_corridor)?;
-        Ok(answer::reduce(&input, &scenario, &ens, &base, toml))
+        Ok(Some(answer::reduce(
+            &input,
+            &scenario,
+            &ens,
+            &base,
+            self.observed.as_ref(),
+            toml,
+        )))
     }
 
     /// The zip of the ensemble directory of `s` (reused when just answered).
@@ -312,7 +392,10 @@ impl App {
             .map(|(_, d)| d.clone());
         let dir = match known {
             Some(d) if d.is_dir() => d,
-            _ => self.run_levers(s)?.2,
+            _ => match self.run_levers(s, None, &Arc::new(CancelToken::new()))? {
+                Some(done) => done.2,
+                None => return Err(superseded()),
+            },
         };
         let folder = format!(
             "{}-{LEVERS_VARIANT}-ensemble",
@@ -324,13 +407,32 @@ impl App {
         })
     }
 
-    fn note(&self, client: &str, seq: u64) {
+    /// Notes request `seq` of `client` and returns its cancel token: cancelled
+    /// at once when the client has already sent a newer request, and later
+    /// when it does. Requests without a client name are never superseded.
+    fn note(&self, client: &str, seq: u64) -> Arc<CancelToken> {
+        let token = Arc::new(CancelToken::new());
+        if client.is_empty() {
+            return token;
+        }
         let mut m = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() > 10_000 {
             m.clear();
         }
-        let e = m.entry(client.to_string()).or_insert(seq);
-        *e = (*e).max(seq);
+        let (latest, running) = m.entry(client.to_string()).or_insert((seq, Vec::new()));
+        if seq > *latest {
+            for t in running.drain(..) {
+                t.cancel();
+            }
+            *latest = seq;
+        }
+        if seq < *latest {
+            token.cancel();
+        } else {
+            running.retain(|t| Arc::strong_count(t) > 1);
+            running.push(token.clone());
+        }
+        token
     }
 
     fn stale(&self, client: &str, seq: u64) -> bool {
@@ -340,7 +442,7 @@ impl App {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .get(client)
-                .is_some_and(|&l| l > seq)
+                .is_some_and(|(l, _)| *l > seq)
     }
 
     /// Runs `f` on a worker of the bounded pool, or answers 503 when none frees
@@ -396,14 +498,14 @@ async fn levers_api(State(app): State<Arc<App>>) -> Json<Catalogue> {
 
 async fn answer_api(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Answer>, ApiError> {
     let req: AnswerRequest = parse(&body)?;
-    app.note(&req.client, req.seq);
+    let cancel = app.note(&req.client, req.seq);
     let (client, seq) = (req.client.clone(), req.seq);
     let answer = app
         .on_worker(move |app| {
             if app.stale(&client, seq) {
                 return Err(superseded());
             }
-            app.answer(&req.settings)
+            app.answer(&req.settings, &cancel)?.ok_or_else(superseded)
         })
         .await?;
     if app.stale(&req.client, req.seq) {

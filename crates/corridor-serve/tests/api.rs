@@ -2,7 +2,8 @@
 //! scenario, so each answer takes well under a second): the page, the levers,
 //! answers (deterministic, equal to the library's ensemble of the saved
 //! variant), validation (400s with the reader's message), limits, the busy and
-//! superseded answers, and the zip download.
+//! superseded answers (a running one is cancelled), the zip download, and the
+//! observed monthly counts of the built-in scenario.
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
@@ -16,7 +17,10 @@ fn example() -> std::path::PathBuf {
 
 /// Starts a server on a free port in a thread of its own; returns its address.
 fn start(cfg: Config) -> SocketAddr {
-    let input = corridor::load(Some(&example())).unwrap();
+    start_on(corridor::load(Some(&example())).unwrap(), cfg)
+}
+
+fn start_on(input: corridor::Input, cfg: Config) -> SocketAddr {
     let app = App::new(input, cfg).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -224,4 +228,89 @@ fn download_is_a_zip_of_the_ensemble_directory() {
             "{f}"
         );
     }
+}
+
+/// A running request whose client moves a lever again stops computing: it is
+/// answered 409 long before its ensemble could have finished.
+#[test]
+fn a_superseded_running_request_is_cancelled() {
+    let a = start(Config {
+        max_members: 400,
+        ..Config::default()
+    });
+    let body = |client: &str, seq: u64, c: f64| {
+        format!(
+            r#"{{"client":"{client}","seq":{seq},"settings":{{"members":400,"containment":{c}}}}}"#
+        )
+    };
+    // Warm the baseline (neutral levers: the baseline is the answer, run once).
+    let (st, _, b) = http(a, "POST", "/api/answer", r#"{"settings":{"members":400}}"#);
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&b));
+    // A whole levers' ensemble, for scale.
+    let t = std::time::Instant::now();
+    let (st, _, _) = http(a, "POST", "/api/answer", &body("full", 1, 0.5));
+    assert_eq!(st, 200);
+    let whole = t.elapsed();
+    // The same amount of work, superseded a tenth of the way in.
+    let t = std::time::Instant::now();
+    let first = std::thread::spawn(move || http(a, "POST", "/api/answer", &body("k", 1, 0.6)));
+    std::thread::sleep(whole / 10);
+    let (st2, _, _) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"client":"k","seq":2,"settings":{"inflow":-1}}"#,
+    );
+    assert_eq!(st2, 400);
+    let (st1, _, b1) = first.join().unwrap();
+    let took = t.elapsed();
+    assert_eq!(st1, 409, "{}", String::from_utf8_lossy(&b1));
+    assert!(
+        took < whole / 2,
+        "the superseded request took {took:?}; a whole ensemble {whole:?}"
+    );
+}
+
+/// The built-in scenario ships CBP monthly counts: the answer's month rows
+/// carry them (people) for the months and areas observed, none elsewhere.
+#[test]
+fn monthly_rows_carry_the_observed_counts_of_the_built_in_scenario() {
+    let a = start_on(corridor::load(None).unwrap(), small());
+    let (st, _, b) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"settings":{"members":2,"days":45}}"#,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&b));
+    let ans = json(&b);
+    let rows = ans["monthly"].as_array().unwrap();
+    let months: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["month"].as_str().unwrap()).collect();
+    assert_eq!(
+        months.into_iter().collect::<Vec<_>>(),
+        ["2023-06", "2023-07"]
+    );
+    // The same library data, read directly from the scenario's file.
+    let cbp = corridor_calibrate::read_cbp(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios/mexico-2023/data/cbp_monthly_to_2023-09.csv"),
+    )
+    .unwrap();
+    let mut observed = 0;
+    for r in rows {
+        let (m, c, area) = (
+            r["month"].as_str().unwrap(),
+            r["component"].as_str().unwrap(),
+            r["area"].as_str().unwrap(),
+        );
+        match cbp.get(m, c, area) {
+            Some(v) => {
+                assert_eq!(r["observed"].as_f64(), Some(v), "{m} {c} {area}");
+                observed += 1;
+            }
+            None => assert!(r["observed"].is_null(), "{m} {c} {area}"),
+        }
+    }
+    assert!(observed >= 4, "{observed} observed rows");
 }

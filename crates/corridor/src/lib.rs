@@ -38,6 +38,7 @@
 
 pub mod builtin;
 pub mod calibrate;
+pub mod cancel;
 pub mod compare;
 pub mod ensemble;
 pub mod error;
@@ -51,6 +52,7 @@ pub mod validate;
 pub mod variant_file;
 
 pub use calibrate::{calibrate, CalibrateRequest, CalibrateResult, Calibrated};
+pub use cancel::{ensemble_cancellable, CancelToken};
 pub use compare::{compare, CompareRequest, Comparison, VariantResult};
 pub use corridor_calibrate::Objective;
 pub use corridor_ensemble::{ParamRange, SweepMethod};

@@ -1,0 +1,215 @@
+//! Ensembles that can be stopped early: a [`CancelToken`] that a front end sets
+//! (the what-if server, when a lever moves again and the running request is
+//! stale) and that every member checks once per simulated day.
+//!
+//! The library owns the day loop: on the count engine each member is a
+//! `CountRun` stepped one day at a time, the token read before each day, so a
+//! cancelled ensemble stops consuming CPU within one simulated day of each busy
+//! member (and members not yet started never start). The agent engine has no
+//! stepping interface yet: its members check the token before they start.
+//!
+//! Invariants: an ensemble that is not cancelled is byte-identical to
+//! [`crate::ensemble`] with the same request (the count loop is the one
+//! `simulate_counts` runs: `CountRun::new` then one `step` per day), and a
+//! cancelled one writes nothing (no output directory, no partial result).
+
+use crate::ensemble::{EnsembleRequest, EnsembleResult};
+use crate::error::{Result, ResultExt};
+use crate::input::Input;
+use corridor_model::counts::CountRun;
+use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A request to stop, shared between the one who cancels and the members that
+/// watch it; also counts the days those members simulated (all together).
+#[derive(Debug, Default)]
+pub struct CancelToken {
+    cancelled: AtomicBool,
+    days: AtomicU64,
+}
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks every member watching this token to stop at its next day.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Days simulated so far by members watching this token (a member of `d`
+    /// days adds `d` when it runs to the end). Stops growing once cancelled.
+    pub fn days_simulated(&self) -> u64 {
+        self.days.load(Ordering::Relaxed)
+    }
+}
+
+/// Would the count engine refuse `days` days of `sc` for a conflict schedule
+/// that is too short? Those runs take the plain engine path, which gives the
+/// engine's own error; every other run steps through `CountRun`.
+fn short_conflict_schedule(sc: &Scenario, days: u32) -> bool {
+    sc.conflicts
+        .as_ref()
+        .is_some_and(|c| !c.locations.is_empty() && c.intensity.len() < days as usize)
+}
+
+/// One member, as `corridor_model::simulate` runs it, but stopping before the
+/// first day it finds `cancel` set: `Ok(None)` then.
+pub fn simulate_cancellable(
+    sc: &Scenario,
+    opts: &RunOptions,
+    cancel: &CancelToken,
+) -> Result<Option<RunOutput>, ModelError> {
+    if cancel.is_cancelled() {
+        return Ok(None);
+    }
+    let days = opts.days.unwrap_or(sc.days);
+    if opts.engine != EngineKind::Counts || short_conflict_schedule(sc, days) {
+        let out = corridor_model::simulate(sc, opts)?;
+        cancel.days.fetch_add(days as u64, Ordering::Relaxed);
+        return Ok(Some(out));
+    }
+    let mut run = CountRun::new(sc, opts.seed)?;
+    for _ in 0..days {
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        run.step()?;
+        cancel.days.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(Some(run.into_output()))
+}
+
+/// [`crate::ensemble`] watching `cancel`: `Ok(None)` when it was cancelled
+/// before every member finished (nothing is written then), else the same
+/// result and directory as `ensemble` gives.
+pub fn ensemble_cancellable(
+    input: &Input,
+    req: &EnsembleRequest,
+    on_member: &(dyn Fn() + Sync),
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<EnsembleResult>> {
+    let plan = req.plan(input)?;
+    crate::check_out_dir(&plan.out_dir)?;
+    // A cancelled member fails its ensemble (rayon then starts no further
+    // member); the error itself is never shown: the token says why.
+    // (The library's simulators are `'static`: the closure owns a handle.)
+    let token = Arc::clone(cancel);
+    let simulator = move |sc: &Scenario, ro: &RunOptions| {
+        simulate_cancellable(sc, ro, &token)?
+            .ok_or_else(|| ModelError::InvalidScenario("cancelled".into()))
+    };
+    let opts = &plan.options;
+    let ens = match corridor_ensemble::run_ensemble_with(&plan.scenario, opts, &simulator, &|_| {
+        on_member()
+    }) {
+        Err(_) if cancel.is_cancelled() => return Ok(None),
+        r => {
+            r.with_context(|| format!("ensemble of {} (seed {})", plan.scenario.name, opts.seed))?
+        }
+    };
+    let files = crate::ensemble::write_ensemble_dir(input, &plan, &ens)?;
+    Ok(Some(EnsembleResult {
+        plan,
+        ensemble: ens,
+        files,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::load;
+    use std::path::Path;
+    use std::time::Duration;
+
+    fn variants() -> Input {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants");
+        load(Some(&p)).unwrap()
+    }
+
+    fn request(runs: usize, out: &Path) -> EnsembleRequest {
+        EnsembleRequest {
+            variant: None,
+            runs,
+            seed: Some(3),
+            days: Some(40),
+            engine: EngineKind::Counts,
+            out: Some(out.to_path_buf()),
+        }
+    }
+
+    /// Not cancelled: the same files, byte for byte, as `ensemble`.
+    #[test]
+    fn uncancelled_equals_the_plain_ensemble() {
+        let input = variants();
+        let tmp = tempfile::tempdir().unwrap();
+        let token = Arc::new(CancelToken::new());
+        let a = ensemble_cancellable(&input, &request(3, &tmp.path().join("a")), &|| {}, &token)
+            .unwrap()
+            .expect("not cancelled");
+        let b = crate::ensemble(&input, &request(3, &tmp.path().join("b")), &|| {}).unwrap();
+        assert_eq!(a.ensemble, b.ensemble);
+        assert_eq!(a.files, b.files);
+        for f in &a.files {
+            assert_eq!(
+                std::fs::read(tmp.path().join("a").join(f)).unwrap(),
+                std::fs::read(tmp.path().join("b").join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert_eq!(token.days_simulated(), 3 * 40);
+    }
+
+    /// Cancelled mid-way: the call returns soon, no day is simulated after
+    /// the members saw the token, and nothing is written.
+    #[test]
+    fn cancelling_stops_the_members_within_a_day() {
+        let input = variants();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("c");
+        // Far more member-days than run before the cancel below.
+        let runs = 2000;
+        let token = Arc::new(CancelToken::new());
+        let t = token.clone();
+        let watcher = std::thread::spawn(move || {
+            while t.days_simulated() < 40 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            t.cancel();
+            t.days_simulated()
+        });
+        let r = ensemble_cancellable(&input, &request(runs, &out), &|| {}, &token).unwrap();
+        let at_cancel = watcher.join().unwrap();
+        assert!(r.is_none(), "a cancelled ensemble gives no result");
+        assert!(!out.exists(), "a cancelled ensemble writes nothing");
+        let days = token.days_simulated();
+        // Each busy member finishes at most the day it was in.
+        let busy = rayon::current_num_threads() as u64;
+        assert!(
+            days <= at_cancel + busy,
+            "{days} days, {at_cancel} at the cancel"
+        );
+        assert!(days < (runs as u64 * 40) / 10, "{days} member-days ran");
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(token.days_simulated(), days, "no day simulated after");
+    }
+
+    #[test]
+    fn a_token_cancelled_before_the_start_runs_nothing() {
+        let input = variants();
+        let tmp = tempfile::tempdir().unwrap();
+        let token = Arc::new(CancelToken::new());
+        token.cancel();
+        let r = ensemble_cancellable(&input, &request(5, &tmp.path().join("d")), &|| {}, &token)
+            .unwrap();
+        assert!(r.is_none());
+        assert_eq!(token.days_simulated(), 0);
+    }
+}
