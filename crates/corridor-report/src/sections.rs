@@ -2213,6 +2213,12 @@ fn key_cell(v: &Value, whole: bool) -> String {
     if let Some(t) = stat_text(v, if whole { 0 } else { 3 }) {
         return t;
     }
+    // An ensemble's peak date: `{p5, p50, p95}` dates.
+    if v.get("p50").and_then(Value::as_str).is_some() {
+        if let Some(t) = date_band(v) {
+            return esc(&t);
+        }
+    }
     esc(&json_scalar(v).unwrap_or_else(|| v.to_string()))
 }
 

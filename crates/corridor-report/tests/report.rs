@@ -713,3 +713,17 @@ fn ensemble_key_numbers_show_their_bands() {
     assert!(!html.contains("people encountered between ports</div>"));
     assert!(!html.contains(">people created</div>"));
 }
+
+/// compare.json's ensemble variant gives its peak date as a band of dates: the
+/// compare page shows the median date and the band, not the raw JSON.
+#[test]
+fn compare_shows_an_ensembles_peak_date_band() {
+    let html = render(compare_root().path());
+    let cells = row_cells(&html, "peak waiting date");
+    assert_eq!(cells.len(), 3, "{cells:?}");
+    assert!(
+        cells[2].starts_with("median date 4 Oct 2023; 5–95%: 3 Oct 2023 – 6 Oct 2023"),
+        "{cells:?}"
+    );
+    assert!(!html.contains("{&quot;p5&quot;"));
+}

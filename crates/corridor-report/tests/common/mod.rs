@@ -746,6 +746,7 @@ pub fn compare_dir(dir: &Path) {
                              "interception_events": 8500}},
             {"name": "appointments doubled", "dir": "appointments_doubled",
              "key_numbers": {"peak_waiting_at_border": {"mean": 12400, "sd": 150, "p5": 12200, "p50": 12400, "p95": 12600},
+                             "peak_waiting_date": {"p5": "2023-10-03", "p50": "2023-10-04", "p95": "2023-10-06"},
                              "mean_wait_days": {"mean": 3.0, "sd": 0.2, "p5": 2.7, "p50": 3.0, "p95": 3.3},
                              "admitted": {"mean": 60000, "sd": 3000, "p5": 55000, "p50": 60000, "p95": 65000},
                              "encountered": {"mean": 21000, "sd": 500, "p5": 20200, "p50": 21000, "p95": 21800},
