@@ -314,3 +314,61 @@ fn monthly_rows_carry_the_observed_counts_of_the_built_in_scenario() {
     }
     assert!(observed >= 4, "{observed} observed rows");
 }
+
+/// Untouched levers are answered with the cached baseline ensemble (run once):
+/// the numbers equal a fresh library run of the saved variant file.
+#[test]
+fn untouched_levers_answer_what_a_fresh_run_of_the_saved_variant_gives() {
+    let a = start(small());
+    let settings = r#"{"members":3,"days":25}"#;
+    let (st, _, b) = http(
+        a,
+        "POST",
+        "/api/answer",
+        &format!(r#"{{"settings":{settings}}}"#),
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&b));
+    let ans = json(&b);
+    assert_eq!(ans["waiting"], ans["baseline_waiting"]);
+    let (_, _, toml) = http(a, "POST", "/api/variant", settings);
+    let mut input = corridor::load(Some(&example())).unwrap();
+    let name = corridor::variant_file::add_variant_str(
+        &mut input,
+        "v.toml",
+        &String::from_utf8(toml).unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = corridor::ensemble(
+        &input,
+        &corridor::EnsembleRequest {
+            variant: Some(name),
+            runs: 3,
+            seed: None,
+            days: Some(25),
+            engine: corridor::EngineKind::Counts,
+            out: Some(dir.path().join("e")),
+        },
+        &|| {},
+    )
+    .unwrap()
+    .ensemble;
+    let h = e.hasten as f64;
+    let q = corridor_ensemble::Ensemble::variable_index(
+        &corridor_ensemble::TOTAL_VARIABLES,
+        "in_queues",
+    )
+    .unwrap();
+    for d in 0..e.days.len() {
+        let s = e.total(d, q);
+        for (band, v) in [("p5", s.p5), ("p50", s.p50), ("p95", s.p95)] {
+            // serde_json's default parser may be one unit in the last place off.
+            let shown = ans["waiting"][band][d].as_f64().unwrap();
+            assert!(
+                (shown - v * h).abs() <= 1e-12 * (v * h).abs().max(1.0),
+                "day {d} {band}: page {shown}, fresh run {}",
+                v * h
+            );
+        }
+    }
+}
