@@ -11,7 +11,9 @@
 //!   `[observations] cbp_monthly`: `corridor_calibrate::scenario_cal`
 //!   minimises the ARD of the monthly encounters over the complete months of the
 //!   run that the scenario's `[observations]` allow (`calibration_months`,
-//!   `observed_through`); writes `trace.csv` and `calibration.json`.
+//!   `observed_through`) plus the other terms of `corridor_calibrate::objective`
+//!   (shares, sectors, walk-ups, and the stocks of [`CalibrateRequest::stocks`]),
+//!   on the request's engine; writes `trace.csv` and `calibration.json`.
 //!
 //! Everything asked for is checked before any run (bad input). Results depend
 //! only on the inputs, the request and the seed, never on the thread count.
@@ -51,6 +53,8 @@ pub struct CalibrateRequest {
     /// CBP monthly encounters to calibrate one scenario against; `None`: the
     /// scenario's `[sources] observed_cbp_monthly`, if any.
     pub observed: Option<PathBuf>,
+    /// Reported stocks to fit too (`corridor_calibrate::objective`; CBP mode only).
+    pub stocks: Option<PathBuf>,
 }
 
 /// The default output directory of `calibrate`.
@@ -63,8 +67,9 @@ pub fn default_out_dir() -> PathBuf {
 pub enum Calibrated {
     /// Settings fitted to camp data.
     Settings(Calibration),
-    /// Scenario parameters fitted to CBP monthly encounters.
-    Encounters(ScenarioCalibration),
+    /// Scenario parameters fitted to CBP monthly encounters (boxed: it holds the
+    /// objective's terms twice and is much larger than the other variant).
+    Encounters(Box<ScenarioCalibration>),
 }
 
 impl fmt::Display for Calibrated {
@@ -111,11 +116,11 @@ pub fn calibrate(
             c.write_dir(dir)
                 .with_context(|| format!("writing the calibration to {}", out_dir.display()))
         });
-        (Calibrated::Encounters(c), w)
+        (Calibrated::Encounters(Box::new(c)), w)
     } else {
-        if req.observed.is_some() {
+        if req.observed.is_some() || req.stocks.is_some() {
             return Err(Error::bad(format!(
-                "{}: --observed (CBP encounters) applies to corridor scenarios only",
+                "{}: --observed and --stocks (CBP encounters) apply to corridor scenarios only",
                 first.source
             )));
         }
@@ -201,7 +206,15 @@ fn on_encounters(
             observed.display()
         )));
     }
-    let opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
+    let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
+    opts.engine = req.engine;
+    if let Some(p) = &req.stocks {
+        opts.objective.stocks = corridor_calibrate::objective::read_stock_targets(p)
+            .map_err(|e| Error::bad(e.to_string()))?;
+        opts.objective
+            .check(&sc)
+            .map_err(|e| Error::bad(format!("{}: {e}", p.display())))?;
+    }
     calibrate_scenario(&sc, &obs, &req.params, &opts, &|_| on_eval()).context("calibration")
 }
 
@@ -223,6 +236,7 @@ mod tests {
             engine: EngineKind::Agents,
             out: None,
             observed: None,
+            stocks: None,
         }
     }
 
