@@ -188,6 +188,19 @@ fn on_encounters(
         ));
     }
     let obs = corridor_calibrate::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
+    // Stock targets are checked before any run, like everything else.
+    let mut stocks = Vec::new();
+    if let Some(p) = &req.stocks {
+        stocks = corridor_calibrate::objective::read_stock_targets(p)
+            .map_err(|e| Error::bad(e.to_string()))?;
+        let objective = corridor_calibrate::objective::FitObjective {
+            stocks: stocks.clone(),
+            ..Default::default()
+        };
+        objective
+            .check(&input.scenario)
+            .map_err(|e| Error::bad(format!("{}: {e}", p.display())))?;
+    }
     check_scenario_params(&input.scenario, &req.params).map_err(|e| Error::bad(e.to_string()))?;
     let mut sc = input.scenario.clone();
     if let Some(d) = req.days {
@@ -208,13 +221,7 @@ fn on_encounters(
     }
     let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
     opts.engine = req.engine;
-    if let Some(p) = &req.stocks {
-        opts.objective.stocks = corridor_calibrate::objective::read_stock_targets(p)
-            .map_err(|e| Error::bad(e.to_string()))?;
-        opts.objective
-            .check(&sc)
-            .map_err(|e| Error::bad(format!("{}: {e}", p.display())))?;
-    }
+    opts.objective.stocks = stocks;
     calibrate_scenario(&sc, &obs, &req.params, &opts, &|_| on_eval()).context("calibration")
 }
 
@@ -258,6 +265,37 @@ mod tests {
         let e = calibrate(&[port], &request(), &|| {}).unwrap_err();
         assert!(
             e.is_bad_input() && e.to_string().contains("CBP monthly"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn stock_targets_are_checked_before_any_run() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let t = tempfile::tempdir().unwrap();
+        let stocks = t.path().join("stocks.csv");
+        let head = "date,locations,low,high,source\n";
+        std::fs::write(&stocks, format!("{head}2023-08-15,Nowhere,1,2,x\n")).unwrap();
+        let mexico = load(Some(&repo.join("scenarios/mexico-2023"))).unwrap();
+        let mut req = request();
+        req.stocks = Some(stocks.clone());
+        let e = calibrate(std::slice::from_ref(&mexico), &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("no location 'Nowhere'"),
+            "{e}"
+        );
+        // Only with CBP encounters: a Flee instance refuses it.
+        let mali = load(Some(&repo.join("tests/data/flee/mali2012"))).unwrap();
+        let e = calibrate(&[mali], &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("--stocks"),
+            "{e}"
+        );
+        // A bad row names the file, line and field.
+        std::fs::write(&stocks, format!("{head}2023-08-15,Tapachula,5,2,x\n")).unwrap();
+        let e = calibrate(&[mexico], &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains(":2: field 'high'"),
             "{e}"
         );
     }
