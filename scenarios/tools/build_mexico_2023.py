@@ -511,11 +511,16 @@ FIFO_SHARE = num("CBP One share allocated to the earliest registrants", 0.5, SOU
                  "'Half the slots went to the earliest registrants and half were allocated at random'.")
 LEAD_DAYS = num("CBP One lead days", 14, SOURCED, "[S26]",
                 "Appointments are scheduled up to 14 days ahead; the maximum is used (the model has one value).")
+# The refit of issue 15 (corridor calibrate --engine counts --days 92 --stocks
+# data/stocks_to_2023-09.csv; the command is in SOURCES.md): fit on Jul-Aug 2023, September held out.
+REFIT_NOTE = ("Refit (issue 15) on CBP encounters Jul-Aug 2023 and the stocks reported up to Aug 2023 "
+              "(objective of docs/validation.md §3.2), count engine, CMA-ES 297 evaluations; September "
+              "2023 held out. See 'Calibration' in the prose.")
 REQUEST_PROBABILITY = num(
-    "CBP One daily request probability", 0.8, CALIBRATED, "[S73]",
+    "CBP One daily request probability", 0.6958, CALIBRATED, "[S73]",
     "~80,000 requests/day for 1,000 slots in late May 2023 [S73], against an eligible waiting population "
     "of the order of 100,000 (border stocks ~21,000 + CDMX and central Mexico + people in transit): "
-    "nearly everyone eligible requests every day. Initial value 0.8; calibrated on OFO Jul-Sep 2023.")
+    "nearly everyone eligible requests every day. Initial value 0.8. " + REFIT_NOTE + " 0.695813, rounded.")
 
 
 def largest_remainder(values: dict[str, float], total: int) -> dict[str, int]:
@@ -616,6 +621,11 @@ HAZARD_FIT = {"Ciudad Juárez": 0.351688, "Reynosa": 0.234934, "Matamoros": 0.24
               "Tijuana": 0.208184, "Nuevo Laredo": 0.014749}
 CAL_NOTE = ("Calibrated on CBP encounters Jun-Sep 2023 (no later month), CMA-ES 45 runs; "
             "see 'Calibration' in the prose.")
+# Refit (issue 15): REFIT_SCALE times every hazard of the first fit (4 decimals), with absolute values
+# for the cities in REFIT before that scale.
+REFIT_SCALE = 0.570122
+REFIT = {"Ciudad Juárez": 0.392275, "Tijuana": 0.339236, "Mexicali": 0.036835, "Nuevo Laredo": 0.024870,
+         "Reynosa": 0.425712, "Matamoros": 0.099782, "Ojinaga": 0.230349}
 HAZARD_SLOPE = num("crossing hazard slope (relative rise per waiting day)", 0.01, CALIBRATED, "",
                    "Frustration with the appointment lottery: the hazard doubles after 100 days of waiting "
                    "(Ciudad Juárez waits reached 9 months by 2024 [S31]). Initial value.")
@@ -625,10 +635,11 @@ HAZARD_MAX = num("crossing hazard cap per day", 0.5, CALIBRATED, "", "Upper boun
 def build_crossings(usbp_day):
     rows = []
     for city, sector in SECTOR.items():
+        first = round(HAZARD_FIT.get(city, HAZARD[city]) * HAZARD_SCALE, 4)
         h = num(f"crossing hazard {city} ({sector})",
-                round(HAZARD_FIT.get(city, HAZARD[city]) * HAZARD_SCALE, 4), CALIBRATED, "",
-                f"Initial value {HAZARD[city]}; {CAL_NOTE} Target: {sector} USBP encounters Jul-Sep 2023 "
-                f"≈ {usbp_day[sector]:,.0f}/day [S20].")
+                round(REFIT.get(city, first) * REFIT_SCALE, 4), CALIBRATED, "",
+                f"Initial value {HAZARD[city]}; {CAL_NOTE} First fit {first}. {REFIT_NOTE} Target: {sector} "
+                f"USBP encounters Jul-Sep 2023 ≈ {usbp_day[sector]:,.0f}/day [S20].")
         rows.append([city, sector, h, HAZARD_SLOPE, HAZARD_MAX])
     return rows
 
@@ -766,8 +777,9 @@ SPLIT_HIDALGO = num(
 DARIEN_REACH = num("share of Darién crossers who reach Mexico's southern border", 1.0, ESTIMATE, "",
                    "Nearly all continue north; those who stay in Central America are not quantified. Calibrated "
                    "through the inflow scale.")
-INFLOW_SCALE = num("inflow scale (all inflows: Darién, non-Darién, Mexicans)", 1.19, CALIBRATED, "",
-                   "Initial value 1; 1.191 fitted (rounded to 1.19). " + CAL_NOTE + " Stands for repeat "
+INFLOW_SCALE = num("inflow scale (all inflows: Darién, non-Darién, Mexicans)", 1.411985, CALIBRATED, "",
+                   "Initial value 1; 1.191 fitted (rounded to 1.19). " + CAL_NOTE + " Then 1.19 x 1.186542 "
+                   "= 1.411985. " + REFIT_NOTE + " Stands for repeat "
                    "encounters and stocks the inflow estimates miss (the ~1,700/day gap below).")
 MEXICANS_PER_DAY = num(
     "Mexicans appearing at the northern border per day", 2200, CALIBRATED, "[gen.]",
@@ -1132,11 +1144,12 @@ def build_rules():
             "weight 1/(10 + km)), the rest in towns on the way, from where people choose again. Initial value; "
             "the same for every border city (the format has no per-location attractiveness).")),
         ("move_rules.foreign_weight", num(
-            "foreign_weight (attractiveness of the ports for walk-ups)", 0.3, CALIBRATED, "",
+            "foreign_weight (attractiveness of the ports for walk-ups)", 1.1455, CALIBRATED, "",
             "Ports are the only foreign locations; a route ending at a port makes a walk-up (about 1% of the "
             "choices). 0.1 gave ~25 walk-ups a day in Jul-Sep 2023 (2,300 over the quarter) against ~220 "
             "(OFO encounters minus appointment slots); 0.3 gives ~70. Higher values overfill the queues of the "
-            "ports without CBP One (5 walk-ups a day each; nobody leaves a queue). Initial value.")),
+            "ports without CBP One (5 walk-ups a day each; nobody leaves a queue). Initial value 0.3. "
+            + REFIT_NOTE + " 1.145455, rounded: walk-ups Jul-Aug 2023 11,600 against 12,846 observed.")),
     ]
 
 

@@ -22,6 +22,7 @@ pub mod calibrate;
 pub mod cmaes;
 pub mod encounters;
 pub mod error;
+pub mod objective;
 pub mod scenario_cal;
 pub mod settings_yaml;
 pub mod validation;

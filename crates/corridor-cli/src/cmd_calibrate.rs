@@ -80,6 +80,10 @@ pub struct CalibrateArgs {
     /// [default: the scenario's `[sources] observed_cbp_monthly`].
     #[arg(long, value_name = "FILE")]
     pub observed: Option<PathBuf>,
+    /// Reported stocks of people to fit as well, with CBP encounters
+    /// (`date,locations,low,high,source`; docs/validation.md §3.2).
+    #[arg(long, value_name = "FILE")]
+    pub stocks: Option<PathBuf>,
 }
 
 pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
@@ -110,6 +114,7 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
         engine: args.engine.kind(),
         out: args.out.clone(),
         observed: args.observed.clone(),
+        stocks: args.stocks.clone(),
     };
     let done = {
         let show = progress::enabled(g.no_progress, g.quiet);

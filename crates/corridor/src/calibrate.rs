@@ -11,7 +11,9 @@
 //!   `[observations] cbp_monthly`: `corridor_calibrate::scenario_cal`
 //!   minimises the ARD of the monthly encounters over the complete months of the
 //!   run that the scenario's `[observations]` allow (`calibration_months`,
-//!   `observed_through`); writes `trace.csv` and `calibration.json`.
+//!   `observed_through`) plus the other terms of `corridor_calibrate::objective`
+//!   (shares, sectors, walk-ups, and the stocks of [`CalibrateRequest::stocks`]),
+//!   on the request's engine; writes `trace.csv` and `calibration.json`.
 //!
 //! Everything asked for is checked before any run (bad input). Results depend
 //! only on the inputs, the request and the seed, never on the thread count.
@@ -51,6 +53,8 @@ pub struct CalibrateRequest {
     /// CBP monthly encounters to calibrate one scenario against; `None`: the
     /// scenario's `[sources] observed_cbp_monthly`, if any.
     pub observed: Option<PathBuf>,
+    /// Reported stocks to fit too (`corridor_calibrate::objective`; CBP mode only).
+    pub stocks: Option<PathBuf>,
 }
 
 /// The default output directory of `calibrate`.
@@ -63,8 +67,9 @@ pub fn default_out_dir() -> PathBuf {
 pub enum Calibrated {
     /// Settings fitted to camp data.
     Settings(Calibration),
-    /// Scenario parameters fitted to CBP monthly encounters.
-    Encounters(ScenarioCalibration),
+    /// Scenario parameters fitted to CBP monthly encounters (boxed: it holds the
+    /// objective's terms twice and is much larger than the other variant).
+    Encounters(Box<ScenarioCalibration>),
 }
 
 impl fmt::Display for Calibrated {
@@ -111,11 +116,11 @@ pub fn calibrate(
             c.write_dir(dir)
                 .with_context(|| format!("writing the calibration to {}", out_dir.display()))
         });
-        (Calibrated::Encounters(c), w)
+        (Calibrated::Encounters(Box::new(c)), w)
     } else {
-        if req.observed.is_some() {
+        if req.observed.is_some() || req.stocks.is_some() {
             return Err(Error::bad(format!(
-                "{}: --observed (CBP encounters) applies to corridor scenarios only",
+                "{}: --observed and --stocks (CBP encounters) apply to corridor scenarios only",
                 first.source
             )));
         }
@@ -183,6 +188,19 @@ fn on_encounters(
         ));
     }
     let obs = corridor_calibrate::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
+    // Stock targets are checked before any run, like everything else.
+    let mut stocks = Vec::new();
+    if let Some(p) = &req.stocks {
+        stocks = corridor_calibrate::objective::read_stock_targets(p)
+            .map_err(|e| Error::bad(e.to_string()))?;
+        let objective = corridor_calibrate::objective::FitObjective {
+            stocks: stocks.clone(),
+            ..Default::default()
+        };
+        objective
+            .check(&input.scenario)
+            .map_err(|e| Error::bad(format!("{}: {e}", p.display())))?;
+    }
     check_scenario_params(&input.scenario, &req.params).map_err(|e| Error::bad(e.to_string()))?;
     let mut sc = input.scenario.clone();
     if let Some(d) = req.days {
@@ -201,7 +219,9 @@ fn on_encounters(
             observed.display()
         )));
     }
-    let opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
+    let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);
+    opts.engine = req.engine;
+    opts.objective.stocks = stocks;
     calibrate_scenario(&sc, &obs, &req.params, &opts, &|_| on_eval()).context("calibration")
 }
 
@@ -223,6 +243,7 @@ mod tests {
             engine: EngineKind::Agents,
             out: None,
             observed: None,
+            stocks: None,
         }
     }
 
@@ -244,6 +265,37 @@ mod tests {
         let e = calibrate(&[port], &request(), &|| {}).unwrap_err();
         assert!(
             e.is_bad_input() && e.to_string().contains("CBP monthly"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn stock_targets_are_checked_before_any_run() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let t = tempfile::tempdir().unwrap();
+        let stocks = t.path().join("stocks.csv");
+        let head = "date,locations,low,high,source\n";
+        std::fs::write(&stocks, format!("{head}2023-08-15,Nowhere,1,2,x\n")).unwrap();
+        let mexico = load(Some(&repo.join("scenarios/mexico-2023"))).unwrap();
+        let mut req = request();
+        req.stocks = Some(stocks.clone());
+        let e = calibrate(std::slice::from_ref(&mexico), &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("no location 'Nowhere'"),
+            "{e}"
+        );
+        // Only with CBP encounters: a Flee instance refuses it.
+        let mali = load(Some(&repo.join("tests/data/flee/mali2012"))).unwrap();
+        let e = calibrate(&[mali], &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("--stocks"),
+            "{e}"
+        );
+        // A bad row names the file, line and field.
+        std::fs::write(&stocks, format!("{head}2023-08-15,Tapachula,5,2,x\n")).unwrap();
+        let e = calibrate(&[mexico], &req, &|| {}).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains(":2: field 'high'"),
             "{e}"
         );
     }
