@@ -231,7 +231,7 @@ impl App {
             runs: members,
             seed: s.seed,
             days: s.days,
-            engine: EngineKind::Counts,
+            engine: EngineKind::Auto,
             out: None,
         };
         Ok((input, req, toml))
@@ -275,7 +275,7 @@ impl App {
             runs: members,
             seed: s.seed,
             days: s.days,
-            engine: EngineKind::Counts,
+            engine: EngineKind::Auto,
             out: Some(self.next_dir("base")),
         };
         let done =
