@@ -51,9 +51,11 @@ pub struct CompareArgs {
     /// [default: the memory available now].
     #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
     pub max_memory: Option<u64>,
-    /// Which engine moves people (the count engine by default: fast enough for
-    /// an ensemble per variant).
-    #[arg(long, value_enum, default_value_t = Engine::Counts)]
+    /// Which engine moves people: auto (the default) picks the count engine
+    /// where it supports the input (border scenarios, most Flee instances) and
+    /// the agent engine where it does not (e.g. DFlee's flood rules); every
+    /// variant runs on the same engine.
+    #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
 }
 

@@ -40,8 +40,10 @@ pub struct EnsembleArgs {
     /// [default: the memory available now].
     #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
     pub max_memory: Option<u64>,
-    /// Which engine moves people.
-    #[arg(long, value_enum, default_value_t = Engine::Agents)]
+    /// Which engine moves people: auto (the default) picks the count engine
+    /// where it supports the input (border scenarios, most Flee instances) and
+    /// the agent engine where it does not (e.g. DFlee's flood rules).
+    #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
     /// A policy variant of the scenario.
     #[arg(long, value_name = "NAME")]

@@ -60,7 +60,8 @@ pub struct RunArgs {
     /// With --variant, the file's events are added on top of that variant's.
     #[arg(long, value_name = "FILE")]
     pub variant_file: Option<PathBuf>,
-    /// Which engine moves people.
+    /// Which engine moves people: a single run keeps the agent engine unless
+    /// asked (auto: the count engine where it supports the input).
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub engine: Engine,
     /// Split this one run's agents over the MPI ranks it was started among

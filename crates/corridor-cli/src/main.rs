@@ -116,6 +116,9 @@ pub enum Engine {
     Agents,
     /// Exchangeable counts moved with binomial/multinomial draws.
     Counts,
+    /// The fastest engine whose law matches the input: counts where the count
+    /// engine supports it, else agents (`corridor::engine_for`).
+    Auto,
 }
 
 impl Engine {
@@ -123,6 +126,7 @@ impl Engine {
         match self {
             Engine::Agents => EngineKind::Agents,
             Engine::Counts => EngineKind::Counts,
+            Engine::Auto => EngineKind::Auto,
         }
     }
 }

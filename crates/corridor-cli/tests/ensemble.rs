@@ -116,12 +116,13 @@ fn ensemble_writes_statistics_summary_and_report() {
     let report = read(&out.join("report.html"));
     assert!(report.contains("<html"), "report.html is not HTML");
 
-    // validate runs the same member seeds: the same ARD for every member.
+    // validate runs the same member seeds: the same ARD for every member (on
+    // the engine the ensemble picked by default, auto).
     let v_out = tmp.path().join("val");
     corridor()
         .arg("validate")
         .arg(mali())
-        .args(["--runs", "4", "--days", "20", "--out"])
+        .args(["--runs", "4", "--days", "20", "--engine", "auto", "--out"])
         .arg(&v_out)
         .assert()
         .success();

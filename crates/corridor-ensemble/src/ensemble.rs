@@ -66,10 +66,7 @@ pub fn member_seed(seed: u64, i: usize) -> u64 {
 
 /// The name of an engine in outputs (`summary.json` `engine`).
 pub fn engine_name(engine: EngineKind) -> &'static str {
-    match engine {
-        EngineKind::Agents => "agents",
-        EngineKind::Counts => "counts",
-    }
+    engine.name()
 }
 
 /// The engine's options for one member.
@@ -121,7 +118,10 @@ pub fn run_ensemble_with(
         }
         start = end;
     }
-    acc.finish(opts.seed, engine_name(opts.engine))
+    acc.finish(
+        opts.seed,
+        engine_name(opts.engine.resolve(scenario, opts.days)),
+    )
 }
 
 /// Runs members `range` in parallel and returns their compact results in member order.

@@ -23,7 +23,7 @@ pub mod settings;
 pub use date::Date;
 #[doc(hidden)]
 pub use engine::simulate_recounting;
-pub use engine::{simulate, EngineKind, RunOptions};
+pub use engine::{simulate, AgentRun, EngineKind, RunOptions};
 pub use error::ModelError;
 pub use observed::MonthlyObserved;
 pub use record::{Accounting, DayRecord, PortDay, RunOutput};

@@ -259,7 +259,7 @@ impl App {
             runs: members,
             seed: s.seed,
             days: s.days,
-            engine: EngineKind::Counts,
+            engine: EngineKind::Auto,
             out: None,
         };
         Ok((input, req, toml))
@@ -338,7 +338,7 @@ impl App {
             runs: members,
             seed: s.seed,
             days: s.days,
-            engine: EngineKind::Counts,
+            engine: EngineKind::Auto,
             out: Some(self.next_dir("base")),
         };
         let done =

@@ -304,7 +304,8 @@ pub fn compare(
     let sim = SimOptions {
         seed: input.seed(req.seed),
         days: req.days,
-        engine: req.engine,
+        // One engine for every variant, so that differences are not engine's.
+        engine: crate::engine_for(&input.scenario, req.days, req.engine),
     };
     let out = req
         .out

@@ -65,7 +65,7 @@ impl EnsembleRequest {
         let sim = SimOptions {
             seed: input.seed(self.seed),
             days: self.days,
-            engine: self.engine,
+            engine: crate::engine_for(&scenario, self.days, self.engine),
         };
         Ok(EnsemblePlan {
             scenario,

@@ -67,6 +67,21 @@ pub use validate::{validate, ValidateRequest, Validated};
 
 use corridor_io::write::{OutputKind, StagedDir};
 
+/// The engine that runs `scenario` over `days` (default: its own period) when
+/// `requested` was asked for: [`EngineKind::Auto`] becomes the fastest engine
+/// whose law matches the input (the count engine unless it refuses the input,
+/// see [`counts_refusal`]), else the agent engine. Every operation and front end
+/// decides through it; what a run records as its engine is this result.
+pub fn engine_for(
+    scenario: &corridor_model::Scenario,
+    days: Option<u32>,
+    requested: EngineKind,
+) -> EngineKind {
+    requested.resolve(scenario, days)
+}
+
+pub use corridor_model::engine::counts_refusal;
+
 /// The longest run accepted, in days: the bound of `days` in scenario files and
 /// Flee's simsetting, and of `--days`.
 pub const MAX_DAYS: i64 = corridor_io::flee::MAX_DAYS;

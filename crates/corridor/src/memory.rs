@@ -43,6 +43,7 @@ impl Estimate {
 
 /// Estimates one simulation of `scenario` over `days` (default: its own period).
 pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> Estimate {
+    let kind = engine.resolve(scenario, days);
     let days = u64::from(days.unwrap_or(scenario.days));
     let b = &scenario.border;
     let per_day = (scenario.locations.len() as u64)
@@ -51,7 +52,7 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
         .saturating_add((b.checkpoints.len() as u64).saturating_mul(8))
         .saturating_add(64);
     let records = days.saturating_mul(per_day);
-    let agents = match engine {
+    let agents = match kind {
         EngineKind::Counts => 0,
         _ => agents(scenario, days).saturating_mul(BYTES_PER_AGENT as u64),
     };

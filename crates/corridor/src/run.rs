@@ -80,6 +80,7 @@ impl RunRequest {
     pub fn plan(&self, input: &Input) -> Result<RunPlan> {
         let variant = self.variant.as_deref();
         let scenario = input.with_variant(variant)?;
+        let engine = crate::engine_for(&scenario, self.days, self.engine);
         let out_dir = self
             .out
             .clone()
@@ -90,7 +91,7 @@ impl RunRequest {
             sim: SimOptions {
                 seed: input.seed(self.seed),
                 days: self.days,
-                engine: self.engine,
+                engine,
             },
             out_dir,
         })

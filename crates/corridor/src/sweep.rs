@@ -65,7 +65,7 @@ pub fn sweep(input: &Input, req: &SweepRequest, on_run: &(dyn Fn() + Sync)) -> R
         method: req.method,
         samples: req.samples,
         seed: input.seed(req.seed),
-        engine: req.engine,
+        engine: crate::engine_for(&scenario, req.days, req.engine),
         days: req.days,
         replicates: req.runs,
     };

@@ -74,6 +74,11 @@ impl PortQueue {
         }
     }
 
+    /// Changes the seed of the random orders of the days ahead (`AgentRun::reseed`).
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     /// `agent` joins the queue on `arrival_day`. With an appointment it waits for
     /// `appointment_day`; without one it is a walk-up.
     pub fn push(

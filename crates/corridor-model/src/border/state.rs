@@ -156,10 +156,14 @@ pub struct BorderState {
 }
 
 impl BorderState {
-    /// Changes the seed of the days ahead (queues keep theirs: only the agent
-    /// engine draws from them). For resampled count-engine runs (`CountRun::reseed`).
+    /// Changes the seed of the days ahead, the queues' random orders included
+    /// (only the agent engine draws those). For resampled runs
+    /// (`CountRun::reseed`, `AgentRun::reseed`).
     pub(crate) fn reseed(&mut self, seed: u64) {
         self.seed = seed;
+        for q in &mut self.queues {
+            q.reseed(seed);
+        }
     }
 
     /// State before day 0. The scenario's variant, if any, must already be applied

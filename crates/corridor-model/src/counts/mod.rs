@@ -57,7 +57,7 @@ use crate::rng::{self, Purpose, Stream};
 use crate::scenario::{DataTable, Scenario};
 use crate::settings::Settings;
 use border::CountBorder;
-use cohorts::MAX_BORDER_DAYS;
+pub(crate) use cohorts::MAX_BORDER_DAYS;
 use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
 use hops::HopCache;
 use std::collections::BTreeSet;

@@ -336,6 +336,21 @@ mod tests {
             .contains("flood_forecaster"));
     }
 
+    /// The count engine refuses DFlee's flood rules, so `Auto` runs them on the
+    /// agent engine, with the agent engine's output.
+    #[test]
+    fn auto_runs_flood_rules_on_the_agent_engine() {
+        let sc = scenario(SpawnMode::PopRatio);
+        assert!(crate::engine::counts_refusal(&sc, None).is_some());
+        assert_eq!(EngineKind::Auto.resolve(&sc, None), EngineKind::Agents);
+        let opts = RunOptions {
+            seed: 3,
+            days: None,
+            engine: EngineKind::Auto,
+        };
+        assert_eq!(simulate(&sc, &opts).unwrap(), run(&sc).unwrap());
+    }
+
     #[test]
     fn interp_is_flees() {
         let a = [1.0, 0.5, 0.2, 0.0, 0.0];

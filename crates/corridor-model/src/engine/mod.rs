@@ -71,6 +71,58 @@ pub enum EngineKind {
     Agents,
     /// Exchangeable counts moved with binomial/multinomial draws.
     Counts,
+    /// The fastest engine whose law matches the input: the count engine where
+    /// it supports the input, else the agent engine ([`EngineKind::resolve`]).
+    /// Ensembles, comparisons, sweeps, calibration and the server default to
+    /// it; a single run keeps the agent engine.
+    Auto,
+}
+
+impl EngineKind {
+    /// The engine a run of `scenario` over `days` (default: its own period)
+    /// uses: `Auto` becomes the count engine unless it refuses the input
+    /// ([`counts_refusal`]), then the agent engine; the others stay. The one
+    /// place that decides, for every front end.
+    pub fn resolve(self, scenario: &Scenario, days: Option<u32>) -> EngineKind {
+        match self {
+            EngineKind::Auto if counts_refusal(scenario, days).is_none() => EngineKind::Counts,
+            EngineKind::Auto => EngineKind::Agents,
+            k => k,
+        }
+    }
+
+    /// The name written in outputs (`summary.json`): "agents", "counts" or
+    /// "auto" (only for an unresolved choice).
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Agents => "agents",
+            EngineKind::Counts => "counts",
+            EngineKind::Auto => "auto",
+        }
+    }
+}
+
+/// Why the count engine would refuse a run of `scenario` over `days`, or `None`
+/// if it takes it: DFlee's flood rules, a border run longer than its day limit,
+/// too many crossing points or ports. Both engines share the law elsewhere
+/// (docs/model.md), so `None` means the count engine may replace the agents.
+/// Kept equal to the count engine's own checks by the test
+/// `auto_picks_counts_exactly_where_counts_run`.
+pub fn counts_refusal(scenario: &Scenario, days: Option<u32>) -> Option<&'static str> {
+    let days = days.unwrap_or(scenario.days);
+    if scenario.settings.flood_rules_enabled() {
+        return Some("the count engine does not support DFlee's flood rules");
+    }
+    let b = &scenario.border;
+    if !b.is_empty() {
+        if days > crate::counts::MAX_BORDER_DAYS {
+            return Some("the count engine runs border scenarios of a limited number of days");
+        }
+        if b.crossings.len() >= 255 || b.ports.len() >= 1 << 16 {
+            return Some("the count engine takes at most 254 crossing points and 65,535 ports");
+        }
+    }
+    None
 }
 
 /// Options of one run.
@@ -127,29 +179,114 @@ fn run(
     partition: Partition,
     reduce: &mut dyn Reduce,
 ) -> Result<RunOutput, ModelError> {
-    if opts.engine == EngineKind::Counts {
-        return crate::counts::simulate_counts(scenario, opts);
+    if opts.engine.resolve(scenario, opts.days) == EngineKind::Counts {
+        let opts = RunOptions {
+            engine: EngineKind::Counts,
+            ..opts.clone()
+        };
+        return crate::counts::simulate_counts(scenario, &opts);
     }
     validate(scenario)?;
     let days = opts.days.unwrap_or(scenario.days);
+    // Checked for the whole run first, so that the message names its length.
     flood::check_schedules(scenario, days)?;
-    let mut w = World::new(scenario, opts.seed, partition)?;
-    w.compact_at = compact_at;
-    w.incremental &= !recount;
-    let mut out = RunOutput {
-        seed: opts.seed,
-        days: Vec::with_capacity(days as usize),
-        warnings: Vec::new(),
-    };
-    for t in 0..days {
-        let rec = w.step(t, reduce)?;
-        out.days.push(rec);
+    let mut r = AgentRun::build(scenario, opts.seed, partition)?;
+    r.w.compact_at = compact_at;
+    r.w.incremental &= !recount;
+    r.out.days.reserve(days as usize);
+    for _ in 0..days {
+        r.step_with(reduce)?;
     }
-    out.warnings = w.warnings;
-    if let Some(b) = &mut w.border {
-        out.warnings.extend(b.take_warnings());
+    Ok(r.into_output())
+}
+
+/// An agent-engine run advanced one day at a time, as `counts::CountRun` is for
+/// the count engine: build it, [`step`] it, clone it (a clone continues exactly
+/// as the original would: same seed, same agents), read the records so far,
+/// [`reseed`] it. `simulate` on the agent engine is `new` and `days` steps, so
+/// running `n` steps gives the records of `simulate` with `days = n`. For
+/// forecasts that need individual agents (particle filters resample members'
+/// states) and the server; design in docs/design-engine.md.
+///
+/// [`step`]: AgentRun::step
+/// [`reseed`]: AgentRun::reseed
+#[derive(Debug, Clone)]
+pub struct AgentRun<'a> {
+    w: World<'a>,
+    out: RunOutput,
+}
+
+impl<'a> AgentRun<'a> {
+    /// The state before day 0 (day-0 insertions made).
+    pub fn new(sc: &'a Scenario, seed: u64) -> Result<AgentRun<'a>, ModelError> {
+        validate(sc)?;
+        AgentRun::build(sc, seed, Partition::WHOLE)
     }
-    Ok(out)
+
+    /// [`new`](Self::new) for one part of a partitioned run, after `validate`.
+    fn build(sc: &'a Scenario, seed: u64, partition: Partition) -> Result<Self, ModelError> {
+        Ok(AgentRun {
+            w: World::new(sc, seed, partition)?,
+            out: RunOutput {
+                seed,
+                days: Vec::new(),
+                warnings: Vec::new(),
+            },
+        })
+    }
+
+    /// The next day to simulate (= the number of days simulated).
+    pub fn day(&self) -> u32 {
+        self.out.days.len() as u32
+    }
+
+    /// Simulates one more day and returns its record.
+    pub fn step(&mut self) -> Result<&DayRecord, ModelError> {
+        self.step_with(&mut Whole)
+    }
+
+    fn step_with(&mut self, reduce: &mut dyn Reduce) -> Result<&DayRecord, ModelError> {
+        let t = self.day();
+        // The flood and conflict schedules must cover every day run (O(1)).
+        flood::check_schedules(self.w.sc, t + 1)?;
+        let rec = self.w.step(t, reduce)?;
+        self.out.days.push(rec);
+        Ok(&self.out.days[t as usize])
+    }
+
+    /// Changes the seed of the days ahead; the days simulated and the agents
+    /// are kept. A resampled copy of a member must diverge from its parent: both
+    /// would otherwise draw the same numbers, since every stream is keyed by
+    /// (seed, purpose, day, entity). `RunOutput::seed` keeps the first seed.
+    pub fn reseed(&mut self, seed: u64) {
+        self.w.seed = seed;
+        if let Some(b) = &mut self.w.border {
+            b.reseed(seed);
+        }
+    }
+
+    /// The records of the days simulated so far.
+    pub fn records(&self) -> &[DayRecord] {
+        &self.out.days
+    }
+
+    /// The run's warnings so far.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.w.warnings.clone();
+        if let Some(b) = &self.w.border {
+            w.extend(b.warnings().iter().cloned());
+        }
+        w
+    }
+
+    /// The whole output so far, as `simulate` returns it.
+    pub fn into_output(self) -> RunOutput {
+        let warnings = self.warnings();
+        RunOutput {
+            warnings,
+            ..self.out
+        }
+    }
 }
 
 /// The candidate routes from location `from` as location-index paths (origin
@@ -435,6 +572,7 @@ pub(crate) fn enact_link_change(
     !links.is_empty()
 }
 
+#[derive(Debug, Clone)]
 struct World<'a> {
     sc: &'a Scenario,
     s: Settings,
@@ -930,7 +1068,17 @@ impl<'a> World<'a> {
         rec.total_agents = acc.at_locations + acc.on_links + acc.in_queues + acc.in_transit;
         rec.accounting = acc;
         let exited = exited_here;
-        if exited >= self.compact_at && exited >= self.agents.len() - exited {
+        // Border scenarios exit people every day (admissions, crossings) and
+        // their passes visit every slot: dropping the exited sooner (a quarter
+        // of the slots, a quarter of the threshold) costs one pass every few
+        // days and saves scanning dead slots every day. Flee instances exit few
+        // people and keep the rule of half the slots.
+        let due = if self.border.is_some() {
+            exited >= self.compact_at / 4 && 4 * exited >= self.agents.len()
+        } else {
+            exited >= self.compact_at && exited >= self.agents.len() - exited
+        };
+        if due {
             let more = self.agents.compact();
             self.gone.admitted += more.admitted;
             self.gone.encountered += more.encountered;
@@ -995,6 +1143,87 @@ mod tests {
             ..Border::default()
         };
         sc
+    }
+
+    /// `simulate` is `AgentRun::new` and a step per day; a clone taken midway
+    /// continues exactly as the original; a reseeded clone diverges from then on.
+    #[test]
+    fn stepping_and_cloning_reproduce_a_whole_run() {
+        let sc = exits();
+        let opts = RunOptions {
+            seed: 7,
+            days: Some(20),
+            engine: EngineKind::Agents,
+        };
+        let whole = simulate(&sc, &opts).unwrap();
+        let mut r = AgentRun::new(&sc, 7).unwrap();
+        assert_eq!(r.day(), 0);
+        for _ in 0..8 {
+            r.step().unwrap();
+        }
+        let mut c = r.clone();
+        let mut other = r.clone();
+        other.reseed(8);
+        for _ in 8..20 {
+            r.step().unwrap();
+            c.step().unwrap();
+            other.step().unwrap();
+        }
+        assert_eq!(r.day(), 20);
+        assert_eq!(r.records(), &whole.days[..]);
+        assert_eq!(c.into_output(), whole);
+        assert_eq!(other.records()[..8], whole.days[..8]);
+        assert_ne!(other.records()[8..], whole.days[8..]);
+        assert_eq!(
+            other.into_output().seed,
+            7,
+            "the output keeps the first seed"
+        );
+        assert_eq!(r.into_output(), whole);
+    }
+
+    /// `Auto` is the count engine exactly where the count engine runs the
+    /// input, and runs it (same output as asking for counts); where the count
+    /// engine refuses (too many crossing points, a border run over its day
+    /// limit), `Auto` is the agent engine. DFlee: `flood::tests`.
+    #[test]
+    fn auto_picks_counts_exactly_where_counts_run() {
+        let sc = exits();
+        assert_eq!(counts_refusal(&sc, None), None);
+        assert_eq!(EngineKind::Auto.resolve(&sc, None), EngineKind::Counts);
+        let opts = |engine| RunOptions {
+            seed: 4,
+            days: Some(12),
+            engine,
+        };
+        let auto = simulate(&sc, &opts(EngineKind::Auto)).unwrap();
+        assert_eq!(auto, simulate(&sc, &opts(EngineKind::Counts)).unwrap());
+        assert_ne!(auto, simulate(&sc, &opts(EngineKind::Agents)).unwrap());
+        // The requested engine is kept when it is not `Auto`.
+        assert_eq!(EngineKind::Agents.resolve(&sc, None), EngineKind::Agents);
+
+        let mut many = exits();
+        let c = many.border.crossings[0].clone();
+        many.border.crossings = vec![c; 255];
+        assert!(counts_refusal(&many, None).is_some());
+        assert_eq!(EngineKind::Auto.resolve(&many, None), EngineKind::Agents);
+        let e = simulate(&many, &opts(EngineKind::Counts)).unwrap_err();
+        assert!(e.to_string().contains("254 crossing points"), "{e}");
+        assert!(simulate(&many, &opts(EngineKind::Auto)).is_ok());
+        many.border.crossings.truncate(254);
+        assert_eq!(EngineKind::Auto.resolve(&many, None), EngineKind::Counts);
+
+        let max = crate::counts::MAX_BORDER_DAYS;
+        assert_eq!(counts_refusal(&sc, Some(max)), None);
+        assert!(counts_refusal(&sc, Some(max + 1)).is_some());
+        assert_eq!(
+            EngineKind::Auto.resolve(&sc, Some(max + 1)),
+            EngineKind::Agents
+        );
+        // Without border processes the count engine has no day limit.
+        let mut flee = exits();
+        flee.border = Border::default();
+        assert_eq!(counts_refusal(&flee, Some(max + 1)), None);
     }
 
     #[test]

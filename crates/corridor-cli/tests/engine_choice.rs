@@ -1,0 +1,146 @@
+//! Which engine the commands pick (issue 19): `ensemble`, `compare`, `sweep` and
+//! `calibrate` default to `--engine auto`, the fastest engine whose law matches
+//! the input — the count engine where it supports the input (border scenarios,
+//! Flee instances), the agent engine where it refuses it (DFlee's flood rules);
+//! `--engine agents` overrides; a single `run` keeps the agent engine. What a
+//! directory records (`summary.json` `engine`) is the engine actually used.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corridor() -> Command {
+    let mut c = Command::cargo_bin("corridor").unwrap();
+    c.env_remove("RAYON_NUM_THREADS");
+    c
+}
+
+/// The engine recorded in `<dir>/summary.json`.
+fn engine(dir: &Path) -> String {
+    let p = dir.join("summary.json");
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["engine"].as_str().unwrap().to_string()
+}
+
+/// Runs `corridor <cmd> <input> <args> --out <out> -q` and returns `out`.
+fn run(tmp: &Path, name: &str, cmd: &str, input: &Path, args: &[&str]) -> PathBuf {
+    let out = tmp.join(name);
+    corridor()
+        .arg(cmd)
+        .arg(input)
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn ensembles_default_to_counts_where_the_count_engine_supports_the_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let short = ["--runs", "2", "--days", "10"];
+    for ex in ["inflow", "appointments", "crossings"] {
+        let out = run(t, ex, "ensemble", &repo().join("examples").join(ex), &short);
+        assert_eq!(engine(&out), "counts", "{ex}");
+    }
+    let mali = repo().join("tests/data/flee/mali2012");
+    assert_eq!(engine(&run(t, "mali", "ensemble", &mali, &short)), "counts");
+    // `--engine agents` overrides.
+    let agents = [&short[..], &["--engine", "agents"]].concat();
+    let inflow = repo().join("examples/inflow");
+    let out = run(t, "inflow-agents", "ensemble", &inflow, &agents);
+    assert_eq!(engine(&out), "agents");
+    // A single run keeps the agent engine; `--engine auto` asks for the fastest.
+    let out = run(t, "run", "run", &inflow, &["--days", "10"]);
+    assert_eq!(engine(&out), "agents");
+    let out = run(
+        t,
+        "run-auto",
+        "run",
+        &inflow,
+        &["--days", "10", "--engine", "auto"],
+    );
+    assert_eq!(engine(&out), "counts");
+}
+
+#[test]
+fn the_agent_engine_runs_what_the_count_engine_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dflee = repo().join("tests/data/flee/dflee_example");
+    // The count engine refuses DFlee's flood rules outright ...
+    corridor()
+        .arg("ensemble")
+        .arg(&dflee)
+        .args([
+            "--runs", "1", "--days", "3", "--engine", "counts", "-q", "--out",
+        ])
+        .arg(tmp.path().join("refused"))
+        .assert()
+        .code(2);
+    // ... so auto, the default, runs them on the agent engine.
+    let out = run(
+        tmp.path(),
+        "ens",
+        "ensemble",
+        &dflee,
+        &["--runs", "1", "--days", "3"],
+    );
+    assert_eq!(engine(&out), "agents");
+}
+
+#[test]
+fn compare_resolves_one_engine_for_every_variant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variants = repo().join("examples/variants");
+    let args = [
+        "--runs",
+        "2",
+        "--days",
+        "10",
+        "--variants",
+        "baseline,ports_stay_closed",
+    ];
+    let out = run(tmp.path(), "cmp", "compare", &variants, &args);
+    for v in ["baseline", "ports_stay_closed"] {
+        assert_eq!(engine(&out.join(v)), "counts", "{v}");
+    }
+    let agents = [&args[..], &["--engine", "agents"]].concat();
+    let out = run(tmp.path(), "cmp-agents", "compare", &variants, &agents);
+    for v in ["baseline", "ports_stay_closed"] {
+        assert_eq!(engine(&out.join(v)), "agents", "{v}");
+    }
+}
+
+/// Each command's `--help` states its default engine.
+#[test]
+fn help_states_the_default_engine() {
+    for (cmd, default) in [
+        ("ensemble", "auto"),
+        ("compare", "auto"),
+        ("sweep", "auto"),
+        ("calibrate", "auto"),
+        ("run", "agents"),
+        ("validate", "agents"),
+    ] {
+        let a = corridor().args([cmd, "--help"]).assert().success();
+        let help = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+        let flag = help
+            .split("--engine <ENGINE>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{cmd}: no --engine in {help}"));
+        let flag = flag.split("\n  -").next().unwrap();
+        assert!(
+            flag.contains(&format!("[default: {default}]")),
+            "{cmd}: {flag}"
+        );
+        assert!(flag.contains("auto"), "{cmd}: {flag}");
+    }
+}
