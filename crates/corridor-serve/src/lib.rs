@@ -233,6 +233,7 @@ impl App {
             days: s.days,
             engine: EngineKind::Counts,
             out: None,
+            format: Default::default(),
         };
         Ok((input, req, toml))
     }
@@ -277,6 +278,7 @@ impl App {
             days: s.days,
             engine: EngineKind::Counts,
             out: Some(self.next_dir("base")),
+            format: Default::default(),
         };
         let done =
             corridor::ensemble(&self.input, &req, &|| {}).map_err(ApiError::from_corridor)?;

@@ -123,6 +123,7 @@ fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant
             days: Some(30),
             engine: corridor::EngineKind::Counts,
             out: Some(dir.path().join("e")),
+            format: Default::default(),
         },
         &|| {},
     )

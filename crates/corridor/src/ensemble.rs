@@ -6,7 +6,10 @@
 //! has ports), `totals_stats.csv`, `monthly_stats.csv` (when it has ports or
 //! crossings) and `summary.json` (with `input_kind`, `inputs`, `scenario`,
 //! `variant` added), `observed.csv` (when the scenario has camp data) and
-//! `network.json`, then `report.html` drawn with p5–p95 bands.
+//! `network.json`, then `report.html` drawn with p5–p95 bands. With
+//! `format` Parquet (or both) each `*.csv` table is replaced (or followed) by its
+//! `*.parquet` twin, through the run directory's writer
+//! (`corridor_io::write::parquet::with_format`).
 //!
 //! Invariants: member `i` uses seed `member_seed(seed, i)` and members are reduced
 //! in member order, so every file is byte-identical for any thread count. Every
@@ -16,10 +19,11 @@
 
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use crate::run::{file_name, SimOptions};
+use crate::run::{file_name, OutputFormat, SimOptions};
 use corridor_ensemble::{Ensemble, EnsembleOptions, Simulator};
+use corridor_io::write::parquet::with_format;
 use corridor_io::write::{
-    has_camp_data, render_network_json, render_observed_csv, OutputKind, RunArtifacts,
+    has_camp_data, render_network_json, render_observed_csv, OutputKind, RunArtifacts, WriteError,
     MANIFEST_FILE,
 };
 use corridor_model::{DayRecord, RunOutput, Scenario};
@@ -39,6 +43,8 @@ pub struct EnsembleRequest {
     pub engine: corridor_model::EngineKind,
     /// `None`: `corridor-out/<name>[-<variant>]-ensemble`.
     pub out: Option<PathBuf>,
+    /// The tables' format: CSV (the default), Parquet or both.
+    pub format: OutputFormat,
 }
 
 /// An ensemble resolved against its input.
@@ -48,6 +54,8 @@ pub struct EnsemblePlan {
     pub variant: Option<String>,
     pub options: EnsembleOptions,
     pub out_dir: PathBuf,
+    /// The tables' format.
+    pub format: OutputFormat,
 }
 
 impl EnsembleRequest {
@@ -69,6 +77,7 @@ impl EnsembleRequest {
             variant: self.variant.clone(),
             options: ensemble_options(self.runs, &sim),
             out_dir,
+            format: self.format,
         })
     }
 }
@@ -177,8 +186,8 @@ fn rendered(
     Ok(bytes)
 }
 
-/// Every file of an ensemble directory but the report, rendered in memory, in
-/// the order they are written.
+/// Every file of an ensemble directory but the report, rendered in memory as CSV
+/// and JSON, in the order they are written (before the plan's format applies).
 pub fn render_ensemble_files(
     input: &Input,
     plan: &EnsemblePlan,
@@ -229,7 +238,9 @@ pub fn write_ensemble_dir(
     ens: &Ensemble,
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
-    let files = render_ensemble_files(input, plan, ens)?;
+    let files = with_format(&render_ensemble_files(input, plan, ens)?, plan.format)
+        .map_err(WriteError::from)
+        .context("rendering the ensemble's tables")?;
     let written = crate::write_whole(out_dir, OutputKind::Ensemble, true, |dir| {
         files
             .write_to(dir)
@@ -296,6 +307,7 @@ mod tests {
             days: Some(8),
             engine: Default::default(),
             out: Some(tmp.path().join("e")),
+            format: OutputFormat::Csv,
         };
         let r = ensemble(&input, &req, &|| {}).unwrap();
         let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("e"))
