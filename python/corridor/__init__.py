@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import numbers
 import os
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
@@ -38,10 +39,13 @@ __all__ = [
     "Run",
     "Ensemble",
     "Comparison",
+    "Forecast",
     "load",
     "run",
     "ensemble",
     "compare",
+    "forecast",
+    "backtest",
     "read_table",
 ]
 
@@ -245,10 +249,14 @@ def _csv_bytes(df) -> bytes:
 
 
 def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
+    # numpy scalars (a SALib or numpy design's values) count as Python numbers:
+    # numpy 2's repr (``np.float64(0.5)``) is not TOML.
+    if isinstance(v, bool) or getattr(getattr(v, "dtype", None), "kind", None) == "b":
         return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        return repr(float(v))
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return json.dumps(str(v))  # a TOML basic string is a JSON string
@@ -440,14 +448,16 @@ def ensemble(
     engine: str = "agents",
     out: Optional[PathLike] = None,
     frames: str = "pandas",
+    format: str = "csv",
 ) -> Ensemble:
     """Runs ``runs`` members (member seeds derived from ``seed``) and writes the
     ensemble directory ``corridor ensemble`` writes (``out``, default
-    ``corridor-out/<name>[-<variant>]-ensemble``)."""
+    ``corridor-out/<name>[-<variant>]-ensemble``), its tables as ``csv``,
+    ``parquet`` or ``both``."""
     s = _input(input)
     d, files = _corridor.ensemble(
         s._native, runs, seed=seed, days=days, variant=variant, engine=engine,
-        out=None if out is None else os.fspath(out),
+        out=None if out is None else os.fspath(out), format=format,
     )
     return Ensemble(d, files, _check_frames(frames))
 
@@ -484,12 +494,155 @@ def compare(
     days: Optional[int] = None,
     engine: str = "agents",
     out: Optional[PathLike] = None,
+    format: str = "csv",
 ) -> Comparison:
     """Runs policy variants (all, in file order, when ``variants`` is empty) with
-    the same seed and writes the directory ``corridor compare`` writes."""
+    the same seed and writes the directory ``corridor compare`` writes, each
+    variant's tables as ``csv``, ``parquet`` or ``both``."""
     s = _input(input)
     d, text, rows = _corridor.compare(
         s._native, list(variants), runs=runs, seed=seed, days=days, engine=engine,
-        out=None if out is None else os.fspath(out),
+        out=None if out is None else os.fspath(out), format=format,
     )
     return Comparison(d, json.loads(text), json.loads(rows))
+
+
+class Forecast:
+    """A forecast (docs/forecast.md): :attr:`table` is forecast.csv as a frame
+    (one row per observed series and period after the origin: ``mean``, ``p5``,
+    ``p50``, ``p95``, people), :attr:`summary` summary.json as a dict,
+    :attr:`observed` and :attr:`nowcast` the observations used and the filtered
+    members up to the origin, :attr:`ess` the effective sample size over time.
+    :meth:`write` writes the directory ``corridor forecast`` writes."""
+
+    def __init__(self, native: "_corridor.Forecast", frames: str, dir: Optional[str] = None):
+        self._native = native
+        self.frames = frames
+        #: Where it was written (None until :meth:`write`, or ``out=`` given).
+        self.dir = None if dir is None else Path(dir)
+        self._data = json.loads(native.json())
+
+    @property
+    def table(self):
+        """forecast.csv as a frame (typed through Arrow like a run's tables)."""
+        return _frame(_arrow_table_from_parquet(self._native.parquet()), self.frames)
+
+    def csv(self) -> bytes:
+        """forecast.csv's bytes, as ``corridor forecast`` writes them."""
+        return self._native.csv()
+
+    @property
+    def summary(self) -> Dict[str, Any]:
+        """summary.json as a dict."""
+        return json.loads(self._native.summary_json())
+
+    @property
+    def origin(self) -> str:
+        """The origin, ``YYYY-MM-DD``."""
+        return self.summary["origin"]
+
+    @property
+    def unit(self) -> str:
+        """``months`` (scenarios) or ``days`` (Flee instances)."""
+        return self._data["unit"]
+
+    def _rows(self, key: str):
+        import pyarrow as pa
+
+        rows = []
+        for sf in self._data["series"]:
+            for item in sf[key]:
+                row = {"component": sf["component"], "series": sf["name"]}
+                if key == "observed":
+                    row.update(period=item[0], observed=item[1])
+                else:
+                    row.update(item)
+                rows.append(row)
+        return _frame(pa.Table.from_pylist(rows), self.frames)
+
+    @property
+    def observed(self):
+        """The observations the forecast used: ``component``, ``series``,
+        ``period``, ``observed`` (people)."""
+        return self._rows("observed")
+
+    @property
+    def nowcast(self):
+        """The members up to the origin after filtering: ``component``,
+        ``series``, ``period``, ``mean``, ``p5``, ``p50``, ``p95`` (people)."""
+        return self._rows("nowcast")
+
+    @property
+    def ess(self):
+        """Effective sample size after weighting at each observation time."""
+        import pyarrow as pa
+
+        return _frame(pa.Table.from_pylist(self._data["ess"]), self.frames)
+
+    def write(self, dir: Optional[PathLike] = None) -> Path:
+        """Writes forecast.csv, summary.json and report.html into ``dir``
+        (default ``corridor-out/<scenario>[-<variant>]-forecast-<origin>``)."""
+        self.dir = Path(self._native.write(None if dir is None else os.fspath(dir)))
+        return self.dir
+
+    def __repr__(self) -> str:
+        d = self._data
+        return (f"<corridor.Forecast {self.summary['scenario']} from {self.origin}, "
+                f"{d['horizon']} {d['unit']}, {d['members']} members>")
+
+
+def forecast(
+    input: Union[None, PathLike, Scenario] = None,
+    origin: Optional[str] = None,
+    observed: Optional[PathLike] = None,
+    horizon: Optional[int] = None,
+    runs: int = 50,
+    seed: Optional[int] = None,
+    variant: Optional[str] = None,
+    out: Optional[PathLike] = None,
+    frames: str = "pandas",
+) -> Forecast:
+    """Conditions count-engine members on what was observed up to ``origin``
+    (``YYYY-MM-DD``) and forecasts the ``horizon`` months (scenarios, default 1)
+    or days (Flee instances, default 30) after it, as ``corridor forecast`` does.
+    ``observed``: a CBP monthly file instead of the scenario's own; ``variant``:
+    a variant whose events (all after the origin) are added. Nothing is written
+    unless ``out`` is given (or :meth:`Forecast.write` is called)."""
+    if origin is None:
+        raise InputError("a forecast needs an origin (origin='YYYY-MM-DD')")
+    s = _input(input)
+    native = _corridor.forecast(
+        s._native, str(origin), observed=None if observed is None else os.fspath(observed),
+        horizon=horizon, runs=runs, seed=seed, variant=variant,
+    )
+    f = Forecast(native, _check_frames(frames))
+    if out is not None:
+        f.write(out)
+    return f
+
+
+def backtest(
+    input: Union[None, PathLike, Scenario] = None,
+    origins: Optional[Sequence[str]] = None,
+    every: int = 1,
+    horizons: Sequence[int] = (),
+    runs: int = 50,
+    seed: Optional[int] = None,
+    observed: Optional[PathLike] = None,
+    frames: str = "pandas",
+):
+    """Forecasts from the origins ``origins[0]``, ``+ every``, ... up to
+    ``origins[1]`` (months for scenarios, days for Flee instances) and scores
+    them, as ``corridor backtest`` does. Returns one row per horizon:
+    ``mae_ratio`` (to persistence), ``seasonal_mae_ratio``, ``plain_mae_ratio``,
+    ``crps``, ``persistence_crps``, ``coverage`` (of the p5–p95 band), ``outcomes``."""
+    if origins is None or len(origins) != 2:
+        raise InputError("a backtest needs origins=(FIRST, LAST), each YYYY-MM-DD")
+    import pyarrow as pa
+
+    s = _input(input)
+    b = json.loads(_corridor.backtest(
+        s._native, str(origins[0]), str(origins[1]), every, horizons=list(horizons), runs=runs,
+        seed=seed, observed=None if observed is None else os.fspath(observed),
+    ))
+    return _frame(pa.Table.from_pylist(b["skill"]), _check_frames(frames))

@@ -163,3 +163,89 @@ def test_ensemble_and_compare_write_the_cli_directories(tmp_path):
     assert c.variants == corridor.load(VARIANTS).variants
     k = c.key_numbers()
     assert list(k["variant"]) == c.variants and "admitted" in k.columns
+
+
+def test_ensemble_and_compare_in_parquet_match_the_cli(tmp_path):
+    e = corridor.ensemble(PORT_CLOSURE, runs=2, seed=5, out=tmp_path / "ens", format="parquet")
+    cli("ensemble", PORT_CLOSURE, "--runs", 2, "--seed", 5, "--format", "parquet", "--out", tmp_path / "ens-cli")
+    assert "daily_stats.parquet" in e.files and "daily_stats.csv" not in e.files
+    for name in e.files:
+        assert (tmp_path / "ens" / name).read_bytes() == (tmp_path / "ens-cli" / name).read_bytes(), name
+    # The frames read from Parquet hold the CSV directory's values, typed.
+    corridor.ensemble(PORT_CLOSURE, runs=2, seed=5, out=tmp_path / "ens-csv")
+    for t in ["daily_stats", "ports_stats", "totals_stats", "monthly_stats"]:
+        expected = pd.read_csv(tmp_path / "ens-csv" / f"{t}.csv")
+        pd.testing.assert_frame_equal(e.table(t), expected, check_dtype=False)
+    assert str(pq.read_table(tmp_path / "ens" / "ports_stats.parquet").schema.field("p50").type) == "double"
+    # compare: every variant's directory in Parquet (ensembles of 2 members here).
+    c = corridor.compare(VARIANTS, runs=2, days=20, out=tmp_path / "cmp", format="both")
+    cli("compare", VARIANTS, "--runs", 2, "--days", 20, "--engine", "agents", "--format", "both",
+        "--out", tmp_path / "cmp-cli")
+    for v in c.data["variants"]:
+        d = tmp_path / "cmp" / v["dir"]
+        assert (d / "daily_stats.csv").is_file() and (d / "daily_stats.parquet").is_file()
+        for f in d.iterdir():
+            if f.name != "report.html":
+                assert f.read_bytes() == (tmp_path / "cmp-cli" / v["dir"] / f.name).read_bytes(), f
+    assert (tmp_path / "cmp" / "compare.json").read_bytes() == (tmp_path / "cmp-cli" / "compare.json").read_bytes()
+    with pytest.raises(corridor.InputError, match="csv, parquet or both"):
+        corridor.ensemble(PORT_CLOSURE, runs=1, out=tmp_path / "x", format="xlsx")
+
+
+def test_forecast_gives_the_cli_files_and_frames(tmp_path):
+    f = corridor.forecast(MALI, origin="2012-05-30", horizon=10, runs=6)
+    assert f.dir is None and f.unit == "days" and f.origin == "2012-05-30"
+    cli("forecast", MALI, "--origin", "2012-05-30", "--horizon", 10, "--runs", 6, "--out", tmp_path / "cli")
+    assert f.csv() == (tmp_path / "cli" / "forecast.csv").read_bytes()
+    pd.testing.assert_frame_equal(f.table, pd.read_csv(tmp_path / "cli" / "forecast.csv"), check_dtype=False)
+    assert f.summary == __import__("json").loads((tmp_path / "cli" / "summary.json").read_text())
+    # write() writes the directory the command writes, byte for byte.
+    f.write(tmp_path / "py")
+    for name in ["forecast.csv", "summary.json", "report.html"]:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    # Observations and nowcast end on or before the origin; the forecast starts after it.
+    assert f.observed["period"].max() <= "2012-05-30"
+    assert f.nowcast["period"].max() <= "2012-05-30"
+    assert f.table["date"].min() == "2012-05-31"
+    assert (f.table["p5"] <= f.table["p50"]).all() and (f.table["p50"] <= f.table["p95"]).all()
+    assert len(f.ess) > 0 and set(f.ess.columns) == {"period", "ess", "resampled"}
+    assert isinstance(corridor.forecast(MALI, origin="2012-05-30", horizon=3, runs=2, frames="polars").table,
+                      pl.DataFrame)
+
+
+def test_forecast_of_a_scenario_per_area_and_its_errors(tmp_path):
+    f = corridor.forecast(None, origin="2023-08-31", runs=6, out=tmp_path / "fc")
+    t = f.table
+    assert list(t.columns) == ["month", "component", "area_of_responsibility", "mean", "p5", "p50", "p95"]
+    assert set(t["month"]) == {"2023-09"}
+    assert (tmp_path / "fc" / "report.html").is_file()
+    with pytest.raises(corridor.InputError, match="not a date"):
+        corridor.forecast(MALI, origin="2012-13-01")
+    with pytest.raises(corridor.InputError, match="needs an origin"):
+        corridor.forecast(MALI)
+
+
+def test_backtest_scores_per_horizon():
+    b = corridor.backtest(MALI, origins=("2012-04-30", "2012-05-30"), every=30, horizons=[10, 20], runs=4)
+    assert list(b["horizon"]) == [10, 20]
+    assert (b["outcomes"] > 0).all()
+    assert ((b["coverage"] >= 0) & (b["coverage"] <= 1)).all()
+    assert (b["mae_ratio"] > 0).all()
+
+
+def test_numpy_values_in_settings_are_numbers():
+    # A SALib or numpy design hands numpy scalars to Scenario.from_frames.
+    import numpy as np
+
+    tables = {t: pd.read_csv(PORT_CLOSURE / f"{t}.csv", comment="#") for t in ["locations", "routes", "ports"]}
+
+    def daily(speed, days):
+        s = corridor.Scenario.from_frames(
+            tables["locations"], tables["routes"], ports=tables["ports"], start_date="2023-12-01",
+            days=days, rules={"move_rules.max_move_speed": speed})
+        return corridor.run(s).daily
+
+    pd.testing.assert_frame_equal(daily(np.float64(120.5), np.int64(6)), daily(120.5, 6))
+    assert "max_move_speed = 120.5" in corridor.Scenario.from_frames(
+        tables["locations"], tables["routes"], ports=tables["ports"], start_date="2023-12-01", days=np.int64(3),
+        rules={"move_rules.max_move_speed": np.float64(120.5)})._files["scenario.toml"].decode()

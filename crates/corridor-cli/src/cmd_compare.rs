@@ -9,6 +9,7 @@ use crate::warn::print_warnings;
 use crate::{Engine, GlobalOpts};
 use anyhow::Result;
 use clap::Args;
+use corridor::run::OutputFormat;
 use corridor::CompareRequest;
 use std::path::PathBuf;
 
@@ -17,7 +18,8 @@ Examples:
   corridor compare                                  # every variant of the built-in scenario
   corridor compare examples/variants --out runs/cmp
   corridor compare scenarios/mexico-2023 --variants baseline,appointments-x2 --seed 3
-  corridor compare examples/variants --runs 1 --engine agents   # one agent-based run each";
+  corridor compare examples/variants --runs 1 --engine agents   # one agent-based run each
+  corridor compare examples/variants --format both   # each variant's tables as CSV and Parquet";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -57,6 +59,10 @@ pub struct CompareArgs {
     /// variant runs on the same engine.
     #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
+    /// The tables' format: csv, parquet (`<table>.parquet` instead of
+    /// `<table>.csv`) or both; JSON files (compare.json too) are always JSON.
+    #[arg(long, default_value = "csv", value_parser = OutputFormat::parse)]
+    pub format: OutputFormat,
 }
 
 pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
@@ -82,6 +88,7 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
         days: args.days,
         engine: args.engine.kind(),
         out: args.out.clone(),
+        format: args.format,
     };
     let c = {
         let show = progress::enabled(g.no_progress, g.quiet);

@@ -10,6 +10,7 @@ use crate::{Engine, GlobalOpts};
 use anyhow::Result;
 use clap::Args;
 use corridor::ensemble::summary_lines;
+use corridor::run::OutputFormat;
 use corridor::{EnsembleRequest, EnsembleResult};
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ Examples:
   corridor ensemble tests/data/flee/mali2012 --runs 100 --seed 3
   corridor ensemble examples/variants --variant ports_stay_closed --runs 50
   corridor ensemble tests/data/flee/mali2012 --runs 8 --days 50 --out runs/mali-ens
+  corridor ensemble examples/port-closure --runs 20 --format parquet   # daily_stats.parquet, ...
   mpirun -np 4 corridor ensemble tests/data/flee/mali2012 --runs 1000   # built with --features mpi";
 
 #[derive(Debug, Args)]
@@ -56,6 +58,10 @@ pub struct EnsembleArgs {
     /// Output directory [default: corridor-out/<scenario name>[-<variant>]-ensemble].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The tables' format: csv, parquet (`<table>.parquet` instead of
+    /// `<table>.csv`) or both; JSON files are always JSON.
+    #[arg(long, default_value = "csv", value_parser = OutputFormat::parse)]
+    pub format: OutputFormat,
 }
 
 /// Runs the ensemble over MPI ranks and writes it on rank 0; `Ok(None)` on every
@@ -100,6 +106,7 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
         days: args.days,
         engine: args.engine.kind(),
         out: args.out.clone(),
+        format: args.format,
     };
     #[cfg(feature = "mpi")]
     if crate::cmd_run::mpi_world_size() > 1 {

@@ -7,7 +7,8 @@
 //! caravans that started on or before it. After the origin, drivers are held or
 //! projected: conflict intensities keep their last row, a closure in force stays
 //! in force, and [`member_scenario`] extends each series with one member's
-//! projection. A variant's events are added only when they fall after the origin.
+//! projection (observed camp and total series: a damped trend whose damping,
+//! [`trend_persistence`], comes from the series' own history up to the origin). A variant's events are added only when they fall after the origin.
 //!
 //! Invariant: nothing dated after the origin in the base scenario reaches the
 //! result, so changing any of it cannot change a forecast (test:
@@ -22,6 +23,39 @@ use corridor_model::Scenario;
 
 /// Days of history the projection looks at (the recent trend or level).
 pub const RECENT_DAYS: i64 = 30;
+
+/// Days of history from which a series' trend persistence is estimated.
+pub const PERSISTENCE_DAYS: i64 = 365;
+
+/// How much of a series' recent change carries into the next
+/// [`RECENT_DAYS`]: the least-squares coefficient `β` of each
+/// [`RECENT_DAYS`]-day change on the one before it, over the
+/// [`PERSISTENCE_DAYS`] days up to `origin` (points on or before it only),
+/// clamped to [0, 1]. 0 when there is no such pair of changes, or when the
+/// changes carry no sign of persisting. This is the damping factor of a damped
+/// trend (docs/forecast.md, "Drivers"): the `k`-th window after the origin
+/// changes by `β^k` times the last window's change, so a trend the series' own
+/// history does not support fades instead of running on for the whole horizon.
+pub fn trend_persistence(s: &Series, origin: i64) -> f64 {
+    let Some(&(first, _)) = s.points.first() else {
+        return 0.0;
+    };
+    let l = RECENT_DAYS;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    // Pairs (change over [a - l, a], change over [a, a + l]) inside the known
+    // points, ending on or before the origin.
+    for a in (first + l).max(origin - PERSISTENCE_DAYS + l)..=origin - l {
+        let x = s.value_f64(a) - s.value_f64(a - l);
+        let y = s.value_f64(a + l) - s.value_f64(a);
+        sxy += x * y;
+        sxx += x * x;
+    }
+    if sxx > 0.0 {
+        (sxy / sxx).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
 
 /// Spread of a member's projection multiplier: exp(N(0, σ²)).
 pub const PROJECTION_SIGMA: f64 = 0.5;
@@ -141,13 +175,20 @@ pub fn member_scenario(cut: &Scenario, origin: i64, end: i64, d: &MemberDraw) ->
             return;
         }
         let v0 = s.value_f64(origin);
-        let slope = (v0 - s.value_f64(origin - RECENT_DAYS)) / RECENT_DAYS as f64;
+        let change = (v0 - s.value_f64(origin - RECENT_DAYS)) * d.projection;
+        let beta = trend_persistence(s, origin);
         if s.points.last().is_some_and(|p| p.0 < origin) {
             s.points.push((origin, v0));
         }
-        if end > origin {
-            let v = (v0 + slope * d.projection * (end - origin) as f64).max(0.0);
-            s.points.push((end, v));
+        // Damped trend: window k after the origin adds β^k times the last
+        // window's change (times the member's multiplier), linear inside it.
+        let (mut t, mut v, mut step) = (origin, v0, change * beta);
+        while t < end {
+            let next = (t + RECENT_DAYS).min(end);
+            v = (v + step * (next - t) as f64 / RECENT_DAYS as f64).max(0.0);
+            s.points.push((next, v));
+            t = next;
+            step *= beta;
         }
     };
     trend(&mut sc.data.total);
@@ -169,4 +210,53 @@ pub fn member_scenario(cut: &Scenario, origin: i64, end: i64, d: &MemberDraw) ->
         s.points.push((origin + 1, level * d.projection));
     }
     sc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_persistence_follows_the_series_own_history() {
+        // A steady rise: every 30-day change equals the one before it.
+        let line = Series::new(vec![(0, 0.0), (400, 4000.0)]);
+        assert!((trend_persistence(&line, 300) - 1.0).abs() < 1e-9);
+        // A zigzag of period 60 days: each change undoes the one before it.
+        let zig = Series::new(
+            (0..=12)
+                .map(|i| (i * 30, if i % 2 == 0 { 0.0 } else { 100.0 }))
+                .collect(),
+        );
+        assert_eq!(trend_persistence(&zig, 300), 0.0);
+        // Flat, or too short a history: nothing says a trend persists.
+        let flat = Series::new(vec![(0, 5.0), (300, 5.0)]);
+        assert_eq!(trend_persistence(&flat, 300), 0.0);
+        assert_eq!(trend_persistence(&line, 40), 0.0);
+    }
+
+    #[test]
+    fn a_persistent_trend_runs_on_and_a_reversing_one_is_held() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
+        let mut sc = corridor_io::flee::read_flee_instance(&dir)
+            .unwrap()
+            .scenario;
+        sc.data.camps.clear();
+        sc.data.total = Series::new(vec![(0, 0.0), (300, 3000.0)]);
+        let d = MemberDraw {
+            projection: 1.0,
+            params: vec![],
+        };
+        // β = 1: the old linear extension, 10 a day for 90 more days.
+        let up = member_scenario(&sc, 300, 390, &d);
+        assert!((up.data.total.value_f64(390) - 3900.0).abs() < 1e-6);
+        // β = 0: the level at the origin is held.
+        sc.data.total = Series::new(
+            (0..=10)
+                .map(|i| (i * 30, if i % 2 == 0 { 0.0 } else { 100.0 }))
+                .collect(),
+        );
+        let held = member_scenario(&sc, 300, 390, &d);
+        assert_eq!(held.data.total.value_f64(390), sc.data.total.value_f64(300));
+    }
 }

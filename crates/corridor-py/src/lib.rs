@@ -14,8 +14,11 @@
 //!   reader found the problem, `file`, `line` and `field` attributes.
 //! * Simulating, writing and reading run without the GIL (`Python::detach`), so
 //!   other Python threads go on; results do not depend on thread count.
+//! * A forecast's tables are the bytes `corridor forecast` writes
+//!   (`corridor::forecast::forecast_csv`, `summary_json`) for the same request.
 
 use corridor::error::Error;
+use corridor::forecast::{BacktestRequest, Date, ForecastRequest};
 use corridor::input::Input;
 use corridor::run::{OutputFormat, RunPlan};
 use corridor::{CompareRequest, EngineKind, EnsembleRequest, RunRequest};
@@ -95,6 +98,11 @@ fn engine(name: &str) -> PyResult<EngineKind> {
 
 fn format(name: &str) -> PyResult<OutputFormat> {
     OutputFormat::parse(name).map_err(bad_arg)
+}
+
+/// A `YYYY-MM-DD` argument.
+fn date(what: &str, s: &str) -> PyResult<Date> {
+    Date::parse(s).ok_or_else(|| bad_arg(format!("{what}: '{s}' is not a date (YYYY-MM-DD)")))
 }
 
 /// A loaded input: a Flee instance, a scenario, or the built-in scenario.
@@ -326,7 +334,7 @@ fn run(
 /// Runs an ensemble of `runs` members and writes its directory (`out`, default
 /// `corridor-out/<name>[-<variant>]-ensemble`); returns (directory, files).
 #[pyfunction]
-#[pyo3(signature = (input, runs, seed=None, days=None, variant=None, engine="agents", out=None))]
+#[pyo3(signature = (input, runs, seed=None, days=None, variant=None, engine="agents", out=None, format="csv"))]
 #[allow(clippy::too_many_arguments)]
 fn ensemble(
     py: Python<'_>,
@@ -337,6 +345,7 @@ fn ensemble(
     variant: Option<String>,
     engine: &str,
     out: Option<PathBuf>,
+    format: &str,
 ) -> PyResult<(String, Vec<String>)> {
     let req = EnsembleRequest {
         variant,
@@ -345,6 +354,7 @@ fn ensemble(
         days,
         engine: self::engine(engine)?,
         out,
+        format: self::format(format)?,
     };
     let done = py
         .detach(|| corridor::ensemble(&input.inner, &req, &|| {}))
@@ -357,7 +367,7 @@ fn ensemble(
 /// of every variant and member as a JSON list of objects with `variant` and
 /// `member` added).
 #[pyfunction]
-#[pyo3(signature = (input, variants=vec![], runs=1, seed=None, days=None, engine="agents", out=None))]
+#[pyo3(signature = (input, variants=vec![], runs=1, seed=None, days=None, engine="agents", out=None, format="csv"))]
 #[allow(clippy::too_many_arguments)]
 fn compare(
     py: Python<'_>,
@@ -368,6 +378,7 @@ fn compare(
     days: Option<u32>,
     engine: &str,
     out: Option<PathBuf>,
+    format: &str,
 ) -> PyResult<(String, String, String)> {
     let req = CompareRequest {
         variants,
@@ -376,6 +387,7 @@ fn compare(
         days,
         engine: self::engine(engine)?,
         out,
+        format: self::format(format)?,
     };
     let c = py
         .detach(|| corridor::compare(&input.inner, &req, &|| {}))
@@ -397,6 +409,131 @@ fn compare(
     Ok((c.out_dir.display().to_string(), json, rows))
 }
 
+/// A finished forecast, held in memory: its forecast.csv and summary.json as
+/// `corridor forecast` writes them, its series as JSON, and `write`.
+#[pyclass(name = "Forecast", module = "corridor._corridor", frozen)]
+struct PyForecast {
+    input: Arc<Input>,
+    req: ForecastRequest,
+    inner: corridor::forecast::Forecast,
+}
+
+#[pymethods]
+impl PyForecast {
+    /// forecast.csv's bytes.
+    fn csv<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, corridor::forecast::forecast_csv(&self.inner).as_bytes())
+    }
+
+    /// forecast.csv encoded as Parquet (typed columns; see `Run.parquet`).
+    fn parquet<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let csv = corridor::forecast::forecast_csv(&self.inner);
+        let bytes = corridor_io::write::parquet::csv_to_parquet("forecast.csv", csv.as_bytes())
+            .map_err(|e| CorridorError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// summary.json's text.
+    fn summary_json(&self) -> String {
+        corridor::forecast::summary_json(&self.inner, &self.input, self.req.variant.as_deref())
+    }
+
+    /// The forecast as JSON: every series with its observations, nowcast and
+    /// forecast bands, and the effective sample size over time.
+    fn json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| CorridorError::new_err(e.to_string()))
+    }
+
+    /// Writes forecast.csv, summary.json and report.html into `dir` (default:
+    /// the directory `corridor forecast` would write); returns the directory.
+    #[pyo3(signature = (dir=None))]
+    fn write(&self, py: Python<'_>, dir: Option<PathBuf>) -> PyResult<String> {
+        let mut req = self.req.clone();
+        if dir.is_some() {
+            req.out = dir;
+        }
+        let dir = corridor::forecast::forecast_dir(&self.input, &req, &self.inner);
+        py.detach(|| {
+            corridor::forecast::write_forecast_dir(
+                &dir,
+                &self.input,
+                req.variant.as_deref(),
+                &self.inner,
+            )
+        })
+        .map_err(|e| py_err(py, e))?;
+        Ok(dir.display().to_string())
+    }
+}
+
+/// Conditions count-engine members on the observations up to `origin` and
+/// forecasts `horizon` months (scenarios) or days (Flee instances) after it, as
+/// `corridor forecast` does; nothing is written (see `Forecast.write`).
+#[pyfunction]
+#[pyo3(signature = (input, origin, observed=None, horizon=None, runs=50, seed=None, variant=None))]
+#[allow(clippy::too_many_arguments)]
+fn forecast(
+    py: Python<'_>,
+    input: &PyInput,
+    origin: &str,
+    observed: Option<PathBuf>,
+    horizon: Option<u32>,
+    runs: usize,
+    seed: Option<u64>,
+    variant: Option<String>,
+) -> PyResult<PyForecast> {
+    let req = ForecastRequest {
+        origin: Some(date("origin", origin)?),
+        observed,
+        horizon,
+        runs,
+        seed,
+        variant,
+        out: None,
+    };
+    let inner = input.inner.clone();
+    let f = py
+        .detach(|| corridor::forecast::compute_forecast(&inner, &req))
+        .map_err(|e| py_err(py, e))?;
+    Ok(PyForecast {
+        input: inner,
+        req,
+        inner: f,
+    })
+}
+
+/// Forecasts from origins `first`, `first + every`, ... up to `last` and scores
+/// them per horizon against persistence, seasonal naive and the plain run, as
+/// `corridor backtest` does; returns the backtest as JSON.
+#[pyfunction]
+#[pyo3(signature = (input, first, last, every, horizons=vec![], runs=50, seed=None, observed=None))]
+#[allow(clippy::too_many_arguments)]
+fn backtest(
+    py: Python<'_>,
+    input: &PyInput,
+    first: &str,
+    last: &str,
+    every: u32,
+    horizons: Vec<u32>,
+    runs: usize,
+    seed: Option<u64>,
+    observed: Option<PathBuf>,
+) -> PyResult<String> {
+    let req = BacktestRequest {
+        from: Some(date("origins", first)?),
+        to: Some(date("origins", last)?),
+        every,
+        horizons,
+        runs,
+        seed,
+        observed,
+    };
+    let b = py
+        .detach(|| corridor::backtest(&input.inner, &req, &|| {}))
+        .map_err(|e| py_err(py, e))?;
+    serde_json::to_string(&b).map_err(|e| CorridorError::new_err(e.to_string()))
+}
+
 /// Reads a Parquet table of a run directory back as CSV text (as the report does).
 #[pyfunction]
 fn parquet_to_csv(py: Python<'_>, path: PathBuf) -> PyResult<String> {
@@ -412,11 +549,14 @@ fn _corridor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<PyInput>()?;
     m.add_class::<PyRun>()?;
+    m.add_class::<PyForecast>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(load_text, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(ensemble, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(forecast, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
     m.add_function(wrap_pyfunction!(parquet_to_csv, m)?)?;
     Ok(())
 }

@@ -57,7 +57,7 @@ pub fn detect(dir: &Path) -> Result<DirKind, ReportError> {
     if dir.join("compare.json").is_file() {
         return Ok(DirKind::Compare);
     }
-    if dir.join("daily_stats.csv").is_file() {
+    if load_parquet::exists(&dir.join("daily_stats.csv")) {
         return Ok(DirKind::Ensemble);
     }
     if load_parquet::exists(&dir.join("daily.csv")) {

@@ -220,7 +220,8 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
             message: "expected a JSON object".into(),
         });
     }
-    let ensemble = dir.join("daily_stats.csv").is_file() || summary.get("ensemble").is_some();
+    let ensemble = crate::load_parquet::exists(&dir.join("daily_stats.csv"))
+        || summary.get("ensemble").is_some();
     let mut day0 = None;
     let places = if ensemble {
         load_daily_stats(&dir.join("daily_stats.csv"), &mut day0)?

@@ -1,4 +1,4 @@
-//! Run directories written with `--format parquet`: a table the report reads as
+//! Run and ensemble directories written with `--format parquet`: a table the report reads as
 //! `<stem>.csv` may be there only as `<stem>.parquet`. The loader asks here
 //! whether a table exists in either format and, when only the Parquet twin is
 //! there, gets it back as CSV text (`corridor_io::write::parquet::parquet_to_csv`),

@@ -261,6 +261,7 @@ impl App {
             days: s.days,
             engine: EngineKind::Auto,
             out: None,
+            format: Default::default(),
         };
         Ok((input, req, toml))
     }
@@ -340,6 +341,7 @@ impl App {
             days: s.days,
             engine: EngineKind::Auto,
             out: Some(self.next_dir("base")),
+            format: Default::default(),
         };
         let done =
             corridor::ensemble(&self.input, &req, &|| {}).map_err(ApiError::from_corridor)?;

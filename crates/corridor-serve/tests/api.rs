@@ -127,6 +127,7 @@ fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant
             days: Some(30),
             engine: corridor::EngineKind::Counts,
             out: Some(dir.path().join("e")),
+            format: Default::default(),
         },
         &|| {},
     )
@@ -348,6 +349,7 @@ fn untouched_levers_answer_what_a_fresh_run_of_the_saved_variant_gives() {
             days: Some(25),
             engine: corridor::EngineKind::Counts,
             out: Some(dir.path().join("e")),
+            format: Default::default(),
         },
         &|| {},
     )

@@ -142,6 +142,7 @@ mod tests {
             days: Some(40),
             engine: EngineKind::Counts,
             out: Some(out.to_path_buf()),
+            format: Default::default(),
         }
     }
 

@@ -37,7 +37,7 @@
 use crate::ensemble::{ensemble_options, ensemble_to_dir, EnsemblePlan};
 use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, folder_name, Input};
-use crate::run::{run_to_dir, RunPlan, SimOptions};
+use crate::run::{simulate, write_run_dir_as, OutputFormat, RunPlan, SimOptions};
 use crate::text::{aligned, thousands};
 use corridor_ensemble::member_seed;
 use corridor_ensemble::stats::{mean_month_totals, summarize, KeyNumberStats, Stats};
@@ -63,6 +63,8 @@ pub struct CompareRequest {
     pub engine: EngineKind,
     /// `None`: `corridor-out/<name>-compare`.
     pub out: Option<PathBuf>,
+    /// The tables' format in every variant's directory (compare.json stays JSON).
+    pub format: OutputFormat,
 }
 
 /// One variant to run, checked.
@@ -209,7 +211,7 @@ pub struct Comparison {
 }
 
 /// Runs one planned variant into `out/<folder>`: a run directory when
-/// `runs == 1`, else an ensemble directory.
+/// `runs == 1`, else an ensemble directory, with its tables in `format`.
 pub fn run_variant(
     input: &Input,
     v: &PlannedVariant,
@@ -217,6 +219,7 @@ pub fn run_variant(
     runs: usize,
     from_day: u32,
     out: &Path,
+    format: OutputFormat,
 ) -> Result<VariantResult> {
     let (members, warnings) = if runs <= 1 {
         let plan = RunPlan {
@@ -225,11 +228,12 @@ pub fn run_variant(
             sim: *sim,
             out_dir: out.join(&v.folder),
         };
-        let (output, _) = run_to_dir(input, &plan)?;
+        let output = simulate(&plan.scenario, &plan.sim)?;
+        write_run_dir_as(input, &plan, &output, format)?;
         let keys = MemberKeys::of(&v.scenario, &output, from_day)?;
         (vec![keys], output.warnings)
     } else {
-        run_members(input, v, sim, runs, from_day, out)?
+        run_members(input, v, sim, runs, from_day, out, format)?
     };
     Ok(VariantResult {
         name: v.name.clone(),
@@ -253,12 +257,14 @@ fn run_members(
     runs: usize,
     from_day: u32,
     out: &Path,
+    format: OutputFormat,
 ) -> Result<(Vec<MemberKeys>, Vec<String>)> {
     let plan = EnsemblePlan {
         scenario: v.scenario.clone(),
         variant: Some(v.name.clone()),
         options: ensemble_options(runs, sim),
         out_dir: out.join(&v.folder),
+        format,
     };
     let seeds: Vec<u64> = (0..runs).map(|i| member_seed(sim.seed, i)).collect();
     let slots: Arc<Mutex<Vec<MemberSlot>>> = Arc::new(Mutex::new(vec![None; runs]));
@@ -318,7 +324,7 @@ pub fn compare(
         let results: Vec<Result<VariantResult>> = plan
             .par_iter()
             .map(|v| {
-                let r = run_variant(input, v, &sim, req.runs, from_day, stage)
+                let r = run_variant(input, v, &sim, req.runs, from_day, stage, req.format)
                     .with_context(|| format!("variant {}", v.name));
                 on_variant();
                 r

@@ -9,7 +9,10 @@
 //! `network.json`, then `report.html` drawn with p5–p95 bands. A scenario that
 //! ships observed monthly encounters also gets `observed_monthly.csv` and
 //! summary.json `comparison` (windows and fit of the members' mean monthly
-//! encounters, as `corridor calibrate` scores several runs: see `run.rs`).
+//! encounters, as `corridor calibrate` scores several runs: see `run.rs`). With
+//! `format` Parquet (or both) each `*.csv` table is replaced (or followed) by its
+//! `*.parquet` twin, through the run directory's writer
+//! (`corridor_io::write::parquet::with_format`).
 //!
 //! Invariants: member `i` uses seed `member_seed(seed, i)` and members are reduced
 //! in member order, so every file is byte-identical for any thread count. Every
@@ -19,11 +22,12 @@
 
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use crate::run::{file_name, SimOptions};
+use crate::run::{file_name, OutputFormat, SimOptions};
 use corridor_ensemble::{Ensemble, EnsembleOptions, Simulator};
+use corridor_io::write::parquet::with_format;
 use corridor_io::write::{
     has_camp_data, render_network_json, render_observed_csv, render_observed_monthly_csv,
-    EncounterObservations, OutputKind, RunArtifacts, MANIFEST_FILE,
+    EncounterObservations, OutputKind, RunArtifacts, WriteError, MANIFEST_FILE,
 };
 use corridor_model::{DayRecord, RunOutput, Scenario};
 use corridor_report::REPORT_FILE;
@@ -42,6 +46,8 @@ pub struct EnsembleRequest {
     pub engine: corridor_model::EngineKind,
     /// `None`: `corridor-out/<name>[-<variant>]-ensemble`.
     pub out: Option<PathBuf>,
+    /// The tables' format: CSV (the default), Parquet or both.
+    pub format: OutputFormat,
 }
 
 /// An ensemble resolved against its input.
@@ -51,6 +57,8 @@ pub struct EnsemblePlan {
     pub variant: Option<String>,
     pub options: EnsembleOptions,
     pub out_dir: PathBuf,
+    /// The tables' format.
+    pub format: OutputFormat,
 }
 
 impl EnsembleRequest {
@@ -72,6 +80,7 @@ impl EnsembleRequest {
             variant: self.variant.clone(),
             options: ensemble_options(self.runs, &sim),
             out_dir,
+            format: self.format,
         })
     }
 }
@@ -204,8 +213,8 @@ fn rendered(
     Ok(bytes)
 }
 
-/// Every file of an ensemble directory but the report, rendered in memory, in
-/// the order they are written.
+/// Every file of an ensemble directory but the report, rendered in memory as CSV
+/// and JSON, in the order they are written (before the plan's format applies).
 pub fn render_ensemble_files(
     input: &Input,
     plan: &EnsemblePlan,
@@ -267,7 +276,9 @@ pub fn write_ensemble_dir(
     ens: &Ensemble,
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
-    let files = render_ensemble_files(input, plan, ens)?;
+    let files = with_format(&render_ensemble_files(input, plan, ens)?, plan.format)
+        .map_err(WriteError::from)
+        .context("rendering the ensemble's tables")?;
     let written = crate::write_whole(out_dir, OutputKind::Ensemble, true, |dir| {
         files
             .write_to(dir)
@@ -334,6 +345,7 @@ mod tests {
             days: Some(8),
             engine: Default::default(),
             out: Some(tmp.path().join("e")),
+            format: OutputFormat::Csv,
         };
         let r = ensemble(&input, &req, &|| {}).unwrap();
         let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("e"))

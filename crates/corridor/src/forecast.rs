@@ -12,14 +12,14 @@
 
 use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use corridor_forecast::{BacktestSpec, Forecast, ForecastError, Observed, Spec};
+use corridor_forecast::{BacktestSpec, ForecastError, Observed, Spec};
 use corridor_io::write::InputKind;
 use corridor_model::Scenario;
 use corridor_report::forecast::{BandPoint, ForecastPage, ForecastSeries};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use corridor_forecast::{Backtest, HorizonSkill};
+pub use corridor_forecast::{Backtest, Forecast, HorizonSkill};
 pub use corridor_model::Date;
 
 /// True when forecasts of `input` count months (a scenario with monthly
@@ -144,6 +144,31 @@ fn variant_events(
 
 /// Runs a forecast and writes its directory.
 pub fn forecast(input: &Input, req: &ForecastRequest) -> Result<ForecastResult> {
+    let f = compute_forecast(input, req)?;
+    let dir = forecast_dir(input, req, &f);
+    let files = write_forecast_dir(&dir, input, req.variant.as_deref(), &f)?;
+    Ok(ForecastResult {
+        forecast: f,
+        dir,
+        files,
+    })
+}
+
+/// The directory [`forecast`] writes `f` into: `req.out`, else
+/// `corridor-out/<scenario>[-<variant>]-forecast-<origin>`.
+pub fn forecast_dir(input: &Input, req: &ForecastRequest, f: &Forecast) -> PathBuf {
+    req.out.clone().unwrap_or_else(|| {
+        default_out_dir(
+            &input.scenario.name,
+            req.variant.as_deref(),
+            &format!("forecast-{}", f.origin),
+        )
+    })
+}
+
+/// Runs a forecast without writing anything (for front ends that hand the
+/// result over in memory, the Python package; [`forecast`] writes it).
+pub fn compute_forecast(input: &Input, req: &ForecastRequest) -> Result<Forecast> {
     let origin = req
         .origin
         .ok_or_else(|| Error::bad("a forecast needs an origin (--origin YYYY-MM-DD)"))?;
@@ -159,21 +184,8 @@ pub fn forecast(input: &Input, req: &ForecastRequest) -> Result<ForecastResult> 
         added_events: variant_events(input, req.variant.as_deref())?,
     };
     let what = format!("forecasting {} from {origin}", input.scenario.name);
-    let f = corridor_forecast::forecast(&input.scenario, &observed, &spec)
-        .map_err(|e| forecast_error(e, &what))?;
-    let dir = req.out.clone().unwrap_or_else(|| {
-        default_out_dir(
-            &input.scenario.name,
-            req.variant.as_deref(),
-            &format!("forecast-{origin}"),
-        )
-    });
-    let files = write_forecast_dir(&dir, input, req.variant.as_deref(), &f)?;
-    Ok(ForecastResult {
-        forecast: f,
-        dir,
-        files,
-    })
+    corridor_forecast::forecast(&input.scenario, &observed, &spec)
+        .map_err(|e| forecast_error(e, &what))
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

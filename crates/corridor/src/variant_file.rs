@@ -135,6 +135,7 @@ mod engines {
                 days: Some(40),
                 engine,
                 out: Some(dir.path().join("e")),
+                format: Default::default(),
             },
             &|| {},
         )

@@ -1,6 +1,8 @@
-//! Parquet tables for run directories (`--format csv|parquet|both`): each CSV
-//! table of a run (out.csv, daily.csv, observed.csv, ports.csv, monthly.csv) can
-//! also, or instead, be written as `<stem>.parquet`, and read back as CSV text.
+//! Parquet tables for output directories (`--format csv|parquet|both`): each CSV
+//! table of a run (out.csv, daily.csv, observed.csv, ports.csv, monthly.csv) or of
+//! an ensemble (daily_stats.csv, ports_stats.csv, totals_stats.csv,
+//! monthly_stats.csv, observed.csv) can also, or instead, be written as
+//! `<stem>.parquet`, and read back as CSV text.
 //!
 //! Invariants:
 //! * A Parquet table is rendered *from the CSV bytes* the CSV writer produced, so
@@ -10,8 +12,9 @@
 //!   ([`TEXT_COLUMNS`]); else `Int64` when every cell is an integer, `Float64`
 //!   when every cell is a finite number and some is not an integer or the column
 //!   is a declared float ([`FLOAT_COLUMNS`], e.g. `mean_wait_days`, whose CSV
-//!   drops a `.0`); text otherwise. Every column is required (no
-//!   nulls): the CSV writers never leave a cell empty.
+//!   drops a `.0`); text otherwise. Empty cells (an ensemble's `sd` with one
+//!   member) are nulls of a numeric column whose other cells are numbers; a
+//!   column without empty cells is required.
 //! * Bytes depend only on the CSV bytes and the parquet crate's version (one row
 //!   group, no compression, no dictionary, no timestamps), so the same seed gives
 //!   byte-identical Parquet files like it gives byte-identical CSV files.
@@ -36,8 +39,9 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// Columns that hold floats even when every value of a run is whole (their CSV
-/// writes `1` for 1.0), so that their type does not change from run to run.
-pub const FLOAT_COLUMNS: &[&str] = &["mean_wait_days"];
+/// writes `1` for 1.0), so that their type does not change from run to run: a
+/// port's mean wait and the statistics over an ensemble's members.
+pub const FLOAT_COLUMNS: &[&str] = &["mean_wait_days", "mean", "sd", "p5", "p50", "p95"];
 
 /// Columns that hold names, kinds, dates and months: text even when every value
 /// looks like a number (a location named `12` or `007` stays as written).
@@ -166,6 +170,12 @@ fn col_type(name: &str, cells: &[&str]) -> ColType {
     if TEXT_COLUMNS.contains(&name) {
         return ColType::Text;
     }
+    // Empty cells are nulls of a numeric column; a column of empty cells only
+    // stays text (nothing says what it would hold).
+    let cells: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+    if cells.is_empty() {
+        return ColType::Text;
+    }
     // Only integers written as Rust writes them: `007` or `+1` would not come back
     // as written.
     let all_int = cells
@@ -203,6 +213,10 @@ pub fn csv_to_parquet(file: &str, csv_bytes: &[u8]) -> Result<Vec<u8>, ParquetEr
     let types: Vec<ColType> = (0..headers.len())
         .map(|i| col_type(&headers[i], &column(i)))
         .collect();
+    // A numeric column with an empty cell is nullable; text keeps "" as a value.
+    let nullable: Vec<bool> = (0..headers.len())
+        .map(|i| types[i] != ColType::Text && column(i).contains(&""))
+        .collect();
 
     let encode = |source| ParquetError::Encode {
         file: file.to_string(),
@@ -211,14 +225,19 @@ pub fn csv_to_parquet(file: &str, csv_bytes: &[u8]) -> Result<Vec<u8>, ParquetEr
     let fields = headers
         .iter()
         .zip(&types)
-        .map(|(name, t)| {
+        .zip(&nullable)
+        .map(|((name, t), &nullable)| {
             let (physical, logical) = match t {
                 ColType::Int => (PhysicalType::INT64, None),
                 ColType::Float => (PhysicalType::DOUBLE, None),
                 ColType::Text => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String)),
             };
             Type::primitive_type_builder(name, physical)
-                .with_repetition(Repetition::REQUIRED)
+                .with_repetition(if nullable {
+                    Repetition::OPTIONAL
+                } else {
+                    Repetition::REQUIRED
+                })
                 .with_logical_type(logical)
                 .build()
                 .map(Arc::new)
@@ -240,15 +259,22 @@ pub fn csv_to_parquet(file: &str, csv_bytes: &[u8]) -> Result<Vec<u8>, ParquetEr
     let mut i = 0;
     while let Some(mut col) = rg.next_column().map_err(encode)? {
         let cells = column(i);
+        // Definition levels of a nullable column (1: a value, 0: null); the values
+        // are the non-empty cells.
+        let levels: Option<Vec<i16>> =
+            nullable[i].then(|| cells.iter().map(|c| i16::from(!c.is_empty())).collect());
+        let present = cells.iter().filter(|c| !nullable[i] || !c.is_empty());
         // The cells were parsed when the type was chosen; they parse again here.
         match col.untyped() {
             ColumnWriter::Int64ColumnWriter(cw) => {
-                let v: Vec<i64> = cells.iter().map(|c| c.parse().unwrap_or(0)).collect();
-                cw.write_batch(&v, None, None).map_err(encode)?;
+                let v: Vec<i64> = present.map(|c| c.parse().unwrap_or(0)).collect();
+                cw.write_batch(&v, levels.as_deref(), None)
+                    .map_err(encode)?;
             }
             ColumnWriter::DoubleColumnWriter(cw) => {
-                let v: Vec<f64> = cells.iter().map(|c| c.parse().unwrap_or(0.0)).collect();
-                cw.write_batch(&v, None, None).map_err(encode)?;
+                let v: Vec<f64> = present.map(|c| c.parse().unwrap_or(0.0)).collect();
+                cw.write_batch(&v, levels.as_deref(), None)
+                    .map_err(encode)?;
             }
             ColumnWriter::ByteArrayColumnWriter(cw) => {
                 let v: Vec<ByteArray> = cells.iter().map(|c| ByteArray::from(*c)).collect();
@@ -297,6 +323,7 @@ pub fn parquet_to_csv(path: &Path) -> Result<String, ParquetError> {
                 Field::Int(v) => out.push_str(&v.to_string()),
                 Field::Double(v) => out.push_str(&v.to_string()),
                 Field::Str(s) => out.push_str(&csv_field(s)),
+                Field::Null => {}
                 other => {
                     return Err(ParquetError::Unsupported {
                         path: path.to_path_buf(),
@@ -342,6 +369,26 @@ mod tests {
     }
 
     #[test]
+    fn empty_numeric_cells_are_nulls_and_come_back_empty() {
+        // An ensemble of one member leaves `sd` empty on some rows.
+        let stats = "day,variable,mean,sd,p50,n\n0,queue,900,,900,\n1,queue,850.5,12.25,850,3\n";
+        assert_eq!(
+            roundtrip("ports_stats.csv", stats),
+            "day,variable,mean,sd,p50,n\n0,queue,900,,900,\n1,queue,850.5,12.25,850,3\n"
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("t.parquet");
+        std::fs::write(&p, csv_to_parquet("x.csv", stats.as_bytes()).unwrap()).unwrap();
+        let r = SerializedFileReader::new(std::fs::File::open(&p).unwrap()).unwrap();
+        let schema = r.metadata().file_metadata().schema_descr_ptr();
+        let rep = |i: usize| schema.column(i).self_type().get_basic_info().repetition();
+        assert_eq!(rep(2), Repetition::REQUIRED, "mean has no empty cell");
+        assert_eq!(rep(3), Repetition::OPTIONAL, "sd");
+        assert_eq!(rep(5), Repetition::OPTIONAL, "n");
+        assert_eq!(schema.column(5).physical_type(), PhysicalType::INT64);
+    }
+
+    #[test]
     fn column_types_follow_every_cell() {
         assert_eq!(col_type("queue", &["1", "-2"]), ColType::Int);
         assert_eq!(col_type("x", &["1", "2.5"]), ColType::Float);
@@ -351,6 +398,11 @@ mod tests {
         assert_eq!(col_type("location", &["12", "13"]), ColType::Text);
         assert_eq!(col_type("x", &["007", "1"]), ColType::Float);
         assert_eq!(col_type("x", &["1", "nan"]), ColType::Text);
+        // Statistics over members are floats; empty cells do not decide the type.
+        assert_eq!(col_type("p50", &["1", "2"]), ColType::Float);
+        assert_eq!(col_type("sd", &["", ""]), ColType::Text);
+        assert_eq!(col_type("sd", &["", "1.5"]), ColType::Float);
+        assert_eq!(col_type("n", &["3", ""]), ColType::Int);
     }
 
     #[test]
