@@ -50,15 +50,6 @@ impl CancelToken {
     }
 }
 
-/// Would the count engine refuse `days` days of `sc` for a conflict schedule
-/// that is too short? Those runs take the plain engine path, which gives the
-/// engine's own error; every other run steps through `CountRun`.
-fn short_conflict_schedule(sc: &Scenario, days: u32) -> bool {
-    sc.conflicts
-        .as_ref()
-        .is_some_and(|c| !c.locations.is_empty() && c.intensity.len() < days as usize)
-}
-
 /// One member, as `corridor_model::simulate` runs it, but stopping before the
 /// first day it finds `cancel` set: `Ok(None)` then.
 pub fn simulate_cancellable(
@@ -70,11 +61,13 @@ pub fn simulate_cancellable(
         return Ok(None);
     }
     let days = opts.days.unwrap_or(sc.days);
-    if opts.engine != EngineKind::Counts || short_conflict_schedule(sc, days) {
+    if opts.engine != EngineKind::Counts {
         let out = corridor_model::simulate(sc, opts)?;
         cancel.days.fetch_add(days as u64, Ordering::Relaxed);
         return Ok(Some(out));
     }
+    // The same refusal of a too-short schedule as a whole run gives.
+    corridor_model::engine::check_schedules(sc, days)?;
     let mut run = CountRun::new(sc, opts.seed)?;
     for _ in 0..days {
         if cancel.is_cancelled() {

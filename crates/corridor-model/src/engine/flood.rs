@@ -48,7 +48,7 @@ pub fn interp(a: &[f64], x: f64) -> Option<f64> {
 
 /// Refuses a run of `days` days that needs a row its conflict or flood schedule
 /// does not have (Flee fails with an IndexError on that day).
-pub(crate) fn check_schedules(sc: &Scenario, days: u32) -> Result<(), ModelError> {
+pub fn check_schedules(sc: &Scenario, days: u32) -> Result<(), ModelError> {
     let floods = sc.settings.flood_rules_enabled();
     let short = |file: &str, rows: usize| {
         Err(ModelError::InvalidScenario(format!(

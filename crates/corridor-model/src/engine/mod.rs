@@ -34,6 +34,7 @@ pub(crate) mod agents;
 pub(crate) mod border_step;
 pub(crate) mod demography;
 pub(crate) mod flood;
+pub use flood::check_schedules;
 pub(crate) mod network;
 pub mod partition;
 pub(crate) mod passes;
