@@ -10,9 +10,11 @@
 //! up to [`BERNOULLI_MAX`] people draw one uniform per person.
 //!
 //! Multinomial draws are sequential conditional binomials, or one categorical
-//! draw per person for groups of at most [`PER_PERSON_MAX`] people (most groups
-//! are that small, and one uniform and a binary search per person are cheaper
-//! than a binomial per category). Both have the multinomial law.
+//! draw per person for groups of at most [`PER_PERSON_MAX`] people or at most
+//! as many people as categories (most groups are that small, and one uniform
+//! and a search per person are cheaper than a binomial per category: routes
+//! from a location have up to ~75 destinations on the built-in scenario).
+//! Both have the multinomial law.
 //!
 //! Splitting `n` people over categories with probabilities `p_1..p_k`: category
 //! `j` gets `Binomial(n_left, p_j / (1 − p_1 − … − p_{j−1}))`, and the last
@@ -79,7 +81,7 @@ pub(crate) fn split_cumulative(rng: &mut Stream, n: u64, cum: &[f64], out: &mut 
         return;
     }
     let weight = |j: usize| cum[j] - if j == 0 { 0.0 } else { cum[j - 1] };
-    if n <= PER_PERSON_MAX {
+    if n <= PER_PERSON_MAX.max(k as u64) {
         // One categorical draw per person (the agent engine's route choice).
         for _ in 0..n {
             out[draw_category(rng, cum, total)] += 1;
@@ -511,6 +513,54 @@ mod tests {
         for t in tot {
             let se = (2.0 * 2.0 / 9.0 / reps as f64).sqrt();
             assert!((t / reps as f64 - 2.0 / 3.0).abs() < 5.0 * se, "{t}");
+        }
+    }
+
+    /// Groups above `PER_PERSON_MAX` but not above the number of categories
+    /// also split person by person: the multinomial's means and variances,
+    /// and nobody in zero-weight categories.
+    #[test]
+    fn per_person_up_to_the_number_of_categories() {
+        let mut rng = stream(9, Purpose::Other, 0, 0);
+        let mut out = Vec::new();
+        // 24 categories, every third one without weight.
+        let w: Vec<f64> = (0..24)
+            .map(|j| if j % 3 == 2 { 0.0 } else { 1.0 + j as f64 })
+            .collect();
+        let total: f64 = w.iter().sum();
+        let cum: Vec<f64> = w
+            .iter()
+            .scan(0.0, |c, &x| {
+                *c += x;
+                Some(*c)
+            })
+            .collect();
+        let n = 20u64;
+        assert!(n > PER_PERSON_MAX && n <= cum.len() as u64);
+        let reps = 40_000;
+        let (mut s, mut s2) = (vec![0.0f64; 24], vec![0.0f64; 24]);
+        for _ in 0..reps {
+            split_cumulative(&mut rng, n, &cum, &mut out);
+            assert_eq!(out.iter().sum::<u64>(), n);
+            for j in 0..24 {
+                s[j] += out[j] as f64;
+                s2[j] += (out[j] * out[j]) as f64;
+            }
+        }
+        let r = reps as f64;
+        for j in 0..24 {
+            let p = w[j] / total;
+            let (mu, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            let (m, v) = (s[j] / r, s2[j] / r - (s[j] / r).powi(2));
+            if p == 0.0 {
+                assert_eq!(s[j], 0.0, "{j}");
+                continue;
+            }
+            assert!(
+                (m - mu).abs() <= 5.0 * (var / r).sqrt(),
+                "{j}: mean {m} vs {mu}"
+            );
+            assert!((v - var).abs() <= 0.08 * var, "{j}: var {v} vs {var}");
         }
     }
 
