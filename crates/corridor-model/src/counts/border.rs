@@ -84,11 +84,8 @@ impl CountBorder {
     pub(crate) fn new(sc: &Scenario, seed: u64) -> Result<CountBorder, ModelError> {
         let b = BorderState::new(sc, seed)?;
         let bd = &sc.border;
-        if bd.crossings.len() >= 255 || bd.ports.len() >= 1 << 16 {
-            return Err(ModelError::InvalidScenario(
-                "the count engine takes at most 254 crossing points and 65,535 ports".into(),
-            ));
-        }
+        // `CountRun::new` has refused too many crossing points or ports
+        // (`counts::refusal`): their indices fit the cohort key's u8 and u16.
         // Allocation can change by events (`set_allocation`): registration
         // days are dropped only if no allocation of the run ever reads them.
         let fifo_ever = bd.appointments.as_ref().is_some_and(|a| has_fifo_part(a.allocation))

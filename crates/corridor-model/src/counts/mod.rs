@@ -114,6 +114,34 @@ fn run(
     Ok((r.into_output(), stats))
 }
 
+/// Why the count engine cannot run `sc` for `days` days, or `None`: DFlee's
+/// flood rules, too many crossing points or ports, a border run past
+/// [`MAX_BORDER_DAYS`]. The one list of its refusals: [`CountRun`] applies it and
+/// the automatic engine choice (`engine::counts_refusal`) reads it.
+pub fn refusal(sc: &Scenario, days: u32) -> Option<String> {
+    if sc.settings.flood_rules_enabled() {
+        return Some(
+            "the count engine does not support DFlee's flood rules yet; use the agent engine \
+             (--engine agents)"
+                .into(),
+        );
+    }
+    let b = &sc.border;
+    if !b.is_empty() {
+        if b.crossings.len() >= 255 || b.ports.len() >= 1 << 16 {
+            return Some(
+                "the count engine takes at most 254 crossing points and 65,535 ports".into(),
+            );
+        }
+        if days > MAX_BORDER_DAYS {
+            return Some(format!(
+                "the count engine runs border scenarios of at most {MAX_BORDER_DAYS} days"
+            ));
+        }
+    }
+    None
+}
+
 /// A count-engine run advanced one day at a time: build it, [`step`] it, clone
 /// it (a clone continues exactly as the original would: same seed, same state),
 /// read the records so far. Forecasts (particle filters resample members'
@@ -131,12 +159,10 @@ impl<'a> CountRun<'a> {
     /// The state before day 0 (day-0 insertions made).
     pub fn new(sc: &'a Scenario, seed: u64) -> Result<CountRun<'a>, ModelError> {
         validate(sc)?;
-        if sc.settings.flood_rules_enabled() {
-            return Err(ModelError::InvalidScenario(
-                "the count engine does not support DFlee's flood rules yet; use the agent engine \
-                 (--engine agents)"
-                    .into(),
-            ));
+        // The day limit is checked day by day (`step`): a state may be stepped
+        // without knowing how far.
+        if let Some(why) = refusal(sc, 0) {
+            return Err(ModelError::InvalidScenario(why));
         }
         Ok(CountRun {
             w: CountWorld::new(sc, seed)?,

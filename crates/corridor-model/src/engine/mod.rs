@@ -103,27 +103,13 @@ impl EngineKind {
     }
 }
 
-/// Why the count engine would refuse a run of `scenario` over `days`, or `None`
-/// if it takes it: DFlee's flood rules, a border run longer than its day limit,
-/// too many crossing points or ports. Both engines share the law elsewhere
-/// (docs/model.md), so `None` means the count engine may replace the agents.
-/// Kept equal to the count engine's own checks by the test
-/// `auto_picks_counts_exactly_where_counts_run`.
-pub fn counts_refusal(scenario: &Scenario, days: Option<u32>) -> Option<&'static str> {
-    let days = days.unwrap_or(scenario.days);
-    if scenario.settings.flood_rules_enabled() {
-        return Some("the count engine does not support DFlee's flood rules");
-    }
-    let b = &scenario.border;
-    if !b.is_empty() {
-        if days > crate::counts::MAX_BORDER_DAYS {
-            return Some("the count engine runs border scenarios of a limited number of days");
-        }
-        if b.crossings.len() >= 255 || b.ports.len() >= 1 << 16 {
-            return Some("the count engine takes at most 254 crossing points and 65,535 ports");
-        }
-    }
-    None
+/// Why the count engine would refuse a run of `scenario` over `days` (the
+/// scenario's own length when `None`), or `None` if it takes it. Both engines
+/// share the law elsewhere (docs/model.md), so `None` means the count engine may
+/// replace the agents. The list itself is the count engine's
+/// ([`crate::counts::refusal`]), which its runs apply too.
+pub fn counts_refusal(scenario: &Scenario, days: Option<u32>) -> Option<String> {
+    crate::counts::refusal(scenario, days.unwrap_or(scenario.days))
 }
 
 /// Options of one run.
