@@ -327,11 +327,13 @@ pub struct LineChart {
     pub size: Size,
 }
 
-/// A shaded x range `from ..= to` with a label at its top.
+/// A shaded x range `from ..= to`: `tag` written at its top (full-size charts,
+/// when it fits), `label` as its tooltip.
 #[derive(Debug, Clone)]
 pub struct Span {
     pub from: f64,
     pub to: f64,
+    pub tag: String,
     pub label: String,
     pub fill: &'static str,
 }
@@ -429,13 +431,16 @@ impl LineChart {
                 sp.fill,
                 esc(&sp.label)
             );
-            if self.size == Size::Full {
+            // About 6 px per character at 11 px: a tag that does not fit is left
+            // out rather than drawn over its neighbour's.
+            let fits = xb - xa >= 6.0 * sp.tag.chars().count() as f64 + 6.0;
+            if self.size == Size::Full && fits {
                 let _ = write!(
                     s,
                     "<text class=\"span-label\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
                     xa + 3.0,
                     f.top + 11.0,
-                    esc(&sp.label)
+                    esc(&sp.tag)
                 );
             }
         }

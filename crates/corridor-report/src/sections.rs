@@ -1607,6 +1607,7 @@ fn observed_encounters_section(run: &RunData) -> Option<Section> {
             // Whole days: a window ends at the end of its last day.
             from: a as f64,
             to: (b + 1) as f64,
+            tag: label.to_string(),
             label: format!("{label} {} – {}", dates::long(a), dates::long(b)),
             fill,
         })
@@ -1848,7 +1849,13 @@ fn observed_encounters_section(run: &RunData) -> Option<Section> {
                 c
             })
             .collect();
-        b.push_str(&multiples(&panels, &legend_for_lines(&legend_lines)));
+        // The component's chart above has the legend; the panels add the band's.
+        let panel_legend = if run.ensemble {
+            legend_for_lines(&legend_lines)
+        } else {
+            String::new()
+        };
+        b.push_str(&multiples(&panels, &panel_legend));
     }
     if !unmatched.is_empty() {
         b.push_str(&note(&format!(

@@ -287,8 +287,9 @@ pub(crate) fn encounter_observations(
             window: window.to_string(),
             months: compared,
             cells: c.cells.len(),
-            simulated: c.cells.iter().map(|c| c.simulated).sum(),
-            observed: c.cells.iter().map(|c| c.observed).sum(),
+            // Folded from +0 (an empty f64 sum is −0).
+            simulated: c.cells.iter().fold(0.0, |a, c| a + c.simulated),
+            observed: c.cells.iter().fold(0.0, |a, c| a + c.observed),
             ard: c.ard,
             mare: c.mare,
         }
@@ -318,8 +319,11 @@ pub(crate) fn encounter_observations(
         observed_through: sc.observed.observed_through.clone(),
         windows: w,
         fit: fits,
-        metric: "ARD = Σ|simulated − observed| ÷ Σ observed over the (month, component, area)                  cells compared: the objective of `corridor calibrate`"
-            .into(),
+        metric: concat!(
+            "ARD = Σ|simulated − observed| ÷ Σ observed over the (month, component, area) ",
+            "cells compared: the objective of `corridor calibrate`"
+        )
+        .into(),
         rows: out_rows,
     }))
 }
@@ -507,5 +511,81 @@ mod tests {
                 "{f}"
             );
         }
+    }
+
+    /// The windows come from the scenario's `[observations]`; without
+    /// `report_from` the evaluation starts after the calibration months.
+    #[test]
+    fn windows_follow_the_scenarios_observations() {
+        let input = load(None).unwrap();
+        let mut sc = input.scenario.clone();
+        let cal: Vec<String> = ["2023-07", "2023-08", "2023-09"].map(String::from).to_vec();
+        let w = windows(&sc, 305, &cal);
+        let span = |s: &Option<DateSpan>| s.as_ref().map(|s| (s.from.clone(), s.to.clone()));
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(span(&w.warm_up), pair("2023-06-01", "2023-06-30"));
+        assert_eq!(span(&w.calibration), pair("2023-07-01", "2023-09-30"));
+        assert_eq!(span(&w.evaluation), pair("2023-10-01", "2024-03-31"));
+        sc.observed.report_from = None;
+        let w = windows(&sc, 100, &cal[..2]);
+        assert_eq!(span(&w.calibration), pair("2023-07-01", "2023-08-31"));
+        assert_eq!(span(&w.evaluation), pair("2023-09-01", "2023-09-08"));
+        let w = windows(&sc, 20, &[]);
+        assert!(w.warm_up.is_none() && w.calibration.is_none());
+        assert_eq!(span(&w.evaluation), pair("2023-06-01", "2023-06-20"));
+    }
+
+    /// The built-in scenario's embedded CBP file is found, and the recorded fit
+    /// is the calibration's comparison over the calibration months; the
+    /// evaluation window (after the data end) has no observations.
+    #[test]
+    fn builtin_run_records_observed_encounters_and_their_fit() {
+        let input = load(None).unwrap();
+        let obs = observed_encounters(&input)
+            .unwrap()
+            .expect("embedded CBP file");
+        assert_eq!(obs.months().last(), Some("2023-09"));
+        let sc = &input.scenario;
+        // A made-up simulation: 1,000 people in every observed cell's area and month.
+        let rows: Vec<MonthlyRow> = ["2023-06", "2023-07", "2023-08", "2023-09", "2023-10"]
+            .iter()
+            .flat_map(|m| {
+                obs.areas().map(move |(c, a)| MonthlyRow {
+                    month: m.to_string(),
+                    component: c.to_string(),
+                    area_of_responsibility: a.to_string(),
+                    encounters: 1000.0,
+                })
+            })
+            .collect();
+        let e = encounter_observations(&input, sc, sc.days, &rows)
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.file, "data/cbp_monthly_to_2023-09.csv");
+        let cal = &e.fit[0];
+        assert_eq!(cal.window, "calibration");
+        assert_eq!(cal.months, ["2023-07", "2023-08", "2023-09"]);
+        let months = calibration_months(sc, &obs);
+        let direct = compare_encounters(
+            &rows,
+            &obs,
+            &CompareOptions {
+                months: Some(months),
+                through: sc.observed.observed_through.clone(),
+            },
+        );
+        assert_eq!(cal.ard, direct.ard);
+        assert_eq!(cal.cells, direct.cells.len());
+        assert_eq!(cal.simulated, 1000.0 * cal.cells as f64);
+        let eval = &e.fit[1];
+        assert_eq!(eval.window, "evaluation");
+        assert!(eval.months.is_empty() && eval.ard.is_none());
+        assert_eq!(eval.observed.to_bits(), 0f64.to_bits(), "+0, not −0");
+        // observed_monthly.csv rows: the run's months only (June 2023 on).
+        assert_eq!(e.rows.first().map(|r| r.0.as_str()), Some("2023-06"));
+        assert_eq!(e.rows.len(), 4 * obs.areas().count());
+        // A Flee instance ships none.
+        let mali = load(Some(&mali())).unwrap();
+        assert!(observed_encounters(&mali).unwrap().is_none());
     }
 }
