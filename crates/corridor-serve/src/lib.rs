@@ -490,8 +490,15 @@ async fn page() -> impl IntoResponse {
                 "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
             ),
         ],
-        PAGE,
+        page_html(),
     )
+}
+
+/// The page with the report's map styles in place of its `/*MAP_CSS*/` mark
+/// (one set of rules for both front ends' maps), built once.
+fn page_html() -> &'static str {
+    static HTML: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HTML.get_or_init(|| PAGE.replace("/*MAP_CSS*/", corridor_report::MAP_CSS))
 }
 
 async fn levers_api(State(app): State<Arc<App>>) -> Json<Catalogue> {

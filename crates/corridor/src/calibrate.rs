@@ -102,16 +102,22 @@ pub fn calibrate(
     let seed = first.seed(req.seed);
     let out_dir = req.out.clone().unwrap_or_else(default_out_dir);
     crate::check_out_dir(&out_dir)?;
-    let cbp = req.observed.clone().or_else(|| first.observed_cbp_file());
-    let encounters = first.kind == InputKind::Scenario
-        && (req.observed.is_some() || (cbp.is_some() && !has_camp_data(&first.scenario)));
-    let (calibration, written) = if let (true, Some(cbp)) = (encounters, cbp) {
+    // CBP encounters when asked for, or when a scenario names them and has no
+    // camp data to calibrate against instead.
+    let cbp = if first.kind == InputKind::Scenario
+        && (req.observed.is_some() || !has_camp_data(&first.scenario))
+    {
+        first.cbp_observations(req.observed.as_deref())?
+    } else {
+        None
+    };
+    let (calibration, written) = if let Some((obs, shown)) = cbp {
         if inputs.len() != 1 {
             return Err(Error::bad(
                 "calibrating on CBP encounters takes exactly one scenario",
             ));
         }
-        let c = on_encounters(first, &cbp, req, seed, on_eval)?;
+        let c = on_encounters(first, obs, &shown, req, seed, on_eval)?;
         let w = crate::write_whole(&out_dir, OutputKind::Calibrate, false, |dir| {
             c.write_dir(dir)
                 .with_context(|| format!("writing the calibration to {}", out_dir.display()))
@@ -177,7 +183,8 @@ fn on_camp_data(
 
 fn on_encounters(
     input: &Input,
-    observed: &Path,
+    obs: corridor_model::MonthlyObserved,
+    shown: &str,
     req: &CalibrateRequest,
     seed: u64,
     on_eval: &(dyn Fn() + Sync),
@@ -187,7 +194,6 @@ fn on_encounters(
             "--leave-one-out needs several instances; not available with CBP encounters",
         ));
     }
-    let obs = corridor_calibrate::read_cbp(observed).map_err(|e| Error::bad(e.to_string()))?;
     // Stock targets are checked before any run, like everything else.
     let mut stocks = Vec::new();
     if let Some(p) = &req.stocks {
@@ -215,8 +221,7 @@ fn on_encounters(
             .map_or(String::new(), |t| format!(" up to {t}"));
         return Err(Error::bad(format!(
             "{}: no complete month of the run is in {}{through}",
-            input.source,
-            observed.display()
+            input.source, shown
         )));
     }
     let mut opts = ScenarioCalOptions::new(req.budget, req.runs, seed);

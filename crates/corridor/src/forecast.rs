@@ -101,22 +101,7 @@ pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> 
         }
         return Ok(Observed::camps_of(&input.scenario));
     }
-    let parsed = if let Some(p) = observed
-        .map(Path::to_path_buf)
-        .or_else(|| input.observed_cbp_file())
-    {
-        corridor_calibrate::read_cbp(&p).map_err(|e| Error::bad(e.to_string()))?
-    } else if let (None, Some(rel)) = (&input.dir, &input.scenario.observed.cbp_monthly) {
-        let text = crate::builtin::mexico_file(rel).ok_or_else(|| {
-            Error::bad(format!(
-                "{}: the observations {rel} were not embedded",
-                input.source
-            ))
-        })?;
-        let shown = format!("{}/{rel}", crate::builtin::MEXICO_DIR);
-        corridor_calibrate::parse_cbp(text.as_bytes(), &shown)
-            .map_err(|e| Error::bad(e.to_string()))?
-    } else {
+    let Some((parsed, _)) = input.cbp_observations(observed)? else {
         return Err(Error::bad(format!(
             "{}: the scenario names no observations ([observations] cbp_monthly); pass --observed FILE",
             input.source

@@ -106,6 +106,42 @@ impl Input {
         let rel = self.scenario.observed.cbp_monthly.as_ref()?;
         Some(self.dir.as_ref()?.join(rel))
     }
+
+    /// The monthly CBP encounters this input is compared with, and the name to
+    /// show for them: `explicit` (a user's `--observed FILE`) if given, else the
+    /// file the scenario names (`[observations] cbp_monthly`), read beside the
+    /// scenario or, for the built-in scenario, from the embedded copy. `None`
+    /// when there are none. The one reader of them for run, ensemble, calibrate,
+    /// forecast and the server.
+    pub fn cbp_observations(
+        &self,
+        explicit: Option<&Path>,
+    ) -> Result<Option<(corridor_model::MonthlyObserved, String)>> {
+        let bad = |e: corridor_io::error::InputError| Error::bad(e.to_string());
+        if let Some(path) = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| self.observed_cbp_file())
+        {
+            let obs = corridor_calibrate::read_cbp(&path).map_err(bad)?;
+            return Ok(Some((obs, path.display().to_string())));
+        }
+        let Some(rel) = self.scenario.observed.cbp_monthly.as_deref() else {
+            return Ok(None);
+        };
+        // The built-in scenario has no directory: its files are embedded.
+        if self.dir.is_some() || self.source != format!("built-in scenario {}", builtin::MEXICO) {
+            return Ok(None);
+        }
+        let text = builtin::mexico_file(rel).ok_or_else(|| {
+            Error::bad(format!(
+                "{}: the observations {rel} were not embedded",
+                self.source
+            ))
+        })?;
+        let shown = format!("{}/{rel}", builtin::MEXICO_DIR);
+        let obs = corridor_calibrate::parse_cbp(text.as_bytes(), &shown).map_err(bad)?;
+        Ok(Some((obs, shown)))
+    }
 }
 
 fn digests(files: &[InputFile]) -> Vec<InputDigest> {
@@ -307,6 +343,23 @@ pub fn default_out_dir(scenario: &str, variant: Option<&str>, suffix: &str) -> P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in scenario has no directory, yet its observations are found
+    /// (embedded), the same months as the file in the repository; a Flee
+    /// instance has none.
+    #[test]
+    fn builtin_observations_come_from_the_embedded_copy() {
+        let builtin = load(None).unwrap();
+        assert!(builtin.dir.is_none());
+        let (embedded, shown) = builtin.cbp_observations(None).unwrap().unwrap();
+        assert!(shown.ends_with(".csv"), "{shown}");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/mexico-2023");
+        let on_disk = load(Some(&repo)).unwrap();
+        let (file, _) = on_disk.cbp_observations(None).unwrap().unwrap();
+        assert_eq!(embedded, file);
+        let mali = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
+        assert!(load(Some(&mali)).unwrap().cbp_observations(None).unwrap().is_none());
+    }
 
     #[test]
     fn folder_names_are_safe() {

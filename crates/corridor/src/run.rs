@@ -197,25 +197,7 @@ pub fn render_run(
 /// cbp_monthly`: a file beside scenario.toml, or embedded with the built-in
 /// scenario); `None` when it names none.
 pub(crate) fn observed_encounters(input: &Input) -> Result<Option<ObservedEncounters>> {
-    let Some(rel) = input.scenario.observed.cbp_monthly.as_deref() else {
-        return Ok(None);
-    };
-    let bad = |e: corridor_io::error::InputError| crate::error::Error::bad(e.to_string());
-    if let Some(path) = input.observed_cbp_file() {
-        return corridor_calibrate::read_cbp(&path).map(Some).map_err(bad);
-    }
-    // The built-in scenario has no directory: its files are embedded.
-    if input.dir.is_none()
-        && input.source == format!("built-in scenario {}", crate::builtin::MEXICO)
-    {
-        if let Some(text) = crate::builtin::mexico_file(rel) {
-            let shown = format!("{}/{rel}", crate::builtin::MEXICO_DIR);
-            return corridor_calibrate::parse_cbp(text.as_bytes(), &shown)
-                .map(Some)
-                .map_err(bad);
-        }
-    }
-    Ok(None)
+    Ok(input.cbp_observations(None)?.map(|(obs, _)| obs))
 }
 
 /// The windows of a run of `days` days from the scenario's `[observations]`:
