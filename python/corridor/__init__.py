@@ -445,7 +445,7 @@ def ensemble(
     seed: Optional[int] = None,
     days: Optional[int] = None,
     variant: Optional[str] = None,
-    engine: str = "agents",
+    engine: str = "auto",
     out: Optional[PathLike] = None,
     frames: str = "pandas",
     format: str = "csv",
@@ -453,7 +453,9 @@ def ensemble(
     """Runs ``runs`` members (member seeds derived from ``seed``) and writes the
     ensemble directory ``corridor ensemble`` writes (``out``, default
     ``corridor-out/<name>[-<variant>]-ensemble``), its tables as ``csv``,
-    ``parquet`` or ``both``."""
+    ``parquet`` or ``both``. ``engine``: ``auto`` (the default, as on the command
+    line: the count engine wherever its law matches the input, else the agent
+    engine), ``agents`` or ``counts``; summary.json names the engine used."""
     s = _input(input)
     d, files = _corridor.ensemble(
         s._native, runs, seed=seed, days=days, variant=variant, engine=engine,
@@ -489,16 +491,17 @@ class Comparison:
 def compare(
     input: Union[None, PathLike, Scenario] = None,
     variants: Sequence[str] = (),
-    runs: int = 1,
+    runs: int = 20,
     seed: Optional[int] = None,
     days: Optional[int] = None,
-    engine: str = "agents",
+    engine: str = "auto",
     out: Optional[PathLike] = None,
     format: str = "csv",
 ) -> Comparison:
     """Runs policy variants (all, in file order, when ``variants`` is empty) with
     the same seed and writes the directory ``corridor compare`` writes, each
-    variant's tables as ``csv``, ``parquet`` or ``both``."""
+    variant's tables as ``csv``, ``parquet`` or ``both``. Defaults as on the
+    command line: ``runs`` 20 members per variant, ``engine`` ``auto``."""
     s = _input(input)
     d, text, rows = _corridor.compare(
         s._native, list(variants), runs=runs, seed=seed, days=days, engine=engine,

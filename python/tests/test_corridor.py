@@ -7,6 +7,7 @@ The CLI binary is `$CORRIDOR_BIN`, else target/release/corridor (built by
 a missing binary fails the tests that compare with it, it never skips them.
 """
 
+import json
 import os
 import subprocess
 import threading
@@ -159,10 +160,13 @@ def test_ensemble_and_compare_write_the_cli_directories(tmp_path):
     for name in e.files:
         assert (tmp_path / "ens" / name).read_bytes() == (tmp_path / "ens-cli" / name).read_bytes(), name
     assert e.daily_stats is not None and len(e.daily_stats) > 0
-    c = corridor.compare(VARIANTS, days=20, out=tmp_path / "cmp")
+    # The defaults are the command line's: the fastest engine whose law matches.
+    assert json.loads((tmp_path / "ens" / "summary.json").read_text())["engine"] == "counts"
+    c = corridor.compare(VARIANTS, runs=2, days=20, out=tmp_path / "cmp")
     assert c.variants == corridor.load(VARIANTS).variants
     k = c.key_numbers()
-    assert list(k["variant"]) == c.variants and "admitted" in k.columns
+    assert list(dict.fromkeys(k["variant"])) == c.variants and "admitted" in k.columns
+    assert len(k) == 2 * len(c.variants)
 
 
 def test_ensemble_and_compare_in_parquet_match_the_cli(tmp_path):

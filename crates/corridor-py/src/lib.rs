@@ -90,8 +90,9 @@ fn engine(name: &str) -> PyResult<EngineKind> {
     match name {
         "agents" => Ok(EngineKind::Agents),
         "counts" => Ok(EngineKind::Counts),
+        "auto" => Ok(EngineKind::Auto),
         other => Err(bad_arg(format!(
-            "unknown engine '{other}': expected agents or counts"
+            "unknown engine '{other}': expected auto, agents or counts"
         ))),
     }
 }
@@ -334,7 +335,7 @@ fn run(
 /// Runs an ensemble of `runs` members and writes its directory (`out`, default
 /// `corridor-out/<name>[-<variant>]-ensemble`); returns (directory, files).
 #[pyfunction]
-#[pyo3(signature = (input, runs, seed=None, days=None, variant=None, engine="agents", out=None, format="csv"))]
+#[pyo3(signature = (input, runs, seed=None, days=None, variant=None, engine="auto", out=None, format="csv"))]
 #[allow(clippy::too_many_arguments)]
 fn ensemble(
     py: Python<'_>,
@@ -367,7 +368,7 @@ fn ensemble(
 /// of every variant and member as a JSON list of objects with `variant` and
 /// `member` added).
 #[pyfunction]
-#[pyo3(signature = (input, variants=vec![], runs=1, seed=None, days=None, engine="agents", out=None, format="csv"))]
+#[pyo3(signature = (input, variants=vec![], runs=20, seed=None, days=None, engine="auto", out=None, format="csv"))]
 #[allow(clippy::too_many_arguments)]
 fn compare(
     py: Python<'_>,

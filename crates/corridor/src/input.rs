@@ -358,7 +358,11 @@ mod tests {
         let (file, _) = on_disk.cbp_observations(None).unwrap().unwrap();
         assert_eq!(embedded, file);
         let mali = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/flee/mali2012");
-        assert!(load(Some(&mali)).unwrap().cbp_observations(None).unwrap().is_none());
+        assert!(load(Some(&mali))
+            .unwrap()
+            .cbp_observations(None)
+            .unwrap()
+            .is_none());
     }
 
     #[test]
