@@ -183,7 +183,7 @@ def test_ensemble_and_compare_in_parquet_match_the_cli(tmp_path):
     assert str(pq.read_table(tmp_path / "ens" / "ports_stats.parquet").schema.field("p50").type) == "double"
     # compare: every variant's directory in Parquet (ensembles of 2 members here).
     c = corridor.compare(VARIANTS, runs=2, days=20, out=tmp_path / "cmp", format="both")
-    cli("compare", VARIANTS, "--runs", 2, "--days", 20, "--engine", "agents", "--format", "both",
+    cli("compare", VARIANTS, "--runs", 2, "--days", 20, "--format", "both",
         "--out", tmp_path / "cmp-cli")
     for v in c.data["variants"]:
         d = tmp_path / "cmp" / v["dir"]
