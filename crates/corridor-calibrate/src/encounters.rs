@@ -58,7 +58,7 @@ fn month_label(s: &str) -> Option<String> {
 }
 
 /// The position of each wanted column in a header row, by name.
-fn columns<const N: usize>(
+pub(crate) fn columns<const N: usize>(
     path: &str,
     header: &Record,
     wanted: [&'static str; N],
@@ -82,7 +82,10 @@ fn columns<const N: usize>(
 }
 
 /// Data rows after the header; `#` rows are comments.
-fn header_and_rows(path: &str, bytes: &[u8]) -> Result<(Record, Vec<Record>), InputError> {
+pub(crate) fn header_and_rows(
+    path: &str,
+    bytes: &[u8],
+) -> Result<(Record, Vec<Record>), InputError> {
     let mut rows = text::parse_csv(path, bytes)?
         .into_iter()
         .filter(|r| !r.is_comment());
@@ -94,13 +97,14 @@ fn header_and_rows(path: &str, bytes: &[u8]) -> Result<(Record, Vec<Record>), In
     Ok((header, rows.collect()))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, InputError> {
+/// The bytes of `path`; a missing file is named with what it was `needed_for`.
+pub(crate) fn read(path: &Path, needed_for: &str) -> Result<Vec<u8>, InputError> {
     std::fs::read(path).map_err(|e| {
         let shown = path.display().to_string();
         if e.kind() == std::io::ErrorKind::NotFound {
             InputError::MissingFile {
                 path: shown,
-                needed_for: "the observed encounters".into(),
+                needed_for: needed_for.into(),
             }
         } else {
             InputError::Io {
@@ -160,7 +164,10 @@ pub fn parse_cbp(bytes: &[u8], path: &str) -> Result<ObservedEncounters, InputEr
 
 /// Reads CBP's CSV from a file.
 pub fn read_cbp(path: &Path) -> Result<ObservedEncounters, InputError> {
-    parse_cbp(&read(path)?, &path.display().to_string())
+    parse_cbp(
+        &read(path, "the observed encounters")?,
+        &path.display().to_string(),
+    )
 }
 
 /// Parses a run's `monthly.csv`.
@@ -189,7 +196,10 @@ pub fn parse_monthly_csv(bytes: &[u8], path: &str) -> Result<Vec<MonthlyRow>, In
 
 /// Reads a run's `monthly.csv` from a file.
 pub fn read_monthly_csv(path: &Path) -> Result<Vec<MonthlyRow>, InputError> {
-    parse_monthly_csv(&read(path)?, &path.display().to_string())
+    parse_monthly_csv(
+        &read(path, "the observed encounters")?,
+        &path.display().to_string(),
+    )
 }
 
 /// The monthly rows of a run (as its `monthly.csv`), in people (`hasten` per agent).

@@ -28,7 +28,6 @@
 
 use crate::encounters::{compare_encounters, CompareOptions, EncounterComparison, MonthlyRow};
 use corridor_io::error::InputError;
-use corridor_io::text;
 use corridor_model::border::Action;
 use corridor_model::{Date, DayRecord, MonthlyObserved, Scenario};
 use serde::Serialize;
@@ -399,76 +398,46 @@ pub fn scheduled_appointments(sc: &Scenario, months: &[String]) -> BTreeMap<Stri
 /// separated by `;`; `#` rows are comments; more columns are allowed and
 /// ignored, e.g. a note). `path` is shown in errors.
 pub fn parse_stock_targets(bytes: &[u8], path: &str) -> Result<Vec<StockTarget>, InputError> {
-    let mut rows = text::parse_csv(path, bytes)?
-        .into_iter()
-        .filter(|r| !r.is_comment());
-    let header = rows.next().ok_or_else(|| InputError::Malformed {
-        path: path.to_string(),
-        line: 1,
-        message: "the file is empty; expected a header row".into(),
-    })?;
-    let wanted = ["date", "locations", "low", "high", "source"];
-    let mut col = [0usize; 5];
-    for (k, name) in wanted.iter().enumerate() {
-        col[k] = header
-            .fields
-            .iter()
-            .position(|f| f == name)
-            .ok_or_else(|| InputError::Malformed {
-                path: path.to_string(),
-                line: header.line,
-                message: format!(
-                    "missing column '{name}'; expected the columns {}",
-                    wanted.join(",")
-                ),
-            })?;
-    }
-    rows.map(|r| {
-        let date = r.cell(path, col[0], "date").date()?;
-        let locs = r.cell(path, col[1], "locations");
-        let locations: Vec<String> = locs
-            .text
-            .split(';')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if locations.is_empty() {
-            return Err(locs.bad("location names separated by ';'"));
-        }
-        let low = r.cell(path, col[2], "low").non_negative()?;
-        let hc = r.cell(path, col[3], "high");
-        let high = hc.non_negative()?;
-        if high < low {
-            return Err(hc.bad(&format!("a number not below low ({low})")));
-        }
-        Ok(StockTarget {
-            date,
-            locations,
-            low,
-            high,
-            source: r.cell(path, col[4], "source").text.to_string(),
+    let (header, rows) = crate::encounters::header_and_rows(path, bytes)?;
+    let col = crate::encounters::columns(
+        path,
+        &header,
+        ["date", "locations", "low", "high", "source"],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let date = r.cell(path, col[0], "date").date()?;
+            let locs = r.cell(path, col[1], "locations");
+            let locations: Vec<String> = locs
+                .text
+                .split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if locations.is_empty() {
+                return Err(locs.bad("location names separated by ';'"));
+            }
+            let low = r.cell(path, col[2], "low").non_negative()?;
+            let hc = r.cell(path, col[3], "high");
+            let high = hc.non_negative()?;
+            if high < low {
+                return Err(hc.bad(&format!("a number not below low ({low})")));
+            }
+            Ok(StockTarget {
+                date,
+                locations,
+                low,
+                high,
+                source: r.cell(path, col[4], "source").text.to_string(),
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// Reads stock targets from a file (see [`parse_stock_targets`]).
 pub fn read_stock_targets(path: &Path) -> Result<Vec<StockTarget>, InputError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            InputError::MissingFile {
-                path: shown.clone(),
-                needed_for: "the stock targets".into(),
-            }
-        } else {
-            InputError::Io {
-                path: shown.clone(),
-                message: e.to_string(),
-            }
-        }
-    })?;
-    parse_stock_targets(&bytes, &shown)
+    let bytes = crate::encounters::read(path, "the stock targets")?;
+    parse_stock_targets(&bytes, &path.display().to_string())
 }
 
 #[cfg(test)]

@@ -92,12 +92,10 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let inputs = crate::load_all(&args.inputs, g)?;
     for input in &inputs {
-        let at_once = rayon::current_num_threads();
-        corridor::memory::check(
+        corridor::memory::check_parallel(
             &input.scenario,
             args.days,
             args.engine.kind(),
-            at_once,
             args.max_memory,
         )?;
     }

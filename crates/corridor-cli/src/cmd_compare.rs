@@ -73,12 +73,10 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     if let (Some(v), false) = (file_variant, variants.is_empty()) {
         variants.push(v);
     }
-    let at_once = rayon::current_num_threads();
-    corridor::memory::check(
+    corridor::memory::check_parallel(
         &input.scenario,
         args.days,
         args.engine.kind(),
-        at_once,
         args.max_memory,
     )?;
     let req = CompareRequest {

@@ -75,12 +75,10 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let input = corridor::load(args.input.as_deref())?;
     print_warnings(&input.warnings, g.quiet);
-    let at_once = rayon::current_num_threads();
-    corridor::memory::check(
+    corridor::memory::check_parallel(
         &input.scenario,
         args.days,
         args.engine.kind(),
-        at_once,
         args.max_memory,
     )?;
     let req = SweepRequest {

@@ -156,6 +156,23 @@ pub fn show_bytes(b: u64) -> String {
     }
 }
 
+/// [`check`] for work that runs one member per thread of the rayon pool
+/// (ensemble, compare, sweep, calibrate): that many runs are in memory at once.
+pub fn check_parallel(
+    scenario: &Scenario,
+    days: Option<u32>,
+    engine: EngineKind,
+    max_memory: Option<u64>,
+) -> Result<()> {
+    check(
+        scenario,
+        days,
+        engine,
+        rayon::current_num_threads(),
+        max_memory,
+    )
+}
+
 /// Refuses (bad input) an operation whose estimate exceeds the limit:
 /// `max_memory` if given, else the memory available. `concurrent` is how many
 /// simulations run at once (ensemble members in parallel).
