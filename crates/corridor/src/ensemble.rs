@@ -22,15 +22,14 @@
 
 use crate::error::{Result, ResultExt};
 use crate::input::{default_out_dir, Input};
-use crate::run::{file_name, OutputFormat, SimOptions};
+use crate::run::{OutputFormat, SimOptions};
 use corridor_ensemble::{Ensemble, EnsembleOptions, Simulator};
 use corridor_io::write::parquet::with_format;
 use corridor_io::write::{
     has_camp_data, render_network_json, render_observed_csv, render_observed_monthly_csv,
-    EncounterObservations, OutputKind, RunArtifacts, WriteError, MANIFEST_FILE,
+    EncounterObservations, OutputKind, RunArtifacts, WriteError,
 };
 use corridor_model::{DayRecord, RunOutput, Scenario};
-use corridor_report::REPORT_FILE;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -279,16 +278,7 @@ pub fn write_ensemble_dir(
     let files = with_format(&render_ensemble_files(input, plan, ens)?, plan.format)
         .map_err(WriteError::from)
         .context("rendering the ensemble's tables")?;
-    let written = crate::write_whole(out_dir, OutputKind::Ensemble, true, |dir| {
-        files
-            .write_to(dir)
-            .with_context(|| format!("writing the ensemble to {}", out_dir.display()))
-    })?;
-    Ok(written
-        .iter()
-        .map(|p| file_name(p))
-        .chain([REPORT_FILE.into(), MANIFEST_FILE.into()])
-        .collect())
+    crate::write_rendered(out_dir, OutputKind::Ensemble, &files, "the ensemble")
 }
 
 /// `mean ± sd` of a statistic, `sd` omitted for one member.

@@ -117,6 +117,31 @@ pub(crate) fn write_whole<T>(
     Ok(t)
 }
 
+/// [`write_whole`] of rendered files with report.html: writes `files` into
+/// `target` as one whole directory of `kind` and returns the names of every
+/// file it holds (the files, report.html, the manifest). `what` names the
+/// output in an error ("the ensemble").
+pub(crate) fn write_rendered(
+    target: &Path,
+    kind: OutputKind,
+    files: &corridor_io::write::RunArtifacts,
+    what: &str,
+) -> Result<Vec<String>> {
+    let written = write_whole(target, kind, true, |dir| {
+        files
+            .write_to(dir)
+            .with_context(|| format!("writing {what} to {}", target.display()))
+    })?;
+    Ok(written
+        .iter()
+        .map(|p| run::file_name(p))
+        .chain([
+            corridor_report::REPORT_FILE.into(),
+            corridor_io::write::MANIFEST_FILE.into(),
+        ])
+        .collect())
+}
+
 /// The input's check report (counts and likely mistakes) as text.
 pub fn check(input: &Input) -> String {
     corridor_model::check::check(&input.scenario).to_string()

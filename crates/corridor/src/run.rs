@@ -23,11 +23,10 @@ use corridor_ensemble::engine_name;
 use corridor_io::write::parquet::with_format;
 pub use corridor_io::write::parquet::OutputFormat;
 use corridor_io::write::{
-    people_per_agent, InputKind, OutputKind, RunArtifacts, RunMeta, WriteError, MANIFEST_FILE,
+    people_per_agent, InputKind, OutputKind, RunArtifacts, RunMeta, WriteError,
 };
 use corridor_io::write::{DateSpan, EncounterObservations, ObservationWindows, WindowFit};
 use corridor_model::{metrics, Date, EngineKind, RunOptions, RunOutput, Scenario};
-use corridor_report::REPORT_FILE;
 use std::path::{Path, PathBuf};
 
 /// What one simulation needs besides the scenario.
@@ -150,16 +149,7 @@ pub fn write_run_dir_as(
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
     let artifacts = render_run(input, plan, output, format)?;
-    let written = crate::write_whole(out_dir, OutputKind::Run, true, |dir| {
-        artifacts
-            .write_to(dir)
-            .with_context(|| format!("writing outputs to {}", out_dir.display()))
-    })?;
-    Ok(written
-        .iter()
-        .map(|p| file_name(p))
-        .chain([REPORT_FILE.into(), MANIFEST_FILE.into()])
-        .collect())
+    crate::write_rendered(out_dir, OutputKind::Run, &artifacts, "outputs")
 }
 
 /// Every file of a finished run's directory but report.html, rendered in memory
@@ -436,7 +426,10 @@ mod tests {
         let mut listed = r.files.clone();
         listed.sort();
         assert_eq!(listed, on_disk);
-        assert_eq!(r.files.last().map(String::as_str), Some(MANIFEST_FILE));
+        assert_eq!(
+            r.files.last().map(String::as_str),
+            Some(corridor_io::write::MANIFEST_FILE)
+        );
         assert_eq!(r.output.days.len(), 10);
         assert!(r
             .summary_line(&input)
