@@ -647,13 +647,7 @@ impl Reader {
             return Ok(None);
         };
         let Some((header, rows)) = records.split_first() else {
-            return Err(InputError::Invalid {
-                path: rel,
-                line: None,
-                message:
-                    "empty file (expected a header row '#Day,<location>,...' and one row per day)"
-                        .into(),
-            });
+            return Err(empty_day_table(rel));
         };
         // (column in the row, location index); column 0 is the day label.
         let mut columns: Vec<(usize, usize)> = Vec::new();
@@ -687,31 +681,19 @@ impl Reader {
                 )),
             }
         }
-        let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
-        let mut intensity = Vec::with_capacity(rows.len());
-        for rec in rows.iter().filter(|r| !r.is_comment()) {
-            rec.require_fields(
-                &rel,
-                needed,
-                format_args!("{needed} fields (the day and one value per header column)"),
-            )?;
-            let mut day = Vec::with_capacity(columns.len());
-            for &(col, loc) in &columns {
-                let v = rec
-                    .cell(&rel, col, &locs.list[loc].name)
-                    .float_where(|v| v >= 0.0, "a conflict intensity ≥ 0 (0 = no conflict)")?;
-                day.push(v);
-            }
-            intensity.push(day);
-        }
+        let intensity = day_by_location(
+            &rel,
+            rows.iter().filter(|r| !r.is_comment()),
+            &columns,
+            locs,
+            "value",
+            |c| c.float_where(|v| v >= 0.0, "a conflict intensity ≥ 0 (0 = no conflict)"),
+        )?;
         if intensity.len() < days as usize && !columns.is_empty() {
             // Flee runs until it needs the missing row; so does corridor (a run
             // past the last row is refused before it starts).
-            self.warnings.push(format!(
-                "{rel}: {} day rows but Length in sim_period.csv is {days}: runs of at most {} days only (--days), as Flee stops at the first missing row",
-                intensity.len(),
-                intensity.len()
-            ));
+            self.warnings
+                .push(short_day_table(&rel, intensity.len(), days));
         }
         Ok(Some(ConflictSchedule {
             locations: columns.into_iter().map(|c| c.1).collect(),
@@ -731,13 +713,7 @@ impl Reader {
     ) -> Result<FloodSchedule, InputError> {
         let (rel, records) = self.csv(p, "the flood levels of flood-driven spawning")?;
         let Some((header, rows)) = records.split_first() else {
-            return Err(InputError::Invalid {
-                path: rel,
-                line: None,
-                message:
-                    "empty file (expected a header row '#Day,<location>,...' and one row per day)"
-                        .into(),
-            });
+            return Err(empty_day_table(rel));
         };
         // (column in the row, location index), one entry per location of a name.
         let mut columns: Vec<(usize, usize)> = Vec::new();
@@ -756,33 +732,23 @@ impl Reader {
                 all => columns.extend(all.iter().map(|&i| (col, i))),
             }
         }
-        let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
-        let mut level = Vec::with_capacity(rows.len());
-        for rec in rows
-            .iter()
-            .filter(|r| !r.is_comment() && r.fields.iter().any(|f| !f.is_empty()))
-        {
-            rec.require_fields(
-                &rel,
-                needed,
-                format_args!("{needed} fields (the day and one flood level per header column)"),
-            )?;
-            let mut day = Vec::with_capacity(columns.len());
-            for &(col, loc) in &columns {
-                let v = rec.cell(&rel, col, &locs.list[loc].name).float_where(
+        let level = day_by_location(
+            &rel,
+            rows.iter()
+                .filter(|r| !r.is_comment() && r.fields.iter().any(|f| !f.is_empty())),
+            &columns,
+            locs,
+            "flood level",
+            |c| {
+                c.float_where(
                     |v| (0.0..4.0e9).contains(&v),
                     "a flood level ≥ 0 (0 = no flood)",
-                )?;
-                day.push(v.trunc() as u32);
-            }
-            level.push(day);
-        }
+                )
+                .map(|v| v.trunc() as u32)
+            },
+        )?;
         if level.len() < days as usize {
-            self.warnings.push(format!(
-                "{rel}: {} day rows but Length in sim_period.csv is {days}: runs of at most {} days only (--days), as Flee stops at the first missing row",
-                level.len(),
-                level.len()
-            ));
+            self.warnings.push(short_day_table(&rel, level.len(), days));
         }
         Ok(FloodSchedule {
             locations: columns.into_iter().map(|c| c.1).collect(),
@@ -1168,6 +1134,53 @@ fn extra_attributes<'a>(
                 })
             }
         }
+    }
+    Ok(out)
+}
+
+/// A day-by-location table (conflicts.csv, flood_level.csv) without even a header.
+fn empty_day_table(rel: String) -> InputError {
+    InputError::Invalid {
+        path: rel,
+        line: None,
+        message: "empty file (expected a header row '#Day,<location>,...' and one row per day)"
+            .into(),
+    }
+}
+
+/// The warning for a day-by-location table with fewer day rows than the period:
+/// runs stop where the rows do, as Flee's do.
+fn short_day_table(rel: &str, rows: usize, days: u32) -> String {
+    format!(
+        "{rel}: {rows} day rows but Length in sim_period.csv is {days}: runs of at most {rows} days only (--days), as Flee stops at the first missing row"
+    )
+}
+
+/// The day rows of a day-by-location table (conflicts.csv, flood_level.csv): in
+/// each, one value per entry of `columns` (column in the row, location index),
+/// read by `value`. A row too short for the columns is an error saying it needs
+/// the day and one `what` per header column.
+fn day_by_location<'r, T>(
+    rel: &str,
+    rows: impl Iterator<Item = &'r Record>,
+    columns: &[(usize, usize)],
+    locs: &Locations,
+    what: &str,
+    value: impl Fn(text::Cell) -> Result<T, InputError>,
+) -> Result<Vec<Vec<T>>, InputError> {
+    let needed = columns.iter().map(|c| c.0 + 1).max().unwrap_or(1);
+    let mut out = Vec::new();
+    for rec in rows {
+        rec.require_fields(
+            rel,
+            needed,
+            format_args!("{needed} fields (the day and one {what} per header column)"),
+        )?;
+        let day = columns
+            .iter()
+            .map(|&(col, loc)| value(rec.cell(rel, col, &locs.list[loc].name)))
+            .collect::<Result<Vec<T>, _>>()?;
+        out.push(day);
     }
     Ok(out)
 }

@@ -89,8 +89,14 @@ const TABLE_KEYS: [&str; 7] = [
 /// Longest scenario accepted, as for Flee instances (and `--days`).
 const MAX_DAYS: i64 = crate::flee::MAX_DAYS;
 
-/// What `days` must be, with the real bounds.
+/// What `days` (and a checkpoint or dispersal delay) must be, with the real bounds.
 const DAYS: &str = "a whole number of days between 1 and 100000";
+
+/// Longest lead time, window, delay or stay in days a lever accepts (ten years),
+/// and what such a key must be.
+const MAX_SPAN: i64 = 3650;
+const SPAN_0: &str = "a whole number of days between 0 and 3650";
+const SPAN_1: &str = "a whole number of days between 1 and 3650";
 
 /// What a `day = N` must be: the reader's bound, and what the docs promise for
 /// days after the run (a warning, not an error).
@@ -513,15 +519,9 @@ fn read_locations(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Resul
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let name = c("name").name()?.to_string();
-        if let Some(&first) = lines.get(&name) {
-            return Err(InputError::Duplicate {
-                path: t.file.clone(),
-                line: row.line,
-                what: "location".into(),
-                name,
-                first_line: first,
-            });
-        }
+        first_definition(&mut lines, name.clone(), &t, row.line, "location", || {
+            name.clone()
+        })?;
         if r.names.contains_key(&name) {
             return Err(InputError::Invalid {
                 path: t.file.clone(),
@@ -574,7 +574,6 @@ fn read_locations(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Resul
         loc.conflict_intensity = c("conflict_intensity").float_or(1.0)?;
         loc.initial_idps = c("initial_idps").uint_or(0)? / h;
         loc.capacity_per_day = c("capacity_per_day").uint_or(0)? / h;
-        lines.insert(name.clone(), row.line);
         r.names.insert(name, s.locations.len());
         s.locations.push(loc);
     }
@@ -632,6 +631,33 @@ fn read_routes(r: &mut Reader, tabs: Option<&Tab>, s: &mut Scenario) -> Result<(
         s.links.push(link);
     }
     Ok(())
+}
+
+/// Records that `key` is defined on `line` of table `t`, refusing a second
+/// definition with an error naming both lines (`what` and `name` say what was
+/// repeated; `name` is built only for the error). One place for the rule every
+/// keyed table follows: locations, ports, checkpoints, inflow dates, crossings.
+fn first_definition<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    t: &Table,
+    line: usize,
+    what: &str,
+    name: impl FnOnce() -> String,
+) -> Result<(), InputError> {
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Err(InputError::Duplicate {
+            path: t.file.clone(),
+            line,
+            what: what.into(),
+            name: name(),
+            first_line: *first.get(),
+        }),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(line);
+            Ok(())
+        }
+    }
 }
 
 /// The routes read so far, by unordered pair of locations (routes are
@@ -749,16 +775,9 @@ fn read_ports(
             if s.locations[loc].kind != LocationKind::Port {
                 return Err(pc.bad("a location of kind port"));
             }
-            if let Some(&first) = seen.get(&loc) {
-                return Err(InputError::Duplicate {
-                    path: t.file.clone(),
-                    line: row.line,
-                    what: "port".into(),
-                    name: s.locations[loc].name.clone(),
-                    first_line: first,
-                });
-            }
-            seen.insert(loc, row.line);
+            first_definition(&mut seen, loc, t, row.line, "port", || {
+                s.locations[loc].name.clone()
+            })?;
             let queue = match choice(&c("queue"), &["", "fifo", "random"])? {
                 "random" => QueueDiscipline::Random,
                 _ => QueueDiscipline::Fifo,
@@ -841,16 +860,9 @@ fn read_checkpoints(
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let name = c("name").name()?.to_string();
-        if let Some(&first) = seen.get(&name) {
-            return Err(InputError::Duplicate {
-                path: t.file.clone(),
-                line: row.line,
-                what: "checkpoint".into(),
-                name,
-                first_line: first,
-            });
-        }
-        seen.insert(name.clone(), row.line);
+        first_definition(&mut seen, name.clone(), &t, row.line, "checkpoint", || {
+            name.clone()
+        })?;
         let from = r.loc_cell(&t, &c("from"))?;
         let to = r.loc_cell(&t, &c("to"))?;
         if !linked(s, from, to) {
@@ -867,7 +879,7 @@ fn read_checkpoints(
         let delay = c("delay_days");
         let delay_days = match delay.uint()? {
             d @ 1..=100_000 => d as u32,
-            _ => return Err(delay.bad("a whole number of days between 1 and 100000")),
+            _ => return Err(delay.bad(DAYS)),
         };
         b.checkpoints.push(Checkpoint {
             name,
@@ -887,36 +899,23 @@ fn read_inflows(r: &mut Reader, tabs: Option<&Tab>, b: &mut Border) -> Result<()
     let Some(t) = r.table(tabs, "inflows", &cols, &cols)? else {
         return Ok(());
     };
-    // Location → (points, line of each date), in order of first appearance.
-    let mut order: Vec<usize> = Vec::new();
-    let mut points: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
+    let mut points = Vec::with_capacity(t.rows.len());
     let mut seen: HashMap<(usize, i64), usize> = HashMap::new();
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let loc = r.loc_cell(&t, &c("location"))?;
         let day = c("date").date()?.days_since(r.start);
-        if let Some(&first) = seen.get(&(loc, day)) {
-            return Err(InputError::Duplicate {
-                path: t.file.clone(),
-                line: row.line,
-                what: "inflow date".into(),
-                name: format!("{} {}", c("location").text, c("date").text),
-                first_line: first,
-            });
-        }
-        seen.insert((loc, day), row.line);
+        first_definition(&mut seen, (loc, day), &t, row.line, "inflow date", || {
+            format!("{} {}", c("location").text, c("date").text)
+        })?;
         let v = c("people_per_day").non_negative()? / r.hasten as f64;
-        if !points.contains_key(&loc) {
-            order.push(loc);
-        }
-        points.entry(loc).or_default().push((day, v));
+        points.push((loc, day, v));
     }
-    for loc in order {
-        b.inflows.push(Inflow {
-            location: loc,
-            series: Series::new(points.remove(&loc).unwrap_or_default()),
-        });
-    }
+    b.inflows.extend(
+        series_by_location(points)
+            .into_iter()
+            .map(|(location, series)| Inflow { location, series }),
+    );
     Ok(())
 }
 
@@ -935,16 +934,9 @@ fn read_crossings(r: &mut Reader, tabs: Option<&Tab>, b: &mut Border) -> Result<
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let city = r.loc_cell(&t, &c("border_city"))?;
-        if let Some(&first) = seen.get(&city) {
-            return Err(InputError::Duplicate {
-                path: t.file.clone(),
-                line: row.line,
-                what: "crossing point".into(),
-                name: c("border_city").text.to_string(),
-                first_line: first,
-            });
-        }
-        seen.insert(city, row.line);
+        first_definition(&mut seen, city, &t, row.line, "crossing point", || {
+            c("border_city").text.to_string()
+        })?;
         let slope = c("slope");
         let hazard = probability(&c("hazard"))?;
         b.crossings.push(CrossingPoint {
@@ -1059,25 +1051,36 @@ fn read_observations(r: &mut Reader, tabs: Option<&Tab>) -> Result<Vec<CampData>
     let Some(t) = r.table(tabs, "observations", &cols, &cols)? else {
         return Ok(Vec::new());
     };
-    let mut order: Vec<usize> = Vec::new();
-    let mut points: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
+    let mut points = Vec::with_capacity(t.rows.len());
     for row in &t.rows {
         let c = |k| t.cell(row, k);
         let loc = r.loc_cell(&t, &c("location"))?;
         let day = c("date").date()?.days_since(r.start);
         let v = c("observed").non_negative()? / r.hasten as f64;
+        points.push((loc, day, v));
+    }
+    Ok(series_by_location(points)
+        .into_iter()
+        .map(|(location, series)| CampData { location, series })
+        .collect())
+}
+
+/// Rows `(location, day, value)` as one series per location, locations in order
+/// of first appearance and each series' points in row order (the inflows and
+/// observations tables list dated points of several locations).
+fn series_by_location(rows: Vec<(usize, i64, f64)>) -> Vec<(usize, Series)> {
+    let mut order: Vec<usize> = Vec::new();
+    let mut points: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
+    for (loc, day, v) in rows {
         if !points.contains_key(&loc) {
             order.push(loc);
         }
         points.entry(loc).or_default().push((day, v));
     }
-    Ok(order
+    order
         .into_iter()
-        .map(|loc| CampData {
-            location: loc,
-            series: Series::new(points.remove(&loc).unwrap_or_default()),
-        })
-        .collect())
+        .map(|loc| (loc, Series::new(points.remove(&loc).unwrap_or_default())))
+        .collect()
 }
 
 fn read_border_options(r: &Reader, top: &Tab, b: &mut Border) -> Result<(), InputError> {
@@ -1149,15 +1152,19 @@ fn shares_of(r: &Reader, tab: &Tab, k: &str, b: &Border) -> Result<Option<Vec<f6
 
 /// `allocation` (+ `fifo_share` for "mixed").
 fn allocation_of(tab: &Tab) -> Result<Option<Allocation>, InputError> {
+    // fifo_share only means something for "mixed": refused with anything else.
+    let needs_mixed = || {
+        tab.error_at(
+            "fifo_share",
+            format!(
+                "{}: fifo_share needs allocation = \"mixed\"",
+                tab.full("fifo_share")
+            ),
+        )
+    };
     let Some(a) = tab.opt_str("allocation")? else {
         if tab.has("fifo_share") {
-            return Err(tab.error_at(
-                "fifo_share",
-                format!(
-                    "{}: fifo_share needs allocation = \"mixed\"",
-                    tab.full("fifo_share")
-                ),
-            ));
+            return Err(needs_mixed());
         }
         return Ok(None);
     };
@@ -1170,13 +1177,7 @@ fn allocation_of(tab: &Tab) -> Result<Option<Allocation>, InputError> {
         _ => return Err(tab.bad("allocation", "\"fifo\", \"lottery\" or \"mixed\"")),
     };
     if a != "mixed" && tab.has("fifo_share") {
-        return Err(tab.error_at(
-            "fifo_share",
-            format!(
-                "{}: fifo_share needs allocation = \"mixed\"",
-                tab.full("fifo_share")
-            ),
-        ));
+        return Err(needs_mixed());
     }
     Ok(Some(alloc))
 }
@@ -1243,14 +1244,7 @@ fn read_appointments(
         request_probability: t.f64("request_probability", is_prob, PROB)?,
         eligible: eligible_of(r, &t, s)?.unwrap_or_else(|| (0..s.locations.len()).collect()),
         allocation: allocation_of(&t)?.unwrap_or(Allocation::Fifo),
-        lead_days: t
-            .opt_int(
-                "lead_days",
-                0,
-                3650,
-                "a whole number of days between 0 and 3650",
-            )?
-            .unwrap_or(0) as u32,
+        lead_days: t.opt_int("lead_days", 0, MAX_SPAN, SPAN_0)?.unwrap_or(0) as u32,
     });
     Ok(())
 }
@@ -1279,20 +1273,10 @@ fn read_threshold(r: &Reader, top: &Tab, b: &mut Border) -> Result<(), InputErro
         ));
     }
     b.threshold = Some(EncounterThreshold {
-        window_days: t.int(
-            "window_days",
-            1,
-            3650,
-            "a whole number of days between 1 and 3650",
-        )? as u32,
+        window_days: t.int("window_days", 1, MAX_SPAN, SPAN_1)? as u32,
         activate_at: activate_at / h,
         deactivate_below: deactivate_below / h,
-        deactivate_after_days: t.int(
-            "deactivate_after_days",
-            1,
-            3650,
-            "a whole number of days between 1 and 3650",
-        )? as u32,
+        deactivate_after_days: t.int("deactivate_after_days", 1, MAX_SPAN, SPAN_1)? as u32,
         hazard_factor: t.f64("hazard_factor", non_neg, NON_NEG)?,
         suspend_walk_ups: t.opt_bool("suspend_walk_ups")?.unwrap_or(false),
     });
@@ -1414,14 +1398,7 @@ fn read_caravans(
                 continue_share: cont,
                 papers_share: papers,
                 relocate_to,
-                delay_days: d
-                    .opt_int(
-                        "delay_days",
-                        1,
-                        100_000,
-                        "a whole number of days between 1 and 100000",
-                    )?
-                    .unwrap_or(1) as u32,
+                delay_days: d.opt_int("delay_days", 1, MAX_DAYS, DAYS)?.unwrap_or(1) as u32,
             });
         }
         if size == 0 {
@@ -1576,12 +1553,7 @@ fn read_events(
             "set_lead_days" => {
                 need_pool(&t)?;
                 push(Action::SetLeadDays {
-                    lead_days: t.int(
-                        "lead_days",
-                        0,
-                        3650,
-                        "a whole number of days between 0 and 3650",
-                    )? as u32,
+                    lead_days: t.int("lead_days", 0, MAX_SPAN, SPAN_0)? as u32,
                 })
             }
             "set_eligible" => {
@@ -1707,7 +1679,6 @@ fn read_papers(r: &mut Reader, top: &Tab, b: &mut Border) -> Result<(), InputErr
         "bus_to",
         "bus_days",
     ];
-    const DAYS: &str = "a whole number of days between 1 and 3650";
     for t in top.opt_tables("papers", &keys)? {
         let location = r.loc_key(&t, "location")?;
         if b.papers.iter().any(|o| o.location == location) {
@@ -1721,8 +1692,10 @@ fn read_papers(r: &mut Reader, top: &Tab, b: &mut Border) -> Result<(), InputErr
             ));
         }
         let range = |lo: &str, hi: &str| -> Result<DayRange, InputError> {
-            let min = t.int(lo, 1, 3650, DAYS)? as u32;
-            let max = t.opt_int(hi, 1, 3650, DAYS)?.map_or(min, |x| x as u32);
+            let min = t.int(lo, 1, MAX_SPAN, SPAN_1)? as u32;
+            let max = t
+                .opt_int(hi, 1, MAX_SPAN, SPAN_1)?
+                .map_or(min, |x| x as u32);
             if max < min {
                 return Err(t.error_at(
                     hi,
@@ -1744,7 +1717,7 @@ fn read_papers(r: &mut Reader, top: &Tab, b: &mut Border) -> Result<(), InputErr
             Some(n) => Some(r.loc_name(&t, "bus_to", n)?),
             None => None,
         };
-        let bus_days = match (bus_to, t.opt_int("bus_days", 1, 3650, DAYS)?) {
+        let bus_days = match (bus_to, t.opt_int("bus_days", 1, MAX_SPAN, SPAN_1)?) {
             (Some(_), None) => return Err(t.missing("bus_days")),
             (None, Some(_)) => {
                 return Err(t.error_at("bus_days", format!("{}: needs bus_to", t.full("bus_days"))))
@@ -1780,12 +1753,7 @@ fn relocate_action(r: &Reader, t: &Tab, b: &Border) -> Result<Action, InputError
     }
     let to = r.loc_key(t, "to")?;
     let people = t.int("people", 1, i64::MAX, "a whole number of people ≥ 1")? as u64 / r.hasten;
-    let delay_days = t.int(
-        "delay_days",
-        1,
-        3650,
-        "a whole number of days between 1 and 3650",
-    )? as u32;
+    let delay_days = t.int("delay_days", 1, MAX_SPAN, SPAN_1)? as u32;
     Ok(Action::Relocate {
         from,
         to,
