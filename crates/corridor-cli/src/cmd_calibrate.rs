@@ -8,7 +8,7 @@
 //! `appointments.request_probability` and `inflows.scale`.
 
 use crate::progress::{self, Progress};
-use crate::{Engine, GlobalOpts};
+use crate::GlobalOpts;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use corridor::{CalibrateRequest, Objective};
@@ -35,8 +35,12 @@ pub enum ObjectiveArg {
     Ard,
 }
 
+/// `--days`' help as calibrate words it: several inputs, each with its period.
+const DAYS_HELP: &str = "Number of days to simulate (default: each instance's own period)";
+
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
+#[command(mut_arg("days", |a| a.help(DAYS_HELP)))]
 pub struct CalibrateArgs {
     /// Flee instance directories (or scenarios) with observed camp data; the first
     /// one's settings are the base of the written simsetting.yml.
@@ -63,18 +67,8 @@ pub struct CalibrateArgs {
     /// What to minimise.
     #[arg(long, value_enum, default_value_t = ObjectiveArg::ArdRescaled)]
     pub objective: ObjectiveArg,
-    /// Number of days to simulate (default: each instance's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
-    pub days: Option<u32>,
-    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
-    /// [default: the memory available now].
-    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
-    pub max_memory: Option<u64>,
-    /// Which engine moves people: auto (the default) picks the count engine
-    /// where it supports the input (border scenarios, most Flee instances) and
-    /// the agent engine where it does not (e.g. DFlee's flood rules).
-    #[arg(long, value_enum, default_value_t = Engine::Auto)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub work: crate::WorkloadArgs,
     /// Output directory [default: corridor-out/calibration].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -92,12 +86,7 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let inputs = crate::load_all(&args.inputs, g)?;
     for input in &inputs {
-        corridor::memory::check_parallel(
-            &input.scenario,
-            args.days,
-            args.engine.kind(),
-            args.max_memory,
-        )?;
+        args.work.check_memory(input)?;
     }
     let req = CalibrateRequest {
         params,
@@ -110,8 +99,8 @@ pub fn run(args: &CalibrateArgs, g: &GlobalOpts) -> Result<()> {
             ObjectiveArg::ArdRescaled => Objective::ArdRescaled,
             ObjectiveArg::Ard => Objective::Ard,
         },
-        days: args.days,
-        engine: args.engine.kind(),
+        days: args.work.days,
+        engine: args.work.engine.kind(),
         out: args.out.clone(),
         observed: args.observed.clone(),
         stocks: args.stocks.clone(),

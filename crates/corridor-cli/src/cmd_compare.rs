@@ -6,7 +6,7 @@
 
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
-use crate::{Engine, GlobalOpts};
+use crate::GlobalOpts;
 use anyhow::Result;
 use clap::Args;
 use corridor::run::OutputFormat;
@@ -21,8 +21,13 @@ Examples:
   corridor compare examples/variants --runs 1 --engine agents   # one agent-based run each
   corridor compare examples/variants --format both   # each variant's tables as CSV and Parquet";
 
+/// `--engine`'s help as compare words it: the shared one, plus that every
+/// variant runs on the same engine.
+const ENGINE_HELP: &str = "Which engine moves people: auto (the default) picks the count engine where it supports the input (border scenarios, most Flee instances) and the agent engine where it does not (e.g. DFlee's flood rules); every variant runs on the same engine";
+
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
+#[command(mut_arg("engine", |a| a.help(ENGINE_HELP)))]
 pub struct CompareArgs {
     /// A scenario (scenario.toml, or a directory holding one) with [[variants]].
     /// Without it the built-in scenario is compared.
@@ -46,19 +51,8 @@ pub struct CompareArgs {
     /// variant its p5–p95 band.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
-    /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
-    pub days: Option<u32>,
-    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
-    /// [default: the memory available now].
-    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
-    pub max_memory: Option<u64>,
-    /// Which engine moves people: auto (the default) picks the count engine
-    /// where it supports the input (border scenarios, most Flee instances) and
-    /// the agent engine where it does not (e.g. DFlee's flood rules); every
-    /// variant runs on the same engine.
-    #[arg(long, value_enum, default_value_t = Engine::Auto)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub work: crate::WorkloadArgs,
     /// The tables' format: csv, parquet (`<table>.parquet` instead of
     /// `<table>.csv`) or both; JSON files (compare.json too) are always JSON.
     #[arg(long, default_value = "csv", value_parser = OutputFormat::parse)]
@@ -73,18 +67,13 @@ pub fn run(args: &CompareArgs, g: &GlobalOpts) -> Result<()> {
     if let (Some(v), false) = (file_variant, variants.is_empty()) {
         variants.push(v);
     }
-    corridor::memory::check_parallel(
-        &input.scenario,
-        args.days,
-        args.engine.kind(),
-        args.max_memory,
-    )?;
+    args.work.check_memory(&input)?;
     let req = CompareRequest {
         variants: variants.clone(),
         seed: args.seed,
         runs: args.runs as usize,
-        days: args.days,
-        engine: args.engine.kind(),
+        days: args.work.days,
+        engine: args.work.engine.kind(),
         out: args.out.clone(),
         format: args.format,
     };

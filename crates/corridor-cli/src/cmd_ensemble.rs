@@ -6,7 +6,7 @@
 
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
-use crate::{Engine, GlobalOpts};
+use crate::GlobalOpts;
 use anyhow::Result;
 use clap::Args;
 use corridor::ensemble::summary_lines;
@@ -35,18 +35,8 @@ pub struct EnsembleArgs {
     /// Ensemble seed [default: the scenario's `seed`, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
-    pub days: Option<u32>,
-    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
-    /// [default: the memory available now].
-    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
-    pub max_memory: Option<u64>,
-    /// Which engine moves people: auto (the default) picks the count engine
-    /// where it supports the input (border scenarios, most Flee instances) and
-    /// the agent engine where it does not (e.g. DFlee's flood rules).
-    #[arg(long, value_enum, default_value_t = Engine::Auto)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub work: crate::WorkloadArgs,
     /// A policy variant of the scenario.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
@@ -103,8 +93,8 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
         variant: file_variant.or_else(|| args.variant.clone()),
         runs: args.runs as usize,
         seed: args.seed,
-        days: args.days,
-        engine: args.engine.kind(),
+        days: args.work.days,
+        engine: args.work.engine.kind(),
         out: args.out.clone(),
         format: args.format,
     };
@@ -123,10 +113,10 @@ pub fn run(args: &EnsembleArgs, g: &GlobalOpts) -> Result<()> {
     let at_once = req.runs.min(rayon::current_num_threads());
     corridor::memory::check(
         &input.scenario,
-        args.days,
+        args.work.days,
         req.engine,
         at_once,
-        args.max_memory,
+        args.work.max_memory,
     )?;
     let done = {
         let show = progress::enabled(g.no_progress, g.quiet);

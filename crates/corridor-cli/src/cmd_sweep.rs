@@ -5,7 +5,7 @@
 
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
-use crate::{Engine, GlobalOpts};
+use crate::GlobalOpts;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use corridor::sweep::sensitivity_table;
@@ -51,18 +51,8 @@ pub struct SweepArgs {
     /// Runs per design row, averaged (formerly --replicates).
     #[arg(long, alias = "replicates", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
-    /// Number of days to simulate (default: the scenario's own period).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
-    pub days: Option<u32>,
-    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
-    /// [default: the memory available now].
-    #[arg(long, value_name = "SIZE", value_parser = crate::parse_max_memory)]
-    pub max_memory: Option<u64>,
-    /// Which engine moves people: auto (the default) picks the count engine
-    /// where it supports the input (border scenarios, most Flee instances) and
-    /// the agent engine where it does not (e.g. DFlee's flood rules).
-    #[arg(long, value_enum, default_value_t = Engine::Auto)]
-    pub engine: Engine,
+    #[command(flatten)]
+    pub work: crate::WorkloadArgs,
     /// A policy variant of the scenario.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
@@ -75,12 +65,7 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
     let params = corridor::parse_params(&args.params)?;
     let input = corridor::load(args.input.as_deref())?;
     print_warnings(&input.warnings, g.quiet);
-    corridor::memory::check_parallel(
-        &input.scenario,
-        args.days,
-        args.engine.kind(),
-        args.max_memory,
-    )?;
+    args.work.check_memory(&input)?;
     let req = SweepRequest {
         params,
         method: match args.method {
@@ -90,8 +75,8 @@ pub fn run(args: &SweepArgs, g: &GlobalOpts) -> Result<()> {
         samples: args.samples as usize,
         seed: args.seed,
         runs: args.runs as usize,
-        days: args.days,
-        engine: args.engine.kind(),
+        days: args.work.days,
+        engine: args.work.engine.kind(),
         variant: args.variant.clone(),
         out: args.out.clone(),
     };

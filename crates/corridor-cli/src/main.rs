@@ -104,6 +104,41 @@ enum Command {
     Report(cmd_report::ReportArgs),
 }
 
+/// The work options of the commands that run many members at once (ensemble,
+/// compare, sweep, calibrate): length, memory ceiling and engine, written once so
+/// that they read and behave alike. Flattened where the three stood, so `--help`
+/// lists them in the same place; a command that words one differently rewrites
+/// its help with `mut_arg` (calibrate `--days`, compare `--engine`).
+#[derive(Debug, clap::Args)]
+pub struct WorkloadArgs {
+    /// Number of days to simulate (default: the scenario's own period).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=corridor::MAX_DAYS))]
+    pub days: Option<u32>,
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M)
+    /// [default: the memory available now].
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
+    /// Which engine moves people: auto (the default) picks the count engine
+    /// where it supports the input (border scenarios, most Flee instances) and
+    /// the agent engine where it does not (e.g. DFlee's flood rules).
+    #[arg(long, value_enum, default_value_t = Engine::Auto)]
+    pub engine: Engine,
+}
+
+impl WorkloadArgs {
+    /// Refuses the work, before anything runs, when one member per rayon thread
+    /// is estimated to need more memory than `--max-memory` (or than is free).
+    pub fn check_memory(&self, input: &corridor::Input) -> Result<()> {
+        corridor::memory::check_parallel(
+            &input.scenario,
+            self.days,
+            self.engine.kind(),
+            self.max_memory,
+        )?;
+        Ok(())
+    }
+}
+
 /// `--max-memory SIZE` (8G, 512M, bytes), for clap.
 pub fn parse_max_memory(s: &str) -> std::result::Result<u64, String> {
     corridor::memory::parse_size(s)
