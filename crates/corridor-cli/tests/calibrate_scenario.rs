@@ -3,15 +3,13 @@
 //! July 2023 (a complete month up to September 2023) with a one-row CBP file.
 //! Tiny budgets so the debug build stays fast.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{copy_dir, example};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 const CBP: &str = "fiscal_year,calendar_year,month,component,area_of_responsibility,\
 title_of_authority,encounters\n\
@@ -20,13 +18,8 @@ title_of_authority,encounters\n\
 
 /// examples/crossings moved to 1-31 Jul 2023, with `extra` appended to its TOML.
 fn july_scenario(dir: &Path, extra: &str) -> PathBuf {
-    let src = repo().join("examples/crossings");
     let sc = dir.join("sc");
-    fs::create_dir_all(&sc).unwrap();
-    for e in fs::read_dir(&src).unwrap() {
-        let p = e.unwrap().path();
-        fs::copy(&p, sc.join(p.file_name().unwrap())).unwrap();
-    }
+    copy_dir(&example("crossings"), &sc);
     let toml = fs::read_to_string(sc.join("scenario.toml")).unwrap();
     assert!(toml.contains("start_date = \"2023-12-01\"") && toml.contains("days = 30"));
     let toml = toml
@@ -39,8 +32,8 @@ fn july_scenario(dir: &Path, extra: &str) -> PathBuf {
     sc
 }
 
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
+fn corridor() -> assert_cmd::Command {
+    let mut c = common::corridor();
     c.arg("--quiet");
     c
 }
@@ -144,7 +137,7 @@ fn bad_names_and_months_after_september_2023_are_bad_input() {
     // The original example runs in December 2023: nothing to compare with.
     corridor()
         .arg("calibrate")
-        .arg(repo().join("examples/crossings"))
+        .arg(example("crossings"))
         .args(["--param", "crossings.hazard_scale=0.5..2", "--budget", "2"])
         .args(["--observed", cbp.to_str().unwrap()])
         .assert()

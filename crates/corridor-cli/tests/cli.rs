@@ -7,59 +7,15 @@
 //! certain outcome (move chance 1 at the conflict zone, 0 in the camp, one
 //! route), so its out.csv is the same for every seed and can be pinned.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{corridor, files, mali, read, repo, run_ok, run_refused, ACCOUNTING_PARTS};
 use predicates::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn mali() -> PathBuf {
-    repo().join("tests/data/flee/mali2012")
-}
-
 fn tiny() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny")
-}
-
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
-
-/// Runs `corridor run <input> --out <out> <extra...>` and asserts success.
-fn run_ok(input: &Path, out: &Path, extra: &[&str]) {
-    corridor()
-        .arg("run")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
-
-fn read(p: &Path) -> String {
-    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Every file of a run directory, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// Names of the locations of a Flee locations.csv, and which are camps.
@@ -157,18 +113,10 @@ arrived,departed,admitted,encountered,intercepted"
     );
     let acc = &summary["accounting"];
     assert!(acc["spawned"].as_u64().unwrap() > 0);
-    let parts: u64 = [
-        "at_locations",
-        "on_links",
-        "in_queues",
-        "in_transit",
-        "admitted",
-        "encountered",
-        "removed",
-    ]
-    .iter()
-    .map(|k| acc[k].as_u64().unwrap())
-    .sum();
+    let parts: u64 = ACCOUNTING_PARTS
+        .iter()
+        .map(|k| acc[k].as_u64().unwrap())
+        .sum();
     assert_eq!(parts, acc["spawned"].as_u64().unwrap());
     assert_eq!(summary["accounting_balances_every_day"], true);
     // Inputs are listed relative to the instance, with digests.
@@ -217,13 +165,7 @@ fn thread_count_does_not_change_outputs() {
 /// Copies the tiny instance into `dst`.
 fn copy_tiny(dst: &Path) {
     for sub in ["", "input_csv", "source_data"] {
-        fs::create_dir_all(dst.join(sub)).unwrap();
-        for e in fs::read_dir(tiny().join(sub)).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                fs::copy(e.path(), dst.join(sub).join(e.file_name())).unwrap();
-            }
-        }
+        common::copy_dir(&tiny().join(sub), &dst.join(sub));
     }
 }
 
@@ -238,17 +180,9 @@ fn bad_input_exits_2_and_names_the_file() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    corridor()
-        .arg("run")
-        .arg(&inst)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::starts_with("error: "))
+    run_refused(&inst, &out)
         .stderr(predicate::str::contains("input_csv/routes.csv:2"))
         .stderr(predicate::str::contains("far"));
-    assert!(!out.exists(), "a failed run must write nothing");
     corridor()
         .arg("check")
         .arg(&inst)
@@ -296,17 +230,8 @@ fn failed_simulation_leaves_no_outputs() {
     let conflicts = read(&inst.join("input_csv/conflicts.csv")).replace(",1", ",0");
     fs::write(inst.join("input_csv/conflicts.csv"), conflicts).unwrap();
     let out = tmp.path().join("out");
-    corridor()
-        .arg("run")
-        .arg(&inst)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::starts_with("error: "))
-        .stderr(predicate::str::contains("no conflict zone"));
+    run_refused(&inst, &out).stderr(predicate::str::contains("no conflict zone"));
     assert!(!out.join("out.csv").exists());
-    assert!(!out.exists());
 }
 
 #[test]

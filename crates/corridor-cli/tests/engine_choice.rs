@@ -5,26 +5,17 @@
 //! `--engine agents` overrides; a single `run` keeps the agent engine. What a
 //! directory records (`summary.json` `engine`) is the engine actually used.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
+
+use common::{corridor, example, json, mali, repo};
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
 
 /// The engine recorded in `<dir>/summary.json`.
 fn engine(dir: &Path) -> String {
-    let p = dir.join("summary.json");
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    let v: Value = serde_json::from_str(&text).unwrap();
-    v["engine"].as_str().unwrap().to_string()
+    json(&dir.join("summary.json"))["engine"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Runs `corridor <cmd> <input> <args> --out <out> -q` and returns `out`.
@@ -48,14 +39,16 @@ fn ensembles_default_to_counts_where_the_count_engine_supports_the_input() {
     let t = tmp.path();
     let short = ["--runs", "2", "--days", "10"];
     for ex in ["inflow", "appointments", "crossings"] {
-        let out = run(t, ex, "ensemble", &repo().join("examples").join(ex), &short);
+        let out = run(t, ex, "ensemble", &example(ex), &short);
         assert_eq!(engine(&out), "counts", "{ex}");
     }
-    let mali = repo().join("tests/data/flee/mali2012");
-    assert_eq!(engine(&run(t, "mali", "ensemble", &mali, &short)), "counts");
+    assert_eq!(
+        engine(&run(t, "mali", "ensemble", &mali(), &short)),
+        "counts"
+    );
     // `--engine agents` overrides.
     let agents = [&short[..], &["--engine", "agents"]].concat();
-    let inflow = repo().join("examples/inflow");
+    let inflow = example("inflow");
     let out = run(t, "inflow-agents", "ensemble", &inflow, &agents);
     assert_eq!(engine(&out), "agents");
     // A single run keeps the agent engine; `--engine auto` asks for the fastest.
@@ -99,7 +92,7 @@ fn the_agent_engine_runs_what_the_count_engine_refuses() {
 #[test]
 fn compare_resolves_one_engine_for_every_variant() {
     let tmp = tempfile::tempdir().unwrap();
-    let variants = repo().join("examples/variants");
+    let variants = example("variants");
     let args = [
         "--runs",
         "2",

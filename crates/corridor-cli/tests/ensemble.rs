@@ -3,49 +3,12 @@
 //! --runs N`, `sweep`, `validate` and `calibrate`, and their exit codes for bad
 //! input. Runs are short (`--days 10..20`, few runs) to keep debug builds quick.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{corridor, files, json, mali, read, repo};
 use predicates::prelude::*;
 use serde_json::Value;
-use std::fs;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn mali() -> PathBuf {
-    repo().join("tests/data/flee/mali2012")
-}
-
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
-
-fn read(p: &Path) -> String {
-    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&read(p)).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Every file of a directory (not recursive), by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
+use std::path::Path;
 
 fn ensemble_mali(out: &Path, extra: &[&str]) -> String {
     let a = corridor()
@@ -307,67 +270,69 @@ fn sweep_accepts_both_range_spellings_and_runs() {
 #[test]
 fn bad_parameters_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    corridor()
-        .arg("sweep")
-        .arg(mali())
-        .args([
-            "--param",
-            "move_rules.nope=1:2",
-            "--samples",
-            "5",
-            "--days",
-            "5",
-            "--out",
-        ])
-        .arg(tmp.path().join("sw"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "unknown parameter `move_rules.nope`",
-        ))
-        .stderr(predicate::str::contains("move_rules.camp_weight"));
-    corridor()
-        .arg("sweep")
-        .arg(mali())
-        .args(["--param", "move_rules.camp_weight", "--out"])
-        .arg(tmp.path().join("sw"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("expected NAME=LOW:HIGH"));
-    corridor()
-        .arg("calibrate")
-        .arg(mali())
-        .args([
-            "--param",
-            "move_rules.nope=1..2",
-            "--budget",
-            "4",
-            "--days",
-            "5",
-            "--out",
-        ])
-        .arg(tmp.path().join("cal"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "unknown parameter `move_rules.nope`",
-        ));
-    // A value outside the parameter's domain (a probability above 1).
-    corridor()
-        .arg("calibrate")
-        .arg(mali())
-        .args([
-            "--param",
-            "move_rules.conflict_movechance=0.5..1.5",
-            "--budget",
-            "4",
-            "--days",
-            "5",
-            "--out",
-        ])
-        .arg(tmp.path().join("cal"))
-        .assert()
-        .code(2);
+    let unknown = "unknown parameter `move_rules.nope`";
+    // (command, its arguments, --out folder, what stderr must say)
+    let cases: [(&str, &[&str], &str, &[&str]); 4] = [
+        (
+            "sweep",
+            &[
+                "--param",
+                "move_rules.nope=1:2",
+                "--samples",
+                "5",
+                "--days",
+                "5",
+            ],
+            "sw",
+            &[unknown, "move_rules.camp_weight"],
+        ),
+        (
+            "sweep",
+            &["--param", "move_rules.camp_weight"],
+            "sw",
+            &["expected NAME=LOW:HIGH"],
+        ),
+        (
+            "calibrate",
+            &[
+                "--param",
+                "move_rules.nope=1..2",
+                "--budget",
+                "4",
+                "--days",
+                "5",
+            ],
+            "cal",
+            &[unknown],
+        ),
+        // A value outside the parameter's domain (a probability above 1).
+        (
+            "calibrate",
+            &[
+                "--param",
+                "move_rules.conflict_movechance=0.5..1.5",
+                "--budget",
+                "4",
+                "--days",
+                "5",
+            ],
+            "cal",
+            &[],
+        ),
+    ];
+    for (cmd, args, out, says) in cases {
+        let mut a = corridor()
+            .arg(cmd)
+            .arg(mali())
+            .args(args)
+            .arg("--out")
+            .arg(tmp.path().join(out))
+            .assert()
+            .code(2);
+        for s in says {
+            a = a.stderr(predicate::str::contains(*s));
+        }
+    }
     assert!(!tmp.path().join("sw").exists());
     assert!(!tmp.path().join("cal").exists());
 }
@@ -460,7 +425,7 @@ fn mpi_ensemble_equals_single_process() {
 }
 
 #[cfg(feature = "mpi")]
-fn which_mpirun() -> Result<PathBuf, ()> {
+fn which_mpirun() -> Result<std::path::PathBuf, ()> {
     std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())

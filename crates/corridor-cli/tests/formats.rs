@@ -4,19 +4,11 @@
 //! manifest lists what is there, and `corridor report` redraws the same page
 //! from either format.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{corridor, example};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
+use std::path::Path;
 
 /// File names directly in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
@@ -87,7 +79,7 @@ fn ensemble_directories_in_parquet_hold_the_csv_values_and_redraw_their_report()
         // One member leaves `sd` empty: nulls in the Parquet tables.
         corridor()
             .arg("ensemble")
-            .arg(repo().join("examples/port-closure"))
+            .arg(example("port-closure"))
             .args([
                 "--runs", "1", "--seed", "4", "--quiet", "--format", f, "--out",
             ])
@@ -146,7 +138,7 @@ fn compare_directories_in_parquet_hold_the_csv_values_in_every_variant() {
     ] {
         corridor()
             .arg("compare")
-            .arg(repo().join("examples/variants"))
+            .arg(example("variants"))
             .args(["--runs", runs, "--days", "20", "--seed", "2", "--quiet"])
             .args(["--format", f.trim_end_matches('1'), "--out"])
             .arg(dir(f))

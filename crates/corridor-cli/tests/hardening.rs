@@ -5,24 +5,18 @@
 //! work too large for the memory is refused before it starts, and names cannot
 //! send escape sequences to the terminal.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{copy_dir, example, mali};
 use corridor_io::write::{check_dir, MANIFEST_FILE};
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example(name: &str) -> PathBuf {
-    repo().join("examples").join(name)
-}
-
 fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
+    let mut c = common::corridor();
     c.arg("--no-progress");
     c
 }
@@ -129,7 +123,7 @@ fn a_new_run_replaces_every_file_of_the_previous_one() {
     corridor()
         .args(["run", "--quiet", "--days", "5", "--out"])
         .arg(&out)
-        .arg(repo().join("tests/data/flee/mali2012"))
+        .arg(mali())
         .assert()
         .success();
     assert!(out.join("observed.csv").exists());
@@ -245,16 +239,7 @@ fn days_beyond_the_bound_and_too_much_memory_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     // 10^9 people: ~28 GB of agents. Refused under an 8G limit, with the ways out.
     let sc = tmp.path().join("big");
-    fs::create_dir(&sc).unwrap();
-    for f in [
-        "scenario.toml",
-        "locations.csv",
-        "routes.csv",
-        "ports.csv",
-        "crossings.csv",
-    ] {
-        fs::copy(example("crossings").join(f), sc.join(f)).unwrap();
-    }
+    copy_dir(&example("crossings"), &sc);
     let locs = fs::read_to_string(sc.join("locations.csv"))
         .unwrap()
         .replace("Mexico,Chihuahua,0,1000", "Mexico,Chihuahua,0,1000000000");
@@ -299,16 +284,7 @@ fn days_beyond_the_bound_and_too_much_memory_exit_2() {
 fn names_cannot_write_escape_sequences_to_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let sc = tmp.path().join("esc");
-    fs::create_dir(&sc).unwrap();
-    for f in [
-        "scenario.toml",
-        "locations.csv",
-        "routes.csv",
-        "ports.csv",
-        "crossings.csv",
-    ] {
-        fs::copy(example("crossings").join(f), sc.join(f)).unwrap();
-    }
+    copy_dir(&example("crossings"), &sc);
     let toml = fs::read_to_string(sc.join("scenario.toml"))
         .unwrap()
         .replace(

@@ -7,66 +7,17 @@
 //! The lever tests at the end pin the numbers of the border processes as the CLI
 //! writes them (ports.csv, monthly.csv, summary.json, compare.json).
 
-use assert_cmd::Command;
+mod common;
+
+use common::{
+    copy_dir, corridor, example, json, read, repo, run_ok, run_refused, top_files, ACCOUNTING_PARTS,
+};
 use predicates::prelude::*;
-use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example(name: &str) -> PathBuf {
-    repo().join("examples").join(name)
-}
-
-fn corridor() -> Command {
-    let mut c = Command::cargo_bin("corridor").unwrap();
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
-
-fn read(p: &Path) -> String {
-    fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&read(p)).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Every file of a directory (not recursive), by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| {
-            let e = e.unwrap();
-            e.file_type().unwrap().is_file().then(|| {
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    fs::read(e.path()).unwrap(),
-                )
-            })
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 fn names(dir: &Path) -> Vec<String> {
-    files(dir).into_iter().map(|f| f.0).collect()
-}
-
-/// `corridor run <input> --out <out> <extra...>`, asserting success.
-fn run_ok(input: &Path, out: &Path, extra: &[&str]) {
-    corridor()
-        .arg("run")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
+    top_files(dir).into_iter().map(|f| f.0).collect()
 }
 
 /// Rows of a CSV file without its header, split on commas (no quoted fields in
@@ -90,16 +41,6 @@ fn table_rows(p: &Path) -> Vec<Vec<String>> {
         .map(|l| l.split(',').map(|f| f.trim().to_string()).collect())
         .collect()
 }
-
-const ACCOUNTING_PARTS: [&str; 7] = [
-    "at_locations",
-    "on_links",
-    "in_queues",
-    "in_transit",
-    "admitted",
-    "encountered",
-    "removed",
-];
 
 /// The checks every scenario run directory passes: summary.json describes a
 /// scenario run whose people are all accounted for every day, daily.csv has a row
@@ -247,7 +188,7 @@ fn scenario_file_and_directory_are_the_same_input() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run_ok(&example("port-closure"), &a, &[]);
     run_ok(&example("port-closure").join("scenario.toml"), &b, &[]);
-    assert_eq!(files(&a), files(&b));
+    assert_eq!(top_files(&a), top_files(&b));
     // The scenario's seed (none here) defaults to 1; --seed overrides it.
     assert_eq!(json(&a.join("summary.json"))["seed"], 1);
     let c = tmp.path().join("c");
@@ -534,10 +475,10 @@ fn scenario_runs_are_deterministic_across_threads() {
         &p("c"),
         &["--seed", "3", "--threads", "2"],
     );
-    let a = files(&p("a"));
+    let a = top_files(&p("a"));
     assert!(a.iter().any(|f| f.0 == "ports.csv"));
-    assert_eq!(a, files(&p("b")), "same seed, different bytes");
-    assert_eq!(a, files(&p("c")), "thread count changed the outputs");
+    assert_eq!(a, top_files(&p("b")), "same seed, different bytes");
+    assert_eq!(a, top_files(&p("c")), "thread count changed the outputs");
     for t in ["1", "2"] {
         corridor()
             .arg("compare")
@@ -556,9 +497,13 @@ fn scenario_runs_are_deterministic_across_threads() {
             .assert()
             .success();
     }
-    assert_eq!(files(&p("cmp1")), files(&p("cmp2")));
+    assert_eq!(top_files(&p("cmp1")), top_files(&p("cmp2")));
     for v in ["baseline", "appointments_doubled"] {
-        assert_eq!(files(&p("cmp1").join(v)), files(&p("cmp2").join(v)), "{v}");
+        assert_eq!(
+            top_files(&p("cmp1").join(v)),
+            top_files(&p("cmp2").join(v)),
+            "{v}"
+        );
     }
 }
 
@@ -621,17 +566,6 @@ fn compare_defaults_to_ensembles_with_paired_bands() {
     assert!(html.contains("within noise"), "compare page");
 }
 
-/// Copies a scenario directory (flat) into `dst`.
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn observation_file_is_recorded_for_comparison() {
     let tmp = tempfile::tempdir().unwrap();
@@ -667,17 +601,9 @@ fn bad_scenario_exits_2_and_writes_nothing() {
         read(&sc.join("scenario.toml")).replace("port = \"Lukeville\"", "port = \"Nowhere\"");
     fs::write(sc.join("scenario.toml"), toml).unwrap();
     let out = tmp.path().join("out");
-    corridor()
-        .arg("run")
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::starts_with("error: "))
+    run_refused(&sc, &out)
         .stderr(predicate::str::contains("scenario.toml"))
         .stderr(predicate::str::contains("Nowhere"));
-    assert!(!out.exists());
     corridor().arg("check").arg(&sc).assert().code(2);
 }
 
