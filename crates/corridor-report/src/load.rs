@@ -69,6 +69,17 @@ pub struct Place {
     pub vars: Vec<Vec<Pt>>,
 }
 
+impl Place {
+    /// A place with no points yet.
+    fn new(name: &str, kind: &str) -> Place {
+        Place {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            vars: vec![Vec::new(); DAILY_VARS.len()],
+        }
+    }
+}
+
 /// A port of entry with its daily series, indexed like [`PORT_VARS`].
 #[derive(Debug, Clone)]
 pub struct Port {
@@ -77,6 +88,18 @@ pub struct Port {
     /// Days the port was open (single runs only; `None` when the column is absent).
     pub open_days: Option<u64>,
     pub days: u64,
+}
+
+impl Port {
+    /// A port with no points or days yet; `open_days` is `Some(0)` when open days are counted.
+    fn new(name: &str, open_days: Option<u64>) -> Port {
+        Port {
+            name: name.to_string(),
+            vars: vec![Vec::new(); PORT_VARS.len()],
+            open_days,
+            days: 0,
+        }
+    }
 }
 
 /// One row of monthly.csv or monthly_stats.csv.
@@ -427,6 +450,36 @@ impl Table {
             .ok_or_else(|| self.bad(line, col, "row is shorter than the header".into()))
     }
 
+    /// The cell of an optional column, `""` when the file has no such column.
+    fn opt_str<'r>(
+        &self,
+        line: u64,
+        rec: &'r csv::StringRecord,
+        col: Option<usize>,
+    ) -> Result<&'r str, ReportError> {
+        match col {
+            Some(c) => self.str(line, rec, c),
+            None => Ok(""),
+        }
+    }
+
+    /// Adds a run's row to its series: column `cols[v]` (when present) to `series[v]`.
+    fn push_columns(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        cols: &[Option<usize>],
+        day: i64,
+        series: &mut [Vec<Pt>],
+    ) -> Result<(), ReportError> {
+        for (v, c) in cols.iter().enumerate() {
+            if let Some(c) = *c {
+                series[v].push(Pt::single(day, self.num(line, rec, c)?));
+            }
+        }
+        Ok(())
+    }
+
     fn num(&self, line: u64, rec: &csv::StringRecord, col: usize) -> Result<f64, ReportError> {
         let s = self.str(line, rec, col)?;
         match s.parse::<f64>() {
@@ -487,21 +540,9 @@ fn load_daily(path: &Path, day0: &mut Option<i64>) -> Result<Vec<Place>, ReportE
     for (line, rec) in &t.rows {
         let day = t.int(*line, rec, c_day)?;
         let name = t.str(*line, rec, c_loc)?;
-        let kind = match c_kind {
-            Some(c) => t.str(*line, rec, c)?,
-            None => "",
-        };
-        let i = slot(&mut places, &mut index, name, || Place {
-            name: name.to_string(),
-            kind: kind.to_string(),
-            vars: vec![Vec::new(); DAILY_VARS.len()],
-        });
-        for (v, c) in cols.iter().enumerate() {
-            if let Some(c) = *c {
-                let x = t.num(*line, rec, c)?;
-                places[i].vars[v].push(Pt::single(day, x));
-            }
-        }
+        let kind = t.opt_str(*line, rec, c_kind)?;
+        let i = slot(&mut places, &mut index, name, || Place::new(name, kind));
+        t.push_columns(*line, rec, &cols, day, &mut places[i].vars)?;
     }
     for p in &mut places {
         sort_series(&mut p.vars);
@@ -515,6 +556,43 @@ struct StatCols {
     p5: Option<usize>,
     p95: Option<usize>,
     mean: Option<usize>,
+}
+
+/// Columns of a per-day statistics file (`daily_stats`, `ports_stats`): `day`,
+/// `variable` and the statistics.
+struct DayStatCols {
+    day: usize,
+    var: usize,
+    stats: StatCols,
+}
+
+impl DayStatCols {
+    fn new(t: &Table, c_day: usize) -> Result<DayStatCols, ReportError> {
+        let var = t.col("variable")?;
+        Ok(DayStatCols {
+            day: c_day,
+            var,
+            stats: StatCols::new(t)?,
+        })
+    }
+
+    /// Adds a row to the series of its `variable` when that is one of `names`
+    /// (indexing `series`); rows of other variables are skipped unread.
+    fn push_row(
+        &self,
+        t: &Table,
+        line: u64,
+        rec: &csv::StringRecord,
+        names: &[&str],
+        series: &mut [Vec<Pt>],
+    ) -> Result<(), ReportError> {
+        let var = t.str(line, rec, self.var)?;
+        if let Some(v) = names.iter().position(|d| *d == var) {
+            let day = t.int(line, rec, self.day)?;
+            series[v].push(self.stats.pt(t, line, rec, day)?);
+        }
+        Ok(())
+    }
 }
 
 impl StatCols {
@@ -564,29 +642,16 @@ fn load_daily_stats(path: &Path, day0: &mut Option<i64>) -> Result<Vec<Place>, R
     let t = Table::read(path)?;
     let c_day = t.col("day")?;
     let c_loc = t.col("location")?;
-    let c_var = t.col("variable")?;
     let c_kind = t.opt("kind");
-    let sc = StatCols::new(&t)?;
+    let sc = DayStatCols::new(&t, c_day)?;
     *day0 = t.day0(c_day);
     let mut places: Vec<Place> = Vec::new();
     let mut index = HashMap::new();
     for (line, rec) in &t.rows {
         let name = t.str(*line, rec, c_loc)?;
-        let kind = match c_kind {
-            Some(c) => t.str(*line, rec, c)?,
-            None => "",
-        };
-        let i = slot(&mut places, &mut index, name, || Place {
-            name: name.to_string(),
-            kind: kind.to_string(),
-            vars: vec![Vec::new(); DAILY_VARS.len()],
-        });
-        let var = t.str(*line, rec, c_var)?;
-        if let Some(v) = DAILY_VARS.iter().position(|d| *d == var) {
-            let day = t.int(*line, rec, c_day)?;
-            let pt = sc.pt(&t, *line, rec, day)?;
-            places[i].vars[v].push(pt);
-        }
+        let kind = t.opt_str(*line, rec, c_kind)?;
+        let i = slot(&mut places, &mut index, name, || Place::new(name, kind));
+        sc.push_row(&t, *line, rec, &DAILY_VARS, &mut places[i].vars)?;
     }
     for p in &mut places {
         sort_series(&mut p.vars);
@@ -605,18 +670,10 @@ fn load_ports(path: &Path) -> Result<Vec<Port>, ReportError> {
     for (line, rec) in &t.rows {
         let day = t.int(*line, rec, c_day)?;
         let name = t.str(*line, rec, c_port)?;
-        let i = slot(&mut ports, &mut index, name, || Port {
-            name: name.to_string(),
-            vars: vec![Vec::new(); PORT_VARS.len()],
-            open_days: c_open.map(|_| 0),
-            days: 0,
+        let i = slot(&mut ports, &mut index, name, || {
+            Port::new(name, c_open.map(|_| 0))
         });
-        for (v, c) in cols.iter().enumerate() {
-            if let Some(c) = *c {
-                let x = t.num(*line, rec, c)?;
-                ports[i].vars[v].push(Pt::single(day, x));
-            }
-        }
+        t.push_columns(*line, rec, &cols, day, &mut ports[i].vars)?;
         ports[i].days += 1;
         if let Some(c) = c_open {
             let s = t.str(*line, rec, c)?;
@@ -642,24 +699,13 @@ fn load_ports_stats(path: &Path) -> Result<Vec<Port>, ReportError> {
     let t = Table::read(path)?;
     let c_day = t.col("day")?;
     let c_port = t.col("port")?;
-    let c_var = t.col("variable")?;
-    let sc = StatCols::new(&t)?;
+    let sc = DayStatCols::new(&t, c_day)?;
     let mut ports: Vec<Port> = Vec::new();
     let mut index = HashMap::new();
     for (line, rec) in &t.rows {
         let name = t.str(*line, rec, c_port)?;
-        let i = slot(&mut ports, &mut index, name, || Port {
-            name: name.to_string(),
-            vars: vec![Vec::new(); PORT_VARS.len()],
-            open_days: None,
-            days: 0,
-        });
-        let var = t.str(*line, rec, c_var)?;
-        if let Some(v) = PORT_VARS.iter().position(|d| *d == var) {
-            let day = t.int(*line, rec, c_day)?;
-            let pt = sc.pt(&t, *line, rec, day)?;
-            ports[i].vars[v].push(pt);
-        }
+        let i = slot(&mut ports, &mut index, name, || Port::new(name, None));
+        sc.push_row(&t, *line, rec, &PORT_VARS, &mut ports[i].vars)?;
     }
     for p in &mut ports {
         sort_series(&mut p.vars);
