@@ -9,10 +9,12 @@
 //! camps) so the comparison needs no input files. `--serial` runs
 //! `corridor_ensemble::run_ensemble` without initialising MPI. Rank 0 writes `DIR`.
 
+#[path = "../tests/common/toy.rs"]
+mod toy;
+
 use corridor_ensemble::mpi::mpi_ensemble;
 use corridor_ensemble::{run_ensemble, EnsembleOptions};
-use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
-use corridor_model::{CampData, Date, Location, LocationKind, Scenario, Series};
+use corridor_model::Scenario;
 use mpi::traits::Communicator;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,31 +67,9 @@ fn parse() -> Result<Args, String> {
     })
 }
 
+/// The toy: 60 days; 1,500 and 700 people observed in the camps by the end.
 fn toy() -> Scenario {
-    let mut s = Scenario::new("toy", Date::parse("2012-03-01").unwrap(), 60);
-    let a = s.add_location(Location::new("A", LocationKind::ConflictZone));
-    s.locations[a].population = 100_000;
-    s.add_location(Location::new("B", LocationKind::Town));
-    let c = s.add_location(Location::new("C", LocationKind::Camp));
-    let d = s.add_location(Location::new("D", LocationKind::Camp));
-    s.link("A", "B", 120.0);
-    s.link("B", "C", 150.0);
-    s.link("B", "D", 260.0);
-    s.settings.spawn_rules.conflict_driven_spawning = Some(ConflictDrivenSpawning {
-        spawn_mode: SpawnMode::Poisson,
-        displaced_per_conflict_day: 40.0,
-    });
-    s.data.camps = vec![
-        CampData {
-            location: c,
-            series: Series::new(vec![(0, 0.0), (60, 1500.0)]),
-        },
-        CampData {
-            location: d,
-            series: Series::new(vec![(0, 0.0), (60, 700.0)]),
-        },
-    ];
-    s
+    toy::flee_like("toy", 60, [1500.0, 700.0])
 }
 
 fn scenario(args: &Args) -> Result<Scenario, String> {

@@ -1,66 +1,24 @@
 //! Ensembles and sweeps with the real engine on a small Flee-like scenario built
 //! programmatically (conflict zone → town → two camps, constant spawning).
 
+mod common;
+
+use common::{assert_same_on_1_and_3_threads, on_threads, written_files};
 use corridor_ensemble::{
     member_seed, run_ensemble, sweep, CampObservations, EnsembleOptions, ParamRange, SweepMethod,
     SweepOptions, DAILY_VARIABLES, TOTAL_VARIABLES,
 };
-use corridor_model::settings::{ConflictDrivenSpawning, SpawnMode};
-use corridor_model::{
-    simulate, CampData, Date, Location, LocationKind, RunOptions, Scenario, Series,
-};
-use std::fs;
+use corridor_model::{simulate, RunOptions, Scenario};
 
+/// 30 days; 700 and 300 people observed in the camps by the end.
 fn flee_like() -> Scenario {
-    let mut s = Scenario::new("flee-like", Date::parse("2012-03-01").unwrap(), 30);
-    let a = s.add_location(Location::new("A", LocationKind::ConflictZone));
-    s.locations[a].population = 100_000;
-    s.add_location(Location::new("B", LocationKind::Town));
-    let c = s.add_location(Location::new("C", LocationKind::Camp));
-    let d = s.add_location(Location::new("D", LocationKind::Camp));
-    s.link("A", "B", 120.0);
-    s.link("B", "C", 150.0);
-    s.link("B", "D", 260.0);
-    s.settings.spawn_rules.conflict_driven_spawning = Some(ConflictDrivenSpawning {
-        spawn_mode: SpawnMode::Poisson,
-        displaced_per_conflict_day: 40.0,
-    });
-    s.data.camps = vec![
-        CampData {
-            location: c,
-            series: Series::new(vec![(0, 0.0), (30, 700.0)]),
-        },
-        CampData {
-            location: d,
-            series: Series::new(vec![(0, 0.0), (30, 300.0)]),
-        },
-    ];
-    s
+    common::toy::flee_like("flee-like", 30, [700.0, 300.0])
 }
 
 fn files_with_threads(threads: usize) -> Vec<(String, Vec<u8>)> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
     let s = flee_like();
-    let e = pool
-        .install(|| run_ensemble(&s, &EnsembleOptions::new(24, 5)))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    e.write_dir(dir.path(), &Default::default()).unwrap();
-    let mut files: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|f| {
-            let f = f.unwrap();
-            (
-                f.file_name().to_string_lossy().into_owned(),
-                fs::read(f.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
+    let e = on_threads(threads, || run_ensemble(&s, &EnsembleOptions::new(24, 5))).unwrap();
+    written_files(&e)
 }
 
 #[test]
@@ -68,10 +26,7 @@ fn engine_ensemble_is_identical_for_1_and_3_threads() {
     let one = files_with_threads(1);
     let three = files_with_threads(3);
     assert_eq!(one.len(), 3);
-    for (a, b) in one.iter().zip(&three) {
-        assert_eq!(a.0, b.0);
-        assert!(a.1 == b.1, "{} differs between 1 and 3 threads", a.0);
-    }
+    assert_same_on_1_and_3_threads(&one, &three);
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! of the member index (recovered from the member seed), so every statistic in the
 //! written files has an exact expected value.
 
+mod common;
+
+use common::{assert_same_on_1_and_3_threads, on_threads, written, written_files};
 use corridor_ensemble::{
     member_seed, run_ensemble_with, sweep_with, EnsembleError, EnsembleOptions, ParamRange,
     SweepMethod, SweepOptions, DAILY_VARIABLES, TOTAL_VARIABLES,
@@ -91,6 +94,13 @@ fn by_member(
     }
 }
 
+/// The ensemble of `runs` [`by_member`] members of `s` seeded with `seed`,
+/// written into a fresh folder.
+fn by_member_dir(s: &Scenario, runs: usize, seed: u64) -> tempfile::TempDir {
+    let sim = by_member(seed, runs);
+    written(&run_ensemble_with(s, &EnsembleOptions::new(runs, seed), &sim, &|_| {}).unwrap())
+}
+
 /// A pseudo-random simulator: every cell drawn from the member's own stream.
 fn noisy(s: &Scenario, ro: &RunOptions) -> Result<RunOutput, ModelError> {
     let n = s.locations.len();
@@ -119,6 +129,11 @@ fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// Asserts that the line of `text` starting with `prefix` goes on with `rest`.
+fn assert_row(text: &str, prefix: &str, rest: &str) {
+    assert_eq!(line_starting(text, prefix), format!("{prefix}{rest}"));
+}
+
 fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
     text.lines()
         .find(|l| l.starts_with(prefix))
@@ -128,11 +143,7 @@ fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
 #[test]
 fn statistics_in_the_files_are_exact() {
     let s = scenario(3);
-    let opts = EnsembleOptions::new(5, 11);
-    let sim = by_member(11, 5);
-    let e = run_ensemble_with(&s, &opts, &sim, &|_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    e.write_dir(dir.path(), &Default::default()).unwrap();
+    let dir = by_member_dir(&s, 5, 11);
     let daily = read(dir.path(), "daily_stats.csv");
     assert_eq!(
         daily.lines().next().unwrap(),
@@ -141,32 +152,29 @@ fn statistics_in_the_files_are_exact() {
     assert_eq!(daily.lines().count(), 1 + 3 * 3 * DAILY_VARIABLES.len());
     // Population of A on day 0 over members 0..4: values 0..4; mean 2, sd √2.5,
     // type-7 p5 = 0.2, p50 = 2, p95 = 3.8.
-    assert_eq!(
-        line_starting(&daily, "0,2023-12-30,A,conflict_zone,population,"),
-        "0,2023-12-30,A,conflict_zone,population,2,1.581139,0.2,2,3.8"
+    assert_row(
+        &daily,
+        "0,2023-12-30,A,conflict_zone,population,",
+        "2,1.581139,0.2,2,3.8",
     );
     // Day 2 of C (camp, +20 +2): values 22..26.
-    assert_eq!(
-        line_starting(&daily, "2,2024-01-01,C,camp,population,"),
-        "2,2024-01-01,C,camp,population,24,1.581139,22.2,24,25.8"
+    assert_row(
+        &daily,
+        "2,2024-01-01,C,camp,population,",
+        "24,1.581139,22.2,24,25.8",
     );
     // A name with a comma is quoted; a cell that is 0 in every member has sd 0.
-    assert_eq!(
-        line_starting(&daily, "1,2023-12-31,\"B, town\",town,queue,"),
-        "1,2023-12-31,\"B, town\",town,queue,0,0,0,0,0"
-    );
+    assert_row(&daily, "1,2023-12-31,\"B, town\",town,queue,", "0,0,0,0,0");
     let totals = read(dir.path(), "totals_stats.csv");
     assert_eq!(totals.lines().count(), 1 + 3 * TOTAL_VARIABLES.len());
     // in_camps on day 0 = population of C = i + 20.
-    assert_eq!(
-        line_starting(&totals, "0,2023-12-30,in_camps,"),
-        "0,2023-12-30,in_camps,22,1.581139,20.2,22,23.8"
+    assert_row(
+        &totals,
+        "0,2023-12-30,in_camps,",
+        "22,1.581139,20.2,22,23.8",
     );
     // spawned = Σ population = 3i + 3d + 30.
-    assert_eq!(
-        line_starting(&totals, "1,2023-12-31,spawned,"),
-        "1,2023-12-31,spawned,39,4.743416,33.6,39,44.4"
-    );
+    assert_row(&totals, "1,2023-12-31,spawned,", "39,4.743416,33.6,39,44.4");
     // No ports, no crossings: no ports or monthly files.
     assert!(!dir.path().join("ports_stats.csv").exists());
     assert!(!dir.path().join("monthly_stats.csv").exists());
@@ -237,10 +245,7 @@ fn ports_and_monthly_statistics() {
         slope: 0.0,
         max_hazard: 1.0,
     }];
-    let sim = by_member(3, 5);
-    let e = run_ensemble_with(&s, &EnsembleOptions::new(5, 3), &sim, &|_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    e.write_dir(dir.path(), &Default::default()).unwrap();
+    let dir = by_member_dir(&s, 5, 3);
     let ports = read(dir.path(), "ports_stats.csv");
     assert_eq!(
         ports.lines().next().unwrap(),
@@ -248,18 +253,13 @@ fn ports_and_monthly_statistics() {
     );
     assert_eq!(ports.lines().count(), 1 + 3 * 2 * 6);
     // Queue of P2 = 3i + 1: 1, 4, 7, 10, 13.
-    assert_eq!(
-        line_starting(&ports, "0,2023-12-30,P2,queue,"),
-        "0,2023-12-30,P2,queue,7,4.743416,1.6,7,12.4"
-    );
+    assert_row(&ports, "0,2023-12-30,P2,queue,", "7,4.743416,1.6,7,12.4");
     // open: members 0, 2, 4 open -> mean 0.6, sd √0.3; sorted 0,0,1,1,1.
-    assert_eq!(
-        line_starting(&ports, "2,2024-01-01,P1,open,"),
-        "2,2024-01-01,P1,open,0.6,0.547723,0,1,1"
-    );
-    assert_eq!(
-        line_starting(&ports, "1,2023-12-31,P1,mean_wait_days,"),
-        "1,2023-12-31,P1,mean_wait_days,1,0.790569,0.1,1,1.9"
+    assert_row(&ports, "2,2024-01-01,P1,open,", "0.6,0.547723,0,1,1");
+    assert_row(
+        &ports,
+        "1,2023-12-31,P1,mean_wait_days,",
+        "1,0.790569,0.1,1,1.9",
     );
     // Monthly (agents): days 0-1 are December, day 2 is January. OFO rows first,
     // offices sorted by name; P1 admits i per day, P2 2i; BP: 1 per day at B.
@@ -284,43 +284,21 @@ fn ports_and_monthly_statistics() {
 #[test]
 fn single_member_has_empty_sd() {
     let s = scenario(2);
-    let sim = by_member(5, 1);
-    let e = run_ensemble_with(&s, &EnsembleOptions::new(1, 5), &sim, &|_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    e.write_dir(dir.path(), &Default::default()).unwrap();
+    let dir = by_member_dir(&s, 1, 5);
     let daily = read(dir.path(), "daily_stats.csv");
-    assert_eq!(
-        line_starting(&daily, "1,2023-12-31,C,camp,population,"),
-        "1,2023-12-31,C,camp,population,21,,21,21,21"
-    );
+    assert_row(&daily, "1,2023-12-31,C,camp,population,", "21,,21,21,21");
     let summary: serde_json::Value =
         serde_json::from_str(&read(dir.path(), "summary.json")).unwrap();
     assert!(summary["ensemble"]["ard"]["sd"].is_null());
 }
 
 fn write_with_threads(threads: usize, runs: usize) -> Vec<(String, Vec<u8>)> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
     let s = scenario(40);
-    let e = pool
-        .install(|| run_ensemble_with(&s, &EnsembleOptions::new(runs, 99), &noisy, &|_| {}))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    e.write_dir(dir.path(), &Default::default()).unwrap();
-    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|f| {
-            let f = f.unwrap();
-            (
-                f.file_name().to_string_lossy().into_owned(),
-                fs::read(f.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
+    let e = on_threads(threads, || {
+        run_ensemble_with(&s, &EnsembleOptions::new(runs, 99), &noisy, &|_| {})
+    })
+    .unwrap();
+    written_files(&e)
 }
 
 #[test]
@@ -333,10 +311,7 @@ fn output_bytes_do_not_depend_on_the_thread_count() {
         names,
         ["daily_stats.csv", "summary.json", "totals_stats.csv"]
     );
-    for (a, b) in one.iter().zip(&three) {
-        assert_eq!(a.0, b.0);
-        assert!(a.1 == b.1, "{} differs between 1 and 3 threads", a.0);
-    }
+    assert_same_on_1_and_3_threads(&one, &three);
     // The statistics really vary between members (the test could otherwise pass trivially).
     let daily = String::from_utf8(one[0].1.clone()).unwrap();
     let row = line_starting(&daily, "5,2024-01-04,A,conflict_zone,population,");
@@ -493,11 +468,9 @@ fn lhs_sweep_regression_and_thread_independence() {
     ];
     let opts = SweepOptions::new(SweepMethod::Lhs, 200, 4);
     let run = |threads| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| sweep_with(&s, &params, &opts, &by_settings, &|_, _| {}).unwrap())
+        on_threads(threads, || {
+            sweep_with(&s, &params, &opts, &by_settings, &|_, _| {}).unwrap()
+        })
     };
     let t = run(1);
     let bytes = |t: &corridor_ensemble::SweepTable| {
