@@ -149,36 +149,30 @@ fn report_refuses_mixed_incomplete_and_foreign_folders() {
         .assert()
         .success();
     corridor().arg("report").arg(&out).assert().success();
+    // `corridor report <dir>` exits 2, saying `says`.
+    let refused = |dir: &Path, says: &str| {
+        corridor()
+            .arg("report")
+            .arg(dir)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    };
     // A stray temporary file of another run: mixed.
     fs::write(out.join(".daily.csv.tmp.99.0"), "x").unwrap();
-    corridor()
-        .arg("report")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("mixed output directory"));
+    refused(&out, "mixed output directory");
     fs::remove_file(out.join(".daily.csv.tmp.99.0")).unwrap();
     // A file of another run replacing this one's.
     fs::write(out.join("summary.json"), "{}").unwrap();
     corridor().arg("report").arg(&out).assert().code(2);
     // A missing file.
     fs::remove_file(out.join("summary.json")).unwrap();
-    corridor()
-        .arg("report")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("incomplete output directory"));
+    refused(&out, "incomplete output directory");
     // A folder that is not a run at all.
     let other = tmp.path().join("notes");
     fs::create_dir(&other).unwrap();
     fs::write(other.join("a.txt"), "x").unwrap();
-    corridor()
-        .arg("report")
-        .arg(&other)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("not a corridor output directory"));
+    refused(&other, "not a corridor output directory");
 }
 
 #[test]
