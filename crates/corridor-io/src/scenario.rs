@@ -322,6 +322,16 @@ impl Reader<'_> {
     }
 }
 
+/// Each location's index by name: how the reader resolves the names tables and
+/// keys give (a base instance's locations included).
+fn location_index(s: &Scenario) -> HashMap<String, usize> {
+    s.locations
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.clone(), i))
+        .collect()
+}
+
 /// The whole read. `shown` names scenario.toml in messages, `file_name` in inputs.
 fn build(
     shown: &str,
@@ -420,12 +430,7 @@ fn build(
         start: scenario.start_date,
         days: scenario.days,
         hasten,
-        names: scenario
-            .locations
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.name.clone(), i))
-            .collect(),
+        names: location_index(&scenario),
         loc_file,
     };
     let tabs = top.opt_table("tables", &TABLE_KEYS)?;

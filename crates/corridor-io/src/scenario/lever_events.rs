@@ -304,12 +304,7 @@ pub fn read_variant_str(
         start: scenario.start_date,
         days: scenario.days,
         hasten: scenario.settings.optimisations.hasten.max(1) as u64,
-        names: scenario
-            .locations
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.name.clone(), i))
-            .collect(),
+        names: super::location_index(scenario),
         loc_file: "the scenario's locations".into(),
     };
     let events = super::read_events(&mut r, &top, "events", scenario, &scenario.border)?;
