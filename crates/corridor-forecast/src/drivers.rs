@@ -57,6 +57,38 @@ pub fn trend_persistence(s: &Series, origin: i64) -> f64 {
     }
 }
 
+/// How much of a change persists into the next one, from a sequence of
+/// consecutive changes (oldest first): the least-squares coefficient of each
+/// change on the one before it, clamped to [0, 1]; 0 without a pair or when the
+/// changes carry no sign of persisting. [`trend_persistence`] for monthly
+/// series (one change per month).
+pub fn change_persistence(changes: &[f64]) -> f64 {
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for w in changes.windows(2) {
+        sxy += w[0] * w[1];
+        sxx += w[0] * w[0];
+    }
+    if sxx > 0.0 {
+        (sxy / sxx).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The multiple of the last window's change that a damped trend adds
+/// `windows` windows after the origin (a fraction for a part of a window):
+/// `β + β² + … + β^n`, plus the part `f` of the next window, `f·β^(n+1)`, as
+/// [`member_scenario`] extends a series linearly inside each window.
+pub fn damped_sum(beta: f64, windows: f64) -> f64 {
+    let full = windows.max(0.0).floor();
+    let (mut sum, mut b) = (0.0, beta);
+    for _ in 0..full as u64 {
+        sum += b;
+        b *= beta;
+    }
+    sum + (windows - full) * b
+}
+
 /// Spread of a member's projection multiplier: exp(N(0, σ²)).
 pub const PROJECTION_SIGMA: f64 = 0.5;
 
@@ -232,6 +264,19 @@ mod tests {
         let flat = Series::new(vec![(0, 5.0), (300, 5.0)]);
         assert_eq!(trend_persistence(&flat, 300), 0.0);
         assert_eq!(trend_persistence(&line, 40), 0.0);
+    }
+
+    #[test]
+    fn damped_sums_by_hand() {
+        // β = 0.5: 0.5 + 0.25 = 0.75 after two windows; half of the third adds 0.0625.
+        assert!((damped_sum(0.5, 2.0) - 0.75).abs() < 1e-12);
+        assert!((damped_sum(0.5, 2.5) - 0.8125).abs() < 1e-12);
+        assert_eq!(damped_sum(1.0, 3.0), 3.0);
+        assert_eq!(damped_sum(0.0, 3.0), 0.0);
+        // Changes 10, 5, 2.5: each half the one before.
+        assert!((change_persistence(&[10.0, 5.0, 2.5]) - 0.5).abs() < 1e-12);
+        assert_eq!(change_persistence(&[10.0, -10.0, 10.0]), 0.0);
+        assert_eq!(change_persistence(&[10.0]), 0.0);
     }
 
     #[test]

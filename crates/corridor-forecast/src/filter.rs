@@ -12,7 +12,12 @@
 //! days ahead, so copies diverge. After the origin every member runs on and its
 //! values are anchored to the last observation: camps by the difference
 //! observed − simulated at the origin, monthly areas by the ratio of the last
-//! observed month to the member's own (capped to [1/10, 10]).
+//! observed month to the member's own (capped to [1/10, 10]). The forecast's
+//! centre is the equal-weight mean of the members' median, persistence (the
+//! last observation) and the observed series' own damped trend; each member
+//! keeps its offset from the members' median and is spread over
+//! [`SPREAD_POINTS`] normal quantiles scaled by the series' past changes
+//! (docs/forecast.md, "Method").
 //!
 //! Determinism: members step in parallel but each depends only on its seed and
 //! scenario; weights, resampling and statistics run in member order.
@@ -259,6 +264,46 @@ fn plan(
 pub const SPREAD_MONTHS: usize = 24;
 pub const SPREAD_DAYS: i64 = 365;
 
+/// A monthly area's observations of the last [`SPREAD_MONTHS`] months that
+/// ended on or before the origin (months of the file, in order; `None` where
+/// the area has no value).
+fn monthly_history(
+    m: &corridor_model::MonthlyObserved,
+    tg: &Target,
+    plan: &Plan,
+    origin: i64,
+) -> Vec<Option<f64>> {
+    let comp = tg.component.as_deref().unwrap_or("");
+    let labels: Vec<&str> = m
+        .months()
+        .filter(|l| {
+            Date::parse_month(l).is_some_and(|(y, mo)| {
+                let (ny, nm) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
+                let next = Date::from_ymd(ny, nm, 1).expect("valid month");
+                next.days_since(plan.start) - 1 <= origin
+            })
+        })
+        .collect();
+    let from = labels.len().saturating_sub(SPREAD_MONTHS);
+    labels[from..]
+        .iter()
+        .map(|l| m.get(l, comp, &tg.name))
+        .collect()
+}
+
+/// A camp's points on or before the origin.
+fn camp_history(observed: &Observed, tg: &Target, origin: i64) -> Vec<(i64, f64)> {
+    match observed {
+        Observed::Camps(camps) => camps[tg.camp.expect("camp target")]
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.0 <= origin)
+            .collect(),
+        Observed::Monthly(_) => Vec::new(),
+    }
+}
+
 /// The spread added to forecast period `i` (lead `i + 1` periods after the
 /// origin's period) of target `tg`: the root mean square of the series' own
 /// observed changes over that lead, from observations on or before the origin
@@ -270,24 +315,8 @@ fn spread(observed: &Observed, tg: &Target, plan: &Plan, origin: i64, i: usize) 
     let mut n = 0usize;
     match observed {
         Observed::Monthly(m) => {
-            let comp = tg.component.as_deref().unwrap_or("");
             let lead = i + 1;
-            // Observed months that ended on or before the origin.
-            let labels: Vec<&str> = m
-                .months()
-                .filter(|l| {
-                    Date::parse_month(l).is_some_and(|(y, mo)| {
-                        let (ny, nm) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
-                        let next = Date::from_ymd(ny, nm, 1).expect("valid month");
-                        next.days_since(plan.start) - 1 <= origin
-                    })
-                })
-                .collect();
-            let from = labels.len().saturating_sub(SPREAD_MONTHS);
-            let vals: Vec<Option<f64>> = labels[from..]
-                .iter()
-                .map(|l| m.get(l, comp, &tg.name))
-                .collect();
+            let vals = monthly_history(m, tg, plan, origin);
             for w in 0..vals.len().saturating_sub(lead) {
                 if let (Some(a), Some(b)) = (vals[w], vals[w + lead]) {
                     sq += (b - a) * (b - a);
@@ -295,14 +324,9 @@ fn spread(observed: &Observed, tg: &Target, plan: &Plan, origin: i64, i: usize) 
                 }
             }
         }
-        Observed::Camps(camps) => {
+        Observed::Camps(_) => {
             let lead = i as i64 + 1;
-            let pts: Vec<(i64, f64)> = camps[tg.camp.expect("camp target")]
-                .points
-                .iter()
-                .copied()
-                .filter(|p| p.0 <= origin)
-                .collect();
+            let pts = camp_history(observed, tg, origin);
             let Some(&(first, _)) = pts.first() else {
                 return 0.0;
             };
@@ -319,6 +343,64 @@ fn spread(observed: &Observed, tg: &Target, plan: &Plan, origin: i64, i: usize) 
     } else {
         (sq / n as f64).sqrt()
     }
+}
+
+/// The damped trend of the observed series itself at forecast period `i`,
+/// from observations on or before the origin only: the last observation plus
+/// the last window's change (30 days; one month) times
+/// [`drivers::damped_sum`] of the lead, with the damping estimated from the
+/// series' own changes ([`drivers::trend_persistence`]; for months
+/// [`drivers::change_persistence`] over the last [`SPREAD_MONTHS`] months),
+/// floored at 0. `None` without an observation.
+fn observed_trend(
+    observed: &Observed,
+    tg: &Target,
+    plan: &Plan,
+    origin: i64,
+    i: usize,
+) -> Option<f64> {
+    match observed {
+        Observed::Monthly(m) => {
+            let vals = monthly_history(m, tg, plan, origin);
+            let last = vals.iter().rposition(Option::is_some)?;
+            let v0 = vals[last]?;
+            let changes: Vec<f64> = vals[..=last]
+                .windows(2)
+                .filter_map(|w| Some(w[1]? - w[0]?))
+                .collect();
+            let change = match last.checked_sub(1).and_then(|j| vals[j]) {
+                Some(before) => v0 - before,
+                None => 0.0,
+            };
+            let beta = drivers::change_persistence(&changes);
+            // Lead in months from the last observed month.
+            let lead = (i + 1 + vals.len() - 1 - last) as f64;
+            Some((v0 + change * drivers::damped_sum(beta, lead)).max(0.0))
+        }
+        Observed::Camps(_) => {
+            let pts = camp_history(observed, tg, origin);
+            if pts.is_empty() {
+                return None;
+            }
+            let s = Series::new(pts);
+            let v0 = s.value_f64(origin);
+            let change = v0 - s.value_f64(origin - drivers::RECENT_DAYS);
+            let beta = drivers::trend_persistence(&s, origin);
+            let lead = (i + 1) as f64 / drivers::RECENT_DAYS as f64;
+            Some((v0 + change * drivers::damped_sum(beta, lead)).max(0.0))
+        }
+    }
+}
+
+/// Points of the standard normal law that spread each member's value
+/// ([`SPREAD_POINTS`] quantiles at `(j + ½)/n`): a deterministic stand-in for
+/// random draws, so the forecast's median carries no sampling noise.
+pub const SPREAD_POINTS: usize = 20;
+
+fn spread_points() -> Vec<f64> {
+    (0..SPREAD_POINTS)
+        .map(|j| stats::normal_quantile((j as f64 + 0.5) / SPREAD_POINTS as f64))
+        .collect()
 }
 
 /// Systematic resampling: `n` parent indices for normalised `weights`.
@@ -454,6 +536,7 @@ pub fn forecast(
         resample(&mut runs, &w, origin);
     }
     advance(&mut runs, plan.end)?;
+    let z = spread_points();
     let mut series = Vec::with_capacity(plan.targets.len());
     for (t, tg) in plan.targets.iter().enumerate() {
         let vals = |p: &Period| -> Vec<f64> {
@@ -468,11 +551,11 @@ pub fn forecast(
             .collect();
         let at_anchor: Option<(Vec<f64>, f64)> =
             plan.anchor[t].map(|(pi, v)| (vals(&plan.past[pi]), v));
+        let persistence = plan.anchor[t].map(|(_, v)| v);
         let mut members = Vec::with_capacity(plan.future.len());
         let mut forecast = Vec::with_capacity(plan.future.len());
         for (i, p) in plan.future.iter().enumerate() {
             let mut v = vals(p);
-            let sd = spread(observed, tg, &plan, origin, i);
             if let Some((sim0, obs0)) = &at_anchor {
                 for (x, s0) in v.iter_mut().zip(sim0) {
                     *x = match tg.source {
@@ -485,16 +568,29 @@ pub fn forecast(
                     };
                 }
             }
-            if sd > 0.0 {
-                let key = mix(spec.seed, Purpose::Other, t as u64, i as u64);
-                for (j, x) in v.iter_mut().enumerate() {
-                    let z =
-                        drivers::normal(&mut stream(key, Purpose::Other, origin as u64, j as u64));
-                    *x = (*x + sd * z).max(0.0);
-                }
-            }
-            forecast.push(Band::of(p.label.clone(), &v));
-            members.push(v);
+            // Combination: the members' median, persistence and the observed
+            // series' damped trend, equal weights; members keep their spread
+            // around the combined centre.
+            let median = stats::quantile(&v, 0.5);
+            let parts: Vec<f64> = [
+                Some(median),
+                persistence,
+                observed_trend(observed, tg, &plan, origin, i),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let centre = stats::mean(&parts);
+            let sd = spread(observed, tg, &plan, origin, i);
+            let values: Vec<f64> = v
+                .iter()
+                .flat_map(|x| {
+                    let at = centre + (x - median);
+                    z.iter().map(move |z| (at + sd * z).max(0.0))
+                })
+                .collect();
+            forecast.push(Band::of(p.label.clone(), &values));
+            members.push(values);
         }
         let observed_cells: Vec<(String, f64)> = plan
             .obs
@@ -524,10 +620,13 @@ pub fn forecast(
              of each observation up to the origin, systematic resampling when the effective sample \
              size falls below {} and at the origin, copies reseeded; parameters jittered \
              (x exp(N(0, {}^2))); drivers after the origin held or projected (x exp(N(0, {}^2))); \
-             forecasts anchored to the last observation",
+             members anchored to the last observation; point forecast the equal-weight mean of the \
+             members' median, persistence and the observed series' damped trend; members spread \
+             around it by the series' own past changes ({} normal quantiles each)",
             r / 2,
             drivers::PARAM_SIGMA,
-            drivers::PROJECTION_SIGMA
+            drivers::PROJECTION_SIGMA,
+            SPREAD_POINTS
         ),
         observations_used: used,
         unmatched: plan.unmatched,

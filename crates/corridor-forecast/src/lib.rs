@@ -157,7 +157,8 @@ pub struct SeriesForecast {
     pub nowcast: Vec<Band>,
     /// Periods after the origin, anchored to the last observation (docs/forecast.md).
     pub forecast: Vec<Band>,
-    /// Per forecast period, every member's value (for CRPS).
+    /// Per forecast period, the predictive sample (for CRPS): every member's
+    /// value spread over the normal quantiles (docs/forecast.md, "Method").
     #[serde(skip)]
     pub members: Vec<Vec<f64>>,
 }

@@ -1,6 +1,7 @@
 //! Small statistics the forecast needs: quantiles of member values, the
 //! negative binomial log-likelihood that weights members, and the skill measures
-//! of backtests (docs/forecast.md defines them once).
+//! of backtests (docs/forecast.md defines them once), and the normal quantiles
+//! that spread a forecast without random draws.
 //!
 //! Invariants: pure functions of their arguments; quantiles interpolate linearly
 //! between order statistics (type 7, as the ensemble statistics do), so a
@@ -95,6 +96,62 @@ pub fn crps(members: &[f64], y: f64) -> f64 {
     e1 - s / (n * n) as f64
 }
 
+/// The standard normal quantile Φ⁻¹(p) for 0 < p < 1 (Acklam's rational
+/// approximation, relative error below 1.2e-9); ±∞ at 0 and 1.
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.024_25;
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let tail = |q: f64| {
+        let q = (-2.0 * q.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < LOW {
+        tail(p)
+    } else if p > 1.0 - LOW {
+        -tail(1.0 - p)
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}
+
 /// Effective sample size of normalised weights: 1 / Σ w².
 pub fn ess(weights: &[f64]) -> f64 {
     let s: f64 = weights.iter().map(|w| w * w).sum();
@@ -152,6 +209,18 @@ mod tests {
         assert!((crps(&[2.0, 0.0], 1.0) - 0.5).abs() < 1e-12);
         // Members {0, 1, 2}, y = 3: E|X−y| = 2, E|X−X'| = 8/9 → 2 − 4/9.
         assert!((crps(&[0.0, 1.0, 2.0], 3.0) - (2.0 - 4.0 / 9.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn normal_quantiles_match_tables() {
+        // Φ⁻¹(0.5) = 0, Φ⁻¹(0.975) = 1.959964, Φ⁻¹(0.95) = 1.644854,
+        // Φ⁻¹(0.01) = −2.326348 (printed tables), and symmetry.
+        assert!(normal_quantile(0.5).abs() < 1e-12);
+        assert!((normal_quantile(0.975) - 1.959_964).abs() < 1e-6);
+        assert!((normal_quantile(0.95) - 1.644_854).abs() < 1e-6);
+        assert!((normal_quantile(0.01) + 2.326_348).abs() < 1e-6);
+        assert!((normal_quantile(0.2) + normal_quantile(0.8)).abs() < 1e-9);
+        assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
     }
 
     #[test]

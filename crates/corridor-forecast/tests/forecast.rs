@@ -237,3 +237,43 @@ fn scenario_drivers_after_the_origin_change_nothing() {
     let poisoned = forecast(&bad, &monthly_obs(), &s).unwrap();
     assert_eq!(clean, poisoned);
 }
+
+/// The point forecast now also reads the observed series itself (persistence,
+/// its damped trend, the spread of its changes): months after the origin must
+/// not reach it, months before it must.
+#[test]
+fn monthly_observations_after_the_origin_change_nothing() {
+    let sc = variants_example();
+    let origin = Date::parse("2023-12-31").unwrap();
+    let s = Spec {
+        origin,
+        horizon: 2,
+        members: 4,
+        seed: 3,
+        added_events: vec![],
+    };
+    let history = |later: f64, earlier: f64| {
+        let mut m = MonthlyObserved::default();
+        for (month, n) in [
+            ("2023-10", earlier),
+            ("2023-11", 90.0),
+            ("2023-12", 100.0),
+            ("2024-01", later),
+            ("2024-02", later * 3.0),
+        ] {
+            m.add(
+                month,
+                "Office of Field Operations",
+                "Laredo Field Office",
+                n,
+            );
+        }
+        Observed::Monthly(m)
+    };
+    let clean = forecast(&sc, &history(110.0, 80.0), &s).unwrap();
+    let poisoned = forecast(&sc, &history(99_999.0, 80.0), &s).unwrap();
+    assert_eq!(clean, poisoned);
+    // October is before the origin: changing it changes the trend and spread.
+    let before = forecast(&sc, &history(110.0, 10.0), &s).unwrap();
+    assert_ne!(clean.series, before.series);
+}
