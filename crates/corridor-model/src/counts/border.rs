@@ -293,6 +293,9 @@ impl CountBorder {
         }
         // Requesters: (location, key with its registration day, people).
         let mut req: Vec<(usize, Key, u64)> = Vec::new();
+        // Locations with requesters and their bucket's length after the
+        // requesters left (a distinct prefix: see the normalising below).
+        let mut touched: Vec<(usize, usize)> = Vec::new();
         for (l, bucket) in at.iter_mut().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
                 continue;
@@ -321,6 +324,9 @@ impl CountBorder {
                     req.push((l, key, x));
                 }
             }
+            if req.last().is_some_and(|c| c.0 == l) {
+                touched.push((l, w));
+            }
             bucket.truncate(w);
         }
         if req.is_empty() {
@@ -345,8 +351,7 @@ impl CountBorder {
         // FIFO part: earliest registration days first; a tie at the boundary is
         // a uniform subset of that day's requesters.
         if n_fifo > 0 {
-            let mut order: Vec<usize> = (0..req.len()).collect();
-            order.sort_by_key(|&i| req[i].1.bd().registered().unwrap_or(t));
+            let order = fifo_order(&req, t);
             let mut need = n_fifo;
             let mut i = 0;
             while need > 0 && i < order.len() {
@@ -391,25 +396,33 @@ impl CountBorder {
         }
         crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
         let mut next_slot = 0;
+        // Winners per port, filed in port order (a count per port, reset
+        // after each group: cheaper than a map per group).
+        let mut per_port = vec![0u64; slots.len()];
         for (g, &(loc, key, n)) in req.iter().enumerate() {
             let w = won[g];
-            let mut per_port: BTreeMap<usize, u64> = BTreeMap::new();
             for _ in 0..w {
-                *per_port.entry(slot_ports[next_slot]).or_default() += 1;
+                per_port[slot_ports[next_slot]] += 1;
                 next_slot += 1;
             }
-            for (p, x) in per_port {
-                let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
-                at[loc].push((hk, x));
+            if w > 0 {
+                for (p, x) in per_port.iter_mut().enumerate() {
+                    if *x > 0 {
+                        let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
+                        at[loc].push((hk, *x));
+                        *x = 0;
+                    }
+                }
             }
             if n > w {
                 at[loc].push((key, n - w));
             }
         }
-        let mut locs: Vec<usize> = req.iter().map(|c| c.0).collect();
-        locs.dedup();
-        for l in locs {
-            normalise(&mut at[l], 0, scratch);
+        // The cohorts that did not request are still distinct: only what was
+        // appended after them needs merging (the same result as merging the
+        // whole bucket).
+        for (l, w) in touched {
+            normalise(&mut at[l], w, scratch);
         }
     }
 
@@ -516,6 +529,34 @@ impl CountBorder {
     }
 }
 
+/// Requesters in FIFO order: by registration day (today for none), ties in
+/// requester order: the order of a stable sort by day, made by counting (a
+/// day's thousands of requesters fall on a few registration days, and a
+/// comparison sort through the keys cost ~700,000 instructions a day).
+fn fifo_order(req: &[(usize, Key, u64)], t: u32) -> Vec<usize> {
+    let days: Vec<u32> = req
+        .iter()
+        .map(|c| c.1.bd().registered().unwrap_or(t))
+        .collect();
+    let (Some(&lo), Some(&hi)) = (days.iter().min(), days.iter().max()) else {
+        return Vec::new();
+    };
+    let mut start = vec![0usize; (hi - lo) as usize + 2];
+    for &d in &days {
+        start[(d - lo) as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut order = vec![0usize; days.len()];
+    for (i, &d) in days.iter().enumerate() {
+        let s = &mut start[(d - lo) as usize];
+        order[*s] = i;
+        *s += 1;
+    }
+    order
+}
+
 /// Takes `k` people uniformly without replacement from groups of sizes
 /// `sizes` (a multivariate hypergeometric draw, by single picks): returns how
 /// many were taken from each group and lowers `sizes` accordingly. Takes
@@ -543,18 +584,27 @@ pub(crate) fn take_uniform(rng: &mut Stream, sizes: &mut [u64], k: u64) -> Vec<u
     taken
 }
 
+/// The Fenwick tree (1-based) of `sizes`, built in linear time: each node
+/// passes its finished sum to its parent. The same tree as adding the sizes
+/// one by one, in O(g) instead of O(g log g) (the lottery picks among
+/// thousands of requester groups a day).
+fn fenwick(sizes: &[u64]) -> Vec<u64> {
+    let g = sizes.len();
+    let mut tree = vec![0u64; g + 1];
+    tree[1..].copy_from_slice(sizes);
+    for j in 1..=g {
+        let parent = j + (j & j.wrapping_neg());
+        if parent <= g {
+            tree[parent] += tree[j];
+        }
+    }
+    tree
+}
+
 /// `k` uniform picks without replacement (k < total): how many from each group.
 fn pick_units(rng: &mut Stream, sizes: &[u64], total: u64, k: u64) -> Vec<u64> {
     let g = sizes.len();
-    // Fenwick tree (1-based) of the remaining sizes.
-    let mut tree = vec![0u64; g + 1];
-    for (i, &s) in sizes.iter().enumerate() {
-        let mut j = i + 1;
-        while j <= g {
-            tree[j] += s;
-            j += j & j.wrapping_neg();
-        }
-    }
+    let mut tree = fenwick(sizes);
     let top = if g == 0 {
         0
     } else {
@@ -589,6 +639,51 @@ fn pick_units(rng: &mut Stream, sizes: &[u64], total: u64, k: u64) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The counting sort gives the stable sort's order, and the linear
+    /// Fenwick build the picks of the one-by-one build (same tree).
+    #[test]
+    fn fifo_order_is_the_stable_sort() {
+        let mut x = 99u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in [0usize, 1, 5, 300] {
+            let t = 500;
+            let req: Vec<(usize, Key, u64)> = (0..len)
+                .map(|i| {
+                    let k = Key::at(1, 0, 0, 0.0);
+                    let k = match next() % 4 {
+                        0 => k,
+                        r => k.with_bd(k.bd().with_registered(t - 7 * r as u32)),
+                    };
+                    (i, k, 1 + next() % 5)
+                })
+                .collect();
+            let mut want: Vec<usize> = (0..len).collect();
+            want.sort_by_key(|&i| req[i].1.bd().registered().unwrap_or(t));
+            assert_eq!(fifo_order(&req, t), want, "len {len}");
+        }
+    }
+
+    #[test]
+    fn linear_fenwick_build_is_the_one_by_one_build() {
+        for g in 0..70usize {
+            let sizes: Vec<u64> = (0..g as u64).map(|i| (i * 7919) % 13).collect();
+            let mut want = vec![0u64; g + 1];
+            for (i, &s) in sizes.iter().enumerate() {
+                let mut j = i + 1;
+                while j <= g {
+                    want[j] += s;
+                    j += j & j.wrapping_neg();
+                }
+            }
+            assert_eq!(fenwick(&sizes), want, "g {g}");
+        }
+    }
 
     /// Exact totals, never more than a group holds, and the mean share of each
     /// group is its size share (both the direct and the complement branch).

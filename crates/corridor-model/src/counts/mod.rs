@@ -299,6 +299,9 @@ struct CountWorld<'a> {
     stay_port: Vec<bool>,
     /// Interceptions of the travel pass: (checkpoint, from, key, people).
     hits: Vec<(usize, usize, Key, u64)>,
+    /// Per directed link: some checkpoint checks its traversal (links keep
+    /// their ends whatever closes, so this is fixed for the run).
+    checked: Vec<bool>,
 }
 
 /// Someone travelling in the travel pass: a group on a link, how far it has
@@ -331,6 +334,7 @@ macro_rules! ctx {
             hop_cache: &$w.hop_cache,
             border: $w.border.as_ref().map(|b| &b.b),
             stay_port: &$w.stay_port,
+            checked: &$w.checked,
         }
     };
 }
@@ -352,6 +356,8 @@ struct DecideCtx<'b> {
     border: Option<&'b BorderState>,
     /// Per location: people without an appointment stay (see `CountWorld`).
     stay_port: &'b [bool],
+    /// Per directed link: some checkpoint checks it (see `CountWorld`).
+    checked: &'b [bool],
 }
 
 impl DecideCtx<'_> {
@@ -433,6 +439,24 @@ impl DecideCtx<'_> {
             self.follow(key, self.cands.path[i], 0, self.first_hop[i], 1, emit);
             return;
         }
+        let mut few = [0usize; multinomial::PER_PERSON_MAX as usize];
+        if let Some(picks) = multinomial::pick_few(rng, movers, cum, &mut few) {
+            // Small groups: the parts in route order without a pass over
+            // every route of the location (~75 on the built-in scenario).
+            let mut a = 0;
+            while a < picks.len() {
+                let j = picks[a];
+                let mut b = a + 1;
+                while b < picks.len() && picks[b] == j {
+                    b += 1;
+                }
+                let i = r.start + j;
+                let x = (b - a) as u64;
+                self.follow(key, self.cands.path[i], 0, self.first_hop[i], x, emit);
+                a = b;
+            }
+            return;
+        }
         multinomial::split_cumulative(rng, movers, cum, split);
         for (j, &x) in split.iter().enumerate() {
             if x > 0 {
@@ -511,8 +535,9 @@ impl DecideCtx<'_> {
                     break 'done;
                 }
                 let dest = net.to[li];
-                if let Some(b) = self.border {
-                    // B6: the checkpoints on this traversal, in table order.
+                if let Some(b) = self.border.filter(|_| self.checked[li]) {
+                    // B6: the checkpoints on this traversal, in table order
+                    // (most links have none: `checked` skips the look-up).
                     let from = net.from[li] as usize;
                     for cp in b.checkpoints_on(from, dest as usize) {
                         let x =
@@ -678,7 +703,16 @@ impl<'a> CountWorld<'a> {
             event_closed: BTreeSet::new(),
             stay_port: vec![false; n],
             hits: Vec::new(),
+            checked: Vec::new(),
         };
+        if let Some(b) = &w.border {
+            w.checked = (0..net_links)
+                .map(|li| {
+                    let (from, to) = (w.net.from[li] as usize, w.net.to[li] as usize);
+                    b.b.checkpoints_on(from, to).next().is_some()
+                })
+                .collect();
+        }
         w.first_hops();
         for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s)
             .into_iter()
@@ -1009,6 +1043,11 @@ impl<'a> CountWorld<'a> {
         self.rebuild_tables_for_travel();
         let fin = Finisher::new(&self.s);
         for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
+            if !fin.track {
+                // Recent travel is 0 in every key: nothing to halve.
+                *len = b.len();
+                continue;
+            }
             let mut changed = false;
             for c in b.iter_mut() {
                 let k = c.0.with_recent(fin.recent(c.0, 0.0));
@@ -1264,8 +1303,19 @@ fn round_ties_even(x: f64) -> f64 {
     if x > 0.0 && x < TWO52 {
         (x + TWO52) - TWO52
     } else {
-        x.round_ties_even()
+        round_ties_even_call(x)
     }
+}
+
+/// The libm call of [`round_ties_even`], out of line: LLVM treats the rounding
+/// intrinsic as free of side effects and hoisted it out of its branch (and out
+/// of [`Finisher::recent`]'s `track` test), so every traveller paid a libm call
+/// even without `avoid_short_stints` (7.5 million a run of the built-in
+/// scenario). A call to an opaque function is not speculated.
+#[cold]
+#[inline(never)]
+fn round_ties_even_call(x: f64) -> f64 {
+    x.round_ties_even()
 }
 
 #[cfg(test)]

@@ -115,6 +115,34 @@ pub(crate) fn split_cumulative(rng: &mut Stream, n: u64, cum: &[f64], out: &mut 
     }
 }
 
+/// The categories of `n` people (2 ≤ `n` ≤ [`PER_PERSON_MAX`], `cum` of at
+/// least one category), sorted, in `out[..n]`: the draws [`split_cumulative`]
+/// makes for such a group, in the same order, so the parts are the same.
+/// `None` (nothing drawn) for larger groups or a total weight that is not
+/// positive and finite: use [`split_cumulative`] then.
+#[inline]
+pub(crate) fn pick_few<'o>(
+    rng: &mut Stream,
+    n: u64,
+    cum: &[f64],
+    out: &'o mut [usize; PER_PERSON_MAX as usize],
+) -> Option<&'o [usize]> {
+    let k = cum.len();
+    if n > PER_PERSON_MAX || k == 0 {
+        return None;
+    }
+    let total = cum[k - 1];
+    if !(total > 0.0 && total.is_finite()) {
+        return None;
+    }
+    let out = &mut out[..n as usize];
+    for o in out.iter_mut() {
+        *o = draw_category(rng, cum, total);
+    }
+    out.sort_unstable();
+    Some(out)
+}
+
 /// The category of one person, drawn from cumulative weights `cum` (as
 /// [`split_cumulative`] does for each person of a small group, with the same
 /// draws): uniform when the total is not positive and finite.
@@ -316,6 +344,34 @@ fn uniform(rng: &mut Stream, n: u64, out: &mut [u64]) {
 mod tests {
     use super::*;
     use crate::rng::{stream, Purpose};
+
+    /// Small groups: the same parts as `split_cumulative` from the same stream.
+    #[test]
+    fn pick_few_gives_split_cumulatives_parts() {
+        let cum = [0.0, 2.0, 2.5, 2.5, 7.0, 7.25, 9.0];
+        for n in 0..=PER_PERSON_MAX + 1 {
+            for seed in 0..50 {
+                let mut a = stream(seed, Purpose::Other, 0, 0);
+                let mut b = a.clone();
+                let mut want = Vec::new();
+                split_cumulative(&mut a, n, &cum, &mut want);
+                let mut few = [0usize; PER_PERSON_MAX as usize];
+                match pick_few(&mut b, n, &cum, &mut few) {
+                    Some(p) => {
+                        let mut got = vec![0u64; cum.len()];
+                        p.iter().for_each(|&j| got[j] += 1);
+                        assert!(p.windows(2).all(|w| w[0] <= w[1]));
+                        assert_eq!(got, want, "n {n}");
+                        assert_eq!(a.next_u64(), b.next_u64(), "same draws, n {n}");
+                    }
+                    None => assert!(n > PER_PERSON_MAX),
+                }
+            }
+        }
+        let mut few = [0usize; PER_PERSON_MAX as usize];
+        let mut r = stream(1, Purpose::Other, 0, 0);
+        assert!(pick_few(&mut r, 3, &[0.0, 0.0], &mut few).is_none());
+    }
 
     #[test]
     fn parts_sum_to_n_and_respect_zero_weights() {
