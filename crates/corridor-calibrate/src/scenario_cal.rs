@@ -5,7 +5,9 @@
 //! Parameter names are those of `corridor_model::params` (the same as `sweep`'s):
 //! every tunable settings path and the border levers
 //! `crossing.<crossing point>.hazard`, `crossings.hazard_scale`,
-//! `appointments.request_probability` and `inflows.scale`.
+//! `appointments.request_probability`, `inflows.scale`, `ports.walk_up_scale`
+//! and the papers offices' `papers.<office>.seek_share`, `.give_up_share` and
+//! `.days_scale`.
 //!
 //! Invariants: absolute values are applied before scales, whatever the order the
 //! names are given in, so a candidate means the same thing however it is listed.
@@ -397,27 +399,22 @@ impl std::fmt::Display for ScenarioCalibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use corridor_model::border::{CrossingPoint, Inflow};
-    use corridor_model::series::Series;
-    use corridor_model::Date;
 
-    fn scenario() -> Scenario {
-        let mut s = Scenario::new("t", Date::parse("2023-06-01").unwrap(), 10);
-        for (name, h) in [("Tijuana", 0.1), ("Reynosa", 0.2)] {
-            s.border.crossings.push(CrossingPoint {
-                name: name.into(),
-                border_city: 0,
-                sector: "S".into(),
-                hazard: h,
-                slope: 0.0,
-                max_hazard: 0.5,
-            });
-        }
-        s.border.inflows.push(Inflow {
-            location: 0,
-            series: Series::new(vec![(0, 10.0), (5, 20.0)]),
-        });
-        s
+    /// The built-in scenario (the parameters' own unit tests use small fixtures;
+    /// here the names are checked against a real scenario).
+    fn builtin() -> Scenario {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios/mexico-2023/scenario.toml");
+        corridor_io::scenario::read_scenario(&dir).unwrap().scenario
+    }
+
+    fn hazard(s: &Scenario, city: &str) -> f64 {
+        s.border
+            .crossings
+            .iter()
+            .find(|c| c.name == city)
+            .unwrap()
+            .hazard
     }
 
     fn p(name: &str) -> ParamRange {
@@ -430,30 +427,43 @@ mod tests {
 
     #[test]
     fn applies_values_then_scales() {
-        let mut s = scenario();
-        // The scale is listed first but applies after the absolute hazard.
+        let sc = builtin();
+        let mut s = sc.clone();
+        // The scales are listed first but apply after the absolute values.
         let params = [
             p("crossings.hazard_scale"),
+            p("papers.Tapachula.days_scale"),
             p("crossing.Reynosa.hazard"),
-            p("inflows.scale"),
+            p("papers.Tapachula.seek_share"),
             p("move_rules.camp_weight"),
         ];
-        apply_scenario_params(&mut s, &params, &[2.0, 0.3, 0.5, 7.0]).unwrap();
-        assert_eq!(s.border.crossings[0].hazard, 0.2);
-        assert!((s.border.crossings[1].hazard - 0.6).abs() < 1e-12);
-        assert_eq!(s.border.inflows[0].series.points, vec![(0, 5.0), (5, 10.0)]);
+        apply_scenario_params(&mut s, &params, &[2.0, 0.5, 0.3, 0.2, 7.0]).unwrap();
+        assert_eq!(
+            hazard(&s, "Tijuana"),
+            (hazard(&sc, "Tijuana") * 2.0).min(1.0)
+        );
+        assert!((hazard(&s, "Reynosa") - 0.6).abs() < 1e-12);
         assert_eq!(s.settings.move_rules.camp_weight, 7.0);
         assert_eq!(current_value(&s, "crossing.Reynosa.hazard").unwrap(), 0.6);
-        assert_eq!(current_value(&s, "inflows.scale").unwrap(), 1.0);
+        assert_eq!(
+            current_value(&s, "papers.Tapachula.seek_share").unwrap(),
+            0.2
+        );
+        assert_eq!(current_value(&s, "ports.walk_up_scale").unwrap(), 1.0);
+        let (before, after) = (&sc.border.papers[0].days, &s.border.papers[0].days);
+        assert_eq!(after.min, (before.min as f64 * 0.5).round() as u32);
     }
 
     #[test]
     fn rejects_unknown_names_and_bad_values() {
-        let s = scenario();
+        let s = builtin();
         let e = check_scenario_params(&s, &[p("crossing.Nowhere.hazard")]).unwrap_err();
         assert!(e.to_string().contains("no crossing point 'Nowhere'"), "{e}");
-        assert!(e.to_string().contains("Tijuana, Reynosa"), "{e}");
-        let e = check_scenario_params(&s, &[p("appointments.request_probability")]).unwrap_err();
+        assert!(e.to_string().contains("Tijuana"), "{e}");
+        let e = check_scenario_params(&s, &[p("papers.Oaxaca.seek_share")]).unwrap_err();
+        assert!(e.to_string().contains("Tapachula, Tenosique"), "{e}");
+        let bare = Scenario::new("t", corridor_model::Date::parse("2023-06-01").unwrap(), 10);
+        let e = check_scenario_params(&bare, &[p("appointments.request_probability")]).unwrap_err();
         assert!(e.to_string().contains("no CBP One appointments"), "{e}");
         assert!(check_scenario_params(&s, &[p("no.such.setting")]).is_err());
         let mut r = p("crossing.Tijuana.hazard");
@@ -463,7 +473,10 @@ mod tests {
             e.to_string().contains("must be a number between 0 and 1"),
             "{e}"
         );
-        let mut s2 = scenario();
+        // A range must be valid at both ends: days_scale is > 0.
+        let e = check_scenario_params(&s, &[p("papers.Tapachula.days_scale")]).unwrap_err();
+        assert!(e.to_string().contains("papers.Tapachula.days_scale"), "{e}");
+        let mut s2 = s.clone();
         assert!(apply_scenario_params(&mut s2, &[p("inflows.scale")], &[]).is_err());
     }
 
@@ -487,18 +500,15 @@ mod tests {
             .as_ref()
             .expect("the scenario names its CBP file");
         let obs = crate::encounters::read_cbp(&dir.join(cbp)).unwrap();
+        // The second refit: the ports' walk-up capacities and the papers share
+        // free, near the first refit's values.
         let params: Vec<ParamRange> = [
-            "crossings.hazard_scale=0.5..2",
-            "crossing.Ciudad Juárez.hazard=0.05..0.5",
-            "crossing.Tijuana.hazard=0.02..0.5",
-            "crossing.Mexicali.hazard=0.005..0.3",
-            "crossing.Nuevo Laredo.hazard=0.002..0.2",
-            "crossing.Reynosa.hazard=0.02..0.5",
-            "crossing.Matamoros.hazard=0.02..0.5",
-            "crossing.Ojinaga.hazard=0.05..0.5",
-            "move_rules.foreign_weight=0.1..1.5",
-            "appointments.request_probability=0.3..1",
-            "inflows.scale=0.7..1.6",
+            "crossings.hazard_scale=0.8..1.25",
+            "move_rules.foreign_weight=0.6..1.5",
+            "appointments.request_probability=0.5..0.9",
+            "inflows.scale=0.85..1.15",
+            "ports.walk_up_scale=0.7..2",
+            "papers.Tapachula.seek_share=0.05..0.12",
         ]
         .iter()
         .map(|s| ParamRange::parse(s).unwrap())
@@ -506,7 +516,7 @@ mod tests {
         let budget = std::env::var("MXCAL_BUDGET")
             .ok()
             .and_then(|b| b.parse().ok())
-            .unwrap_or(300);
+            .unwrap_or(120);
         let mut opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
         opts.months = Some(vec!["2023-07".into(), "2023-08".into()]);
         opts.engine = EngineKind::Counts;

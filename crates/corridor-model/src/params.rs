@@ -10,7 +10,16 @@
 //!   crossing point, in [0, 1] (its cap `max_hazard` still applies);
 //! * `crossings.hazard_scale`: multiplies every crossing hazard (capped at 1), ≥ 0;
 //! * `appointments.request_probability`: CBP One daily request probability, [0, 1];
-//! * `inflows.scale`: multiplies every inflow series (all entries), ≥ 0.
+//! * `inflows.scale`: multiplies every inflow series (all entries), ≥ 0;
+//! * `ports.walk_up_scale`: multiplies every port's walk-up capacity, ≥ 0 (see
+//!   [`scale_walk_ups`]: the capacity beyond the appointment slots it was sized for;
+//!   the whole capacity of a port without slots), on day 0 and in every
+//!   `set_port_capacity` event of the scenario and of its variants;
+//! * `papers.<office>.seek_share`, `papers.<office>.give_up_share`: the share who
+//!   seek papers and the share of seekers who give up, at the papers office of the
+//!   location `<office>`, [0, 1];
+//! * `papers.<office>.days_scale`: multiplies the office's processing time
+//!   (`days_min`, `days_max`; whole days, at least 1), > 0.
 //!
 //! Invariants: a name is resolved against a scenario ([`Param::resolve`]) before
 //! use, so a lever the scenario lacks is an error, not a silent no-op; values
@@ -19,6 +28,7 @@
 //! the same thing however it is written. Scales have no value of their own: their
 //! current value is 1.
 
+use crate::border::{Action, Border, DayRange, Event};
 use crate::settings::table::{self, Range, Setting};
 use crate::Scenario;
 use thiserror::Error;
@@ -36,6 +46,14 @@ pub enum Param {
     RequestProbability,
     /// `inflows.scale`.
     InflowScale,
+    /// `ports.walk_up_scale`.
+    WalkUpScale,
+    /// `papers.<office>.seek_share`: index of the office.
+    PapersSeekShare(usize),
+    /// `papers.<office>.give_up_share`: index of the office.
+    PapersGiveUpShare(usize),
+    /// `papers.<office>.days_scale`: index of the office.
+    PapersDaysScale(usize),
 }
 
 /// Why a parameter name or value was refused.
@@ -58,6 +76,12 @@ pub enum ParamError {
 const HAZARD_SCALE: &str = "crossings.hazard_scale";
 const REQUEST_PROBABILITY: &str = "appointments.request_probability";
 const INFLOW_SCALE: &str = "inflows.scale";
+const WALK_UP_SCALE: &str = "ports.walk_up_scale";
+
+/// The fields of `papers.<office>.<field>`.
+const SEEK_SHARE: &str = "seek_share";
+const GIVE_UP_SHARE: &str = "give_up_share";
+const DAYS_SCALE: &str = "days_scale";
 
 /// Every parameter name, in documentation order (`crossing.<crossing point>.hazard`
 /// stands for one name per crossing point).
@@ -71,6 +95,10 @@ pub fn names() -> Vec<&'static str> {
             HAZARD_SCALE,
             REQUEST_PROBABILITY,
             INFLOW_SCALE,
+            WALK_UP_SCALE,
+            "papers.<office>.seek_share",
+            "papers.<office>.give_up_share",
+            "papers.<office>.days_scale",
         ])
         .collect()
 }
@@ -88,15 +116,36 @@ fn crossing_name(name: &str) -> Option<&str> {
         .and_then(|r| r.strip_suffix(".hazard"))
 }
 
+/// The office and field named in `papers.<office>.<field>` (a known field and a
+/// non-empty office name).
+fn papers_name(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix("papers.")?;
+    let (office, field) = rest.rsplit_once('.')?;
+    (!office.is_empty() && [SEEK_SHARE, GIVE_UP_SHARE, DAYS_SCALE].contains(&field))
+        .then_some((office, field))
+}
+
+/// The range of a papers field.
+fn papers_range(field: &str) -> Range {
+    if field == DAYS_SCALE {
+        Range::POSITIVE
+    } else {
+        Range::UNIT
+    }
+}
+
 /// The range of the parameter `name` without a scenario: checks the name is one
-/// (any crossing point name is accepted here). For command-line parsing.
+/// (any crossing point or office name is accepted here). For command-line parsing.
 pub fn range_of(name: &str) -> Result<Range, ParamError> {
     if crossing_name(name).is_some_and(|c| !c.is_empty()) {
         return Ok(Range::UNIT);
     }
+    if let Some((_, field)) = papers_name(name) {
+        return Ok(papers_range(field));
+    }
     match name {
         REQUEST_PROBABILITY => Ok(Range::UNIT),
-        HAZARD_SCALE | INFLOW_SCALE => Ok(Range::NON_NEGATIVE),
+        HAZARD_SCALE | INFLOW_SCALE | WALK_UP_SCALE => Ok(Range::NON_NEGATIVE),
         _ => match table::find(name) {
             Some(s) if s.tunable && s.name == name => Ok(s.range),
             _ => Err(unknown(name)),
@@ -130,7 +179,34 @@ impl Param {
                     ))
                 });
         }
+        if let Some((office, field)) = papers_name(name) {
+            let offices: Vec<&str> = sc
+                .border
+                .papers
+                .iter()
+                .map(|o| sc.locations[o.location].name.as_str())
+                .collect();
+            let Some(i) = offices.iter().position(|o| *o == office) else {
+                return Err(not(if offices.is_empty() {
+                    "the scenario has no papers offices".into()
+                } else {
+                    format!(
+                        "no papers office at '{office}' in the scenario (have: {})",
+                        offices.join(", ")
+                    )
+                }));
+            };
+            return Ok(match field {
+                SEEK_SHARE => Param::PapersSeekShare(i),
+                GIVE_UP_SHARE => Param::PapersGiveUpShare(i),
+                _ => Param::PapersDaysScale(i),
+            });
+        }
         match name {
+            WALK_UP_SCALE if sc.border.ports.is_empty() => {
+                Err(not("the scenario has no ports of entry".into()))
+            }
+            WALK_UP_SCALE => Ok(Param::WalkUpScale),
             HAZARD_SCALE if sc.border.crossings.is_empty() => {
                 Err(not("the scenario has no crossing points".into()))
             }
@@ -160,14 +236,24 @@ impl Param {
     pub fn range(&self) -> Range {
         match self {
             Param::Setting(s) => s.range,
-            Param::CrossingHazard(_) | Param::RequestProbability => Range::UNIT,
-            Param::HazardScale | Param::InflowScale => Range::NON_NEGATIVE,
+            Param::CrossingHazard(_)
+            | Param::RequestProbability
+            | Param::PapersSeekShare(_)
+            | Param::PapersGiveUpShare(_) => Range::UNIT,
+            Param::HazardScale | Param::InflowScale | Param::WalkUpScale => Range::NON_NEGATIVE,
+            Param::PapersDaysScale(_) => papers_range(DAYS_SCALE),
         }
     }
 
     /// True for parameters that multiply what the scenario has.
     pub fn is_scale(&self) -> bool {
-        matches!(self, Param::HazardScale | Param::InflowScale)
+        matches!(
+            self,
+            Param::HazardScale
+                | Param::InflowScale
+                | Param::WalkUpScale
+                | Param::PapersDaysScale(_)
+        )
     }
 
     /// The scenario's current value (1 for scales).
@@ -175,7 +261,12 @@ impl Param {
         match self {
             Param::Setting(s) => s.get_number(&sc.settings).unwrap_or(f64::NAN),
             Param::CrossingHazard(i) => sc.border.crossings[*i].hazard,
-            Param::HazardScale | Param::InflowScale => 1.0,
+            Param::HazardScale
+            | Param::InflowScale
+            | Param::WalkUpScale
+            | Param::PapersDaysScale(_) => 1.0,
+            Param::PapersSeekShare(i) => sc.border.papers[*i].seek_share,
+            Param::PapersGiveUpShare(i) => sc.border.papers[*i].give_up_share,
             Param::RequestProbability => sc
                 .border
                 .appointments
@@ -218,10 +309,137 @@ impl Param {
                     }
                 }
             }
+            Param::WalkUpScale => scale_walk_ups(&mut sc.border, value),
+            Param::PapersSeekShare(i) => sc.border.papers[*i].seek_share = value,
+            Param::PapersGiveUpShare(i) => sc.border.papers[*i].give_up_share = value,
+            Param::PapersDaysScale(i) => {
+                let d = &mut sc.border.papers[*i].days;
+                let whole =
+                    |x: u32| ((x as f64 * value).round().max(1.0)).min(u32::MAX as f64) as u32;
+                let min = whole(d.min);
+                *d = DayRange {
+                    min,
+                    max: whole(d.max).max(min),
+                };
+            }
             Param::Setting(_) => unreachable!("handled above"),
         }
         Ok(value)
     }
+}
+
+/// Multiplies every port's walk-up capacity by `factor`: the capacity beyond the
+/// most appointment slots the port gets while that capacity holds.
+///
+/// A port admits appointment holders first and walk-ups with what is left
+/// (docs/model.md, ports of entry), and a scenario sizes a CBP One port's
+/// capacity as its slots plus its walk-ups. So each capacity value — the port's
+/// day-0 capacity and every `set_port_capacity` event, base or variant — is
+/// `m + w` where `m` is the largest `per_day × share` of the port over the days
+/// that value holds (events of the same list; a variant's events merged with the
+/// base's), and becomes `m + factor · w`; a value at or below `m` (no walk-ups
+/// left) is kept. A port without slots has `m = 0`: its whole capacity scales.
+/// `scale_port_capacity` events still multiply the result.
+pub fn scale_walk_ups(border: &mut Border, factor: f64) {
+    let scaled = |value: f64, slots: f64| {
+        if value > slots {
+            slots + factor * (value - slots)
+        } else {
+            value
+        }
+    };
+    // The base scenario: day-0 capacities and the base events.
+    let base = capacity_slots(border, &border.events.iter().collect::<Vec<_>>());
+    for (p, slots) in base.initial.iter().enumerate() {
+        let port = &mut border.ports[p];
+        port.capacity_per_day = scaled(port.capacity_per_day, *slots);
+    }
+    for (i, slots) in base.events {
+        if let Action::SetPortCapacity {
+            capacity_per_day, ..
+        } = &mut border.events[i].action
+        {
+            *capacity_per_day = scaled(*capacity_per_day, slots);
+        }
+    }
+    // Each variant: its own events, on the timeline they make with the base's.
+    for v in 0..border.variants.len() {
+        let n = border.events.len();
+        let mut merged: Vec<&Event> = border.events.iter().collect();
+        merged.extend(border.variants[v].events.iter());
+        // Stable: on the same day base events first, as `Border::apply_variant` does.
+        let mut order: Vec<usize> = (0..merged.len()).collect();
+        order.sort_by_key(|&k| merged[k].day);
+        let sorted: Vec<&Event> = order.iter().map(|&k| merged[k]).collect();
+        let found = capacity_slots(border, &sorted);
+        for (i, slots) in found.events {
+            let k = order[i];
+            if k < n {
+                continue;
+            }
+            if let Action::SetPortCapacity {
+                capacity_per_day, ..
+            } = &mut border.variants[v].events[k - n].action
+            {
+                *capacity_per_day = scaled(*capacity_per_day, slots);
+            }
+        }
+    }
+}
+
+/// The most slots (agents a day) each capacity value of [`scale_walk_ups`] sees.
+struct CapacitySlots {
+    /// Per port, for its day-0 capacity.
+    initial: Vec<f64>,
+    /// (index in the event list, slots) for every `set_port_capacity` event.
+    events: Vec<(usize, f64)>,
+}
+
+/// Walks `events` (sorted by day) day by day: levers change with the day's events,
+/// then every capacity value in force that day records the port's slots.
+fn capacity_slots(border: &Border, events: &[&Event]) -> CapacitySlots {
+    let ports = border.ports.len();
+    let (mut per_day, mut shares) = match &border.appointments {
+        Some(a) => (a.per_day, a.shares.clone()),
+        None => (0.0, vec![0.0; ports]),
+    };
+    let slots =
+        |per_day: f64, shares: &[f64], p: usize| per_day * shares.get(p).copied().unwrap_or(0.0);
+    let mut out = CapacitySlots {
+        initial: vec![0.0; ports],
+        events: Vec::new(),
+    };
+    // Where each port's capacity in force comes from: None = day 0, Some(k) = out.events[k].
+    let mut current: Vec<Option<usize>> = vec![None; ports];
+    // Day 0 first (levers as the day-0 events leave them), then each event day.
+    let mut days: Vec<u32> = std::iter::once(0)
+        .chain(events.iter().map(|e| e.day))
+        .collect();
+    days.dedup();
+    let mut i = 0;
+    for day in days {
+        while i < events.len() && events[i].day == day {
+            match &events[i].action {
+                Action::SetAppointmentsPerDay { per_day: d } => per_day = *d,
+                Action::SetAppointmentShares { shares: s } => shares = s.clone(),
+                Action::SetPortCapacity { port, .. } if *port < ports => {
+                    current[*port] = Some(out.events.len());
+                    out.events.push((i, 0.0));
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        for (p, c) in current.iter().enumerate() {
+            let m = slots(per_day, &shares, p);
+            let held = match c {
+                None => &mut out.initial[p],
+                Some(k) => &mut out.events[*k].1,
+            };
+            *held = held.max(m);
+        }
+    }
+    out
 }
 
 /// Sets the named parameters of `sc` to `values` (one each): absolute values
@@ -353,5 +571,177 @@ mod tests {
         assert!(range_of("crossing..hazard").is_err());
         assert!(range_of("move_rules.WomenAvoidHazards").is_err());
         assert!(range_of("nope").is_err());
+    }
+
+    /// Two ports, one of them a CBP One port (share 1 of a pool of 10 a day, later
+    /// 20), and a papers office at "Tapachula".
+    fn with_ports() -> Scenario {
+        use crate::border::{Port, QueueDiscipline, Variant};
+        use crate::scenario::{Location, LocationKind};
+        let mut s = scenario();
+        s.locations = ["Tapachula", "A POE", "B POE"]
+            .iter()
+            .map(|n| Location::new(n, LocationKind::Town))
+            .collect();
+        for (i, cap) in [(1, 15.0), (2, 4.0)] {
+            s.border.ports.push(Port {
+                location: i,
+                name: s.locations[i].name.clone(),
+                border_city: 0,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: cap,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Fifo,
+            });
+        }
+        s.border.appointments = Some(AppointmentPool {
+            per_day: 8.0,
+            shares: vec![1.0, 0.0],
+            request_probability: 0.5,
+            eligible: Vec::new(),
+            allocation: Allocation::Fifo,
+            lead_days: 0,
+        });
+        let ev = |day, action| Event { day, action };
+        // The pool rises to 10 on day 2: port A's day-0 capacity was sized for 10
+        // slots + 5 walk-ups. On day 5 port A gets 13 (10 slots + 3), on day 7 port
+        // B gets 6 (no slots).
+        s.border.events = vec![
+            ev(2, Action::SetAppointmentsPerDay { per_day: 10.0 }),
+            ev(
+                5,
+                Action::SetPortCapacity {
+                    port: 0,
+                    capacity_per_day: 13.0,
+                },
+            ),
+            ev(
+                7,
+                Action::SetPortCapacity {
+                    port: 1,
+                    capacity_per_day: 6.0,
+                },
+            ),
+        ];
+        // A variant doubles the pool on day 8 and port A's capacity with it: 20 + 3.
+        s.border.variants.push(Variant {
+            name: "x2".into(),
+            description: String::new(),
+            events: vec![
+                ev(8, Action::SetAppointmentsPerDay { per_day: 20.0 }),
+                ev(
+                    8,
+                    Action::SetPortCapacity {
+                        port: 0,
+                        capacity_per_day: 23.0,
+                    },
+                ),
+            ],
+        });
+        s.border.papers.push(crate::border::PapersOffice {
+            location: 0,
+            seek_share: 0.1,
+            days: DayRange { min: 56, max: 70 },
+            give_up_share: 0.25,
+            give_up_days: DayRange { min: 14, max: 56 },
+            bus_to: None,
+            bus_days: 0,
+        });
+        s
+    }
+
+    fn capacities(s: &Scenario) -> Vec<f64> {
+        let mut out: Vec<f64> = s.border.ports.iter().map(|p| p.capacity_per_day).collect();
+        let events = s.border.events.iter().chain(&s.border.variants[0].events);
+        for e in events {
+            if let Action::SetPortCapacity {
+                capacity_per_day, ..
+            } = e.action
+            {
+                out.push(capacity_per_day);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn walk_up_scale_multiplies_the_capacity_beyond_the_slots() {
+        let mut s = with_ports();
+        apply(&mut s, &["ports.walk_up_scale"], &[2.0]).unwrap();
+        // A: 10 + 2 × 5; B: 2 × 4 (no slots); A on day 5: 10 + 2 × 3; B on day 7:
+        // 2 × 6; the variant's A: 20 + 2 × 3.
+        assert_eq!(capacities(&s), vec![20.0, 8.0, 16.0, 12.0, 26.0]);
+        let mut none = with_ports();
+        apply(&mut none, &["ports.walk_up_scale"], &[0.0]).unwrap();
+        assert_eq!(capacities(&none), vec![10.0, 0.0, 10.0, 0.0, 20.0]);
+        // A capacity below its slots has no walk-ups to scale.
+        let mut low = with_ports();
+        low.border.ports[0].capacity_per_day = 7.0;
+        apply(&mut low, &["ports.walk_up_scale"], &[3.0]).unwrap();
+        assert_eq!(low.border.ports[0].capacity_per_day, 7.0);
+        assert_eq!(get(&s, "ports.walk_up_scale").unwrap(), 1.0);
+        let e = Param::resolve(&scenario(), "ports.walk_up_scale").unwrap_err();
+        assert!(e.to_string().contains("no ports of entry"), "{e}");
+    }
+
+    #[test]
+    fn papers_parameters_set_one_office() {
+        let mut s = with_ports();
+        let names = [
+            "papers.Tapachula.days_scale",
+            "papers.Tapachula.seek_share",
+            "papers.Tapachula.give_up_share",
+        ];
+        let set = apply(&mut s, &names, &[1.5, 0.3, 0.6]).unwrap();
+        assert_eq!(set, vec![1.5, 0.3, 0.6]);
+        let o = &s.border.papers[0];
+        assert_eq!((o.seek_share, o.give_up_share), (0.3, 0.6));
+        assert_eq!(o.days, DayRange { min: 84, max: 105 });
+        // The time to give up is not the processing time.
+        assert_eq!(o.give_up_days, DayRange { min: 14, max: 56 });
+        assert_eq!(get(&s, "papers.Tapachula.seek_share").unwrap(), 0.3);
+        assert_eq!(get(&s, "papers.Tapachula.days_scale").unwrap(), 1.0);
+        // Whole days, at least one.
+        apply(&mut s, &["papers.Tapachula.days_scale"], &[0.001]).unwrap();
+        assert_eq!(s.border.papers[0].days, DayRange { min: 1, max: 1 });
+    }
+
+    #[test]
+    fn bad_papers_names_and_values_are_errors() {
+        let mut s = with_ports();
+        let e = Param::resolve(&s, "papers.Tenosique.seek_share").unwrap_err();
+        assert!(
+            e.to_string().contains("no papers office at 'Tenosique'"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("have: Tapachula"), "{e}");
+        let e = Param::resolve(&scenario(), "papers.Tapachula.seek_share").unwrap_err();
+        assert!(e.to_string().contains("no papers offices"), "{e}");
+        let e = Param::resolve(&s, "papers.Tapachula.wait").unwrap_err();
+        assert!(matches!(e, ParamError::Unknown { .. }), "{e}");
+        assert!(e.to_string().contains("papers.<office>.days_scale"), "{e}");
+        for (name, v) in [
+            ("papers.Tapachula.seek_share", 1.2),
+            ("papers.Tapachula.give_up_share", -0.1),
+            ("papers.Tapachula.days_scale", 0.0),
+            ("ports.walk_up_scale", -1.0),
+        ] {
+            let e = apply(&mut s, &[name], &[v]).unwrap_err();
+            assert!(matches!(e, ParamError::OutOfRange { .. }), "{name}: {e}");
+        }
+        assert_eq!(s, with_ports());
+        assert_eq!(
+            range_of("papers.Any Office.days_scale").unwrap(),
+            Range::POSITIVE
+        );
+        assert_eq!(range_of("papers.X.seek_share").unwrap(), Range::UNIT);
+        assert_eq!(
+            range_of("ports.walk_up_scale").unwrap(),
+            Range::NON_NEGATIVE
+        );
+        assert!(range_of("papers..seek_share").is_err());
+        assert!(range_of("papers.seek_share").is_err());
     }
 }
