@@ -1,10 +1,11 @@
 //! Model parameters addressable by name for sweeps and calibration.
 //!
-//! The names, ranges and setters are `corridor_model::params`: every tunable Flee
-//! setting of the settings table by its YAML path (`move_rules.camp_weight`, ...)
-//! and the border levers of corridor scenarios (`crossing.<point>.hazard`,
-//! `crossings.hazard_scale`, `appointments.request_probability`, `inflows.scale`),
-//! so `sweep` and both calibrations accept the same names. [`set_param`] rejects
+//! The names, ranges and setters are `corridor_model::params` (the one list;
+//! its module documentation names them all): every tunable Flee setting of the
+//! settings table by its YAML path (`move_rules.camp_weight`, ...) and the border
+//! levers of corridor scenarios (crossing hazards, appointment requests, inflows,
+//! ports' walk-up capacity, the papers offices), so `sweep` and both calibrations
+//! accept the same names. [`set_param`] rejects
 //! values outside a parameter's range and rounds whole-number settings, returning
 //! the value actually set; [`set_params`] applies several at once, absolute values
 //! before scales.
