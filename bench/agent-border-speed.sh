@@ -5,12 +5,13 @@
 # figure on a loaded machine), wall and peak RSS of the built-in run, and checks
 # that every run directory is byte-identical to the reference's (the agent
 # engine's outputs must not change). Target: built-in ≥ 4× less CPU than 0904180.
-# Environment: REF (reference binary; default /work/ref/corridor-7cfc7bf), REPS
+# Environment: REF (reference binary; default /work/ref/corridor-main, the lead's
+# build of main; figures in docs/performance.md), REPS
 # (runs of the built-in scenario per binary, default 3), SKIP_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REF="${REF:-/work/ref/corridor-7cfc7bf}"
+REF="${REF:-/work/ref/corridor-main}"
 REPS="${REPS:-3}"
 NEW="${CARGO_TARGET_DIR:-target}/release/corridor"
 OUT_DIR="$(mktemp -d)"

@@ -54,21 +54,31 @@ pub fn allocate(
         }
     };
     let mut s = draws::stream(seed, day, Tag::Appointment, 0, 0);
-    // Earliest registrations first: sort by (registration day, agent).
-    if n_fifo > 0 {
-        // Only the first n_fifo need to be in order (the rest is re-sorted by
-        // agent below): select them, then sort them.
-        if n_fifo < reqs.len() {
-            reqs.select_nth_unstable_by_key(n_fifo, |&(agent, reg)| (reg, agent));
-        }
-        reqs[..n_fifo].sort_unstable_by_key(|&(agent, reg)| (reg, agent));
-    }
-    let (fifo_part, rest) = reqs.split_at_mut(n_fifo);
+    // Earliest registrations first, by (registration day, agent): select the
+    // n_fifo smallest keys (keys are distinct: one per agent), sort only them;
+    // the lottery pool is everyone else, taken from `reqs` in agent order (a
+    // linear filter instead of re-sorting the pool by agent every day).
+    type Reqs = Vec<(u32, u32)>;
+    let (fifo_part, mut rest): (Reqs, Reqs) = if n_fifo == 0 {
+        (Vec::new(), reqs)
+    } else if n_fifo == reqs.len() {
+        reqs.sort_unstable_by_key(|&(agent, reg)| (reg, agent));
+        (reqs, Vec::new())
+    } else {
+        let mut keys: Vec<(u32, u32)> = reqs.iter().map(|&(agent, reg)| (reg, agent)).collect();
+        let (first, &mut cut, _) = keys.select_nth_unstable(n_fifo);
+        first.sort_unstable();
+        let fifo = first.iter().map(|&(reg, agent)| (agent, reg)).collect();
+        let rest = reqs
+            .into_iter()
+            .filter(|&(agent, reg)| (reg, agent) >= cut)
+            .collect();
+        (fifo, rest)
+    };
     let n_lottery = k - n_fifo;
     if n_lottery > 0 {
         // The lottery pool is in agent order whatever the policy.
-        rest.sort_unstable_by_key(|&(agent, _)| agent);
-        draws::partial_shuffle(rest, n_lottery, &mut s);
+        draws::partial_shuffle(&mut rest, n_lottery, &mut s);
     }
     let winners = fifo_part.iter().chain(rest[..n_lottery].iter());
 
@@ -154,6 +164,64 @@ mod tests {
             assert!(w.contains(&a), "{w:?}");
         }
         assert_eq!(w.iter().filter(|&&a| a < 95).count(), 5);
+    }
+
+    /// The allocation as first written (the pool re-sorted by agent), for the
+    /// comparison below.
+    fn reference(
+        seed: u64,
+        day: u32,
+        requesters: &[(u32, u32)],
+        slots: &[u64],
+        fifo: f64,
+    ) -> Vec<Appointment> {
+        let total: u64 = slots.iter().sum();
+        let mut reqs = requesters.to_vec();
+        reqs.sort_unstable();
+        reqs.dedup_by_key(|r| r.0);
+        let k = (total.min(reqs.len() as u64)) as usize;
+        let n_fifo = ((k as f64 * fifo).round() as usize).min(k);
+        let mut s = draws::stream(seed, day, Tag::Appointment, 0, 0);
+        reqs.sort_unstable_by_key(|&(agent, reg)| (reg, agent));
+        let (fifo_part, rest) = reqs.split_at_mut(n_fifo);
+        rest.sort_unstable_by_key(|&(agent, _)| agent);
+        draws::partial_shuffle(rest, k - n_fifo, &mut s);
+        let mut slot_ports: Vec<usize> = Vec::new();
+        for (p, &n) in slots.iter().enumerate() {
+            slot_ports.extend(std::iter::repeat_n(p, n as usize));
+        }
+        draws::partial_shuffle(&mut slot_ports, k, &mut s);
+        fifo_part
+            .iter()
+            .chain(rest[..k - n_fifo].iter())
+            .zip(slot_ports)
+            .map(|(&(agent, _), port)| Appointment { agent, port, day })
+            .collect()
+    }
+
+    /// Winners, their order and their ports equal those of a full sort by
+    /// registration then by agent, for every policy and any number of
+    /// requesters, slots and ties in registration days.
+    #[test]
+    fn selection_equals_a_full_sort() {
+        let mut s = draws::stream(3, 0, Tag::Appointment, 9, 0);
+        for case in 0..300u32 {
+            let n = s.below(60) as u32;
+            let reqs: Vec<(u32, u32)> = (0..n)
+                .map(|_| (s.below(80) as u32, s.below(6) as u32))
+                .collect();
+            let slots = [s.below(30), s.below(10)];
+            for fifo in [0.0, 0.3, 0.5, 1.0] {
+                let policy = Allocation::Mixed { fifo_share: fifo };
+                let got = allocate(case as u64, case, &reqs, &slots, policy, 0);
+                let want = if slots.iter().sum::<u64>() == 0 || reqs.is_empty() {
+                    Vec::new()
+                } else {
+                    reference(case as u64, case, &reqs, &slots, fifo)
+                };
+                assert_eq!(got, want, "case {case}, fifo share {fifo}");
+            }
+        }
     }
 
     #[test]

@@ -23,10 +23,17 @@
 //! | B11 crossings | [`BorderState::crossing_at`], [`BorderState::crosses`] |
 //! | B12 record | [`BorderState::finish_day`] |
 //!
-//! Per-agent border facts live here too, so the engine needs no new arrays: who
-//! holds an appointment (and for which port and day), registration days, and how
-//! long someone has been waiting in a border city. The engine only keeps two
-//! cheap flags per agent in step (appointment holder, caravan member).
+//! Per-agent border facts (who holds an appointment, for which port and day;
+//! registration days; how long someone has waited in a border city; who was
+//! ever intercepted) can live here, keyed by agent id, for a simple driver (the
+//! toy engine of the tests below): [`BorderState::joins_queue`],
+//! [`BorderState::join_queue`], [`BorderState::allocate`],
+//! [`BorderState::crosses`], [`BorderState::intercept`]. The agent engine keeps
+//! them in its agent columns instead (read by slot, no hash probe per watched
+//! agent per day) and calls the variants that take them as arguments:
+//! [`BorderState::join_queue_as`], [`BorderState::allocate_registered`],
+//! [`BorderState::crosses_after`], [`BorderState::intercept_as`]; the maps then
+//! stay empty. Both paths draw the same numbers and count the same way.
 //!
 //! Conservation: people in queues are [`BorderState::in_queues`], in transit
 //! [`BorderState::in_transit`]; admitted and encountered people are counted
@@ -142,7 +149,8 @@ pub struct BorderState {
     warnings: Vec<String>,
     /// The scenario's start date: warnings give dates, not day numbers.
     start_date: Date,
-    /// Appointment holders (until admitted).
+    /// Appointment holders (until admitted), for drivers that keep them here
+    /// (see the module doc; empty on the agent engine).
     holders: IdMap<Appointment>,
     /// Registration day (first request) of everyone who ever requested.
     registered: IdMap<u32>,
@@ -426,6 +434,24 @@ impl BorderState {
         (dest, release)
     }
 
+    /// [`intercept`](Self::intercept) for an engine that keeps who was ever
+    /// intercepted itself: `first` is true for a first interception.
+    pub fn intercept_as(
+        &mut self,
+        day: u32,
+        agent: u32,
+        from: usize,
+        cp: usize,
+        first: bool,
+    ) -> (usize, u32) {
+        let c = &self.border.checkpoints[cp];
+        let release = day + c.delay_days.max(1);
+        let dest = c.relocate_to;
+        self.transit.push(agent, release, dest);
+        self.count_intercepts(cp, from, 1, first as u64);
+        (dest, release)
+    }
+
     /// Counts `n` interceptions at checkpoint `cp` of people coming from `from`,
     /// `first` of them intercepted for the first time (for engines that draw
     /// counts and keep the people themselves).
@@ -537,6 +563,22 @@ impl BorderState {
         }
     }
 
+    /// [`join_queue`](Self::join_queue) for an engine that keeps appointments
+    /// itself: `appointment_day` is the day of the agent's appointment at this
+    /// port, `None` for a walk-up.
+    pub fn join_queue_as(
+        &mut self,
+        day: u32,
+        port: usize,
+        agent: u32,
+        appointment_day: Option<u32>,
+    ) {
+        match appointment_day {
+            Some(d) => self.queues[port].push(agent, day, true, d),
+            None => self.queues[port].push(agent, day, false, 0),
+        }
+    }
+
     /// Next location on the shortest open path from `from` to `port` (`None` at the
     /// port or when it cannot be reached). Appointment holders move by this, with
     /// move chance 1, instead of Flee's route choice.
@@ -556,10 +598,10 @@ impl BorderState {
         draws::requests(self.seed, day, agent, self.levers.request_probability)
     }
 
-    /// The appointment `agent` holds, if any (held from the day it is won until
-    /// admission). The engine keeps a cheap per-agent "holder" flag in step with
-    /// this (set for every winner of [`allocate`](Self::allocate), cleared on
-    /// admission) so that the hot decision pass only looks up flagged agents.
+    /// The appointment `agent` holds, if any (held from the day it is won by
+    /// [`allocate`](Self::allocate) until admission). The agent engine keeps
+    /// appointments in its agent columns instead
+    /// ([`allocate_registered`](Self::allocate_registered)).
     pub fn appointment(&self, agent: u32) -> Option<Appointment> {
         self.holders.get(&agent).copied()
     }
@@ -591,6 +633,27 @@ impl BorderState {
             self.holders.insert(w.agent, *w);
         }
         won
+    }
+
+    /// [`allocate`](Self::allocate) for an engine that keeps appointments and
+    /// registration days itself: `requesters` are (agent, registration day),
+    /// none holding an appointment. Nothing is stored about the winners.
+    pub fn allocate_registered(&mut self, day: u32, requesters: &[(u32, u32)]) -> Vec<Appointment> {
+        let l = &self.levers;
+        let slots: Vec<u64> = (0..self.border.ports.len())
+            .map(|p| {
+                let share = l.appointment_shares.get(p).copied().unwrap_or(0.0);
+                self.appointment_quota[p].take(l.appointments_per_day * share)
+            })
+            .collect();
+        appointments::allocate(
+            self.seed,
+            day,
+            requesters,
+            &slots,
+            l.allocation,
+            l.lead_days,
+        )
     }
 
     // ---- B10 ----------------------------------------------------------------
@@ -715,6 +778,19 @@ impl BorderState {
         if draws::crosses(self.seed, day, crossing, agent, h) {
             self.count_crossings(crossing, 1);
             self.forget(agent);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// [`crosses`](Self::crosses) for an engine that keeps waiting times and
+    /// appointments itself: `agent` holds no appointment and has waited
+    /// `waited` days in the city (see [`crosses`](Self::crosses)).
+    pub fn crosses_after(&mut self, day: u32, crossing: usize, agent: u32, waited: u32) -> bool {
+        let h = self.crossing_probability(crossing, waited);
+        if draws::crosses(self.seed, day, crossing, agent, h) {
+            self.count_crossings(crossing, 1);
             true
         } else {
             false

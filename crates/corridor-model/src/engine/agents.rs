@@ -25,12 +25,22 @@
 //!   `BorderState::next_hop`, and the flag is checked before the route);
 //! * `state` (u8): [`AgentState`] packed;
 //! * `flags` (u8): `FIRST_LINK_DONE` (Flee's `places_travelled > 1`), `HOLDER`
-//!   (holds an appointment; kept in step with `BorderState::appointment`),
-//!   `CARAVAN` (walks with a caravan; skips Flee's decision and travel passes),
-//!   `PAPERS_SEEN` and `PAPERS_WAIT` (waiting for papers; skips the decision pass);
+//!   (holds an appointment for the port in `route`, from the day in its
+//!   [`BorderCols`]), `CARAVAN` (walks with a caravan; skips Flee's decision and
+//!   travel passes), `PAPERS_SEEN` and `PAPERS_WAIT` (waiting for papers; skips
+//!   the decision pass), `INTERCEPTED` (intercepted at least once);
 //! * `recent` (f32): Flee's `recent_travel` (avoid_short_stints);
 //! * `attrs` (u32): demographic value indices, packed (`demography::Demography`);
 //! * `class` (u16): attribute class sharing one route-weight table.
+//!
+//! Border scenarios add one [`BorderCols`] per agent (20 bytes, outside the
+//! budget above, which is that of Flee instances): the appointment day of a
+//! holder, the registration day (first appointment request) and the current
+//! stay in a border city (for the crossing hazard's waiting time). They were
+//! hash maps keyed by agent id in `BorderState`, probed for every watched agent
+//! every day; as columns they are read by slot, and follow the agent through
+//! compaction (and, for a partitioned run, stay with the part that holds it).
+//! The flag `INTERCEPTED` replaces the set of people ever intercepted.
 
 /// No stored route.
 pub(crate) const NO_ROUTE: u32 = u32::MAX;
@@ -55,6 +65,52 @@ pub(crate) const PAPERS_SEEN: u8 = 16;
 /// `flags` bit: the agent waits for papers (at its location; skips the decision
 /// pass until its wait ends, `BorderState::papers`).
 pub(crate) const PAPERS_WAIT: u8 = 32;
+
+/// `flags` bit: the agent was intercepted at a checkpoint at least once (the
+/// day record's `intercepted_first` counts first interceptions).
+pub(crate) const INTERCEPTED: u8 = 64;
+
+/// No day (a [`BorderCols`] field not set).
+pub(crate) const NO_DAY: u32 = u32::MAX;
+
+/// An agent's border facts (border scenarios only; see the module doc). Every
+/// field is [`NO_DAY`] until set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BorderCols {
+    /// Day its port admits it from (with `HOLDER`; the port is in `route`).
+    pub appointment_day: u32,
+    /// Day of its first appointment request.
+    pub registered: u32,
+    /// Its last stay in a border city, as the crossing step saw it: the
+    /// crossing point, the first and the last day seen there.
+    pub stay_crossing: u32,
+    pub stay_start: u32,
+    pub stay_last: u32,
+}
+
+impl BorderCols {
+    pub(crate) const NONE: BorderCols = BorderCols {
+        appointment_day: NO_DAY,
+        registered: NO_DAY,
+        stay_crossing: NO_DAY,
+        stay_start: NO_DAY,
+        stay_last: NO_DAY,
+    };
+
+    /// Days the agent has waited at crossing point `c`'s city without a break,
+    /// seen today `day`: 0 on the first day of a stay, +1 for every
+    /// consecutive day seen again; a day unseen (or another crossing) starts a
+    /// new stay. Records today's sighting.
+    #[inline]
+    pub(crate) fn waited(&mut self, c: u32, day: u32) -> u32 {
+        if self.stay_crossing != c || self.stay_last.wrapping_add(1) < day {
+            self.stay_crossing = c;
+            self.stay_start = day;
+        }
+        self.stay_last = day;
+        day - self.stay_start
+    }
+}
 
 /// Bytes of state per agent (all arrays together).
 pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // id
@@ -151,6 +207,10 @@ pub(crate) struct Agents {
     pub recent: Vec<f32>,
     pub attrs: Vec<u32>,
     pub class: Vec<u16>,
+    /// Per slot, for border scenarios (`with_border`); empty otherwise.
+    pub border: Vec<BorderCols>,
+    /// Keep `border` (a border scenario).
+    has_border: bool,
     /// Agents ever created: the next id.
     created: u32,
 }
@@ -221,6 +281,9 @@ impl Agents {
                         self.recent[w] = self.recent[r];
                         self.attrs[w] = self.attrs[r];
                         self.class[w] = self.class[r];
+                        if self.has_border {
+                            self.border[w] = self.border[r];
+                        }
                     }
                     w += 1;
                 }
@@ -236,6 +299,7 @@ impl Agents {
         self.recent.truncate(w);
         self.attrs.truncate(w);
         self.class.truncate(w);
+        self.border.truncate(w);
         gone
     }
 
@@ -246,6 +310,13 @@ impl Agents {
             sparse: true,
             ..Agents::default()
         }
+    }
+
+    /// These agents get [`BorderCols`] (a border scenario); call before any push.
+    pub(crate) fn with_border(mut self) -> Agents {
+        debug_assert!(self.loc.is_empty());
+        self.has_border = true;
+        self
     }
 
     /// Gives the next id to an agent kept by another part of a partitioned run
@@ -268,6 +339,9 @@ impl Agents {
         self.recent.reserve(n);
         self.attrs.reserve(n);
         self.class.reserve(n);
+        if self.has_border {
+            self.border.reserve(n);
+        }
     }
 
     /// Appends a new agent at location `loc`; returns its id.
@@ -286,6 +360,9 @@ impl Agents {
         self.recent.push(0.0);
         self.attrs.push(attrs);
         self.class.push(class);
+        if self.has_border {
+            self.border.push(BorderCols::NONE);
+        }
         id
     }
 
@@ -420,6 +497,42 @@ mod tests {
         assert_eq!(chunks[2].loc, &[8, 9]);
         assert!(chunks[2].id.is_empty());
         assert_eq!(chunks[2].id(1), 9);
+    }
+
+    /// The waiting time of the crossing hazard, as `BorderState` counts it for
+    /// drivers that keep it there: consecutive days at one crossing's city.
+    #[test]
+    fn waiting_in_a_border_city_counts_consecutive_days_and_resets() {
+        let mut c = BorderCols::NONE;
+        assert_eq!(c.waited(0, 5), 0);
+        assert_eq!(c.waited(0, 6), 1);
+        assert_eq!(c.waited(0, 7), 2);
+        // Unseen on day 8: a new stay on day 9.
+        assert_eq!(c.waited(0, 9), 0);
+        assert_eq!(c.waited(0, 10), 1);
+        // Another crossing starts a new stay too.
+        assert_eq!(c.waited(1, 11), 0);
+        // Day 0 right after creation is a first day.
+        let mut fresh = BorderCols::NONE;
+        assert_eq!(fresh.waited(3, 0), 0);
+        assert_eq!(fresh.waited(3, 1), 1);
+    }
+
+    #[test]
+    fn border_columns_follow_compaction() {
+        let mut a = Agents::default().with_border();
+        for i in 0..4 {
+            a.push(i, 0, 0);
+        }
+        a.border[2].registered = 7;
+        a.border[3].appointment_day = 9;
+        a.state[1] = ST_ADMITTED;
+        a.compact();
+        assert_eq!(a.border.len(), 3);
+        assert_eq!(a.border[1].registered, 7);
+        assert_eq!(a.border[2].appointment_day, 9);
+        assert_eq!(a.border[0], BorderCols::NONE);
+        assert!(Agents::default().border.is_empty());
     }
 
     #[test]

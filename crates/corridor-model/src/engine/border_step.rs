@@ -26,7 +26,7 @@
 //! `BorderState` speaks agent ids; `Agents::slot` finds an id's slot.
 
 use super::agents::{Agents, CARAVAN, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
-use super::agents::{NO_MOVE_DAY, PAPERS_SEEN, PAPERS_WAIT};
+use super::agents::{INTERCEPTED, NO_DAY, NO_MOVE_DAY, PAPERS_SEEN, PAPERS_WAIT};
 use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::passes::Tally;
@@ -94,6 +94,7 @@ pub(crate) fn release(
     agents: &mut Agents,
     counts: &mut [u64],
     arrived: &mut [u32],
+    placed: &mut Vec<u32>,
 ) {
     for (a, loc) in b.release(t) {
         let i = agents.slot(a);
@@ -107,6 +108,7 @@ pub(crate) fn release(
         }
         counts[loc] += 1;
         arrived[loc] += 1;
+        placed.push(i as u32);
     }
     papers_release(b, t, agents, counts);
     relocate(b, t, agents, counts);
@@ -195,10 +197,22 @@ pub(crate) fn join_caravan(b: &mut BorderState, agents: &mut Agents, members: &[
 
 /// B6 (recording the travel pass's checkpoint hits) through B11. `watch` holds
 /// the slots the travel pass listed at watched locations (see the module doc).
-pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32]) {
+/// Returns that list with the caravan members who left their caravan at a
+/// watched place added (sorted): every slot at a watched place at the end of
+/// the day is in it, though some in it may have left or exited.
+pub(crate) fn after_travel(
+    b: &mut BorderState,
+    t: u32,
+    lg: &mut Ledger,
+    watch: &[u32],
+) -> Vec<u32> {
     // B6: the travel pass already put the intercepted in transit; record them.
-    for (a, from, cp) in std::mem::take(&mut lg.tally.intercepts) {
-        b.intercept(t, a, from as usize, cp as usize);
+    for (s, from, cp) in std::mem::take(&mut lg.tally.intercepts) {
+        let i = s as usize;
+        let a = lg.agents.id_of(i);
+        let first = lg.agents.flags[i] & INTERCEPTED == 0;
+        lg.agents.flags[i] |= INTERCEPTED;
+        b.intercept_as(t, a, from as usize, cp as usize, first);
     }
 
     // B7: caravans walk.
@@ -273,38 +287,63 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
             continue;
         }
         if let Some(p) = b.port_at(loc) {
-            let a = lg.agents.id_of(i);
-            if b.joins_queue(p, a) {
-                b.join_queue(t, p, a);
+            // A holder joins at its own port only, anyone else when the port
+            // takes walk-ups today (`BorderState::joins_queue`).
+            let appointment = (lg.agents.flags[i] & HOLDER != 0).then(|| {
+                (
+                    lg.agents.route[i] as usize,
+                    lg.agents.border[i].appointment_day,
+                )
+            });
+            let joins = match appointment {
+                Some((port, _)) => port == p,
+                None => b.accepts_walk_ups(p),
+            };
+            if joins {
+                let a = lg.agents.id_of(i);
+                b.join_queue_as(t, p, a, appointment.map(|x| x.1));
                 lg.set(i, ST_QUEUED, loc as u32, 0.0);
             }
         }
     }
 
-    // B9: appointments.
+    // B9: appointments. Slots of the eligible (in slot order, hence id order).
     let eligible: Vec<u32> = watch
         .iter()
-        .map(|&s| s as usize)
-        .filter(|&i| lg.free(i) && b.is_eligible(lg.at(i).1))
-        .map(|i| lg.agents.id_of(i))
+        .copied()
+        .filter(|&s| lg.free(s as usize) && b.is_eligible(lg.at(s as usize).1))
         .collect();
     // Each draw is keyed by agent and day: drawing in parallel changes nothing.
     let requesters: Vec<u32> = {
         let b = &*b;
+        let agents = &*lg.agents;
         eligible
             .par_iter()
             .with_min_len(4096)
             .copied()
-            .filter(|&a| b.requests(t, a))
+            .filter(|&s| b.requests(t, agents.id_of(s as usize)))
             .collect()
     };
     if !requesters.is_empty() {
-        for w in b.allocate(t, &requesters) {
+        // A requester's registration day is the day of its first request.
+        let reqs: Vec<(u32, u32)> = requesters
+            .iter()
+            .map(|&s| {
+                let c = &mut lg.agents.border[s as usize];
+                if c.registered == NO_DAY {
+                    c.registered = t;
+                }
+                let reg = c.registered;
+                (lg.agents.id_of(s as usize), reg)
+            })
+            .collect();
+        for w in b.allocate_registered(t, &reqs) {
             // A holder's stored route gives way to its port (see `agents`).
             let i = lg.agents.slot(w.agent);
             lg.agents.flags[i] |= HOLDER;
             lg.agents.route[i] = w.port as u32;
             lg.agents.cursor[i] = 0;
+            lg.agents.border[i].appointment_day = w.day;
         }
     }
 
@@ -328,11 +367,13 @@ pub(crate) fn after_travel(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: 
         }
         let loc = lg.at(i).1;
         if let Some(c) = b.crossing_at(loc) {
-            if b.crosses(t, c, lg.agents.id_of(i)) {
+            let waited = lg.agents.border[i].waited(c as u32, t);
+            if b.crosses_after(t, c, lg.agents.id_of(i), waited) {
                 lg.set(i, ST_ENCOUNTERED, loc as u32, 0.0);
             }
         }
     }
+    watch
 }
 
 /// P: everyone at a papers office who was never offered papers is offered them

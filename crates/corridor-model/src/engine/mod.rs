@@ -53,7 +53,7 @@ use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::Purpose;
 use crate::scenario::{ClosureTarget, DataTable, Scenario};
 use crate::settings::Settings;
-use agents::{Agents, Gone};
+use agents::{Agents, Gone, CARAVAN, ST_AT};
 use border_step::Ledger;
 use demography::Demography;
 use network::Network;
@@ -606,10 +606,51 @@ struct World<'a> {
     /// border processes, no camps as sinks. `counts` is then kept up to date by
     /// departures and arrivals instead of recounted.
     incremental: bool,
+    /// Border scenarios in the incremental mode: the watched slots after
+    /// yesterday's border steps (a superset of those still watched), `None`
+    /// when today's travel pass must list them by visiting every slot (day 0,
+    /// after a compaction, or when the watched locations changed).
+    watched: Option<Vec<u32>>,
+    /// Border scenarios: yesterday's end-of-day counts that the passes do not
+    /// change (see [`Carried`]).
+    carried: Option<Carried>,
     /// Day of the scale of the lazy recent travel (incremental mode).
     epoch: u32,
     /// The agents this process runs (`partition`).
     partition: Partition,
+}
+
+/// The counts of a border scenario's end-of-day tally that nothing changes
+/// between the end of one day and the end of the next day's travel pass
+/// (queues change in B8 and B10, exits in B10 and B11, both after the passes;
+/// removals only with camps as sinks, which the incremental mode excludes): the
+/// incremental travel pass carries them instead of recounting.
+#[derive(Debug, Clone)]
+struct Carried {
+    queue: Vec<u32>,
+    admitted: u64,
+    encountered: u64,
+    removed: u64,
+}
+
+/// Merges the sorted slot lists `a` and `b` into one sorted list without
+/// repeats, keeping only the slots for which `keep` holds.
+fn merge_slots(a: &[u32], b: &[u32], keep: impl Fn(u32) -> bool) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let x = if j == b.len() || (i < a.len() && a[i] <= b[j]) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        if out.last() != Some(&x) && keep(x) {
+            out.push(x);
+        }
+    }
+    out
 }
 
 /// Sums `v` over the parts of a partitioned run.
@@ -682,11 +723,15 @@ impl<'a> World<'a> {
             Some(BorderState::new(sc, seed)?)
         };
         let s_sinks = s.spawn_rules.camps_are_sinks;
+        let s_recent = s.move_rules.avoid_short_stints;
         let mut agents = if partition.parts > 1 {
             Agents::with_ids()
         } else {
             Agents::default()
         };
+        if border.is_some() {
+            agents = agents.with_border();
+        }
         let mut counts = vec![0u64; n];
         let initial = {
             let mut sink = Sink {
@@ -734,7 +779,9 @@ impl<'a> World<'a> {
             watch: vec![false; n],
             gone: Gone::default(),
             compact_at: COMPACT_AT,
-            incremental: sc.border.is_empty() && !s_sinks,
+            incremental: !s_sinks && (sc.border.is_empty() || !s_recent),
+            watched: None,
+            carried: None,
             partition,
             epoch: 0,
         })
@@ -827,6 +874,9 @@ impl<'a> World<'a> {
         let mut links_changed = false;
         // Arrivals before the passes (releases from transit, B2).
         let mut early_arrived = Vec::new();
+        // Slots placed at a location before the passes (releases, spawning):
+        // candidates for the watched list of the incremental mode.
+        let mut placed: Vec<u32> = Vec::new();
 
         // B1 events, B2 releases.
         if let Some(mut b) = self.border.take() {
@@ -840,6 +890,7 @@ impl<'a> World<'a> {
                 &mut self.agents,
                 &mut self.counts,
                 &mut early_arrived,
+                &mut placed,
             );
             self.border = Some(b);
         }
@@ -857,6 +908,7 @@ impl<'a> World<'a> {
 
         // 2. Spawning, B3 inflows, B4 caravans start.
         let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        let first_new_slot = self.agents.len() as u32;
         {
             let mut sink = Sink {
                 agents: &mut self.agents,
@@ -897,6 +949,7 @@ impl<'a> World<'a> {
             }
         }
         self.spawned_total += spawned_today;
+        placed.extend(first_new_slot..self.agents.len() as u32);
 
         // 3. Closures (with B1's link changes).
         if self
@@ -926,15 +979,18 @@ impl<'a> World<'a> {
             self.ln_stay[l] = (-self.mc[l]).ln_1p();
         }
         self.mc_prev.copy_from_slice(&self.mc);
+        let mut watch_changed = false;
         if let Some(b) = &self.border {
             for l in 0..n {
                 self.score[l] *= b.attractiveness_factor(l, self.counts[l]);
                 let port = b.port_at(l);
                 self.stay[l] = port.is_some_and(|p| b.accepts_walk_ups(p));
-                self.watch[l] = port.is_some()
+                let w = port.is_some()
                     || b.crossing_at(l).is_some()
                     || b.is_eligible(l)
                     || crate::border::papers::office_at(b.border(), l).is_some();
+                watch_changed |= w != self.watch[l];
+                self.watch[l] = w;
             }
         }
         self.demo.end_scores(
@@ -960,12 +1016,30 @@ impl<'a> World<'a> {
         for (c, d) in self.counts.iter_mut().zip(&departed_decision) {
             *c -= *d as u64;
         }
-        let inc = self.incremental.then(|| self.lazy_recent_scale(t));
+        // Border scenarios run the travel pass incrementally when yesterday's
+        // watched list is still valid (else every slot is visited today).
+        let border_inc = self.border.is_some()
+            && self.incremental
+            && !watch_changed
+            && self.watched.is_some()
+            && self.carried.is_some();
+        let inc_today = self.incremental && (self.border.is_none() || border_inc);
+        let inc = inc_today.then(|| self.lazy_recent_scale(t));
 
         // Travel pass (B6 checkpoints, F6 sinks).
         let mut tally = self.with_pass(t, any_mc_changed, inc, |ch, ctx| {
             passes::travel_pass(ch, ctx, n)
         });
+        if let (true, Some(c), Some(b)) = (border_inc, &self.carried, &self.border) {
+            // The pass counted agents on links, arrivals and today's intercepts
+            // only; the rest is as at the end of yesterday (see `Carried`), and
+            // everyone else in transit is in `BorderState`'s list already.
+            tally.queue.copy_from_slice(&c.queue);
+            tally.in_transit += b.in_transit();
+            tally.admitted = c.admitted - self.gone.admitted;
+            tally.encountered = c.encountered - self.gone.encountered;
+            tally.removed = c.removed - self.gone.removed;
+        }
         tally.admitted += self.gone.admitted;
         tally.encountered += self.gone.encountered;
         tally.removed += self.gone.removed;
@@ -976,7 +1050,7 @@ impl<'a> World<'a> {
         if parts > 1 {
             reduce_tally(reduce, &mut tally);
         }
-        if self.incremental {
+        if inc_today {
             // The tally's `pop` holds the arrivals only: add them.
             for (c, a) in self.counts.iter_mut().zip(tally.pop.iter_mut()) {
                 *c += *a as u64;
@@ -993,13 +1067,36 @@ impl<'a> World<'a> {
         // 5. Border steps B6 (recording) to B11.
         if let Some(b) = self.border.as_mut() {
             let mut watch = std::mem::take(&mut tally.watch);
-            watch.sort_unstable();
+            if border_inc {
+                // The pass listed the arrivals at watched places; the others
+                // there now were there at the end of yesterday (in `watched`)
+                // or were placed there before the passes (`placed`). Keep those
+                // a full pass would list: at a watched place, not in a caravan.
+                watch.extend_from_slice(&placed);
+                watch.sort_unstable();
+                let a = &self.agents;
+                let w = &self.watch;
+                let prev = self.watched.take().unwrap_or_default();
+                watch = merge_slots(&prev, &watch, |x| {
+                    let i = x as usize;
+                    a.state[i] == ST_AT && w[a.loc[i] as usize] && a.flags[i] & CARAVAN == 0
+                });
+            } else {
+                watch.sort_unstable();
+            }
             let mut lg = Ledger {
                 agents: &mut self.agents,
                 tally: &mut tally,
                 net: &self.net,
             };
-            border_step::after_travel(b, t, &mut lg, &watch);
+            let watched = border_step::after_travel(b, t, &mut lg, &watch);
+            self.watched = Some(watched);
+            self.carried = Some(Carried {
+                queue: tally.queue.clone(),
+                admitted: tally.admitted,
+                encountered: tally.encountered,
+                removed: tally.removed,
+            });
         }
 
         // 6. Record (B12).
@@ -1066,6 +1163,8 @@ impl<'a> World<'a> {
             exited >= self.compact_at && exited >= self.agents.len() - exited
         };
         if due {
+            // Slots move: the watched list must be found again.
+            self.watched = None;
             let more = self.agents.compact();
             self.gone.admitted += more.admitted;
             self.gone.encountered += more.encountered;

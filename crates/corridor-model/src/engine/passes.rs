@@ -30,7 +30,8 @@
 //! intercepted agent goes in transit to the checkpoint's `relocate_to` and travels
 //! no further today; the hits are returned in the tally and recorded by the
 //! engine after the pass. The tally also lists the slots of the agents left at a
-//! location that the later border steps look at (`PassCtx::watch`), in order.
+//! location that the later border steps look at (`PassCtx::watch`), in order
+//! (in the incremental mode, only those who arrived there today).
 //!
 //! Capacity: the decision pass sees the occupancy at its start, the travel pass
 //! (including re-decisions after multi-hop arrivals) the occupancy after the
@@ -87,12 +88,15 @@ pub(crate) struct PassCtx<'a> {
     pub inc: Option<Incremental>,
 }
 
-/// The incremental mode of the passes, for scenarios without border processes
-/// and without camps as sinks (where nothing happens to an agent at a location
-/// before its move day): the travel pass visits only agents on links. Its
+/// The incremental mode of the passes, for scenarios without camps as sinks
+/// (where nothing happens to an agent at a location before its move day; with
+/// border processes, also without `avoid_short_stints`, whose recent travel
+/// stops while in transit): the travel pass visits only agents on links. Its
 /// `on_links_toward` is still a recount (every agent on a link is visited), but
 /// its `pop` holds only the arrivals, which the engine adds to its running
-/// counts (less the decision pass's departures).
+/// counts (less the decision pass's departures). With border processes the
+/// engine also carries the other counts (queues, exits) from the day before,
+/// and completes the watched list (see `World::step`).
 ///
 /// Recent travel is kept lazily, scaled by the day: `recent` holds
 /// `r_d · 2^(d − epoch)`, which stays the same while the agent sits at a location
@@ -245,14 +249,20 @@ fn decision_chunk(dep: &mut [u32], ch: AgentsMut<'_>, ctx: &PassCtx) {
     let today = ctx.day as f32;
     // Plain Flee scenarios skip the border checks (and their memory reads).
     let border = ctx.border.is_some();
-    // Without border processes an agent whose move day is after today does
-    // nothing unless its location's move chance changed (a stored route or a
-    // move chance of 1 leave no future move day: see below). Checking that first
-    // reads five bytes, and no location, for the many who wait.
-    let skip_waiting = !border && !ctx.any_mc_changed;
+    // An agent whose move day is after today does nothing unless its
+    // location's move chance changed (a stored route or a move chance of 1 leave
+    // no future move day: see below), or it holds an appointment (holders move
+    // without move days; their `dist` may hold a move day drawn before they won,
+    // so border scenarios read their flag too). Those in a caravan or waiting for
+    // papers do nothing, and those waiting for a port's queue stay. Checking that
+    // first reads five bytes (six with border processes), and no location, for
+    // the many who wait.
+    let skip_waiting = !ctx.any_mc_changed;
     let ch = ch.even();
     for i in 0..ch.loc.len() {
-        if ch.state[i] != ST_AT || (skip_waiting && ch.dist[i] > today) {
+        if ch.state[i] != ST_AT
+            || (skip_waiting && ch.dist[i] > today && (!border || ch.flags[i] & HOLDER == 0))
+        {
             continue;
         }
         let l = ch.loc[i];
@@ -336,7 +346,7 @@ pub(crate) struct Tally {
     pub admitted: u64,
     pub encountered: u64,
     pub removed: u64,
-    /// Checkpoint hits of the travel pass: (agent, from location, checkpoint).
+    /// Checkpoint hits of the travel pass: (slot, from location, checkpoint).
     pub intercepts: Vec<(u32, u32, u32)>,
     /// Slots of the agents at a watched location (`PassCtx::watch`) after the
     /// pass, not in a caravan, in slot order.
@@ -449,7 +459,7 @@ fn travel_one(t: &mut Tally, ch: &mut AgentsMut<'_>, i: usize, ctx: &PassCtx, re
                     ch.route[i] = NO_ROUTE;
                     ch.cursor[i] = 0;
                 }
-                t.intercepts.push((id as u32, from, cp as u32));
+                t.intercepts.push(((ch.base + i) as u32, from, cp as u32));
                 break;
             }
         }
@@ -555,16 +565,24 @@ fn travel_chunk(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx) {
 }
 
 /// The travel pass of the incremental mode ([`Incremental`]): only agents on
-/// links are visited; `t.pop` receives the arrivals only.
+/// links are visited; `t.pop` receives the arrivals only. With border
+/// processes, caravan members on links are counted without travelling, the
+/// intercepted are counted in transit, and `t.watch` lists the arrivals at a
+/// watched location (the engine adds those who were there already).
 #[inline(never)]
 fn travel_chunk_incremental(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx, inc: Incremental) {
     let m = &ctx.settings.move_rules;
     let net = ctx.net;
     let inv_speed = 1.0 / m.max_move_speed;
     let track_recent = m.avoid_short_stints;
+    let border = ctx.border.is_some();
     let mut ch = ch.even();
     for i in 0..ch.loc.len() {
         if ch.state[i] != ST_LINK {
+            continue;
+        }
+        if border && ch.flags[i] & CARAVAN != 0 {
+            t.on_links_toward[net.to[ch.loc[i] as usize] as usize] += 1;
             continue;
         }
         let recent = if track_recent {
@@ -583,9 +601,15 @@ fn travel_chunk_incremental(t: &mut Tally, ch: AgentsMut<'_>, ctx: &PassCtx, inc
         }
         let l = ch.loc[i] as usize;
         match ch.state[i] {
-            ST_AT => t.pop[l] += 1,
+            ST_AT => {
+                t.pop[l] += 1;
+                if border && ctx.watch[l] {
+                    t.watch.push((ch.base + i) as u32);
+                }
+            }
             ST_LINK => t.on_links_toward[net.to[l] as usize] += 1,
-            // Checkpoints, queues and sinks are not in this mode.
+            ST_TRANSIT if border => t.in_transit += 1,
+            // Queues and sinks are not in this mode.
             st => debug_assert!(false, "state {st} after travel in the incremental mode"),
         }
     }
