@@ -621,13 +621,8 @@ impl BorderState {
             let reg = *self.registered.entry(a).or_insert(day);
             reqs.push((a, reg));
         }
+        let slots = self.appointment_slots();
         let l = &self.levers;
-        let slots: Vec<u64> = (0..self.border.ports.len())
-            .map(|p| {
-                let share = l.appointment_shares.get(p).copied().unwrap_or(0.0);
-                self.appointment_quota[p].take(l.appointments_per_day * share)
-            })
-            .collect();
         let won = appointments::allocate(self.seed, day, &reqs, &slots, l.allocation, l.lead_days);
         for w in &won {
             self.holders.insert(w.agent, *w);
@@ -639,13 +634,8 @@ impl BorderState {
     /// registration days itself: `requesters` are (agent, registration day),
     /// none holding an appointment. Nothing is stored about the winners.
     pub fn allocate_registered(&mut self, day: u32, requesters: &[(u32, u32)]) -> Vec<Appointment> {
+        let slots = self.appointment_slots();
         let l = &self.levers;
-        let slots: Vec<u64> = (0..self.border.ports.len())
-            .map(|p| {
-                let share = l.appointment_shares.get(p).copied().unwrap_or(0.0);
-                self.appointment_quota[p].take(l.appointments_per_day * share)
-            })
-            .collect();
         appointments::allocate(
             self.seed,
             day,
