@@ -403,15 +403,35 @@ fn spread_points() -> Vec<f64> {
         .collect()
 }
 
+/// Members per distinct history before the origin (see [`histories`]).
+pub const BRANCHING: usize = 5;
+/// The fewest distinct histories: forecasts of at most this many members run
+/// one history per member.
+pub const MIN_HISTORIES: usize = 10;
+
+/// The number of distinct histories the filter runs up to the origin for
+/// `members` members: `members / BRANCHING` (rounded up), at least
+/// [`MIN_HISTORIES`], at most `members`. At the origin the histories are
+/// resampled into `members` copies (clone and reseed) that run on
+/// separately. Resampling at every observation already leaves fewer distinct
+/// ancestors than members (the effective sample size of a 50-member
+/// forecast of the built-in scenario is 12–24 at its observations), so
+/// running all members up to the origin mostly paid for copies that the
+/// filter then discarded; the histories' effective sample size is what
+/// `summary.json` reports.
+pub fn histories(members: usize) -> usize {
+    members.min(MIN_HISTORIES.max(members.div_ceil(BRANCHING)))
+}
+
 /// Systematic resampling: `n` parent indices for normalised `weights`.
-fn systematic(weights: &[f64], u: f64) -> Vec<usize> {
-    let n = weights.len();
+fn systematic(weights: &[f64], n: usize, u: f64) -> Vec<usize> {
+    let m = weights.len();
     let mut out = Vec::with_capacity(n);
     let mut cum = 0.0;
     let mut i = 0;
     for j in 0..n {
         let x = (j as f64 + u) / n as f64;
-        while i + 1 < n && cum + weights[i] < x {
+        while i + 1 < m && cum + weights[i] < x {
             cum += weights[i];
             i += 1;
         }
@@ -448,12 +468,14 @@ pub fn forecast(
     let plan = plan(base, observed, origin, spec.horizon)?;
     let cut = drivers::cut_at_origin(base, origin, plan.end, &spec.added_events)?;
     let r = spec.members;
-    let draws: Vec<MemberDraw> = (0..r).map(|k| drivers::draw(&cut, spec.seed, k)).collect();
+    // Distinct histories up to the origin; `r` members after it.
+    let nh = histories(r);
+    let draws: Vec<MemberDraw> = (0..nh).map(|k| drivers::draw(&cut, spec.seed, k)).collect();
     let scenarios: Vec<Scenario> = draws
         .iter()
         .map(|d| drivers::member_scenario(&cut, origin, plan.end, d))
         .collect();
-    let seeds: Vec<u64> = (0..r)
+    let mut seeds: Vec<u64> = (0..nh)
         .map(|k| mix(spec.seed, Purpose::Member, 0, k as u64))
         .collect();
     let mut runs: Vec<CountRun> = scenarios
@@ -469,10 +491,12 @@ pub fn forecast(
     } else {
         K_CAMPS
     };
-    let mut logw = vec![0.0; r];
+    let mut logw = vec![0.0; nh];
     let mut ess = Vec::new();
     let mut used = 0;
-    let advance = |runs: &mut Vec<CountRun>, to: i64| -> Result<(), ForecastError> {
+    // `seeds` follow their runs through resampling: the first seed of each
+    // member's line, to name it in errors.
+    let advance = |runs: &mut Vec<CountRun>, seeds: &[u64], to: i64| -> Result<(), ForecastError> {
         runs.par_iter_mut()
             .zip(seeds.par_iter())
             .try_for_each(|(run, &seed)| {
@@ -483,26 +507,29 @@ pub fn forecast(
                 Ok(())
             })
     };
-    let resample = |runs: &mut Vec<CountRun>, w: &[f64], key: i64| {
-        let u = stream(spec.seed, Purpose::Other, key as u64, 2 << 40).next_f64();
-        let parents = systematic(w, u);
-        let mut next = Vec::with_capacity(r);
-        for (j, &p) in parents.iter().enumerate() {
-            let mut c = runs[p].clone();
-            if j > 0 && parents[j - 1] == p {
-                c.reseed(mix(
-                    spec.seed,
-                    Purpose::Other,
-                    key as u64,
-                    (3 << 40) | j as u64,
-                ));
+    // Resamples `runs` into `n` runs with probabilities `w`.
+    let resample =
+        |runs: &mut Vec<CountRun>, seeds: &mut Vec<u64>, w: &[f64], n: usize, key: i64| {
+            let u = stream(spec.seed, Purpose::Other, key as u64, 2 << 40).next_f64();
+            let parents = systematic(w, n, u);
+            *seeds = parents.iter().map(|&p| seeds[p]).collect();
+            let mut next = Vec::with_capacity(n);
+            for (j, &p) in parents.iter().enumerate() {
+                let mut c = runs[p].clone();
+                if j > 0 && parents[j - 1] == p {
+                    c.reseed(mix(
+                        spec.seed,
+                        Purpose::Other,
+                        key as u64,
+                        (3 << 40) | j as u64,
+                    ));
+                }
+                next.push(c);
             }
-            next.push(c);
-        }
-        *runs = next;
-    };
+            *runs = next;
+        };
     for (day, cells) in &plan.obs {
-        advance(&mut runs, *day)?;
+        advance(&mut runs, &seeds, *day)?;
         for (k, run) in runs.iter().enumerate() {
             let recs = run.records();
             for &(t, pi, v) in cells {
@@ -513,9 +540,9 @@ pub fn forecast(
         used += cells.len();
         let w = normalise(&logw);
         let e = stats::ess(&w);
-        let resampled = e < r as f64 / 2.0;
+        let resampled = e < nh as f64 / 2.0;
         if resampled {
-            resample(&mut runs, &w, *day);
+            resample(&mut runs, &mut seeds, &w, nh, *day);
             logw.iter_mut().for_each(|l| *l = 0.0);
         }
         ess.push(EssPoint {
@@ -530,12 +557,14 @@ pub fn forecast(
             base.start_date, spec.origin
         )));
     }
-    advance(&mut runs, origin)?;
+    advance(&mut runs, &seeds, origin)?;
     let w = normalise(&logw);
-    if logw.iter().any(|&l| l != logw[0]) {
-        resample(&mut runs, &w, origin);
+    // At the origin the histories become the `r` members (with one member per
+    // history and equal weights there is nothing to resample).
+    if nh < r || logw.iter().any(|&l| l != logw[0]) {
+        resample(&mut runs, &mut seeds, &w, r, origin);
     }
-    advance(&mut runs, plan.end)?;
+    advance(&mut runs, &seeds, plan.end)?;
     let z = spread_points();
     let mut series = Vec::with_capacity(plan.targets.len());
     for (t, tg) in plan.targets.iter().enumerate() {
@@ -611,19 +640,25 @@ pub fn forecast(
     Ok(Forecast {
         origin: spec.origin,
         origin_day: origin,
-        unit: if observed.is_monthly() { "months" } else { "days" },
+        unit: if observed.is_monthly() {
+            "months"
+        } else {
+            "days"
+        },
         horizon: spec.horizon,
         members: r,
+        histories: nh,
         seed: spec.seed,
         method: format!(
-            "particle filter over {r} count-engine members: negative binomial likelihood (size {k_nb}) \
+            "particle filter over {nh} count-engine histories up to the origin, resampled into {r} \
+             members at the origin: negative binomial likelihood (size {k_nb}) \
              of each observation up to the origin, systematic resampling when the effective sample \
              size falls below {} and at the origin, copies reseeded; parameters jittered \
              (x exp(N(0, {}^2))); drivers after the origin held or projected (x exp(N(0, {}^2))); \
              members anchored to the last observation; point forecast the equal-weight mean of the \
              members' median, persistence and the observed series' damped trend; members spread \
              around it by the series' own past changes ({} normal quantiles each)",
-            r / 2,
+            nh / 2,
             drivers::PARAM_SIGMA,
             drivers::PROJECTION_SIGMA,
             SPREAD_POINTS
@@ -643,9 +678,25 @@ mod tests {
     fn systematic_resampling_keeps_proportions() {
         // Weights 0.5, 0.25, 0.25 with 4 draws at u = 0.5: points 0.125, 0.375,
         // 0.625, 0.875 → parents 0, 0, 1, 2.
-        assert_eq!(systematic(&[0.5, 0.25, 0.25], 0.5).len(), 3);
-        assert_eq!(systematic(&[0.5, 0.25, 0.25, 0.0], 0.5), vec![0, 0, 1, 2]);
-        assert_eq!(systematic(&[0.0, 1.0, 0.0], 0.3), vec![1, 1, 1]);
+        assert_eq!(systematic(&[0.5, 0.25, 0.25], 3, 0.5).len(), 3);
+        assert_eq!(
+            systematic(&[0.5, 0.25, 0.25, 0.0], 4, 0.5),
+            vec![0, 0, 1, 2]
+        );
+        assert_eq!(systematic(&[0.0, 1.0, 0.0], 3, 0.3), vec![1, 1, 1]);
+        // Branching: 2 histories into 6 members, in proportion to the weights.
+        assert_eq!(systematic(&[0.5, 0.5], 6, 0.5), vec![0, 0, 0, 1, 1, 1]);
+        assert_eq!(systematic(&[0.25, 0.75], 4, 0.5), vec![0, 1, 1, 1]);
+    }
+
+    #[test]
+    fn histories_branch_only_large_forecasts() {
+        assert_eq!(histories(1), 1);
+        assert_eq!(histories(10), 10);
+        assert_eq!(histories(30), 10);
+        assert_eq!(histories(50), 10);
+        assert_eq!(histories(51), 11);
+        assert_eq!(histories(200), 40);
     }
 
     #[test]

@@ -181,6 +181,10 @@ pub struct Forecast {
     pub unit: &'static str,
     pub horizon: u32,
     pub members: usize,
+    /// Distinct histories run up to the origin and resampled into the
+    /// members there (docs/forecast.md, "Method"); the effective sample sizes
+    /// are over these.
+    pub histories: usize,
     pub seed: u64,
     pub method: String,
     /// Observation cells (area × month, or camp × day) that weighted members.

@@ -220,6 +220,7 @@ pub fn summary_json(f: &Forecast, input: &Input, variant: Option<&str>) -> Strin
         "unit": f.unit,
         "horizon": f.horizon,
         "members": f.members,
+        "histories": f.histories,
         "seed": f.seed,
         "variant": variant,
         "engine": "counts",
