@@ -3,7 +3,8 @@
 # "Skill"): origins every 30 days from day 60 (car2013: day 90) to 91 days
 # before the end, horizons 30/60/90 days, MEMBERS members (default 20), seed 1.
 # The warm-up rule (no weighting before day 30) leaves day 30 without observations.
-# The figures in docs/forecast.md use 10 members; car2013 takes ~10 min on a
+# The figures in docs/forecast.md use 10 members (one history per member; above
+# 10 members forecasts branch fewer histories at the origin, docs/forecast.md); car2013 takes ~10 min on a
 # loaded two-core machine, the other three ~4 min together.
 # Usage: bench/forecast-backtest.sh [MEMBERS [INSTANCE...]]   (from the repository root)
 # Prints each instance's skill table; takes a few minutes on two cores.
