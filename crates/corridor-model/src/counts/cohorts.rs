@@ -229,12 +229,37 @@ fn pack_route(route: u32, cursor: u8, flags: u8, class: u16) -> u64 {
     ((route as u64) << 32) | ((cursor as u64) << 24) | ((flags as u64) << 16) | class as u64
 }
 
-/// Reusable buffer of [`normalise`]: an open-addressing table holding 1 + an
-/// index into the bucket, 0 where empty.
+/// Reusable buffer of [`normalise`]: an open-addressing table whose slots hold
+/// (stamp, 1 + an index into the bucket). A slot is in use only if its stamp
+/// is the current call's: each call takes a new stamp instead of zeroing the
+/// table (which was most of the cost of merging a short tail into a long
+/// bucket); the table is zeroed only when the stamp wraps around.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
-    table: Vec<u32>,
+    table: Vec<(u32, u32)>,
+    stamp: u32,
 }
+
+impl Scratch {
+    /// A table of `1 << bits` slots, all free, and the stamp that marks a
+    /// slot as used in this call.
+    fn fresh(&mut self, bits: u32) -> u32 {
+        let size = 1usize << bits;
+        if self.table.len() < size {
+            self.table.resize(size, (0, 0));
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.table.fill((0, 0));
+            self.stamp = 1;
+        }
+        self.stamp
+    }
+}
+
+/// Up to this many entries a bucket is merged by comparing keys directly (no
+/// hash table): fewer instructions than hashing for the many small buckets.
+const LINEAR_MERGE_MAX: usize = 8;
 
 /// Normalises a bucket whose entries before `from` are already distinct and
 /// non-empty: merges every later entry into the first entry with its key (or
@@ -247,17 +272,34 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
     if from >= n {
         return;
     }
+    if n <= LINEAR_MERGE_MAX {
+        let mut w = from;
+        for r in from..n {
+            let (k, c) = v[r];
+            if c == 0 {
+                continue;
+            }
+            match v[..w].iter().position(|e| e.0 == k) {
+                Some(i) => v[i].1 += c,
+                None => {
+                    v[w] = (k, c);
+                    w += 1;
+                }
+            }
+        }
+        v.truncate(w);
+        return;
+    }
     let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let stamp = scratch.fresh(bits);
     let table = &mut scratch.table;
-    table.clear();
-    table.resize(1 << bits, 0);
     let mask = (1usize << bits) - 1;
     for (i, c) in v[..from].iter().enumerate() {
         let mut h = c.0.hash_bits(bits);
-        while table[h] != 0 {
+        while table[h].0 == stamp {
             h = (h + 1) & mask;
         }
-        table[h] = (i + 1) as u32;
+        table[h] = (stamp, (i + 1) as u32);
     }
     let mut w = from;
     for r in from..n {
@@ -267,13 +309,14 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
         }
         let mut h = k.hash_bits(bits);
         loop {
-            let s = table[h] as usize;
-            if s == 0 {
-                table[h] = (w + 1) as u32;
+            let (st, s) = table[h];
+            if st != stamp {
+                table[h] = (stamp, (w + 1) as u32);
                 v[w] = (k, c);
                 w += 1;
                 break;
             }
+            let s = s as usize;
             if v[s - 1].0 == k {
                 v[s - 1].1 += c;
                 break;
@@ -383,30 +426,39 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for len in [0usize, 1, 2, 9, 40, 300] {
-            for from_frac in [0usize, 1, 2] {
-                // A distinct, non-empty prefix, then a tail with repeats and zeros.
-                let from = len * from_frac / 3;
-                let mut v: Vec<(Key, u64)> = (0..from)
-                    .map(|i| (Key::at(3, 0, i as u16, 0.0).onto_link(2), 1 + i as u64))
-                    .collect();
-                for _ in from..len {
-                    let c = (next() % (len as u64 + 1)) as u16;
-                    let k = Key::at(3, 0, c, 0.0).onto_link(2).with_dist((c % 3) as f32);
-                    v.push((k, next() % 4));
-                }
-                let mut order: Vec<Key> = Vec::new();
-                let mut total = std::collections::HashMap::new();
-                for &(k, n) in v.iter().filter(|c| c.1 > 0) {
-                    if !total.contains_key(&k) {
-                        order.push(k);
+        // Lengths on both sides of the direct merge (`LINEAR_MERGE_MAX`); the
+        // second round starts just before the stamp wraps around, so a table
+        // left with stamps of earlier calls must read as empty after the wrap.
+        for round in 0..2 {
+            if round == 1 {
+                scratch.stamp = u32::MAX - 7;
+            }
+            for len in [0usize, 1, 2, 5, 8, 9, 40, 300] {
+                for from_frac in [0usize, 1, 2] {
+                    // A distinct, non-empty prefix, then a tail with repeats and zeros.
+                    let from = len * from_frac / 3;
+                    let mut v: Vec<(Key, u64)> = (0..from)
+                        .map(|i| (Key::at(3, 0, i as u16, 0.0).onto_link(2), 1 + i as u64))
+                        .collect();
+                    for _ in from..len {
+                        let c = (next() % (len as u64 + 1)) as u16;
+                        let k = Key::at(3, 0, c, 0.0).onto_link(2).with_dist((c % 3) as f32);
+                        v.push((k, next() % 4));
                     }
-                    *total.entry(k).or_insert(0u64) += n;
+                    let mut order: Vec<Key> = Vec::new();
+                    let mut total = std::collections::HashMap::new();
+                    for &(k, n) in v.iter().filter(|c| c.1 > 0) {
+                        if !total.contains_key(&k) {
+                            order.push(k);
+                        }
+                        *total.entry(k).or_insert(0u64) += n;
+                    }
+                    normalise(&mut v, from, &mut scratch);
+                    let expect: Vec<(Key, u64)> = order.iter().map(|k| (*k, total[k])).collect();
+                    assert_eq!(v, expect, "len {len}, from {from}");
                 }
-                normalise(&mut v, from, &mut scratch);
-                let expect: Vec<(Key, u64)> = order.iter().map(|k| (*k, total[k])).collect();
-                assert_eq!(v, expect, "len {len}, from {from}");
             }
         }
+        assert!(scratch.stamp < 100, "the stamp wrapped around");
     }
 }

@@ -8,7 +8,9 @@
 //! proportion to the number of distinct states, not of people: 10^9 people cost
 //! what 10^5 do.
 //!
-//! The rules are the agent engine's, taken from the same code wherever it is a
+//! The rules are the agent engine's, taken from the same code: the engine core
+//! (`engine::core::Core`: setup, events, conflicts, closures, spawn plans, scores
+//! and move chances, the day record's shared columns) and, wherever it is a
 //! pure function: scores, move chances, capacity multipliers and route weights
 //! (`engine::routes::Tables`), candidate routes, spawn counts and weights
 //! (`engine::spawn::Spawner::plan`), closures, demographic classes. The day has
@@ -43,24 +45,23 @@ mod papers;
 
 use crate::border::caravan::CaravanPos;
 use crate::border::{BorderState, CaravanSource};
-use crate::engine::demography::Demography;
+use crate::engine::core::{camp_nearly_full, Core, Records};
 use crate::engine::network::Network;
 use crate::engine::passes::MAX_HOPS_PER_DAY;
 use crate::engine::places::Places;
 use crate::engine::routes::{hop_of, Hop};
 use crate::engine::routes::{Candidates, PathArena, Tables, DEST_BIT};
-use crate::engine::spawn::{initial_insertions, SpawnPlan, Spawner};
-use crate::engine::{enact_link_change, validate, Closures, RunOptions, Setup};
+use crate::engine::spawn::{initial_insertions, SpawnPlan};
+use crate::engine::{validate, RunOptions};
 use crate::error::ModelError;
 use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::{self, Purpose, Stream};
-use crate::scenario::{DataTable, Scenario};
+use crate::scenario::Scenario;
 use crate::settings::Settings;
 use border::CountBorder;
 pub(crate) use cohorts::MAX_BORDER_DAYS;
 use cohorts::{normalise, Buckets, Key, FIRST_LINK_DONE, NO_ROUTE};
 use hops::HopCache;
-use std::collections::BTreeSet;
 
 /// Grid of the recent-travel value (in units of a day at `max_move_speed`).
 /// Finer grids multiply the number of cohorts (1/64: about twice as many, and
@@ -98,7 +99,7 @@ fn run(
     let days = opts.days.unwrap_or(sc.days);
     crate::engine::flood::check_schedules(sc, days)?;
     let mut r = CountRun::new(sc, opts.seed)?;
-    r.out.days.reserve(days as usize);
+    r.out.reserve(days);
     let mut stats = CountStats::default();
     for _ in 0..days {
         r.step()?;
@@ -152,7 +153,7 @@ pub fn refusal(sc: &Scenario, days: u32) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct CountRun<'a> {
     w: CountWorld<'a>,
-    out: RunOutput,
+    out: Records,
 }
 
 impl<'a> CountRun<'a> {
@@ -166,17 +167,13 @@ impl<'a> CountRun<'a> {
         }
         Ok(CountRun {
             w: CountWorld::new(sc, seed)?,
-            out: RunOutput {
-                seed,
-                days: Vec::new(),
-                warnings: Vec::new(),
-            },
+            out: Records::new(seed),
         })
     }
 
     /// The next day to simulate (= the number of days simulated).
     pub fn day(&self) -> u32 {
-        self.out.days.len() as u32
+        self.out.day()
     }
 
     /// Simulates one more day and returns its record.
@@ -188,8 +185,7 @@ impl<'a> CountRun<'a> {
             )));
         }
         let rec = self.w.step(t)?;
-        self.out.days.push(rec);
-        Ok(&self.out.days[t as usize])
+        Ok(self.out.push(rec))
     }
 
     /// Changes the seed of the days ahead; the days simulated and the state
@@ -198,33 +194,25 @@ impl<'a> CountRun<'a> {
     /// streams are keyed by (seed, day, ...). `RunOutput::seed` keeps the
     /// first seed.
     pub fn reseed(&mut self, seed: u64) {
-        self.w.seed = seed;
-        if let Some(b) = &mut self.w.border {
-            b.b.reseed(seed);
-        }
+        self.w
+            .core
+            .reseed(seed, self.w.border.as_mut().map(|b| &mut b.b));
     }
 
     /// The records of the days simulated so far.
     pub fn records(&self) -> &[DayRecord] {
-        &self.out.days
+        self.out.records()
     }
 
     /// The run's warnings so far.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = self.w.warnings.clone();
-        if let Some(b) = &self.w.border {
-            w.extend(b.b.warnings().iter().cloned());
-        }
-        w
+        self.w.core.warnings(self.w.border.as_ref().map(|b| &b.b))
     }
 
     /// The whole output so far, as `simulate_counts` returns it.
     pub fn into_output(self) -> RunOutput {
         let warnings = self.warnings();
-        RunOutput {
-            warnings,
-            ..self.out
-        }
+        self.out.into_output(warnings)
     }
 }
 
@@ -250,25 +238,9 @@ fn stream(seed: u64, day: u32, phase: u64, index: u64) -> Stream {
 
 #[derive(Debug, Clone)]
 struct CountWorld<'a> {
-    sc: &'a Scenario,
-    s: Settings,
-    seed: u64,
-    data: DataTable,
-    camps: Vec<usize>,
-    net: Network,
-    places: Places,
-    arena: PathArena,
-    cands: Candidates,
-    demo: Demography,
-    closures: Closures,
-    spawner: Spawner,
-    tables: Tables,
-    end: Vec<f64>,
-    score: Vec<f64>,
-    mc: Vec<f64>,
-    ln_stay: Vec<f64>,
-    /// People at each location (at-location cohorts), kept current between passes.
-    counts: Vec<u64>,
+    /// What the agent engine shares (settings, network, places, scores, head
+    /// counts at locations kept current between passes, warnings, ...).
+    core: Core<'a>,
     /// Cohorts, normalised between steps.
     cohorts: Buckets,
     /// The link buckets the travel pass fills (swapped with `cohorts.on`).
@@ -277,11 +249,7 @@ struct CountWorld<'a> {
     stay: Vec<(Key, u64)>,
     /// Class distribution of people created at each location (computed on first use).
     class_probs: Vec<Option<Vec<f64>>>,
-    spawned_total: u64,
-    initial: u64,
     removed: u64,
-    warnings: Vec<String>,
-    warned_schedule: bool,
     /// Per candidate route: its first hop (rebuilt with the candidates).
     first_hop: Vec<Option<Hop>>,
     /// Next hops of stored routes (cleared with the candidates).
@@ -293,8 +261,6 @@ struct CountWorld<'a> {
     stack: Vec<Mover>,
     /// Border processes; `None` for a plain Flee scenario.
     border: Option<CountBorder>,
-    /// Links closed by border events (see `engine::enact_link_change`).
-    event_closed: BTreeSet<(usize, usize)>,
     /// Per location: people without an appointment stay (a port taking walk-ups today).
     stay_port: Vec<bool>,
     /// Interceptions of the travel pass: (checkpoint, from, key, people).
@@ -322,14 +288,14 @@ struct Mover {
 macro_rules! ctx {
     ($w:expr) => {
         DecideCtx {
-            s: &$w.s,
-            net: &$w.net,
-            places: &$w.places,
-            cands: &$w.cands,
-            arena: &$w.arena,
-            tables: &$w.tables,
-            mc: &$w.mc,
-            ln_stay: &$w.ln_stay,
+            s: &$w.core.s,
+            net: &$w.core.net,
+            places: &$w.core.places,
+            cands: &$w.core.cands,
+            arena: &$w.core.arena,
+            tables: &$w.core.tables,
+            mc: &$w.core.mc,
+            ln_stay: &$w.core.ln_stay,
             first_hop: &$w.first_hop,
             hop_cache: &$w.hop_cache,
             border: $w.border.as_ref().map(|b| &b.b),
@@ -631,7 +597,7 @@ impl DecideCtx<'_> {
             emit(key.with_route(NO_ROUTE, 0), n, false);
             return;
         };
-        if self.places.camp[fin as usize] && self.tables.capmul[fin as usize] < 0.5 {
+        if camp_nearly_full(self.places, self.tables, fin as usize) {
             emit(key.with_route(NO_ROUTE, 0), n, false);
             return;
         }
@@ -654,73 +620,43 @@ impl<'a> CountWorld<'a> {
         } else {
             Some(CountBorder::new(sc, seed)?)
         };
-        let Setup {
-            s,
-            data,
-            net,
-            places,
-            arena,
-            cands,
-            demo,
-            warnings,
-        } = Setup::new(sc);
+        let core = Core::new(sc, seed)?;
         let n = sc.locations.len();
-        let net_links = net.from.len();
+        let net_links = core.net.from.len();
         let mut w = CountWorld {
-            sc,
-            camps: sc.camp_locations(),
-            closures: Closures::new(sc),
-            s,
-            seed,
-            data,
-            net,
-            places,
-            arena,
-            cands,
-            demo,
-            spawner: Spawner::default(),
-            tables: Tables::default(),
-            end: Vec::new(),
-            score: vec![0.0; n],
-            mc: vec![0.0; n],
-            ln_stay: vec![0.0; n],
-            counts: vec![0; n],
+            core,
             cohorts: Buckets::new(n, net_links),
             on_next: vec![Vec::new(); net_links],
             stay: Vec::new(),
             class_probs: vec![None; n],
-            spawned_total: 0,
-            initial: 0,
             removed: 0,
-            warnings,
-            warned_schedule: false,
             at_len: vec![0; n],
             split: Vec::new(),
             stack: Vec::new(),
             first_hop: Vec::new(),
             hop_cache: HopCache::default(),
             border,
-            event_closed: BTreeSet::new(),
             stay_port: vec![false; n],
             hits: Vec::new(),
             checked: Vec::new(),
         };
         if let Some(b) = &w.border {
+            let net = &w.core.net;
             w.checked = (0..net_links)
                 .map(|li| {
-                    let (from, to) = (w.net.from[li] as usize, w.net.to[li] as usize);
+                    let (from, to) = (net.from[li] as usize, net.to[li] as usize);
                     b.b.checkpoints_on(from, to).next().is_some()
                 })
                 .collect();
         }
         w.first_hops();
-        for (k, (l, n)) in initial_insertions(sc, &w.data, &w.s)
+        for (k, (l, n)) in initial_insertions(sc, &w.core.data, &w.core.s)
             .into_iter()
             .enumerate()
         {
             let mut rng = stream(seed, 0, PH_INITIAL, k as u64);
             w.create(l, n, &mut rng);
-            w.initial += n;
+            w.core.initial += n;
         }
         w.cohorts.normalise();
         Ok(w)
@@ -734,17 +670,17 @@ impl<'a> CountWorld<'a> {
     }
 
     fn first_hops(&mut self) {
-        let n = self.sc.locations.len();
+        let n = self.core.sc.locations.len();
         self.first_hop.clear();
         self.hop_cache.clear();
         for o in 0..n {
-            for i in self.cands.range(o) {
+            for i in self.core.cands.range(o) {
                 let h = hop_of(
-                    &self.net,
-                    &self.cands,
-                    &self.arena,
+                    &self.core.net,
+                    &self.core.cands,
+                    &self.core.arena,
                     o as u32,
-                    self.cands.path[i],
+                    self.core.cands.path[i],
                     0,
                 );
                 self.first_hop.push(h);
@@ -755,7 +691,7 @@ impl<'a> CountWorld<'a> {
     /// Creates `n` people at `l`, split over attribute classes.
     fn create(&mut self, l: usize, n: u64, rng: &mut Stream) {
         for (k, x) in self.new_people(l, n, rng) {
-            self.counts[l] += x;
+            self.core.counts[l] += x;
             self.cohorts.push(k, x);
         }
     }
@@ -765,11 +701,11 @@ impl<'a> CountWorld<'a> {
         if n == 0 {
             return Vec::new();
         }
-        if self.demo.n_class == 1 {
+        if self.core.demo.n_class == 1 {
             return vec![(Key::at(l as u32, 0, 0, 0.0), n)];
         }
         let probs = self.class_probs[l]
-            .get_or_insert_with(|| self.demo.class_probabilities(l, &self.s))
+            .get_or_insert_with(|| self.core.demo.class_probabilities(l, &self.core.s))
             .clone();
         multinomial::split(rng, n, &probs, &mut self.split);
         self.split
@@ -782,20 +718,15 @@ impl<'a> CountWorld<'a> {
 
     /// Day `t`'s spawning (docs/flee-rules.md §2.4); returns the number of people created.
     fn spawn(&mut self, t: u32) -> Result<u64, ModelError> {
-        let seed = self.seed;
-        let plan = self.spawner.plan(
-            self.sc,
-            &self.data,
-            t,
-            &mut self.places,
-            &self.s,
-            |l, lambda| stream(seed, t, PH_SPAWN_COUNT, l as u64).poisson(lambda),
-        )?;
+        let seed = self.core.seed;
+        let plan = self.core.spawn_plan(t, |l, lambda| {
+            stream(seed, t, PH_SPAWN_COUNT, l as u64).poisson(lambda)
+        })?;
         let per_location: Vec<(usize, u64)> = match plan {
             SpawnPlan::Nobody => return Ok(0),
             SpawnPlan::PerLocation(v) => v,
             SpawnPlan::Spread(n) => {
-                let (cum, locs) = self.spawner.weights();
+                let (cum, locs) = self.core.spawner.weights();
                 let mut rng = stream(seed, t, PH_SPAWN_PLACE, 0);
                 let mut parts = Vec::new();
                 multinomial::split_cumulative(&mut rng, n, cum, &mut parts);
@@ -805,7 +736,7 @@ impl<'a> CountWorld<'a> {
                     .collect()
             }
         };
-        let take = self.s.spawn_rules.take_from_population;
+        let take = self.core.s.spawn_rules.take_from_population;
         let mut created = 0;
         for (l, n) in per_location {
             if n == 0 {
@@ -814,24 +745,13 @@ impl<'a> CountWorld<'a> {
             let mut rng = stream(seed, t, PH_SPAWN_CLASS, l as u64);
             self.create(l, n, &mut rng);
             if take {
-                if let Some(w) = self.places.take_population(l, n, t) {
-                    self.warnings.push(w);
+                if let Some(w) = self.core.places.take_population(l, n, t) {
+                    self.core.warnings.push(w);
                 }
             }
             created += n;
         }
         Ok(created)
-    }
-
-    fn build_tables(&mut self) {
-        self.tables.build(
-            &self.cands,
-            &self.places,
-            &self.end,
-            self.demo.n_class,
-            &self.counts,
-            &self.s,
-        );
     }
 
     /// The travel pass's tables (Flee's second capacity snapshot). Between the
@@ -841,59 +761,54 @@ impl<'a> CountWorld<'a> {
     /// rebuild (about half a million instructions on the built-in scenario)
     /// is skipped.
     fn rebuild_tables_for_travel(&mut self) {
-        let same = self.tables.capmul.len() == self.counts.len()
-            && self.counts.iter().enumerate().all(|(x, &c)| {
-                self.places.capacity_multiplier(x, c, &self.s).to_bits()
-                    == self.tables.capmul[x].to_bits()
+        let same = self.core.tables.capmul.len() == self.core.counts.len()
+            && self.core.counts.iter().enumerate().all(|(x, &c)| {
+                self.core
+                    .places
+                    .capacity_multiplier(x, c, &self.core.s)
+                    .to_bits()
+                    == self.core.tables.capmul[x].to_bits()
             });
         if !same {
-            self.build_tables();
+            self.core.build_tables();
         }
     }
 
     // Locations and links are indices into several parallel arrays at once.
     #[allow(clippy::needless_range_loop)]
     fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
-        let sc = self.sc;
+        let sc = self.core.sc;
         let n = sc.locations.len();
-        let ti = t as i64;
-        let mut links_changed = false;
         let mut arrived = vec![0u64; n];
 
-        // B1 events.
-        if let Some(b) = self.border.as_mut() {
-            for ch in b.b.begin_day(t) {
-                links_changed |= enact_link_change(sc, &mut self.net, &mut self.event_closed, ch);
-            }
-        }
-
-        // 1. Conflicts.
-        if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
-            self.warned_schedule = true;
-            self.warnings.push(format!(
-                "the conflict schedule has fewer rows than days: from {} on, its last row holds",
-                sc.start_date.add_days(t as i64)
-            ));
-        }
+        // B1 events, 1. conflicts.
+        let links_changed = self
+            .core
+            .begin_day(t, self.border.as_mut().map(|b| &mut b.b));
 
         // 2. Spawning.
-        let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        let mut spawned_today = if t == 0 { self.core.initial } else { 0 };
         self.mark_lengths();
         // B2 releases (arrivals of the day, before the passes).
         if let Some(b) = self.border.as_mut() {
             for (k, x) in b.release(t) {
                 let l = k.pos() as usize;
-                self.counts[l] += x;
+                self.core.counts[l] += x;
                 arrived[l] += x;
                 self.cohorts.at[l].push((k, x));
             }
-            b.papers_release(t, self.seed, &mut self.cohorts.at, &mut self.counts);
+            b.papers_release(
+                t,
+                self.core.seed,
+                &mut self.cohorts.at,
+                &mut self.core.counts,
+            );
         }
         spawned_today += self.spawn(t)?;
         // B3 inflows, B4 caravans start.
         if let Some(mut b) = self.border.take() {
             for (i, (l, x)) in b.b.inflows(t).into_iter().enumerate() {
-                let mut rng = stream(self.seed, t, PH_INFLOW, i as u64);
+                let mut rng = stream(self.core.seed, t, PH_INFLOW, i as u64);
                 self.create(l, x, &mut rng);
                 spawned_today += x;
             }
@@ -903,9 +818,9 @@ impl<'a> CountWorld<'a> {
                 // Members stay in `counts` (people at a location, as in the agent
                 // engine's occupancy) until the passes; only their cohorts move.
                 let pool = if car.source == CaravanSource::New {
-                    let mut rng = stream(self.seed, t, PH_CARAVAN, c as u64);
+                    let mut rng = stream(self.core.seed, t, PH_CARAVAN, c as u64);
                     spawned_today += size;
-                    self.counts[origin] += size;
+                    self.core.counts[origin] += size;
                     self.new_people(origin, size, &mut rng)
                 } else {
                     // Those free to go: everyone at the origin without an appointment.
@@ -921,7 +836,8 @@ impl<'a> CountWorld<'a> {
                     });
                     self.at_len[origin] = 0;
                     // Those waiting for papers there may join too.
-                    let (pool, rest) = b.papers_caravan_pool(t, self.seed, c, origin, size, free);
+                    let (pool, rest) =
+                        b.papers_caravan_pool(t, self.core.seed, c, origin, size, free);
                     self.cohorts.at[origin].extend(rest);
                     pool
                 };
@@ -931,51 +847,31 @@ impl<'a> CountWorld<'a> {
             }
             self.border = Some(b);
         }
-        self.spawned_total += spawned_today;
+        self.core.spawned_total += spawned_today;
         for (b, &from) in self.cohorts.at.iter_mut().zip(&self.at_len) {
             normalise(b, from, &mut self.cohorts.scratch);
         }
 
         // 3. Closures.
         if self
-            .closures
-            .apply(sc, t, &mut self.net, &mut self.places, &self.s)
-            || links_changed
+            .core
+            .closures(t, links_changed, self.border.as_mut().map(|b| &mut b.b))
         {
-            self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
             self.first_hops();
-            if let Some(b) = self.border.as_mut() {
-                let net = &self.net;
-                b.b.recompute_routes(sc, &|k| {
-                    net.is_open(2 * k as u32) && net.is_open(2 * k as u32 + 1)
-                });
-            }
         }
 
-        // 4. Evolve: capacity growth, scores, move chances, end-point scores.
-        self.places
-            .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
-        for (ln, m) in self.ln_stay.iter_mut().zip(&self.mc) {
-            *ln = (-m).ln_1p();
-        }
+        // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances,
+        // end-point scores.
+        self.core.evolve(t, self.border.as_ref().map(|b| &b.b));
         if let Some(b) = &self.border {
-            // B5 shelter factor; who waits at a port for its queue.
+            // Who waits at a port for its queue.
             for l in 0..n {
-                self.score[l] *= b.b.attractiveness_factor(l, self.counts[l]);
                 self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.accepts_walk_ups(p));
             }
         }
-        self.demo.end_scores(
-            &self.score,
-            &self.places.camp,
-            &self.places.conflict,
-            &self.places.pop,
-            &self.s,
-            &mut self.end,
-        );
 
         // Decision pass: groups at locations, one stream per location.
-        self.build_tables();
+        self.core.build_tables();
         let mut departed = vec![0u64; n];
         {
             let ctx = ctx!(self);
@@ -988,7 +884,7 @@ impl<'a> CountWorld<'a> {
                 }
                 // Move chance 0 and no stored route: nothing can happen.
                 let idle = ctx.mc[l] <= 0.0;
-                let mut rng = stream(self.seed, t, PH_DECIDE, l as u64);
+                let mut rng = stream(self.core.seed, t, PH_DECIDE, l as u64);
                 // Stayers who keep their key are compacted in place (still in
                 // key order); those whose key changed go to `stay` and are
                 // appended, the unsorted tail that `normalise` merges in.
@@ -1034,14 +930,14 @@ impl<'a> CountWorld<'a> {
                 normalise(bucket, w, scratch);
             }
         }
-        for (c, d) in self.counts.iter_mut().zip(&departed) {
+        for (c, d) in self.core.counts.iter_mut().zip(&departed) {
             *c -= *d;
         }
 
         // Travel pass: groups on links, one stream per link. People who do not
         // travel only update their recent travel.
         self.rebuild_tables_for_travel();
-        let fin = Finisher::new(&self.s);
+        let fin = Finisher::new(&self.core.s);
         for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
             if !fin.track {
                 // Recent travel is 0 in every key: nothing to halve.
@@ -1072,7 +968,7 @@ impl<'a> CountWorld<'a> {
                 // Yesterday's arrivals on the link and today's departures onto
                 // it, merged in one pass (see the end of the travel pass).
                 normalise(&mut on[li], 0, &mut self.cohorts.scratch);
-                let mut rng = stream(self.seed, t, PH_TRAVEL, li as u64);
+                let mut rng = stream(self.core.seed, t, PH_TRAVEL, li as u64);
                 for &(key, cnt) in &on[li] {
                     let start = Mover {
                         key,
@@ -1115,7 +1011,7 @@ impl<'a> CountWorld<'a> {
         }
 
         // Camps as sinks (§2.2 5.8).
-        if self.s.spawn_rules.camps_are_sinks {
+        if self.core.s.spawn_rules.camps_are_sinks {
             self.sinks(t);
         }
 
@@ -1123,14 +1019,14 @@ impl<'a> CountWorld<'a> {
         if let Some(b) = self.border.as_mut() {
             let scratch = &mut self.cohorts.scratch;
             let (at, on) = (&mut self.cohorts.at, &mut self.cohorts.on);
-            for l in b.advance_caravans(t, &self.net, at, on, &mut arrived, &mut departed) {
+            for l in b.advance_caravans(t, &self.core.net, at, on, &mut arrived, &mut departed) {
                 normalise(&mut at[l], 0, scratch);
             }
-            b.offer_papers(t, self.seed, at, scratch);
+            b.offer_papers(t, self.core.seed, at, scratch);
             b.join_queues(t, at);
-            b.appointments(t, self.seed, at, scratch);
-            b.admit(t, self.seed);
-            b.crossings(t, self.seed, at, scratch);
+            b.appointments(t, self.core.seed, at, scratch);
+            b.admit(t, self.core.seed);
+            b.crossings(t, self.core.seed, at, scratch);
         }
 
         // 6. Record (B12).
@@ -1140,7 +1036,7 @@ impl<'a> CountWorld<'a> {
             pop[l] = b.iter().map(|c| c.1).sum();
         }
         for (li, b) in self.cohorts.on.iter().enumerate() {
-            toward[self.net.to[li] as usize] += b.iter().map(|c| c.1).sum::<u64>();
+            toward[self.core.net.to[li] as usize] += b.iter().map(|c| c.1).sum::<u64>();
         }
         if let Some(b) = &self.border {
             // Caravan members are people at a location or on a link too.
@@ -1155,7 +1051,7 @@ impl<'a> CountWorld<'a> {
                 pop[l] += x;
             }
         }
-        self.counts.copy_from_slice(&pop);
+        self.core.counts.copy_from_slice(&pop);
         let at_locations: u64 = pop.iter().sum();
         let on_links: u64 = toward.iter().sum();
         let (in_queues, in_transit, admitted, encountered, lens) = match &self.border {
@@ -1173,7 +1069,7 @@ impl<'a> CountWorld<'a> {
             None => (0, 0, 0, 0, Vec::new()),
         };
         let acc = Accounting {
-            spawned: self.spawned_total,
+            spawned: self.core.spawned_total,
             at_locations,
             on_links,
             in_queues,
@@ -1182,33 +1078,13 @@ impl<'a> CountWorld<'a> {
             encountered,
             removed: self.removed,
         };
-        let mut rec = DayRecord {
-            day: t,
-            population: pop,
-            on_links_toward: toward,
-            arrived,
-            departed,
-            queue: vec![0; n],
-            sheltered: vec![0; n],
-            unsheltered: vec![0; n],
-            admitted: vec![0; n],
-            encountered: vec![0; n],
-            intercepted: vec![0; n],
-            intercepted_first: vec![0; n],
-            camp_data: self
-                .camps
-                .iter()
-                .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
-                .collect(),
-            ports: Vec::new(),
-            wait_hist: Vec::new(),
-            checkpoints: Vec::new(),
-            spawned_today,
-            raw: self.spawner.raw,
-            debt: self.spawner.debt,
-            total_agents: at_locations + on_links + in_queues + in_transit,
-            accounting: acc,
-        };
+        let mut rec = self.core.record(t, spawned_today);
+        rec.population = pop;
+        rec.on_links_toward = toward;
+        rec.arrived = arrived;
+        rec.departed = departed;
+        rec.total_agents = at_locations + on_links + in_queues + in_transit;
+        rec.accounting = acc;
         if let Some(b) = self.border.as_mut() {
             b.b.finish_day_with_queues(t, &mut rec, &lens);
         }
@@ -1218,11 +1094,11 @@ impl<'a> CountWorld<'a> {
     /// Camps as sinks: people at a camp leave with the camp's daily probability.
     fn sinks(&mut self, t: u32) {
         for (l, b) in self.cohorts.at.iter_mut().enumerate() {
-            let p = self.places.deactivation[l];
-            if b.is_empty() || !self.places.camp[l] || p <= 0.0 {
+            let p = self.core.places.deactivation[l];
+            if b.is_empty() || !self.core.places.camp[l] || p <= 0.0 {
                 continue;
             }
-            let mut rng = stream(self.seed, t, PH_SINK, l as u64);
+            let mut rng = stream(self.core.seed, t, PH_SINK, l as u64);
             for c in b.iter_mut() {
                 let r = multinomial::binomial(&mut rng, c.1, p);
                 c.1 -= r;

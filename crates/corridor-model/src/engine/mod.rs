@@ -20,6 +20,10 @@
 //!    (`border_step`);
 //! 6. the day's [`DayRecord`] and B12 (`BorderState::finish_day`).
 //!
+//! The state and steps that do not depend on agents (setup, B1 and conflicts,
+//! the spawn plan, closures, the start of evolve, the record's shared columns)
+//! are the engine core, `core::Core`, which the count engine shares.
+//!
 //! Determinism: every draw comes from a stream keyed by (seed, purpose, day,
 //! entity) with the agent's creation index as entity; per-location counts are
 //! integer sums; border draws are keyed by agent and day too. So a run depends on
@@ -32,6 +36,7 @@
 
 pub(crate) mod agents;
 pub(crate) mod border_step;
+pub(crate) mod core;
 pub(crate) mod demography;
 pub(crate) mod flood;
 pub use flood::check_schedules;
@@ -47,21 +52,19 @@ pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
 pub use partition::{simulate_partitioned, Partition, Reduce};
 pub use routes::prune_weights;
 
-use crate::border::{BorderState, LinkChange};
+use self::core::{Core, Records};
+use crate::border::BorderState;
 use crate::error::ModelError;
 use crate::record::{Accounting, DayRecord, RunOutput};
 use crate::rng::Purpose;
-use crate::scenario::{ClosureTarget, DataTable, Scenario};
-use crate::settings::Settings;
+use crate::scenario::{ClosureTarget, Scenario};
 use agents::{Agents, Gone, CARAVAN, ST_AT};
 use border_step::Ledger;
-use demography::Demography;
 use network::Network;
 use passes::PassCtx;
 use places::Places;
-use routes::{Candidates, PathArena, Tables};
+use routes::{Candidates, PathArena};
 use spawn::{Sink, Spawner};
-use std::collections::BTreeSet;
 use streams::DayKey;
 
 /// Which engine moves people.
@@ -180,7 +183,7 @@ fn run(
     let mut r = AgentRun::build(scenario, opts.seed, partition)?;
     r.w.compact_at = compact_at;
     r.w.incremental &= !recount;
-    r.out.days.reserve(days as usize);
+    r.out.reserve(days);
     for _ in 0..days {
         r.step_with(reduce)?;
     }
@@ -200,7 +203,7 @@ fn run(
 #[derive(Debug, Clone)]
 pub struct AgentRun<'a> {
     w: World<'a>,
-    out: RunOutput,
+    out: Records,
 }
 
 impl<'a> AgentRun<'a> {
@@ -214,17 +217,13 @@ impl<'a> AgentRun<'a> {
     fn build(sc: &'a Scenario, seed: u64, partition: Partition) -> Result<Self, ModelError> {
         Ok(AgentRun {
             w: World::new(sc, seed, partition)?,
-            out: RunOutput {
-                seed,
-                days: Vec::new(),
-                warnings: Vec::new(),
-            },
+            out: Records::new(seed),
         })
     }
 
     /// The next day to simulate (= the number of days simulated).
     pub fn day(&self) -> u32 {
-        self.out.days.len() as u32
+        self.out.day()
     }
 
     /// Simulates one more day and returns its record.
@@ -235,10 +234,9 @@ impl<'a> AgentRun<'a> {
     fn step_with(&mut self, reduce: &mut dyn Reduce) -> Result<&DayRecord, ModelError> {
         let t = self.day();
         // The flood and conflict schedules must cover every day run (O(1)).
-        flood::check_schedules(self.w.sc, t + 1)?;
+        flood::check_schedules(self.w.core.sc, t + 1)?;
         let rec = self.w.step(t, reduce)?;
-        self.out.days.push(rec);
-        Ok(&self.out.days[t as usize])
+        Ok(self.out.push(rec))
     }
 
     /// Changes the seed of the days ahead; the days simulated and the agents
@@ -246,33 +244,23 @@ impl<'a> AgentRun<'a> {
     /// would otherwise draw the same numbers, since every stream is keyed by
     /// (seed, purpose, day, entity). `RunOutput::seed` keeps the first seed.
     pub fn reseed(&mut self, seed: u64) {
-        self.w.seed = seed;
-        if let Some(b) = &mut self.w.border {
-            b.reseed(seed);
-        }
+        self.w.core.reseed(seed, self.w.border.as_mut());
     }
 
     /// The records of the days simulated so far.
     pub fn records(&self) -> &[DayRecord] {
-        &self.out.days
+        self.out.records()
     }
 
     /// The run's warnings so far.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = self.w.warnings.clone();
-        if let Some(b) = &self.w.border {
-            w.extend(b.warnings().iter().cloned());
-        }
-        w
+        self.w.core.warnings(self.w.border.as_ref())
     }
 
     /// The whole output so far, as `simulate` returns it.
     pub fn into_output(self) -> RunOutput {
         let warnings = self.warnings();
-        RunOutput {
-            warnings,
-            ..self.out
-        }
+        self.out.into_output(warnings)
     }
 }
 
@@ -393,207 +381,17 @@ const MIN_CHUNK: usize = 4096;
 /// run on one thread: a round trip through the thread pool would cost more.
 const SERIAL_BELOW: usize = 32_768;
 
-/// What both engines build from a scenario before day 0: effective settings
-/// (v1 rules applied), data (shifted for `empty_camps_on_day0`), network, places,
-/// candidate routes, demography, and the run's warnings so far.
-pub(crate) struct Setup {
-    pub s: Settings,
-    pub data: DataTable,
-    pub net: Network,
-    pub places: Places,
-    pub arena: PathArena,
-    pub cands: Candidates,
-    pub demo: Demography,
-    pub warnings: Vec<String>,
-}
-
-impl Setup {
-    pub(crate) fn new(sc: &Scenario) -> Setup {
-        let mut s = sc.settings.clone();
-        s.apply_v1_rules();
-        let mut warnings: Vec<String> = s
-            .unsupported()
-            .into_iter()
-            .map(|f| format!("Flee feature not modelled by corridor, ignored: {f}"))
-            .collect();
-        let mut data = sc.data.clone();
-        if s.spawn_rules.empty_camps_on_day0 {
-            // Idempotent: a series already shifted by its reader has 0 on day 0.
-            data.total.subtract_day0();
-            for c in &mut data.camps {
-                c.series.subtract_day0();
-            }
-        }
-        let n = sc.locations.len();
-        let net = Network::build(sc, s.move_rules.max_move_speed);
-        let places = Places::init(sc, &s);
-        let mut arena = PathArena::default();
-        let cands = Candidates::build(sc, &s, &net, &places, &mut arena);
-        let demo = Demography::new(sc, &s);
-        warnings.extend(demo.warnings.iter().cloned());
-        if sc.links.iter().any(|l| l.forced_redirection == 1) {
-            warnings.push(
-                "forced_redirection = 1: links are not duplicated as in Flee HEAD (see docs/flee-compat.md)"
-                    .into(),
-            );
-        }
-        if s.spawn_rules.camps_are_sinks
-            && !(0..n).any(|l| places.camp[l] && places.deactivation[l] > 0.0)
-        {
-            warnings.push(
-                "camps_are_sinks is on but no camp has a positive deactivation_probability attribute"
-                    .into(),
-            );
-        }
-        if sc
-            .locations
-            .iter()
-            .any(|l| l.capacity.is_none() && l.capacity_per_day > 0)
-        {
-            warnings.push(
-                "capacity_per_day on a location without capacity is ignored (it stays unlimited)"
-                    .into(),
-            );
-        }
-        Setup {
-            s,
-            data,
-            net,
-            places,
-            arena,
-            cands,
-            demo,
-            warnings,
-        }
-    }
-}
-
-/// Which closures are in force (docs/flee-rules.md §1.3).
-#[derive(Debug, Clone)]
-pub(crate) struct Closures {
-    active: Vec<bool>,
-    is_camp_at_start: Vec<bool>,
-}
-
-impl Closures {
-    pub(crate) fn new(sc: &Scenario) -> Closures {
-        Closures {
-            active: vec![false; sc.closures.len()],
-            is_camp_at_start: sc.locations.iter().map(|l| l.kind.is_camp()).collect(),
-        }
-    }
-
-    /// Closures acting on day `t`; returns true if links changed (candidate routes
-    /// must then be rebuilt).
-    pub(crate) fn apply(
-        &mut self,
-        sc: &Scenario,
-        t: u32,
-        net: &mut Network,
-        places: &mut Places,
-        s: &Settings,
-    ) -> bool {
-        let t = t as i64;
-        let mut changed = false;
-        for (k, c) in sc.closures.iter().enumerate() {
-            for close in [true, false] {
-                let day = if close { c.start } else { c.end };
-                if day != t || self.active[k] == close {
-                    continue;
-                }
-                self.active[k] = close;
-                if let ClosureTarget::Camp(l) = c.target {
-                    if self.is_camp_at_start[l] {
-                        places.set_camp_closed(l, close, s);
-                    }
-                    continue;
-                }
-                for li in net.links_of(sc, &c.target) {
-                    let x = &mut net.closed[li as usize];
-                    *x = if close {
-                        x.saturating_add(1)
-                    } else {
-                        x.saturating_sub(1)
-                    };
-                    changed = true;
-                }
-            }
-        }
-        changed
-    }
-}
-
-/// Enacts a border event's link change like a Flee `link` closure, both
-/// directions; returns true if the network changed. Closing a link already closed
-/// by an event (or opening one no event closed) does nothing, so event closures
-/// compose with Flee closures through the per-link counter. `event_closed`: the
-/// links closed by events, as location pairs (a < b). Both engines use it.
-pub(crate) fn enact_link_change(
-    sc: &Scenario,
-    net: &mut Network,
-    event_closed: &mut BTreeSet<(usize, usize)>,
-    ch: LinkChange,
-) -> bool {
-    let (close, a, b) = match ch {
-        LinkChange::Close(a, b) => (true, a, b),
-        LinkChange::Open(a, b) => (false, a, b),
-    };
-    let key = (a.min(b), a.max(b));
-    let changed = if close {
-        event_closed.insert(key)
-    } else {
-        event_closed.remove(&key)
-    };
-    if !changed {
-        return false;
-    }
-    let links = net.links_of(sc, &ClosureTarget::Link(a, b));
-    for &li in &links {
-        let x = &mut net.closed[li as usize];
-        *x = if close {
-            x.saturating_add(1)
-        } else {
-            x.saturating_sub(1)
-        };
-    }
-    !links.is_empty()
-}
-
 #[derive(Debug, Clone)]
 struct World<'a> {
-    sc: &'a Scenario,
-    s: Settings,
-    seed: u64,
-    data: DataTable,
-    camps: Vec<usize>,
-    net: Network,
-    places: Places,
-    arena: PathArena,
-    cands: Candidates,
-    demo: Demography,
+    /// What the count engine shares (settings, network, places, scores, head
+    /// counts at locations kept current between passes, warnings, ...).
+    core: Core<'a>,
     agents: Agents,
-    spawner: Spawner,
-    /// Agents at each location (state AtLocation), kept current between passes.
-    counts: Vec<u64>,
-    closures: Closures,
-    tables: Tables,
-    end: Vec<f64>,
-    score: Vec<f64>,
-    mc: Vec<f64>,
     /// Yesterday's move chances, and which changed today.
     mc_prev: Vec<f64>,
     mc_changed: Vec<bool>,
-    ln_stay: Vec<f64>,
-    spawned_total: u64,
-    initial: u64,
-    warnings: Vec<String>,
-    warned_schedule: bool,
     /// Border processes; `None` for a plain Flee scenario.
     border: Option<BorderState>,
-    /// DFlee flood levels and rules; `None` without flood rules.
-    floods: Option<flood::Floods>,
-    /// Links closed by border events (`close_link`), as location pairs (a < b).
-    event_closed: BTreeSet<(usize, usize)>,
     /// Per location, for the passes (see `passes::PassCtx`).
     stay: Vec<bool>,
     watch: Vec<bool>,
@@ -701,29 +499,15 @@ const COMPACT_AT: usize = 1 << 16;
 
 impl<'a> World<'a> {
     fn new(sc: &'a Scenario, seed: u64, partition: Partition) -> Result<World<'a>, ModelError> {
-        let Setup {
-            s,
-            data,
-            net,
-            mut places,
-            arena,
-            cands,
-            demo,
-            mut warnings,
-        } = Setup::new(sc);
+        let mut core = Core::new(sc, seed)?;
         let n = sc.locations.len();
-        let floods = flood::Floods::new(sc, &s)?;
         let border = if sc.border.is_empty() {
             None
         } else {
-            // Travel stops at every port, whatever the kind of its location.
-            for p in &sc.border.ports {
-                places.halt[p.location] = true;
-            }
             Some(BorderState::new(sc, seed)?)
         };
-        let s_sinks = s.spawn_rules.camps_are_sinks;
-        let s_recent = s.move_rules.avoid_short_stints;
+        let s_sinks = core.s.spawn_rules.camps_are_sinks;
+        let s_recent = core.s.move_rules.avoid_short_stints;
         let mut agents = if partition.parts > 1 {
             Agents::with_ids()
         } else {
@@ -732,49 +516,26 @@ impl<'a> World<'a> {
         if border.is_some() {
             agents = agents.with_border();
         }
-        let mut counts = vec![0u64; n];
-        let initial = {
+        core.initial = {
+            let c = &mut core;
             let mut sink = Sink {
                 agents: &mut agents,
-                counts: &mut counts,
-                places: &mut places,
-                demo: &demo,
-                settings: &s,
+                counts: &mut c.counts,
+                places: &mut c.places,
+                demo: &c.demo,
+                settings: &c.s,
                 seed,
-                warnings: &mut warnings,
+                warnings: &mut c.warnings,
                 partition,
             };
-            Spawner::insert_initial(sc, &data, &mut sink)
+            Spawner::insert_initial(sc, &c.data, &mut sink)
         };
         Ok(World {
-            camps: sc.camp_locations(),
-            closures: Closures::new(sc),
-            sc,
-            s,
-            seed,
-            data,
-            net,
-            places,
-            arena,
-            cands,
-            demo,
+            core,
             agents,
-            spawner: Spawner::default(),
-            counts,
-            tables: Tables::default(),
-            end: Vec::new(),
-            score: vec![0.0; n],
-            mc: vec![0.0; n],
             mc_prev: vec![f64::NAN; n],
             mc_changed: vec![true; n],
-            ln_stay: vec![0.0; n],
-            spawned_total: 0,
-            initial,
-            warnings,
-            warned_schedule: false,
             border,
-            floods,
-            event_closed: BTreeSet::new(),
             stay: vec![false; n],
             watch: vec![false; n],
             gone: Gone::default(),
@@ -785,14 +546,6 @@ impl<'a> World<'a> {
             partition,
             epoch: 0,
         })
-    }
-
-    /// Enacts a border event's link change like a Flee `link` closure, both
-    /// directions; returns true if the network changed. Closing a link already
-    /// closed by an event (or opening one no event closed) does nothing, so event
-    /// closures compose with Flee closures through the per-link counter.
-    fn link_change(&mut self, ch: LinkChange) -> bool {
-        enact_link_change(self.sc, &mut self.net, &mut self.event_closed, ch)
     }
 
     fn chunk_size(&self) -> usize {
@@ -807,7 +560,7 @@ impl<'a> World<'a> {
     /// The scales of the lazy recent travel on day `t` (incremental mode),
     /// rescaling the stored values first when the scale would grow too large.
     fn lazy_recent_scale(&mut self, t: u32) -> passes::Incremental {
-        let track = self.s.move_rules.avoid_short_stints;
+        let track = self.core.s.move_rules.avoid_short_stints;
         if track && t - self.epoch >= passes::RECENT_REBASE {
             // Stored r·2^(d − epoch) becomes r·2^(d − t): exact (powers of two)
             // unless subnormal; values that small read as 0 anyway (the floor of
@@ -835,28 +588,21 @@ impl<'a> World<'a> {
         inc: Option<passes::Incremental>,
         pass: impl FnOnce(Vec<agents::AgentsMut<'_>>, &PassCtx) -> R,
     ) -> R {
-        self.tables.build(
-            &self.cands,
-            &self.places,
-            &self.end,
-            self.demo.n_class,
-            &self.counts,
-            &self.s,
-        );
+        self.core.build_tables();
         let chunk = self.chunk_size();
         let ctx = PassCtx {
-            net: &self.net,
-            places: &self.places,
-            cands: &self.cands,
-            arena: &self.arena,
-            tables: &self.tables,
-            mc: &self.mc,
-            settings: &self.s,
-            agent_key: DayKey::new(self.seed, Purpose::Agent, t as u64),
-            sink_key: DayKey::new(self.seed, Purpose::Sink, t as u64),
+            net: &self.core.net,
+            places: &self.core.places,
+            cands: &self.core.cands,
+            arena: &self.core.arena,
+            tables: &self.core.tables,
+            mc: &self.core.mc,
+            settings: &self.core.s,
+            agent_key: DayKey::new(self.core.seed, Purpose::Agent, t as u64),
+            sink_key: DayKey::new(self.core.seed, Purpose::Sink, t as u64),
             day: t,
             mc_changed: &self.mc_changed,
-            ln_stay: &self.ln_stay,
+            ln_stay: &self.core.ln_stay,
             border: self.border.as_ref(),
             stay: &self.stay,
             watch: &self.watch,
@@ -868,61 +614,49 @@ impl<'a> World<'a> {
 
     fn step(&mut self, t: u32, reduce: &mut dyn Reduce) -> Result<DayRecord, ModelError> {
         let parts = self.partition.parts;
-        let sc = self.sc;
+        let sc = self.core.sc;
         let n = sc.locations.len();
-        let ti = t as i64;
-        let mut links_changed = false;
         // Arrivals before the passes (releases from transit, B2).
         let mut early_arrived = Vec::new();
         // Slots placed at a location before the passes (releases, spawning):
         // candidates for the watched list of the incremental mode.
         let mut placed: Vec<u32> = Vec::new();
 
-        // B1 events, B2 releases.
-        if let Some(mut b) = self.border.take() {
-            for ch in b.begin_day(t) {
-                links_changed |= self.link_change(ch);
-            }
+        // B1 events, 1. conflicts (with flood rules, flood levels).
+        let links_changed = self.core.begin_day(t, self.border.as_mut());
+        // B2 releases.
+        if let Some(b) = self.border.as_mut() {
             early_arrived = vec![0u32; n];
             border_step::release(
-                &mut b,
+                b,
                 t,
                 &mut self.agents,
-                &mut self.counts,
+                &mut self.core.counts,
                 &mut early_arrived,
                 &mut placed,
             );
-            self.border = Some(b);
-        }
-
-        // 1. Conflicts (with flood rules, Flee sets flood levels instead).
-        if let Some(f) = self.floods.as_mut() {
-            f.update(sc, t);
-        } else if self.places.apply_conflicts(sc, &self.s, t) && !self.warned_schedule {
-            self.warned_schedule = true;
-            self.warnings.push(format!(
-                "the conflict schedule has fewer rows than days: from {} on, its last row holds",
-                sc.start_date.add_days(t as i64)
-            ));
         }
 
         // 2. Spawning, B3 inflows, B4 caravans start.
-        let mut spawned_today = if t == 0 { self.initial } else { 0 };
+        let mut spawned_today = if t == 0 { self.core.initial } else { 0 };
         let first_new_slot = self.agents.len() as u32;
         {
+            let count_key = DayKey::new(self.core.seed, Purpose::SpawnCount, t as u64);
+            let plan = self
+                .core
+                .spawn_plan(t, |l, lambda| count_key.stream(l as u64).poisson(lambda))?;
+            let c = &mut self.core;
             let mut sink = Sink {
                 agents: &mut self.agents,
-                counts: &mut self.counts,
-                places: &mut self.places,
-                demo: &self.demo,
-                settings: &self.s,
-                seed: self.seed,
-                warnings: &mut self.warnings,
+                counts: &mut c.counts,
+                places: &mut c.places,
+                demo: &c.demo,
+                settings: &c.s,
+                seed: c.seed,
+                warnings: &mut c.warnings,
                 partition: self.partition,
             };
-            spawned_today +=
-                self.spawner
-                    .daily(sc, &self.data, t, &mut sink, self.floods.as_ref())?;
+            spawned_today += c.spawner.realise(plan, t, &mut sink);
             if let Some(b) = self.border.as_mut() {
                 for (loc, k) in b.inflows(t) {
                     sink.create(loc, t, k);
@@ -948,41 +682,23 @@ impl<'a> World<'a> {
                 }
             }
         }
-        self.spawned_total += spawned_today;
+        self.core.spawned_total += spawned_today;
         placed.extend(first_new_slot..self.agents.len() as u32);
 
         // 3. Closures (with B1's link changes).
-        if self
-            .closures
-            .apply(sc, t, &mut self.net, &mut self.places, &self.s)
-            || links_changed
-        {
-            self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
-            if let Some(b) = self.border.as_mut() {
-                let net = &self.net;
-                b.recompute_routes(sc, &|k| {
-                    net.is_open(2 * k as u32) && net.is_open(2 * k as u32 + 1)
-                });
-            }
-        }
+        self.core.closures(t, links_changed, self.border.as_mut());
 
         // 4. Evolve: capacity growth, scores (B5 shelter factor), move chances.
-        self.places
-            .start_of_evolve(ti, &self.s, &mut self.score, &mut self.mc);
-        if let Some(f) = &self.floods {
-            f.adjust(&mut self.score, &mut self.mc);
-        }
+        self.core.evolve(t, self.border.as_ref());
         let mut any_mc_changed = false;
         for l in 0..n {
-            self.mc_changed[l] = self.mc[l].to_bits() != self.mc_prev[l].to_bits();
+            self.mc_changed[l] = self.core.mc[l].to_bits() != self.mc_prev[l].to_bits();
             any_mc_changed |= self.mc_changed[l];
-            self.ln_stay[l] = (-self.mc[l]).ln_1p();
         }
-        self.mc_prev.copy_from_slice(&self.mc);
+        self.mc_prev.copy_from_slice(&self.core.mc);
         let mut watch_changed = false;
         if let Some(b) = &self.border {
             for l in 0..n {
-                self.score[l] *= b.attractiveness_factor(l, self.counts[l]);
                 let port = b.port_at(l);
                 self.stay[l] = port.is_some_and(|p| b.accepts_walk_ups(p));
                 let w = port.is_some()
@@ -993,17 +709,6 @@ impl<'a> World<'a> {
                 self.watch[l] = w;
             }
         }
-        self.demo.end_scores(
-            &self.score,
-            &self.places.camp,
-            &self.places.conflict,
-            &self.places.pop,
-            &self.s,
-            &mut self.end,
-        );
-        if let Some(f) = &self.floods {
-            f.adjust_end(&mut self.end);
-        }
         // Decision pass.
         let departed_decision = self.with_pass(t, any_mc_changed, None, |ch, ctx| {
             passes::decision_pass(ch, ctx, n)
@@ -1013,7 +718,7 @@ impl<'a> World<'a> {
         } else {
             departed_decision
         };
-        for (c, d) in self.counts.iter_mut().zip(&departed_decision) {
+        for (c, d) in self.core.counts.iter_mut().zip(&departed_decision) {
             *c -= *d as u64;
         }
         // Border scenarios run the travel pass incrementally when yesterday's
@@ -1052,7 +757,7 @@ impl<'a> World<'a> {
         }
         if inc_today {
             // The tally's `pop` holds the arrivals only: add them.
-            for (c, a) in self.counts.iter_mut().zip(tally.pop.iter_mut()) {
+            for (c, a) in self.core.counts.iter_mut().zip(tally.pop.iter_mut()) {
                 *c += *a as u64;
                 *a = *c as u32;
             }
@@ -1087,7 +792,7 @@ impl<'a> World<'a> {
             let mut lg = Ledger {
                 agents: &mut self.agents,
                 tally: &mut tally,
-                net: &self.net,
+                net: &self.core.net,
             };
             let watched = border_step::after_travel(b, t, &mut lg, &watch);
             self.watched = Some(watched);
@@ -1100,35 +805,18 @@ impl<'a> World<'a> {
         }
 
         // 6. Record (B12).
-        for (c, p) in self.counts.iter_mut().zip(&tally.pop) {
+        for (c, p) in self.core.counts.iter_mut().zip(&tally.pop) {
             *c = *p as u64;
         }
         let widen = |v: &[u32]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
-        let mut rec = DayRecord {
-            day: t,
-            population: widen(&tally.pop),
-            on_links_toward: widen(&tally.on_links_toward),
-            arrived: widen(&tally.arrived),
-            departed: widen(&tally.departed),
-            queue: widen(&tally.queue),
-            sheltered: vec![0; n],
-            unsheltered: vec![0; n],
-            admitted: vec![0; n],
-            encountered: vec![0; n],
-            intercepted: vec![0; n],
-            intercepted_first: vec![0; n],
-            ..Default::default()
-        };
-        rec.camp_data = self
-            .camps
-            .iter()
-            .map(|&c| self.data.camp(c).map(|s| s.value_at(ti)).unwrap_or(0))
-            .collect();
-        rec.spawned_today = spawned_today;
-        rec.raw = self.spawner.raw;
-        rec.debt = self.spawner.debt;
+        let mut rec = self.core.record(t, spawned_today);
+        rec.population = widen(&tally.pop);
+        rec.on_links_toward = widen(&tally.on_links_toward);
+        rec.arrived = widen(&tally.arrived);
+        rec.departed = widen(&tally.departed);
+        rec.queue = widen(&tally.queue);
         let acc = Accounting {
-            spawned: self.spawned_total,
+            spawned: self.core.spawned_total,
             at_locations: rec.population.iter().sum(),
             on_links: rec.on_links_toward.iter().sum(),
             in_queues: rec.queue.iter().sum(),

@@ -176,7 +176,7 @@ mod tests {
                             RunOutput {
                                 seed: opts.seed,
                                 days,
-                                warnings: w.warnings,
+                                warnings: w.core.warnings,
                             }
                         })
                     })

@@ -183,7 +183,7 @@ fn go(
         return None;
     };
     let fin = fin as usize;
-    if ctx.places.camp[fin] && ctx.tables.capmul[fin] < 0.5 {
+    if super::core::camp_nearly_full(ctx.places, ctx.tables, fin) {
         *route = NO_ROUTE;
         return None;
     }

@@ -19,7 +19,6 @@
 
 use super::agents::Agents;
 use super::demography::Demography;
-use super::flood::Floods;
 use super::partition::Partition;
 use super::places::Places;
 use super::streams::DayKey;
@@ -143,25 +142,13 @@ impl Spawner {
         (sink.agents.next_id() - before) as u64
     }
 
-    /// Spawning of day `t` for the agent engine; returns the number of agents created.
-    pub(crate) fn daily(
-        &mut self,
-        sc: &Scenario,
-        data: &DataTable,
-        t: u32,
-        sink: &mut Sink,
-        floods: Option<&Floods>,
-    ) -> Result<u64, ModelError> {
+    /// Creates the agents of day `t`'s spawn plan (`engine::core::Core::spawn_plan`);
+    /// returns the number of agents created.
+    pub(crate) fn realise(&self, plan: SpawnPlan, t: u32, sink: &mut Sink) -> u64 {
         let take = sink.settings.spawn_rules.take_from_population;
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
-        let count_key = DayKey::new(sink.seed, Purpose::SpawnCount, t as u64);
-        let poisson = |l: usize, lambda: f64| count_key.stream(l as u64).poisson(lambda);
-        let plan = match floods.and_then(|f| f.spawn_counts(sink.places, poisson)) {
-            Some(v) => SpawnPlan::PerLocation(v),
-            None => self.plan(sc, data, t, sink.places, sink.settings, poisson)?,
-        };
         match plan {
-            SpawnPlan::Nobody => Ok(0),
+            SpawnPlan::Nobody => 0,
             SpawnPlan::PerLocation(v) => {
                 let mut created = 0u64;
                 for (l, n) in v {
@@ -171,7 +158,7 @@ impl Spawner {
                     }
                     created += n;
                 }
-                Ok(created)
+                created
             }
             SpawnPlan::Spread(new) => {
                 let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
@@ -187,7 +174,7 @@ impl Spawner {
                     let l = self.cum_loc[j] as usize;
                     sink.add(l, t, take, &demo_key);
                 }
-                Ok(new)
+                new
             }
         }
     }
