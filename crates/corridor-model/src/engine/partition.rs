@@ -216,12 +216,88 @@ mod tests {
         sc.link("A", "D", 300.0);
         sc.settings.spawn_rules.camps_are_sinks = true;
         sc.settings.move_rules.avoid_short_stints = true;
+        compare_parts(&sc, 9);
+    }
+
+    /// Border processes with compaction after every exit: inflow → city with
+    /// crossings (a checkpoint on the way relocates people back) → port with
+    /// walk-ups and appointments. Every part holds a shrinking share of slots
+    /// while `BorderState` (queues, transit, appointment quota) is whole.
+    #[test]
+    fn border_parts_compacting_on_their_own_equal_the_whole_run() {
+        use crate::border::{
+            Allocation, AppointmentPool, Border, Checkpoint, CrossingPoint, Inflow, Port,
+            QueueDiscipline,
+        };
+        use crate::series::Series;
+        let mut sc = Scenario::new("exits", Date(0), 40);
+        for (n, k) in [
+            ("In", LocationKind::Town),
+            ("Mid", LocationKind::Town),
+            ("City", LocationKind::Town),
+            ("Port", LocationKind::Port),
+        ] {
+            sc.add_location(Location::new(n, k));
+        }
+        sc.link("In", "Mid", 60.0);
+        sc.link("Mid", "City", 90.0);
+        sc.link("City", "Port", 5.0);
+        sc.settings.move_rules.max_move_speed = 100.0;
+        sc.border = Border {
+            ports: vec![Port {
+                location: 3,
+                name: "Port".into(),
+                border_city: 2,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: 150.0,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Random,
+            }],
+            appointments: Some(AppointmentPool {
+                per_day: 15.0,
+                shares: vec![1.0],
+                request_probability: 0.3,
+                eligible: vec![2],
+                allocation: Allocation::Lottery,
+                lead_days: 2,
+            }),
+            checkpoints: vec![Checkpoint {
+                name: "K".into(),
+                from: 1,
+                to: 2,
+                both_directions: false,
+                probability: 0.2,
+                relocate_to: 0,
+                delay_days: 2,
+            }],
+            inflows: vec![Inflow {
+                location: 0,
+                series: Series::new(vec![(0, 400.0)]),
+            }],
+            crossings: vec![CrossingPoint {
+                name: "City".into(),
+                border_city: 2,
+                sector: "S".into(),
+                hazard: 0.3,
+                slope: 0.1,
+                max_hazard: 0.9,
+            }],
+            ..Border::default()
+        };
+        compare_parts(&sc, 5);
+    }
+
+    /// Runs `sc` whole and in 2 and 3 parts on threads, each part compacting
+    /// after every exit; every part must return the whole run's output.
+    fn compare_parts(sc: &Scenario, seed: u64) {
         let opts = RunOptions {
-            seed: 9,
+            seed,
             ..Default::default()
         };
         let whole = run(
-            &sc,
+            sc,
             &opts,
             usize::MAX,
             false,
@@ -229,8 +305,9 @@ mod tests {
             &mut super::super::Whole,
         )
         .unwrap();
-        let removed = whole.days.last().unwrap().accounting.removed;
-        assert!(removed > 1000, "removed {removed}");
+        let last = whole.days.last().unwrap().accounting;
+        let exits = last.admitted + last.encountered + last.removed;
+        assert!(exits > 1000, "{}: {last:?}", sc.name);
         for parts in [2u32, 3] {
             let shared = Shared {
                 barrier: Barrier::new(parts as usize),
@@ -249,11 +326,17 @@ mod tests {
                             let days: Vec<_> =
                                 (0..sc.days).map(|t| w.step(t, &mut r).unwrap()).collect();
                             // This part compacted: it holds fewer slots than ids.
-                            assert!(w.gone.removed > 0, "part {part} of {parts} never compacted");
+                            let g = w.gone;
+                            let gone = g.admitted + g.encountered + g.removed;
+                            assert!(gone > 0, "part {part} of {parts} never compacted");
+                            let mut warnings = w.warnings;
+                            if let Some(b) = &w.border {
+                                warnings.extend(b.warnings().iter().cloned());
+                            }
                             RunOutput {
                                 seed: opts.seed,
                                 days,
-                                warnings: w.warnings,
+                                warnings,
                             }
                         })
                     })
