@@ -8,8 +8,12 @@
 #     and compares the whole run directory (out.csv, daily.csv, observed.csv,
 #     network.json, summary.json, report.html) of `corridor run RUN_INSTANCE` with
 #     those of `mpirun -np 2` and `-np 3` `corridor run RUN_INSTANCE --partitioned`;
-#     checks that another seed changes the run and that a scenario the engine
-#     cannot partition (border processes) is refused with exit code 2.
+#     checks that another seed changes the run and that what cannot be
+#     partitioned (`--engine counts`) is refused with exit code 2.
+#  3. The same comparison for scenarios with border processes (ports, queues,
+#     appointments, checkpoints, crossings, caravans, papers): BORDER_EXAMPLES
+#     (default: examples/papers, with a papers office, a relocation event and a
+#     caravan) and the built-in scenario over BUILTIN_DAYS days (default 90).
 # Exits non-zero on any difference.
 #
 # Needs a system MPI and libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev);
@@ -17,8 +21,9 @@
 #   RUNS (default 300: more than one batch of 256 members), SEED (default 7),
 #   INSTANCE (a Flee instance directory for the ensembles; default: the built-in
 #   toy scenario), RUN_INSTANCE (the input of the partitioned run; default
-#   tests/data/flee/mali2012: 300 days, ~90,000 agents), PROFILE (dev or release;
-#   default dev).
+#   tests/data/flee/mali2012: 300 days, ~90,000 agents), BORDER_EXAMPLES
+#   (space-separated scenario directories), BUILTIN_DAYS (0 skips the built-in
+#   scenario), PROFILE (dev or release; default dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,15 +106,50 @@ elif cmp -s "$WORK/run-serial/daily.csv" "$WORK/run-other/daily.csv" \
 else
   echo "mpi-test: partitioned run of $RUN_INSTANCE, seed $((SEED + 1)): differs from seed $SEED"
 fi
-# Border processes act on agents in a global order: refused, as bad input.
+# The count engine has no agents to split: refused, as bad input.
 rc=0
-"${MPIRUN[@]}" -np 2 "$CLI" --quiet run examples/port-closure --out "$WORK/run-border" \
-  --partitioned >/dev/null 2>"$WORK/border.err" || rc=$?
-if [[ "$rc" == 2 && ! -e "$WORK/run-border" ]]; then
-  echo "mpi-test: partitioned run of a border scenario: refused with exit code 2"
+"${MPIRUN[@]}" -np 2 "$CLI" --quiet run "$RUN_INSTANCE" --engine counts --out "$WORK/run-counts" \
+  --partitioned >/dev/null 2>"$WORK/counts.err" || rc=$?
+if [[ "$rc" == 2 && ! -e "$WORK/run-counts" ]]; then
+  echo "mpi-test: partitioned run on the count engine: refused with exit code 2"
 else
-  echo "mpi-test: partitioned run of a border scenario: exit code $rc, expected 2 and no output" >&2
-  cat "$WORK/border.err" >&2
+  echo "mpi-test: partitioned run on the count engine: exit code $rc, expected 2 and no output" >&2
+  cat "$WORK/counts.err" >&2
   status=1
 fi
+
+# Border scenarios: BorderState whole on every rank, the border steps' candidates
+# gathered in id order, the tally summed after them.
+BORDER_EXAMPLES="${BORDER_EXAMPLES:-examples/papers}"
+BUILTIN_DAYS="${BUILTIN_DAYS:-90}"
+border_runs=()
+for ex in $BORDER_EXAMPLES; do border_runs+=("$ex|$ex|"); done
+if [[ "$BUILTIN_DAYS" != 0 ]]; then border_runs+=("built-in scenario|-|--days $BUILTIN_DAYS"); fi
+k=0
+for spec in "${border_runs[@]}"; do
+  IFS='|' read -r label input extra <<<"$spec"
+  k=$((k + 1))
+  args=()
+  if [[ "$input" != - ]]; then args+=("$input"); fi
+  # shellcheck disable=SC2206
+  args+=($extra --seed "$SEED")
+  "$CLI" --quiet run "${args[@]}" --out "$WORK/border$k-serial"
+  for np in 2 3; do
+    if ! "${MPIRUN[@]}" -np "$np" "$CLI" run "${args[@]}" --out "$WORK/border$k-np$np" \
+        --partitioned >"$WORK/border$k-np$np.log"; then
+      echo "mpi-test: partitioned run of the $label, -np $np: FAILED" >&2
+      status=1
+    elif ! grep -qx "partitioned over $np MPI ranks" "$WORK/border$k-np$np.log"; then
+      echo "mpi-test: $label, -np $np: the run was not partitioned over $np ranks:" >&2
+      cat "$WORK/border$k-np$np.log" >&2
+      status=1
+    elif diff -r "$WORK/border$k-serial" "$WORK/border$k-np$np" >/dev/null; then
+      echo "mpi-test: partitioned run of the $label, -np $np: identical to the serial run ($(ls "$WORK/border$k-np$np" | tr '\n' ' '))"
+    else
+      echo "mpi-test: partitioned run of the $label, -np $np: DIFFERS from the serial run" >&2
+      diff -r "$WORK/border$k-serial" "$WORK/border$k-np$np" | head -20 >&2 || true
+      status=1
+    fi
+  done
+done
 exit "$status"

@@ -7,8 +7,9 @@
 //! (`corridor_ensemble::mpi::mpi_partitioned_run`); every rank gets the same full
 //! output, equal to the serial run's, and only rank 0 writes the directory, with
 //! exactly the files of a serial run. A failing rank aborts the job, since the
-//! others may be blocked in an all-reduce. Without the feature, or with one rank,
-//! the flag changes nothing: the run is serial.
+//! others may be blocked in a collective call. Flee instances and scenarios
+//! with border processes alike; `--engine counts` is refused (exit 2). Without
+//! the feature, or with one rank, the flag changes nothing: the run is serial.
 
 use crate::progress::{self, Progress};
 use crate::warn::print_warnings;
@@ -28,7 +29,8 @@ Examples:
   corridor run tests/data/flee/mali2012 --days 30 --seed 7 --out runs/mali-7
   corridor run tests/data/flee/burundi2015 --threads 2 --quiet
   corridor run tests/data/flee/mali2012 --format parquet   # daily.parquet, out.parquet, ... instead of CSV
-  mpirun -np 4 corridor run tests/data/flee/car2013 --partitioned   # built with --features mpi";
+  mpirun -np 4 corridor run tests/data/flee/car2013 --partitioned   # built with --features mpi
+  mpirun -np 2 corridor run --partitioned        # the built-in scenario over 2 ranks";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]

@@ -58,7 +58,7 @@ pub enum EnsembleError {
     },
 
     /// One large run partitioned over MPI ranks failed (on this rank). The engine
-    /// refuses what it cannot partition (border processes, the count engine) with
+    /// refuses what it cannot partition (the count engine) with
     /// `ModelError::InvalidScenario`, which stays in the chain as the source (and
     /// is not repeated in this message, which `{:#}` prints before it).
     #[error("partitioned run (rank {rank} of {ranks}, seed {seed})")]

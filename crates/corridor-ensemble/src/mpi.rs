@@ -24,12 +24,16 @@
 //! [`mpi_partitioned_run`] runs a single simulation with its agents split over
 //! the ranks (agent `i` on rank `i % size`) through
 //! [`corridor_model::engine::simulate_partitioned`]; [`MpiReduce`] is its
-//! all-reduce (an element-wise `u64` sum, `MPI_Allreduce` with `MPI_SUM`). Every
-//! rank returns the same full `RunOutput`, equal to the serial run's, so rank 0
-//! can write the run directory alone. Integer sums are exact and independent of
-//! the reduction order, which is what makes the result independent of the number
-//! of ranks. A rank that fails returns its error; the caller should `abort`, as
-//! the others may be blocked in an all-reduce.
+//! all-reduce (an element-wise `u64` sum, `MPI_Allreduce` with `MPI_SUM`) and,
+//! for the border steps of scenarios with border processes, its all-gather
+//! (`MPI_Allgather` of the lengths, then `MPI_Allgatherv` of the day's
+//! candidates, concatenated in rank order). Every rank returns the same full
+//! `RunOutput`, equal to the serial run's, so rank 0 can write the run
+//! directory alone. Integer sums are exact and independent of the reduction
+//! order, and the engine merges gathered candidates in agent-id order, which is
+//! what makes the result independent of the number of ranks. A rank that fails
+//! returns its error; the caller should `abort`, as the others may be blocked
+//! in a collective call.
 
 use crate::ensemble::{engine_name, run_members, EnsembleOptions, Simulator, MEMBER_BATCH};
 use crate::error::EnsembleError;
@@ -37,7 +41,9 @@ use crate::member::{Accumulator, Ensemble, Labels, MemberContext, MemberResult};
 use corridor_model::engine::{simulate_partitioned, Partition, Reduce};
 use corridor_model::{simulate, RunOptions, RunOutput, Scenario};
 use mpi::collective::SystemOperation;
+use mpi::datatype::PartitionMut;
 use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Source};
+use mpi::Count;
 
 /// MPI tag of member messages.
 const TAG_MEMBER: i32 = 0x0C0D;
@@ -135,8 +141,9 @@ fn receive<C: Communicator>(comm: &C, src: i32) -> Result<MemberResult, Ensemble
 }
 
 /// [`Reduce`] over the ranks of an MPI communicator: `MPI_Allreduce` with
-/// `MPI_SUM` on `u64`. Every rank must call [`Reduce::sum`] the same number of
-/// times with slices of the same length (the engine does).
+/// `MPI_SUM` on `u64`, and an all-gather of `u64` vectors of any lengths.
+/// Every rank must make the same calls in the same order, [`Reduce::sum`] with
+/// slices of the same length (the engine does).
 pub struct MpiReduce<'a, C: Communicator> {
     comm: &'a C,
     /// Send buffer: MPI's in-place all-reduce is not exposed by the bindings, so
@@ -160,6 +167,29 @@ impl<C: Communicator> Reduce for MpiReduce<'_, C> {
         self.send.extend_from_slice(v);
         self.comm
             .all_reduce_into(&self.send[..], v, SystemOperation::sum());
+    }
+
+    fn gather(&mut self, v: &[u64]) -> Vec<u64> {
+        let size = self.comm.size() as usize;
+        // Lengths first, so that every rank can place every part.
+        let mine = Count::try_from(v.len()).expect("a gather of fewer than 2^31 values");
+        let mut counts: Vec<Count> = vec![0; size];
+        self.comm.all_gather_into(&mine, &mut counts[..]);
+        let displs: Vec<Count> = counts
+            .iter()
+            .scan(0 as Count, |at, &c| {
+                let d = *at;
+                *at += c;
+                Some(d)
+            })
+            .collect();
+        let total: usize = counts.iter().map(|&c| c as usize).sum();
+        let mut all = vec![0u64; total];
+        {
+            let mut parts = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+            self.comm.all_gather_varcount_into(v, &mut parts);
+        }
+        all
     }
 }
 

@@ -24,11 +24,20 @@
 //! the agent's current state and flags, and every `BorderState` draw is keyed by
 //! agent id and day, so nothing depends on the order of agents or on threads.
 //! `BorderState` speaks agent ids; `Agents::slot` finds an id's slot.
+//!
+//! Partitioned runs (`partition`): `BorderState` is whole in every part, the
+//! agents are not. So each step first lists what `BorderState` needs of this
+//! part's agents, [`Share::all`] merges the lists of all parts in id order (one
+//! part: the list as it is), every part makes the same `BorderState` calls on
+//! the merged list, and changes only the agents it holds ([`Share::owns`]).
+//! Counts that every part knows from `BorderState` (releases from transit) are
+//! kept whole; the tally holds this part's agents and is summed afterwards.
 
 use super::agents::{Agents, CARAVAN, HOLDER, NO_ROUTE, ST_ADMITTED, ST_AT, ST_ENCOUNTERED};
 use super::agents::{INTERCEPTED, NO_DAY, NO_MOVE_DAY, PAPERS_SEEN, PAPERS_WAIT};
 use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
+use super::partition::Share;
 use super::passes::Tally;
 use crate::border::caravan::CaravanPos;
 use crate::border::papers;
@@ -87,7 +96,8 @@ impl Ledger<'_> {
 }
 
 /// B2: people whose transit ends today appear at their destination, as arrivals
-/// there (before the passes: `counts` are the occupancy the decision pass uses).
+/// there (before the passes: `counts` are the occupancy the decision pass uses,
+/// of all parts).
 pub(crate) fn release(
     b: &mut BorderState,
     t: u32,
@@ -95,8 +105,14 @@ pub(crate) fn release(
     counts: &mut [u64],
     arrived: &mut [u32],
     placed: &mut Vec<u32>,
+    share: &mut Share,
 ) {
     for (a, loc) in b.release(t) {
+        counts[loc] += 1;
+        arrived[loc] += 1;
+        if !share.owns(a) {
+            continue;
+        }
         let i = agents.slot(a);
         debug_assert_eq!(agents.state[i], ST_TRANSIT);
         agents.state[i] = ST_AT;
@@ -106,30 +122,42 @@ pub(crate) fn release(
             agents.route[i] = NO_ROUTE;
             agents.cursor[i] = 0;
         }
-        counts[loc] += 1;
-        arrived[loc] += 1;
         placed.push(i as u32);
     }
-    papers_release(b, t, agents, counts);
-    relocate(b, t, agents, counts);
+    papers_release(b, t, agents, counts, share);
+    relocate(b, t, agents, counts, share);
 }
 
 /// B2 for waits that end today: the person is free again at the office, or, with
 /// papers from an office with a bus, in transit to the bus's destination.
-fn papers_release(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64]) {
+/// People waiting for papers are at the office's location.
+fn papers_release(
+    b: &mut BorderState,
+    t: u32,
+    agents: &mut Agents,
+    counts: &mut [u64],
+    share: &Share,
+) {
     for (a, o, with_papers) in b.papers.release(t) {
+        let office = &b.border().papers[o];
+        let bus = with_papers.then_some(office.bus_to).flatten();
+        let (at, release) = (office.location, t + office.bus_days);
+        if let Some(dest) = bus {
+            counts[at] -= 1;
+            b.send(a, release, dest);
+        }
+        if !share.owns(a) {
+            continue;
+        }
         let i = agents.slot(a);
         debug_assert!(agents.flags[i] & PAPERS_WAIT != 0 && agents.state[i] == ST_AT);
+        debug_assert_eq!(agents.loc[i] as usize, at);
         agents.flags[i] &= !PAPERS_WAIT;
         agents.dist[i] = NO_MOVE_DAY;
-        let office = &b.border().papers[o];
-        if let (true, Some(dest)) = (with_papers, office.bus_to) {
-            let release = t + office.bus_days;
-            counts[agents.loc[i] as usize] -= 1;
+        if let Some(dest) = bus {
             agents.state[i] = ST_TRANSIT;
             agents.loc[i] = dest as u32;
             agents.dist[i] = 0.0;
-            b.send(a, release, dest);
         }
     }
 }
@@ -137,7 +165,7 @@ fn papers_release(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut
 /// B2 for the day's relocation events: each moves a uniform choice of the people
 /// waiting for papers at its `from` (their wait ends without papers) in transit to
 /// its `to`; fewer than asked is noted in the warnings.
-fn relocate(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64]) {
+fn relocate(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64], share: &Share) {
     for r in papers::relocations(b.border(), t) {
         let waiting = papers::office_at(b.border(), r.from)
             .map(|o| b.papers.at_office(o))
@@ -152,23 +180,28 @@ fn relocate(b: &mut BorderState, t: u32, agents: &mut Agents, counts: &mut [u64]
             ));
         }
         for a in chosen {
+            // Those waiting at the office are at its location, `r.from`.
             b.papers.remove(a);
+            counts[r.from] -= 1;
+            b.send(a, t + r.delay_days, r.to);
+            if !share.owns(a) {
+                continue;
+            }
             let i = agents.slot(a);
+            debug_assert_eq!(agents.loc[i] as usize, r.from);
             agents.flags[i] &= !PAPERS_WAIT;
-            counts[agents.loc[i] as usize] -= 1;
             agents.state[i] = ST_TRANSIT;
             agents.loc[i] = r.to as u32;
             agents.dist[i] = 0.0;
             agents.route[i] = NO_ROUTE;
             agents.cursor[i] = 0;
-            b.send(a, t + r.delay_days, r.to);
         }
     }
 }
 
 /// B4 with `source = "waiting"`: the ids of the people free to go at `origin` (at
 /// the location, without an appointment, not in another caravan; waiting for
-/// papers or not), in id order.
+/// papers or not), in id order, among this part's agents.
 pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
     (0..agents.len())
         .filter(|&i| {
@@ -181,14 +214,22 @@ pub(crate) fn caravan_candidates(agents: &Agents, origin: usize) -> Vec<u32> {
 }
 
 /// B4: flags the members of a caravan that starts today; they drop any stored
-/// route, and those who waited for papers give up their wait.
-pub(crate) fn join_caravan(b: &mut BorderState, agents: &mut Agents, members: &[u32]) {
+/// route, and those who waited for papers give up their wait (the list of
+/// waits holds exactly the agents flagged `PAPERS_WAIT`, so it is updated for
+/// members of every part).
+pub(crate) fn join_caravan(
+    b: &mut BorderState,
+    agents: &mut Agents,
+    members: &[u32],
+    share: &Share,
+) {
     for &a in members {
-        let i = agents.slot(a);
-        if agents.flags[i] & PAPERS_WAIT != 0 {
-            agents.flags[i] &= !PAPERS_WAIT;
-            b.papers.remove(a);
+        b.papers.remove(a);
+        if !share.owns(a) {
+            continue;
         }
+        let i = agents.slot(a);
+        agents.flags[i] &= !PAPERS_WAIT;
         agents.flags[i] |= CARAVAN;
         agents.route[i] = NO_ROUTE;
         agents.cursor[i] = 0;
@@ -205,38 +246,45 @@ pub(crate) fn after_travel(
     t: u32,
     lg: &mut Ledger,
     watch: &[u32],
+    share: &mut Share,
 ) -> Vec<u32> {
-    // B6: the travel pass already put the intercepted in transit; record them.
-    for (s, from, cp) in std::mem::take(&mut lg.tally.intercepts) {
-        let i = s as usize;
-        let a = lg.agents.id_of(i);
-        let first = lg.agents.flags[i] & INTERCEPTED == 0;
-        lg.agents.flags[i] |= INTERCEPTED;
-        b.intercept_as(t, a, from as usize, cp as usize, first);
+    // B6: the travel pass already put the intercepted in transit; record them
+    // (intercepts are counted and transit is keyed, so the order is free).
+    let hits: Vec<[u64; 4]> = std::mem::take(&mut lg.tally.intercepts)
+        .into_iter()
+        .map(|(s, from, cp)| {
+            let i = s as usize;
+            let first = lg.agents.flags[i] & INTERCEPTED == 0;
+            lg.agents.flags[i] |= INTERCEPTED;
+            let a = lg.agents.id_of(i) as u64;
+            [a, from as u64, cp as u64, first as u64]
+        })
+        .collect();
+    for [a, from, cp, first] in share.all(hits) {
+        b.intercept_as(t, a as u32, from as usize, cp as usize, first != 0);
     }
 
-    // B7: caravans walk.
+    // B7: caravans walk. Every part knows the members; it moves its own.
     let mut watch = watch.to_vec();
     for (c, day) in b.advance_caravans(t) {
-        let members: Vec<usize> = b
-            .caravan_members(c)
-            .iter()
-            .map(|&a| lg.agents.slot(a))
-            .collect();
-        let left: Vec<usize> = day.left.iter().map(|&a| lg.agents.slot(a)).collect();
+        let all = b.caravan_members(c);
+        let slot = |a: u32| share.owns(a).then(|| lg.agents.slot(a));
+        let members: Vec<usize> = all.iter().filter_map(|&a| slot(a)).collect();
+        let left: Vec<usize> = day.left.iter().filter_map(|&a| slot(a)).collect();
         let papers: Vec<(usize, usize)> = day
             .papers
             .iter()
-            .map(|&(a, dest, _)| (lg.agents.slot(a), dest))
+            .filter_map(|&(a, dest, _)| Some((slot(a)?, dest)))
             .collect();
-        let n = (members.len() + left.len() + papers.len()) as u32;
-        // Departures and arrivals of the group (all walked before splitting).
-        let first = members
+        let n = (all.len() + day.left.len() + day.papers.len()) as u32;
+        // Departures and arrivals of the group (all walked before splitting),
+        // counted by the part that holds its first member.
+        let first = all
             .first()
-            .or(left.first())
+            .or(day.left.first())
             .copied()
-            .or(papers.first().map(|p| p.0));
-        if let Some(first) = first {
+            .or(day.papers.first().map(|p| p.0));
+        if let Some(first) = first.and_then(slot) {
             let (st, loc) = lg.at(first);
             let moved = day.position != CaravanPos::At(loc) || !day.passed.is_empty();
             if st == ST_AT && moved {
@@ -277,9 +325,11 @@ pub(crate) fn after_travel(
     watch.dedup();
 
     // P: papers offices.
-    offer_papers(b, t, lg, &watch);
+    offer_papers(b, t, lg, &watch, share);
 
-    // B8: everyone at a port who may join its queue joins it.
+    // B8: everyone at a port who may join its queue joins it (queues are
+    // keyed sets: the order of joining is free).
+    let mut joined: Vec<[u64; 3]> = Vec::new();
     for &s in &watch {
         let i = s as usize;
         let (st, loc) = lg.at(i);
@@ -300,11 +350,16 @@ pub(crate) fn after_travel(
                 None => b.accepts_walk_ups(p),
             };
             if joins {
-                let a = lg.agents.id_of(i);
-                b.join_queue_as(t, p, a, appointment.map(|x| x.1));
+                let a = lg.agents.id_of(i) as u64;
+                let day = appointment.map_or(u64::MAX, |x| x.1 as u64);
+                joined.push([a, p as u64, day]);
                 lg.set(i, ST_QUEUED, loc as u32, 0.0);
             }
         }
+    }
+    for [a, p, day] in share.all(joined) {
+        let appointment = (day != u64::MAX).then_some(day as u32);
+        b.join_queue_as(t, p as usize, a as u32, appointment);
     }
 
     // B9: appointments. Slots of the eligible (in slot order, hence id order).
@@ -324,20 +379,30 @@ pub(crate) fn after_travel(
             .filter(|&s| b.requests(t, agents.id_of(s as usize)))
             .collect()
     };
-    if !requesters.is_empty() {
-        // A requester's registration day is the day of its first request.
-        let reqs: Vec<(u32, u32)> = requesters
-            .iter()
-            .map(|&s| {
-                let c = &mut lg.agents.border[s as usize];
-                if c.registered == NO_DAY {
-                    c.registered = t;
-                }
-                let reg = c.registered;
-                (lg.agents.id_of(s as usize), reg)
-            })
-            .collect();
+    // A requester's registration day is the day of its first request.
+    let reqs: Vec<[u64; 2]> = requesters
+        .iter()
+        .map(|&s| {
+            let c = &mut lg.agents.border[s as usize];
+            if c.registered == NO_DAY {
+                c.registered = t;
+            }
+            let reg = c.registered as u64;
+            [lg.agents.id_of(s as usize) as u64, reg]
+        })
+        .collect();
+    // The allocation is over the requesters of all parts (made identically in
+    // every part), and only on days with requesters (it takes the day's slots).
+    let reqs: Vec<(u32, u32)> = share
+        .all(reqs)
+        .into_iter()
+        .map(|[a, reg]| (a as u32, reg as u32))
+        .collect();
+    if !reqs.is_empty() {
         for w in b.allocate_registered(t, &reqs) {
+            if !share.owns(w.agent) {
+                continue;
+            }
             // A holder's stored route gives way to its port (see `agents`).
             let i = lg.agents.slot(w.agent);
             lg.agents.flags[i] |= HOLDER;
@@ -350,6 +415,9 @@ pub(crate) fn after_travel(
     // B10: admissions.
     for (_, adm) in b.admit(t) {
         for &(a, _, _) in &adm.admitted {
+            if !share.owns(a) {
+                continue;
+            }
             let i = lg.agents.slot(a);
             debug_assert_eq!(lg.agents.state[i], ST_QUEUED);
             let loc = lg.agents.loc[i];
@@ -359,7 +427,9 @@ pub(crate) fn after_travel(
         }
     }
 
-    // B11: crossings between ports.
+    // B11: crossings between ports: every part draws and counts for all
+    // (keyed draws), and exits its own. A record keeps the slot for its part.
+    let mut free: Vec<[u64; 4]> = Vec::new();
     for &s in &watch {
         let i = s as usize;
         if !lg.free(i) {
@@ -368,9 +438,15 @@ pub(crate) fn after_travel(
         let loc = lg.at(i).1;
         if let Some(c) = b.crossing_at(loc) {
             let waited = lg.agents.border[i].waited(c as u32, t);
-            if b.crosses_after(t, c, lg.agents.id_of(i), waited) {
-                lg.set(i, ST_ENCOUNTERED, loc as u32, 0.0);
-            }
+            free.push([lg.agents.id_of(i) as u64, c as u64, waited as u64, s as u64]);
+        }
+    }
+    for [a, c, waited, s] in share.all(free) {
+        let (a, c) = (a as u32, c as usize);
+        if b.crosses_after(t, c, a, waited as u32) && share.owns(a) {
+            let i = s as usize;
+            let loc = lg.agents.loc[i];
+            lg.set(i, ST_ENCOUNTERED, loc, 0.0);
         }
     }
     watch
@@ -378,11 +454,12 @@ pub(crate) fn after_travel(
 
 /// P: everyone at a papers office who was never offered papers is offered them
 /// now (`papers::plan`); those who seek wait there, off the decision pass.
-fn offer_papers(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32]) {
+fn offer_papers(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32], share: &mut Share) {
     if b.border().papers.is_empty() {
         return;
     }
     let seed = b.seed();
+    let mut waits: Vec<[u64; 4]> = Vec::new();
     for &s in watch {
         let i = s as usize;
         let (st, loc) = lg.at(i);
@@ -398,7 +475,15 @@ fn offer_papers(b: &mut BorderState, t: u32, lg: &mut Ledger, watch: &[u32]) {
             lg.agents.flags[i] |= PAPERS_WAIT;
             lg.agents.route[i] = NO_ROUTE;
             lg.agents.cursor[i] = 0;
-            b.papers.push(a, o, plan);
+            waits.push([a as u64, o as u64, plan.release as u64, plan.papers as u64]);
         }
+    }
+    // The list of waits is keyed by (release day, agent): order is free.
+    for [a, o, release, with_papers] in share.all(waits) {
+        let plan = papers::Plan {
+            release: release as u32,
+            papers: with_papers != 0,
+        };
+        b.papers.push(a as u32, o as usize, plan);
     }
 }

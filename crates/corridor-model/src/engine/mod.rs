@@ -49,6 +49,7 @@ pub(crate) mod spawn;
 pub(crate) mod streams;
 
 pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
+use partition::Share;
 pub use partition::{simulate_partitioned, Partition, Reduce};
 pub use routes::prune_weights;
 
@@ -141,6 +142,10 @@ struct Whole;
 
 impl Reduce for Whole {
     fn sum(&mut self, _v: &mut [u64]) {}
+
+    fn gather(&mut self, v: &[u64]) -> Vec<u64> {
+        v.to_vec()
+    }
 }
 
 /// The agent engine with every agent visited every day and the tally recounted,
@@ -451,6 +456,17 @@ fn merge_slots(a: &[u32], b: &[u32], keep: impl Fn(u32) -> bool) -> Vec<u32> {
     out
 }
 
+/// Adds the departures of the decision pass and the arrivals before the passes
+/// (both summed over all parts already) to the travel pass's tally.
+fn add_early(tally: &mut passes::Tally, departed_decision: &[u32], early_arrived: &[u32]) {
+    for (t, d) in tally.departed.iter_mut().zip(departed_decision) {
+        *t += *d;
+    }
+    for (t, d) in tally.arrived.iter_mut().zip(early_arrived) {
+        *t += *d;
+    }
+}
+
 /// Sums `v` over the parts of a partitioned run.
 fn reduce_u32(reduce: &mut dyn Reduce, v: Vec<u32>) -> Vec<u32> {
     let mut w: Vec<u64> = v.iter().map(|&x| x as u64).collect();
@@ -458,9 +474,9 @@ fn reduce_u32(reduce: &mut dyn Reduce, v: Vec<u32>) -> Vec<u32> {
     w.into_iter().map(|x| x as u32).collect()
 }
 
-/// Sums a travel pass's tally over the parts of a partitioned run, in one
-/// reduce (border processes, the only source of intercepts and watched slots,
-/// are not partitioned).
+/// Sums a day's tally over the parts of a partitioned run, in one reduce
+/// (intercepts and watched slots stay per part: the border steps use them
+/// before, through `partition::Share`).
 fn reduce_tally(reduce: &mut dyn Reduce, t: &mut passes::Tally) {
     let n = t.pop.len();
     let mut w: Vec<u64> = Vec::with_capacity(5 * n + 4);
@@ -634,6 +650,7 @@ impl<'a> World<'a> {
                 &mut self.core.counts,
                 &mut early_arrived,
                 &mut placed,
+                &mut Share::new(self.partition, reduce),
             );
         }
 
@@ -669,16 +686,17 @@ impl<'a> World<'a> {
                         car.size,
                         car.source == crate::border::CaravanSource::New,
                     );
+                    let mut share = Share::new(self.partition, reduce);
                     let candidates: Vec<u32> = if new {
                         let first = sink.agents.next_id();
                         sink.create(origin, t, size);
                         spawned_today += size;
                         (first..sink.agents.next_id()).collect()
                     } else {
-                        border_step::caravan_candidates(sink.agents, origin)
+                        share.ids(border_step::caravan_candidates(sink.agents, origin))
                     };
                     let members = b.start_caravan(t, c, &candidates);
-                    border_step::join_caravan(b, sink.agents, &members);
+                    border_step::join_caravan(b, sink.agents, &members, &share);
                 }
             }
         }
@@ -723,7 +741,10 @@ impl<'a> World<'a> {
         }
         // Border scenarios run the travel pass incrementally when yesterday's
         // watched list is still valid (else every slot is visited today).
+        // (Not in a partitioned run: its tally is summed after the border
+        // steps, so every part recounts its own agents.)
         let border_inc = self.border.is_some()
+            && parts == 1
             && self.incremental
             && !watch_changed
             && self.watched.is_some()
@@ -752,7 +773,10 @@ impl<'a> World<'a> {
         let exited_here = (tally.admitted + tally.encountered + tally.removed
             - (self.gone.admitted + self.gone.encountered + self.gone.removed))
             as usize;
-        if parts > 1 {
+        // A partitioned border scenario sums its tally after the border steps,
+        // which change this part's agents (see `partition`).
+        let late = parts > 1 && self.border.is_some();
+        if parts > 1 && !late {
             reduce_tally(reduce, &mut tally);
         }
         if inc_today {
@@ -762,11 +786,8 @@ impl<'a> World<'a> {
                 *a = *c as u32;
             }
         }
-        for (t, d) in tally.departed.iter_mut().zip(&departed_decision) {
-            *t += *d;
-        }
-        for (t, d) in tally.arrived.iter_mut().zip(&early_arrived) {
-            *t += *d;
+        if !late {
+            add_early(&mut tally, &departed_decision, &early_arrived);
         }
 
         // 5. Border steps B6 (recording) to B11.
@@ -794,7 +815,8 @@ impl<'a> World<'a> {
                 tally: &mut tally,
                 net: &self.core.net,
             };
-            let watched = border_step::after_travel(b, t, &mut lg, &watch);
+            let mut share = Share::new(self.partition, reduce);
+            let watched = border_step::after_travel(b, t, &mut lg, &watch, &mut share);
             self.watched = Some(watched);
             self.carried = Some(Carried {
                 queue: tally.queue.clone(),
@@ -802,6 +824,11 @@ impl<'a> World<'a> {
                 encountered: tally.encountered,
                 removed: tally.removed,
             });
+        }
+
+        if late {
+            reduce_tally(reduce, &mut tally);
+            add_early(&mut tally, &departed_decision, &early_arrived);
         }
 
         // 6. Record (B12).

@@ -7,20 +7,94 @@
 //! (never by its slot or part) and counts are integer sums, every part returns a
 //! `RunOutput` equal to [`super::simulate`]'s for any number of parts.
 //!
-//! The core stays free of I/O: the all-reduce is a [`Reduce`] supplied by the
-//! caller (MPI in corridor-ensemble, threads in tests).
+//! Border scenarios: every part keeps the whole `BorderState` (queues, transit,
+//! appointment quotas, caravans, papers waits, the day's records) and changes it
+//! identically. Where a border step needs facts of agents (who joins a queue,
+//! who requests an appointment, who is intercepted, who may cross, who may join
+//! a caravan), each part lists those of its own agents, the lists of all parts
+//! are gathered on every part ([`Reduce::gather`]) and merged in agent-id order
+//! ([`Share::all`]), and every part then makes the same `BorderState` calls in
+//! that order, changing only the agents it holds. Every `BorderState` decision
+//! is keyed by agent and day or made over a sorted list, so the merged list
+//! gives exactly the serial run's calls. The day's tally of a border scenario is
+//! summed after the border steps (they change this part's agents only).
+//!
+//! The core stays free of I/O: the all-reduce and the gather are a [`Reduce`]
+//! supplied by the caller (MPI in corridor-ensemble, threads in tests).
 
 use super::{EngineKind, RunOptions, COMPACT_AT};
 use crate::error::ModelError;
 use crate::record::RunOutput;
 use crate::scenario::Scenario;
 
-/// Element-wise sum over all parts, in place: after the call every part's `v`
-/// holds the sum of all parts' `v`. Every part calls it the same number of times
-/// with slices of the same length, in the same order.
+/// The collective operations between the parts of a run. Every part calls them
+/// the same number of times, in the same order.
 pub trait Reduce {
-    /// Sums `v` over all parts.
+    /// Element-wise sum over all parts, in place: after the call every part's
+    /// `v` holds the sum of all parts' `v` (slices of the same length).
     fn sum(&mut self, v: &mut [u64]);
+
+    /// Concatenation of every part's `v` in part order (lengths may differ):
+    /// every part gets the same vector. A run in one part returns `v`.
+    fn gather(&mut self, v: &[u64]) -> Vec<u64>;
+}
+
+/// What the border steps need of the partition: which agents this part holds,
+/// and the gather of the day's candidates. With one part, [`Share::all`]
+/// returns its argument untouched, so the serial run makes the very same calls.
+pub(crate) struct Share<'a> {
+    partition: Partition,
+    reduce: &'a mut dyn Reduce,
+}
+
+impl<'a> Share<'a> {
+    pub(crate) fn new(partition: Partition, reduce: &'a mut dyn Reduce) -> Self {
+        Share { partition, reduce }
+    }
+
+    /// Whether agent `id` is held by this part.
+    #[inline]
+    pub(crate) fn owns(&self, id: u32) -> bool {
+        self.partition.owns(id)
+    }
+
+    /// Every part's records, merged in increasing order of their first field
+    /// (an agent id, one record per agent). Each part must pass its records in
+    /// that order; with one part they come back as they are.
+    pub(crate) fn all<const W: usize>(&mut self, mine: Vec<[u64; W]>) -> Vec<[u64; W]> {
+        if self.partition.parts <= 1 {
+            return mine;
+        }
+        debug_assert!(
+            mine.windows(2).all(|w| w[0][0] < w[1][0]),
+            "records not in id order"
+        );
+        let flat: Vec<u64> = mine.iter().flatten().copied().collect();
+        let all = self.reduce.gather(&flat);
+        let mut v: Vec<[u64; W]> = all
+            .chunks_exact(W)
+            .map(|c| {
+                let mut r = [0u64; W];
+                r.copy_from_slice(c);
+                r
+            })
+            .collect();
+        // Ids are distinct, so the order is total.
+        v.sort_unstable_by_key(|r| r[0]);
+        v
+    }
+
+    /// [`all`](Self::all) for plain agent ids (ascending in each part).
+    pub(crate) fn ids(&mut self, mine: Vec<u32>) -> Vec<u32> {
+        if self.partition.parts <= 1 {
+            return mine;
+        }
+        let recs = mine.into_iter().map(|a| [a as u64]).collect();
+        self.all::<1>(recs)
+            .into_iter()
+            .map(|[a]| a as u32)
+            .collect()
+    }
 }
 
 /// Which part of the agents this process runs.
@@ -46,8 +120,8 @@ impl Partition {
 /// Runs `scenario` with the agents of `partition` only, summing the counts over
 /// all parts with `reduce`. Every part must call this with the same scenario and
 /// options; each returns the same output, equal to [`super::simulate`]'s.
-/// Scenarios with border processes are refused (their steps act on individual
-/// agents across locations in id order) and so is the count engine.
+/// Border processes are split as the module doc says; the count engine (no
+/// agents to split) is refused.
 pub fn simulate_partitioned(
     scenario: &Scenario,
     opts: &RunOptions,
@@ -60,20 +134,10 @@ pub fn simulate_partitioned(
             partition.part, partition.parts
         )));
     }
-    if partition.parts > 1 {
-        if opts.engine != EngineKind::Agents {
-            return Err(ModelError::InvalidScenario(
-                "a partitioned run needs the agent engine (the count engine moves no agents)"
-                    .into(),
-            ));
-        }
-        if !scenario.border.is_empty() {
-            return Err(ModelError::InvalidScenario(
-                "a partitioned run cannot have border processes (ports, checkpoints, \
-                 caravans, ...): they act on agents across parts; run it whole"
-                    .into(),
-            ));
-        }
+    if partition.parts > 1 && opts.engine != EngineKind::Agents {
+        return Err(ModelError::InvalidScenario(
+            "a partitioned run needs the agent engine (the count engine moves no agents)".into(),
+        ));
     }
     super::run(scenario, opts, COMPACT_AT, false, partition, reduce)
 }
@@ -86,13 +150,15 @@ mod tests {
     use crate::Date;
     use std::sync::{Barrier, Mutex};
 
-    /// All-reduce between the threads of a test: add, wait, read, wait.
+    /// All-reduce and gather between the threads of a test: add (or store),
+    /// wait, read, wait.
     struct Shared {
         barrier: Barrier,
         sum: Mutex<(usize, Vec<u64>)>,
+        gathered: Mutex<Vec<Vec<u64>>>,
     }
 
-    struct ThreadReduce<'a>(&'a Shared);
+    struct ThreadReduce<'a>(&'a Shared, u32);
 
     impl Reduce for ThreadReduce<'_> {
         fn sum(&mut self, v: &mut [u64]) {
@@ -114,6 +180,16 @@ mod tests {
                 s.sum.lock().unwrap().0 = 0;
             }
             s.barrier.wait();
+        }
+
+        fn gather(&mut self, v: &[u64]) -> Vec<u64> {
+            let s = self.0;
+            s.barrier.wait();
+            s.gathered.lock().unwrap()[self.1 as usize] = v.to_vec();
+            s.barrier.wait();
+            let all = s.gathered.lock().unwrap().concat();
+            s.barrier.wait();
+            all
         }
     }
 
@@ -140,12 +216,88 @@ mod tests {
         sc.link("A", "D", 300.0);
         sc.settings.spawn_rules.camps_are_sinks = true;
         sc.settings.move_rules.avoid_short_stints = true;
+        compare_parts(&sc, 9);
+    }
+
+    /// Border processes with compaction after every exit: inflow → city with
+    /// crossings (a checkpoint on the way relocates people back) → port with
+    /// walk-ups and appointments. Every part holds a shrinking share of slots
+    /// while `BorderState` (queues, transit, appointment quota) is whole.
+    #[test]
+    fn border_parts_compacting_on_their_own_equal_the_whole_run() {
+        use crate::border::{
+            Allocation, AppointmentPool, Border, Checkpoint, CrossingPoint, Inflow, Port,
+            QueueDiscipline,
+        };
+        use crate::series::Series;
+        let mut sc = Scenario::new("exits", Date(0), 40);
+        for (n, k) in [
+            ("In", LocationKind::Town),
+            ("Mid", LocationKind::Town),
+            ("City", LocationKind::Town),
+            ("Port", LocationKind::Port),
+        ] {
+            sc.add_location(Location::new(n, k));
+        }
+        sc.link("In", "Mid", 60.0);
+        sc.link("Mid", "City", 90.0);
+        sc.link("City", "Port", 5.0);
+        sc.settings.move_rules.max_move_speed = 100.0;
+        sc.border = Border {
+            ports: vec![Port {
+                location: 3,
+                name: "Port".into(),
+                border_city: 2,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: 150.0,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Random,
+            }],
+            appointments: Some(AppointmentPool {
+                per_day: 15.0,
+                shares: vec![1.0],
+                request_probability: 0.3,
+                eligible: vec![2],
+                allocation: Allocation::Lottery,
+                lead_days: 2,
+            }),
+            checkpoints: vec![Checkpoint {
+                name: "K".into(),
+                from: 1,
+                to: 2,
+                both_directions: false,
+                probability: 0.2,
+                relocate_to: 0,
+                delay_days: 2,
+            }],
+            inflows: vec![Inflow {
+                location: 0,
+                series: Series::new(vec![(0, 400.0)]),
+            }],
+            crossings: vec![CrossingPoint {
+                name: "City".into(),
+                border_city: 2,
+                sector: "S".into(),
+                hazard: 0.3,
+                slope: 0.1,
+                max_hazard: 0.9,
+            }],
+            ..Border::default()
+        };
+        compare_parts(&sc, 5);
+    }
+
+    /// Runs `sc` whole and in 2 and 3 parts on threads, each part compacting
+    /// after every exit; every part must return the whole run's output.
+    fn compare_parts(sc: &Scenario, seed: u64) {
         let opts = RunOptions {
-            seed: 9,
+            seed,
             ..Default::default()
         };
         let whole = run(
-            &sc,
+            sc,
             &opts,
             usize::MAX,
             false,
@@ -153,12 +305,14 @@ mod tests {
             &mut super::super::Whole,
         )
         .unwrap();
-        let removed = whole.days.last().unwrap().accounting.removed;
-        assert!(removed > 1000, "removed {removed}");
+        let last = whole.days.last().unwrap().accounting;
+        let exits = last.admitted + last.encountered + last.removed;
+        assert!(exits > 1000, "{}: {last:?}", sc.name);
         for parts in [2u32, 3] {
             let shared = Shared {
                 barrier: Barrier::new(parts as usize),
                 sum: Mutex::new((0, Vec::new())),
+                gathered: Mutex::new(vec![Vec::new(); parts as usize]),
             };
             let outs: Vec<RunOutput> = std::thread::scope(|s| {
                 let hs: Vec<_> = (0..parts)
@@ -166,17 +320,23 @@ mod tests {
                         let (sc, opts, shared) = (&sc, &opts, &shared);
                         s.spawn(move || {
                             let p = Partition { part, parts };
-                            let mut r = ThreadReduce(shared);
+                            let mut r = ThreadReduce(shared, part);
                             let mut w = World::new(sc, opts.seed, p).unwrap();
                             w.compact_at = 1;
                             let days: Vec<_> =
                                 (0..sc.days).map(|t| w.step(t, &mut r).unwrap()).collect();
                             // This part compacted: it holds fewer slots than ids.
-                            assert!(w.gone.removed > 0, "part {part} of {parts} never compacted");
+                            let g = w.gone;
+                            let gone = g.admitted + g.encountered + g.removed;
+                            assert!(gone > 0, "part {part} of {parts} never compacted");
+                            let mut warnings = w.core.warnings;
+                            if let Some(b) = &w.border {
+                                warnings.extend(b.warnings().iter().cloned());
+                            }
                             RunOutput {
                                 seed: opts.seed,
                                 days,
-                                warnings: w.core.warnings,
+                                warnings,
                             }
                         })
                     })
