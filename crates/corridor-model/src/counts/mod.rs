@@ -962,7 +962,7 @@ impl<'a> CountWorld<'a> {
             // B5 shelter factor; who waits at a port for its queue.
             for l in 0..n {
                 self.score[l] *= b.b.attractiveness_factor(l, self.counts[l]);
-                self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.accepts_walk_ups(p));
+                self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.holds_at_port(p));
             }
         }
         self.demo.end_scores(
@@ -1127,7 +1127,7 @@ impl<'a> CountWorld<'a> {
                 normalise(&mut at[l], 0, scratch);
             }
             b.offer_papers(t, self.seed, at, scratch);
-            b.join_queues(t, at);
+            b.join_queues(t, self.seed, at, scratch);
             b.appointments(t, self.seed, at, scratch);
             b.admit(t, self.seed);
             b.crossings(t, self.seed, at, scratch);
