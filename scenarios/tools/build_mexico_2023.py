@@ -522,17 +522,35 @@ REFIT_NOTE = ("Refit (issue 15) on CBP encounters Jul-Aug 2023 and the stocks re
 # targets, CMA-ES 117 evaluations over six parameters near the first refit's values.
 REFIT2_NOTE = ("Second refit (issue 15, with the walk-up capacities free): the same window and objective, "
                "count engine, CMA-ES 117 evaluations. See 'Calibration' in the prose.")
-WALK_UP_SCALE = num("walk-up capacity scale (every port)", 1.563302, CALIBRATED, "[S20]",
+# The third refit of issue 15, once balking and reneging at the ports' walk-up queues were in the
+# model (`[ports] patience_days`, `renege_probability`, docs/model.md §8): the same window,
+# objective and stock targets, CMA-ES over the two new parameters and the levers they trade with.
+REFIT3_NOTE = ("Third refit (issue 15, with balking and reneging at the walk-up queues): the same window "
+               "and objective, count engine, CMA-ES 144 evaluations. See 'Calibration' in the prose.")
+# ports.walk_up_scale of the third refit, on top of the second refit's 1.563302.
+REFIT3_WALK_UP = 1.699939
+WALK_UP_SCALE = num("walk-up capacity scale (every port)", round(1.563302 * REFIT3_WALK_UP, 6), CALIBRATED,
+                    "[S20]",
                     "Multiplies every port's walk-up capacity (ports.walk_up_scale): the field office split "
                     "below is OFO encounters minus CBP One slots, but in the model part of a port's capacity "
                     "goes unused on the days its walk-ups are suspended or its queue is empty. "
-                    + REFIT2_NOTE)
+                    + REFIT2_NOTE + " 1.563302. " + REFIT3_NOTE + f" x {REFIT3_WALK_UP}.")
+PATIENCE_DAYS = num(
+    "walk-up patience (days; balking)", 56.37, CALIBRATED, "",
+    "No source gives how long people were willing to wait in a port's walk-up line or how many turned "
+    "away (SOURCES.md, 'What the fit cannot do'). A person at a port joins its walk-up queue with "
+    "probability exp(-W / patience), W = walk-ups queued / walk-up capacity a day (docs/model.md §8). "
+    + REFIT3_NOTE + " 56.374368, rounded.")
+RENEGE_PROBABILITY = num(
+    "daily probability of leaving a walk-up queue (reneging)", 0.0167, CALIBRATED, "",
+    "No source. A queued walk-up leaves the line with this probability each day and is free at the port "
+    "again (docs/model.md §8). " + REFIT3_NOTE + " 0.016747, rounded.")
 REQUEST_PROBABILITY = num(
-    "CBP One daily request probability", 0.7997, CALIBRATED, "[S73]",
+    "CBP One daily request probability", 0.6766, CALIBRATED, "[S73]",
     "~80,000 requests/day for 1,000 slots in late May 2023 [S73], against an eligible waiting population "
     "of the order of 100,000 (border stocks ~21,000 + CDMX and central Mexico + people in transit): "
     "nearly everyone eligible requests every day. Initial value 0.8. " + REFIT_NOTE + " 0.695813, rounded. "
-    + REFIT2_NOTE + " 0.6958 -> 0.799729, rounded.")
+    + REFIT2_NOTE + " 0.6958 -> 0.799729, rounded. " + REFIT3_NOTE + " 0.7997 -> 0.676632, rounded.")
 
 
 def largest_remainder(values: dict[str, float], total: int) -> dict[str, int]:
@@ -640,6 +658,8 @@ REFIT = {"Ciudad Juárez": 0.392275, "Tijuana": 0.339236, "Mexicali": 0.036835, 
          "Reynosa": 0.425712, "Matamoros": 0.099782, "Ojinaga": 0.230349}
 # Second refit: REFIT2_SCALE times every hazard of the first refit (4 decimals).
 REFIT2_SCALE = 1.204121
+# Third refit: REFIT3_SCALE times every hazard of the second refit (4 decimals).
+REFIT3_SCALE = 0.944546
 HAZARD_SLOPE = num("crossing hazard slope (relative rise per waiting day)", 0.01, CALIBRATED, "",
                    "Frustration with the appointment lottery: the hazard doubles after 100 days of waiting "
                    "(Ciudad Juárez waits reached 9 months by 2024 [S31]). Initial value.")
@@ -651,10 +671,11 @@ def build_crossings(usbp_day):
     for city, sector in SECTOR.items():
         first = round(HAZARD_FIT.get(city, HAZARD[city]) * HAZARD_SCALE, 4)
         refit = round(REFIT.get(city, first) * REFIT_SCALE, 4)
+        refit2 = round(refit * REFIT2_SCALE, 4)
         h = num(f"crossing hazard {city} ({sector})",
-                round(refit * REFIT2_SCALE, 4), CALIBRATED, "",
+                round(refit2 * REFIT3_SCALE, 4), CALIBRATED, "",
                 f"Initial value {HAZARD[city]}; {CAL_NOTE} First fit {first}. {REFIT_NOTE} Refit {refit}. "
-                f"{REFIT2_NOTE} Scale {REFIT2_SCALE}. Target: {sector} "
+                f"{REFIT2_NOTE} Scale {REFIT2_SCALE}: {refit2}. {REFIT3_NOTE} Scale {REFIT3_SCALE}. Target: {sector} "
                 f"USBP encounters Jul-Sep 2023 ≈ {usbp_day[sector]:,.0f}/day [S20].")
         rows.append([city, sector, h, HAZARD_SLOPE, HAZARD_MAX])
     return rows
@@ -1161,13 +1182,14 @@ def build_rules():
             "weight 1/(10 + km)), the rest in towns on the way, from where people choose again. Initial value; "
             "the same for every border city (the format has no per-location attractiveness).")),
         ("move_rules.foreign_weight", num(
-            "foreign_weight (attractiveness of the ports for walk-ups)", 0.8921, CALIBRATED, "",
+            "foreign_weight (attractiveness of the ports for walk-ups)", 0.6415, CALIBRATED, "",
             "Ports are the only foreign locations; a route ending at a port makes a walk-up (about 1% of the "
             "choices). 0.1 gave ~25 walk-ups a day in Jul-Sep 2023 (2,300 over the quarter) against ~220 "
             "(OFO encounters minus appointment slots); 0.3 gives ~70. Higher values overfill the queues of the "
-            "ports without CBP One (5 walk-ups a day each; nobody leaves a queue). Initial value 0.3. "
+            "ports without CBP One (5 walk-ups a day each; before the third refit nobody left a queue). Initial value 0.3. "
             + REFIT_NOTE + " 1.145455, rounded: walk-ups Jul-Aug 2023 11,600 against 12,846 observed. "
-            + REFIT2_NOTE + " 0.892108, rounded: fewer people draw to the ports, whose walk-up capacity rose.")),
+            + REFIT2_NOTE + " 0.892108, rounded: fewer people draw to the ports, whose walk-up capacity rose. "
+            + REFIT3_NOTE + " 0.641500.")),
     ]
 
 
@@ -1250,6 +1272,9 @@ def render_toml(rules, caravans, timeline, variants, eligible_regions, offices, 
     o.append(f"eligible_regions = {toml_value(eligible_regions)}\n")
     o.append(f'allocation = "mixed"\nfifo_share = {fmt(FIFO_SHARE)}  # half earliest registrants, half lottery [S73]\n')
     o.append(f"lead_days = {LEAD_DAYS}  # scheduled up to 14 days ahead [S26]\n")
+    o.append("\n[ports]  # balking and reneging at the walk-up queues (docs/model.md §8); no source: calibrated\n")
+    o.append(f"patience_days = {fmt(PATIENCE_DAYS)}  # join with probability exp(-W / patience), W = expected wait (days)\n")
+    o.append(f"renege_probability = {fmt(RENEGE_PROBABILITY)}  # daily, per queued walk-up\n")
     for c in caravans:
         o.append(f"\n[[caravans]]  # {c.note}\n")
         o.append(f'name = "{c.name}"\ndate = {toml_value(c.date)}\norigin = "{c.origin}"\nsize = {c.size}\n')

@@ -500,15 +500,15 @@ mod tests {
             .as_ref()
             .expect("the scenario names its CBP file");
         let obs = crate::encounters::read_cbp(&dir.join(cbp)).unwrap();
-        // The second refit: the ports' walk-up capacities and the papers share
-        // free, near the first refit's values.
+        // The third refit: balking and reneging at the walk-up queues free,
+        // with the levers they trade with (scenarios/mexico-2023/SOURCES.md).
         let params: Vec<ParamRange> = [
-            "crossings.hazard_scale=0.8..1.25",
-            "move_rules.foreign_weight=0.6..1.5",
-            "appointments.request_probability=0.5..0.9",
-            "inflows.scale=0.85..1.15",
-            "ports.walk_up_scale=0.7..2",
-            "papers.Tapachula.seek_share=0.05..0.12",
+            "ports.patience_days=2..120",
+            "ports.renege_probability=0..0.05",
+            "ports.walk_up_scale=0.8..3",
+            "move_rules.foreign_weight=0.6..1.6",
+            "crossings.hazard_scale=0.85..1.2",
+            "appointments.request_probability=0.5..0.95",
         ]
         .iter()
         .map(|s| ParamRange::parse(s).unwrap())
@@ -516,7 +516,7 @@ mod tests {
         let budget = std::env::var("MXCAL_BUDGET")
             .ok()
             .and_then(|b| b.parse().ok())
-            .unwrap_or(120);
+            .unwrap_or(150);
         let mut opts = ScenarioCalOptions::new(budget, 1, inst.seed.unwrap_or(1));
         opts.months = Some(vec!["2023-07".into(), "2023-08".into()]);
         opts.engine = EngineKind::Counts;

@@ -24,7 +24,7 @@ pub use crate::flee::InputFile;
 use corridor_model::border::{
     Action, Allocation, AppointmentPool, Border, Caravan, CaravanSource, Checkpoint, CrossingPoint,
     DayRange, Dispersal, DispersalAt, EncounterThreshold, Event, Inflow, InflowMode, PapersOffice,
-    Port, QueueDiscipline, Variant,
+    Port, QueueDiscipline, Variant, WalkUpLeaving,
 };
 use corridor_model::scenario::ObservedData;
 use corridor_model::{CampData, Date, Link, Location, LocationKind, Scenario, Series};
@@ -56,7 +56,7 @@ pub struct ScenarioInstance {
 }
 
 /// Keys of the top-level table.
-const TOP_KEYS: [&str; 17] = [
+const TOP_KEYS: [&str; 18] = [
     "name",
     "description",
     "start_date",
@@ -66,6 +66,7 @@ const TOP_KEYS: [&str; 17] = [
     "rules",
     "tables",
     "border",
+    "ports",
     "appointments",
     "threshold",
     "caravans",
@@ -449,6 +450,7 @@ fn build(
     read_crossings(&mut r, tabs.as_ref(), &mut border)?;
     let observations = read_observations(&mut r, tabs.as_ref())?;
     read_border_options(&r, &top, &mut border)?;
+    read_port_options(&top, &mut border)?;
     read_appointments(&r, &top, &scenario, &mut border)?;
     read_threshold(&r, &top, &mut border)?;
     read_caravans(&mut r, &top, &scenario, &mut border)?;
@@ -1107,6 +1109,30 @@ fn read_border_options(r: &Reader, top: &Tab, b: &mut Border) -> Result<(), Inpu
     )? {
         b.shelter_full_weight = w;
     }
+    Ok(())
+}
+
+/// `[ports]`: balking and reneging at the walk-up queues (docs/model.md §8).
+fn read_port_options(top: &Tab, b: &mut Border) -> Result<(), InputError> {
+    let Some(t) = top.opt_table("ports", &["patience_days", "renege_probability"])? else {
+        return Ok(());
+    };
+    if b.ports.is_empty() {
+        return Err(top.error_at(
+            "ports",
+            "ports: the scenario has no ports (tables.ports)".into(),
+        ));
+    }
+    b.walk_up_leaving = WalkUpLeaving {
+        patience_days: t.opt_f64(
+            "patience_days",
+            |x| x.is_finite() && x > 0.0,
+            "a number of days > 0",
+        )?,
+        renege_probability: t
+            .opt_f64("renege_probability", is_prob, PROB)?
+            .unwrap_or(0.0),
+    };
     Ok(())
 }
 

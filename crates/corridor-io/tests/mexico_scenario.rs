@@ -121,9 +121,15 @@ fn window_and_network() {
     let m = &s.settings.move_rules;
     assert_eq!(m.awareness_level, 28);
     assert_eq!(m.camp_weight, 10.0);
-    assert_eq!(m.foreign_weight, 0.8921);
+    assert_eq!(m.foreign_weight, 0.6415);
     assert_eq!(m.max_walk_speed, 20.0);
     assert_eq!(s.settings.optimisations.hasten, 1);
+    // Balking and reneging at the walk-up queues (third refit; SOURCES.md).
+    let w = s.border.walk_up_leaving;
+    assert_eq!(
+        (w.patience_days, w.renege_probability),
+        (Some(56.37), 0.0167)
+    );
 
     let count = |k: LocationKind| s.locations.iter().filter(|l| l.kind == k).count();
     assert_eq!(s.locations.len(), 74);
@@ -240,10 +246,10 @@ fn ports_and_appointments() {
         assert_eq!(s.locations[p.location].kind, LocationKind::Port);
         assert_eq!(s.locations[p.border_city].kind, LocationKind::Camp);
     }
-    // Capacity = appointment slots + walk-ups: San Ysidro 400 + 88.6 (56.7 × the walk-up scale).
+    // Capacity = appointment slots + walk-ups: San Ysidro 400 + 150.7 (56.7 × the walk-up scale).
     assert_eq!(
         b.ports[port(b, "San Ysidro POE")].capacity_per_day * h,
-        488.6
+        550.7
     );
 }
 
@@ -271,7 +277,7 @@ fn closures_and_reopenings() {
         !before.walk_ups[ep],
         "Eagle Pass Bridge 1 suspended since 27 Nov [S10]"
     );
-    assert_eq!(before.capacity[ng] * h, 110.7, "Morley Gate closed [S6]");
+    assert_eq!(before.capacity[ng] * h, 121.7, "Morley Gate closed [S6]");
     assert!(levers(b, &b.events, day(&s, "2023-12-03")).open[lk]);
     assert!(levers(b, &b.events, day(&s, "2023-12-08")).walk_ups[sy]);
 
@@ -297,13 +303,13 @@ fn closures_and_reopenings() {
             },
             &Action::SetPortCapacity {
                 port: ng,
-                capacity_per_day: 126.3 / h
+                capacity_per_day: 148.3 / h
             },
         ]
     );
     let after = levers(b, &b.events, jan4);
     assert!(after.open[lk] && after.walk_ups[sy] && after.walk_ups[ep]);
-    assert_eq!(after.capacity[ng] * h, 126.3);
+    assert_eq!(after.capacity[ng] * h, 148.3);
 }
 
 #[test]
@@ -436,7 +442,7 @@ fn policy_variants() {
         port(&b, "Nogales POE"),
     );
     assert!(!l.open[lk] && !l.walk_ups[sy] && !l.walk_ups[ep]);
-    assert_eq!(l.capacity[ng] * h, 110.7);
+    assert_eq!(l.capacity[ng] * h, 121.7);
     assert!(base.open[lk] && base.walk_ups[sy] && base.walk_ups[ep]);
 
     // Containment plus: the Chiapas/Oaxaca checkpoints at twice the baseline from 28 Dec.

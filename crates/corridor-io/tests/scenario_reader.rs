@@ -39,6 +39,7 @@ fn every_example_reads_without_warnings() {
             "crossings",
             "inflow",
             "papers",
+            "port-balking",
             "port-capacity",
             "port-closure",
             "shelter",
@@ -122,6 +123,19 @@ fn checkpoint() {
             }
         }]
     );
+}
+
+#[test]
+fn port_balking() {
+    let s = example("port-balking").scenario;
+    let w = s.border.walk_up_leaving;
+    assert_eq!(w.patience_days, Some(10.0));
+    assert_eq!(w.renege_probability, 0.03);
+    assert!(w.is_on());
+    // Without a `[ports]` section nobody balks or reneges.
+    let none = example("port-closure").scenario.border.walk_up_leaving;
+    assert_eq!((none.patience_days, none.renege_probability), (None, 0.0));
+    assert!(!none.is_on());
 }
 
 #[test]
@@ -318,7 +332,7 @@ fn the_error_fixtures_are_valid_on_their_own() {
 fn unknown_keys() {
     assert_eq!(
         read_with("name = \"t\"\nstart_dat = \"2023-12-01\"\n", &[]),
-        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, appointments, threshold, caravans, papers, events, variants, observations, sources)"
+        "scenario.toml:2: unknown key 'start_dat' (expected one of: name, description, start_date, days, seed, base, rules, tables, border, ports, appointments, threshold, caravans, papers, events, variants, observations, sources)"
     );
     assert_eq!(
         err("prots = \"ports.csv\"\n"),

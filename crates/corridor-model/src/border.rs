@@ -76,6 +76,32 @@ pub struct Border {
     pub threshold: Option<EncounterThreshold>,
     /// Offices where people wait for papers (at most one per location).
     pub papers: Vec<PapersOffice>,
+    /// Balking and reneging at the ports' walk-up queues (`[ports]`); the
+    /// default is neither (everyone who may join joins, nobody leaves).
+    pub walk_up_leaving: WalkUpLeaving,
+}
+
+/// Balking and reneging at the ports' walk-up queues (docs/model.md §8):
+/// people without an appointment who find a port's walk-up line long may not
+/// join it, and queued walk-ups may leave it. With both unset (the default)
+/// everyone who may join joins and nobody leaves a queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct WalkUpLeaving {
+    /// Patience τ in days, > 0: a person who may join a port's walk-up queue
+    /// joins with probability `exp(−W / τ)`, `W` the expected wait in days
+    /// (walk-ups queued ÷ walk-up capacity a day). `None`: always joins.
+    pub patience_days: Option<f64>,
+    /// Daily probability in [0, 1] that a queued walk-up (who joined before
+    /// today) leaves the queue. 0: nobody leaves.
+    pub renege_probability: f64,
+}
+
+impl WalkUpLeaving {
+    /// Is either process on? Then no port holds people in the decision pass:
+    /// those at a port who did not join move by Flee's rules.
+    pub fn is_on(&self) -> bool {
+        self.patience_days.is_some() || self.renege_probability > 0.0
+    }
 }
 
 impl Default for Border {
@@ -93,6 +119,7 @@ impl Default for Border {
             shelter_full_weight: 1.0,
             threshold: None,
             papers: Vec::new(),
+            walk_up_leaving: WalkUpLeaving::default(),
         }
     }
 }

@@ -15,6 +15,11 @@
 //!   [`scale_walk_ups`]: the capacity beyond the appointment slots it was sized for;
 //!   the whole capacity of a port without slots), on day 0 and in every
 //!   `set_port_capacity` event of the scenario and of its variants;
+//! * `ports.patience_days`: the walk-ups' patience τ (days, > 0; balking,
+//!   docs/model.md §8); absent from a scenario, its current value is +∞ (no
+//!   balking) and setting it turns balking on;
+//! * `ports.renege_probability`: the daily probability that a queued walk-up
+//!   leaves the queue, [0, 1] (reneging; 0 when the scenario has none);
 //! * `papers.<office>.seek_share`, `papers.<office>.give_up_share`: the share who
 //!   seek papers and the share of seekers who give up, at the papers office of the
 //!   location `<office>`, [0, 1];
@@ -48,6 +53,10 @@ pub enum Param {
     InflowScale,
     /// `ports.walk_up_scale`.
     WalkUpScale,
+    /// `ports.patience_days`.
+    PatienceDays,
+    /// `ports.renege_probability`.
+    RenegeProbability,
     /// `papers.<office>.seek_share`: index of the office.
     PapersSeekShare(usize),
     /// `papers.<office>.give_up_share`: index of the office.
@@ -77,6 +86,8 @@ const HAZARD_SCALE: &str = "crossings.hazard_scale";
 const REQUEST_PROBABILITY: &str = "appointments.request_probability";
 const INFLOW_SCALE: &str = "inflows.scale";
 const WALK_UP_SCALE: &str = "ports.walk_up_scale";
+const PATIENCE_DAYS: &str = "ports.patience_days";
+const RENEGE_PROBABILITY: &str = "ports.renege_probability";
 
 /// The fields of `papers.<office>.<field>`.
 const SEEK_SHARE: &str = "seek_share";
@@ -96,6 +107,8 @@ pub fn names() -> Vec<&'static str> {
             REQUEST_PROBABILITY,
             INFLOW_SCALE,
             WALK_UP_SCALE,
+            PATIENCE_DAYS,
+            RENEGE_PROBABILITY,
             "papers.<office>.seek_share",
             "papers.<office>.give_up_share",
             "papers.<office>.days_scale",
@@ -144,7 +157,8 @@ pub fn range_of(name: &str) -> Result<Range, ParamError> {
         return Ok(papers_range(field));
     }
     match name {
-        REQUEST_PROBABILITY => Ok(Range::UNIT),
+        REQUEST_PROBABILITY | RENEGE_PROBABILITY => Ok(Range::UNIT),
+        PATIENCE_DAYS => Ok(Range::POSITIVE),
         HAZARD_SCALE | INFLOW_SCALE | WALK_UP_SCALE => Ok(Range::NON_NEGATIVE),
         _ => match table::find(name) {
             Some(s) if s.tunable && s.name == name => Ok(s.range),
@@ -207,6 +221,11 @@ impl Param {
                 Err(not("the scenario has no ports of entry".into()))
             }
             WALK_UP_SCALE => Ok(Param::WalkUpScale),
+            PATIENCE_DAYS | RENEGE_PROBABILITY if sc.border.ports.is_empty() => {
+                Err(not("the scenario has no ports of entry".into()))
+            }
+            PATIENCE_DAYS => Ok(Param::PatienceDays),
+            RENEGE_PROBABILITY => Ok(Param::RenegeProbability),
             HAZARD_SCALE if sc.border.crossings.is_empty() => {
                 Err(not("the scenario has no crossing points".into()))
             }
@@ -238,10 +257,12 @@ impl Param {
             Param::Setting(s) => s.range,
             Param::CrossingHazard(_)
             | Param::RequestProbability
+            | Param::RenegeProbability
             | Param::PapersSeekShare(_)
             | Param::PapersGiveUpShare(_) => Range::UNIT,
             Param::HazardScale | Param::InflowScale | Param::WalkUpScale => Range::NON_NEGATIVE,
             Param::PapersDaysScale(_) => papers_range(DAYS_SCALE),
+            Param::PatienceDays => Range::POSITIVE,
         }
     }
 
@@ -265,6 +286,12 @@ impl Param {
             | Param::InflowScale
             | Param::WalkUpScale
             | Param::PapersDaysScale(_) => 1.0,
+            Param::PatienceDays => sc
+                .border
+                .walk_up_leaving
+                .patience_days
+                .unwrap_or(f64::INFINITY),
+            Param::RenegeProbability => sc.border.walk_up_leaving.renege_probability,
             Param::PapersSeekShare(i) => sc.border.papers[*i].seek_share,
             Param::PapersGiveUpShare(i) => sc.border.papers[*i].give_up_share,
             Param::RequestProbability => sc
@@ -310,6 +337,8 @@ impl Param {
                 }
             }
             Param::WalkUpScale => scale_walk_ups(&mut sc.border, value),
+            Param::PatienceDays => sc.border.walk_up_leaving.patience_days = Some(value),
+            Param::RenegeProbability => sc.border.walk_up_leaving.renege_probability = value,
             Param::PapersSeekShare(i) => sc.border.papers[*i].seek_share = value,
             Param::PapersGiveUpShare(i) => sc.border.papers[*i].give_up_share = value,
             Param::PapersDaysScale(i) => {
@@ -743,5 +772,31 @@ mod tests {
         );
         assert!(range_of("papers..seek_share").is_err());
         assert!(range_of("papers.seek_share").is_err());
+    }
+
+    #[test]
+    fn patience_and_reneging_set_the_walk_up_leaving() {
+        let mut s = with_ports();
+        assert_eq!(get(&s, "ports.patience_days").unwrap(), f64::INFINITY);
+        assert_eq!(get(&s, "ports.renege_probability").unwrap(), 0.0);
+        let names = ["ports.patience_days", "ports.renege_probability"];
+        apply(&mut s, &names, &[12.5, 0.02]).unwrap();
+        let w = s.border.walk_up_leaving;
+        assert_eq!((w.patience_days, w.renege_probability), (Some(12.5), 0.02));
+        assert_eq!(get(&s, "ports.patience_days").unwrap(), 12.5);
+        for (name, v) in [
+            ("ports.patience_days", 0.0),
+            ("ports.patience_days", -3.0),
+            ("ports.renege_probability", 1.5),
+        ] {
+            let e = apply(&mut s, &[name], &[v]).unwrap_err();
+            assert!(matches!(e, ParamError::OutOfRange { .. }), "{name}: {e}");
+        }
+        for name in names {
+            let e = Param::resolve(&scenario(), name).unwrap_err();
+            assert!(e.to_string().contains("no ports of entry"), "{e}");
+        }
+        assert_eq!(range_of("ports.patience_days").unwrap(), Range::POSITIVE);
+        assert_eq!(range_of("ports.renege_probability").unwrap(), Range::UNIT);
     }
 }

@@ -55,6 +55,8 @@ pub struct PortDay {
     /// Mean days waited by the people admitted today (0 if none).
     pub mean_wait_days: f64,
     pub open: bool,
+    /// Walk-ups who left the queue today (reneging, docs/model.md §8).
+    pub left_queue: u64,
 }
 
 /// Number of buckets of [`DayRecord::wait_hist`].

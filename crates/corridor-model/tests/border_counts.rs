@@ -82,6 +82,8 @@ fn quantities(sc: &Scenario, out: &RunOutput) -> Vec<(String, f64)> {
             .sum();
         v.push((format!("admitted at {}", port.name), adm as f64));
         v.push((format!("days waited at {}", port.name), waited));
+        let left: u64 = out.days.iter().map(|d| d.ports[p].left_queue).sum();
+        v.push((format!("left the queue at {}", port.name), left as f64));
     }
     for (c, cp) in b.checkpoints.iter().enumerate() {
         let n: u64 = out.days.iter().map(|d| d.checkpoints[c]).sum();
@@ -217,6 +219,7 @@ example!(crossings, "examples/crossings");
 example!(inflow, "examples/inflow");
 example!(port_capacity, "examples/port-capacity");
 example!(port_closure, "examples/port-closure");
+example!(port_balking, "examples/port-balking");
 example!(shelter, "examples/shelter");
 example!(variants, "examples/variants");
 

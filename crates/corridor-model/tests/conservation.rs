@@ -446,6 +446,13 @@ fn with_border(p: &Params, bp: &BorderParams) -> Scenario {
         sc.locations[loc % n].shelter_capacity = Some(beds as u64);
         b.shelter_full_weight = 0.3;
     }
+    // Balking and reneging at the ports in two cases of three (from the seed).
+    if !b.ports.is_empty() && !p.seed.is_multiple_of(3) {
+        b.walk_up_leaving = corridor_model::border::WalkUpLeaving {
+            patience_days: (p.seed % 3 == 1).then_some(0.5 + (p.seed % 7) as f64),
+            renege_probability: 0.02 * (p.seed % 5) as f64,
+        };
+    }
     for &(day, kind, i, x) in &bp.events {
         let np = b.ports.len();
         let action = match kind {

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// The header of ports.csv; the column names are the variable names used by
 /// ensembles (`ports_stats.csv`) and the report.
-pub(super) const PORTS_COLUMNS: [&str; 9] = [
+pub(super) const PORTS_COLUMNS: [&str; 10] = [
     "day",
     "date",
     "port",
@@ -18,6 +18,7 @@ pub(super) const PORTS_COLUMNS: [&str; 9] = [
     "walk_up",
     "mean_wait_days",
     "open",
+    "left_queue",
 ];
 
 /// A float for CSV: Rust's shortest round-trip form (never an exponent), 0 for a
@@ -30,11 +31,12 @@ fn csv_f64(x: f64) -> String {
     }
 }
 
-/// ports.csv: `day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open`,
+/// ports.csv: `day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open,left_queue`,
 /// one row per day per port, ports in ports.csv order. Counts in people (agents ×
 /// `hasten`); `queue`
 /// at the end of the day; `mean_wait_days` of the people admitted that day (0 if
-/// none); `open` is 1 or 0.
+/// none); `open` is 1 or 0; `left_queue` the walk-ups who left the queue that day
+/// (reneging; 0 without it).
 pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, WriteError> {
     const FILE: &str = "ports.csv";
     let k = people_per_agent(scenario);
@@ -46,7 +48,7 @@ pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, 
         for (p, d) in scenario.border.ports.iter().zip(&days) {
             let _ = writeln!(
                 out,
-                "{},{date},{},{},{},{},{},{},{}",
+                "{},{date},{},{},{},{},{},{},{},{}",
                 rec.day,
                 csv_field(&p.name),
                 d.queue * k,
@@ -54,7 +56,8 @@ pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, 
                 d.by_appointment * k,
                 d.walk_up * k,
                 csv_f64(d.mean_wait_days),
-                u8::from(d.open)
+                u8::from(d.open),
+                d.left_queue * k
             );
         }
     }

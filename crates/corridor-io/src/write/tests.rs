@@ -135,6 +135,7 @@ fn border_run() -> (Scenario, RunOutput) {
             walk_up: adm - adm / 2,
             mean_wait_days: wait,
             open: day != 1,
+            left_queue: day as u64,
         }],
         ..Default::default()
     };
@@ -171,17 +172,17 @@ fn ports_csv_bytes() {
     // Counts in people: the records' agents × hasten 10; the wait stays in days.
     assert_eq!(
         render_ports_csv(&s, &run).unwrap(),
-        "day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open\n\
-         0,2023-11-29,San Ysidro,40,20,10,10,0,1\n\
-         1,2023-11-30,San Ysidro,60,0,0,0,0,0\n\
-         2,2023-12-01,San Ysidro,10,40,20,20,2.5,1\n"
+        "day,date,port,queue,admitted,by_appointment,walk_up,mean_wait_days,open,left_queue\n\
+         0,2023-11-29,San Ysidro,40,20,10,10,0,1,0\n\
+         1,2023-11-30,San Ysidro,60,0,0,0,0,0,10\n\
+         2,2023-12-01,San Ysidro,10,40,20,20,2.5,1,20\n"
     );
     // A record without port entries reads as zeros and the day-0 setting.
     let mut run2 = run.clone();
     run2.days[1].ports.clear();
     assert!(render_ports_csv(&s, &run2)
         .unwrap()
-        .contains("\n1,2023-11-30,San Ysidro,0,0,0,0,0,1\n"));
+        .contains("\n1,2023-11-30,San Ysidro,0,0,0,0,0,1,0\n"));
     // Any other length is an engine bug, not something to print.
     run2.days[1].ports = vec![PortDay::default(); 2];
     assert_eq!(

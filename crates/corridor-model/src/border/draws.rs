@@ -32,6 +32,10 @@ pub enum Tag {
     CheckpointCount = 8,
     /// Count-engine draws at a crossing (entity also packs the waiting days).
     CrossingCount = 9,
+    /// A queued walk-up's daily chance to leave a port's queue (reneging).
+    Renege = 10,
+    /// A person's decision to join a port's walk-up queue (balking).
+    Join = 11,
 }
 
 /// Entity key: `tag` in bits 56..64, `index` in bits 32..56 (24 bits), `agent` in
@@ -74,6 +78,18 @@ pub fn crosses(seed: u64, day: u32, crossing: usize, agent: u32, h: f64) -> bool
     bernoulli(seed, day, Tag::Crossing, crossing, agent, h)
 }
 
+/// Does the queued walk-up `agent` leave the queue of port `port` today
+/// (probability `r`)?
+pub fn reneges(seed: u64, day: u32, port: usize, agent: u32, r: f64) -> bool {
+    bernoulli(seed, day, Tag::Renege, port, agent, r)
+}
+
+/// Does `agent`, free at port `port` without an appointment, join its walk-up
+/// queue today (probability `q`, the port's join probability of the day)?
+pub fn joins(seed: u64, day: u32, port: usize, agent: u32, q: f64) -> bool {
+    bernoulli(seed, day, Tag::Join, port, agent, q)
+}
+
 /// Count version of [`intercepted`]: how many of `n` traversals are intercepted.
 pub fn intercepted_count(seed: u64, day: u32, checkpoint: usize, n: u64, p: f64) -> u64 {
     stream(seed, day, Tag::CheckpointCount, checkpoint, 0).binomial(n, p)
@@ -105,6 +121,8 @@ mod tests {
         assert_ne!(a, entity(Tag::Checkpoint, 4, 7));
         assert_ne!(a, entity(Tag::Checkpoint, 3, 8));
         assert_eq!(entity(Tag::Request, 0, u32::MAX) >> 56, 3);
+        assert_ne!(entity(Tag::Renege, 3, 7), entity(Tag::Join, 3, 7));
+        assert_ne!(entity(Tag::Join, 3, 7), entity(Tag::Crossing, 3, 7));
     }
 
     #[test]

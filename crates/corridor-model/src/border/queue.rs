@@ -9,7 +9,9 @@
 //! random with a stream keyed by (seed, day, port)). A closed port admits nobody and
 //! its queue stays; a port that stops accepting walk-ups keeps the walk-ups already
 //! queued (they are admitted when it accepts them again). Appointment holders are
-//! never admitted before their day.
+//! never admitted before their day. With reneging on, [`PortQueue::renege`]
+//! lets each walk-up who joined before today leave with a daily probability (a
+//! draw keyed by (seed, day, port, agent)); holders never leave.
 
 use crate::border::draws::{self, Tag};
 use crate::border::QueueDiscipline;
@@ -112,6 +114,25 @@ impl PortQueue {
     /// Walk-ups in the queue.
     pub fn walk_ups(&self) -> usize {
         self.walk_ups.len()
+    }
+
+    /// Reneging on `day`: each walk-up who joined before `day` leaves the queue
+    /// with probability `r` (keyed draw, `draws::reneges`). Returns the agents
+    /// who left, in queue order. Holders never leave; `r ≤ 0` draws nothing.
+    pub fn renege(&mut self, day: u32, r: f64) -> Vec<u32> {
+        if r.is_nan() || r <= 0.0 || self.walk_ups.is_empty() {
+            return Vec::new();
+        }
+        let (seed, port) = (self.seed, self.port);
+        let mut left = Vec::new();
+        self.walk_ups.retain(|&(joined, agent)| {
+            let goes = joined < day && draws::reneges(seed, day, port, agent, r);
+            if goes {
+                left.push(agent);
+            }
+            !goes
+        });
+        left
     }
 
     /// Admits up to `capacity` people on `day` (see the module doc for the order).
@@ -257,6 +278,33 @@ mod tests {
         q.push(2, 0, true, 3);
         let a = q.admit(6, 1, true, true);
         assert_eq!(a.admitted, vec![(2, 6, true)]);
+    }
+
+    #[test]
+    fn reneging_takes_only_earlier_walk_ups_at_the_given_rate() {
+        let mut q = fifo();
+        for a in 0..10_000 {
+            q.push(a, 0, false, 0);
+        }
+        q.push(20_000, 1, true, 9); // a holder never leaves
+        q.push(20_001, 3, false, 0); // joined today: stays today
+        assert!(q.renege(3, 0.0).is_empty());
+        let left = q.renege(3, 0.2);
+        // Binomial(10,000, 0.2): sd 40; accept 5 sd.
+        assert!((left.len() as i64 - 2000).abs() < 200, "{}", left.len());
+        assert!(left.iter().all(|&a| a < 10_000));
+        assert_eq!(q.len(), 10_002 - left.len());
+        assert_eq!(q.appointment_holders(), 1);
+        // Keyed draws: the same queue on the same day loses the same people.
+        let mut again = fifo();
+        for a in 0..10_000 {
+            again.push(a, 0, false, 0);
+        }
+        assert_eq!(again.renege(3, 0.2), left);
+        // Certain reneging empties the walk-ups who joined before, draws nothing.
+        let all = q.renege(4, 1.0);
+        assert_eq!(all.len(), 10_001 - left.len());
+        assert_eq!((q.walk_ups(), q.appointment_holders()), (0, 1));
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! | decide | holders ([`BorderState::appointment`]) move by [`BorderState::next_hop`] |
 //! | B6 checkpoints | [`BorderState::traverse`] when an agent completes a link |
 //! | B7 caravans walk | [`BorderState::advance_caravans`] |
-//! | B8 queues | [`BorderState::port_at`], [`BorderState::joins_queue`], [`BorderState::join_queue`] |
+//! | B8 queues | [`BorderState::renege`], [`BorderState::join_probabilities`], [`BorderState::port_at`], [`BorderState::joins_queue`], [`BorderState::join_queue`] |
 //! | B9 appointments | [`BorderState::is_eligible`], [`BorderState::requests`], [`BorderState::allocate`] |
 //! | B10 admissions | [`BorderState::admit`] |
 //! | B11 crossings | [`BorderState::crossing_at`], [`BorderState::crosses`] |
@@ -96,6 +96,8 @@ struct PortCount {
     waited_days: u64,
     /// Days waited by the admitted, per bucket of `record::WAIT_BUCKET_EDGES`.
     waits: [u64; WAIT_BUCKETS],
+    /// Walk-ups who left the queue (reneging).
+    left_queue: u64,
 }
 
 /// Counters of the current day.
@@ -579,6 +581,100 @@ impl BorderState {
         }
     }
 
+    // ---- B8: balking and reneging (docs/model.md §8) ------------------------
+
+    /// Is balking or reneging on (`[ports] patience_days`, `renege_probability`)?
+    pub fn walk_up_leaving_on(&self) -> bool {
+        self.border.walk_up_leaving.is_on()
+    }
+
+    /// Does the decision pass hold people without an appointment at `port` (so
+    /// that they join its queue)? Only while it accepts walk-ups and neither
+    /// balking nor reneging is on: with them, whoever is at a port and did not
+    /// join moves by Flee's rules like anyone at a town.
+    pub fn holds_at_port(&self, port: usize) -> bool {
+        self.accepts_walk_ups(port) && !self.walk_up_leaving_on()
+    }
+
+    /// Today's walk-up capacity of `port`, agents a day: its capacity beyond
+    /// its appointment slots (`capacity − per_day × share`, levers of today, at
+    /// least 0); the whole capacity for a port without slots; 0 when closed.
+    pub fn walk_up_capacity(&self, port: usize) -> f64 {
+        let l = &self.levers;
+        if !l.port_open[port] {
+            return 0.0;
+        }
+        let share = l.appointment_shares.get(port).copied().unwrap_or(0.0);
+        (l.port_capacity[port] - l.appointments_per_day * share).max(0.0)
+    }
+
+    /// The probability that a person without an appointment who may join
+    /// `port`'s queue today joins it, given `queued` walk-ups in it at the start
+    /// of the join step (after the day's reneging): `exp(−W / τ)` with the
+    /// expected wait `W = queued ÷` [`walk_up_capacity`](Self::walk_up_capacity)
+    /// days (0 for an empty queue, infinite with no walk-up capacity), τ the
+    /// patience in days. 1 without a patience. Fixed for the port and day, so
+    /// the count engine draws a binomial per cohort with it.
+    pub fn join_probability(&self, port: usize, queued: u64) -> f64 {
+        let Some(tau) = self.border.walk_up_leaving.patience_days else {
+            return 1.0;
+        };
+        if queued == 0 {
+            return 1.0;
+        }
+        let c = self.walk_up_capacity(port);
+        if c <= 0.0 {
+            return 0.0;
+        }
+        (-(queued as f64 / c) / tau).exp()
+    }
+
+    /// [`join_probability`](Self::join_probability) of every port from the
+    /// queues kept here (call after [`renege`](Self::renege), before anyone
+    /// joins today).
+    pub fn join_probabilities(&self) -> Vec<f64> {
+        (0..self.queues.len())
+            .map(|p| self.join_probability(p, self.queues[p].walk_ups() as u64))
+            .collect()
+    }
+
+    /// Does `agent`, free at `port` without an appointment on a day the port
+    /// accepts walk-ups, join its queue, given the port's join probability `q`
+    /// of the day? A keyed draw; `q = 1` draws nothing.
+    pub fn joins_walk_up(&self, day: u32, port: usize, agent: u32, q: f64) -> bool {
+        draws::joins(self.seed, day, port, agent, q)
+    }
+
+    /// The daily probability that a queued walk-up leaves the queue.
+    pub fn renege_probability(&self) -> f64 {
+        self.border.walk_up_leaving.renege_probability
+    }
+
+    /// Reneging, the first thing of the join step: every walk-up who joined a
+    /// queue before today leaves it with the daily probability (holders never
+    /// do). Returns (port, agent) for each, in port then queue order, counted
+    /// in the day's `left_queue`. The engine sets them free at the port; they
+    /// do not join again today.
+    pub fn renege(&mut self, day: u32) -> Vec<(usize, u32)> {
+        let r = self.renege_probability();
+        let mut out = Vec::new();
+        if r <= 0.0 {
+            return out;
+        }
+        for p in 0..self.queues.len() {
+            let left = self.queues[p].renege(day, r);
+            self.day.port[p].left_queue += left.len() as u64;
+            out.extend(left.into_iter().map(|a| (p, a)));
+        }
+        out
+    }
+
+    /// Counts `n` walk-ups who left the queue of port `p` today (for engines
+    /// that keep their own queues).
+    pub fn count_left_queue(&mut self, p: usize, n: u64) {
+        self.day.port[p].left_queue += n;
+    }
+
     /// Next location on the shortest open path from `from` to `port` (`None` at the
     /// port or when it cannot be reached). Appointment holders move by this, with
     /// move chance 1, instead of Flee's route choice.
@@ -850,6 +946,7 @@ impl BorderState {
                         c.waited_days as f64 / c.admitted as f64
                     },
                     open: self.levers.port_open[p],
+                    left_queue: c.left_queue,
                 }
             })
             .collect();
@@ -1175,6 +1272,130 @@ mod tests {
                 recs[d].encountered.iter().sum::<u64>()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod walk_up_leaving_tests {
+    use super::*;
+    use crate::border::{Port, QueueDiscipline, WalkUpLeaving};
+    use crate::date::Date;
+    use crate::scenario::{Location, LocationKind};
+
+    /// A port of capacity 5 a day with 2 appointment slots a day (walk-up
+    /// capacity 3).
+    fn port_scenario(w: WalkUpLeaving) -> Scenario {
+        let mut s = Scenario::new("p", Date(0), 10);
+        s.add_location(Location::new("City", LocationKind::Town));
+        s.add_location(Location::new("Port", LocationKind::Port));
+        s.link("City", "Port", 1.0);
+        s.border = Border {
+            ports: vec![Port {
+                location: 1,
+                name: "Port".into(),
+                border_city: 0,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: 5.0,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Fifo,
+            }],
+            appointments: Some(crate::border::AppointmentPool {
+                per_day: 2.0,
+                shares: vec![1.0],
+                request_probability: 0.0,
+                eligible: vec![],
+                allocation: crate::border::Allocation::Lottery,
+                lead_days: 1,
+            }),
+            walk_up_leaving: w,
+            ..Border::default()
+        };
+        s
+    }
+
+    #[test]
+    fn without_the_keys_everyone_joins_nobody_leaves_and_ports_hold() {
+        let mut b = BorderState::new(&port_scenario(WalkUpLeaving::default()), 1).unwrap();
+        b.begin_day(0);
+        for a in 0..100 {
+            b.join_queue_as(0, 0, a, None);
+        }
+        b.begin_day(1);
+        assert!(!b.walk_up_leaving_on());
+        assert!(b.holds_at_port(0));
+        assert!(b.renege(1).is_empty());
+        assert_eq!(b.join_probabilities(), vec![1.0]);
+        assert_eq!(b.join_probability(0, 1_000_000), 1.0);
+        assert!((0..1000).all(|a| b.joins_walk_up(1, 0, a, 1.0)));
+        let mut rec = DayRecord::default();
+        b.finish_day(1, &mut rec);
+        assert_eq!(rec.ports[0].left_queue, 0);
+    }
+
+    #[test]
+    fn join_probability_is_exp_of_minus_wait_over_patience() {
+        let w = WalkUpLeaving {
+            patience_days: Some(4.0),
+            renege_probability: 0.0,
+        };
+        let mut b = BorderState::new(&port_scenario(w), 1).unwrap();
+        b.begin_day(0);
+        assert!(b.walk_up_leaving_on());
+        assert!(!b.holds_at_port(0));
+        assert_eq!(b.walk_up_capacity(0), 3.0);
+        assert_eq!(b.join_probability(0, 0), 1.0);
+        // 12 queued ÷ 3 a day = 4 days of wait = one patience: e^-1.
+        assert!((b.join_probability(0, 12) - (-1.0f64).exp()).abs() < 1e-15);
+        for a in 0..6 {
+            b.join_queue_as(0, 0, a, None);
+        }
+        b.join_queue_as(0, 0, 99, Some(3)); // holders do not count
+        assert!((b.join_probabilities()[0] - (-0.5f64).exp()).abs() < 1e-15);
+        // Slots at or above the capacity leave no walk-up capacity: nobody
+        // joins a non-empty line.
+        b.levers.appointments_per_day = 5.0;
+        assert_eq!(b.walk_up_capacity(0), 0.0);
+        assert_eq!(b.join_probability(0, 1), 0.0);
+        assert_eq!(b.join_probability(0, 0), 1.0);
+        // A closed port has no walk-up capacity either.
+        b.levers.appointments_per_day = 2.0;
+        b.levers.port_open[0] = false;
+        assert_eq!(b.walk_up_capacity(0), 0.0);
+        // Joining draws are keyed: a frequency near q, and reproducible.
+        let q = 0.3;
+        let n = (0..20_000).filter(|&a| b.joins_walk_up(0, 0, a, q)).count();
+        assert!((n as i64 - 6000).abs() < 325, "{n}"); // sd ≈ 65
+        assert_eq!(
+            n,
+            (0..20_000).filter(|&a| b.joins_walk_up(0, 0, a, q)).count()
+        );
+    }
+
+    #[test]
+    fn reneging_frees_walk_ups_and_counts_them() {
+        let w = WalkUpLeaving {
+            patience_days: None,
+            renege_probability: 0.25,
+        };
+        let mut b = BorderState::new(&port_scenario(w), 3).unwrap();
+        b.begin_day(0);
+        for a in 0..4000 {
+            b.join_queue_as(0, 0, a, None);
+        }
+        b.join_queue_as(0, 0, 9999, Some(5));
+        // Nobody leaves on the day they joined.
+        assert!(b.renege(0).is_empty());
+        b.begin_day(1);
+        let left = b.renege(1);
+        assert!((left.len() as i64 - 1000).abs() < 140, "{}", left.len()); // sd ≈ 27
+        assert!(left.iter().all(|&(p, a)| p == 0 && a < 4000));
+        assert_eq!(b.in_queues(), 4001 - left.len() as u64);
+        let mut rec = DayRecord::default();
+        b.finish_day(1, &mut rec);
+        assert_eq!(rec.ports[0].left_queue, left.len() as u64);
+        assert_eq!(rec.ports[0].queue, 4001 - left.len() as u64);
     }
 }
 

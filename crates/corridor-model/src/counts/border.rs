@@ -6,7 +6,10 @@
 //! what the agent engine keeps per agent id, as counts:
 //! * queues: per port, holders by (appointment day, joining day) and walk-ups by
 //!   joining day, head counts (people who joined on the same day are
-//!   exchangeable: ties by agent id are a uniform order);
+//!   exchangeable: ties by agent id are a uniform order); with reneging on,
+//!   also the walk-ups' cohort keys per joining day (people who leave a queue
+//!   go back into cohorts as they were; those admitted are a uniform subset of
+//!   their joining day's people);
 //! * transit: per release day, cohorts already placed at their destination;
 //! * per cohort ([`Bd`] in the key): appointment (port, day), registration day
 //!   (on the grid of [`REGISTRATION_QUANTUM`] days, and only if some allocation
@@ -38,6 +41,13 @@ use std::collections::{BTreeMap, HashMap};
 /// Key flag: these people have been intercepted at least once.
 pub(crate) const INTERCEPTED: u8 = 8;
 
+/// Stream phases of balking and reneging (`super::stream`; numbers well
+/// above those of `counts/mod.rs`): reneging per port, joining per port, and
+/// which queued walk-ups' keys leave with those admitted.
+const PH_RENEGE: u64 = 40;
+const PH_JOIN: u64 = 41;
+const PH_QUEUE_KEYS: u64 = 42;
+
 /// Border processes of a count run; see the module doc.
 #[derive(Debug, Clone)]
 pub(crate) struct CountBorder {
@@ -47,6 +57,9 @@ pub(crate) struct CountBorder {
     appointed: Vec<BTreeMap<(u32, u32), u64>>,
     /// Per port: walk-ups queued, joining day → people.
     walk_ups: Vec<BTreeMap<u32, u64>>,
+    /// With reneging on (else empty): per port, the walk-ups' cohorts by
+    /// joining day (their sizes add up to `walk_ups`).
+    walk_keys: Vec<BTreeMap<u32, Vec<(Key, u64)>>>,
     /// Release day → cohorts (keys already at their destination).
     transit: BTreeMap<u32, Vec<(Key, u64)>>,
     in_transit: u64,
@@ -98,6 +111,11 @@ impl CountBorder {
             discipline: bd.ports.iter().map(|p| p.queue).collect(),
             appointed: vec![BTreeMap::new(); bd.ports.len()],
             walk_ups: vec![BTreeMap::new(); bd.ports.len()],
+            walk_keys: if bd.walk_up_leaving.renege_probability > 0.0 {
+                vec![BTreeMap::new(); bd.ports.len()]
+            } else {
+                Vec::new()
+            },
             transit: BTreeMap::new(),
             in_transit: 0,
             units: HashMap::new(),
@@ -258,25 +276,148 @@ impl CountBorder {
             .collect()
     }
 
-    /// B8: everyone at a port who may join its queue joins it.
-    pub(crate) fn join_queues(&mut self, t: u32, at: &mut [Vec<(Key, u64)>]) {
+    /// B8 (docs/model.md §8): reneging first — each walk-up queued before today
+    /// leaves with the daily probability, binomial per cohort, back into its
+    /// port's bucket (after the joins: they do not join again today) — then
+    /// everyone at a port who may join its queue joins it: holders at their
+    /// port; the others, when the port accepts walk-ups, binomially with the
+    /// port's join probability of the day (1 without balking).
+    pub(crate) fn join_queues(
+        &mut self,
+        t: u32,
+        seed: u64,
+        at: &mut [Vec<(Key, u64)>],
+        scratch: &mut Scratch,
+    ) {
+        let left = self.renege(t, seed);
         for p in 0..self.appointed.len() {
             let loc = self.b.border().ports[p].location;
             let walk = self.b.accepts_walk_ups(p);
+            let queued: u64 = self.walk_ups[p].values().sum();
+            let q = self.b.join_probability(p, queued);
             let (appointed, walk_ups) = (&mut self.appointed[p], &mut self.walk_ups[p]);
-            at[loc].retain(|&(k, n)| match k.bd().appointment() {
-                Some((port, day)) if port == p => {
-                    *appointed.entry((day, t)).or_default() += n;
-                    false
+            let mut keys = self.walk_keys.get_mut(p);
+            if q >= 1.0 {
+                at[loc].retain(|&(k, n)| match k.bd().appointment() {
+                    Some((port, day)) if port == p => {
+                        *appointed.entry((day, t)).or_default() += n;
+                        false
+                    }
+                    Some(_) => true,
+                    None if walk => {
+                        *walk_ups.entry(t).or_default() += n;
+                        if let Some(keys) = keys.as_mut() {
+                            keys.entry(t).or_default().push((k, n));
+                        }
+                        false
+                    }
+                    None => true,
+                });
+                continue;
+            }
+            // Balking: a binomial per cohort; the cohorts stay distinct.
+            let mut rng = stream(seed, t, PH_JOIN, p as u64);
+            at[loc].retain_mut(|e| {
+                let (k, n) = *e;
+                let x = match k.bd().appointment() {
+                    Some((port, day)) if port == p => {
+                        *appointed.entry((day, t)).or_default() += n;
+                        return false;
+                    }
+                    Some(_) => return true,
+                    None if walk => super::multinomial::binomial(&mut rng, n, q),
+                    None => return true,
+                };
+                if x > 0 {
+                    *walk_ups.entry(t).or_default() += x;
+                    if let Some(keys) = keys.as_mut() {
+                        keys.entry(t).or_default().push((k, x));
+                    }
                 }
-                Some(_) => true,
-                None if walk => {
-                    *walk_ups.entry(t).or_default() += n;
-                    false
-                }
-                None => true,
+                e.1 = n - x;
+                x < n
             });
         }
+        for (p, cohorts) in left {
+            let loc = self.b.border().ports[p].location;
+            let from = at[loc].len();
+            at[loc].extend(cohorts);
+            normalise(&mut at[loc], from, scratch);
+        }
+    }
+
+    /// Reneging on day `t`: per port, the cohorts of walk-ups who leave (keys
+    /// at the port, no stored route), counted in the day's `left_queue`.
+    fn renege(&mut self, t: u32, seed: u64) -> Vec<(usize, Vec<(Key, u64)>)> {
+        let r = self.b.renege_probability();
+        let mut out = Vec::new();
+        if r <= 0.0 {
+            return out;
+        }
+        for p in 0..self.walk_keys.len() {
+            let loc = self.b.border().ports[p].location as u32;
+            let mut rng = stream(seed, t, PH_RENEGE, p as u64);
+            let mut left: Vec<(Key, u64)> = Vec::new();
+            let mut total = 0;
+            for (&day, cohorts) in self.walk_keys[p].range_mut(..t) {
+                let mut gone = 0;
+                for c in cohorts.iter_mut() {
+                    let x = super::multinomial::binomial(&mut rng, c.1, r);
+                    if x > 0 {
+                        c.1 -= x;
+                        gone += x;
+                        left.push((c.0.moved_to(loc).with_route(NO_ROUTE, 0), x));
+                    }
+                }
+                cohorts.retain(|c| c.1 > 0);
+                if gone > 0 {
+                    let n = self.walk_ups[p].get_mut(&day).expect("keys follow counts");
+                    *n -= gone;
+                    if *n == 0 {
+                        self.walk_ups[p].remove(&day);
+                    }
+                    total += gone;
+                }
+            }
+            self.walk_keys[p].retain(|_, c| !c.is_empty());
+            if total > 0 {
+                self.b.count_left_queue(p, total);
+                out.push((p, left));
+            }
+        }
+        out
+    }
+
+    /// With reneging on: `x` of the walk-ups who joined port `p` on `day`
+    /// are admitted, a uniform subset of that day's cohorts (all of them when
+    /// `x` is the day's whole count: no draw).
+    fn admit_keys(
+        &mut self,
+        p: usize,
+        day: u32,
+        x: u64,
+        rng: &mut Option<Stream>,
+        t: u32,
+        seed: u64,
+    ) {
+        let Some(keys) = self.walk_keys.get_mut(p) else {
+            return;
+        };
+        let Some(cohorts) = keys.get_mut(&day) else {
+            return;
+        };
+        let total: u64 = cohorts.iter().map(|c| c.1).sum();
+        if x >= total {
+            keys.remove(&day);
+            return;
+        }
+        let rng = rng.get_or_insert_with(|| stream(seed, t, PH_QUEUE_KEYS, p as u64));
+        let mut sizes: Vec<u64> = cohorts.iter().map(|c| c.1).collect();
+        take_uniform(rng, &mut sizes, x);
+        for (c, &n) in cohorts.iter_mut().zip(&sizes) {
+            c.1 = n;
+        }
+        cohorts.retain(|c| c.1 > 0);
     }
 
     /// B9: requests at eligible locations and the day's allocation.
@@ -435,6 +576,7 @@ impl CountBorder {
             }
             let mut left = capacity;
             let mut waits: Vec<(u32, u64, bool)> = Vec::new();
+            let mut keys_rng: Option<Stream> = None;
             while left > 0 {
                 let Some(mut e) = self.appointed[p].first_entry() else {
                     break;
@@ -466,6 +608,7 @@ impl CountBorder {
                             }
                             waits.push((t.saturating_sub(joined), x, false));
                             left -= x;
+                            self.admit_keys(p, joined, x, &mut keys_rng, t, seed);
                         }
                     }
                     QueueDiscipline::Random => {
@@ -476,6 +619,7 @@ impl CountBorder {
                         for (i, &d) in days.iter().enumerate() {
                             if taken[i] > 0 {
                                 waits.push((t.saturating_sub(d), taken[i], false));
+                                self.admit_keys(p, d, taken[i], &mut keys_rng, t, seed);
                             }
                             if sizes[i] == 0 {
                                 self.walk_ups[p].remove(&d);

@@ -866,7 +866,7 @@ impl<'a> CountWorld<'a> {
         if let Some(b) = &self.border {
             // Who waits at a port for its queue.
             for l in 0..n {
-                self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.accepts_walk_ups(p));
+                self.stay_port[l] = b.b.port_at(l).is_some_and(|p| b.b.holds_at_port(p));
             }
         }
 
@@ -1023,7 +1023,7 @@ impl<'a> CountWorld<'a> {
                 normalise(&mut at[l], 0, scratch);
             }
             b.offer_papers(t, self.core.seed, at, scratch);
-            b.join_queues(t, at);
+            b.join_queues(t, self.core.seed, at, scratch);
             b.appointments(t, self.core.seed, at, scratch);
             b.admit(t, self.core.seed);
             b.crossings(t, self.core.seed, at, scratch);

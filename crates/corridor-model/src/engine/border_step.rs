@@ -327,13 +327,20 @@ pub(crate) fn after_travel(
     // P: papers offices.
     offer_papers(b, t, lg, &watch, share);
 
-    // B8: everyone at a port who may join its queue joins it (queues are
-    // keyed sets: the order of joining is free).
+    // B8: reneging first (those who leave do not join again today), then
+    // everyone at a port who may join its queue joins it (a walk-up with the
+    // port's join probability of the day when balking is on). Queues are
+    // keyed sets: the order of joining is free.
+    let left = renege(b, t, lg, share);
+    let join_p = b.walk_up_leaving_on().then(|| b.join_probabilities());
     let mut joined: Vec<[u64; 3]> = Vec::new();
     for &s in &watch {
         let i = s as usize;
         let (st, loc) = lg.at(i);
         if st != ST_AT || lg.agents.flags[i] & CARAVAN != 0 {
+            continue;
+        }
+        if left.binary_search(&s).is_ok() {
             continue;
         }
         if let Some(p) = b.port_at(loc) {
@@ -347,7 +354,12 @@ pub(crate) fn after_travel(
             });
             let joins = match appointment {
                 Some((port, _)) => port == p,
-                None => b.accepts_walk_ups(p),
+                None => {
+                    b.accepts_walk_ups(p)
+                        && join_p
+                            .as_ref()
+                            .is_none_or(|q| b.joins_walk_up(t, p, lg.agents.id_of(i), q[p]))
+                }
             };
             if joins {
                 let a = lg.agents.id_of(i) as u64;
@@ -360,6 +372,12 @@ pub(crate) fn after_travel(
     for [a, p, day] in share.all(joined) {
         let appointment = (day != u64::MAX).then_some(day as u32);
         b.join_queue_as(t, p as usize, a as u32, appointment);
+    }
+
+    if !left.is_empty() {
+        watch.extend_from_slice(&left);
+        watch.sort_unstable();
+        watch.dedup();
     }
 
     // B9: appointments. Slots of the eligible (in slot order, hence id order).
@@ -450,6 +468,30 @@ pub(crate) fn after_travel(
         }
     }
     watch
+}
+
+/// B8, reneging (docs/model.md §8): the walk-ups who leave their queue today
+/// (`BorderState::renege`) are free again at their port, with no stored route
+/// and their move day unknown (drawn afresh by the next decision pass). Returns
+/// their slots, sorted: they are watched from now on, and do not join today.
+fn renege(b: &mut BorderState, t: u32, lg: &mut Ledger, share: &Share) -> Vec<u32> {
+    let mut out = Vec::new();
+    // Every part leaves the same people from its whole copy of the queues
+    // (keyed draws) and frees those it holds.
+    for (_, a) in b.renege(t) {
+        if !share.owns(a) {
+            continue;
+        }
+        let i = lg.agents.slot(a);
+        debug_assert_eq!(lg.agents.state[i], ST_QUEUED);
+        let loc = lg.agents.loc[i];
+        lg.set(i, ST_AT, loc, NO_MOVE_DAY);
+        lg.agents.route[i] = NO_ROUTE;
+        lg.agents.cursor[i] = 0;
+        out.push(i as u32);
+    }
+    out.sort_unstable();
+    out
 }
 
 /// P: everyone at a papers office who was never offered papers is offered them

@@ -718,7 +718,7 @@ impl<'a> World<'a> {
         if let Some(b) = &self.border {
             for l in 0..n {
                 let port = b.port_at(l);
-                self.stay[l] = port.is_some_and(|p| b.accepts_walk_ups(p));
+                self.stay[l] = port.is_some_and(|p| b.holds_at_port(p));
                 let w = port.is_some()
                     || b.crossing_at(l).is_some()
                     || b.is_eligible(l)
