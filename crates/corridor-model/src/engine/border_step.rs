@@ -307,22 +307,27 @@ pub(crate) fn after_travel(
         }
     }
 
-    // B9: appointments. Slots of the eligible (in slot order, hence id order).
-    let eligible: Vec<u32> = watch
-        .iter()
-        .copied()
-        .filter(|&s| lg.free(s as usize) && b.is_eligible(lg.at(s as usize).1))
-        .collect();
-    // Each draw is keyed by agent and day: drawing in parallel changes nothing.
+    // B9: appointments. The requesters among the eligible (free, at an
+    // eligible place), in slot order, hence id order; one pass over the
+    // watched list. Each draw is keyed by agent and day: drawing in parallel
+    // changes nothing.
     let requesters: Vec<u32> = {
         let b = &*b;
-        let agents = &*lg.agents;
-        eligible
-            .par_iter()
-            .with_min_len(4096)
-            .copied()
-            .filter(|&s| b.requests(t, agents.id_of(s as usize)))
-            .collect()
+        let lg = &*lg;
+        let requesting = |s: u32| {
+            let i = s as usize;
+            lg.free(i) && b.is_eligible(lg.at(i).1) && b.requests(t, lg.agents.id_of(i))
+        };
+        if rayon::current_num_threads() > 1 && watch.len() >= 8192 {
+            watch
+                .par_iter()
+                .with_min_len(4096)
+                .copied()
+                .filter(|&s| requesting(s))
+                .collect()
+        } else {
+            watch.iter().copied().filter(|&s| requesting(s)).collect()
+        }
     };
     if !requesters.is_empty() {
         // A requester's registration day is the day of its first request.
@@ -338,8 +343,12 @@ pub(crate) fn after_travel(
             })
             .collect();
         for w in b.allocate_registered(t, &reqs) {
+            // `reqs` is in id order, parallel to `requesters`: the winner's
+            // slot without a search of the whole id array.
+            let k = reqs.partition_point(|r| r.0 < w.agent);
+            debug_assert_eq!(reqs.get(k).map(|r| r.0), Some(w.agent));
+            let i = requesters[k] as usize;
             // A holder's stored route gives way to its port (see `agents`).
-            let i = lg.agents.slot(w.agent);
             lg.agents.flags[i] |= HOLDER;
             lg.agents.route[i] = w.port as u32;
             lg.agents.cursor[i] = 0;
