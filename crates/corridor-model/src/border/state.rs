@@ -953,7 +953,6 @@ mod tests {
         QueueDiscipline,
     };
     use crate::date::Date;
-    use crate::engine::streams::first_f64;
     use crate::record::Accounting;
     use crate::scenario::{Location, LocationKind};
     use crate::series::Series;
@@ -1227,7 +1226,6 @@ mod more_tests {
     use super::*;
     use crate::border::{CrossingPoint, EncounterThreshold};
     use crate::date::Date;
-    use crate::engine::streams::first_f64;
     use crate::scenario::{Location, LocationKind};
 
     fn city_scenario(threshold: Option<EncounterThreshold>) -> Scenario {
