@@ -217,6 +217,7 @@ pub(crate) fn after_travel(
 
     // B7: caravans walk.
     let mut watch = watch.to_vec();
+    let listed = watch.len();
     for (c, day) in b.advance_caravans(t) {
         let members: Vec<usize> = b
             .caravan_members(c)
@@ -273,8 +274,12 @@ pub(crate) fn after_travel(
             lg.agents.flags[i] &= !CARAVAN;
         }
     }
-    watch.sort_unstable();
-    watch.dedup();
+    if watch.len() > listed || !watch.windows(2).all(|w| w[0] < w[1]) {
+        // `watch` comes sorted without repeats (the engine's merge): only
+        // caravan members added today need sorting in.
+        watch.sort_unstable();
+        watch.dedup();
+    }
 
     // P: papers offices.
     offer_papers(b, t, lg, &watch);

@@ -1073,12 +1073,18 @@ impl<'a> World<'a> {
                 // there now were there at the end of yesterday (in `watched`)
                 // or were placed there before the passes (`placed`). Keep those
                 // a full pass would list: at a watched place, not in a caravan.
-                watch.extend_from_slice(&placed);
-                watch.sort_unstable();
+                // The arrivals are in slot order already (the pass lists
+                // them so): sort only the (few) placed and merge, instead of
+                // sorting both together.
+                if !watch.is_sorted() {
+                    watch.sort_unstable();
+                }
+                placed.sort_unstable();
+                let new = merge_slots(&watch, &placed, |_| true);
                 let a = &self.agents;
                 let w = &self.watch;
                 let prev = self.watched.take().unwrap_or_default();
-                watch = merge_slots(&prev, &watch, |x| {
+                watch = merge_slots(&prev, &new, |x| {
                     let i = x as usize;
                     a.state[i] == ST_AT && w[a.loc[i] as usize] && a.flags[i] & CARAVAN == 0
                 });
