@@ -1076,7 +1076,7 @@ impl<'a> World<'a> {
                 // The arrivals are in slot order already (the pass lists
                 // them so): sort only the (few) placed and merge, instead of
                 // sorting both together.
-                if !watch.is_sorted() {
+                if !watch.windows(2).all(|w| w[0] <= w[1]) {
                     watch.sort_unstable();
                 }
                 placed.sort_unstable();
