@@ -6,7 +6,9 @@
 # that every run directory is byte-identical to the reference's (the agent
 # engine's outputs must not change). Target: built-in ≥ 4× less CPU than 0904180.
 # Environment: REF (reference binary; default /work/ref/corridor-main, the lead's
-# build of main; figures in docs/performance.md), REPS
+# build of main; figures in docs/performance.md; the byte-identity check needs a
+# build of the same built-in scenario, e.g. the parent commit: main at 53cd33b
+# predates the scenario's refit, so its run directories differ), REPS
 # (runs of the built-in scenario per binary, default 3), SKIP_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."

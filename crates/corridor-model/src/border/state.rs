@@ -52,8 +52,10 @@ use crate::border::threshold::ThresholdState;
 use crate::border::transit::Transit;
 use crate::border::{Border, Caravan, CaravanSource};
 use crate::date::Date;
+use crate::engine::streams::first_f64;
 use crate::error::ModelError;
 use crate::record::{wait_bucket, DayRecord, PortDay, WAIT_BUCKETS};
+use crate::rng::{DayKey, Purpose};
 use crate::scenario::Scenario;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -129,6 +131,10 @@ pub struct BorderTotals {
 #[derive(Debug, Clone)]
 pub struct BorderState {
     seed: u64,
+    /// The day of the last [`begin_day`](Self::begin_day) and its key
+    /// (seed, `Purpose::Border`, day), mixed once for the day's per-agent
+    /// draws (see [`draw`](Self::draw)).
+    key: (u32, DayKey),
     border: Border,
     n_locations: usize,
     pub levers: Levers,
@@ -171,6 +177,10 @@ impl BorderState {
     /// (`CountRun::reseed`, `AgentRun::reseed`).
     pub(crate) fn reseed(&mut self, seed: u64) {
         self.seed = seed;
+        self.key = (
+            self.key.0,
+            DayKey::new(seed, Purpose::Border, self.key.0 as u64),
+        );
         for q in &mut self.queues {
             q.reseed(seed);
         }
@@ -231,6 +241,7 @@ impl BorderState {
             .collect();
         Ok(BorderState {
             seed,
+            key: (0, DayKey::new(seed, Purpose::Border, 0)),
             n_locations: n,
             levers: Levers::new(scenario),
             cursor: 0,
@@ -288,6 +299,7 @@ impl BorderState {
         if let Some(rule) = &self.border.threshold {
             self.threshold.begin_day(rule);
         }
+        self.key = (day, DayKey::new(self.seed, Purpose::Border, day as u64));
         self.levers
             .apply_day(&self.border.events, day, &mut self.cursor)
     }
@@ -390,6 +402,29 @@ impl BorderState {
 
     // ---- B5 -----------------------------------------------------------------
 
+    /// One per-agent Bernoulli(p) draw of the border processes: exactly
+    /// `draws::bernoulli(seed, day, tag, index, agent, p)` (same key, same
+    /// number), but with the day's key mixed once (`key`) and only the
+    /// stream's first number computed: 3 mixing rounds a draw instead of 8.
+    /// These draws (appointment requests, crossings, checkpoints) are made for
+    /// every watched agent every day.
+    #[inline]
+    fn draw(&self, day: u32, tag: draws::Tag, index: usize, agent: u32, p: f64) -> bool {
+        if p.is_nan() || p <= 0.0 {
+            return false;
+        }
+        if p >= 1.0 {
+            return true;
+        }
+        let e = draws::entity(tag, index, agent);
+        let u = if self.key.0 == day {
+            first_f64(&self.key.1, e)
+        } else {
+            first_f64(&DayKey::new(self.seed, Purpose::Border, day as u64), e)
+        };
+        u < p
+    }
+
     /// Multiplier of a location's attractiveness score given `people` at it (shelter
     /// fullness; 1 when the location has no beds or is not full).
     pub fn attractiveness_factor(&self, location: usize, people: u64) -> f64 {
@@ -412,9 +447,9 @@ impl BorderState {
         let list = self.checkpoints_from.get(from)?;
         list.iter().copied().find(|&i| {
             self.border.checkpoints[i].checks(from, to)
-                && draws::intercepted(
-                    self.seed,
+                && self.draw(
                     day,
+                    draws::Tag::Checkpoint,
                     i,
                     agent,
                     self.levers.checkpoint_probability[i],
@@ -691,7 +726,14 @@ impl BorderState {
 
     /// Does an eligible `agent` request an appointment today?
     pub fn requests(&self, day: u32, agent: u32) -> bool {
-        draws::requests(self.seed, day, agent, self.levers.request_probability)
+        // `draws::requests`, with the day's key.
+        self.draw(
+            day,
+            draws::Tag::Request,
+            0,
+            agent,
+            self.levers.request_probability,
+        )
     }
 
     /// The appointment `agent` holds, if any (held from the day it is won by
@@ -861,7 +903,7 @@ impl BorderState {
         }
         let w = self.waited(day, crossing, agent);
         let h = self.crossing_probability(crossing, w);
-        if draws::crosses(self.seed, day, crossing, agent, h) {
+        if self.draw(day, draws::Tag::Crossing, crossing, agent, h) {
             self.count_crossings(crossing, 1);
             self.forget(agent);
             true
@@ -875,7 +917,8 @@ impl BorderState {
     /// `waited` days in the city (see [`crosses`](Self::crosses)).
     pub fn crosses_after(&mut self, day: u32, crossing: usize, agent: u32, waited: u32) -> bool {
         let h = self.crossing_probability(crossing, waited);
-        if draws::crosses(self.seed, day, crossing, agent, h) {
+        // `draws::crosses`, with the day's key.
+        if self.draw(day, draws::Tag::Crossing, crossing, agent, h) {
             self.count_crossings(crossing, 1);
             true
         } else {

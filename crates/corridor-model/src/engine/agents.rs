@@ -258,6 +258,17 @@ impl Agents {
     /// Drops every exited agent from the arrays (keeping slot order) and returns
     /// how many of each exit were dropped.
     pub(crate) fn compact(&mut self) -> Gone {
+        self.compact_keeping(&mut Vec::new())
+    }
+
+    /// [`compact`](Self::compact), and `slots` (sorted, no repeats) rewritten
+    /// to the new slots of the same agents, the exited among them dropped: a
+    /// list of slots kept across days (the border steps' watched list)
+    /// survives the compaction instead of being found again by visiting every
+    /// slot. Slot order is kept, so the list stays sorted.
+    pub(crate) fn compact_keeping(&mut self, slots: &mut Vec<u32>) -> Gone {
+        debug_assert!(slots.windows(2).all(|w| w[0] < w[1]));
+        let (mut j, mut kept) = (0, 0);
         if !self.sparse {
             self.id = (0..self.len() as u32).collect();
             self.sparse = true;
@@ -270,6 +281,15 @@ impl Agents {
                 ST_ENCOUNTERED => gone.encountered += 1,
                 ST_REMOVED => gone.removed += 1,
                 _ => {
+                    // Exited slots in `slots` are skipped below (`j` passes them).
+                    while j < slots.len() && (slots[j] as usize) < r {
+                        j += 1;
+                    }
+                    if j < slots.len() && slots[j] as usize == r {
+                        slots[kept] = w as u32;
+                        kept += 1;
+                        j += 1;
+                    }
                     if w != r {
                         self.id[w] = self.id[r];
                         self.loc[w] = self.loc[r];
@@ -300,6 +320,7 @@ impl Agents {
         self.attrs.truncate(w);
         self.class.truncate(w);
         self.border.truncate(w);
+        slots.truncate(kept);
         gone
     }
 
@@ -533,6 +554,31 @@ mod tests {
         assert_eq!(a.border[2].appointment_day, 9);
         assert_eq!(a.border[0], BorderCols::NONE);
         assert!(Agents::default().border.is_empty());
+    }
+
+    #[test]
+    fn compaction_rewrites_a_kept_list_of_slots() {
+        let mut a = Agents::default();
+        for i in 0..8 {
+            a.push(i, 0, 0);
+        }
+        for s in [0, 2, 3, 6] {
+            a.state[s] = ST_ADMITTED;
+        }
+        // Survivors 1, 4, 5, 7 go to slots 0, 1, 2, 3.
+        let mut kept = vec![0, 1, 3, 5, 7];
+        a.compact_keeping(&mut kept);
+        assert_eq!(kept, vec![0, 2, 3]);
+        assert_eq!(a.id, vec![1, 4, 5, 7]);
+        // Again, on sparse arrays: 4 exits, 1 and 7 are listed.
+        a.state[1] = ST_ENCOUNTERED;
+        let mut kept = vec![0, 1, 3];
+        a.compact_keeping(&mut kept);
+        assert_eq!(kept, vec![0, 2]);
+        assert_eq!(a.id, vec![1, 5, 7]);
+        let mut empty = Vec::new();
+        a.compact_keeping(&mut empty);
+        assert!(empty.is_empty());
     }
 
     #[test]

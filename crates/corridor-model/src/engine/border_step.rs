@@ -266,6 +266,7 @@ pub(crate) fn after_travel(
 
     // B7: caravans walk. Every part knows the members; it moves its own.
     let mut watch = watch.to_vec();
+    let listed = watch.len();
     for (c, day) in b.advance_caravans(t) {
         let all = b.caravan_members(c);
         let slot = |a: u32| share.owns(a).then(|| lg.agents.slot(a));
@@ -321,8 +322,12 @@ pub(crate) fn after_travel(
             lg.agents.flags[i] &= !CARAVAN;
         }
     }
-    watch.sort_unstable();
-    watch.dedup();
+    if watch.len() > listed || !watch.windows(2).all(|w| w[0] < w[1]) {
+        // `watch` comes sorted without repeats (the engine's merge): only
+        // caravan members added today need sorting in.
+        watch.sort_unstable();
+        watch.dedup();
+    }
 
     // P: papers offices.
     offer_papers(b, t, lg, &watch, share);
@@ -380,22 +385,27 @@ pub(crate) fn after_travel(
         watch.dedup();
     }
 
-    // B9: appointments. Slots of the eligible (in slot order, hence id order).
-    let eligible: Vec<u32> = watch
-        .iter()
-        .copied()
-        .filter(|&s| lg.free(s as usize) && b.is_eligible(lg.at(s as usize).1))
-        .collect();
-    // Each draw is keyed by agent and day: drawing in parallel changes nothing.
+    // B9: appointments. The requesters among the eligible (free, at an
+    // eligible place), in slot order, hence id order; one pass over the
+    // watched list. Each draw is keyed by agent and day: drawing in parallel
+    // changes nothing.
     let requesters: Vec<u32> = {
         let b = &*b;
-        let agents = &*lg.agents;
-        eligible
-            .par_iter()
-            .with_min_len(4096)
-            .copied()
-            .filter(|&s| b.requests(t, agents.id_of(s as usize)))
-            .collect()
+        let lg = &*lg;
+        let requesting = |s: u32| {
+            let i = s as usize;
+            lg.free(i) && b.is_eligible(lg.at(i).1) && b.requests(t, lg.agents.id_of(i))
+        };
+        if rayon::current_num_threads() > 1 && watch.len() >= 8192 {
+            watch
+                .par_iter()
+                .with_min_len(4096)
+                .copied()
+                .filter(|&s| requesting(s))
+                .collect()
+        } else {
+            watch.iter().copied().filter(|&s| requesting(s)).collect()
+        }
     };
     // A requester's registration day is the day of its first request.
     let reqs: Vec<[u64; 2]> = requesters
@@ -409,6 +419,7 @@ pub(crate) fn after_travel(
             [lg.agents.id_of(s as usize) as u64, reg]
         })
         .collect();
+    let local: Vec<u32> = reqs.iter().map(|r| r[0] as u32).collect();
     // The allocation is over the requesters of all parts (made identically in
     // every part), and only on days with requesters (it takes the day's slots).
     let reqs: Vec<(u32, u32)> = share
@@ -421,8 +432,12 @@ pub(crate) fn after_travel(
             if !share.owns(w.agent) {
                 continue;
             }
+            // `local` is in id order, parallel to `requesters`: the winner's
+            // slot without a search of the whole id array.
+            let k = local.partition_point(|&a| a < w.agent);
+            debug_assert_eq!(local.get(k), Some(&w.agent));
+            let i = requesters[k] as usize;
             // A holder's stored route gives way to its port (see `agents`).
-            let i = lg.agents.slot(w.agent);
             lg.agents.flags[i] |= HOLDER;
             lg.agents.route[i] = w.port as u32;
             lg.agents.cursor[i] = 0;

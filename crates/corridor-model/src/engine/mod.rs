@@ -412,7 +412,8 @@ struct World<'a> {
     /// Border scenarios in the incremental mode: the watched slots after
     /// yesterday's border steps (a superset of those still watched), `None`
     /// when today's travel pass must list them by visiting every slot (day 0,
-    /// after a compaction, or when the watched locations changed).
+    /// or when the watched locations changed); a compaction rewrites it to the
+    /// new slots (`Agents::compact_keeping`).
     watched: Option<Vec<u32>>,
     /// Border scenarios: yesterday's end-of-day counts that the passes do not
     /// change (see [`Carried`]).
@@ -798,12 +799,18 @@ impl<'a> World<'a> {
                 // there now were there at the end of yesterday (in `watched`)
                 // or were placed there before the passes (`placed`). Keep those
                 // a full pass would list: at a watched place, not in a caravan.
-                watch.extend_from_slice(&placed);
-                watch.sort_unstable();
+                // The arrivals are in slot order already (the pass lists
+                // them so): sort only the (few) placed and merge, instead of
+                // sorting both together.
+                if !watch.windows(2).all(|w| w[0] <= w[1]) {
+                    watch.sort_unstable();
+                }
+                placed.sort_unstable();
+                let new = merge_slots(&watch, &placed, |_| true);
                 let a = &self.agents;
                 let w = &self.watch;
                 let prev = self.watched.take().unwrap_or_default();
-                watch = merge_slots(&prev, &watch, |x| {
+                watch = merge_slots(&prev, &new, |x| {
                     let i = x as usize;
                     a.state[i] == ST_AT && w[a.loc[i] as usize] && a.flags[i] & CARAVAN == 0
                 });
@@ -878,9 +885,12 @@ impl<'a> World<'a> {
             exited >= self.compact_at && exited >= self.agents.len() - exited
         };
         if due {
-            // Slots move: the watched list must be found again.
-            self.watched = None;
-            let more = self.agents.compact();
+            // Slots move: the watched list follows its agents to their new
+            // slots (so tomorrow's travel pass stays incremental).
+            let more = match self.watched.as_mut() {
+                Some(w) => self.agents.compact_keeping(w),
+                None => self.agents.compact(),
+            };
             self.gone.admitted += more.admitted;
             self.gone.encountered += more.encountered;
             self.gone.removed += more.removed;
@@ -1042,6 +1052,32 @@ mod tests {
             last.admitted > 500 && last.encountered > 1000 && last.removed > 1000,
             "{last:?}"
         );
+        // Without sinks the border passes are incremental and the watched
+        // list follows compactions (`Agents::compact_keeping`): the same
+        // results as without compaction and as visiting every slot.
+        // (The camp far away and a high hazard: most people exit, so that
+        // compactions happen.)
+        let mut inc = sc.clone();
+        inc.settings.spawn_rules.camps_are_sinks = false;
+        inc.links[2].distance_km = 5000.0;
+        inc.border.crossings[0].hazard = 0.9;
+        inc.border.ports[0].capacity_per_day = 1000.0;
+        let never = run(&inc, &opts, usize::MAX, false, Partition::WHOLE, &mut Whole).unwrap();
+        let often = run(&inc, &opts, 1, false, Partition::WHOLE, &mut Whole).unwrap();
+        let recount = run(&inc, &opts, 1, true, Partition::WHOLE, &mut Whole).unwrap();
+        assert_eq!(never, often);
+        assert_eq!(never, recount);
+        let mut w = World::new(&inc, 5, Partition::WHOLE).unwrap();
+        w.compact_at = 1;
+        let mut compacted_incrementally = 0;
+        for t in 0..30 {
+            let before = w.gone;
+            w.step(t, &mut Whole).unwrap();
+            if w.gone != before && w.watched.is_some() {
+                compacted_incrementally += 1;
+            }
+        }
+        assert!(compacted_incrementally > 0);
         // It did compact: fewer slots than agents created.
         let mut w = World::new(&sc, 5, Partition::WHOLE).unwrap();
         w.compact_at = 1;
