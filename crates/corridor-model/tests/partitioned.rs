@@ -187,7 +187,7 @@ fn check_border(rel: &str, days: Option<u32>) {
 fn border_examples_in_parts_equal_the_whole_run() {
     // Ports and queues, appointments, checkpoints, crossings, caravans (with
     // papers and relocation), papers offices with buses and a relocation event,
-    // shelters, inflows, port closures and capacities.
+    // shelters, inflows, port closures and capacities, walk-ups who balk and renege.
     for ex in [
         "appointments",
         "caravan",
@@ -195,6 +195,7 @@ fn border_examples_in_parts_equal_the_whole_run() {
         "crossings",
         "inflow",
         "papers",
+        "port-balking",
         "port-capacity",
         "port-closure",
         "shelter",
