@@ -13,7 +13,8 @@
 #  3. The same comparison for scenarios with border processes (ports, queues,
 #     appointments, checkpoints, crossings, caravans, papers): BORDER_EXAMPLES
 #     (default: examples/papers, with a papers office, a relocation event and a
-#     caravan) and the built-in scenario over BUILTIN_DAYS days (default 90).
+#     caravan, and examples/port-balking, where walk-ups balk and renege) and the
+#     built-in scenario over BUILTIN_DAYS days (default 90).
 # Exits non-zero on any difference.
 #
 # Needs a system MPI and libclang (Debian: libopenmpi-dev openmpi-bin libclang-dev);
@@ -75,26 +76,33 @@ if cmp -s "$WORK/serial/daily_stats.csv" "$WORK/other/daily_stats.csv"; then
 fi
 
 # One run partitioned over ranks: agents split by id, counts all-reduced each day.
-"$CLI" --quiet run "$RUN_INSTANCE" --seed "$SEED" --out "$WORK/run-serial"
-for np in 2 3; do
-  if ! "${MPIRUN[@]}" -np "$np" "$CLI" run "$RUN_INSTANCE" --seed "$SEED" \
-      --out "$WORK/run-np$np" --partitioned >"$WORK/run-np$np.log"; then
-    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: FAILED" >&2
-    status=1
-  # Rank 0 says how many ranks shared the run: without it, two serial runs
-  # writing the same directory would pass the comparison below.
-  elif ! grep -qx "partitioned over $np MPI ranks" "$WORK/run-np$np.log"; then
-    echo "mpi-test: -np $np: the run was not partitioned over $np ranks:" >&2
-    cat "$WORK/run-np$np.log" >&2
-    status=1
-  elif diff -r "$WORK/run-serial" "$WORK/run-np$np" >/dev/null; then
-    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: identical to the serial run ($(ls "$WORK/run-np$np" | tr '\n' ' '))"
-  else
-    echo "mpi-test: partitioned run of $RUN_INSTANCE, -np $np: DIFFERS from the serial run" >&2
-    diff -r "$WORK/run-serial" "$WORK/run-np$np" | head -20 >&2 || true
-    status=1
-  fi
-done
+# partitioned_equals_serial NAME LABEL ARGS...: runs `corridor run ARGS` serially
+# into $WORK/NAME-serial and over 2 and 3 ranks, and compares the run directories.
+partitioned_equals_serial() {
+  local name=$1 label=$2
+  shift 2
+  "$CLI" --quiet run "$@" --out "$WORK/$name-serial"
+  for np in 2 3; do
+    if ! "${MPIRUN[@]}" -np "$np" "$CLI" run "$@" --out "$WORK/$name-np$np" \
+        --partitioned >"$WORK/$name-np$np.log"; then
+      echo "mpi-test: partitioned run of $label, -np $np: FAILED" >&2
+      status=1
+    # Rank 0 says how many ranks shared the run: without it, two serial runs
+    # writing the same directory would pass the comparison below.
+    elif ! grep -qx "partitioned over $np MPI ranks" "$WORK/$name-np$np.log"; then
+      echo "mpi-test: $label, -np $np: the run was not partitioned over $np ranks:" >&2
+      cat "$WORK/$name-np$np.log" >&2
+      status=1
+    elif diff -r "$WORK/$name-serial" "$WORK/$name-np$np" >/dev/null; then
+      echo "mpi-test: partitioned run of $label, -np $np: identical to the serial run ($(ls "$WORK/$name-np$np" | tr '\n' ' '))"
+    else
+      echo "mpi-test: partitioned run of $label, -np $np: DIFFERS from the serial run" >&2
+      diff -r "$WORK/$name-serial" "$WORK/$name-np$np" | head -20 >&2 || true
+      status=1
+    fi
+  done
+}
+partitioned_equals_serial run "$RUN_INSTANCE" "$RUN_INSTANCE" --seed "$SEED"
 if ! "${MPIRUN[@]}" -np 2 "$CLI" --quiet run "$RUN_INSTANCE" --seed "$((SEED + 1))" \
     --out "$WORK/run-other" --partitioned; then
   echo "mpi-test: partitioned run of $RUN_INSTANCE, seed $((SEED + 1)): FAILED" >&2
@@ -120,7 +128,7 @@ fi
 
 # Border scenarios: BorderState whole on every rank, the border steps' candidates
 # gathered in id order, the tally summed after them.
-BORDER_EXAMPLES="${BORDER_EXAMPLES:-examples/papers}"
+BORDER_EXAMPLES="${BORDER_EXAMPLES:-examples/papers examples/port-balking}"
 BUILTIN_DAYS="${BUILTIN_DAYS:-90}"
 border_runs=()
 for ex in $BORDER_EXAMPLES; do border_runs+=("$ex|$ex|"); done
@@ -133,23 +141,6 @@ for spec in "${border_runs[@]}"; do
   if [[ "$input" != - ]]; then args+=("$input"); fi
   # shellcheck disable=SC2206
   args+=($extra --seed "$SEED")
-  "$CLI" --quiet run "${args[@]}" --out "$WORK/border$k-serial"
-  for np in 2 3; do
-    if ! "${MPIRUN[@]}" -np "$np" "$CLI" run "${args[@]}" --out "$WORK/border$k-np$np" \
-        --partitioned >"$WORK/border$k-np$np.log"; then
-      echo "mpi-test: partitioned run of the $label, -np $np: FAILED" >&2
-      status=1
-    elif ! grep -qx "partitioned over $np MPI ranks" "$WORK/border$k-np$np.log"; then
-      echo "mpi-test: $label, -np $np: the run was not partitioned over $np ranks:" >&2
-      cat "$WORK/border$k-np$np.log" >&2
-      status=1
-    elif diff -r "$WORK/border$k-serial" "$WORK/border$k-np$np" >/dev/null; then
-      echo "mpi-test: partitioned run of the $label, -np $np: identical to the serial run ($(ls "$WORK/border$k-np$np" | tr '\n' ' '))"
-    else
-      echo "mpi-test: partitioned run of the $label, -np $np: DIFFERS from the serial run" >&2
-      diff -r "$WORK/border$k-serial" "$WORK/border$k-np$np" | head -20 >&2 || true
-      status=1
-    fi
-  done
+  partitioned_equals_serial "border$k" "the $label" "${args[@]}"
 done
 exit "$status"
