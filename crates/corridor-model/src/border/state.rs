@@ -916,14 +916,22 @@ impl BorderState {
     /// appointments itself: `agent` holds no appointment and has waited
     /// `waited` days in the city (see [`crosses`](Self::crosses)).
     pub fn crosses_after(&mut self, day: u32, crossing: usize, agent: u32, waited: u32) -> bool {
-        let h = self.crossing_probability(crossing, waited);
-        // `draws::crosses`, with the day's key.
-        if self.draw(day, draws::Tag::Crossing, crossing, agent, h) {
+        if self.crosses_draw(day, crossing, agent, waited) {
             self.count_crossings(crossing, 1);
             true
         } else {
             false
         }
+    }
+
+    /// The draw of [`crosses_after`](Self::crosses_after) without counting the
+    /// crossing (the caller then calls [`count_crossings`](Self::count_crossings)):
+    /// it changes nothing, so an engine may draw for many agents in parallel.
+    #[inline]
+    pub fn crosses_draw(&self, day: u32, crossing: usize, agent: u32, waited: u32) -> bool {
+        let h = self.crossing_probability(crossing, waited);
+        // `draws::crosses`, with the day's key.
+        self.draw(day, draws::Tag::Crossing, crossing, agent, h)
     }
 
     /// Counts `n` crossings at a crossing point (for engines that draw counts).

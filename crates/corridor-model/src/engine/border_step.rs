@@ -39,6 +39,7 @@ use super::agents::{ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::partition::Share;
 use super::passes::Tally;
+use super::Par;
 use crate::border::caravan::CaravanPos;
 use crate::border::papers;
 use crate::border::BorderState;
@@ -245,8 +246,9 @@ pub(crate) fn after_travel(
     b: &mut BorderState,
     t: u32,
     lg: &mut Ledger,
-    watch: &[u32],
+    mut watch: Vec<u32>,
     share: &mut Share,
+    par: Par,
 ) -> Vec<u32> {
     // B6: the travel pass already put the intercepted in transit; record them
     // (intercepts are counted and transit is keyed, so the order is free).
@@ -265,8 +267,9 @@ pub(crate) fn after_travel(
     }
 
     // B7: caravans walk. Every part knows the members; it moves its own.
-    let mut watch = watch.to_vec();
-    let listed = watch.len();
+    // `watch` comes sorted without repeats (the engine's merge); the caravan
+    // members who leave at a watched place today are merged in afterwards.
+    let mut rejoined: Vec<u32> = Vec::new();
     for (c, day) in b.advance_caravans(t) {
         let all = b.caravan_members(c);
         let slot = |a: u32| share.owns(a).then(|| lg.agents.slot(a));
@@ -314,7 +317,7 @@ pub(crate) fn after_travel(
             lg.set(i, st, loc, dist);
             lg.agents.flags[i] &= !CARAVAN;
             if st == ST_AT {
-                watch.push(i as u32);
+                rejoined.push(i as u32);
             }
         }
         for (i, dest) in papers {
@@ -322,11 +325,15 @@ pub(crate) fn after_travel(
             lg.agents.flags[i] &= !CARAVAN;
         }
     }
-    if watch.len() > listed || !watch.windows(2).all(|w| w[0] < w[1]) {
-        // `watch` comes sorted without repeats (the engine's merge): only
-        // caravan members added today need sorting in.
+    if !watch.windows(2).all(|w| w[0] < w[1]) {
         watch.sort_unstable();
         watch.dedup();
+    }
+    if !rejoined.is_empty() {
+        // Sort the few added and merge (a sort of the whole list cost ~2 % of
+        // a run of the built-in scenario).
+        rejoined.sort_unstable();
+        watch = super::merge_slots(&watch, &rejoined, |_| true);
     }
 
     // P: papers offices.
@@ -380,9 +387,9 @@ pub(crate) fn after_travel(
     }
 
     if !left.is_empty() {
-        watch.extend_from_slice(&left);
-        watch.sort_unstable();
-        watch.dedup();
+        // Both sorted: a merge, not a sort of the whole list (which was ~5 %
+        // of a run of the built-in scenario: people renege every day).
+        watch = super::merge_slots(&watch, &left, |_| true);
     }
 
     // B9: appointments. The requesters among the eligible (free, at an
@@ -396,10 +403,11 @@ pub(crate) fn after_travel(
             let i = s as usize;
             lg.free(i) && b.is_eligible(lg.at(i).1) && b.requests(t, lg.agents.id_of(i))
         };
-        if rayon::current_num_threads() > 1 && watch.len() >= 8192 {
+        // (Border lists split from a quarter of the passes' threshold.)
+        if par.split(4 * watch.len()) {
             watch
                 .par_iter()
-                .with_min_len(4096)
+                .with_min_len(par.piece())
                 .copied()
                 .filter(|&s| requesting(s))
                 .collect()
@@ -474,9 +482,22 @@ pub(crate) fn after_travel(
             free.push([lg.agents.id_of(i) as u64, c as u64, waited as u64, s as u64]);
         }
     }
-    for [a, c, waited, s] in share.all(free) {
-        let (a, c) = (a as u32, c as usize);
-        if b.crosses_after(t, c, a, waited as u32) && share.owns(a) {
+    // The draws change nothing in `BorderState` (they are keyed by agent and
+    // day): drawn in parallel with more threads, then counted in order.
+    let free = share.all(free);
+    let crosses = |r: &[u64; 4]| b.crosses_draw(t, r[1] as usize, r[0] as u32, r[2] as u32);
+    let crossed: Vec<[u64; 4]> = if par.split(4 * free.len()) {
+        free.par_iter()
+            .with_min_len(par.piece())
+            .filter(|r| crosses(r))
+            .copied()
+            .collect()
+    } else {
+        free.into_iter().filter(|r| crosses(r)).collect()
+    };
+    for [a, c, _, s] in crossed {
+        b.count_crossings(c as usize, 1);
+        if share.owns(a as u32) {
             let i = s as usize;
             let loc = lg.agents.loc[i];
             lg.set(i, ST_ENCOUNTERED, loc, 0.0);

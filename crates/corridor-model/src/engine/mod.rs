@@ -381,10 +381,35 @@ pub(crate) fn validate(sc: &Scenario) -> Result<(), ModelError> {
 /// Chunks per thread for the agent passes: enough to balance load, few enough
 /// that per-chunk tallies stay cheap.
 const CHUNKS_PER_THREAD: usize = 8;
-const MIN_CHUNK: usize = 4096;
 /// Below this many agents a day's passes take well under a millisecond each and
 /// run on one thread: a round trip through the thread pool would cost more.
 const SERIAL_BELOW: usize = 32_768;
+
+/// When the engine splits a list over the thread pool (the passes' slots, the
+/// border steps' watched lists). Every split part is keyed draws and order-kept
+/// collection, so where the split happens changes no result; tests lower
+/// `below` to split small runs and compare them with one thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Par {
+    /// Lists shorter than this stay on the calling thread.
+    pub below: usize,
+}
+
+impl Par {
+    const DEFAULT: Par = Par {
+        below: SERIAL_BELOW,
+    };
+
+    /// Are `n` items worth splitting (more than one thread, at least `below`)?
+    pub(crate) fn split(self, n: usize) -> bool {
+        rayon::current_num_threads() > 1 && n >= self.below
+    }
+
+    /// The smallest piece of a split (4,096 items by default).
+    pub(crate) fn piece(self) -> usize {
+        (self.below / 8).max(1)
+    }
+}
 
 #[derive(Debug, Clone)]
 struct World<'a> {
@@ -422,6 +447,8 @@ struct World<'a> {
     epoch: u32,
     /// The agents this process runs (`partition`).
     partition: Partition,
+    /// When lists are split over the thread pool.
+    par: Par,
 }
 
 /// The counts of a border scenario's end-of-day tally that nothing changes
@@ -562,16 +589,18 @@ impl<'a> World<'a> {
             carried: None,
             partition,
             epoch: 0,
+            par: Par::DEFAULT,
         })
     }
 
     fn chunk_size(&self) -> usize {
         let threads = rayon::current_num_threads().max(1);
-        if self.agents.len() < SERIAL_BELOW || threads == 1 {
+        if !self.par.split(self.agents.len()) {
             // One chunk: the passes then run on this thread.
             return self.agents.len().max(1);
         }
-        MIN_CHUNK.max(self.agents.len().div_ceil(threads * CHUNKS_PER_THREAD))
+        let piece = self.par.piece();
+        piece.max(self.agents.len().div_ceil(threads * CHUNKS_PER_THREAD))
     }
 
     /// The scales of the lazy recent travel on day `t` (incremental mode),
@@ -810,10 +839,26 @@ impl<'a> World<'a> {
                 let a = &self.agents;
                 let w = &self.watch;
                 let prev = self.watched.take().unwrap_or_default();
-                watch = merge_slots(&prev, &new, |x| {
+                let keep = |x: u32| {
                     let i = x as usize;
                     a.state[i] == ST_AT && w[a.loc[i] as usize] && a.flags[i] & CARAVAN == 0
-                });
+                };
+                watch = if self.par.split(prev.len()) {
+                    // With more threads, yesterday's list (the long one) is
+                    // filtered in parallel (order kept), then merged: `keep`
+                    // depends on the slot only, so the result is the same.
+                    use rayon::prelude::*;
+                    let prev: Vec<u32> = prev
+                        .par_iter()
+                        .with_min_len(self.par.piece())
+                        .copied()
+                        .filter(|&x| keep(x))
+                        .collect();
+                    let new: Vec<u32> = new.into_iter().filter(|&x| keep(x)).collect();
+                    merge_slots(&prev, &new, |_| true)
+                } else {
+                    merge_slots(&prev, &new, keep)
+                };
             } else {
                 watch.sort_unstable();
             }
@@ -823,7 +868,7 @@ impl<'a> World<'a> {
                 net: &self.core.net,
             };
             let mut share = Share::new(self.partition, reduce);
-            let watched = border_step::after_travel(b, t, &mut lg, &watch, &mut share);
+            let watched = border_step::after_travel(b, t, &mut lg, watch, &mut share, self.par);
             self.watched = Some(watched);
             self.carried = Some(Carried {
                 queue: tally.queue.clone(),
@@ -1035,6 +1080,44 @@ mod tests {
         let mut flee = exits();
         flee.border = Border::default();
         assert_eq!(counts_refusal(&flee, Some(max + 1)), None);
+    }
+
+    /// Splitting lists over the thread pool changes nothing: with `Par::below`
+    /// lowered so that the passes' slots and the border steps' lists (the
+    /// merge of the watched list, the requesters, the crossing draws) are
+    /// split, runs on 2 and 3 threads equal the run on one thread.
+    #[test]
+    fn split_lists_do_not_change_results() {
+        let mut sc = exits();
+        // Without sinks: the incremental border mode (the watched list kept).
+        sc.settings.spawn_rules.camps_are_sinks = false;
+        let run = |threads: usize, below: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut w = World::new(&sc, 9, Partition::WHOLE).unwrap();
+                w.par = Par { below };
+                let mut longest = 0;
+                let days: Vec<DayRecord> = (0..30)
+                    .map(|t| {
+                        let rec = w.step(t, &mut Whole).unwrap();
+                        longest = longest.max(w.watched.as_ref().map_or(0, Vec::len));
+                        rec
+                    })
+                    .collect();
+                (days, longest)
+            })
+        };
+        let (one, longest) = run(1, SERIAL_BELOW);
+        let last = one.last().unwrap().accounting;
+        assert!(last.encountered > 1000 && last.admitted > 500, "{last:?}");
+        // Long enough to be split in pieces of 2 at `below` = 16.
+        assert!(longest > 100, "{longest}");
+        for threads in [2, 3] {
+            assert_eq!(run(threads, 16).0, one, "{threads} threads");
+        }
     }
 
     #[test]
