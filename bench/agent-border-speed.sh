@@ -9,12 +9,16 @@
 # build of main; figures in docs/performance.md; the byte-identity check needs a
 # build of the same built-in scenario, e.g. the parent commit: main at 53cd33b
 # predates the scenario's refit, so its run directories differ), REPS
-# (runs of the built-in scenario per binary, default 3), SKIP_BUILD.
+# (runs of the built-in scenario per binary, default 3), THREADS (threads of
+# every run, default 1: user CPU is then the engine's work; with 2 the wall
+# time shows what the second core gives, and the run directories must still
+# be byte-identical), SKIP_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REF="${REF:-/work/ref/corridor-main}"
 REPS="${REPS:-3}"
+THREADS="${THREADS:-1}"
 NEW="${CARGO_TARGET_DIR:-target}/release/corridor"
 OUT_DIR="$(mktemp -d)"
 trap 'rm -rf "$OUT_DIR"' EXIT
@@ -26,11 +30,11 @@ for bin in "$REF" "$NEW"; do
   tag=$([[ "$bin" == "$REF" ]] && echo ref || echo new)
   echo "$bin"
   for r in $(seq "$REPS"); do
-    /usr/bin/time -f "  built-in run (agents, 1 thread): user %U s, wall %e s, peak RSS %M KB" \
-      "$bin" run --threads 1 --out "$OUT_DIR/$tag-builtin" -q
+    /usr/bin/time -f "  built-in run (agents, $THREADS thread(s)): user %U s, wall %e s, peak RSS %M KB" \
+      "$bin" run --threads "$THREADS" --out "$OUT_DIR/$tag-builtin" -q
   done
   for e in examples/*/; do
-    "$bin" run "$e" --threads 1 --out "$OUT_DIR/$tag-$(basename "$e")" -q
+    "$bin" run "$e" --threads "$THREADS" --out "$OUT_DIR/$tag-$(basename "$e")" -q
   done
 done
 if [[ -x "$REF" && -x "$NEW" ]]; then
