@@ -15,6 +15,9 @@
 //! * caravans are scheduled before day 0 (`set_caravan` moves, resizes or
 //!   cancels them): a caravan whose schedule differs counts from the earlier
 //!   of its two start days;
+//! * the count engine keeps border state only for a scenario with border
+//!   processes, events included: a plain Flee scenario with events added
+//!   cannot branch;
 //! * the count engine decides before day 0 whether cohorts keep registration
 //!   days (only if some allocation of the run, `set_allocation` events
 //!   included, has a FIFO part): if A and B decide differently there is no
@@ -40,7 +43,12 @@ use crate::scenario::Scenario;
 /// structure, ...) or in a way decided before day 0, so that a run of `b`
 /// cannot be branched from one of `a` (run it from day 0).
 pub fn branch_day(a: &Scenario, b: &Scenario) -> Option<u32> {
-    if !same_but_events(a, b) || fifo_ever(&a.border) != fifo_ever(&b.border) {
+    // The engine keeps border state only for a scenario with border
+    // processes (events included), decided before day 0.
+    if !same_but_events(a, b)
+        || fifo_ever(&a.border) != fifo_ever(&b.border)
+        || a.border.is_empty() != b.border.is_empty()
+    {
         return None;
     }
     let pa = crate::border::state::rebase::prepared_border(a);
@@ -287,6 +295,14 @@ mod tests {
         let mut b = a.clone();
         b.links[0].distance_km = 90.0;
         assert_eq!(branch_day(&a, &b), None);
+        // Events added to a scenario without border processes: none.
+        let mut plain = a.clone();
+        plain.border = Border::default();
+        let mut b = plain.clone();
+        b.border
+            .events
+            .push(ev(20, Action::CloseLink { from: 0, to: 1 }));
+        assert_eq!(branch_day(&plain, &b), None);
         // The name, length and variants do not matter.
         let mut b = a.clone();
         b.name = "other".into();
