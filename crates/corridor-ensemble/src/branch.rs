@@ -24,7 +24,7 @@ use crate::error::EnsembleError;
 use crate::member::Ensemble;
 use corridor_model::counts::branch::branch_day;
 use corridor_model::counts::CountRun;
-use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
+use corridor_model::{EngineKind, ModelError, RunOptions, Scenario};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -129,43 +129,51 @@ impl<'a> BaselineStates<'a> {
         self.at.iter().rev().map(|a| a.0).find(|&k| k <= d)
     }
 
-    /// Runs one member of `variant` from the kept state `day`.
-    fn member(&self, day: u32, i: usize, variant: &Scenario) -> Result<RunOutput, ModelError> {
-        let states = &self
-            .at
-            .iter()
-            .find(|a| a.0 == day)
-            .expect("a day kept (BaselineStates::branch_day)")
-            .1;
-        let mut r = states[i]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .rebase(variant)?;
-        while r.day() < self.days {
-            r.step()?;
+    /// The run of one member of `s` (`ro`: its options) continued from the
+    /// baseline's state, not yet stepped past the branch day: `None` when it
+    /// does not branch (not one of the baseline's seeds, another length or
+    /// engine, a scenario that cannot branch); run it from day 0 then.
+    /// Stepping it to the run's length gives `corridor_model::simulate(s, ro)`.
+    pub fn branched_run<'t>(
+        &self,
+        s: &'t Scenario,
+        ro: &RunOptions,
+    ) -> Option<Result<CountRun<'t>, ModelError>>
+    where
+        'a: 't,
+    {
+        let i = self.seeds.iter().position(|&x| x == ro.seed)?;
+        if ro.days != self.opts.days || ro.engine.resolve(s, ro.days) != EngineKind::Counts {
+            return None;
         }
-        Ok(r.into_output())
+        let d = self.branch_day(s)?;
+        let states = &self.at.iter().find(|a| a.0 == d)?.1;
+        let state = states[i].lock().unwrap_or_else(|e| e.into_inner());
+        Some(state.rebase(s))
     }
 
-    /// A [`crate::Simulator`] for `variant`'s ensemble with the baseline's
-    /// options: members with the baseline's seeds branch from their state,
-    /// anything else (another seed or length, a variant that cannot branch)
-    /// runs from day 0 with `corridor_model::simulate`.
-    pub fn simulator<'s>(&'s self, variant: &Scenario) -> Box<crate::Simulator<'s>> {
-        let day = self.branch_day(variant);
-        Box::new(move |s: &Scenario, ro: &RunOptions| {
-            let i = self.seeds.iter().position(|&x| x == ro.seed);
-            match (day, i) {
-                (Some(d), Some(i))
-                    if ro.days == self.opts.days
-                        && ro.engine.resolve(s, ro.days) == EngineKind::Counts
-                        && self.branch_day(s) == Some(d) =>
-                {
-                    self.member(d, i, s)
+    /// The run's length (days).
+    pub fn run_days(&self) -> u32 {
+        self.days
+    }
+
+    /// A [`crate::Simulator`] for ensembles with the baseline's options:
+    /// members that branch ([`branched_run`](Self::branched_run)) continue
+    /// from their state, the others run from day 0 with
+    /// `corridor_model::simulate`.
+    pub fn simulator(&self) -> Box<crate::Simulator<'_>> {
+        Box::new(
+            move |s: &Scenario, ro: &RunOptions| match self.branched_run(s, ro) {
+                Some(r) => {
+                    let mut r = r?;
+                    while r.day() < self.days {
+                        r.step()?;
+                    }
+                    Ok(r.into_output())
                 }
-                _ => corridor_model::simulate(s, ro),
-            }
-        })
+                None => corridor_model::simulate(s, ro),
+            },
+        )
     }
 }
 
@@ -178,7 +186,7 @@ pub fn run_branched_ensemble(
     variant: &Scenario,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Ensemble, EnsembleError> {
-    let sim = base.simulator(variant);
+    let sim = base.simulator();
     run_ensemble_with(variant, base.options(), &sim, progress)
 }
 

@@ -290,7 +290,7 @@ fn run_members(
     let seeds: Vec<u64> = (0..runs).map(|i| member_seed(sim.seed, i)).collect();
     let slots: Arc<Mutex<Vec<MemberSlot>>> = Arc::new(Mutex::new(vec![None; runs]));
     let sink = Arc::clone(&slots);
-    let branched = base.map(|b| b.simulator(&v.scenario));
+    let branched = base.map(|b| b.simulator());
     let simulator =
         move |s: &Scenario, ro: &RunOptions| -> std::result::Result<RunOutput, ModelError> {
             let run = match &branched {
