@@ -3,7 +3,8 @@
 # count engine against a reference build, side by side in one run. Prints, for
 # each binary: a whole `corridor run --engine counts` (wall, peak RSS), a whole
 # `corridor run` on the agent engine, and a 20-member count-engine ensemble on
-# THREADS cores; then the engine-only time of the count engine (the ignored test
+# THREADS cores, and `corridor compare --runs RUNS --engine counts` of the four
+# built-in variants (target ≤ 5 s); then the engine-only time of the count engine (the ignored test
 # `mexico_2023_count_engine_time`, no files written). Targets: engine ≤ 40 ms,
 # whole run ≤ 0.15 s, ≤ 50 MB, 20 members ≤ 0.5 s on 2 cores.
 # Environment: REF (reference binary; default /work/main/target/release/corridor,
@@ -40,6 +41,9 @@ for bin in "$REF" "$NEW"; do
   measure "run --engine agents (built-in)" "$bin" run --threads "$THREADS" --out "$OUT_DIR/a" -q
   measure "ensemble --runs $RUNS --engine counts (built-in)" "$bin" ensemble scenarios/mexico-2023 --runs "$RUNS" \
     --engine counts --threads "$THREADS" --out "$OUT_DIR/e" --quiet
+  # The four built-in variants; this tree branches them from the base's members.
+  measure "compare --runs $RUNS --engine counts (built-in)" "$bin" compare --runs "$RUNS" \
+    --engine counts --threads "$THREADS" --out "$OUT_DIR/cmp-$(basename "$bin")" --quiet
 done
 echo "engine only (count engine, this tree):"
 cargo test --release -p corridor-model --test border_counts mexico_2023_count_engine_time \

@@ -6,6 +6,12 @@
 # counted separately, any other status as errors, and the server's peak RSS.
 # Environment: CLIENTS (default 50), DURATION (default 60), MEMBERS (default 20),
 # INPUT (default: the built-in scenario), SKIP_BUILD.
+# LATENCY=N: instead, one client posts N answers one after the other for each
+# "policy from" date (the default, then each of DATES, default 2024-01-01),
+# a different containment factor each time, and prints the first answer's
+# latency (it computes the baseline's member states for that date) and
+# p50/p95 of the others (which branch from them). BIN: the binary to serve
+# (default this tree's; a reference binary without the date lever ignores it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +19,9 @@ CLIENTS="${CLIENTS:-50}"
 DURATION="${DURATION:-60}"
 MEMBERS="${MEMBERS:-20}"
 INPUT="${INPUT:-}"
-BIN="${CARGO_TARGET_DIR:-target}/release/corridor"
+BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/corridor}"
+LATENCY="${LATENCY:-}"
+DATES="${DATES:-2024-01-01}"
 [[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
 
 LOG="$(mktemp)"
@@ -23,6 +31,35 @@ trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
 for _ in $(seq 100); do grep -q http "$LOG" && break; sleep 0.1; done
 URL="$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)"
 echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $MEMBERS members, $URL"
+
+if [[ -n "$LATENCY" ]]; then
+  echo "  latency mode: $LATENCY answers per date, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$URL" "$LATENCY" "$DATES" <<'PY'
+import json, sys, time, urllib.request
+url, n, dates = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+seq = 0
+def ask(settings):
+    global seq
+    seq += 1
+    body = json.dumps({"client": "lat", "seq": seq, "settings": settings}).encode()
+    req = urllib.request.Request(url + "/api/answer", body, {"Content-Type": "application/json"})
+    t = time.time()
+    with urllib.request.urlopen(req, timeout=600) as r:
+        r.read()
+    return time.time() - t
+for date in [None] + dates:
+    lat = []
+    for i in range(n + 1):
+        s = {"containment": round(0.3 + 0.1 * i, 2)}
+        if date:
+            s["policy_from"] = date
+        lat.append(ask(s))
+    first, rest = lat[0], sorted(lat[1:])
+    q = lambda p: rest[min(len(rest) - 1, int(p * len(rest)))]
+    print(f"  policy from {date or 'default'}: first {first:.2f} s, then p50 {q(0.5):.2f} s, p95 {q(0.95):.2f} s ({n} answers)")
+PY
+  exit 0
+fi
 
 python3 - "$URL" "$CLIENTS" "$DURATION" "$SERVER" <<'PY'
 import json, random, sys, threading, time, urllib.request, urllib.error

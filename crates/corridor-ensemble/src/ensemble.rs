@@ -83,8 +83,10 @@ pub fn member_run_options(opts: &EnsembleOptions, i: usize) -> RunOptions {
 }
 
 /// A function that runs one member: `corridor_model::simulate` in production, a
-/// synthetic stand-in in tests.
-pub type Simulator = dyn Fn(&Scenario, &RunOptions) -> Result<RunOutput, ModelError> + Sync;
+/// synthetic stand-in in tests, or a member branched from the baseline
+/// (`crate::branch`), which borrows the baseline's states (hence `'a`).
+pub type Simulator<'a> =
+    dyn Fn(&Scenario, &RunOptions) -> Result<RunOutput, ModelError> + Sync + 'a;
 
 /// Runs an ensemble with the model's engine.
 pub fn run_ensemble(

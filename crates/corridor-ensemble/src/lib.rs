@@ -14,6 +14,7 @@
 //! Invariant: results depend only on the scenario, the options and the seed, never
 //! on the number of threads or ranks. No printing; progress goes through callbacks.
 
+pub mod branch;
 pub mod design;
 pub mod ensemble;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod stats;
 pub mod sweep;
 pub mod write;
 
+pub use branch::{run_branched_ensemble, BaselineStates};
 pub use ensemble::{
     engine_name, member_run_options, member_seed, run_ensemble, run_ensemble_with, EnsembleOptions,
     Simulator, MEMBER_BATCH,

@@ -32,6 +32,8 @@ pub struct Catalogue {
     pub shelters: Vec<(String, u64)>,
     pub max_members: usize,
     pub default_members: usize,
+    /// The default "policy from" date (`YYYY-MM-DD`, [`default_policy_from`]).
+    pub policy_from: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +82,19 @@ pub fn catalogue(s: &Scenario, max_members: usize, default_members: usize) -> Ca
             .collect(),
         max_members,
         default_members,
+        policy_from: default_policy_from(s).to_string(),
+    }
+}
+
+/// The date the levers' events take by default: the scenario's `report_from`
+/// when it has one within its period (what-ifs are about the evaluated
+/// months; every day before is the baseline's, so answers branch from it),
+/// else its start date.
+pub fn default_policy_from(s: &Scenario) -> corridor_model::Date {
+    let end = s.start_date.add_days(s.days as i64);
+    match s.observed.report_from {
+        Some(d) if d >= s.start_date && d < end => d,
+        _ => s.start_date,
     }
 }
 
@@ -94,12 +109,15 @@ pub struct Settings {
     /// Days to simulate (`None` = the scenario's period).
     pub days: Option<u32>,
     pub seed: Option<u64>,
+    /// `YYYY-MM-DD`: the date of the scale and set levers' events (`None` =
+    /// [`default_policy_from`]). Ports' closed dates and caravans keep their own.
+    pub policy_from: Option<String>,
     /// Factors (1 = as the scenario has it).
     pub containment: Option<f64>,
     pub inflow: Option<f64>,
     pub hazard: Option<f64>,
     pub request_probability: Option<f64>,
-    /// People per day from the start date (later base events still apply).
+    /// People per day from the policy date (later base events still apply).
     pub appointments_per_day: Option<f64>,
     /// `fifo`, `lottery` or `mixed`.
     pub allocation: Option<String>,
@@ -156,11 +174,16 @@ fn is_neutral(f: Option<f64>) -> bool {
 }
 
 impl Settings {
-    /// The variant file of these settings, named `name`, for `s` (whose start
-    /// date dates the events). Values are not checked here: the reader checks
-    /// them when the file is read back.
+    /// The variant file of these settings, named `name`, for `s`: the scale
+    /// and set levers' events are dated `policy_from` (default
+    /// [`default_policy_from`]). Values are not checked here: the reader checks
+    /// them (the date included) when the file is read back.
     pub fn to_variant_toml(&self, name: &str, s: &Scenario) -> String {
         let start = s.start_date.to_string();
+        let from = self
+            .policy_from
+            .clone()
+            .unwrap_or_else(|| default_policy_from(s).to_string());
         let mut t = String::new();
         let _ = writeln!(t, "# Saved by corridor serve; run it with");
         let on = self
@@ -176,7 +199,7 @@ impl Settings {
         let _ = writeln!(t, "name = {}", q(name));
         let _ = writeln!(t, "description = {}", q("levers set on the what-if page"));
         let mut ev = |body: String| {
-            let _ = writeln!(t, "\n[[events]]\ndate = {}\n{body}", q(&start));
+            let _ = writeln!(t, "\n[[events]]\ndate = {}\n{body}", q(&from));
         };
         let scale = |action: &str, f: Option<f64>| -> Option<String> {
             (!is_neutral(f))

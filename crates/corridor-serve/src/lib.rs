@@ -28,6 +28,14 @@
 //!   so a reloaded URL shows the same numbers. Levers that write no event give
 //!   the baseline's ensemble itself (not run twice); its directory is written
 //!   for the levers' variant as the CLI would write it.
+//! * Lever answers branch from the baseline (`corridor::ensemble_branched_cancellable`):
+//!   the scale and set levers are dated "policy from" (default: the
+//!   scenario's `report_from`, else its start), every day before the levers'
+//!   first change is the baseline's, so the baseline's member states at that
+//!   day are computed once per (variant, members, days, seed, day), kept
+//!   (at most `KEEP_STATES`), and each answer runs its members from there.
+//!   Exact: the same ensemble as full runs (docs/serve.md). The default
+//!   answer's baseline is computed at start (`App::warm_up`).
 //! * Observed monthly counts are the library's (`corridor::forecast::observations`,
 //!   the scenario's `[observations] cbp_monthly`), read once at start.
 
@@ -42,8 +50,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor::{CancelToken, EngineKind, EnsembleRequest, Input};
-use corridor_ensemble::Ensemble;
-use corridor_model::MonthlyObserved;
+use corridor_ensemble::{BaselineStates, Ensemble};
+use corridor_model::counts::branch::branch_day;
+use corridor_model::{MonthlyObserved, Scenario};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -161,6 +170,14 @@ pub struct App {
     /// Observed monthly counts (people) when the scenario ships them.
     observed: Option<MonthlyObserved>,
     baselines: Mutex<HashMap<String, Arc<Ensemble>>>,
+    /// The baseline scenarios (the input with one of its own variants, or
+    /// none), one each: the baselines' member states borrow them for as long
+    /// as the server runs, so each is leaked once (at most the number of
+    /// the scenario's variants plus one).
+    scenarios: Mutex<HashMap<Option<String>, &'static Scenario>>,
+    /// The baselines' member states at a branch day (`corridor::baseline_states`),
+    /// most recent last, at most [`KEEP_STATES`].
+    states: Mutex<Vec<(String, Arc<BaselineStates<'static>>)>>,
     /// Settings (as JSON) → ensemble directory, most recent last.
     dirs: Mutex<Vec<(String, PathBuf)>>,
     counter: AtomicU64,
@@ -169,6 +186,10 @@ pub struct App {
 
 /// Ensemble directories kept for "Download".
 const KEEP_DIRS: usize = 8;
+
+/// Baselines' member states kept (each: members × one engine state, tens
+/// of MB for 20 members of the built-in scenario).
+const KEEP_STATES: usize = 4;
 
 /// An answer request: the levers plus who sent it and its order.
 #[derive(Debug, Deserialize)]
@@ -207,6 +228,8 @@ impl App {
             cfg,
             latest: Mutex::new(HashMap::new()),
             baselines: Mutex::new(HashMap::new()),
+            scenarios: Mutex::new(HashMap::new()),
+            states: Mutex::new(Vec::new()),
             dirs: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
             work,
@@ -305,12 +328,21 @@ impl App {
                     .map_err(ApiError::from_corridor)?;
                 b.clone()
             }
-            None => match corridor::ensemble_cancellable(&input, &req, &|| {}, cancel)
+            None => {
+                let states = self.states_for(s, &input, &req);
+                match corridor::ensemble_branched_cancellable(
+                    &input,
+                    &req,
+                    states.as_deref(),
+                    &|| {},
+                    cancel,
+                )
                 .map_err(ApiError::from_corridor)?
-            {
-                Some(done) => done.ensemble,
-                None => return Ok(None),
-            },
+                {
+                    Some(done) => done.ensemble,
+                    None => return Ok(None),
+                }
+            }
         };
         let key = serde_json::to_string(s).unwrap_or_default();
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
@@ -320,6 +352,92 @@ impl App {
             let _ = std::fs::remove_dir_all(old);
         }
         Ok(Some((input, ens, dir, toml)))
+    }
+
+    /// The baseline scenario of a variant (`None`: the base), leaked once
+    /// (see `App::scenarios`); an unknown variant is a 400.
+    fn baseline_scenario(&self, variant: Option<&str>) -> Result<&'static Scenario, ApiError> {
+        let key = variant.map(str::to_string);
+        if let Some(&sc) = self
+            .scenarios
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(sc);
+        }
+        let sc = self
+            .input
+            .with_variant(variant)
+            .map_err(ApiError::from_corridor)?;
+        let mut m = self.scenarios.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(*m.entry(key).or_insert_with(|| Box::leak(Box::new(sc))))
+    }
+
+    /// The baseline's member states the levers of `s` branch from (`input`:
+    /// with the levers' variant added, `req`: their ensemble): computed once
+    /// per (variant, members, days, seed, branch day) and cached. `None` when
+    /// the levers cannot branch (or branch on day 0, which saves nothing):
+    /// their members then run from day 0, with the same result.
+    fn states_for(
+        &self,
+        s: &Settings,
+        input: &Input,
+        req: &EnsembleRequest,
+    ) -> Option<Arc<BaselineStates<'static>>> {
+        let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
+        let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
+        let days = req.days.unwrap_or(base.days);
+        let d = branch_day(base, &levers)?.min(days);
+        if d == 0 {
+            return None;
+        }
+        self.states_at(s, req, base, d)
+    }
+
+    /// The baseline states of `s` at day `d`, from the cache or computed.
+    fn states_at(
+        &self,
+        s: &Settings,
+        req: &EnsembleRequest,
+        base: &'static Scenario,
+        d: u32,
+    ) -> Option<Arc<BaselineStates<'static>>> {
+        let key = format!(
+            "{:?}/{}/{:?}/{:?}/{d}",
+            s.variant, req.runs, req.days, req.seed
+        );
+        {
+            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, st)) = cache.iter().find(|(k, _)| *k == key) {
+                return Some(st.clone());
+            }
+        }
+        // An error here (the agent engine) means no branching: full runs.
+        let st = Arc::new(corridor::baseline_states(&self.input, base, req, d).ok()?);
+        let mut cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|(k, _)| *k != key);
+        cache.push((key, st.clone()));
+        if cache.len() > KEEP_STATES {
+            cache.remove(0);
+        }
+        Some(st)
+    }
+
+    /// Computes what the first answer with the default settings needs: the
+    /// baseline's ensemble and its member states at the default policy date
+    /// (the server calls it once at start, after printing the URL).
+    pub fn warm_up(&self) -> Result<(), ApiError> {
+        let s = Settings::default();
+        self.baseline(&s)?;
+        let (_, req, _) = self.prepare(&s)?;
+        let base = self.baseline_scenario(None)?;
+        let from = levers::default_policy_from(base);
+        let d = from.days_since(base.start_date).max(0) as u32;
+        if d > 0 {
+            self.states_at(&s, &req, base, d);
+        }
+        Ok(())
     }
 
     /// The baseline of `s` (its scenario variant, members, days, seed), cached.
@@ -574,6 +692,12 @@ pub async fn serve(
         })?;
     let bound = listener.local_addr().map_err(ServeError::Serve)?;
     on_ready(bound);
+    // The default answer's baseline is computed now, not on the first
+    // request (which waits for it as for any baseline).
+    let warm = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = warm.warm_up();
+    });
     axum::serve(listener, router(app))
         .await
         .map_err(ServeError::Serve)

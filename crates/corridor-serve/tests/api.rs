@@ -374,3 +374,81 @@ fn untouched_levers_answer_what_a_fresh_run_of_the_saved_variant_gives() {
         }
     }
 }
+
+/// Levers from a "policy from" date branch from the baseline's member states:
+/// the answer is still the library's full ensemble of the saved variant (whose
+/// events carry that date), and a second answer with other levers from the
+/// same date reuses the states.
+#[test]
+fn levers_from_a_policy_date_answer_the_full_ensemble_of_the_saved_variant() {
+    let a = start(small());
+    for (seq, extra) in [
+        (1, r#""containment":0.4"#),
+        (2, r#""appointments_per_day":90"#),
+    ] {
+        let settings = format!(r#"{{"members":4,"days":40,"policy_from":"2023-12-12",{extra}}}"#);
+        let req = format!(r#"{{"client":"p","seq":{seq},"settings":{settings}}}"#);
+        let (st, _, body) = http(a, "POST", "/api/answer", &req);
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        let ans = json(&body);
+        let (st, _, toml) = http(a, "POST", "/api/variant", &settings);
+        assert_eq!(st, 200);
+        let toml = String::from_utf8(toml).unwrap();
+        assert!(toml.contains("date = \"2023-12-12\""), "{toml}");
+        let mut input = corridor::load(Some(&example())).unwrap();
+        let name = corridor::variant_file::add_variant_str(&mut input, "v.toml", &toml).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let done = corridor::ensemble(
+            &input,
+            &corridor::EnsembleRequest {
+                variant: Some(name),
+                runs: 4,
+                seed: None,
+                days: Some(40),
+                engine: corridor::EngineKind::Counts,
+                out: Some(dir.path().join("e")),
+                format: Default::default(),
+            },
+            &|| {},
+        )
+        .unwrap();
+        let e = &done.ensemble;
+        let h = e.hasten as f64;
+        for var in ["admitted", "encountered"] {
+            let v = corridor_ensemble::Ensemble::variable_index(
+                &corridor_ensemble::TOTAL_VARIABLES,
+                var,
+            )
+            .unwrap();
+            let s = e.total(e.days.len() - 1, v);
+            let t = ans["totals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == var)
+                .unwrap();
+            for (k, x) in [("p5", s.p5), ("p50", s.p50), ("p95", s.p95)] {
+                assert_eq!(t[k].as_f64().unwrap(), x * h, "{extra}: {var} {k}");
+            }
+        }
+        assert_ne!(
+            ans["waiting"]["p50"], ans["baseline_waiting"]["p50"],
+            "{extra}"
+        );
+        // Before the policy date the answer is the baseline's.
+        let w = ans["waiting"]["p50"].as_array().unwrap();
+        let b = ans["baseline_waiting"]["p50"].as_array().unwrap();
+        assert_eq!(w[..11], b[..11], "{extra}");
+    }
+}
+
+/// The default policy date is the scenario's `report_from`, else its start.
+#[test]
+fn the_default_policy_date_is_report_from_or_the_start() {
+    let a = start(small());
+    let (_, _, cat) = http(a, "GET", "/api/levers", "");
+    assert_eq!(json(&cat)["policy_from"], "2023-12-01");
+    let b = start_on(corridor::input::load_builtin().unwrap(), small());
+    let (_, _, cat) = http(b, "GET", "/api/levers", "");
+    assert_eq!(json(&cat)["policy_from"], "2023-10-01");
+}

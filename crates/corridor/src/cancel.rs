@@ -8,6 +8,10 @@
 //! member (and members not yet started never start). The agent engine has no
 //! stepping interface yet: its members check the token before they start.
 //!
+//! Branching ([`ensemble_branched_cancellable`], what the what-if server
+//! runs): members continue from the baseline's states at the branch day
+//! (`corridor_ensemble::branch`), watching the token each day as well.
+//!
 //! Invariants: an ensemble that is not cancelled is byte-identical to
 //! [`crate::ensemble`] with the same request (the count loop is the one
 //! `simulate_counts` runs: `CountRun::new` then one `step` per day), and a
@@ -16,6 +20,7 @@
 use crate::ensemble::{EnsembleRequest, EnsembleResult};
 use crate::error::{Result, ResultExt};
 use crate::input::Input;
+use corridor_ensemble::BaselineStates;
 use corridor_model::counts::CountRun;
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -68,8 +73,17 @@ pub fn simulate_cancellable(
     }
     // The same refusal of a too-short schedule as a whole run gives.
     corridor_model::engine::check_schedules(sc, days)?;
-    let mut run = CountRun::new(sc, opts.seed)?;
-    for _ in 0..days {
+    let run = CountRun::new(sc, opts.seed)?;
+    finish_cancellable(run, days, cancel)
+}
+
+/// Steps `run` to day `days`, reading `cancel` before each day.
+fn finish_cancellable(
+    mut run: CountRun<'_>,
+    days: u32,
+    cancel: &CancelToken,
+) -> Result<Option<RunOutput>, ModelError> {
+    while run.day() < days {
         if cancel.is_cancelled() {
             return Ok(None);
         }
@@ -77,6 +91,23 @@ pub fn simulate_cancellable(
         cancel.days.fetch_add(1, Ordering::Relaxed);
     }
     Ok(Some(run.into_output()))
+}
+
+/// [`simulate_cancellable`], continuing from the baseline's state where the
+/// member branches (`BaselineStates::branched_run`): the same output.
+pub fn simulate_branched_cancellable(
+    sc: &Scenario,
+    opts: &RunOptions,
+    base: Option<&BaselineStates<'_>>,
+    cancel: &CancelToken,
+) -> Result<Option<RunOutput>, ModelError> {
+    if cancel.is_cancelled() {
+        return Ok(None);
+    }
+    match base.and_then(|b| b.branched_run(sc, opts).map(|r| (b, r))) {
+        Some((b, run)) => finish_cancellable(run?, b.run_days(), cancel),
+        None => simulate_cancellable(sc, opts, cancel),
+    }
 }
 
 /// [`crate::ensemble`] watching `cancel`: `Ok(None)` when it was cancelled
@@ -88,14 +119,46 @@ pub fn ensemble_cancellable(
     on_member: &(dyn Fn() + Sync),
     cancel: &Arc<CancelToken>,
 ) -> Result<Option<EnsembleResult>> {
+    ensemble_branched_cancellable(input, req, None, on_member, cancel)
+}
+
+/// The baseline's member states for what-ifs on `baseline` (a variant of the
+/// input, or the input itself): the members of `req`'s ensemble, kept at day
+/// `day` (`corridor_ensemble::branch`). `req.variant` is ignored: the states
+/// are `baseline`'s. An error for the agent engine.
+pub fn baseline_states<'a>(
+    input: &Input,
+    baseline: &'a Scenario,
+    req: &EnsembleRequest,
+    day: u32,
+) -> Result<BaselineStates<'a>> {
+    let sim = crate::run::SimOptions {
+        seed: input.seed(req.seed),
+        days: req.days,
+        engine: crate::engine_for(baseline, req.days, req.engine),
+    };
+    let opts = crate::ensemble::ensemble_options(req.runs, &sim);
+    BaselineStates::new(baseline, &opts, &[day])
+        .with_context(|| format!("the baseline's members (seed {})", sim.seed))
+}
+
+/// [`ensemble_cancellable`] with members branched from `base` (the baseline's
+/// states, [`baseline_states`]) where they can be: the same result and
+/// directory, without simulating again the days before the branch day.
+pub fn ensemble_branched_cancellable(
+    input: &Input,
+    req: &EnsembleRequest,
+    base: Option<&BaselineStates<'_>>,
+    on_member: &(dyn Fn() + Sync),
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<EnsembleResult>> {
     let plan = req.plan(input)?;
     crate::check_out_dir(&plan.out_dir)?;
     // A cancelled member fails its ensemble (rayon then starts no further
     // member); the error itself is never shown: the token says why.
-    // (The library's simulators are `'static`: the closure owns a handle.)
     let token = Arc::clone(cancel);
     let simulator = move |sc: &Scenario, ro: &RunOptions| {
-        simulate_cancellable(sc, ro, &token)?
+        simulate_branched_cancellable(sc, ro, base, &token)?
             .ok_or_else(|| ModelError::InvalidScenario("cancelled".into()))
     };
     let opts = &plan.options;
@@ -159,6 +222,39 @@ mod tests {
             );
         }
         assert_eq!(token.days_simulated(), 3 * 40);
+    }
+
+    /// Branched from the baseline's states: the same files as `ensemble`,
+    /// and only the days from the branch day on are simulated.
+    #[test]
+    fn branched_equals_the_plain_ensemble() {
+        let input = variants();
+        let tmp = tempfile::tempdir().unwrap();
+        let base = input.with_variant(None).unwrap();
+        let name = "stronger_containment";
+        let variant = input.with_variant(Some(name)).unwrap();
+        let d = corridor_model::counts::branch::branch_day(&base, &variant).unwrap();
+        assert!(d > 5 && d < 40, "{d}");
+        let mut ra = request(3, &tmp.path().join("a"));
+        ra.variant = Some(name.into());
+        let mut rb = request(3, &tmp.path().join("b"));
+        rb.variant = Some(name.into());
+        let states = baseline_states(&input, &base, &ra, d).unwrap();
+        let token = Arc::new(CancelToken::new());
+        let a = ensemble_branched_cancellable(&input, &ra, Some(&states), &|| {}, &token)
+            .unwrap()
+            .expect("not cancelled");
+        let b = crate::ensemble(&input, &rb, &|| {}).unwrap();
+        assert_eq!(a.ensemble, b.ensemble);
+        assert_eq!(a.files, b.files);
+        for f in &a.files {
+            assert_eq!(
+                std::fs::read(tmp.path().join("a").join(f)).unwrap(),
+                std::fs::read(tmp.path().join("b").join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert_eq!(token.days_simulated(), 3 * (40 - d as u64));
     }
 
     /// Cancelled mid-way: the call returns soon, no day is simulated after

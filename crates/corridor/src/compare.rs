@@ -39,8 +39,8 @@ use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, folder_name, Input};
 use crate::run::{simulate, write_run_dir_as, OutputFormat, RunPlan, SimOptions};
 use crate::text::{aligned, thousands};
-use corridor_ensemble::member_seed;
 use corridor_ensemble::stats::{mean_month_totals, summarize, KeyNumberStats, Stats};
+use corridor_ensemble::{member_seed, BaselineStates};
 use corridor_io::write::{month_totals, people_per_agent, write_atomic, InputKind, OutputKind};
 use corridor_io::write::{KeyNumbers, MonthTotals};
 use corridor_model::key_numbers::{key_numbers_from, waiting_at_border};
@@ -221,6 +221,24 @@ pub fn run_variant(
     out: &Path,
     format: OutputFormat,
 ) -> Result<VariantResult> {
+    run_variant_from(input, v, sim, runs, from_day, out, format, None)
+}
+
+/// [`run_variant`], an ensemble's members branched from `base` (the base
+/// scenario's member states, `corridor_ensemble::branch`) where they can be:
+/// the same runs, so the same files, without simulating again the days before
+/// the variant's first change.
+#[allow(clippy::too_many_arguments)]
+pub fn run_variant_from(
+    input: &Input,
+    v: &PlannedVariant,
+    sim: &SimOptions,
+    runs: usize,
+    from_day: u32,
+    out: &Path,
+    format: OutputFormat,
+    base: Option<&BaselineStates<'_>>,
+) -> Result<VariantResult> {
     let (members, warnings) = if runs <= 1 {
         let plan = RunPlan {
             scenario: v.scenario.clone(),
@@ -233,7 +251,7 @@ pub fn run_variant(
         let keys = MemberKeys::of(&v.scenario, &output, from_day)?;
         (vec![keys], output.warnings)
     } else {
-        run_members(input, v, sim, runs, from_day, out, format)?
+        run_members(input, v, sim, runs, from_day, out, format, base)?
     };
     Ok(VariantResult {
         name: v.name.clone(),
@@ -249,7 +267,9 @@ pub fn run_variant(
 type MemberSlot = Option<std::result::Result<MemberKeys, String>>;
 
 /// A variant as an ensemble: its directory, and each member's key numbers taken
-/// as the member finishes (the ensemble keeps only statistics per cell).
+/// as the member finishes (the ensemble keeps only statistics per cell);
+/// members branched from `base` when given.
+#[allow(clippy::too_many_arguments)]
 fn run_members(
     input: &Input,
     v: &PlannedVariant,
@@ -258,6 +278,7 @@ fn run_members(
     from_day: u32,
     out: &Path,
     format: OutputFormat,
+    base: Option<&BaselineStates<'_>>,
 ) -> Result<(Vec<MemberKeys>, Vec<String>)> {
     let plan = EnsemblePlan {
         scenario: v.scenario.clone(),
@@ -268,11 +289,14 @@ fn run_members(
     };
     let seeds: Vec<u64> = (0..runs).map(|i| member_seed(sim.seed, i)).collect();
     let slots: Arc<Mutex<Vec<MemberSlot>>> = Arc::new(Mutex::new(vec![None; runs]));
-    // The library's `Simulator` is `'static`, hence the owned state.
     let sink = Arc::clone(&slots);
+    let branched = base.map(|b| b.simulator());
     let simulator =
         move |s: &Scenario, ro: &RunOptions| -> std::result::Result<RunOutput, ModelError> {
-            let run = corridor_model::simulate(s, ro)?;
+            let run = match &branched {
+                Some(sim) => sim(s, ro)?,
+                None => corridor_model::simulate(s, ro)?,
+            };
             if let Some(i) = seeds.iter().position(|&x| x == ro.seed) {
                 let k = MemberKeys::of(s, &run, from_day).map_err(|e| e.chain_text());
                 sink.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(k);
@@ -318,14 +342,24 @@ pub fn compare(
         .clone()
         .unwrap_or_else(|| default_out_dir(&input.scenario.name, None, "compare"));
     crate::check_out_dir(&out)?;
+    let base = baseline_states(input, &plan, &sim, req.runs)?;
     // The whole directory (variants, compare.json, report) is built aside and
     // swapped in at the end.
     crate::write_whole(&out.clone(), OutputKind::Compare, true, |stage| {
         let results: Vec<Result<VariantResult>> = plan
             .par_iter()
             .map(|v| {
-                let r = run_variant(input, v, &sim, req.runs, from_day, stage, req.format)
-                    .with_context(|| format!("variant {}", v.name));
+                let r = run_variant_from(
+                    input,
+                    v,
+                    &sim,
+                    req.runs,
+                    from_day,
+                    stage,
+                    req.format,
+                    base.as_ref(),
+                )
+                .with_context(|| format!("variant {}", v.name));
                 on_variant();
                 r
             })
@@ -347,6 +381,36 @@ pub fn compare(
             .with_context(|| format!("writing {}", c.out_dir.join("compare.json").display()))?;
         Ok(c)
     })
+}
+
+/// The base scenario's member states at each variant's branch day, for
+/// ensembles on the count engine (`corridor_ensemble::branch`): every variant
+/// then runs only from its first change. `None` (full runs) for single runs,
+/// the agent engine, or when the states would be too many to keep
+/// (`corridor_ensemble::branch::MAX_STATES`).
+fn baseline_states<'a>(
+    input: &'a Input,
+    plan: &[PlannedVariant],
+    sim: &SimOptions,
+    runs: usize,
+) -> Result<Option<BaselineStates<'a>>> {
+    if runs <= 1 || sim.engine != EngineKind::Counts {
+        return Ok(None);
+    }
+    let base = &input.scenario;
+    let mut days: Vec<u32> = plan
+        .iter()
+        .filter_map(|v| corridor_model::counts::branch::branch_day(base, &v.scenario))
+        .map(|d| d.min(sim.days.unwrap_or(base.days)))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    if days.is_empty() || days.len() * runs > corridor_ensemble::branch::MAX_STATES {
+        return Ok(None);
+    }
+    let states = BaselineStates::new(base, &ensemble_options(runs, sim), &days)
+        .with_context(|| format!("the base scenario's members (seed {})", sim.seed))?;
+    Ok(Some(states))
 }
 
 /// Paired differences (variant − baseline, member by member) of one number.

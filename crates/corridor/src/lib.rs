@@ -52,7 +52,9 @@ pub mod validate;
 pub mod variant_file;
 
 pub use calibrate::{calibrate, CalibrateRequest, CalibrateResult, Calibrated};
-pub use cancel::{ensemble_cancellable, CancelToken};
+pub use cancel::{
+    baseline_states, ensemble_branched_cancellable, ensemble_cancellable, CancelToken,
+};
 pub use compare::{compare, CompareRequest, Comparison, VariantResult};
 pub use corridor_calibrate::Objective;
 pub use corridor_ensemble::{ParamRange, SweepMethod};

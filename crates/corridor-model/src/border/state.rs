@@ -40,6 +40,8 @@
 //! cumulatively here and must be marked exited by the engine. Everything here is
 //! deterministic given the seed; no method depends on the order of agents passed in.
 
+pub(crate) mod rebase;
+
 use crate::border::appointments::{self, Appointment};
 use crate::border::caravan::{self, CaravanDay, CaravanRun};
 use crate::border::draws;

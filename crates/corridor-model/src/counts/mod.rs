@@ -38,6 +38,7 @@
 //! seed.
 
 mod border;
+pub mod branch;
 mod cohorts;
 mod hops;
 mod multinomial;

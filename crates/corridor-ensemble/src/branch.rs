@@ -1,0 +1,263 @@
+//! Ensembles of a variant branched from the baseline's members (count engine).
+//!
+//! A what-if is "if X from date D": every day before D is the baseline's. The
+//! count engine's draws are keyed by (seed, day, phase, index), so member `i`
+//! of a variant is, up to its branch day
+//! (`corridor_model::counts::branch::branch_day`), exactly member `i` of the
+//! baseline (same seed, `member_seed`). [`BaselineStates`] runs the baseline's
+//! members once and keeps their states at the branch days asked for;
+//! [`run_branched_ensemble`] runs a variant's members from there (paired
+//! members: same seeds). The ensemble is the one `run_ensemble` gives for the
+//! variant, byte for byte; only the days before the branch day are not
+//! simulated again.
+//!
+//! A variant that cannot be branched (it differs from the baseline in more
+//! than dated events, or before the earliest day kept) runs from day 0, so
+//! the answer never depends on whether branching applied. The agent engine
+//! keeps full runs.
+//!
+//! Memory: one engine state per (day kept, member); callers bound the product
+//! ([`MAX_STATES`]).
+
+use crate::ensemble::{member_seed, run_ensemble_with, EnsembleOptions};
+use crate::error::EnsembleError;
+use crate::member::Ensemble;
+use corridor_model::counts::branch::branch_day;
+use corridor_model::counts::CountRun;
+use corridor_model::{EngineKind, ModelError, RunOptions, Scenario};
+use rayon::prelude::*;
+use std::sync::Mutex;
+
+/// The most member states a caller should keep at once (days × members): a
+/// state holds its records so far, a few MB for the built-in scenario late in
+/// its period (`corridor compare --runs 20` of its four variants keeps 80).
+pub const MAX_STATES: usize = 256;
+
+/// The baseline's member states at some days (see the module doc).
+#[derive(Debug)]
+pub struct BaselineStates<'a> {
+    scenario: &'a Scenario,
+    opts: EnsembleOptions,
+    /// The run's length.
+    days: u32,
+    /// Member seeds, in member order.
+    seeds: Vec<u64>,
+    /// (day, every member's state before that day), by increasing day. A
+    /// state is not `Sync` (the engine keeps a cache in cells), so each is
+    /// behind a lock, held only while a member clones it.
+    at: Vec<(u32, Vec<Mutex<CountRun<'a>>>)>,
+}
+
+impl<'a> BaselineStates<'a> {
+    /// Runs the baseline's members (`opts`, count engine) and keeps their
+    /// states at each of `days` (clamped to the run's length; repeats merged).
+    pub fn new(
+        scenario: &'a Scenario,
+        opts: &EnsembleOptions,
+        days: &[u32],
+    ) -> Result<BaselineStates<'a>, EnsembleError> {
+        opts.validate()?;
+        if opts.engine.resolve(scenario, opts.days) != EngineKind::Counts {
+            return Err(EnsembleError::InvalidOption {
+                option: "engine".into(),
+                reason: "branching from the baseline needs the count engine".into(),
+            });
+        }
+        let run_days = opts.run_days(scenario);
+        let mut want: Vec<u32> = days.iter().map(|&d| d.min(run_days)).collect();
+        want.sort_unstable();
+        want.dedup();
+        let seeds: Vec<u64> = (0..opts.runs).map(|i| member_seed(opts.seed, i)).collect();
+        let per_member: Vec<Vec<CountRun<'a>>> = seeds
+            .par_iter()
+            .enumerate()
+            .map(|(i, &seed)| {
+                let err = |source| EnsembleError::Member {
+                    member: i,
+                    seed,
+                    source,
+                };
+                let mut r = CountRun::new(scenario, seed).map_err(err)?;
+                let mut kept = Vec::with_capacity(want.len());
+                for &d in &want {
+                    while r.day() < d {
+                        r.step().map_err(err)?;
+                    }
+                    kept.push(r.clone());
+                }
+                Ok(kept)
+            })
+            .collect::<Result<_, EnsembleError>>()?;
+        let mut at: Vec<(u32, Vec<Mutex<CountRun<'a>>>)> = want
+            .iter()
+            .map(|&d| (d, Vec::with_capacity(opts.runs)))
+            .collect();
+        for kept in per_member {
+            for (slot, state) in at.iter_mut().zip(kept) {
+                slot.1.push(Mutex::new(state));
+            }
+        }
+        Ok(BaselineStates {
+            scenario,
+            opts: opts.clone(),
+            days: run_days,
+            seeds,
+            at,
+        })
+    }
+
+    /// The baseline scenario.
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// The baseline's ensemble options.
+    pub fn options(&self) -> &EnsembleOptions {
+        &self.opts
+    }
+
+    /// The days kept.
+    pub fn days_kept(&self) -> Vec<u32> {
+        self.at.iter().map(|a| a.0).collect()
+    }
+
+    /// The day `variant`'s members would branch on: the latest day kept that
+    /// is not after its branch day (clamped to the run's length); `None` when
+    /// it cannot branch (it then runs from day 0).
+    pub fn branch_day(&self, variant: &Scenario) -> Option<u32> {
+        let d = branch_day(self.scenario, variant)?.min(self.days);
+        self.at.iter().rev().map(|a| a.0).find(|&k| k <= d)
+    }
+
+    /// The run of one member of `s` (`ro`: its options) continued from the
+    /// baseline's state, not yet stepped past the branch day: `None` when it
+    /// does not branch (not one of the baseline's seeds, another length or
+    /// engine, a scenario that cannot branch); run it from day 0 then.
+    /// Stepping it to the run's length gives `corridor_model::simulate(s, ro)`.
+    pub fn branched_run<'t>(
+        &self,
+        s: &'t Scenario,
+        ro: &RunOptions,
+    ) -> Option<Result<CountRun<'t>, ModelError>>
+    where
+        'a: 't,
+    {
+        let i = self.seeds.iter().position(|&x| x == ro.seed)?;
+        if ro.days != self.opts.days || ro.engine.resolve(s, ro.days) != EngineKind::Counts {
+            return None;
+        }
+        let d = self.branch_day(s)?;
+        let states = &self.at.iter().find(|a| a.0 == d)?.1;
+        let state = states[i].lock().unwrap_or_else(|e| e.into_inner());
+        Some(state.rebase(s))
+    }
+
+    /// The run's length (days).
+    pub fn run_days(&self) -> u32 {
+        self.days
+    }
+
+    /// A [`crate::Simulator`] for ensembles with the baseline's options:
+    /// members that branch ([`branched_run`](Self::branched_run)) continue
+    /// from their state, the others run from day 0 with
+    /// `corridor_model::simulate`.
+    pub fn simulator(&self) -> Box<crate::Simulator<'_>> {
+        Box::new(
+            move |s: &Scenario, ro: &RunOptions| match self.branched_run(s, ro) {
+                Some(r) => {
+                    let mut r = r?;
+                    while r.day() < self.days {
+                        r.step()?;
+                    }
+                    Ok(r.into_output())
+                }
+                None => corridor_model::simulate(s, ro),
+            },
+        )
+    }
+}
+
+/// The ensemble of `variant` with the baseline's options, its members branched
+/// from the baseline's states (or run from day 0 where they cannot branch):
+/// the ensemble `run_ensemble_with(variant, base.options(), simulate, ..)`
+/// gives, byte for byte. `progress(done)` as in `run_ensemble_with`.
+pub fn run_branched_ensemble(
+    base: &BaselineStates<'_>,
+    variant: &Scenario,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Ensemble, EnsembleError> {
+    let sim = base.simulator();
+    run_ensemble_with(variant, base.options(), &sim, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_model::border::{Action, Event};
+    use corridor_model::{Date, Location, LocationKind};
+
+    /// A small scenario with people moving and one dated event.
+    fn scenario() -> Scenario {
+        let mut sc = Scenario::new("t", Date(0), 30);
+        for (name, kind) in [
+            ("A", LocationKind::ConflictZone),
+            ("B", LocationKind::Town),
+            ("C", LocationKind::Camp),
+        ] {
+            sc.add_location(Location::new(name, kind));
+        }
+        sc.locations[0].initial_idps = 2_000;
+        sc.link("A", "B", 120.0);
+        sc.link("B", "C", 200.0);
+        // A border event (opening a link that is open changes nothing), so
+        // that the engine keeps border state and events can branch.
+        sc.border.events.push(Event {
+            day: 28,
+            action: Action::OpenLink { from: 0, to: 1 },
+        });
+        sc
+    }
+
+    #[test]
+    fn branched_ensembles_equal_full_ones() {
+        let a = scenario();
+        let mut b = a.clone();
+        b.name = "b".into();
+        // Closing the only link on day 12 changes everything after it.
+        b.border.events.push(Event {
+            day: 12,
+            action: Action::CloseLink { from: 1, to: 2 },
+        });
+        let opts = EnsembleOptions {
+            runs: 6,
+            seed: 9,
+            engine: EngineKind::Counts,
+            days: None,
+        };
+        let base = BaselineStates::new(&a, &opts, &[5, 12, 99]).unwrap();
+        assert_eq!(base.days_kept(), vec![5, 12, 30]);
+        assert_eq!(base.branch_day(&b), Some(12));
+        assert_eq!(base.branch_day(&a), Some(30));
+        let mut other = a.clone();
+        other.name = "other".into();
+        other.links[0].distance_km = 100.0;
+        assert_eq!(base.branch_day(&other), None);
+        for v in [&a, &b, &other] {
+            let want = crate::run_ensemble(v, &opts).unwrap();
+            let got = run_branched_ensemble(&base, v, &|_| {}).unwrap();
+            // (Not assert_eq: an ensemble's Debug text is long.)
+            assert!(format!("{want:?}") == format!("{got:?}"), "{}", v.name);
+        }
+        // The variant differs from the baseline after the branch day.
+        let e_a = crate::run_ensemble(&a, &opts).unwrap();
+        let e_b = run_branched_ensemble(&base, &b, &|_| {}).unwrap();
+        assert!(format!("{e_a:?}") != format!("{e_b:?}"));
+    }
+
+    #[test]
+    fn the_agent_engine_is_refused() {
+        let a = scenario();
+        let opts = EnsembleOptions::new(2, 1);
+        assert!(BaselineStates::new(&a, &opts, &[3]).is_err());
+    }
+}
