@@ -377,8 +377,9 @@ impl App {
     /// The baseline's member states the levers of `s` branch from (`input`:
     /// with the levers' variant added, `req`: their ensemble): computed once
     /// per (variant, members, days, seed, branch day) and cached. `None` when
-    /// the levers cannot branch (or branch on day 0, which saves nothing):
-    /// their members then run from day 0, with the same result.
+    /// the levers cannot branch, branch on day 0 (which saves nothing) or change
+    /// nothing within the period: their members then run from day 0, with the
+    /// same result.
     fn states_for(
         &self,
         s: &Settings,
@@ -388,8 +389,10 @@ impl App {
         let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
         let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
         let days = req.days.unwrap_or(base.days);
-        let d = branch_day(base, &levers)?.min(days);
-        if d == 0 {
+        let d = branch_day(base, &levers)?;
+        // Day 0 saves nothing; levers that change nothing within the period
+        // are the baseline itself (see `run_levers`).
+        if d == 0 || d >= days {
             return None;
         }
         self.states_at(s, req, base, d)
@@ -429,7 +432,6 @@ impl App {
     /// (the server calls it once at start, after printing the URL).
     pub fn warm_up(&self) -> Result<(), ApiError> {
         let s = Settings::default();
-        self.baseline(&s)?;
         let (_, req, _) = self.prepare(&s)?;
         let base = self.baseline_scenario(None)?;
         let from = levers::default_policy_from(base);
@@ -437,6 +439,8 @@ impl App {
         if d > 0 {
             self.states_at(&s, &req, base, d);
         }
+        // After the states: the baseline continues from them.
+        self.baseline(&s)?;
         Ok(())
     }
 
@@ -461,8 +465,28 @@ impl App {
             out: Some(self.next_dir("base")),
             format: Default::default(),
         };
-        let done =
-            corridor::ensemble(&self.input, &req, &|| {}).map_err(ApiError::from_corridor)?;
+        // Member states of this baseline kept at some day (the levers' branch
+        // day) already hold its first days: continue from them instead of
+        // simulating those days a second time (the same ensemble).
+        let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
+        let states = self
+            .states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, st)| st.clone());
+        let never = Arc::new(CancelToken::new());
+        let done = corridor::ensemble_branched_cancellable(
+            &self.input,
+            &req,
+            states.as_deref(),
+            &|| {},
+            &never,
+        )
+        .map_err(ApiError::from_corridor)?
+        .expect("a baseline is never cancelled");
         let e = Arc::new(done.ensemble);
         let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 32 {
@@ -481,7 +505,10 @@ impl App {
         cancel: &Arc<CancelToken>,
     ) -> Result<Option<Answer>, ApiError> {
         // Bad levers are a 400 before any ensemble runs.
-        self.prepare(s)?;
+        let (input, req, _) = self.prepare(s)?;
+        // The levers' branch states first: the baseline then continues from
+        // them instead of simulating their days again.
+        self.states_for(s, &input, &req);
         let base = self.baseline(s)?;
         let Some((input, ens, _dir, toml)) = self.run_levers(s, Some(&base), cancel)? else {
             return Ok(None);
