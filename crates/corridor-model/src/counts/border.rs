@@ -28,7 +28,7 @@
 //! draw by draw (docs/model.md §13). Every stream is keyed by (seed, day, phase,
 //! index) and cohorts are visited in bucket order, so a run depends on the seed.
 
-use super::cohorts::{normalise, Bd, Key, Scratch, NO_ROUTE};
+use super::cohorts::{normalise, normalise_where, Bd, Key, Scratch, NO_ROUTE};
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
 use crate::border::{Action, Allocation, BorderState, QueueDiscipline};
@@ -667,7 +667,19 @@ impl CountBorder {
             if crossed > 0 {
                 self.b.count_crossings(c, crossed);
             }
-            normalise(&mut at[city], 0, scratch);
+            // Keys were distinct; a holder's is unchanged, a continuing
+            // stay's only moved its last day from t − 1 to t (the city is
+            // visited once a day per crossing), so only stays that start
+            // today (first day t) can now share a key.
+            normalise_where(
+                &mut at[city],
+                |k| {
+                    k.bd()
+                        .stay()
+                        .is_some_and(|(cx, first, _)| cx == c && first == t)
+                },
+                scratch,
+            );
         }
     }
 }
