@@ -766,8 +766,7 @@ fn draw_winners(rng: &mut Stream, blocks: &mut [ReqBlock], k: u64, allocation: A
             taken[0]
         };
         if w_stable > 0 {
-            let mut sizes = b.sizes.clone();
-            b.won_stable = take_uniform(rng, &mut sizes, w_stable);
+            b.won_stable = take_sorted(rng, &b.sizes, w_stable);
         }
     }
 }
@@ -797,6 +796,45 @@ pub(crate) fn take_uniform(rng: &mut Stream, sizes: &mut [u64], k: u64) -> Vec<u
         *s -= t;
     }
     taken
+}
+
+/// [`take_uniform`]'s law (`k` people uniformly without replacement from
+/// groups of `sizes`; how many from each), without a tree, for few picks among
+/// many groups: `m` = min(k, total − k) distinct positions among the people
+/// (uniform draws, sorted, repeats dropped and drawn again: every step is
+/// symmetric in the positions, so the set is a uniform m-subset), filed into
+/// groups by one walk over their sizes. O(groups + m log m), against the
+/// tree's O(groups) build plus O(m log groups) picks and updates.
+fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
+    let total: u64 = sizes.iter().sum();
+    if k >= total {
+        return sizes.to_vec();
+    }
+    let complement = k > total / 2;
+    let m = (if complement { total - k } else { k }) as usize;
+    let mut pos: Vec<u64> = Vec::with_capacity(m);
+    while pos.len() < m {
+        for _ in pos.len()..m {
+            pos.push(rng.below(total));
+        }
+        pos.sort_unstable();
+        pos.dedup();
+    }
+    let mut picked = vec![0u64; sizes.len()];
+    let (mut g, mut end) = (0usize, sizes.first().copied().unwrap_or(0));
+    for &p in &pos {
+        while p >= end {
+            g += 1;
+            end += sizes[g];
+        }
+        picked[g] += 1;
+    }
+    if complement {
+        for (x, &s) in picked.iter_mut().zip(sizes) {
+            *x = s - *x;
+        }
+    }
+    picked
 }
 
 /// The Fenwick tree (1-based) of `sizes`, built in linear time: each node
@@ -987,6 +1025,46 @@ mod tests {
                 assert!(
                     z.abs() < 4.5 && (se > 0.0 || m0 == m1),
                     "{allocation:?}, {slots} slots, statistic {i}: {m0} against {m1} (z {z})"
+                );
+            }
+        }
+    }
+
+    /// `take_sorted` has `take_uniform`'s law: exact totals, never more than
+    /// a group holds, and per group the same mean and second moment (z-scores
+    /// against `take_uniform`, fixed seeds), both branches (k below and above
+    /// half the total) and empty groups included.
+    #[test]
+    fn take_sorted_is_take_uniform_in_law() {
+        let sizes0 = [5u64, 0, 30, 1, 64, 0];
+        let total: u64 = sizes0.iter().sum();
+        for k in [0u64, 1, 7, 50, 51, 99, 100, 120] {
+            let reps = 4000u64;
+            let mut sums = [[[0f64; 2]; 2]; 12];
+            for rep in 0..reps {
+                let mut rng = Stream::from_u64(rep + 17);
+                let a = take_sorted(&mut rng, &sizes0, k);
+                let mut rng = Stream::from_u64(rep + 1_000_017);
+                let b = take_uniform(&mut rng, &mut sizes0.clone(), k);
+                for (m, t) in [a, b].iter().enumerate() {
+                    assert_eq!(t.iter().sum::<u64>(), k.min(total));
+                    for i in 0..6 {
+                        assert!(t[i] <= sizes0[i]);
+                        let x = t[i] as f64;
+                        sums[i][m][0] += x;
+                        sums[i][m][1] += x * x;
+                        sums[6 + i][m][0] += x * x;
+                        sums[6 + i][m][1] += x * x * x * x;
+                    }
+                }
+            }
+            let n = reps as f64;
+            for (i, s) in sums.iter().enumerate() {
+                let (m0, m1) = (s[0][0] / n, s[1][0] / n);
+                let se = ((s[0][1] / n - m0 * m0 + s[1][1] / n - m1 * m1) / n).sqrt();
+                assert!(
+                    (m0 - m1).abs() <= 4.5 * se + 1e-9,
+                    "k {k}, statistic {i}: {m0} against {m1}"
                 );
             }
         }
