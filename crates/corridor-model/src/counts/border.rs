@@ -28,7 +28,7 @@
 //! draw by draw (docs/model.md §13). Every stream is keyed by (seed, day, phase,
 //! index) and cohorts are visited in bucket order, so a run depends on the seed.
 
-use super::cohorts::{normalise, Bd, Key, Scratch, NO_ROUTE};
+use super::cohorts::{normalise, normalise_where, Bd, Key, Scratch, NO_ROUTE};
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
 use crate::border::{Action, Allocation, BorderState, QueueDiscipline};
@@ -421,6 +421,18 @@ impl CountBorder {
     }
 
     /// B9: requests at eligible locations and the day's allocation.
+    ///
+    /// Requests are drawn per registration block, not per cohort: a cohort
+    /// whose key a request does not change ("stable": registered already, or
+    /// no registration days kept in this run) loses only its winners, so its
+    /// requesters need not be drawn one cohort at a time. A block's stable
+    /// requesters are one binomial of its people; after the FIFO and lottery
+    /// parts have fixed each block's winners, those are a uniform subset of
+    /// the block's requesters and so of its people (multivariate
+    /// hypergeometric over the cohorts). Cohorts without a registration day
+    /// ("fresh", when days are kept) draw their requesters one binomial each:
+    /// those get a new key. The same law as a binomial per cohort
+    /// (docs/model.md §14); a test below compares the two.
     pub(crate) fn appointments(
         &mut self,
         t: u32,
@@ -432,138 +444,125 @@ impl CountBorder {
         if r.is_nan() || r <= 0.0 {
             return;
         }
-        // Requesters: (location, key with its registration day, people).
-        let mut req: Vec<(usize, Key, u64)> = Vec::new();
-        // Locations with requesters and their bucket's length after the
-        // requesters left (a distinct prefix: see the normalising below).
-        let mut touched: Vec<(usize, usize)> = Vec::new();
-        for (l, bucket) in at.iter_mut().enumerate() {
+        let mut rng = stream(seed, t, PH_REQUEST, 0);
+        // This week's block for fresh requesters (`None`: no days kept).
+        let cur = self.reg_grid.map(|q| t - t % q);
+        let mut blocks: Vec<ReqBlock> = Vec::new();
+        let mut last = usize::MAX;
+        for (l, bucket) in at.iter().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
                 continue;
             }
-            let mut rng = stream(seed, t, PH_REQUEST, l as u64);
-            let mut w = 0;
-            for i in 0..bucket.len() {
-                let (k, n) = bucket[i];
-                let x = if k.bd().is_holder() {
-                    0
-                } else {
-                    super::multinomial::binomial(&mut rng, n, r)
+            for (i, &(k, n)) in bucket.iter().enumerate() {
+                let bd = k.bd();
+                if bd.is_holder() {
+                    continue;
+                }
+                let (day, fresh) = match (cur, bd.registered()) {
+                    (Some(c), None) => (c, true),
+                    (_, reg) => (reg.unwrap_or(t), false),
                 };
-                if x < n {
-                    bucket[w] = (k, n - x);
-                    w += 1;
-                }
-                if x > 0 {
-                    let key = match self.reg_grid {
-                        Some(q) => {
-                            let reg = k.bd().registered().unwrap_or(t - t % q);
-                            k.with_bd(k.bd().with_registered(reg))
+                if last >= blocks.len() || blocks[last].day != day {
+                    last = match blocks.iter().position(|b| b.day == day) {
+                        Some(j) => j,
+                        None => {
+                            blocks.push(ReqBlock::new(day));
+                            blocks.len() - 1
                         }
-                        None => k,
                     };
-                    req.push((l, key, x));
+                }
+                let b = &mut blocks[last];
+                if fresh {
+                    let x = super::multinomial::binomial(&mut rng, n, r);
+                    if x > 0 {
+                        b.fresh.push(x);
+                        b.fresh_at.push((l, i));
+                    }
+                } else {
+                    b.sizes.push(n);
+                    b.stable_at.push((l, i));
                 }
             }
-            if req.last().is_some_and(|c| c.0 == l) {
-                touched.push((l, w));
-            }
-            bucket.truncate(w);
         }
-        if req.is_empty() {
+        blocks.sort_unstable_by_key(|b| b.day);
+        for b in &mut blocks {
+            let people: u64 = b.sizes.iter().sum();
+            b.stable_req = super::multinomial::binomial(&mut rng, people, r);
+        }
+        let total_req: u64 = blocks.iter().map(ReqBlock::requesters).sum();
+        if total_req == 0 {
             return;
         }
         let slots = self.b.appointment_slots();
         let total_slots: u64 = slots.iter().sum();
-        let total_req: u64 = req.iter().map(|c| c.2).sum();
         let k = total_slots.min(total_req);
         let l = &self.b.levers;
-        let n_fifo = match l.allocation {
-            Allocation::Fifo => k,
-            Allocation::Lottery => 0,
-            Allocation::Mixed { fifo_share } => {
-                ((k as f64 * fifo_share.clamp(0.0, 1.0)).round() as u64).min(k)
-            }
-        };
-        let lead = l.lead_days;
+        let (allocation, lead) = (l.allocation, l.lead_days);
         let mut rng = stream(seed, t, PH_APPOINT, 0);
-        let mut left: Vec<u64> = req.iter().map(|c| c.2).collect();
-        let mut won = vec![0u64; req.len()];
-        // FIFO part: earliest registration days first; a tie at the boundary is
-        // a uniform subset of that day's requesters.
-        if n_fifo > 0 {
-            let order = fifo_order(&req, t);
-            let mut need = n_fifo;
-            let mut i = 0;
-            while need > 0 && i < order.len() {
-                let day = req[order[i]].1.bd().registered();
-                let mut j = i;
-                while j < order.len() && req[order[j]].1.bd().registered() == day {
-                    j += 1;
-                }
-                let group: Vec<usize> = order[i..j].to_vec();
-                let size: u64 = group.iter().map(|&g| left[g]).sum();
-                if size <= need {
-                    for &g in &group {
-                        won[g] += left[g];
-                        left[g] = 0;
-                    }
-                    need -= size;
-                } else {
-                    let mut sub: Vec<u64> = group.iter().map(|&g| left[g]).collect();
-                    let taken = take_uniform(&mut rng, &mut sub, need);
-                    for (q, &g) in group.iter().enumerate() {
-                        won[g] += taken[q];
-                        left[g] -= taken[q];
-                    }
-                    need = 0;
-                }
-                i = j;
-            }
-        }
-        // Lottery part: a uniform subset of the other requesters.
-        let n_lottery = k - n_fifo;
-        if n_lottery > 0 {
-            let taken = take_uniform(&mut rng, &mut left, n_lottery);
-            for (g, x) in taken.into_iter().enumerate() {
-                won[g] += x;
-            }
-        }
+        draw_winners(&mut rng, &mut blocks, k, allocation);
         // Ports: k slots taken uniformly from the day's slots, in random order,
-        // one per winner (winners in requester order: the slot order is random).
+        // one per winner (winners in block and cohort order: the slot order is
+        // random).
         let mut slot_ports: Vec<usize> = Vec::with_capacity(total_slots as usize);
         for (p, &s) in slots.iter().enumerate() {
             slot_ports.extend(std::iter::repeat_n(p, s as usize));
         }
         crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
         let mut next_slot = 0;
-        // Winners per port, filed in port order (a count per port, reset
-        // after each group: cheaper than a map per group).
+        // Winners per port (a count per port, reset after each cohort).
         let mut per_port = vec![0u64; slots.len()];
-        for (g, &(loc, key, n)) in req.iter().enumerate() {
-            let w = won[g];
+        // New parts (location, key, people), appended after the cohorts that
+        // stay (still distinct: only their counts fell).
+        let mut parts: Vec<(usize, Key, u64)> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
+        let mut holders = |loc: usize, key: Key, w: u64, parts: &mut Vec<(usize, Key, u64)>| {
             for _ in 0..w {
                 per_port[slot_ports[next_slot]] += 1;
                 next_slot += 1;
             }
-            if w > 0 {
-                for (p, x) in per_port.iter_mut().enumerate() {
-                    if *x > 0 {
-                        let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
-                        at[loc].push((hk, *x));
-                        *x = 0;
-                    }
+            for (p, x) in per_port.iter_mut().enumerate() {
+                if *x > 0 {
+                    let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
+                    parts.push((loc, hk, *x));
+                    *x = 0;
                 }
             }
-            if n > w {
-                at[loc].push((key, n - w));
+        };
+        for b in &blocks {
+            for (&(loc, i), &w) in b.stable_at.iter().zip(&b.won_stable) {
+                if w > 0 {
+                    let key = at[loc][i].0;
+                    at[loc][i].1 -= w;
+                    holders(loc, key, w, &mut parts);
+                    touched.push(loc);
+                }
+            }
+            for ((&(loc, i), &x), &w) in b.fresh_at.iter().zip(&b.fresh).zip(&b.won_fresh) {
+                let k0 = at[loc][i].0;
+                at[loc][i].1 -= x;
+                let key = k0.with_bd(k0.bd().with_registered(b.day));
+                if w > 0 {
+                    holders(loc, key, w, &mut parts);
+                }
+                if x > w {
+                    parts.push((loc, key, x - w));
+                }
+                touched.push(loc);
             }
         }
-        // The cohorts that did not request are still distinct: only what was
-        // appended after them needs merging (the same result as merging the
-        // whole bucket).
-        for (l, w) in touched {
-            normalise(&mut at[l], w, scratch);
+        touched.sort_unstable();
+        touched.dedup();
+        let mut from = vec![0usize; at.len()];
+        for &loc in &touched {
+            let bucket = &mut at[loc];
+            bucket.retain(|c| c.1 > 0);
+            from[loc] = bucket.len();
+        }
+        for (loc, key, x) in parts {
+            at[loc].push((key, x));
+        }
+        for &loc in &touched {
+            normalise(&mut at[loc], from[loc], scratch);
         }
     }
 
@@ -668,37 +667,108 @@ impl CountBorder {
             if crossed > 0 {
                 self.b.count_crossings(c, crossed);
             }
-            normalise(&mut at[city], 0, scratch);
+            // Keys were distinct; a holder's is unchanged, a continuing
+            // stay's only moved its last day from t − 1 to t (the city is
+            // visited once a day per crossing), so only stays that start
+            // today (first day t) can now share a key.
+            normalise_where(
+                &mut at[city],
+                |k| {
+                    k.bd()
+                        .stay()
+                        .is_some_and(|(cx, first, _)| cx == c && first == t)
+                },
+                scratch,
+            );
         }
     }
 }
 
-/// Requesters in FIFO order: by registration day (today for none), ties in
-/// requester order: the order of a stable sort by day, made by counting (a
-/// day's thousands of requesters fall on a few registration days, and a
-/// comparison sort through the keys cost ~700,000 instructions a day).
-fn fifo_order(req: &[(usize, Key, u64)], t: u32) -> Vec<usize> {
-    let days: Vec<u32> = req
-        .iter()
-        .map(|c| c.1.bd().registered().unwrap_or(t))
-        .collect();
-    let (Some(&lo), Some(&hi)) = (days.iter().min(), days.iter().max()) else {
-        return Vec::new();
+/// One registration block's requests on a day (see `CountBorder::appointments`):
+/// the stable cohorts (a request leaves their key as it is) and the fresh
+/// cohorts' requesters (who take the block's day), with the winners drawn.
+#[derive(Debug, Default, Clone)]
+struct ReqBlock {
+    /// Registration day of the block (today when no days are kept).
+    day: u32,
+    /// Stable cohorts: (location, index in its bucket) and people.
+    stable_at: Vec<(usize, usize)>,
+    sizes: Vec<u64>,
+    /// Requesters among the stable people (one binomial of all of them).
+    stable_req: u64,
+    /// Fresh cohorts: (location, index in its bucket) and their requesters.
+    fresh_at: Vec<(usize, usize)>,
+    fresh: Vec<u64>,
+    /// Winners per stable cohort and per fresh cohort ([`draw_winners`]).
+    won_stable: Vec<u64>,
+    won_fresh: Vec<u64>,
+}
+
+impl ReqBlock {
+    fn new(day: u32) -> ReqBlock {
+        ReqBlock {
+            day,
+            ..ReqBlock::default()
+        }
+    }
+
+    fn requesters(&self) -> u64 {
+        self.stable_req + self.fresh.iter().sum::<u64>()
+    }
+}
+
+/// The day's `k` winners among the requesters of `blocks` (sorted by day):
+/// the FIFO part takes whole blocks, earliest first, and a uniform part of
+/// the boundary block; the lottery part a uniform subset of the requesters
+/// left. Since both are uniform within a block, a block's winners are a
+/// uniform subset of its requesters: split between the fresh cohorts'
+/// requesters and the stable requesters, and the stable share spread over the
+/// stable cohorts' people (uniform requesters of a uniform subset: a uniform
+/// subset of the people). Fills `won_stable` and `won_fresh`.
+fn draw_winners(rng: &mut Stream, blocks: &mut [ReqBlock], k: u64, allocation: Allocation) {
+    let n_fifo = match allocation {
+        Allocation::Fifo => k,
+        Allocation::Lottery => 0,
+        Allocation::Mixed { fifo_share } => {
+            ((k as f64 * fifo_share.clamp(0.0, 1.0)).round() as u64).min(k)
+        }
     };
-    let mut start = vec![0usize; (hi - lo) as usize + 2];
-    for &d in &days {
-        start[(d - lo) as usize + 1] += 1;
+    let mut left: Vec<u64> = blocks.iter().map(ReqBlock::requesters).collect();
+    let mut won = vec![0u64; blocks.len()];
+    let mut need = n_fifo;
+    for (w, l) in won.iter_mut().zip(left.iter_mut()) {
+        let x = (*l).min(need);
+        *w += x;
+        *l -= x;
+        need -= x;
     }
-    for i in 1..start.len() {
-        start[i] += start[i - 1];
+    let n_lottery = k - n_fifo;
+    if n_lottery > 0 {
+        let taken = take_uniform(rng, &mut left, n_lottery);
+        for (w, x) in won.iter_mut().zip(taken) {
+            *w += x;
+        }
     }
-    let mut order = vec![0usize; days.len()];
-    for (i, &d) in days.iter().enumerate() {
-        let s = &mut start[(d - lo) as usize];
-        order[*s] = i;
-        *s += 1;
+    for (b, &w) in blocks.iter_mut().zip(&won) {
+        b.won_stable = vec![0; b.sizes.len()];
+        b.won_fresh = vec![0; b.fresh.len()];
+        if w == 0 {
+            continue;
+        }
+        let w_stable = if b.fresh.is_empty() {
+            w
+        } else {
+            let mut groups = Vec::with_capacity(b.fresh.len() + 1);
+            groups.push(b.stable_req);
+            groups.extend_from_slice(&b.fresh);
+            let taken = take_uniform(rng, &mut groups, w);
+            b.won_fresh.copy_from_slice(&taken[1..]);
+            taken[0]
+        };
+        if w_stable > 0 {
+            b.won_stable = take_sorted(rng, &b.sizes, w_stable);
+        }
     }
-    order
 }
 
 /// Takes `k` people uniformly without replacement from groups of sizes
@@ -726,6 +796,45 @@ pub(crate) fn take_uniform(rng: &mut Stream, sizes: &mut [u64], k: u64) -> Vec<u
         *s -= t;
     }
     taken
+}
+
+/// [`take_uniform`]'s law (`k` people uniformly without replacement from
+/// groups of `sizes`; how many from each), without a tree, for few picks among
+/// many groups: `m` = min(k, total − k) distinct positions among the people
+/// (uniform draws, sorted, repeats dropped and drawn again: every step is
+/// symmetric in the positions, so the set is a uniform m-subset), filed into
+/// groups by one walk over their sizes. O(groups + m log m), against the
+/// tree's O(groups) build plus O(m log groups) picks and updates.
+fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
+    let total: u64 = sizes.iter().sum();
+    if k >= total {
+        return sizes.to_vec();
+    }
+    let complement = k > total / 2;
+    let m = (if complement { total - k } else { k }) as usize;
+    let mut pos: Vec<u64> = Vec::with_capacity(m);
+    while pos.len() < m {
+        for _ in pos.len()..m {
+            pos.push(rng.below(total));
+        }
+        pos.sort_unstable();
+        pos.dedup();
+    }
+    let mut picked = vec![0u64; sizes.len()];
+    let (mut g, mut end) = (0usize, sizes.first().copied().unwrap_or(0));
+    for &p in &pos {
+        while p >= end {
+            g += 1;
+            end += sizes[g];
+        }
+        picked[g] += 1;
+    }
+    if complement {
+        for (x, &s) in picked.iter_mut().zip(sizes) {
+            *x = s - *x;
+        }
+    }
+    picked
 }
 
 /// The Fenwick tree (1-based) of `sizes`, built in linear time: each node
@@ -784,35 +893,184 @@ fn pick_units(rng: &mut Stream, sizes: &[u64], total: u64, k: u64) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    /// The counting sort gives the stable sort's order, and the linear
-    /// Fenwick build the picks of the one-by-one build (same tree).
+    /// Requests drawn per registration block (one binomial of a block's
+    /// stable people, one per fresh cohort) and winners by `draw_winners`
+    /// have the law of the rule they replace, simulated person by person: each
+    /// requests with probability r; FIFO takes the earliest blocks and a
+    /// uniform part of the boundary block; the lottery a uniform subset of the
+    /// rest. Compared: per cohort, the mean and second moment of its winners
+    /// (and of a fresh cohort's requesters), and the mean product of two
+    /// cohorts' winners, as z-scores with fixed seeds.
     #[test]
-    fn fifo_order_is_the_stable_sort() {
-        let mut x = 99u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for len in [0usize, 1, 5, 300] {
-            let t = 500;
-            let req: Vec<(usize, Key, u64)> = (0..len)
-                .map(|i| {
-                    let k = Key::at(1, 0, 0, 0.0);
-                    let k = match next() % 4 {
-                        0 => k,
-                        r => k.with_bd(k.bd().with_registered(t - 7 * r as u32)),
-                    };
-                    (i, k, 1 + next() % 5)
-                })
-                .collect();
-            let mut want: Vec<usize> = (0..len).collect();
-            want.sort_by_key(|&i| req[i].1.bd().registered().unwrap_or(t));
-            assert_eq!(fifo_order(&req, t), want, "len {len}");
+    fn block_draws_have_the_per_cohort_law() {
+        use crate::counts::multinomial::binomial;
+        // (block day, people, fresh?): blocks 0 and 7, fresh cohorts in block 7.
+        let cohorts: [(u32, u64, bool); 7] = [
+            (0, 3, false),
+            (0, 1, false),
+            (0, 6, false),
+            (7, 2, false),
+            (7, 5, false),
+            (7, 4, true),
+            (7, 2, true),
+        ];
+        let r = 0.6;
+        let reps = 20_000u64;
+        for (allocation, slots) in [
+            (Allocation::Mixed { fifo_share: 0.5 }, 6u64),
+            (Allocation::Fifo, 9),
+            (Allocation::Lottery, 5),
+            (Allocation::Mixed { fifo_share: 0.3 }, 40),
+        ] {
+            // Per statistic: sums of x and x² over the reps, for both methods.
+            let n_stat = 2 * cohorts.len() + 1;
+            let mut sums = [[[0f64; 2]; 2]; 15];
+            assert_eq!(n_stat, 15);
+            for rep in 0..reps {
+                let mut rng = Stream::from_u64(rep * 2 + 1);
+                // The engine's way.
+                let mut blocks = vec![ReqBlock::new(0), ReqBlock::new(7)];
+                let mut fresh_req = [0u64; 7];
+                for (c, &(day, n, fresh)) in cohorts.iter().enumerate() {
+                    let b = &mut blocks[(day / 7) as usize];
+                    if fresh {
+                        let x = binomial(&mut rng, n, r);
+                        fresh_req[c] = x;
+                        if x > 0 {
+                            b.fresh.push(x);
+                            b.fresh_at.push((c, 0));
+                        }
+                    } else {
+                        b.sizes.push(n);
+                        b.stable_at.push((c, 0));
+                    }
+                }
+                for b in &mut blocks {
+                    b.stable_req = binomial(&mut rng, b.sizes.iter().sum(), r);
+                }
+                let total: u64 = blocks.iter().map(ReqBlock::requesters).sum();
+                draw_winners(&mut rng, &mut blocks, slots.min(total), allocation);
+                let mut won_new = [0u64; 7];
+                for b in &blocks {
+                    for (&(c, _), &w) in b.stable_at.iter().zip(&b.won_stable) {
+                        won_new[c] = w;
+                    }
+                    for (&(c, _), &w) in b.fresh_at.iter().zip(&b.won_fresh) {
+                        won_new[c] = w;
+                    }
+                }
+                // Person by person.
+                let mut rng = Stream::from_u64(rep * 2 + 2);
+                let mut req: Vec<(u32, usize)> = Vec::new();
+                let mut fresh_old = [0u64; 7];
+                for (c, &(day, n, fresh)) in cohorts.iter().enumerate() {
+                    for _ in 0..n {
+                        if rng.next_f64() < r {
+                            req.push((day, c));
+                            fresh_old[c] += fresh as u64;
+                        }
+                    }
+                }
+                for i in (1..req.len()).rev() {
+                    let j = rng.below(i as u64 + 1) as usize;
+                    req.swap(i, j);
+                }
+                // A uniform order, then stable by day: FIFO ties are uniform.
+                req.sort_by_key(|q| q.0);
+                let k = slots.min(req.len() as u64) as usize;
+                let n_fifo = match allocation {
+                    Allocation::Fifo => k,
+                    Allocation::Lottery => 0,
+                    Allocation::Mixed { fifo_share } => {
+                        ((k as f64 * fifo_share).round() as usize).min(k)
+                    }
+                };
+                let mut won_old = [0u64; 7];
+                for q in &req[..n_fifo] {
+                    won_old[q.1] += 1;
+                }
+                let mut rest: Vec<usize> = req[n_fifo..].iter().map(|q| q.1).collect();
+                for i in 0..k - n_fifo {
+                    let j = i + rng.below((rest.len() - i) as u64) as usize;
+                    rest.swap(i, j);
+                    won_old[rest[i]] += 1;
+                }
+                for (m, (won, fr)) in [(won_new, fresh_req), (won_old, fresh_old)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let mut stats = [0f64; 15];
+                    for c in 0..7 {
+                        stats[c] = won[c] as f64;
+                        stats[7 + c] = if cohorts[c].2 {
+                            fr[c] as f64 - won[c] as f64
+                        } else {
+                            (won[c] * won[c]) as f64
+                        };
+                    }
+                    stats[14] = (won[0] * won[2]) as f64;
+                    for (s, x) in sums.iter_mut().zip(stats) {
+                        s[m][0] += x;
+                        s[m][1] += x * x;
+                    }
+                }
+            }
+            let n = reps as f64;
+            for (i, s) in sums.iter().enumerate() {
+                let (m0, m1) = (s[0][0] / n, s[1][0] / n);
+                let v0 = s[0][1] / n - m0 * m0;
+                let v1 = s[1][1] / n - m1 * m1;
+                let se = ((v0 + v1) / n).sqrt();
+                let z = if se > 0.0 { (m0 - m1) / se } else { 0.0 };
+                assert!(
+                    z.abs() < 4.5 && (se > 0.0 || m0 == m1),
+                    "{allocation:?}, {slots} slots, statistic {i}: {m0} against {m1} (z {z})"
+                );
+            }
         }
     }
 
+    /// `take_sorted` has `take_uniform`'s law: exact totals, never more than
+    /// a group holds, and per group the same mean and second moment (z-scores
+    /// against `take_uniform`, fixed seeds), both branches (k below and above
+    /// half the total) and empty groups included.
+    #[test]
+    fn take_sorted_is_take_uniform_in_law() {
+        let sizes0 = [5u64, 0, 30, 1, 64, 0];
+        let total: u64 = sizes0.iter().sum();
+        for k in [0u64, 1, 7, 50, 51, 99, 100, 120] {
+            let reps = 4000u64;
+            let mut sums = [[[0f64; 2]; 2]; 12];
+            for rep in 0..reps {
+                let mut rng = Stream::from_u64(rep + 17);
+                let a = take_sorted(&mut rng, &sizes0, k);
+                let mut rng = Stream::from_u64(rep + 1_000_017);
+                let b = take_uniform(&mut rng, &mut sizes0.clone(), k);
+                for (m, t) in [a, b].iter().enumerate() {
+                    assert_eq!(t.iter().sum::<u64>(), k.min(total));
+                    for i in 0..6 {
+                        assert!(t[i] <= sizes0[i]);
+                        let x = t[i] as f64;
+                        sums[i][m][0] += x;
+                        sums[i][m][1] += x * x;
+                        sums[6 + i][m][0] += x * x;
+                        sums[6 + i][m][1] += x * x * x * x;
+                    }
+                }
+            }
+            let n = reps as f64;
+            for (i, s) in sums.iter().enumerate() {
+                let (m0, m1) = (s[0][0] / n, s[1][0] / n);
+                let se = ((s[0][1] / n - m0 * m0 + s[1][1] / n - m1 * m1) / n).sqrt();
+                assert!(
+                    (m0 - m1).abs() <= 4.5 * se + 1e-9,
+                    "k {k}, statistic {i}: {m0} against {m1}"
+                );
+            }
+        }
+    }
+
+    /// The linear Fenwick build gives the one-by-one build's tree.
     #[test]
     fn linear_fenwick_build_is_the_one_by_one_build() {
         for g in 0..70usize {

@@ -327,6 +327,52 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
     v.truncate(w);
 }
 
+/// [`normalise`] for a bucket whose entries were distinct and whose keys then
+/// changed so that only keys with `may_repeat` can now be equal (to each
+/// other): every other entry is kept in place without a look-up, and only
+/// the former are merged through the table. Gives `normalise(v, 0, ..)`'s
+/// result (first occurrence order, sums, no zeros) when that holds.
+pub(crate) fn normalise_where(
+    v: &mut Vec<(Key, u64)>,
+    may_repeat: impl Fn(&Key) -> bool,
+    scratch: &mut Scratch,
+) {
+    let n = v.len();
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let stamp = scratch.fresh(bits);
+    let table = &mut scratch.table;
+    let mask = (1usize << bits) - 1;
+    let mut w = 0;
+    for r in 0..n {
+        let (k, c) = v[r];
+        if c == 0 {
+            continue;
+        }
+        if !may_repeat(&k) {
+            v[w] = (k, c);
+            w += 1;
+            continue;
+        }
+        let mut h = k.hash_bits(bits);
+        loop {
+            let (st, s) = table[h];
+            if st != stamp {
+                table[h] = (stamp, (w + 1) as u32);
+                v[w] = (k, c);
+                w += 1;
+                break;
+            }
+            let s = s as usize;
+            if v[s - 1].0 == k {
+                v[s - 1].1 += c;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+    }
+    v.truncate(w);
+}
+
 /// All cohorts, one bucket per location and one per directed link. Location
 /// buckets are normalised between the steps of a day; link buckets are
 /// normalised when the travel pass reads them (the engine appends to them
@@ -460,5 +506,42 @@ mod tests {
             }
         }
         assert!(scratch.stamp < 100, "the stamp wrapped around");
+    }
+
+    /// `normalise_where` gives `normalise`'s result when only the marked keys
+    /// can repeat: distinct keys, some of them then mapped onto a few shared
+    /// keys (marked), zeros anywhere.
+    #[test]
+    fn normalise_where_matches_normalise() {
+        let mut scratch = Scratch::default();
+        let mut x = 777u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in [0usize, 1, 3, 8, 9, 50, 400] {
+            for _ in 0..5 {
+                // Distinct keys (class i); a random third are remapped onto
+                // one of 4 shared keys, which carry recent travel 1 as a mark.
+                let v: Vec<(Key, u64)> = (0..len)
+                    .map(|i| {
+                        let k = Key::at(2, 0, i as u16, 0.0);
+                        let k = if next() % 3 == 0 {
+                            Key::at(2, 0, (next() % 4) as u16, 1.0)
+                        } else {
+                            k
+                        };
+                        (k, next() % 3)
+                    })
+                    .collect();
+                let mut want = v.clone();
+                normalise(&mut want, 0, &mut scratch);
+                let mut got = v;
+                normalise_where(&mut got, |k| k.recent() == 1.0, &mut scratch);
+                assert_eq!(got, want, "len {len}");
+            }
+        }
     }
 }
