@@ -181,6 +181,11 @@ pub struct App {
     /// Settings (as JSON) → ensemble directory, most recent last.
     dirs: Mutex<Vec<(String, PathBuf)>>,
     counter: AtomicU64,
+    /// Held while the cached parts of an answer (baseline states, baseline)
+    /// are computed, by `warm_up` for its whole length: a request arriving
+    /// during the warm-up waits for it instead of computing the same
+    /// ensembles beside it on the same cores.
+    shared_work: Mutex<()>,
     work: tempfile::TempDir,
 }
 
@@ -232,6 +237,7 @@ impl App {
             states: Mutex::new(Vec::new()),
             dirs: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
+            shared_work: Mutex::new(()),
             work,
         }))
     }
@@ -431,6 +437,7 @@ impl App {
     /// baseline's ensemble and its member states at the default policy date
     /// (the server calls it once at start, after printing the URL).
     pub fn warm_up(&self) -> Result<(), ApiError> {
+        let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
         let s = Settings::default();
         let (_, req, _) = self.prepare(&s)?;
         let base = self.baseline_scenario(None)?;
@@ -508,8 +515,11 @@ impl App {
         let (input, req, _) = self.prepare(s)?;
         // The levers' branch states first: the baseline then continues from
         // them instead of simulating their days again.
-        self.states_for(s, &input, &req);
-        let base = self.baseline(s)?;
+        let base = {
+            let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
+            self.states_for(s, &input, &req);
+            self.baseline(s)?
+        };
         let Some((input, ens, _dir, toml)) = self.run_levers(s, Some(&base), cancel)? else {
             return Ok(None);
         };
