@@ -307,22 +307,7 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
         if c == 0 {
             continue;
         }
-        let mut h = k.hash_bits(bits);
-        loop {
-            let (st, s) = table[h];
-            if st != stamp {
-                table[h] = (stamp, (w + 1) as u32);
-                v[w] = (k, c);
-                w += 1;
-                break;
-            }
-            let s = s as usize;
-            if v[s - 1].0 == k {
-                v[s - 1].1 += c;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
+        merge_entry(v, &mut w, (k, c), table, bits, stamp);
     }
     v.truncate(w);
 }
@@ -341,7 +326,6 @@ pub(crate) fn normalise_where(
     let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
     let stamp = scratch.fresh(bits);
     let table = &mut scratch.table;
-    let mask = (1usize << bits) - 1;
     let mut w = 0;
     for r in 0..n {
         let (k, c) = v[r];
@@ -353,24 +337,41 @@ pub(crate) fn normalise_where(
             w += 1;
             continue;
         }
-        let mut h = k.hash_bits(bits);
-        loop {
-            let (st, s) = table[h];
-            if st != stamp {
-                table[h] = (stamp, (w + 1) as u32);
-                v[w] = (k, c);
-                w += 1;
-                break;
-            }
-            let s = s as usize;
-            if v[s - 1].0 == k {
-                v[s - 1].1 += c;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
+        merge_entry(v, &mut w, (k, c), table, bits, stamp);
     }
     v.truncate(w);
+}
+
+/// The hash step shared by [`normalise`] and [`normalise_where`]: adds `e` to
+/// the entry of `v[..*w]` with its key (found through `table`, whose slots of
+/// this call carry `stamp` and hold an index + 1), or writes it at `*w` as a
+/// new entry. Inlined: it is the inner loop of every merge.
+#[inline(always)]
+fn merge_entry(
+    v: &mut [(Key, u64)],
+    w: &mut usize,
+    e: (Key, u64),
+    table: &mut [(u32, u32)],
+    bits: u32,
+    stamp: u32,
+) {
+    let mask = (1usize << bits) - 1;
+    let mut h = e.0.hash_bits(bits);
+    loop {
+        let (st, s) = table[h];
+        if st != stamp {
+            table[h] = (stamp, (*w + 1) as u32);
+            v[*w] = e;
+            *w += 1;
+            return;
+        }
+        let s = s as usize;
+        if v[s - 1].0 == e.0 {
+            v[s - 1].1 += e.1;
+            return;
+        }
+        h = (h + 1) & mask;
+    }
 }
 
 /// All cohorts, one bucket per location and one per directed link. Location
