@@ -51,6 +51,29 @@ fn json(b: &[u8]) -> serde_json::Value {
     serde_json::from_slice(b).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(b)))
 }
 
+/// The ensemble the CLI gives for a variant file the page saved (`toml`):
+/// the example scenario, 4 members on the count engine, `days` days.
+fn saved_variant_ensemble(toml: &str, days: u32) -> corridor_ensemble::Ensemble {
+    let mut input = corridor::load(Some(&example())).unwrap();
+    let name = corridor::variant_file::add_variant_str(&mut input, "v.toml", toml).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    corridor::ensemble(
+        &input,
+        &corridor::EnsembleRequest {
+            variant: Some(name),
+            runs: 4,
+            seed: None,
+            days: Some(days),
+            engine: corridor::EngineKind::Counts,
+            out: Some(dir.path().join("e")),
+            format: Default::default(),
+        },
+        &|| {},
+    )
+    .unwrap()
+    .ensemble
+}
+
 fn small() -> Config {
     Config {
         default_members: 3,
@@ -115,24 +138,7 @@ fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant
     assert_eq!(st, 200);
     let toml = String::from_utf8(toml).unwrap();
     assert!(toml.contains("scale_checkpoint_probability") && toml.contains("scale_inflow"));
-    let mut input = corridor::load(Some(&example())).unwrap();
-    let name = corridor::variant_file::add_variant_str(&mut input, "v.toml", &toml).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let done = corridor::ensemble(
-        &input,
-        &corridor::EnsembleRequest {
-            variant: Some(name),
-            runs: 4,
-            seed: None,
-            days: Some(30),
-            engine: corridor::EngineKind::Counts,
-            out: Some(dir.path().join("e")),
-            format: Default::default(),
-        },
-        &|| {},
-    )
-    .unwrap();
-    let e = &done.ensemble;
+    let e = &saved_variant_ensemble(&toml, 30);
     let v = corridor_ensemble::Ensemble::variable_index(
         &corridor_ensemble::TOTAL_VARIABLES,
         "admitted",
@@ -395,24 +401,7 @@ fn levers_from_a_policy_date_answer_the_full_ensemble_of_the_saved_variant() {
         assert_eq!(st, 200);
         let toml = String::from_utf8(toml).unwrap();
         assert!(toml.contains("date = \"2023-12-12\""), "{toml}");
-        let mut input = corridor::load(Some(&example())).unwrap();
-        let name = corridor::variant_file::add_variant_str(&mut input, "v.toml", &toml).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let done = corridor::ensemble(
-            &input,
-            &corridor::EnsembleRequest {
-                variant: Some(name),
-                runs: 4,
-                seed: None,
-                days: Some(40),
-                engine: corridor::EngineKind::Counts,
-                out: Some(dir.path().join("e")),
-                format: Default::default(),
-            },
-            &|| {},
-        )
-        .unwrap();
-        let e = &done.ensemble;
+        let e = &saved_variant_ensemble(&toml, 40);
         let h = e.hasten as f64;
         for var in ["admitted", "encountered"] {
             let v = corridor_ensemble::Ensemble::variable_index(

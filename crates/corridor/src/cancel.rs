@@ -202,6 +202,20 @@ mod tests {
         }
     }
 
+    /// `a` (written under `dir/a`) and `b` (under `dir/b`) are the same
+    /// ensemble with the same files, byte for byte.
+    fn assert_same_result(a: &EnsembleResult, b: &EnsembleResult, dir: &std::path::Path) {
+        assert_eq!(a.ensemble, b.ensemble);
+        assert_eq!(a.files, b.files);
+        for f in &a.files {
+            assert_eq!(
+                std::fs::read(dir.join("a").join(f)).unwrap(),
+                std::fs::read(dir.join("b").join(f)).unwrap(),
+                "{f}"
+            );
+        }
+    }
+
     /// Not cancelled: the same files, byte for byte, as `ensemble`.
     #[test]
     fn uncancelled_equals_the_plain_ensemble() {
@@ -212,15 +226,7 @@ mod tests {
             .unwrap()
             .expect("not cancelled");
         let b = crate::ensemble(&input, &request(3, &tmp.path().join("b")), &|| {}).unwrap();
-        assert_eq!(a.ensemble, b.ensemble);
-        assert_eq!(a.files, b.files);
-        for f in &a.files {
-            assert_eq!(
-                std::fs::read(tmp.path().join("a").join(f)).unwrap(),
-                std::fs::read(tmp.path().join("b").join(f)).unwrap(),
-                "{f}"
-            );
-        }
+        assert_same_result(&a, &b, tmp.path());
         assert_eq!(token.days_simulated(), 3 * 40);
     }
 
@@ -245,15 +251,7 @@ mod tests {
             .unwrap()
             .expect("not cancelled");
         let b = crate::ensemble(&input, &rb, &|| {}).unwrap();
-        assert_eq!(a.ensemble, b.ensemble);
-        assert_eq!(a.files, b.files);
-        for f in &a.files {
-            assert_eq!(
-                std::fs::read(tmp.path().join("a").join(f)).unwrap(),
-                std::fs::read(tmp.path().join("b").join(f)).unwrap(),
-                "{f}"
-            );
-        }
+        assert_same_result(&a, &b, tmp.path());
         assert_eq!(token.days_simulated(), 3 * (40 - d as u64));
     }
 
