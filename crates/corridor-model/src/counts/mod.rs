@@ -775,6 +775,134 @@ impl<'a> CountWorld<'a> {
         }
     }
 
+    /// The decision pass (docs/flee-rules.md §2.2): every group at a location
+    /// decides, one stream per location; who leaves goes onto its link's bucket.
+    /// Out of line: one call a day, and profiles then show the pass apart.
+    #[inline(never)]
+    fn decision_pass(&mut self, t: u32, departed: &mut [u64]) {
+        let n = self.core.sc.locations.len();
+        {
+            let ctx = ctx!(self);
+            let cohorts = &mut self.cohorts;
+            let (at, on, scratch) = (&mut cohorts.at, &mut cohorts.on, &mut cohorts.scratch);
+            for l in 0..n {
+                let bucket = &mut at[l];
+                if bucket.is_empty() {
+                    continue;
+                }
+                // Move chance 0 and no stored route: nothing can happen.
+                let idle = ctx.mc[l] <= 0.0;
+                let mut rng = stream(self.core.seed, t, PH_DECIDE, l as u64);
+                // Stayers who keep their key are compacted in place (still in
+                // key order); those whose key changed go to `stay` and are
+                // appended, the unsorted tail that `normalise` merges in.
+                self.stay.clear();
+                let mut w = 0;
+                for r in 0..bucket.len() {
+                    let (key, cnt) = bucket[r];
+                    let holder = key.bd().is_holder();
+                    if (idle && key.route() == NO_ROUTE && !holder) || (!holder && ctx.stay_port[l])
+                    {
+                        bucket[w] = (key, cnt);
+                        w += 1;
+                        continue;
+                    }
+                    let mut kept = 0;
+                    let stay = &mut self.stay;
+                    let dep = &mut departed[l];
+                    ctx.decide(
+                        &mut rng,
+                        l as u32,
+                        key,
+                        cnt,
+                        false,
+                        &mut self.split,
+                        &mut |k: Key, x: u64, gone: bool| {
+                            if gone {
+                                *dep += x;
+                                on[k.pos() as usize].push((k, x));
+                            } else if k == key {
+                                kept += x;
+                            } else {
+                                stay.push((k, x));
+                            }
+                        },
+                    );
+                    if kept > 0 {
+                        bucket[w] = (key, kept);
+                        w += 1;
+                    }
+                }
+                bucket.truncate(w);
+                bucket.extend_from_slice(&self.stay);
+                normalise(bucket, w, scratch);
+            }
+        }
+    }
+
+    /// The travel pass: groups on links advance (and re-decide at each
+    /// arrival) to the end of their day; see [`DecideCtx::travel`].
+    #[inline(never)]
+    fn travel_pass(&mut self, t: u32, arrived: &mut [u64], departed: &mut [u64]) {
+        let fin = Finisher::new(&self.core.s);
+        for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
+            if !fin.track {
+                // Recent travel is 0 in every key: nothing to halve.
+                *len = b.len();
+                continue;
+            }
+            let mut changed = false;
+            for c in b.iter_mut() {
+                let k = c.0.with_recent(fin.recent(c.0, 0.0));
+                changed |= k != c.0;
+                c.0 = k;
+            }
+            // Halving can make two recent values equal: such a bucket is
+            // merged from its start after the travel pass, together with the
+            // arrivals (one pass instead of two; the travel pass only appends
+            // to location buckets, and merging a prefix first or not gives the
+            // same first-occurrence order and sums).
+            *len = if changed { 0 } else { b.len() };
+        }
+        {
+            let ctx = ctx!(self);
+            let stack = &mut self.stack;
+            let (at, on) = (&mut self.cohorts.at, &mut self.cohorts.on);
+            for li in 0..on.len() {
+                if on[li].is_empty() {
+                    continue;
+                }
+                // Yesterday's arrivals on the link and today's departures onto
+                // it, merged in one pass (see the end of the travel pass).
+                normalise(&mut on[li], 0, &mut self.cohorts.scratch);
+                let mut rng = stream(self.core.seed, t, PH_TRAVEL, li as u64);
+                for &(key, cnt) in &on[li] {
+                    let start = Mover {
+                        key,
+                        n: cnt,
+                        moved: 0.0,
+                        hops: 0,
+                        walk: false,
+                    };
+                    ctx.travel(
+                        &mut rng,
+                        &fin,
+                        start,
+                        stack,
+                        arrived,
+                        departed,
+                        at,
+                        &mut self.on_next,
+                        &mut self.split,
+                        &mut self.hits,
+                    );
+                }
+                on[li].clear();
+            }
+            std::mem::swap(on, &mut self.on_next);
+        }
+    }
+
     // Locations and links are indices into several parallel arrays at once.
     #[allow(clippy::needless_range_loop)]
     fn step(&mut self, t: u32) -> Result<DayRecord, ModelError> {
@@ -874,63 +1002,7 @@ impl<'a> CountWorld<'a> {
         // Decision pass: groups at locations, one stream per location.
         self.core.build_tables();
         let mut departed = vec![0u64; n];
-        {
-            let ctx = ctx!(self);
-            let cohorts = &mut self.cohorts;
-            let (at, on, scratch) = (&mut cohorts.at, &mut cohorts.on, &mut cohorts.scratch);
-            for l in 0..n {
-                let bucket = &mut at[l];
-                if bucket.is_empty() {
-                    continue;
-                }
-                // Move chance 0 and no stored route: nothing can happen.
-                let idle = ctx.mc[l] <= 0.0;
-                let mut rng = stream(self.core.seed, t, PH_DECIDE, l as u64);
-                // Stayers who keep their key are compacted in place (still in
-                // key order); those whose key changed go to `stay` and are
-                // appended, the unsorted tail that `normalise` merges in.
-                self.stay.clear();
-                let mut w = 0;
-                for r in 0..bucket.len() {
-                    let (key, cnt) = bucket[r];
-                    let holder = key.bd().is_holder();
-                    if (idle && key.route() == NO_ROUTE && !holder) || (!holder && ctx.stay_port[l])
-                    {
-                        bucket[w] = (key, cnt);
-                        w += 1;
-                        continue;
-                    }
-                    let mut kept = 0;
-                    let stay = &mut self.stay;
-                    let dep = &mut departed[l];
-                    ctx.decide(
-                        &mut rng,
-                        l as u32,
-                        key,
-                        cnt,
-                        false,
-                        &mut self.split,
-                        &mut |k: Key, x: u64, gone: bool| {
-                            if gone {
-                                *dep += x;
-                                on[k.pos() as usize].push((k, x));
-                            } else if k == key {
-                                kept += x;
-                            } else {
-                                stay.push((k, x));
-                            }
-                        },
-                    );
-                    if kept > 0 {
-                        bucket[w] = (key, kept);
-                        w += 1;
-                    }
-                }
-                bucket.truncate(w);
-                bucket.extend_from_slice(&self.stay);
-                normalise(bucket, w, scratch);
-            }
-        }
+        self.decision_pass(t, &mut departed);
         for (c, d) in self.core.counts.iter_mut().zip(&departed) {
             *c -= *d;
         }
@@ -938,63 +1010,7 @@ impl<'a> CountWorld<'a> {
         // Travel pass: groups on links, one stream per link. People who do not
         // travel only update their recent travel.
         self.rebuild_tables_for_travel();
-        let fin = Finisher::new(&self.core.s);
-        for (b, len) in self.cohorts.at.iter_mut().zip(&mut self.at_len) {
-            if !fin.track {
-                // Recent travel is 0 in every key: nothing to halve.
-                *len = b.len();
-                continue;
-            }
-            let mut changed = false;
-            for c in b.iter_mut() {
-                let k = c.0.with_recent(fin.recent(c.0, 0.0));
-                changed |= k != c.0;
-                c.0 = k;
-            }
-            // Halving can make two recent values equal: such a bucket is
-            // merged from its start after the travel pass, together with the
-            // arrivals (one pass instead of two; the travel pass only appends
-            // to location buckets, and merging a prefix first or not gives the
-            // same first-occurrence order and sums).
-            *len = if changed { 0 } else { b.len() };
-        }
-        {
-            let ctx = ctx!(self);
-            let stack = &mut self.stack;
-            let (at, on) = (&mut self.cohorts.at, &mut self.cohorts.on);
-            for li in 0..on.len() {
-                if on[li].is_empty() {
-                    continue;
-                }
-                // Yesterday's arrivals on the link and today's departures onto
-                // it, merged in one pass (see the end of the travel pass).
-                normalise(&mut on[li], 0, &mut self.cohorts.scratch);
-                let mut rng = stream(self.core.seed, t, PH_TRAVEL, li as u64);
-                for &(key, cnt) in &on[li] {
-                    let start = Mover {
-                        key,
-                        n: cnt,
-                        moved: 0.0,
-                        hops: 0,
-                        walk: false,
-                    };
-                    ctx.travel(
-                        &mut rng,
-                        &fin,
-                        start,
-                        stack,
-                        &mut arrived,
-                        &mut departed,
-                        at,
-                        &mut self.on_next,
-                        &mut self.split,
-                        &mut self.hits,
-                    );
-                }
-                on[li].clear();
-            }
-            std::mem::swap(on, &mut self.on_next);
-        }
+        self.travel_pass(t, &mut arrived, &mut departed);
         // Stayers, then arrivals. Links hold only today's new entries; they
         // are merged at the start of tomorrow's travel pass, together with
         // tomorrow's departures (nothing reads them in between but sums, and
