@@ -303,4 +303,73 @@ mod tests {
         assert_ne!(b.cursor, EMPTY);
         assert_ne!((a.l, a.route, a.cursor), (b.l, b.route, b.cursor));
     }
+    /// A–B–C–P in a line plus B–P, one port at P: `PortHops` gives
+    /// `next_hop` + `find_open`'s answers, asked twice (the second time from
+    /// the table) and without a table (too many pairs); once cleared after a
+    /// closure, the new ones.
+    #[test]
+    fn port_hops_equal_next_hop_and_find_open() {
+        use crate::border::{Border, Port, QueueDiscipline};
+        let mut sc = Scenario::new("p", Date(0), 1);
+        for (n, k) in [
+            ("A", LocationKind::Town),
+            ("B", LocationKind::Town),
+            ("C", LocationKind::Town),
+            ("P", LocationKind::Port),
+        ] {
+            sc.add_location(Location::new(n, k));
+        }
+        sc.link("A", "B", 10.0);
+        sc.link("B", "C", 20.0);
+        sc.link("C", "P", 20.0);
+        sc.link("B", "P", 30.0);
+        sc.border = Border {
+            ports: vec![Port {
+                location: 3,
+                name: "P".into(),
+                border_city: 2,
+                field_office: "F".into(),
+                sector: "S".into(),
+                capacity_per_day: 5.0,
+                open: true,
+                walk_ups: true,
+                queue: QueueDiscipline::Fifo,
+            }],
+            ..Border::default()
+        };
+        let mut net = Network::build(&sc, 100.0);
+        let mut b = BorderState::new(&sc, 1).unwrap();
+        let want = |b: &BorderState, net: &Network, l: u32| {
+            b.next_hop(0, l as usize)
+                .and_then(|next| net.find_open(l, next as u32))
+        };
+        let mut hops = PortHops::default();
+        hops.clear(1, 4);
+        let mut unkept = PortHops::default();
+        unkept.clear(usize::MAX / 2, 4);
+        assert!(unkept.links.is_empty());
+        for _ in 0..2 {
+            for l in 0..4 {
+                assert_eq!(hops.get(&b, &net, 0, l), want(&b, &net, l), "{l}");
+                assert_eq!(unkept.get(&b, &net, 0, l), want(&b, &net, l), "{l}");
+            }
+        }
+        // From B the port is one hop away (B–P); at P there is no next hop.
+        assert_eq!(net.to[hops.get(&b, &net, 0, 1).unwrap() as usize], 3);
+        assert_eq!(hops.get(&b, &net, 0, 3), None);
+        // Close B–P (both directions): B's way to the port is now through C.
+        let before = hops.get(&b, &net, 0, 1);
+        for li in net.links_of(&sc, &ClosureTarget::Link(1, 3)) {
+            net.closed[li as usize] += 1;
+        }
+        b.recompute_routes(&sc, &|k| {
+            net.is_open(2 * k as u32) && net.is_open(2 * k as u32 + 1)
+        });
+        assert_eq!(hops.get(&b, &net, 0, 1), before, "stale until cleared");
+        hops.clear(1, 4);
+        for l in 0..4 {
+            assert_eq!(hops.get(&b, &net, 0, l), want(&b, &net, l), "{l}");
+        }
+        assert_eq!(net.to[hops.get(&b, &net, 0, 1).unwrap() as usize], 2);
+    }
 }
