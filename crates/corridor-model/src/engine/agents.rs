@@ -387,6 +387,30 @@ impl Agents {
         id
     }
 
+    /// Appends `n` new agents at location `loc` without demographic
+    /// attributes (value and class 0), as `n` calls of [`push`](Self::push).
+    pub(crate) fn push_many(&mut self, loc: u32, n: usize) {
+        let first = self.created;
+        self.created += n as u32;
+        if self.sparse {
+            self.id.extend(first..self.created);
+        }
+        let more = |len: usize| len + n;
+        self.loc.resize(more(self.loc.len()), loc);
+        self.dist.resize(more(self.dist.len()), NO_MOVE_DAY);
+        self.route.resize(more(self.route.len()), NO_ROUTE);
+        self.cursor.resize(more(self.cursor.len()), 0);
+        self.state.resize(more(self.state.len()), ST_AT);
+        self.flags.resize(more(self.flags.len()), 0);
+        self.recent.resize(more(self.recent.len()), 0.0);
+        self.attrs.resize(more(self.attrs.len()), 0);
+        self.class.resize(more(self.class.len()), 0);
+        if self.has_border {
+            self.border
+                .resize(more(self.border.len()), BorderCols::NONE);
+        }
+    }
+
     /// Splits the arrays into consecutive chunks of at most `size` agents, for
     /// parallel passes. Chunk boundaries never influence results (per-agent streams).
     pub(crate) fn chunks(&mut self, size: usize) -> Vec<AgentsMut<'_>> {
@@ -537,6 +561,55 @@ mod tests {
         let mut fresh = BorderCols::NONE;
         assert_eq!(fresh.waited(3, 0), 0);
         assert_eq!(fresh.waited(3, 1), 1);
+    }
+
+    /// `push_many` leaves the arrays as the same number of `push` calls, also
+    /// with ids kept (after a compaction) and with border columns.
+    #[test]
+    fn pushing_many_equals_pushing_one_by_one() {
+        for border in [false, true] {
+            let base = if border {
+                Agents::default().with_border()
+            } else {
+                Agents::default()
+            };
+            let (mut a, mut b) = (base.clone(), base);
+            for (k, &(loc, n, exit)) in [
+                (3u32, 5usize, false),
+                (1, 0, false),
+                (2, 4, true),
+                (0, 3, false),
+            ]
+            .iter()
+            .enumerate()
+            {
+                for _ in 0..n {
+                    a.push(loc, 0, 0);
+                }
+                b.push_many(loc, n);
+                if exit {
+                    a.state[k] = ST_ADMITTED;
+                    b.state[k] = ST_ADMITTED;
+                    a.compact();
+                    b.compact();
+                }
+            }
+            assert_eq!(
+                (a.len(), a.next_id(), a.sparse),
+                (b.len(), b.next_id(), b.sparse)
+            );
+            assert_eq!(a.id, b.id);
+            assert_eq!((&a.loc, &a.dist, &a.route), (&b.loc, &b.dist, &b.route));
+            assert_eq!(
+                (&a.cursor, &a.state, &a.flags),
+                (&b.cursor, &b.state, &b.flags)
+            );
+            assert_eq!(
+                (&a.recent, &a.attrs, &a.class),
+                (&b.recent, &b.attrs, &b.class)
+            );
+            assert_eq!(a.border, b.border);
+        }
     }
 
     #[test]

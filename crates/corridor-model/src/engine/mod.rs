@@ -425,6 +425,9 @@ struct World<'a> {
     /// Per location, for the passes (see `passes::PassCtx`).
     stay: Vec<bool>,
     watch: Vec<bool>,
+    /// Per directed link: checked by some checkpoint (`PassCtx::checked`);
+    /// the checkpoints and the links are fixed for the run.
+    checked: Vec<bool>,
     /// Exited agents dropped from the arrays by compaction.
     gone: Gone,
     /// Compact when at least this many exited agents are in the arrays (and they
@@ -464,24 +467,61 @@ struct Carried {
     removed: u64,
 }
 
-/// Merges the sorted slot lists `a` and `b` into one sorted list without
-/// repeats, keeping only the slots for which `keep` holds.
+/// Merges the sorted slot lists `a` (no repeats) and `b` into one sorted list
+/// without repeats, keeping only the slots for which `keep` holds.
+///
+/// `a` is the long list (the ~90,000 watched slots of the built-in scenario)
+/// and `b` a few thousand added to it, so the runs of `a` between two slots of
+/// `b` are found by galloping and taken whole (only `keep` looks at each of
+/// their slots) instead of comparing the two lists slot by slot (~24
+/// instructions a slot, ~4 % of a run of the built-in scenario).
 fn merge_slots(a: &[u32], b: &[u32], keep: impl Fn(u32) -> bool) -> Vec<u32> {
+    merge_runs(a, b, &keep, |out, run| {
+        out.extend(run.iter().copied().filter(|&x| keep(x)))
+    })
+}
+
+/// [`merge_slots`] keeping every slot: the runs of `a` are copied as they are.
+fn union_slots(a: &[u32], b: &[u32]) -> Vec<u32> {
+    merge_runs(a, b, &|_| true, |out, run| out.extend_from_slice(run))
+}
+
+/// The merge of [`merge_slots`]: `take` appends a run of `a` (the slots of `a`
+/// below the next slot of `b`, all kept or filtered by `keep`); a slot of `b`
+/// is added unless `a` has it (then it comes with `a`'s next run), it was just
+/// added, or `keep` refuses it.
+fn merge_runs(
+    a: &[u32],
+    b: &[u32],
+    keep: &dyn Fn(u32) -> bool,
+    take: impl Fn(&mut Vec<u32>, &[u32]),
+) -> Vec<u32> {
+    debug_assert!(a.windows(2).all(|w| w[0] < w[1]));
+    debug_assert!(b.windows(2).all(|w| w[0] <= w[1]));
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let x = if j == b.len() || (i < a.len() && a[i] <= b[j]) {
-            i += 1;
-            a[i - 1]
-        } else {
-            j += 1;
-            b[j - 1]
-        };
-        if out.last() != Some(&x) && keep(x) {
-            out.push(x);
+    let mut i = 0;
+    for &y in b {
+        let e = gallop(a, i, y);
+        take(&mut out, &a[i..e]);
+        i = e;
+        if a.get(i) != Some(&y) && out.last() != Some(&y) && keep(y) {
+            out.push(y);
         }
     }
+    take(&mut out, &a[i..]);
     out
+}
+
+/// The first index `k ≥ i` with `a[k] ≥ y` (`a` sorted; `a.len()` if none):
+/// steps of 1, 2, 4, ... from `i`, then a binary search in the last step.
+fn gallop(a: &[u32], i: usize, y: u32) -> usize {
+    let (mut lo, mut step) = (i, 1);
+    while lo + step <= a.len() && a[lo + step - 1] < y {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(a.len());
+    lo + a[lo..hi].partition_point(|&x| x < y)
 }
 
 /// Adds the departures of the decision pass and the arrivals before the passes
@@ -574,6 +614,15 @@ impl<'a> World<'a> {
             };
             Spawner::insert_initial(sc, &c.data, &mut sink)
         };
+        let checked = match &border {
+            Some(b) => (0..core.net.from.len())
+                .map(|li| {
+                    let (from, to) = (core.net.from[li] as usize, core.net.to[li] as usize);
+                    b.checkpoints_on(from, to).next().is_some()
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(World {
             core,
             agents,
@@ -582,6 +631,7 @@ impl<'a> World<'a> {
             border,
             stay: vec![false; n],
             watch: vec![false; n],
+            checked,
             gone: Gone::default(),
             compact_at: COMPACT_AT,
             incremental: !s_sinks && (sc.border.is_empty() || !s_recent),
@@ -652,6 +702,7 @@ impl<'a> World<'a> {
             border: self.border.as_ref(),
             stay: &self.stay,
             watch: &self.watch,
+            checked: &self.checked,
             any_mc_changed,
             inc,
         };
@@ -835,7 +886,7 @@ impl<'a> World<'a> {
                     watch.sort_unstable();
                 }
                 placed.sort_unstable();
-                let new = merge_slots(&watch, &placed, |_| true);
+                let new = union_slots(&watch, &placed);
                 let a = &self.agents;
                 let w = &self.watch;
                 let prev = self.watched.take().unwrap_or_default();
@@ -855,7 +906,7 @@ impl<'a> World<'a> {
                         .filter(|&x| keep(x))
                         .collect();
                     let new: Vec<u32> = new.into_iter().filter(|&x| keep(x)).collect();
-                    merge_slots(&prev, &new, |_| true)
+                    union_slots(&prev, &new)
                 } else {
                     merge_slots(&prev, &new, keep)
                 };
@@ -1080,6 +1131,28 @@ mod tests {
         let mut flee = exits();
         flee.border = Border::default();
         assert_eq!(counts_refusal(&flee, Some(max + 1)), None);
+    }
+
+    proptest::proptest! {
+        /// The galloping merge of the watched list gives the sorted union
+        /// without repeats, filtered, whatever the sizes and overlaps.
+        #[test]
+        fn merging_slot_lists_is_the_filtered_sorted_union(
+            a in proptest::collection::btree_set(0u32..400, 0..120),
+            b in proptest::collection::vec(0u32..400, 0..60),
+            m in 1u32..5,
+        ) {
+            let a: Vec<u32> = a.into_iter().collect();
+            let mut b = b;
+            b.sort_unstable();
+            let keep = |x: u32| !x.is_multiple_of(m) || x % 7 == 3;
+            let mut want: Vec<u32> = a.iter().chain(&b).copied().collect();
+            want.sort_unstable();
+            want.dedup();
+            proptest::prop_assert_eq!(union_slots(&a, &b), want.clone());
+            want.retain(|&x| keep(x));
+            proptest::prop_assert_eq!(merge_slots(&a, &b, keep), want);
+        }
     }
 
     /// Splitting lists over the thread pool changes nothing: with `Par::below`

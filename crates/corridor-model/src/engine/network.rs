@@ -32,6 +32,21 @@ pub(crate) struct Network {
     pub in_link: Vec<u32>,
     /// Number of active closures covering each directed link.
     pub closed: Vec<u16>,
+    /// The fixed facts of each directed link in one row (a copy of `from`,
+    /// `to`, `len`, `speed` and `walk_p`, which never change after `build`):
+    /// the travel pass reads them all for every link step, and one row costs
+    /// one bounds check and one cache line instead of five.
+    pub row: Vec<LinkRow>,
+}
+
+/// The fixed facts of one directed link (see [`Network::row`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkRow {
+    pub len: f64,
+    pub speed: f64,
+    pub walk_p: f64,
+    pub from: u32,
+    pub to: u32,
 }
 
 impl Network {
@@ -75,8 +90,18 @@ impl Network {
         };
         let (out_off, out_link) = csr(&from, &to);
         let (in_off, in_link) = csr(&to, &from);
+        let row = (0..from.len())
+            .map(|i| LinkRow {
+                len: len[i],
+                speed: speed[i],
+                walk_p: walk_p[i],
+                from: from[i],
+                to: to[i],
+            })
+            .collect();
         Network {
             closed: vec![0; from.len()],
+            row,
             from,
             to,
             len,
