@@ -28,7 +28,9 @@
 //! draw by draw (docs/model.md §13). Every stream is keyed by (seed, day, phase,
 //! index) and cohorts are visited in bucket order, so a run depends on the seed.
 
-use super::cohorts::{normalise, normalise_where, Bd, Key, Scratch, NO_ROUTE};
+use super::cohorts::{
+    normalise, normalise_tail_where, normalise_where, Bd, Key, Scratch, NO_ROUTE,
+};
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
 use crate::border::{Action, Allocation, BorderState, QueueDiscipline};
@@ -509,23 +511,29 @@ impl CountBorder {
         }
         crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
         let mut next_slot = 0;
-        // Winners per port (a count per port, reset after each cohort).
-        let mut per_port = vec![0u64; slots.len()];
+        // A cohort's winners' ports (they have a few winners each, among
+        // many ports): sorted, and filed as one part per port, in port order.
+        let mut ports: Vec<usize> = Vec::new();
         // New parts (location, key, people), appended after the cohorts that
         // stay (still distinct: only their counts fell).
         let mut parts: Vec<(usize, Key, u64)> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
         let mut holders = |loc: usize, key: Key, w: u64, parts: &mut Vec<(usize, Key, u64)>| {
-            for _ in 0..w {
-                per_port[slot_ports[next_slot]] += 1;
-                next_slot += 1;
+            let taken = &slot_ports[next_slot..next_slot + w as usize];
+            next_slot += w as usize;
+            let mut file = |p: usize, x: u64| {
+                let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
+                parts.push((loc, hk, x));
+            };
+            if let [p] = taken {
+                file(*p, 1);
+                return;
             }
-            for (p, x) in per_port.iter_mut().enumerate() {
-                if *x > 0 {
-                    let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
-                    parts.push((loc, hk, *x));
-                    *x = 0;
-                }
+            ports.clear();
+            ports.extend_from_slice(taken);
+            ports.sort_unstable();
+            for run in ports.chunk_by(|a, b| a == b) {
+                file(run[0], run.len() as u64);
             }
         };
         for b in &blocks {
@@ -554,15 +562,25 @@ impl CountBorder {
         touched.dedup();
         let mut from = vec![0usize; at.len()];
         for &loc in &touched {
-            let bucket = &mut at[loc];
-            bucket.retain(|c| c.1 > 0);
-            from[loc] = bucket.len();
+            from[loc] = at[loc].len();
         }
         for (loc, key, x) in parts {
             at[loc].push((key, x));
         }
+        // The cohorts that stay were distinct and kept their keys. A new
+        // holder's key has today's appointment day, a new registrant's this
+        // block's day: only cohorts with those can share a key with a part.
+        // Both are in the low 16 bits of `Bd` (with the holder bit), so one
+        // mask and two comparisons tell.
+        let mask = Bd::holder(0, 0xFFFF).0;
+        let new_holder = Bd::holder(0, t + lead).0;
+        let new_registrant = cur.map_or(u64::MAX, |c| Bd(0).with_registered(c).0);
+        let may_match = |k: &Key| {
+            let m = k.bd().0 & mask;
+            m == new_holder || m == new_registrant
+        };
         for &loc in &touched {
-            normalise(&mut at[loc], from[loc], scratch);
+            normalise_tail_where(&mut at[loc], from[loc], may_match, scratch);
         }
     }
 
@@ -1026,6 +1044,59 @@ mod tests {
                     z.abs() < 4.5 && (se > 0.0 || m0 == m1),
                     "{allocation:?}, {slots} slots, statistic {i}: {m0} against {m1} (z {z})"
                 );
+            }
+        }
+    }
+
+    /// `normalise_tail_where` gives `retain` + `normalise(v, from)`'s result
+    /// when new entries can equal only marked earlier ones: distinct earlier
+    /// keys (some marked, some emptied), new entries drawn among the marked
+    /// ones and fresh keys (repeats among them), zeros anywhere, bucket
+    /// lengths on both sides of `normalise`'s direct merge.
+    #[test]
+    fn normalise_tail_where_matches_retain_and_normalise() {
+        use crate::counts::cohorts::normalise_tail_where;
+        let mut scratch = Scratch::default();
+        let mut x = 4242u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in [0usize, 1, 4, 9, 60, 500] {
+            for tail in [0usize, 1, 3, 40] {
+                for _ in 0..4 {
+                    // Marked keys carry recent travel 1.
+                    let mut v: Vec<(Key, u64)> = (0..len)
+                        .map(|i| {
+                            let mark = if next() % 3 == 0 { 1.0 } else { 0.0 };
+                            (Key::at(2, 0, i as u16, mark), next() % 4)
+                        })
+                        .collect();
+                    let marked: Vec<Key> = v
+                        .iter()
+                        .map(|c| c.0)
+                        .filter(|k| k.recent() == 1.0)
+                        .collect();
+                    for _ in 0..tail {
+                        let k = if !marked.is_empty() && next() % 2 == 0 {
+                            marked[(next() % marked.len() as u64) as usize]
+                        } else {
+                            let mark = (next() % 2) as f32;
+                            Key::at(2, 0, 1000 + (next() % 5) as u16, mark)
+                        };
+                        v.push((k, next() % 3));
+                    }
+                    let mut want = v[..len].to_vec();
+                    want.retain(|c| c.1 > 0);
+                    let from = want.len();
+                    want.extend_from_slice(&v[len..]);
+                    normalise(&mut want, from, &mut scratch);
+                    let mut got = v;
+                    normalise_tail_where(&mut got, len, |k| k.recent() == 1.0, &mut scratch);
+                    assert_eq!(got, want, "len {len}, tail {tail}");
+                }
             }
         }
     }
