@@ -284,6 +284,8 @@ impl CountBorder {
     /// everyone at a port who may join its queue joins it: holders at their
     /// port; the others, when the port accepts walk-ups, binomially with the
     /// port's join probability of the day (1 without balking).
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn join_queues(
         &mut self,
         t: u32,
@@ -435,6 +437,8 @@ impl CountBorder {
     /// ("fresh", when days are kept) draw their requesters one binomial each:
     /// those get a new key. The same law as a binomial per cohort
     /// (docs/model.md §14); a test below compares the two.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn appointments(
         &mut self,
         t: u32,
@@ -585,6 +589,8 @@ impl CountBorder {
     }
 
     /// B10: every port admits from its queue (docs/model.md §8).
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn admit(&mut self, t: u32, seed: u64) {
         for p in 0..self.appointed.len() {
             let (capacity, open, walk) = self.b.port_today(p);
@@ -653,6 +659,8 @@ impl CountBorder {
 
     /// B11: crossings between ports by people free at a border city, binomial
     /// per cohort with the hazard of its days waited.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn crossings(
         &mut self,
         t: u32,
