@@ -72,6 +72,10 @@ pub(crate) struct CountBorder {
     caravan_pos: Vec<Option<CaravanPos>>,
     /// People waiting for papers (see `super::papers`).
     pub(super) papers: super::papers::CountPapers,
+    /// The appointment step's blocks, kept from day to day for their
+    /// vectors' allocations (thousands of cohorts a day; contents are
+    /// cleared before use).
+    req_blocks: Vec<ReqBlock>,
     /// How registration days are kept in cohort keys: `None` when no
     /// allocation of the run has a FIFO part (nothing ever reads them), else
     /// the grid in days ([`REGISTRATION_QUANTUM`]).
@@ -109,6 +113,7 @@ impl CountBorder {
             });
         Ok(CountBorder {
             reg_grid: fifo_ever.then_some(REGISTRATION_QUANTUM),
+            req_blocks: Vec::new(),
             b,
             discipline: bd.ports.iter().map(|p| p.queue).collect(),
             appointed: vec![BTreeMap::new(); bd.ports.len()],
@@ -450,10 +455,26 @@ impl CountBorder {
         if r.is_nan() || r <= 0.0 {
             return;
         }
+        let mut pool = std::mem::take(&mut self.req_blocks);
+        self.allocate(t, seed, at, scratch, &mut pool);
+        self.req_blocks = pool;
+    }
+
+    /// [`Self::appointments`] with `pool`, blocks to reuse.
+    fn allocate(
+        &mut self,
+        t: u32,
+        seed: u64,
+        at: &mut [Vec<(Key, u64)>],
+        scratch: &mut Scratch,
+        pool: &mut Vec<ReqBlock>,
+    ) {
+        let r = self.b.levers.request_probability;
         let mut rng = stream(seed, t, PH_REQUEST, 0);
         // This week's block for fresh requesters (`None`: no days kept).
         let cur = self.reg_grid.map(|q| t - t % q);
-        let mut blocks: Vec<ReqBlock> = Vec::new();
+        // Blocks in use: `pool[..used]`.
+        let mut used = 0;
         let mut last = usize::MAX;
         for (l, bucket) in at.iter().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
@@ -468,16 +489,20 @@ impl CountBorder {
                     (Some(c), None) => (c, true),
                     (_, reg) => (reg.unwrap_or(t), false),
                 };
-                if last >= blocks.len() || blocks[last].day != day {
-                    last = match blocks.iter().position(|b| b.day == day) {
+                if last >= used || pool[last].day != day {
+                    last = match pool[..used].iter().position(|b| b.day == day) {
                         Some(j) => j,
                         None => {
-                            blocks.push(ReqBlock::new(day));
-                            blocks.len() - 1
+                            if used == pool.len() {
+                                pool.push(ReqBlock::default());
+                            }
+                            pool[used].reset(day);
+                            used += 1;
+                            used - 1
                         }
                     };
                 }
-                let b = &mut blocks[last];
+                let b = &mut pool[last];
                 if fresh {
                     let x = super::multinomial::binomial(&mut rng, n, r);
                     if x > 0 {
@@ -490,8 +515,9 @@ impl CountBorder {
                 }
             }
         }
+        let blocks = &mut pool[..used];
         blocks.sort_unstable_by_key(|b| b.day);
-        for b in &mut blocks {
+        for b in blocks.iter_mut() {
             let people: u64 = b.sizes.iter().sum();
             b.stable_req = super::multinomial::binomial(&mut rng, people, r);
         }
@@ -505,7 +531,7 @@ impl CountBorder {
         let l = &self.b.levers;
         let (allocation, lead) = (l.allocation, l.lead_days);
         let mut rng = stream(seed, t, PH_APPOINT, 0);
-        draw_winners(&mut rng, &mut blocks, k, allocation);
+        draw_winners(&mut rng, blocks, k, allocation);
         // Ports: k slots taken uniformly from the day's slots, in random order,
         // one per winner (winners in block and cohort order: the slot order is
         // random).
@@ -520,8 +546,12 @@ impl CountBorder {
         let mut ports: Vec<usize> = Vec::new();
         // New parts (location, key, people), appended after the cohorts that
         // stay (still distinct: only their counts fell).
-        let mut parts: Vec<(usize, Key, u64)> = Vec::new();
+        let fresh: usize = blocks.iter().map(|b| b.fresh.len()).sum();
+        let mut parts: Vec<(usize, Key, u64)> = Vec::with_capacity(k as usize + fresh);
+        // Buckets with new parts, each once (their order does not matter:
+        // each is merged on its own, without draws).
         let mut touched: Vec<usize> = Vec::new();
+        let mut is_touched = vec![false; at.len()];
         let mut holders = |loc: usize, key: Key, w: u64, parts: &mut Vec<(usize, Key, u64)>| {
             let taken = &slot_ports[next_slot..next_slot + w as usize];
             next_slot += w as usize;
@@ -540,13 +570,16 @@ impl CountBorder {
                 file(run[0], run.len() as u64);
             }
         };
-        for b in &blocks {
+        for b in blocks.iter() {
             for (&(loc, i), &w) in b.stable_at.iter().zip(&b.won_stable) {
                 if w > 0 {
                     let key = at[loc][i].0;
                     at[loc][i].1 -= w;
                     holders(loc, key, w, &mut parts);
-                    touched.push(loc);
+                    if !is_touched[loc] {
+                        is_touched[loc] = true;
+                        touched.push(loc);
+                    }
                 }
             }
             for ((&(loc, i), &x), &w) in b.fresh_at.iter().zip(&b.fresh).zip(&b.won_fresh) {
@@ -559,11 +592,12 @@ impl CountBorder {
                 if x > w {
                     parts.push((loc, key, x - w));
                 }
-                touched.push(loc);
+                if !is_touched[loc] {
+                    is_touched[loc] = true;
+                    touched.push(loc);
+                }
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
         let mut from = vec![0usize; at.len()];
         for &loc in &touched {
             from[loc] = at[loc].len();
@@ -731,11 +765,24 @@ struct ReqBlock {
 }
 
 impl ReqBlock {
+    #[cfg(test)]
     fn new(day: u32) -> ReqBlock {
         ReqBlock {
             day,
             ..ReqBlock::default()
         }
+    }
+
+    /// An empty block of day `day`, keeping the vectors' allocations.
+    fn reset(&mut self, day: u32) {
+        self.day = day;
+        self.stable_at.clear();
+        self.sizes.clear();
+        self.stable_req = 0;
+        self.fresh_at.clear();
+        self.fresh.clear();
+        self.won_stable.clear();
+        self.won_fresh.clear();
     }
 
     fn requesters(&self) -> u64 {
@@ -838,14 +885,19 @@ fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
     }
     let complement = k > total / 2;
     let m = (if complement { total - k } else { k }) as usize;
-    let mut pos: Vec<u64> = Vec::with_capacity(m);
-    while pos.len() < m {
-        for _ in pos.len()..m {
-            pos.push(rng.below(total));
+    let pos = if total <= 256 * m as u64 {
+        distinct_by_bitmap(rng, total, m)
+    } else {
+        let mut pos: Vec<u64> = Vec::with_capacity(m);
+        while pos.len() < m {
+            for _ in pos.len()..m {
+                pos.push(rng.below(total));
+            }
+            pos.sort_unstable();
+            pos.dedup();
         }
-        pos.sort_unstable();
-        pos.dedup();
-    }
+        pos
+    };
     let mut picked = vec![0u64; sizes.len()];
     let (mut g, mut end) = (0usize, sizes.first().copied().unwrap_or(0));
     for &p in &pos {
@@ -861,6 +913,37 @@ fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
         }
     }
     picked
+}
+
+/// [`take_sorted`]'s positions (`m` ≤ `total` distinct uniform draws below
+/// `total`, ascending) from the same draws without sorting: rounds of
+/// `m − distinct so far` draws, as the sort-and-dedup loop takes them (a
+/// draw is new if its bit is not set, whichever round or draw set it), then
+/// the set bits in order. For `total` up to a few hundred times `m`, where
+/// the bitmap is cheaper than sorting the draws again after each round.
+fn distinct_by_bitmap(rng: &mut Stream, total: u64, m: usize) -> Vec<u64> {
+    let mut bits = vec![0u64; total.div_ceil(64) as usize];
+    let mut have = 0;
+    while have < m {
+        let round = m - have;
+        for _ in 0..round {
+            let p = rng.below(total);
+            let (w, b) = ((p / 64) as usize, 1u64 << (p % 64));
+            if bits[w] & b == 0 {
+                bits[w] |= b;
+                have += 1;
+            }
+        }
+    }
+    let mut pos = Vec::with_capacity(m);
+    for (w, &word) in bits.iter().enumerate() {
+        let mut x = word;
+        while x != 0 {
+            pos.push(w as u64 * 64 + x.trailing_zeros() as u64);
+            x &= x - 1;
+        }
+    }
+    pos
 }
 
 /// The Fenwick tree (1-based) of `sizes`, built in linear time: each node
@@ -1145,6 +1228,38 @@ mod tests {
                     (m0 - m1).abs() <= 4.5 * se + 1e-9,
                     "k {k}, statistic {i}: {m0} against {m1}"
                 );
+            }
+        }
+    }
+
+    /// The bitmap gives the sort-and-dedup loop's positions from the same
+    /// stream (the same draws, the same set, ascending), including `m` close
+    /// to `total` (many rounds of repeats).
+    #[test]
+    fn bitmap_positions_are_the_sorted_positions() {
+        for (total, m) in [
+            (1u64, 1usize),
+            (10, 5),
+            (64, 64),
+            (65, 30),
+            (1000, 7),
+            (5000, 2500),
+        ] {
+            for seed in 0..20 {
+                let mut rng = Stream::from_u64(seed);
+                let got = distinct_by_bitmap(&mut rng, total, m);
+                let after = rng.next_u64();
+                let mut rng = Stream::from_u64(seed);
+                let mut want: Vec<u64> = Vec::new();
+                while want.len() < m {
+                    for _ in want.len()..m {
+                        want.push(rng.below(total));
+                    }
+                    want.sort_unstable();
+                    want.dedup();
+                }
+                assert_eq!(got, want, "total {total}, m {m}");
+                assert_eq!(after, rng.next_u64(), "the same draws");
             }
         }
     }
