@@ -29,7 +29,8 @@
 //! index) and cohorts are visited in bucket order, so a run depends on the seed.
 
 use super::cohorts::{
-    normalise, normalise_tail_where, normalise_where, Bd, Key, Scratch, NO_ROUTE,
+    normalise, normalise_tail_among, normalise_tail_where, normalise_where, Bd, Key, Scratch,
+    NO_ROUTE,
 };
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
@@ -76,6 +77,9 @@ pub(crate) struct CountBorder {
     /// vectors' allocations (thousands of cohorts a day; contents are
     /// cleared before use).
     req_blocks: Vec<ReqBlock>,
+    /// The latest appointment day given so far (`None`: none yet): no holder
+    /// has a later one.
+    last_appointment: Option<u32>,
     /// How registration days are kept in cohort keys: `None` when no
     /// allocation of the run has a FIFO part (nothing ever reads them), else
     /// the grid in days ([`REGISTRATION_QUANTUM`]).
@@ -114,6 +118,7 @@ impl CountBorder {
         Ok(CountBorder {
             reg_grid: fifo_ever.then_some(REGISTRATION_QUANTUM),
             req_blocks: Vec::new(),
+            last_appointment: None,
             b,
             discipline: bd.ports.iter().map(|p| p.queue).collect(),
             appointed: vec![BTreeMap::new(); bd.ports.len()],
@@ -608,17 +613,37 @@ impl CountBorder {
         // The cohorts that stay were distinct and kept their keys. A new
         // holder's key has today's appointment day, a new registrant's this
         // block's day: only cohorts with those can share a key with a part.
-        // Both are in the low 16 bits of `Bd` (with the holder bit), so one
-        // mask and two comparisons tell.
-        let mask = Bd::holder(0, 0xFFFF).0;
-        let new_holder = Bd::holder(0, t + lead).0;
-        let new_registrant = cur.map_or(u64::MAX, |c| Bd(0).with_registered(c).0);
-        let may_match = |k: &Key| {
-            let m = k.bd().0 & mask;
-            m == new_holder || m == new_registrant
+        // Holders with today's appointment day exist only if the lead time
+        // was shortened (else every earlier appointment day is before it);
+        // the cohorts registered in this block are the stable cohorts of
+        // this block, whose positions are known (by location, then index).
+        let day = t + lead;
+        let clash = self.last_appointment.is_some_and(|d| d >= day);
+        self.last_appointment = Some(self.last_appointment.map_or(day, |d| d.max(day)));
+        if clash {
+            // Both are in the low 16 bits of `Bd` (with the holder bit), so
+            // one mask and two comparisons tell.
+            let mask = Bd::holder(0, 0xFFFF).0;
+            let new_holder = Bd::holder(0, day).0;
+            let new_registrant = cur.map_or(u64::MAX, |c| Bd(0).with_registered(c).0);
+            let may_match = |k: &Key| {
+                let m = k.bd().0 & mask;
+                m == new_holder || m == new_registrant
+            };
+            for &loc in &touched {
+                normalise_tail_where(&mut at[loc], from[loc], may_match, scratch);
+            }
+            return;
+        }
+        let same_block: &[(usize, usize)] = match blocks.iter().find(|b| Some(b.day) == cur) {
+            Some(b) => &b.stable_at,
+            None => &[],
         };
         for &loc in &touched {
-            normalise_tail_where(&mut at[loc], from[loc], may_match, scratch);
+            let lo = same_block.partition_point(|&(l, _)| l < loc);
+            let hi = same_block.partition_point(|&(l, _)| l <= loc);
+            let candidates = same_block[lo..hi].iter().map(|&(_, i)| i);
+            normalise_tail_among(&mut at[loc], from[loc], candidates, scratch);
         }
     }
 
@@ -1139,14 +1164,15 @@ mod tests {
         }
     }
 
-    /// `normalise_tail_where` gives `retain` + `normalise(v, from)`'s result
+    /// `normalise_tail_where` and `normalise_tail_among` (given the marked
+    /// entries' positions) give `retain` + `normalise(v, from)`'s result
     /// when new entries can equal only marked earlier ones: distinct earlier
     /// keys (some marked, some emptied), new entries drawn among the marked
     /// ones and fresh keys (repeats among them), zeros anywhere, bucket
     /// lengths on both sides of `normalise`'s direct merge.
     #[test]
     fn normalise_tail_where_matches_retain_and_normalise() {
-        use crate::counts::cohorts::normalise_tail_where;
+        use crate::counts::cohorts::{normalise_tail_among, normalise_tail_where};
         let mut scratch = Scratch::default();
         let mut x = 4242u64;
         let mut next = move || {
@@ -1184,9 +1210,14 @@ mod tests {
                     let from = want.len();
                     want.extend_from_slice(&v[len..]);
                     normalise(&mut want, from, &mut scratch);
+                    let mut among = v.clone();
                     let mut got = v;
                     normalise_tail_where(&mut got, len, |k| k.recent() == 1.0, &mut scratch);
                     assert_eq!(got, want, "len {len}, tail {tail}");
+                    let marked_at = (0..len).filter(|&i| among[i].0.recent() == 1.0);
+                    let marked_at: Vec<usize> = marked_at.collect();
+                    normalise_tail_among(&mut among, len, marked_at, &mut scratch);
+                    assert_eq!(among, want, "len {len}, tail {tail}: by position");
                 }
             }
         }

@@ -476,6 +476,47 @@ pub(crate) fn normalise_tail_where(
     v.truncate(w);
 }
 
+/// [`normalise_tail_where`] when the earlier entries that a new one can
+/// equal are known by position: `candidates` (indices below `from`); the
+/// others are not looked at, and the emptied entries are dropped at the end
+/// (those among the candidates are not put in the table, so that a new entry
+/// with an emptied entry's key is new, as after `retain`). Gives
+/// `v.retain(|c| c.1 > 0)` followed by `normalise(v, retained length, ..)`'s
+/// result when only candidates can match.
+pub(crate) fn normalise_tail_among(
+    v: &mut Vec<(Key, u64)>,
+    from: usize,
+    candidates: impl IntoIterator<Item = usize>,
+    scratch: &mut Scratch,
+) {
+    let n = v.len();
+    let from = from.min(n);
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let stamp = scratch.fresh(bits);
+    let table = &mut scratch.table;
+    let mask = (1usize << bits) - 1;
+    for i in candidates {
+        if v[i].1 == 0 {
+            continue;
+        }
+        let mut h = v[i].0.hash_bits(bits);
+        while table[h].0 == stamp {
+            h = (h + 1) & mask;
+        }
+        table[h] = (stamp, (i + 1) as u32);
+    }
+    let mut w = from;
+    for r in from..n {
+        let e = v[r];
+        if e.1 == 0 {
+            continue;
+        }
+        merge_entry(v, &mut w, e, table, bits, stamp);
+    }
+    v.truncate(w);
+    v.retain(|c| c.1 > 0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
