@@ -28,7 +28,10 @@
 //! draw by draw (docs/model.md §13). Every stream is keyed by (seed, day, phase,
 //! index) and cohorts are visited in bucket order, so a run depends on the seed.
 
-use super::cohorts::{normalise, normalise_where, Bd, Key, Scratch, NO_ROUTE};
+use super::cohorts::{
+    normalise, normalise_tail_among, normalise_tail_where, normalise_where, Bd, Key, Scratch,
+    NO_ROUTE,
+};
 use super::{stream, PH_APPOINT, PH_CROSS, PH_PORT_ORDER, PH_REQUEST};
 use crate::border::caravan::CaravanPos;
 use crate::border::{Action, Allocation, BorderState, QueueDiscipline};
@@ -70,6 +73,13 @@ pub(crate) struct CountBorder {
     caravan_pos: Vec<Option<CaravanPos>>,
     /// People waiting for papers (see `super::papers`).
     pub(super) papers: super::papers::CountPapers,
+    /// The appointment step's blocks, kept from day to day for their
+    /// vectors' allocations (thousands of cohorts a day; contents are
+    /// cleared before use).
+    req_blocks: Vec<ReqBlock>,
+    /// The latest appointment day given so far (`None`: none yet): no holder
+    /// has a later one.
+    last_appointment: Option<u32>,
     /// How registration days are kept in cohort keys: `None` when no
     /// allocation of the run has a FIFO part (nothing ever reads them), else
     /// the grid in days ([`REGISTRATION_QUANTUM`]).
@@ -107,6 +117,8 @@ impl CountBorder {
             });
         Ok(CountBorder {
             reg_grid: fifo_ever.then_some(REGISTRATION_QUANTUM),
+            req_blocks: Vec::new(),
+            last_appointment: None,
             b,
             discipline: bd.ports.iter().map(|p| p.queue).collect(),
             appointed: vec![BTreeMap::new(); bd.ports.len()],
@@ -282,6 +294,8 @@ impl CountBorder {
     /// everyone at a port who may join its queue joins it: holders at their
     /// port; the others, when the port accepts walk-ups, binomially with the
     /// port's join probability of the day (1 without balking).
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn join_queues(
         &mut self,
         t: u32,
@@ -433,6 +447,8 @@ impl CountBorder {
     /// ("fresh", when days are kept) draw their requesters one binomial each:
     /// those get a new key. The same law as a binomial per cohort
     /// (docs/model.md §14); a test below compares the two.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn appointments(
         &mut self,
         t: u32,
@@ -444,10 +460,26 @@ impl CountBorder {
         if r.is_nan() || r <= 0.0 {
             return;
         }
+        let mut pool = std::mem::take(&mut self.req_blocks);
+        self.allocate(t, seed, at, scratch, &mut pool);
+        self.req_blocks = pool;
+    }
+
+    /// [`Self::appointments`] with `pool`, blocks to reuse.
+    fn allocate(
+        &mut self,
+        t: u32,
+        seed: u64,
+        at: &mut [Vec<(Key, u64)>],
+        scratch: &mut Scratch,
+        pool: &mut Vec<ReqBlock>,
+    ) {
+        let r = self.b.levers.request_probability;
         let mut rng = stream(seed, t, PH_REQUEST, 0);
         // This week's block for fresh requesters (`None`: no days kept).
         let cur = self.reg_grid.map(|q| t - t % q);
-        let mut blocks: Vec<ReqBlock> = Vec::new();
+        // Blocks in use: `pool[..used]`.
+        let mut used = 0;
         let mut last = usize::MAX;
         for (l, bucket) in at.iter().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
@@ -462,16 +494,20 @@ impl CountBorder {
                     (Some(c), None) => (c, true),
                     (_, reg) => (reg.unwrap_or(t), false),
                 };
-                if last >= blocks.len() || blocks[last].day != day {
-                    last = match blocks.iter().position(|b| b.day == day) {
+                if last >= used || pool[last].day != day {
+                    last = match pool[..used].iter().position(|b| b.day == day) {
                         Some(j) => j,
                         None => {
-                            blocks.push(ReqBlock::new(day));
-                            blocks.len() - 1
+                            if used == pool.len() {
+                                pool.push(ReqBlock::default());
+                            }
+                            pool[used].reset(day);
+                            used += 1;
+                            used - 1
                         }
                     };
                 }
-                let b = &mut blocks[last];
+                let b = &mut pool[last];
                 if fresh {
                     let x = super::multinomial::binomial(&mut rng, n, r);
                     if x > 0 {
@@ -484,8 +520,9 @@ impl CountBorder {
                 }
             }
         }
+        let blocks = &mut pool[..used];
         blocks.sort_unstable_by_key(|b| b.day);
-        for b in &mut blocks {
+        for b in blocks.iter_mut() {
             let people: u64 = b.sizes.iter().sum();
             b.stable_req = super::multinomial::binomial(&mut rng, people, r);
         }
@@ -499,7 +536,7 @@ impl CountBorder {
         let l = &self.b.levers;
         let (allocation, lead) = (l.allocation, l.lead_days);
         let mut rng = stream(seed, t, PH_APPOINT, 0);
-        draw_winners(&mut rng, &mut blocks, k, allocation);
+        draw_winners(&mut rng, blocks, k, allocation);
         // Ports: k slots taken uniformly from the day's slots, in random order,
         // one per winner (winners in block and cohort order: the slot order is
         // random).
@@ -509,32 +546,45 @@ impl CountBorder {
         }
         crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
         let mut next_slot = 0;
-        // Winners per port (a count per port, reset after each cohort).
-        let mut per_port = vec![0u64; slots.len()];
+        // A cohort's winners' ports (they have a few winners each, among
+        // many ports): sorted, and filed as one part per port, in port order.
+        let mut ports: Vec<usize> = Vec::new();
         // New parts (location, key, people), appended after the cohorts that
         // stay (still distinct: only their counts fell).
-        let mut parts: Vec<(usize, Key, u64)> = Vec::new();
+        let fresh: usize = blocks.iter().map(|b| b.fresh.len()).sum();
+        let mut parts: Vec<(usize, Key, u64)> = Vec::with_capacity(k as usize + fresh);
+        // Buckets with new parts, each once (their order does not matter:
+        // each is merged on its own, without draws).
         let mut touched: Vec<usize> = Vec::new();
+        let mut is_touched = vec![false; at.len()];
         let mut holders = |loc: usize, key: Key, w: u64, parts: &mut Vec<(usize, Key, u64)>| {
-            for _ in 0..w {
-                per_port[slot_ports[next_slot]] += 1;
-                next_slot += 1;
+            let taken = &slot_ports[next_slot..next_slot + w as usize];
+            next_slot += w as usize;
+            let mut file = |p: usize, x: u64| {
+                let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
+                parts.push((loc, hk, x));
+            };
+            if let [p] = taken {
+                file(*p, 1);
+                return;
             }
-            for (p, x) in per_port.iter_mut().enumerate() {
-                if *x > 0 {
-                    let hk = key.with_bd(Bd::holder(p, t + lead)).with_route(NO_ROUTE, 0);
-                    parts.push((loc, hk, *x));
-                    *x = 0;
-                }
+            ports.clear();
+            ports.extend_from_slice(taken);
+            ports.sort_unstable();
+            for run in ports.chunk_by(|a, b| a == b) {
+                file(run[0], run.len() as u64);
             }
         };
-        for b in &blocks {
+        for b in blocks.iter() {
             for (&(loc, i), &w) in b.stable_at.iter().zip(&b.won_stable) {
                 if w > 0 {
                     let key = at[loc][i].0;
                     at[loc][i].1 -= w;
                     holders(loc, key, w, &mut parts);
-                    touched.push(loc);
+                    if !is_touched[loc] {
+                        is_touched[loc] = true;
+                        touched.push(loc);
+                    }
                 }
             }
             for ((&(loc, i), &x), &w) in b.fresh_at.iter().zip(&b.fresh).zip(&b.won_fresh) {
@@ -547,26 +597,59 @@ impl CountBorder {
                 if x > w {
                     parts.push((loc, key, x - w));
                 }
-                touched.push(loc);
+                if !is_touched[loc] {
+                    is_touched[loc] = true;
+                    touched.push(loc);
+                }
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
         let mut from = vec![0usize; at.len()];
         for &loc in &touched {
-            let bucket = &mut at[loc];
-            bucket.retain(|c| c.1 > 0);
-            from[loc] = bucket.len();
+            from[loc] = at[loc].len();
         }
         for (loc, key, x) in parts {
             at[loc].push((key, x));
         }
+        // The cohorts that stay were distinct and kept their keys. A new
+        // holder's key has today's appointment day, a new registrant's this
+        // block's day: only cohorts with those can share a key with a part.
+        // Holders with today's appointment day exist only if the lead time
+        // was shortened (else every earlier appointment day is before it);
+        // the cohorts registered in this block are the stable cohorts of
+        // this block, whose positions are known (by location, then index).
+        let day = t + lead;
+        let clash = self.last_appointment.is_some_and(|d| d >= day);
+        self.last_appointment = Some(self.last_appointment.map_or(day, |d| d.max(day)));
+        if clash {
+            // Both are in the low 16 bits of `Bd` (with the holder bit), so
+            // one mask and two comparisons tell.
+            let mask = Bd::holder(0, 0xFFFF).0;
+            let new_holder = Bd::holder(0, day).0;
+            let new_registrant = cur.map_or(u64::MAX, |c| Bd(0).with_registered(c).0);
+            let may_match = |k: &Key| {
+                let m = k.bd().0 & mask;
+                m == new_holder || m == new_registrant
+            };
+            for &loc in &touched {
+                normalise_tail_where(&mut at[loc], from[loc], may_match, scratch);
+            }
+            return;
+        }
+        let same_block: &[(usize, usize)] = match blocks.iter().find(|b| Some(b.day) == cur) {
+            Some(b) => &b.stable_at,
+            None => &[],
+        };
         for &loc in &touched {
-            normalise(&mut at[loc], from[loc], scratch);
+            let lo = same_block.partition_point(|&(l, _)| l < loc);
+            let hi = same_block.partition_point(|&(l, _)| l <= loc);
+            let candidates = same_block[lo..hi].iter().map(|&(_, i)| i);
+            normalise_tail_among(&mut at[loc], from[loc], candidates, scratch);
         }
     }
 
     /// B10: every port admits from its queue (docs/model.md §8).
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn admit(&mut self, t: u32, seed: u64) {
         for p in 0..self.appointed.len() {
             let (capacity, open, walk) = self.b.port_today(p);
@@ -635,6 +718,8 @@ impl CountBorder {
 
     /// B11: crossings between ports by people free at a border city, binomial
     /// per cohort with the hazard of its days waited.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn crossings(
         &mut self,
         t: u32,
@@ -705,11 +790,24 @@ struct ReqBlock {
 }
 
 impl ReqBlock {
+    #[cfg(test)]
     fn new(day: u32) -> ReqBlock {
         ReqBlock {
             day,
             ..ReqBlock::default()
         }
+    }
+
+    /// An empty block of day `day`, keeping the vectors' allocations.
+    fn reset(&mut self, day: u32) {
+        self.day = day;
+        self.stable_at.clear();
+        self.sizes.clear();
+        self.stable_req = 0;
+        self.fresh_at.clear();
+        self.fresh.clear();
+        self.won_stable.clear();
+        self.won_fresh.clear();
     }
 
     fn requesters(&self) -> u64 {
@@ -812,14 +910,19 @@ fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
     }
     let complement = k > total / 2;
     let m = (if complement { total - k } else { k }) as usize;
-    let mut pos: Vec<u64> = Vec::with_capacity(m);
-    while pos.len() < m {
-        for _ in pos.len()..m {
-            pos.push(rng.below(total));
+    let pos = if total <= 256 * m as u64 {
+        distinct_by_bitmap(rng, total, m)
+    } else {
+        let mut pos: Vec<u64> = Vec::with_capacity(m);
+        while pos.len() < m {
+            for _ in pos.len()..m {
+                pos.push(rng.below(total));
+            }
+            pos.sort_unstable();
+            pos.dedup();
         }
-        pos.sort_unstable();
-        pos.dedup();
-    }
+        pos
+    };
     let mut picked = vec![0u64; sizes.len()];
     let (mut g, mut end) = (0usize, sizes.first().copied().unwrap_or(0));
     for &p in &pos {
@@ -835,6 +938,37 @@ fn take_sorted(rng: &mut Stream, sizes: &[u64], k: u64) -> Vec<u64> {
         }
     }
     picked
+}
+
+/// [`take_sorted`]'s positions (`m` ≤ `total` distinct uniform draws below
+/// `total`, ascending) from the same draws without sorting: rounds of
+/// `m − distinct so far` draws, as the sort-and-dedup loop takes them (a
+/// draw is new if its bit is not set, whichever round or draw set it), then
+/// the set bits in order. For `total` up to a few hundred times `m`, where
+/// the bitmap is cheaper than sorting the draws again after each round.
+fn distinct_by_bitmap(rng: &mut Stream, total: u64, m: usize) -> Vec<u64> {
+    let mut bits = vec![0u64; total.div_ceil(64) as usize];
+    let mut have = 0;
+    while have < m {
+        let round = m - have;
+        for _ in 0..round {
+            let p = rng.below(total);
+            let (w, b) = ((p / 64) as usize, 1u64 << (p % 64));
+            if bits[w] & b == 0 {
+                bits[w] |= b;
+                have += 1;
+            }
+        }
+    }
+    let mut pos = Vec::with_capacity(m);
+    for (w, &word) in bits.iter().enumerate() {
+        let mut x = word;
+        while x != 0 {
+            pos.push(w as u64 * 64 + x.trailing_zeros() as u64);
+            x &= x - 1;
+        }
+    }
+    pos
 }
 
 /// The Fenwick tree (1-based) of `sizes`, built in linear time: each node
@@ -1030,6 +1164,65 @@ mod tests {
         }
     }
 
+    /// `normalise_tail_where` and `normalise_tail_among` (given the marked
+    /// entries' positions) give `retain` + `normalise(v, from)`'s result
+    /// when new entries can equal only marked earlier ones: distinct earlier
+    /// keys (some marked, some emptied), new entries drawn among the marked
+    /// ones and fresh keys (repeats among them), zeros anywhere, bucket
+    /// lengths on both sides of `normalise`'s direct merge.
+    #[test]
+    fn normalise_tail_where_matches_retain_and_normalise() {
+        use crate::counts::cohorts::{normalise_tail_among, normalise_tail_where};
+        let mut scratch = Scratch::default();
+        let mut x = 4242u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in [0usize, 1, 4, 9, 60, 500] {
+            for tail in [0usize, 1, 3, 40] {
+                for _ in 0..4 {
+                    // Marked keys carry recent travel 1.
+                    let mut v: Vec<(Key, u64)> = (0..len)
+                        .map(|i| {
+                            let mark = if next() % 3 == 0 { 1.0 } else { 0.0 };
+                            (Key::at(2, 0, i as u16, mark), next() % 4)
+                        })
+                        .collect();
+                    let marked: Vec<Key> = v
+                        .iter()
+                        .map(|c| c.0)
+                        .filter(|k| k.recent() == 1.0)
+                        .collect();
+                    for _ in 0..tail {
+                        let k = if !marked.is_empty() && next() % 2 == 0 {
+                            marked[(next() % marked.len() as u64) as usize]
+                        } else {
+                            let mark = (next() % 2) as f32;
+                            Key::at(2, 0, 1000 + (next() % 5) as u16, mark)
+                        };
+                        v.push((k, next() % 3));
+                    }
+                    let mut want = v[..len].to_vec();
+                    want.retain(|c| c.1 > 0);
+                    let from = want.len();
+                    want.extend_from_slice(&v[len..]);
+                    normalise(&mut want, from, &mut scratch);
+                    let mut among = v.clone();
+                    let mut got = v;
+                    normalise_tail_where(&mut got, len, |k| k.recent() == 1.0, &mut scratch);
+                    assert_eq!(got, want, "len {len}, tail {tail}");
+                    let marked_at = (0..len).filter(|&i| among[i].0.recent() == 1.0);
+                    let marked_at: Vec<usize> = marked_at.collect();
+                    normalise_tail_among(&mut among, len, marked_at, &mut scratch);
+                    assert_eq!(among, want, "len {len}, tail {tail}: by position");
+                }
+            }
+        }
+    }
+
     /// `take_sorted` has `take_uniform`'s law: exact totals, never more than
     /// a group holds, and per group the same mean and second moment (z-scores
     /// against `take_uniform`, fixed seeds), both branches (k below and above
@@ -1066,6 +1259,38 @@ mod tests {
                     (m0 - m1).abs() <= 4.5 * se + 1e-9,
                     "k {k}, statistic {i}: {m0} against {m1}"
                 );
+            }
+        }
+    }
+
+    /// The bitmap gives the sort-and-dedup loop's positions from the same
+    /// stream (the same draws, the same set, ascending), including `m` close
+    /// to `total` (many rounds of repeats).
+    #[test]
+    fn bitmap_positions_are_the_sorted_positions() {
+        for (total, m) in [
+            (1u64, 1usize),
+            (10, 5),
+            (64, 64),
+            (65, 30),
+            (1000, 7),
+            (5000, 2500),
+        ] {
+            for seed in 0..20 {
+                let mut rng = Stream::from_u64(seed);
+                let got = distinct_by_bitmap(&mut rng, total, m);
+                let after = rng.next_u64();
+                let mut rng = Stream::from_u64(seed);
+                let mut want: Vec<u64> = Vec::new();
+                while want.len() < m {
+                    for _ in want.len()..m {
+                        want.push(rng.below(total));
+                    }
+                    want.sort_unstable();
+                    want.dedup();
+                }
+                assert_eq!(got, want, "total {total}, m {m}");
+                assert_eq!(after, rng.next_u64(), "the same draws");
             }
         }
     }

@@ -421,6 +421,102 @@ impl Buckets {
     }
 }
 
+/// [`normalise`] after a step that lowered counts in place (some to 0) and
+/// appended new entries at `from`, when a new entry can equal only those
+/// entries before `from` for which `may_match` holds (and other new ones):
+/// drops the empty entries, puts only the matching earlier entries in the
+/// table, and merges the new ones. Gives `v.retain(|c| c.1 > 0)` followed by
+/// `normalise(v, retained length, ..)`'s result when that holds; the earlier
+/// entries that cannot match cost a test, not a hash (the appointment step
+/// adds a few hundred new keys a day to buckets of thousands).
+pub(crate) fn normalise_tail_where(
+    v: &mut Vec<(Key, u64)>,
+    from: usize,
+    may_match: impl Fn(&Key) -> bool,
+    scratch: &mut Scratch,
+) {
+    let n = v.len();
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let stamp = scratch.fresh(bits);
+    let table = &mut scratch.table;
+    let mask = (1usize << bits) - 1;
+    let from = from.min(n);
+    let mut insert = |k: &Key, i: usize| {
+        if may_match(k) {
+            let mut h = k.hash_bits(bits);
+            while table[h].0 == stamp {
+                h = (h + 1) & mask;
+            }
+            table[h] = (stamp, (i + 1) as u32);
+        }
+    };
+    // Up to the first empty entry nothing moves.
+    let mut start = 0;
+    while start < from && v[start].1 > 0 {
+        insert(&v[start].0, start);
+        start += 1;
+    }
+    let mut w = start;
+    for r in start..from {
+        let (k, c) = v[r];
+        if c == 0 {
+            continue;
+        }
+        v[w] = (k, c);
+        insert(&k, w);
+        w += 1;
+    }
+    for r in from..n {
+        let e = v[r];
+        if e.1 == 0 {
+            continue;
+        }
+        merge_entry(v, &mut w, e, table, bits, stamp);
+    }
+    v.truncate(w);
+}
+
+/// [`normalise_tail_where`] when the earlier entries that a new one can
+/// equal are known by position: `candidates` (indices below `from`); the
+/// others are not looked at, and the emptied entries are dropped at the end
+/// (those among the candidates are not put in the table, so that a new entry
+/// with an emptied entry's key is new, as after `retain`). Gives
+/// `v.retain(|c| c.1 > 0)` followed by `normalise(v, retained length, ..)`'s
+/// result when only candidates can match.
+pub(crate) fn normalise_tail_among(
+    v: &mut Vec<(Key, u64)>,
+    from: usize,
+    candidates: impl IntoIterator<Item = usize>,
+    scratch: &mut Scratch,
+) {
+    let n = v.len();
+    let from = from.min(n);
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let stamp = scratch.fresh(bits);
+    let table = &mut scratch.table;
+    let mask = (1usize << bits) - 1;
+    for i in candidates {
+        if v[i].1 == 0 {
+            continue;
+        }
+        let mut h = v[i].0.hash_bits(bits);
+        while table[h].0 == stamp {
+            h = (h + 1) & mask;
+        }
+        table[h] = (stamp, (i + 1) as u32);
+    }
+    let mut w = from;
+    for r in from..n {
+        let e = v[r];
+        if e.1 == 0 {
+            continue;
+        }
+        merge_entry(v, &mut w, e, table, bits, stamp);
+    }
+    v.truncate(w);
+    v.retain(|c| c.1 > 0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,9 +18,19 @@
 
 use super::border::{take_uniform, CountBorder};
 use super::cohorts::{normalise, Key, Scratch, NO_ROUTE};
+use super::multinomial::binomial;
 use crate::border::papers::{self, PapersOffice};
+use crate::rng::Stream;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
+
+/// Stream phase of the offers (`super::stream`, one stream per office and
+/// day; numbers above those of `counts/mod.rs` and `counts/border.rs`).
+const PH_PAPERS: u64 = 43;
+
+/// A wait range's people are spread one person at a time (a uniform day
+/// each) up to this many; more take one binomial per day of the range.
+const PER_PERSON_WAITS: u64 = 64;
 
 /// Key flag: offered papers at an office (the agent engine's `PAPERS_SEEN`).
 pub(crate) const PAPERS_SEEN: u8 = crate::engine::agents::PAPERS_SEEN;
@@ -93,10 +103,72 @@ impl CountPapers {
     }
 }
 
+/// `border::papers::split_counts`'s law (each of `n` people seeks with the
+/// office's share; a seeker gives up with its share; the wait is a uniform
+/// day of the range) drawn from one stream per office and day: (days of
+/// wait, with papers, people) in `out`, days ascending within each outcome.
+/// Few people per range (the usual case: cohorts are small and the seek
+/// share is low) each draw a uniform day, instead of one conditional binomial
+/// per day of the range until they are placed (a logarithm or two per day:
+/// a range of 43 days cost ~6,000 instructions a cohort). The same law, not
+/// the same draws.
+fn split_waits(rng: &mut Stream, office: &PapersOffice, n: u64, out: &mut Vec<(u32, bool, u64)>) {
+    out.clear();
+    if n == 0 || office.seek_share <= 0.0 {
+        return;
+    }
+    let seekers = binomial(rng, n, office.seek_share.min(1.0));
+    let give_up = binomial(rng, seekers, office.give_up_share.clamp(0.0, 1.0));
+    let mut days: Vec<u64> = Vec::new();
+    for (range, with_papers, people) in [
+        (office.days, true, seekers - give_up),
+        (office.give_up_days, false, give_up),
+    ] {
+        let len = range.len() as u64;
+        if people == 0 {
+            continue;
+        }
+        if people <= PER_PERSON_WAITS {
+            days.clear();
+            days.extend((0..people).map(|_| rng.below(len)));
+            days.sort_unstable();
+            let mut i = 0;
+            while i < days.len() {
+                let d = days[i];
+                let mut j = i + 1;
+                while j < days.len() && days[j] == d {
+                    j += 1;
+                }
+                out.push((range.min + d as u32, with_papers, (j - i) as u64));
+                i = j;
+            }
+            continue;
+        }
+        // Uniform multinomial as sequential conditional binomials.
+        let mut left = people;
+        for k in 0..len {
+            if left == 0 {
+                break;
+            }
+            let x = if k + 1 == len {
+                left
+            } else {
+                binomial(rng, left, 1.0 / (len - k) as f64)
+            };
+            if x > 0 {
+                out.push((range.min + k as u32, with_papers, x));
+                left -= x;
+            }
+        }
+    }
+}
+
 impl CountBorder {
     /// P: offers papers to every cohort at an office that was never offered them
     /// (no `PAPERS_SEEN` flag, no appointment); seekers leave the bucket for the
     /// pools, the others gain the flag.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn offer_papers(
         &mut self,
         t: u32,
@@ -105,11 +177,13 @@ impl CountBorder {
         scratch: &mut Scratch,
     ) {
         let p = &mut self.papers;
+        let mut waits = Vec::new();
         for (o, office) in p.offices.iter().enumerate() {
             let l = office.location;
             let bucket = &mut at[l];
             let mut changed = false;
-            for (g, c) in bucket.iter_mut().enumerate() {
+            let mut rng = None;
+            for c in bucket.iter_mut() {
                 let (k, x) = *c;
                 if k.flags() & PAPERS_SEEN != 0 || k.bd().is_holder() {
                     continue;
@@ -118,7 +192,9 @@ impl CountBorder {
                 let seen = k.with_flags(k.flags() | PAPERS_SEEN);
                 let waiting = seen.with_route(NO_ROUTE, 0);
                 let mut left = x;
-                for (w, with_papers, y) in papers::split_counts(seed, t, o, office, g as u32, x) {
+                let rng = rng.get_or_insert_with(|| super::stream(seed, t, PH_PAPERS, o as u64));
+                split_waits(rng, office, x, &mut waits);
+                for &(w, with_papers, y) in &waits {
                     p.pools
                         .entry(t + w)
                         .or_default()
@@ -138,6 +214,8 @@ impl CountBorder {
     /// B2: the waits that end today (back into the office's bucket, or in transit
     /// on the bus), then the day's relocations. `counts` (occupancy) loses those
     /// who leave the location.
+    // Once a day: out of line, so that profiles show the step on its own.
+    #[inline(never)]
     pub(crate) fn papers_release(
         &mut self,
         t: u32,
@@ -220,5 +298,90 @@ impl CountBorder {
         }
         chosen.extend(self.papers.take(&refs, &taken[nf..]));
         (chosen, rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::border::papers::DayRange;
+
+    /// `split_waits` has the law of `border::papers::split_counts` (the rule
+    /// it replaces, itself the per-person law): per (wait, with papers) cell
+    /// and for the people who do not seek, the mean and the second moment of
+    /// the count, as z-scores with fixed seeds; group sizes for both branches
+    /// (a uniform day per person, and a binomial per day for over
+    /// `PER_PERSON_WAITS` people in a range). Also: exact totals, days in
+    /// their ranges, ascending and distinct within each outcome.
+    #[test]
+    fn split_waits_has_the_law_of_split_counts() {
+        let o = PapersOffice {
+            location: 0,
+            seek_share: 0.4,
+            days: DayRange { min: 56, max: 70 },
+            give_up_share: 0.25,
+            give_up_days: DayRange { min: 7, max: 28 },
+            bus_to: None,
+            bus_days: 1,
+        };
+        // Cells: 15 days with papers, 22 days giving up, and not seeking.
+        let cell = |w: u32, with_papers: bool| -> usize {
+            if with_papers {
+                (w - 56) as usize
+            } else {
+                15 + (w - 7) as usize
+            }
+        };
+        let mut out = Vec::new();
+        for n in [1u64, 3, 20, 400] {
+            let reps = 3000u64;
+            let mut sums = vec![[[0f64; 2]; 2]; 2 * 38];
+            for rep in 0..reps {
+                let mut rng = Stream::from_u64(rep + 99);
+                split_waits(&mut rng, &o, n, &mut out);
+                let old = papers::split_counts(9, 3, 0, &o, rep as u32, n);
+                for (m, draws) in [out.clone(), old].iter().enumerate() {
+                    let mut x = [0u64; 38];
+                    for (i, &(w, p, y)) in draws.iter().enumerate() {
+                        assert!(y > 0);
+                        if i > 0 && draws[i - 1].1 == p {
+                            assert!(draws[i - 1].0 < w, "{draws:?}");
+                        }
+                        let range = if p { o.days } else { o.give_up_days };
+                        assert!((range.min..=range.max).contains(&w));
+                        x[cell(w, p)] += y;
+                    }
+                    let seekers: u64 = x.iter().sum();
+                    assert!(seekers <= n);
+                    x[37] = n - seekers;
+                    for (c, &v) in x.iter().enumerate() {
+                        let v = v as f64;
+                        sums[c][m][0] += v;
+                        sums[c][m][1] += v * v;
+                        sums[38 + c][m][0] += v * v;
+                        sums[38 + c][m][1] += v * v * v * v;
+                    }
+                }
+            }
+            let r = reps as f64;
+            for (i, s) in sums.iter().enumerate() {
+                let (m0, m1) = (s[0][0] / r, s[1][0] / r);
+                let se = ((s[0][1] / r - m0 * m0 + s[1][1] / r - m1 * m1) / r).sqrt();
+                assert!(
+                    (m0 - m1).abs() <= 4.5 * se + 1e-9,
+                    "n {n}, statistic {i}: {m0} against {m1} (se {se})"
+                );
+            }
+        }
+        split_waits(
+            &mut Stream::from_u64(1),
+            &PapersOffice {
+                seek_share: 0.0,
+                ..o
+            },
+            10,
+            &mut out,
+        );
+        assert!(out.is_empty());
     }
 }
