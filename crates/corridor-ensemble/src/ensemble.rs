@@ -107,7 +107,7 @@ pub fn run_ensemble_with(
     opts.validate()?;
     let days = opts.run_days(scenario);
     let ctx = MemberContext::new(scenario, days);
-    let mut acc = Accumulator::new(Labels::new(scenario, days), opts.runs);
+    let mut acc = Accumulator::new(Labels::new(scenario, days));
     let done = AtomicUsize::new(0);
     let mut start = 0;
     while start < opts.runs {

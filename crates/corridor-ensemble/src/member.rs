@@ -465,10 +465,6 @@ pub(crate) struct Accumulator {
     keys: Vec<KeyNumbers>,
     keys_complete: bool,
     warnings: Vec<String>,
-    /// The number of members expected: a cell's sample vector is allocated
-    /// for all of them at once when its values first differ, instead of
-    /// growing (and being copied) about log2(members) times.
-    expected: usize,
 }
 
 /// One member's identity and scalar metrics, in member order.
@@ -481,9 +477,7 @@ pub struct MemberSummary {
 }
 
 impl Accumulator {
-    /// An accumulator for `expected` members (a capacity hint: more or fewer
-    /// may be pushed).
-    pub fn new(labels: Labels, expected: usize) -> Self {
+    pub fn new(labels: Labels) -> Self {
         let locations = labels.locations.len();
         Accumulator {
             labels,
@@ -495,7 +489,6 @@ impl Accumulator {
             keys: Vec::new(),
             keys_complete: true,
             warnings: Vec::new(),
-            expected,
         }
     }
 
@@ -527,7 +520,7 @@ impl Accumulator {
                 match cell {
                     Cell::Constant(c) if c.to_bits() == v.to_bits() => {}
                     Cell::Constant(c) => {
-                        let mut s = Vec::with_capacity(self.expected.max(n + 1));
+                        let mut s = Vec::with_capacity(n + 1);
                         s.resize(n, *c);
                         s.push(v);
                         *cell = Cell::Samples(s);

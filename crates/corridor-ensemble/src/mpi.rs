@@ -74,7 +74,7 @@ pub fn mpi_ensemble_with<C: Communicator>(
     let size = comm.size() as usize;
     let days = opts.run_days(scenario);
     let ctx = MemberContext::new(scenario, days);
-    let mut acc = (rank == 0).then(|| Accumulator::new(Labels::new(scenario, days), opts.runs));
+    let mut acc = (rank == 0).then(|| Accumulator::new(Labels::new(scenario, days)));
     let root = comm.process_at_rank(0);
     let mut start = 0;
     while start < opts.runs {
