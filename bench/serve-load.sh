@@ -10,8 +10,11 @@
 # "policy from" date (the default, then each of DATES, default 2024-01-01),
 # a different containment factor each time, and prints the first answer's
 # latency (it computes the baseline's member states for that date) and
-# p50/p95 of the others (which branch from them). BIN: the binary to serve
-# (default this tree's; a reference binary without the date lever ignores it).
+# p50/p95 of the others (which branch from them), with the server's CPU
+# seconds per answer (user + system, from /proc: on a shared machine they
+# move less with the load than the wall times). BIN: the binary to serve
+# (default this tree's; a reference binary without the date lever answers
+# 400 to a date: use DATES= for the default date only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +24,7 @@ MEMBERS="${MEMBERS:-20}"
 INPUT="${INPUT:-}"
 BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/corridor}"
 LATENCY="${LATENCY:-}"
-DATES="${DATES:-2024-01-01}"
+DATES="${DATES-2024-01-01}"
 [[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
 
 LOG="$(mktemp)"
@@ -34,29 +37,37 @@ echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $ME
 
 if [[ -n "$LATENCY" ]]; then
   echo "  latency mode: $LATENCY answers per date, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$URL" "$LATENCY" "$DATES" <<'PY'
-import json, sys, time, urllib.request
-url, n, dates = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" <<'PY'
+import json, os, sys, time, urllib.request
+url, n, dates, pid = sys.argv[1], int(sys.argv[2]), [d for d in sys.argv[3].split(",") if d], sys.argv[4]
 seq = 0
+def cpu():
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 def ask(settings):
     global seq
     seq += 1
     body = json.dumps({"client": "lat", "seq": seq, "settings": settings}).encode()
     req = urllib.request.Request(url + "/api/answer", body, {"Content-Type": "application/json"})
-    t = time.time()
+    t, c = time.time(), cpu()
     with urllib.request.urlopen(req, timeout=600) as r:
         r.read()
-    return time.time() - t
+    return time.time() - t, cpu() - c
 for date in [None] + dates:
-    lat = []
+    lat, cpus = [], []
     for i in range(n + 1):
         s = {"containment": round(0.3 + 0.1 * i, 2)}
         if date:
             s["policy_from"] = date
-        lat.append(ask(s))
-    first, rest = lat[0], sorted(lat[1:])
-    q = lambda p: rest[min(len(rest) - 1, int(p * len(rest)))]
-    print(f"  policy from {date or 'default'}: first {first:.2f} s, then p50 {q(0.5):.2f} s, p95 {q(0.95):.2f} s ({n} answers)")
+        wall, c = ask(s)
+        lat.append(wall)
+        cpus.append(c)
+    first, rest, rest_cpu = lat[0], sorted(lat[1:]), sorted(cpus[1:])
+    q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
+    print(f"  policy from {date or 'default'}: first {first:.2f} s ({cpus[0]:.1f} s CPU), "
+          f"then p50 {q(rest, 0.5):.2f} s, p95 {q(rest, 0.95):.2f} s, "
+          f"CPU p50 {q(rest_cpu, 0.5):.2f} s ({n} answers)")
 PY
   exit 0
 fi

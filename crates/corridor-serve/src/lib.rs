@@ -26,9 +26,11 @@
 //!   factor to `Config::max_inflow_factor` (the population limit).
 //! * Same settings and seed give the same answer (the ensemble is deterministic),
 //!   so a reloaded URL shows the same numbers. Levers that write no event give
-//!   the baseline's ensemble itself (not run twice); its directory is written
-//!   for the levers' variant as the CLI would write it.
-//! * Lever answers branch from the baseline (`corridor::ensemble_branched_cancellable`):
+//!   the baseline's ensemble itself (not run twice).
+//! * An answer writes no file: the last `KEEP_DIRS` answers' ensembles are
+//!   kept in memory, and "Download" writes the directory of one (as the CLI
+//!   writes it, for the levers' variant) when it is first asked for.
+//! * Lever answers branch from the baseline (`corridor::ensemble_branched_unwritten`):
 //!   the scale and set levers are dated "policy from" (default: the
 //!   scenario's `report_from`, else its start), every day before the levers'
 //!   first change is the baseline's, so the baseline's member states at that
@@ -49,6 +51,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use corridor::ensemble::EnsemblePlan;
 use corridor::{CancelToken, EngineKind, EnsembleRequest, Input};
 use corridor_ensemble::{BaselineStates, Ensemble};
 use corridor_model::counts::branch::branch_day;
@@ -178,8 +181,8 @@ pub struct App {
     /// The baselines' member states at a branch day (`corridor::baseline_states`),
     /// most recent last, at most [`KEEP_STATES`].
     states: Mutex<Vec<(String, Arc<BaselineStates<'static>>)>>,
-    /// Settings (as JSON) → ensemble directory, most recent last.
-    dirs: Mutex<Vec<(String, PathBuf)>>,
+    /// Settings (as JSON) → the answer's ensemble, most recent last.
+    dirs: Mutex<Vec<(String, Arc<Kept>)>>,
     counter: AtomicU64,
     /// Held while the cached parts of an answer (baseline states, baseline)
     /// are computed, by `warm_up` for its whole length: a request arriving
@@ -189,8 +192,43 @@ pub struct App {
     work: tempfile::TempDir,
 }
 
-/// Ensemble directories kept for "Download".
+/// Answers' ensembles kept for "Download".
 const KEEP_DIRS: usize = 8;
+
+/// A recent answer's ensemble, kept for "Download". Its directory is written
+/// on the first download, not while answering: rendering and writing the
+/// files and the report took about a tenth of an answer's CPU time, on one
+/// core after the members, for a download few answers get.
+struct Kept {
+    /// The input with the levers' variant added.
+    input: Input,
+    /// The levers' ensemble plan; `plan.out_dir` is the directory.
+    plan: EnsemblePlan,
+    ens: Arc<Ensemble>,
+    /// Whether `plan.out_dir` has been written (held while writing it).
+    written: Mutex<bool>,
+}
+
+impl Kept {
+    /// The directory, written as the CLI writes it (once).
+    fn dir(&self) -> Result<&std::path::Path, ApiError> {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if !*written {
+            corridor::ensemble::write_ensemble_dir(&self.input, &self.plan, &self.ens)
+                .map_err(ApiError::from_corridor)?;
+            *written = true;
+        }
+        Ok(&self.plan.out_dir)
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        if *self.written.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            let _ = std::fs::remove_dir_all(&self.plan.out_dir);
+        }
+    }
+}
 
 /// Baselines' member states kept (each: members × one engine state, tens
 /// of MB for 20 members of the built-in scenario).
@@ -300,20 +338,19 @@ impl App {
         self.work.path().join(format!("{what}-{n}"))
     }
 
-    /// Runs the levers' ensemble (writing its directory as the CLI does);
-    /// `None` when `cancel` was set before it finished. When the levers leave
-    /// the run as `base`'s (no event written), `base` is the answer: the same
-    /// scenario, options and seed give the same ensemble.
-    #[allow(clippy::type_complexity)]
+    /// Runs the levers' ensemble and keeps it for "Download" (its directory,
+    /// as the CLI writes it, is written when downloaded); `None` when `cancel`
+    /// was set before it finished. When the levers leave the run as `base`'s
+    /// (no event written), `base` is the answer: the same scenario, options
+    /// and seed give the same ensemble.
     fn run_levers(
         &self,
         s: &Settings,
-        base: Option<&Ensemble>,
+        base: Option<&Arc<Ensemble>>,
         cancel: &Arc<CancelToken>,
-    ) -> Result<Option<(Input, Ensemble, PathBuf, String)>, ApiError> {
+    ) -> Result<Option<(Arc<Kept>, String)>, ApiError> {
         let (input, mut req, toml) = self.prepare(s)?;
-        let dir = self.next_dir("ens");
-        req.out = Some(dir.clone());
+        req.out = Some(self.next_dir("ens"));
         let unchanged = match base {
             Some(b) => {
                 let levers = input
@@ -327,16 +364,14 @@ impl App {
             }
             None => None,
         };
-        let ens = match unchanged {
-            Some(b) => {
-                let plan = req.plan(&input).map_err(ApiError::from_corridor)?;
-                corridor::ensemble::write_ensemble_dir(&input, &plan, b)
-                    .map_err(ApiError::from_corridor)?;
-                b.clone()
-            }
+        let (plan, ens) = match unchanged {
+            Some(b) => (
+                req.plan(&input).map_err(ApiError::from_corridor)?,
+                b.clone(),
+            ),
             None => {
                 let states = self.states_for(s, &input, &req);
-                match corridor::ensemble_branched_cancellable(
+                match corridor::ensemble_branched_unwritten(
                     &input,
                     &req,
                     states.as_deref(),
@@ -345,19 +380,26 @@ impl App {
                 )
                 .map_err(ApiError::from_corridor)?
                 {
-                    Some(done) => done.ensemble,
+                    Some((plan, ens)) => (plan, Arc::new(ens)),
                     None => return Ok(None),
                 }
             }
         };
+        let kept = Arc::new(Kept {
+            input,
+            plan,
+            ens,
+            written: Mutex::new(false),
+        });
         let key = serde_json::to_string(s).unwrap_or_default();
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
-        dirs.push((key, dir.clone()));
+        dirs.push((key, kept.clone()));
         if dirs.len() > KEEP_DIRS {
-            let (_, old) = dirs.remove(0);
-            let _ = std::fs::remove_dir_all(old);
+            // Its directory goes when the last holder (a download zipping
+            // it) lets go of it (`Kept`'s drop).
+            dirs.remove(0);
         }
-        Ok(Some((input, ens, dir, toml)))
+        Ok(Some((kept, toml)))
     }
 
     /// The baseline scenario of a variant (`None`: the base), leaked once
@@ -469,7 +511,8 @@ impl App {
             seed: s.seed,
             days: s.days,
             engine: EngineKind::Auto,
-            out: Some(self.next_dir("base")),
+            // Never written: the baseline is only compared with.
+            out: None,
             format: Default::default(),
         };
         // Member states of this baseline kept at some day (the levers' branch
@@ -485,7 +528,7 @@ impl App {
             .find(|(k, _)| k.starts_with(&prefix))
             .map(|(_, st)| st.clone());
         let never = Arc::new(CancelToken::new());
-        let done = corridor::ensemble_branched_cancellable(
+        let (_, ens) = corridor::ensemble_branched_unwritten(
             &self.input,
             &req,
             states.as_deref(),
@@ -494,7 +537,7 @@ impl App {
         )
         .map_err(ApiError::from_corridor)?
         .expect("a baseline is never cancelled");
-        let e = Arc::new(done.ensemble);
+        let e = Arc::new(ens);
         let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 32 {
             cache.clear();
@@ -520,16 +563,13 @@ impl App {
             self.states_for(s, &input, &req);
             self.baseline(s)?
         };
-        let Some((input, ens, _dir, toml)) = self.run_levers(s, Some(&base), cancel)? else {
+        let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel)? else {
             return Ok(None);
         };
-        let scenario = input
-            .with_variant(Some(LEVERS_VARIANT))
-            .map_err(ApiError::from_corridor)?;
         Ok(Some(answer::reduce(
-            &input,
-            &scenario,
-            &ens,
+            &kept.input,
+            &kept.plan.scenario,
+            &kept.ens,
             &base,
             self.observed.as_ref(),
             toml,
@@ -547,18 +587,19 @@ impl App {
             .rev()
             .find(|(k, _)| *k == key)
             .map(|(_, d)| d.clone());
-        let dir = match known {
-            Some(d) if d.is_dir() => d,
-            _ => match self.run_levers(s, None, &Arc::new(CancelToken::new()))? {
-                Some(done) => done.2,
+        let kept = match known {
+            Some(k) => k,
+            None => match self.run_levers(s, None, &Arc::new(CancelToken::new()))? {
+                Some((k, _)) => k,
                 None => return Err(superseded()),
             },
         };
+        let dir = kept.dir()?;
         let folder = format!(
             "{}-{LEVERS_VARIANT}-ensemble",
             corridor::input::folder_name(&self.input.scenario.name)
         );
-        zip::zip_dir(&dir, &folder).map_err(|e| ApiError {
+        zip::zip_dir(dir, &folder).map_err(|e| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: format!("zipping the ensemble directory: {e}"),
         })

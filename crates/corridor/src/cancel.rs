@@ -17,10 +17,10 @@
 //! `simulate_counts` runs: `CountRun::new` then one `step` per day), and a
 //! cancelled one writes nothing (no output directory, no partial result).
 
-use crate::ensemble::{EnsembleRequest, EnsembleResult};
+use crate::ensemble::{EnsemblePlan, EnsembleRequest, EnsembleResult};
 use crate::error::{Result, ResultExt};
 use crate::input::Input;
-use corridor_ensemble::BaselineStates;
+use corridor_ensemble::{BaselineStates, Ensemble};
 use corridor_model::counts::CountRun;
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -154,6 +154,43 @@ pub fn ensemble_branched_cancellable(
 ) -> Result<Option<EnsembleResult>> {
     let plan = req.plan(input)?;
     crate::check_out_dir(&plan.out_dir)?;
+    let Some(ens) = run_planned(&plan, base, on_member, cancel)? else {
+        return Ok(None);
+    };
+    let files = crate::ensemble::write_ensemble_dir(input, &plan, &ens)?;
+    Ok(Some(EnsembleResult {
+        plan,
+        ensemble: ens,
+        files,
+    }))
+}
+
+/// [`ensemble_branched_cancellable`] without writing anything: the plan and
+/// the ensemble. `crate::ensemble::write_ensemble_dir(input, &plan, &ens)`
+/// later writes the very directory `ensemble_branched_cancellable` would have
+/// written. The what-if server answers from the ensemble alone and writes a
+/// directory only when one is downloaded: rendering and writing it (and its
+/// report) cost about a tenth of an answer's CPU time, on one core, while the
+/// members use every core.
+pub fn ensemble_branched_unwritten(
+    input: &Input,
+    req: &EnsembleRequest,
+    base: Option<&BaselineStates<'_>>,
+    on_member: &(dyn Fn() + Sync),
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<(EnsemblePlan, Ensemble)>> {
+    let plan = req.plan(input)?;
+    Ok(run_planned(&plan, base, on_member, cancel)?.map(|ens| (plan, ens)))
+}
+
+/// The members of `plan`, branched from `base` where they can be, watching
+/// `cancel`: `None` when it was cancelled before every member finished.
+fn run_planned(
+    plan: &EnsemblePlan,
+    base: Option<&BaselineStates<'_>>,
+    on_member: &(dyn Fn() + Sync),
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<Ensemble>> {
     // A cancelled member fails its ensemble (rayon then starts no further
     // member); the error itself is never shown: the token says why.
     let token = Arc::clone(cancel);
@@ -170,12 +207,7 @@ pub fn ensemble_branched_cancellable(
             r.with_context(|| format!("ensemble of {} (seed {})", plan.scenario.name, opts.seed))?
         }
     };
-    let files = crate::ensemble::write_ensemble_dir(input, &plan, &ens)?;
-    Ok(Some(EnsembleResult {
-        plan,
-        ensemble: ens,
-        files,
-    }))
+    Ok(Some(ens))
 }
 
 #[cfg(test)]
@@ -253,6 +285,36 @@ mod tests {
         let b = crate::ensemble(&input, &rb, &|| {}).unwrap();
         assert_same_result(&a, &b, tmp.path());
         assert_eq!(token.days_simulated(), 3 * (40 - d as u64));
+    }
+
+    /// Unwritten: nothing on disk until `write_ensemble_dir`, which then
+    /// writes the files `ensemble` writes, byte for byte.
+    #[test]
+    fn unwritten_then_written_equals_the_plain_ensemble() {
+        let input = variants();
+        let tmp = tempfile::tempdir().unwrap();
+        let base = input.with_variant(None).unwrap();
+        let name = "stronger_containment";
+        let variant = input.with_variant(Some(name)).unwrap();
+        let d = corridor_model::counts::branch::branch_day(&base, &variant).unwrap();
+        let mut ra = request(3, &tmp.path().join("a"));
+        ra.variant = Some(name.into());
+        let mut rb = request(3, &tmp.path().join("b"));
+        rb.variant = Some(name.into());
+        let states = baseline_states(&input, &base, &ra, d).unwrap();
+        let token = Arc::new(CancelToken::new());
+        let (plan, ens) = ensemble_branched_unwritten(&input, &ra, Some(&states), &|| {}, &token)
+            .unwrap()
+            .expect("not cancelled");
+        assert!(!tmp.path().join("a").exists(), "nothing written yet");
+        let files = crate::ensemble::write_ensemble_dir(&input, &plan, &ens).unwrap();
+        let a = EnsembleResult {
+            plan,
+            ensemble: ens,
+            files,
+        };
+        let b = crate::ensemble(&input, &rb, &|| {}).unwrap();
+        assert_same_result(&a, &b, tmp.path());
     }
 
     /// Cancelled mid-way: the call returns soon, no day is simulated after

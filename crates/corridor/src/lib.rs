@@ -53,7 +53,8 @@ pub mod variant_file;
 
 pub use calibrate::{calibrate, CalibrateRequest, CalibrateResult, Calibrated};
 pub use cancel::{
-    baseline_states, ensemble_branched_cancellable, ensemble_cancellable, CancelToken,
+    baseline_states, ensemble_branched_cancellable, ensemble_branched_unwritten,
+    ensemble_cancellable, CancelToken,
 };
 pub use compare::{compare, CompareRequest, Comparison, VariantResult};
 pub use corridor_calibrate::Objective;
