@@ -8,7 +8,8 @@
 //!   or without papers), drawn from a stream keyed by (seed, day, office, agent),
 //!   so it depends on who, where and when only;
 //! * [`split_counts`]: the same law for a group of exchangeable people (binomial
-//!   draws, then a uniform multinomial over the days), for the count engine;
+//!   draws, then a uniform multinomial over the days): the reference the count
+//!   engine's draws (`counts::papers`, the same law drawn another way) are tested against;
 //! * [`Waiting`]: the agent engine's waiting list, ordered by (release day, agent);
 //! * [`relocations`] and [`pick`]: the day's relocation events and a uniform
 //!   choice of whom they move.
@@ -133,28 +134,45 @@ pub fn split_counts(
     let mut s = stream(seed, day, TAG_COUNT, index, group);
     let seekers = s.binomial(n, office.seek_share.min(1.0));
     let give_up = s.binomial(seekers, office.give_up_share.clamp(0.0, 1.0));
-    for (range, papers, mut left) in [
+    for (range, papers, people) in [
         (office.days, true, seekers - give_up),
         (office.give_up_days, false, give_up),
     ] {
-        // Uniform multinomial over the days as sequential conditional binomials.
-        let len = range.len();
-        for k in 0..len {
-            if left == 0 {
-                break;
-            }
-            let x = if k + 1 == len {
-                left
-            } else {
-                s.binomial(left, 1.0 / (len - k) as f64)
-            };
-            if x > 0 {
-                out.push((range.at(k), papers, x));
-                left -= x;
-            }
-        }
+        spread_uniform(
+            range,
+            people,
+            |n, p| s.binomial(n, p),
+            |day, x| out.push((day, papers, x)),
+        );
     }
     out
+}
+
+/// `people` spread over the days of `range` by a uniform multinomial, drawn as
+/// sequential conditional binomials (`binomial(n, p)`): `push(day, people)`
+/// for each day that gets some, days ascending. Both the agent engine's
+/// reference law ([`split_counts`]) and the count engine's large groups use it.
+pub(crate) fn spread_uniform(
+    range: DayRange,
+    mut people: u64,
+    mut binomial: impl FnMut(u64, f64) -> u64,
+    mut push: impl FnMut(u32, u64),
+) {
+    let len = range.len();
+    for k in 0..len {
+        if people == 0 {
+            break;
+        }
+        let x = if k + 1 == len {
+            people
+        } else {
+            binomial(people, 1.0 / (len - k) as f64)
+        };
+        if x > 0 {
+            push(range.at(k), x);
+            people -= x;
+        }
+    }
 }
 
 /// The agent engine's waiting list: who waits, at which office, until when.

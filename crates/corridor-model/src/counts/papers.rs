@@ -144,22 +144,12 @@ fn split_waits(rng: &mut Stream, office: &PapersOffice, n: u64, out: &mut Vec<(u
             }
             continue;
         }
-        // Uniform multinomial as sequential conditional binomials.
-        let mut left = people;
-        for k in 0..len {
-            if left == 0 {
-                break;
-            }
-            let x = if k + 1 == len {
-                left
-            } else {
-                binomial(rng, left, 1.0 / (len - k) as f64)
-            };
-            if x > 0 {
-                out.push((range.min + k as u32, with_papers, x));
-                left -= x;
-            }
-        }
+        papers::spread_uniform(
+            range,
+            people,
+            |n, p| binomial(rng, n, p),
+            |day, x| out.push((day, with_papers, x)),
+        );
     }
 }
 
