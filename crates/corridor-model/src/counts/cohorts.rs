@@ -443,11 +443,7 @@ pub(crate) fn normalise_tail_where(
     let from = from.min(n);
     let mut insert = |k: &Key, i: usize| {
         if may_match(k) {
-            let mut h = k.hash_bits(bits);
-            while table[h].0 == stamp {
-                h = (h + 1) & mask;
-            }
-            table[h] = (stamp, (i + 1) as u32);
+            claim_slot(table, k, i, bits, mask, stamp);
         }
     };
     // Up to the first empty entry nothing moves.
@@ -499,11 +495,7 @@ pub(crate) fn normalise_tail_among(
         if v[i].1 == 0 {
             continue;
         }
-        let mut h = v[i].0.hash_bits(bits);
-        while table[h].0 == stamp {
-            h = (h + 1) & mask;
-        }
-        table[h] = (stamp, (i + 1) as u32);
+        claim_slot(table, &v[i].0, i, bits, mask, stamp);
     }
     let mut w = from;
     for r in from..n {
@@ -515,6 +507,17 @@ pub(crate) fn normalise_tail_among(
     }
     v.truncate(w);
     v.retain(|c| c.1 > 0);
+}
+
+/// Files entry `i` (key `k`, known distinct from the keys already filed) in
+/// the first free slot of its probe sequence, for the `normalise_tail_*` merges.
+#[inline]
+fn claim_slot(table: &mut [(u32, u32)], k: &Key, i: usize, bits: u32, mask: usize, stamp: u32) {
+    let mut h = k.hash_bits(bits);
+    while table[h].0 == stamp {
+        h = (h + 1) & mask;
+    }
+    table[h] = (stamp, (i + 1) as u32);
 }
 
 #[cfg(test)]
