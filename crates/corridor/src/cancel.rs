@@ -262,6 +262,25 @@ mod tests {
         assert_eq!(token.days_simulated(), 3 * 40);
     }
 
+    /// Requests for 3 members of examples/variants' `stronger_containment` into
+    /// `dir`/a and `dir`/b, the states of `base` (the scenario without a
+    /// variant) at the variant's branch day, and the day.
+    fn branched_requests<'a>(
+        input: &Input,
+        base: &'a Scenario,
+        dir: &Path,
+    ) -> (EnsembleRequest, EnsembleRequest, BaselineStates<'a>, u32) {
+        let name = "stronger_containment";
+        let variant = input.with_variant(Some(name)).unwrap();
+        let d = corridor_model::counts::branch::branch_day(base, &variant).unwrap();
+        let mut ra = request(3, &dir.join("a"));
+        ra.variant = Some(name.into());
+        let mut rb = request(3, &dir.join("b"));
+        rb.variant = Some(name.into());
+        let states = baseline_states(input, base, &ra, d).unwrap();
+        (ra, rb, states, d)
+    }
+
     /// Branched from the baseline's states: the same files as `ensemble`,
     /// and only the days from the branch day on are simulated.
     #[test]
@@ -269,15 +288,8 @@ mod tests {
         let input = variants();
         let tmp = tempfile::tempdir().unwrap();
         let base = input.with_variant(None).unwrap();
-        let name = "stronger_containment";
-        let variant = input.with_variant(Some(name)).unwrap();
-        let d = corridor_model::counts::branch::branch_day(&base, &variant).unwrap();
+        let (ra, rb, states, d) = branched_requests(&input, &base, tmp.path());
         assert!(d > 5 && d < 40, "{d}");
-        let mut ra = request(3, &tmp.path().join("a"));
-        ra.variant = Some(name.into());
-        let mut rb = request(3, &tmp.path().join("b"));
-        rb.variant = Some(name.into());
-        let states = baseline_states(&input, &base, &ra, d).unwrap();
         let token = Arc::new(CancelToken::new());
         let a = ensemble_branched_cancellable(&input, &ra, Some(&states), &|| {}, &token)
             .unwrap()
@@ -294,14 +306,7 @@ mod tests {
         let input = variants();
         let tmp = tempfile::tempdir().unwrap();
         let base = input.with_variant(None).unwrap();
-        let name = "stronger_containment";
-        let variant = input.with_variant(Some(name)).unwrap();
-        let d = corridor_model::counts::branch::branch_day(&base, &variant).unwrap();
-        let mut ra = request(3, &tmp.path().join("a"));
-        ra.variant = Some(name.into());
-        let mut rb = request(3, &tmp.path().join("b"));
-        rb.variant = Some(name.into());
-        let states = baseline_states(&input, &base, &ra, d).unwrap();
+        let (ra, rb, states, _) = branched_requests(&input, &base, tmp.path());
         let token = Arc::new(CancelToken::new());
         let (plan, ens) = ensemble_branched_unwritten(&input, &ra, Some(&states), &|| {}, &token)
             .unwrap()
