@@ -295,21 +295,9 @@ pub(crate) fn normalise(v: &mut Vec<(Key, u64)>, from: usize, scratch: &mut Scra
     let table = &mut scratch.table;
     let mask = (1usize << bits) - 1;
     for (i, c) in v[..from].iter().enumerate() {
-        let mut h = c.0.hash_bits(bits);
-        while table[h].0 == stamp {
-            h = (h + 1) & mask;
-        }
-        table[h] = (stamp, (i + 1) as u32);
+        claim_slot(table, &c.0, i, bits, mask, stamp);
     }
-    let mut w = from;
-    for r in from..n {
-        let (k, c) = v[r];
-        if c == 0 {
-            continue;
-        }
-        merge_entry(v, &mut w, (k, c), table, bits, stamp);
-    }
-    v.truncate(w);
+    merge_tail(v, from, from, table, bits, stamp);
 }
 
 /// [`normalise`] for a bucket whose entries were distinct and whose keys then
@@ -462,14 +450,7 @@ pub(crate) fn normalise_tail_where(
         insert(&k, w);
         w += 1;
     }
-    for r in from..n {
-        let e = v[r];
-        if e.1 == 0 {
-            continue;
-        }
-        merge_entry(v, &mut w, e, table, bits, stamp);
-    }
-    v.truncate(w);
+    merge_tail(v, w, from, table, bits, stamp);
 }
 
 /// [`normalise_tail_where`] when the earlier entries that a new one can
@@ -497,8 +478,23 @@ pub(crate) fn normalise_tail_among(
         }
         claim_slot(table, &v[i].0, i, bits, mask, stamp);
     }
-    let mut w = from;
-    for r in from..n {
+    merge_tail(v, from, from, table, bits, stamp);
+    v.retain(|c| c.1 > 0);
+}
+
+/// The tail of a merge: every entry of `v[from..]` with people goes through
+/// [`merge_entry`] into the distinct entries `v[..w]` (whose keys are in
+/// `table`), then `v` is cut to the distinct entries.
+#[inline(always)]
+fn merge_tail(
+    v: &mut Vec<(Key, u64)>,
+    mut w: usize,
+    from: usize,
+    table: &mut [(u32, u32)],
+    bits: u32,
+    stamp: u32,
+) {
+    for r in from..v.len() {
         let e = v[r];
         if e.1 == 0 {
             continue;
@@ -506,11 +502,10 @@ pub(crate) fn normalise_tail_among(
         merge_entry(v, &mut w, e, table, bits, stamp);
     }
     v.truncate(w);
-    v.retain(|c| c.1 > 0);
 }
 
 /// Files entry `i` (key `k`, known distinct from the keys already filed) in
-/// the first free slot of its probe sequence, for the `normalise_tail_*` merges.
+/// the first free slot of its probe sequence: the distinct prefix of a merge.
 #[inline]
 fn claim_slot(table: &mut [(u32, u32)], k: &Key, i: usize, bits: u32, mask: usize, stamp: u32) {
     let mut h = k.hash_bits(bits);
