@@ -727,6 +727,10 @@ impl CountBorder {
         at: &mut [Vec<(Key, u64)>],
         scratch: &mut Scratch,
     ) {
+        // The crossing's hazard by days waited (−1: not computed yet): the
+        // cohorts at a border city have a few stay lengths among them, and
+        // `crossing_probability` is a call with the threshold rule inside.
+        let mut hazard: Vec<f64> = Vec::new();
         for c in 0..self.b.border().crossings.len() {
             let city = self.b.border().crossings[c].border_city;
             if at[city].is_empty() {
@@ -734,6 +738,8 @@ impl CountBorder {
             }
             let mut rng = stream(seed, t, PH_CROSS, c as u64);
             let mut crossed = 0;
+            hazard.clear();
+            hazard.resize(t as usize + 1, -1.0);
             for e in at[city].iter_mut() {
                 let (k, n) = *e;
                 let bd = k.bd();
@@ -744,7 +750,13 @@ impl CountBorder {
                     Some((cx, first, last)) if cx == c && last + 1 >= t => first,
                     _ => t,
                 };
-                let h = self.b.crossing_probability(c, t - first);
+                // first ≤ t: a stay's days are days already run.
+                let waited = t - first;
+                let mut h = hazard[waited as usize];
+                if h == -1.0 {
+                    h = self.b.crossing_probability(c, waited);
+                    hazard[waited as usize] = h;
+                }
                 let x = super::multinomial::binomial(&mut rng, n, h);
                 crossed += x;
                 *e = (k.with_bd(bd.with_stay(c, first, t)), n - x);
