@@ -481,6 +481,10 @@ impl CountBorder {
         // Blocks in use: `pool[..used]`.
         let mut used = 0;
         let mut last = usize::MAX;
+        // A cohort's block is a function of its registration field (the low
+        // 16 bits of `Bd` for people without an appointment): the last field
+        // seen and whether its cohorts are fresh.
+        let (mut last_reg, mut fresh) = (u64::MAX, false);
         for (l, bucket) in at.iter().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
                 continue;
@@ -490,11 +494,14 @@ impl CountBorder {
                 if bd.is_holder() {
                     continue;
                 }
-                let (day, fresh) = match (cur, bd.registered()) {
-                    (Some(c), None) => (c, true),
-                    (_, reg) => (reg.unwrap_or(t), false),
-                };
-                if last >= used || pool[last].day != day {
+                let reg = bd.0 & 0xFFFF;
+                if reg != last_reg {
+                    let day;
+                    (day, fresh) = match (cur, bd.registered()) {
+                        (Some(c), None) => (c, true),
+                        (_, reg) => (reg.unwrap_or(t), false),
+                    };
+                    last_reg = reg;
                     last = match pool[..used].iter().position(|b| b.day == day) {
                         Some(j) => j,
                         None => {
@@ -860,8 +867,11 @@ fn draw_winners(rng: &mut Stream, blocks: &mut [ReqBlock], k: u64, allocation: A
         }
     }
     for (b, &w) in blocks.iter_mut().zip(&won) {
-        b.won_stable = vec![0; b.sizes.len()];
-        b.won_fresh = vec![0; b.fresh.len()];
+        // Cleared and resized: the blocks' vectors are kept across days.
+        b.won_stable.clear();
+        b.won_stable.resize(b.sizes.len(), 0);
+        b.won_fresh.clear();
+        b.won_fresh.resize(b.fresh.len(), 0);
         if w == 0 {
             continue;
         }
