@@ -481,6 +481,10 @@ impl CountBorder {
         // Blocks in use: `pool[..used]`.
         let mut used = 0;
         let mut last = usize::MAX;
+        // A cohort's block is a function of its registration field (the low
+        // 16 bits of `Bd` for people without an appointment): the last field
+        // seen and whether its cohorts are fresh.
+        let (mut last_reg, mut fresh) = (u64::MAX, false);
         for (l, bucket) in at.iter().enumerate() {
             if bucket.is_empty() || !self.b.is_eligible(l) {
                 continue;
@@ -490,11 +494,14 @@ impl CountBorder {
                 if bd.is_holder() {
                     continue;
                 }
-                let (day, fresh) = match (cur, bd.registered()) {
-                    (Some(c), None) => (c, true),
-                    (_, reg) => (reg.unwrap_or(t), false),
-                };
-                if last >= used || pool[last].day != day {
+                let reg = bd.0 & 0xFFFF;
+                if reg != last_reg {
+                    let day;
+                    (day, fresh) = match (cur, bd.registered()) {
+                        (Some(c), None) => (c, true),
+                        (_, reg) => (reg.unwrap_or(t), false),
+                    };
+                    last_reg = reg;
                     last = match pool[..used].iter().position(|b| b.day == day) {
                         Some(j) => j,
                         None => {
@@ -727,6 +734,10 @@ impl CountBorder {
         at: &mut [Vec<(Key, u64)>],
         scratch: &mut Scratch,
     ) {
+        // The crossing's hazard by days waited (−1: not computed yet): the
+        // cohorts at a border city have a few stay lengths among them, and
+        // `crossing_probability` is a call with the threshold rule inside.
+        let mut hazard: Vec<f64> = Vec::new();
         for c in 0..self.b.border().crossings.len() {
             let city = self.b.border().crossings[c].border_city;
             if at[city].is_empty() {
@@ -734,6 +745,8 @@ impl CountBorder {
             }
             let mut rng = stream(seed, t, PH_CROSS, c as u64);
             let mut crossed = 0;
+            hazard.clear();
+            hazard.resize(t as usize + 1, -1.0);
             for e in at[city].iter_mut() {
                 let (k, n) = *e;
                 let bd = k.bd();
@@ -744,7 +757,13 @@ impl CountBorder {
                     Some((cx, first, last)) if cx == c && last + 1 >= t => first,
                     _ => t,
                 };
-                let h = self.b.crossing_probability(c, t - first);
+                // first ≤ t: a stay's days are days already run.
+                let waited = t - first;
+                let mut h = hazard[waited as usize];
+                if h == -1.0 {
+                    h = self.b.crossing_probability(c, waited);
+                    hazard[waited as usize] = h;
+                }
                 let x = super::multinomial::binomial(&mut rng, n, h);
                 crossed += x;
                 *e = (k.with_bd(bd.with_stay(c, first, t)), n - x);
@@ -848,8 +867,11 @@ fn draw_winners(rng: &mut Stream, blocks: &mut [ReqBlock], k: u64, allocation: A
         }
     }
     for (b, &w) in blocks.iter_mut().zip(&won) {
-        b.won_stable = vec![0; b.sizes.len()];
-        b.won_fresh = vec![0; b.fresh.len()];
+        // Cleared and resized: the blocks' vectors are kept across days.
+        b.won_stable.clear();
+        b.won_stable.resize(b.sizes.len(), 0);
+        b.won_fresh.clear();
+        b.won_fresh.resize(b.fresh.len(), 0);
         if w == 0 {
             continue;
         }

@@ -288,7 +288,7 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = nf * p + 0.5;
     let vr = 0.92 - 4.2 / b;
-    let mut setup: Option<(f64, f64, f64)> = None;
+    let mut setup: Option<(f64, f64, f64, f64)> = None;
     loop {
         let u = rng.next_f64() - 0.5;
         let v = rng.next_f64();
@@ -301,16 +301,18 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
         if us >= 0.07 && v <= vr {
             return k as u64;
         }
-        // The slow test needs ln(k!) terms; set them up once per call.
-        let (alpha, lpq, h) = *setup.get_or_insert_with(|| {
-            let m = ((nf + 1.0) * p).floor();
+        // The slow test needs ln(k!) terms; set them up once per call (the
+        // mode `m` too: a libm `floor` call per slow test otherwise).
+        let (alpha, lpq, h, m) = *setup.get_or_insert_with(|| {
+            // Floor of a non-negative number below 2^64.
+            let m = ((nf + 1.0) * p) as u64 as f64;
             (
                 (2.83 + 5.1 / b) * spq,
                 (p / q).ln(),
                 crate::rng::ln_factorial(m) + crate::rng::ln_factorial(nf - m),
+                m,
             )
         });
-        let m = ((nf + 1.0) * p).floor();
         let lhs = (v * alpha / (a / (us * us) + b)).ln();
         let rhs =
             h - crate::rng::ln_factorial(k) - crate::rng::ln_factorial(nf - k) + (k - m) * lpq;
