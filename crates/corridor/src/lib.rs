@@ -68,7 +68,7 @@ pub use run::{run, RunRequest, RunResult, SimOptions};
 pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};
 pub use validate::{validate, ValidateRequest, Validated};
 
-use corridor_io::write::{OutputKind, StagedDir};
+use corridor_io::write::{ManifestEntry, OutputKind, StagedDir};
 
 /// The engine that runs `scenario` over `days` (default: its own period) when
 /// `requested` was asked for: [`EngineKind::Auto`] becomes the fastest engine
@@ -109,10 +109,22 @@ pub(crate) fn write_whole<T>(
     report: bool,
     fill: impl FnOnce(&Path) -> Result<T>,
 ) -> Result<T> {
+    write_whole_known(target, kind, report, &[], fill)
+}
+
+/// [`write_whole`] given the manifest entries of files `fill` writes from
+/// memory (hashed from those bytes, so sealing does not read them back).
+fn write_whole_known<T>(
+    target: &Path,
+    kind: OutputKind,
+    report: bool,
+    known: &[ManifestEntry],
+    fill: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
     let stage = StagedDir::begin(target).context("output directory")?;
     let t = fill(stage.path())?;
     let ctx = || format!("writing {}", target.display());
-    stage.seal(kind).with_context(ctx)?;
+    stage.seal_with(kind, known).with_context(ctx)?;
     if report {
         run::write_report(stage.path())?;
     }
@@ -130,7 +142,8 @@ pub(crate) fn write_rendered(
     files: &corridor_io::write::RunArtifacts,
     what: &str,
 ) -> Result<Vec<String>> {
-    let written = write_whole(target, kind, true, |dir| {
+    let known = files.manifest_entries();
+    let written = write_whole_known(target, kind, true, &known, |dir| {
         files
             .write_to(dir)
             .with_context(|| format!("writing {what} to {}", target.display()))
@@ -158,6 +171,7 @@ pub fn report(dir: &Path) -> Result<PathBuf> {
         return Err(input::missing(dir));
     }
     corridor_io::write::check_dir(dir).context("report")?;
-    corridor_report::write_report(dir)
+    // Checked just above: the report does not hash every file again.
+    corridor_report::write_report_sealed(dir)
         .with_context(|| format!("writing the report in {}", dir.display()))
 }

@@ -312,9 +312,10 @@ fn complete_or_partial_months(start: Date, days: u32) -> Vec<String> {
     out
 }
 
-/// Writes report.html into `dir` from the files there.
+/// Writes report.html into `dir` from the files there, just sealed (their
+/// manifest is not checked again).
 pub(crate) fn write_report(dir: &Path) -> Result<PathBuf> {
-    corridor_report::write_report(dir)
+    corridor_report::write_report_sealed(dir)
         .with_context(|| format!("writing the report in {}", dir.display()))
 }
 
