@@ -102,17 +102,25 @@ fn render(run_dir: &Path, check: load::Check) -> Result<String, ReportError> {
 /// Renders the report and writes it to `run_dir/report.html` atomically (a
 /// temporary file in the same directory, then a rename). Returns the path.
 pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
-    write_html(run_dir, render_report(run_dir)?)
+    write_report_html(run_dir, &render_report(run_dir)?)
 }
 
-/// [`write_report`] of a directory whose manifest the caller has just written
-/// or checked (a writer that sealed it, `corridor report` after its check):
-/// the same page, without hashing every file again to check the manifest.
+/// [`write_report`] of a directory whose manifest the caller has just checked
+/// (`corridor report`): the same page, without hashing every file again.
 pub fn write_report_sealed(run_dir: &Path) -> Result<PathBuf, ReportError> {
-    write_html(run_dir, render(run_dir, load::Check::Sealed)?)
+    write_report_html(run_dir, &render_report_sealed(run_dir)?)
 }
 
-fn write_html(run_dir: &Path, html: String) -> Result<PathBuf, ReportError> {
+/// [`render_report`] of a directory whose files the caller has just written
+/// (and seals, or has sealed, itself) or whose manifest it has just checked:
+/// the same page, without checking the manifest.
+pub fn render_report_sealed(run_dir: &Path) -> Result<String, ReportError> {
+    render(run_dir, load::Check::Sealed)
+}
+
+/// Writes a rendered report to `run_dir/report.html` atomically (a temporary
+/// file in the same directory, then a rename). Returns the path.
+pub fn write_report_html(run_dir: &Path, html: &str) -> Result<PathBuf, ReportError> {
     let path = run_dir.join(REPORT_FILE);
     let tmp = run_dir.join(format!(".{REPORT_FILE}.{}.tmp", std::process::id()));
     let write_err = |source| ReportError::Write {

@@ -230,7 +230,8 @@ impl RunData {
 pub enum Check {
     /// Checked when there is one (every file hashed).
     Manifest,
-    /// Not checked: the caller has just sealed or checked it.
+    /// Not checked: the caller has just written the files (and seals them
+    /// itself) or checked the manifest.
     Sealed,
 }
 
