@@ -398,8 +398,26 @@ struct Table {
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
+/// Rows of a statistics file the report does not draw: those whose `column`
+/// (the variable) is not one of `keep`, unless they are the first row of their
+/// `key` (the location or port), which fixes the order of places.
+struct Skip<'a> {
+    column: &'a str,
+    keep: &'a [&'a str],
+    key: &'a str,
+}
+
 impl Table {
     fn read(path: &Path) -> Result<Table, ReportError> {
+        Table::read_skipping(path, None)
+    }
+
+    /// [`Table::read`] without the rows `skip` names (all rows are kept when
+    /// the file lacks its columns): an ensemble's daily_stats.csv holds ten
+    /// variables, of which the report draws four, and keeping every row was
+    /// most of the time its report took to read it. The rows left give the
+    /// same places, in the same order, with the same points.
+    fn read_skipping(path: &Path, skip: Option<Skip>) -> Result<Table, ReportError> {
         let text = read_text(path)?;
         // Cells are trimmed when read (`Table::str`), not by the reader: the
         // reader's `Trim::All` copies every record twice and was two thirds of
@@ -412,20 +430,34 @@ impl Table {
             line: e.position().map(|p| p.line()).unwrap_or(1),
             message: e.to_string(),
         };
-        let headers = rdr
+        let headers: Vec<String> = rdr
             .headers()
             .map_err(csv_err)?
             .iter()
             .map(|h| h.trim().trim_start_matches('#').trim().to_string())
             .collect();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let skip = skip.and_then(|s| Some((find(s.column)?, s.keep, find(s.key)?)));
+        let mut keys_seen: std::collections::HashSet<String> = Default::default();
         let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(csv_err)?;
+        let mut rec = csv::StringRecord::new();
+        while rdr.read_record(&mut rec).map_err(csv_err)? {
+            if let Some((var, keep, key)) = skip {
+                if let (Some(v), Some(k)) = (rec.get(var), rec.get(key)) {
+                    let k = k.trim();
+                    if !keep.contains(&v.trim()) && keys_seen.contains(k) {
+                        continue;
+                    }
+                    if !keys_seen.contains(k) {
+                        keys_seen.insert(k.to_string());
+                    }
+                }
+            }
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            rows.push((line, rec));
+            rows.push((line, rec.clone()));
         }
         Ok(Table {
             path: path.to_path_buf(),
@@ -654,7 +686,12 @@ impl StatCols {
 }
 
 fn load_daily_stats(path: &Path, day0: &mut Option<i64>) -> Result<Vec<Place>, ReportError> {
-    let t = Table::read(path)?;
+    let skip = Skip {
+        column: "variable",
+        keep: &DAILY_VARS,
+        key: "location",
+    };
+    let t = Table::read_skipping(path, Some(skip))?;
     let c_day = t.col("day")?;
     let c_loc = t.col("location")?;
     let c_kind = t.opt("kind");
@@ -711,7 +748,12 @@ fn load_ports(path: &Path) -> Result<Vec<Port>, ReportError> {
 }
 
 fn load_ports_stats(path: &Path) -> Result<Vec<Port>, ReportError> {
-    let t = Table::read(path)?;
+    let skip = Skip {
+        column: "variable",
+        keep: &PORT_VARS,
+        key: "port",
+    };
+    let t = Table::read_skipping(path, Some(skip))?;
     let c_day = t.col("day")?;
     let c_port = t.col("port")?;
     let sc = DayStatCols::new(&t, c_day)?;
@@ -946,5 +988,46 @@ mod tests {
         assert_eq!((&a.name, &a.kind), (&b.name, &b.kind));
         assert_eq!(a.vars, b.vars);
         assert_eq!(a.vars[POPULATION].len(), 2);
+    }
+
+    /// Rows of variables the report does not draw are skipped, except the
+    /// first row of each location, so places keep their first-appearance
+    /// order (here A, first seen in a `queue` row, before B).
+    #[test]
+    fn skipped_statistics_rows_keep_places_and_points() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("daily_stats.csv");
+        let rows = [
+            "day,date,location,kind,variable,mean,sd,p5,p50,p95",
+            "0,2023-06-01,A,town,queue,1,,1,1,1",
+            "0,2023-06-01,B,camp,population,2,,2,2,2",
+            "0,2023-06-01,A,town,population,3,,3,3,3",
+            "1,2023-06-02,A,town,arrived,4,,4,4,4",
+            "1,2023-06-02,A,town,population,5,,4,5,6",
+        ];
+        fs::write(&path, rows.join("\n")).unwrap();
+        let skip = Skip {
+            column: "variable",
+            keep: &DAILY_VARS,
+            key: "location",
+        };
+        let t = Table::read_skipping(&path, Some(skip)).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 3, 4, 6]);
+        let mut day0 = None;
+        let places = load_daily_stats(&path, &mut day0).unwrap();
+        assert_eq!(day0, dates::parse("2023-06-01"));
+        let names: Vec<_> = places
+            .iter()
+            .map(|p| (p.name.as_str(), p.kind.as_str()))
+            .collect();
+        assert_eq!(names, [("A", "town"), ("B", "camp")]);
+        let a: Vec<_> = places[0].vars[POPULATION]
+            .iter()
+            .map(|p| (p.day, p.lo, p.mid, p.hi))
+            .collect();
+        assert_eq!(a, [(0, 3.0, 3.0, 3.0), (1, 4.0, 5.0, 6.0)]);
+        assert_eq!(places[1].vars[POPULATION].len(), 1);
+        assert!(places[0].vars[UNSHELTERED].is_empty());
     }
 }
