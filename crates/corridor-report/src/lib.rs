@@ -81,14 +81,19 @@ pub fn detect(dir: &Path) -> Result<DirKind, ReportError> {
 }
 
 /// Renders the report of a run, ensemble or compare directory as an HTML string.
+/// A directory with a manifest is drawn only when whole (every file as listed).
 pub fn render_report(run_dir: &Path) -> Result<String, ReportError> {
+    render(run_dir, load::Check::Manifest)
+}
+
+fn render(run_dir: &Path, check: load::Check) -> Result<String, ReportError> {
     match detect(run_dir)? {
         DirKind::Run | DirKind::Ensemble => {
-            let run = load::load_run(run_dir)?;
+            let run = load::load_run_as(run_dir, check)?;
             Ok(sections::run_page(&run))
         }
         DirKind::Compare => {
-            let cmp = sections::load_compare(run_dir)?;
+            let cmp = sections::load_compare(run_dir, check)?;
             Ok(sections::compare_page(&cmp))
         }
     }
@@ -97,7 +102,25 @@ pub fn render_report(run_dir: &Path) -> Result<String, ReportError> {
 /// Renders the report and writes it to `run_dir/report.html` atomically (a
 /// temporary file in the same directory, then a rename). Returns the path.
 pub fn write_report(run_dir: &Path) -> Result<PathBuf, ReportError> {
-    let html = render_report(run_dir)?;
+    write_report_html(run_dir, &render_report(run_dir)?)
+}
+
+/// [`write_report`] of a directory whose manifest the caller has just checked
+/// (`corridor report`): the same page, without hashing every file again.
+pub fn write_report_sealed(run_dir: &Path) -> Result<PathBuf, ReportError> {
+    write_report_html(run_dir, &render_report_sealed(run_dir)?)
+}
+
+/// [`render_report`] of a directory whose files the caller has just written
+/// (and seals, or has sealed, itself) or whose manifest it has just checked:
+/// the same page, without checking the manifest.
+pub fn render_report_sealed(run_dir: &Path) -> Result<String, ReportError> {
+    render(run_dir, load::Check::Sealed)
+}
+
+/// Writes a rendered report to `run_dir/report.html` atomically (a temporary
+/// file in the same directory, then a rename). Returns the path.
+pub fn write_report_html(run_dir: &Path, html: &str) -> Result<PathBuf, ReportError> {
     let path = run_dir.join(REPORT_FILE);
     let tmp = run_dir.join(format!(".{REPORT_FILE}.{}.tmp", std::process::id()));
     let write_err = |source| ReportError::Write {

@@ -225,13 +225,24 @@ impl RunData {
     }
 }
 
-/// Loads a run directory (daily.csv) or an ensemble directory (daily_stats.csv).
-pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
+/// Whether a directory's manifest is checked before its files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Checked when there is one (every file hashed).
+    Manifest,
+    /// Not checked: the caller has just written the files (and seals them
+    /// itself) or checked the manifest.
+    Sealed,
+}
+
+/// Loads a run directory (daily.csv) or an ensemble directory (daily_stats.csv),
+/// checking its manifest as `check` says.
+pub fn load_run_as(dir: &Path, check: Check) -> Result<RunData, ReportError> {
     // A directory corridor wrote carries a manifest: render it only when whole, so
     // a report never shows an interrupted run or the files of two runs. Without a
     // manifest (a directory assembled by hand) the files are read as they are;
     // `corridor report` itself requires the manifest.
-    if dir.join(corridor_io::write::MANIFEST_FILE).exists() {
+    if check == Check::Manifest && dir.join(corridor_io::write::MANIFEST_FILE).exists() {
         corridor_io::write::check_dir(dir)?;
     }
     let summary_path = dir.join("summary.json");
@@ -379,39 +390,74 @@ fn read_text(path: &Path) -> Result<String, ReportError> {
     })
 }
 
-/// A CSV file held in memory with its header, for column lookup by name.
+/// A CSV file held in memory with its header, for column lookup by name; cells
+/// and header names are read with surrounding whitespace trimmed.
 struct Table {
     path: PathBuf,
     headers: Vec<String>,
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
+/// Rows of a statistics file the report does not draw: those whose `column`
+/// (the variable) is not one of `keep`, unless they are the first row of their
+/// `key` (the location or port), which fixes the order of places.
+struct Skip<'a> {
+    column: &'a str,
+    keep: &'a [&'a str],
+    key: &'a str,
+}
+
 impl Table {
     fn read(path: &Path) -> Result<Table, ReportError> {
+        Table::read_skipping(path, None)
+    }
+
+    /// [`Table::read`] without the rows `skip` names (all rows are kept when
+    /// the file lacks its columns): an ensemble's daily_stats.csv holds ten
+    /// variables, of which the report draws four, and keeping every row was
+    /// most of the time its report took to read it. The rows left give the
+    /// same places, in the same order, with the same points.
+    fn read_skipping(path: &Path, skip: Option<Skip>) -> Result<Table, ReportError> {
         let text = read_text(path)?;
+        // Cells are trimmed when read (`Table::str`), not by the reader: the
+        // reader's `Trim::All` copies every record twice and was two thirds of
+        // the time a run's report took to read its tables.
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
-            .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         let csv_err = |e: csv::Error| ReportError::Csv {
             path: path.to_path_buf(),
             line: e.position().map(|p| p.line()).unwrap_or(1),
             message: e.to_string(),
         };
-        let headers = rdr
+        let headers: Vec<String> = rdr
             .headers()
             .map_err(csv_err)?
             .iter()
-            .map(|h| h.trim_start_matches('#').trim().to_string())
+            .map(|h| h.trim().trim_start_matches('#').trim().to_string())
             .collect();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let skip = skip.and_then(|s| Some((find(s.column)?, s.keep, find(s.key)?)));
+        let mut keys_seen: std::collections::HashSet<String> = Default::default();
         let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(csv_err)?;
-            if rec.iter().all(str::is_empty) {
+        let mut rec = csv::StringRecord::new();
+        while rdr.read_record(&mut rec).map_err(csv_err)? {
+            if let Some((var, keep, key)) = skip {
+                if let (Some(v), Some(k)) = (rec.get(var), rec.get(key)) {
+                    let k = k.trim();
+                    if !keep.contains(&v.trim()) && keys_seen.contains(k) {
+                        continue;
+                    }
+                    if !keys_seen.contains(k) {
+                        keys_seen.insert(k.to_string());
+                    }
+                }
+            }
+            if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            rows.push((line, rec));
+            rows.push((line, rec.clone()));
         }
         Ok(Table {
             path: path.to_path_buf(),
@@ -447,6 +493,7 @@ impl Table {
         col: usize,
     ) -> Result<&'r str, ReportError> {
         rec.get(col)
+            .map(str::trim)
             .ok_or_else(|| self.bad(line, col, "row is shorter than the header".into()))
     }
 
@@ -498,8 +545,8 @@ impl Table {
     fn day0(&self, day_col: usize) -> Option<i64> {
         let date_col = self.opt("date").or_else(|| self.opt("Date"))?;
         self.rows.iter().find_map(|(_, rec)| {
-            let day: i64 = rec.get(day_col)?.parse().ok()?;
-            Some(dates::parse(rec.get(date_col)?)? - day)
+            let day: i64 = rec.get(day_col)?.trim().parse().ok()?;
+            Some(dates::parse(rec.get(date_col)?.trim())? - day)
         })
     }
 }
@@ -639,7 +686,12 @@ impl StatCols {
 }
 
 fn load_daily_stats(path: &Path, day0: &mut Option<i64>) -> Result<Vec<Place>, ReportError> {
-    let t = Table::read(path)?;
+    let skip = Skip {
+        column: "variable",
+        keep: &DAILY_VARS,
+        key: "location",
+    };
+    let t = Table::read_skipping(path, Some(skip))?;
     let c_day = t.col("day")?;
     let c_loc = t.col("location")?;
     let c_kind = t.opt("kind");
@@ -696,7 +748,12 @@ fn load_ports(path: &Path) -> Result<Vec<Port>, ReportError> {
 }
 
 fn load_ports_stats(path: &Path) -> Result<Vec<Port>, ReportError> {
-    let t = Table::read(path)?;
+    let skip = Skip {
+        column: "variable",
+        keep: &PORT_VARS,
+        key: "port",
+    };
+    let t = Table::read_skipping(path, Some(skip))?;
     let c_day = t.col("day")?;
     let c_port = t.col("port")?;
     let sc = DayStatCols::new(&t, c_day)?;
@@ -897,4 +954,80 @@ fn load_network(path: &Path) -> Result<Network, ReportError> {
         }
     }
     Ok(net)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells and header names are read trimmed (a hand-padded file, a `#`
+    /// before the header), quoted cells included, and blank rows skipped:
+    /// the same data as the unpadded file.
+    #[test]
+    fn padded_tables_read_as_unpadded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let load = |name: &str, daily: &str| {
+            let dir = tmp.path().join(name);
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join("summary.json"), r#"{"hasten": 1}"#).unwrap();
+            fs::write(dir.join("daily.csv"), daily).unwrap();
+            load_run_as(&dir, Check::Manifest).unwrap()
+        };
+        let plain = load(
+            "plain",
+            "day,date,location,kind,population\n0,2023-06-01,A,town,5\n1,2023-06-02,A,town,7\n",
+        );
+        let padded = load(
+            "padded",
+            " # day , date ,location, kind ,population \n 0 , 2023-06-01 ,\" A \",town, 5\n , , \n1,2023-06-02 , A ,town ,7\t\n",
+        );
+        assert_eq!(plain.day0, dates::parse("2023-06-01"));
+        assert_eq!(padded.day0, plain.day0);
+        assert_eq!(padded.places.len(), 1);
+        let (a, b) = (&plain.places[0], &padded.places[0]);
+        assert_eq!((&a.name, &a.kind), (&b.name, &b.kind));
+        assert_eq!(a.vars, b.vars);
+        assert_eq!(a.vars[POPULATION].len(), 2);
+    }
+
+    /// Rows of variables the report does not draw are skipped, except the
+    /// first row of each location, so places keep their first-appearance
+    /// order (here A, first seen in a `queue` row, before B).
+    #[test]
+    fn skipped_statistics_rows_keep_places_and_points() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("daily_stats.csv");
+        let rows = [
+            "day,date,location,kind,variable,mean,sd,p5,p50,p95",
+            "0,2023-06-01,A,town,queue,1,,1,1,1",
+            "0,2023-06-01,B,camp,population,2,,2,2,2",
+            "0,2023-06-01,A,town,population,3,,3,3,3",
+            "1,2023-06-02,A,town,arrived,4,,4,4,4",
+            "1,2023-06-02,A,town,population,5,,4,5,6",
+        ];
+        fs::write(&path, rows.join("\n")).unwrap();
+        let skip = Skip {
+            column: "variable",
+            keep: &DAILY_VARS,
+            key: "location",
+        };
+        let t = Table::read_skipping(&path, Some(skip)).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 3, 4, 6]);
+        let mut day0 = None;
+        let places = load_daily_stats(&path, &mut day0).unwrap();
+        assert_eq!(day0, dates::parse("2023-06-01"));
+        let names: Vec<_> = places
+            .iter()
+            .map(|p| (p.name.as_str(), p.kind.as_str()))
+            .collect();
+        assert_eq!(names, [("A", "town"), ("B", "camp")]);
+        let a: Vec<_> = places[0].vars[POPULATION]
+            .iter()
+            .map(|p| (p.day, p.lo, p.mid, p.hi))
+            .collect();
+        assert_eq!(a, [(0, 3.0, 3.0, 3.0), (1, 4.0, 5.0, 6.0)]);
+        assert_eq!(places[1].vars[POPULATION].len(), 1);
+        assert!(places[0].vars[UNSHELTERED].is_empty());
+    }
 }

@@ -1965,8 +1965,9 @@ pub struct Variant {
     pub run: RunData,
 }
 
-/// Loads compare.json and every variant directory it names.
-pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
+/// Loads compare.json and every variant directory it names (their manifests
+/// checked as `check` says).
+pub fn load_compare(dir: &Path, check: load::Check) -> Result<Compare, ReportError> {
     let path = dir.join("compare.json");
     let v = load::read_json(&path)?;
     let bad = |field: String, message: &str| ReportError::BadField {
@@ -2031,7 +2032,7 @@ pub fn load_compare(dir: &Path) -> Result<Compare, ReportError> {
                 ))
             }
             _ => {
-                let run = load::load_run(&vdir)?;
+                let run = load::load_run_as(&vdir, check)?;
                 variants.push(Variant {
                     name: name.to_string(),
                     dir: sub,

@@ -68,7 +68,7 @@ pub use run::{run, RunRequest, RunResult, SimOptions};
 pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};
 pub use validate::{validate, ValidateRequest, Validated};
 
-use corridor_io::write::{OutputKind, StagedDir};
+use corridor_io::write::{ManifestEntry, OutputKind, StagedDir};
 
 /// The engine that runs `scenario` over `days` (default: its own period) when
 /// `requested` was asked for: [`EngineKind::Auto`] becomes the fastest engine
@@ -99,7 +99,7 @@ pub(crate) fn check_out_dir(target: &Path) -> Result<()> {
 
 /// Writes an output directory whole: `fill` writes the files into a staging
 /// directory beside `target`; then the manifest is written, report.html rendered
-/// from the sealed files (when `report`), and the directory swapped into place.
+/// from the written files (when `report`), and the directory swapped into place.
 /// An `--out` that names a file, or a folder that is not empty and not a corridor
 /// output, is refused (bad input) before `fill` runs; on any failure `target` is
 /// left as it was and the staging directory is removed.
@@ -109,12 +109,29 @@ pub(crate) fn write_whole<T>(
     report: bool,
     fill: impl FnOnce(&Path) -> Result<T>,
 ) -> Result<T> {
+    write_whole_known(target, kind, report, &Vec::new, fill)
+}
+
+/// [`write_whole`] given the manifest entries of files `fill` writes from
+/// memory (`known`: hashed from those bytes, so sealing does not read them
+/// back). The digests and the report need only the written files, not each
+/// other: they are computed side by side on the thread pool (one after the
+/// other when it has one thread), then the manifest and the report written.
+fn write_whole_known<T>(
+    target: &Path,
+    kind: OutputKind,
+    report: bool,
+    known: &(dyn Fn() -> Vec<ManifestEntry> + Sync),
+    fill: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
     let stage = StagedDir::begin(target).context("output directory")?;
     let t = fill(stage.path())?;
     let ctx = || format!("writing {}", target.display());
-    stage.seal(kind).with_context(ctx)?;
-    if report {
-        run::write_report(stage.path())?;
+    let dir = stage.path();
+    let (known, html) = rayon::join(known, || report.then(|| run::render_report(dir)));
+    stage.seal_with(kind, &known).with_context(ctx)?;
+    if let Some(html) = html {
+        run::write_report(dir, &html?)?;
     }
     stage.commit().with_context(ctx)?;
     Ok(t)
@@ -130,7 +147,8 @@ pub(crate) fn write_rendered(
     files: &corridor_io::write::RunArtifacts,
     what: &str,
 ) -> Result<Vec<String>> {
-    let written = write_whole(target, kind, true, |dir| {
+    let known = || files.manifest_entries();
+    let written = write_whole_known(target, kind, true, &known, |dir| {
         files
             .write_to(dir)
             .with_context(|| format!("writing {what} to {}", target.display()))
@@ -158,6 +176,7 @@ pub fn report(dir: &Path) -> Result<PathBuf> {
         return Err(input::missing(dir));
     }
     corridor_io::write::check_dir(dir).context("report")?;
-    corridor_report::write_report(dir)
+    // Checked just above: the report does not hash every file again.
+    corridor_report::write_report_sealed(dir)
         .with_context(|| format!("writing the report in {}", dir.display()))
 }

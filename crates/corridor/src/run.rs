@@ -3,7 +3,8 @@
 //!
 //! Order matters for the "no partial outputs" rule: simulate, render every file
 //! in memory, then write them all at once; only a complete run reaches the output
-//! directory. The report is rendered from the written files afterwards.
+//! directory. The report is rendered from the written files afterwards, beside
+//! the manifest's digests (`write_whole`).
 //!
 //! A scenario that ships observed monthly encounters (`[observations]
 //! cbp_monthly`) gets them in its run directory (observed_monthly.csv, people)
@@ -312,9 +313,16 @@ fn complete_or_partial_months(start: Date, days: u32) -> Vec<String> {
     out
 }
 
-/// Writes report.html into `dir` from the files there.
-pub(crate) fn write_report(dir: &Path) -> Result<PathBuf> {
-    corridor_report::write_report(dir)
+/// The report of the files just written into `dir` (their manifest is not
+/// checked: the writer seals it).
+pub(crate) fn render_report(dir: &Path) -> Result<String> {
+    corridor_report::render_report_sealed(dir)
+        .with_context(|| format!("writing the report in {}", dir.display()))
+}
+
+/// Writes a rendered report into `dir` as report.html.
+pub(crate) fn write_report(dir: &Path, html: &str) -> Result<PathBuf> {
+    corridor_report::write_report_html(dir, html)
         .with_context(|| format!("writing the report in {}", dir.display()))
 }
 

@@ -69,6 +69,15 @@ impl RunArtifacts {
             .map(|(_, b)| b.as_slice())
     }
 
+    /// The manifest entries of the files, hashed from the bytes in memory (so
+    /// that sealing the directory does not read them back).
+    pub fn manifest_entries(&self) -> Vec<super::ManifestEntry> {
+        self.files
+            .iter()
+            .map(|(n, b)| super::ManifestEntry::of(n, b))
+            .collect()
+    }
+
     /// File names in the order they are written.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|(n, _)| n.as_str())

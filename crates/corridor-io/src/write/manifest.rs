@@ -16,6 +16,12 @@
 //!   which the target is missing or mixed. Elsewhere the old directory is first
 //!   renamed aside, leaving a short window in which the target is absent (never
 //!   mixed).
+//! * Each file is hashed once: [`StagedDir::seal_with`] takes the digests its
+//!   writer computed from the bytes it wrote (and those of a nested output
+//!   directory from that directory's own manifest, sealed just before inside the
+//!   stage), reading and hashing only the files it was given no digest for or
+//!   whose size on disk differs. Everything below a stage was written by this
+//!   process after [`StagedDir::begin`], so nothing else can have changed it.
 //! * The manifest lists every file below the directory except itself and the
 //!   reports (`report.html`, at any depth): a report is derived from the listed
 //!   files and `corridor report` rewrites it in place. [`check_dir`] accepts a
@@ -103,6 +109,17 @@ pub enum ManifestError {
     Unlisted { dir: PathBuf, file: String },
 }
 
+impl ManifestEntry {
+    /// The entry of the file at `path` (relative, `/`-separated) holding `bytes`.
+    pub fn of(path: &str, bytes: &[u8]) -> ManifestEntry {
+        ManifestEntry {
+            path: path.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -143,19 +160,55 @@ fn walk(dir: &Path) -> std::io::Result<Vec<String>> {
 /// Writes `dir`'s manifest listing every file now below it (see the module
 /// documentation for what is left out).
 pub fn write_manifest(dir: &Path, kind: OutputKind) -> Result<Manifest, WriteError> {
+    write_manifest_with(dir, kind, &[], false)
+}
+
+/// [`write_manifest`] taking the digest of a file from `known` (by relative
+/// path) when its size on disk matches, else reading and hashing it; with
+/// `nested`, also from the manifest of each subdirectory that has one (an
+/// output directory sealed inside this one, e.g. a variant of a comparison).
+fn write_manifest_with(
+    dir: &Path,
+    kind: OutputKind,
+    known: &[ManifestEntry],
+    nested: bool,
+) -> Result<Manifest, WriteError> {
     let io = |path: PathBuf| move |source| WriteError::Io { path, source };
+    let present = walk(dir).map_err(io(dir.to_path_buf()))?;
+    let mut digests: std::collections::BTreeMap<String, &ManifestEntry> =
+        known.iter().map(|e| (e.path.clone(), e)).collect();
+    let mut inner = Vec::new();
+    if nested {
+        for rel in &present {
+            if let Some(sub) = rel.strip_suffix(&format!("/{MANIFEST_FILE}")) {
+                // Unreadable: its files are hashed from disk.
+                if let Ok(m) = read_manifest(&dir.join(sub)) {
+                    inner.extend(m.files.into_iter().map(|mut e| {
+                        e.path = format!("{sub}/{}", e.path);
+                        e
+                    }));
+                }
+            }
+        }
+    }
+    for e in &inner {
+        digests.entry(e.path.clone()).or_insert(e);
+    }
     let mut files = Vec::new();
-    for rel in walk(dir).map_err(io(dir.to_path_buf()))? {
+    for rel in present {
         if unlisted_by_design(&rel) {
             continue;
         }
         let path = dir.join(&rel);
+        if let Some(e) = digests.get(&rel) {
+            let len = fs::symlink_metadata(&path).map_err(io(path.clone()))?;
+            if len.is_file() && len.len() == e.bytes {
+                files.push((*e).clone());
+                continue;
+            }
+        }
         let bytes = fs::read(&path).map_err(io(path.clone()))?;
-        files.push(ManifestEntry {
-            path: rel,
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
-        });
+        files.push(ManifestEntry::of(&rel, &bytes));
     }
     let m = Manifest {
         format: FORMAT,
@@ -302,7 +355,18 @@ impl StagedDir {
     /// Writes the manifest of everything written so far (call it before the
     /// report, which reads the sealed directory).
     pub fn seal(&self, kind: OutputKind) -> Result<Manifest, WriteError> {
-        write_manifest(&self.stage, kind)
+        self.seal_with(kind, &[])
+    }
+
+    /// [`StagedDir::seal`] with the digests of files the caller wrote from
+    /// memory (paths relative to the stage), so that they are not read back
+    /// and hashed again; see the module documentation.
+    pub fn seal_with(
+        &self,
+        kind: OutputKind,
+        known: &[ManifestEntry],
+    ) -> Result<Manifest, WriteError> {
+        write_manifest_with(&self.stage, kind, known, true)
     }
 
     /// Puts the staged directory in place of the target, then removes the old
@@ -487,6 +551,47 @@ mod tests {
         // Nothing is left beside the target.
         let siblings: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(siblings.len(), 1);
+    }
+
+    /// Digests given by the writer (and those of a nested output directory's
+    /// manifest) are taken when the size matches; the manifest is the one
+    /// hashing every file from disk gives.
+    #[test]
+    fn seal_with_known_digests_equals_hashing_every_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let s = StagedDir::begin(&out).unwrap();
+        fs::write(s.path().join("daily.csv"), "abc").unwrap();
+        fs::write(s.path().join("compare.json"), "{}").unwrap();
+        let inner = StagedDir::begin(&s.path().join("base")).unwrap();
+        fs::write(inner.path().join("ports.csv"), "p").unwrap();
+        inner.seal(OutputKind::Run).unwrap();
+        inner.commit().unwrap();
+        let known = [ManifestEntry::of("daily.csv", b"abc")];
+        let sealed = s.seal_with(OutputKind::Compare, &known).unwrap();
+        let names: Vec<_> = sealed.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "base/corridor-manifest.json",
+                "base/ports.csv",
+                "compare.json",
+                "daily.csv"
+            ]
+        );
+        let hashed = write_manifest(s.path(), OutputKind::Compare).unwrap();
+        assert_eq!(sealed, hashed);
+        // A known entry is taken as given when its size matches (the writer's
+        // word for the bytes it wrote), and ignored when it does not.
+        let fake = |bytes: u64| ManifestEntry {
+            path: "daily.csv".into(),
+            bytes,
+            sha256: "0".repeat(64),
+        };
+        let m = s.seal_with(OutputKind::Compare, &[fake(3)]).unwrap();
+        assert_eq!(m.files[3].sha256, "0".repeat(64));
+        let m = s.seal_with(OutputKind::Compare, &[fake(4)]).unwrap();
+        assert_eq!(m.files[3], known[0]);
     }
 
     #[test]

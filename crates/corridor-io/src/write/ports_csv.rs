@@ -1,6 +1,6 @@
 //! ports.csv: one row per day per port of entry, counts in people (agents × `hasten`).
 
-use super::{csv_field, port_days, WriteError};
+use super::{csv_field, port_days, push_u64, WriteError};
 use corridor_model::key_numbers::people_per_agent;
 use corridor_model::record::RunOutput;
 use corridor_model::scenario::Scenario;
@@ -21,13 +21,13 @@ pub(super) const PORTS_COLUMNS: [&str; 10] = [
     "left_queue",
 ];
 
-/// A float for CSV: Rust's shortest round-trip form (never an exponent), 0 for a
-/// value that is not finite.
-fn csv_f64(x: f64) -> String {
+/// Appends a float for CSV: Rust's shortest round-trip form (never an
+/// exponent), 0 for a value that is not finite.
+fn push_f64(out: &mut String, x: f64) {
     if x.is_finite() {
-        format!("{x}")
+        let _ = write!(out, "{x}");
     } else {
-        "0".into()
+        out.push('0');
     }
 }
 
@@ -42,23 +42,31 @@ pub fn render_ports_csv(scenario: &Scenario, run: &RunOutput) -> Result<String, 
     let k = people_per_agent(scenario);
     let mut out = PORTS_COLUMNS.join(",");
     out.push('\n');
+    // The port's name and the day's date are rendered once, not per row; the
+    // counts without `fmt` (`push_u64`).
+    let names: Vec<String> = scenario
+        .border
+        .ports
+        .iter()
+        .map(|p| format!(",{},", csv_field(&p.name)))
+        .collect();
     for rec in &run.days {
         let days = port_days(rec, scenario, FILE)?;
         let date = scenario.start_date.add_days(rec.day as i64);
-        for (p, d) in scenario.border.ports.iter().zip(&days) {
-            let _ = writeln!(
-                out,
-                "{},{date},{},{},{},{},{},{},{},{}",
-                rec.day,
-                csv_field(&p.name),
-                d.queue * k,
-                d.admitted * k,
-                d.by_appointment * k,
-                d.walk_up * k,
-                csv_f64(d.mean_wait_days),
-                u8::from(d.open),
-                d.left_queue * k
-            );
+        let day = format!("{},{date}", rec.day);
+        for (name, d) in names.iter().zip(&days) {
+            out.push_str(&day);
+            out.push_str(name);
+            for v in [d.queue, d.admitted, d.by_appointment, d.walk_up] {
+                push_u64(&mut out, v * k);
+                out.push(',');
+            }
+            push_f64(&mut out, d.mean_wait_days);
+            out.push(',');
+            out.push(if d.open { '1' } else { '0' });
+            out.push(',');
+            push_u64(&mut out, d.left_queue * k);
+            out.push('\n');
         }
     }
     Ok(out)

@@ -619,3 +619,19 @@ fn observed_monthly_encounters_are_written_with_their_fit() {
     let a = RunArtifacts::render(&s, &run, &meta()).unwrap();
     assert!(!a.names().any(|n| n == "observed_monthly.csv"));
 }
+
+/// `push_u64` writes what `{}` formatting writes, at every digit count.
+#[test]
+fn push_u64_is_decimal_formatting() {
+    let mut v = 1u64;
+    let mut cases = vec![0, 9, 10, 99, 100, u64::MAX, u64::MAX - 1];
+    while let Some(n) = v.checked_mul(10) {
+        cases.extend([v - 1, v, v + 1, 3 * v + 7]);
+        v = n;
+    }
+    for n in cases {
+        let mut s = String::from("x");
+        push_u64(&mut s, n);
+        assert_eq!(s, format!("x{n}"));
+    }
+}
