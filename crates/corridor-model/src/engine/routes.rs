@@ -622,7 +622,11 @@ pub(crate) struct Hop {
 /// The next hop of `route` at `l` after `cursor` hops (the rule of both engines:
 /// an arena path, or `DEST_BIT | destination` followed along the shortest-path
 /// tree): the open link to it, the route's end, and whether the hop is the
-/// last. `None` when there is no next hop.
+/// last. `None` when there is no next hop. Inlined: a call's register saves
+/// and the returned struct through memory were most of its cost once the
+/// shortest-path mode stopped scanning links (32 M calls a run of the
+/// built-in scenario).
+#[inline(always)]
 pub(crate) fn hop_of(
     net: &Network,
     cands: &Candidates,
