@@ -44,7 +44,7 @@ use super::agents::{ST_ADMITTED, ST_AT};
 use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
-use super::routes::{hop_of, Candidates, Hop, PathArena, Tables};
+use super::routes::{hop_of_inlined, Candidates, Hop, PathArena, Tables};
 use super::streams::{DayKey, LazyStream};
 use crate::border::BorderState;
 use crate::settings::Settings;
@@ -218,7 +218,7 @@ fn go(
         *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
         *cursor = 0;
     }
-    let hop = hop_of(ctx.net, ctx.cands, ctx.arena, loc, *route, *cursor);
+    let hop = hop_of_inlined(ctx.net, ctx.cands, ctx.arena, loc, *route, *cursor);
     let Some(Hop {
         link: Some(link),
         fin,
