@@ -216,7 +216,11 @@ impl<'a> Core<'a> {
         if !(changed || links_changed) {
             return false;
         }
+        // A new epoch tells the route tables that their remembered weights
+        // are for other candidates (see `routes::Tables`).
+        let epoch = self.cands.epoch + 1;
         self.cands = Candidates::build(sc, &self.s, &self.net, &self.places, &mut self.arena);
+        self.cands.epoch = epoch;
         if let Some(b) = border {
             let net = &self.net;
             b.recompute_routes(sc, &|k| {

@@ -425,9 +425,9 @@ struct World<'a> {
     /// Per location, for the passes (see `passes::PassCtx`).
     stay: Vec<bool>,
     watch: Vec<bool>,
-    /// Per directed link: checked by some checkpoint (`PassCtx::checked`);
+    /// Per directed link, the checkpoints checking it (`PassCtx::checkpoints`);
     /// the checkpoints and the links are fixed for the run.
-    checked: Vec<bool>,
+    checkpoints: passes::LinkCheckpoints,
     /// Exited agents dropped from the arrays by compaction.
     gone: Gone,
     /// Compact when at least this many exited agents are in the arrays (and they
@@ -614,15 +614,7 @@ impl<'a> World<'a> {
             };
             Spawner::insert_initial(sc, &c.data, &mut sink)
         };
-        let checked = match &border {
-            Some(b) => (0..core.net.from.len())
-                .map(|li| {
-                    let (from, to) = (core.net.from[li] as usize, core.net.to[li] as usize);
-                    b.checkpoints_on(from, to).next().is_some()
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let checkpoints = passes::LinkCheckpoints::new(&core.net, border.as_ref());
         Ok(World {
             core,
             agents,
@@ -631,7 +623,7 @@ impl<'a> World<'a> {
             border,
             stay: vec![false; n],
             watch: vec![false; n],
-            checked,
+            checkpoints,
             gone: Gone::default(),
             compact_at: COMPACT_AT,
             incremental: !s_sinks && (sc.border.is_empty() || !s_recent),
@@ -702,7 +694,7 @@ impl<'a> World<'a> {
             border: self.border.as_ref(),
             stay: &self.stay,
             watch: &self.watch,
-            checked: &self.checked,
+            checkpoints: &self.checkpoints,
             any_mc_changed,
             inc,
         };

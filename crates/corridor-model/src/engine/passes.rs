@@ -44,11 +44,53 @@ use super::agents::{ST_ADMITTED, ST_AT};
 use super::agents::{ST_ENCOUNTERED, ST_LINK, ST_QUEUED, ST_REMOVED, ST_TRANSIT};
 use super::network::Network;
 use super::places::Places;
-use super::routes::{hop_of, Candidates, Hop, PathArena, Tables};
+use super::routes::{hop_of_inlined, Candidates, Hop, PathArena, Tables};
 use super::streams::{DayKey, LazyStream};
 use crate::border::BorderState;
 use crate::settings::Settings;
 use rayon::prelude::*;
+
+/// Per directed link, the checkpoints checking its traversal in table order
+/// (`BorderState::checkpoints_on`), listed once for the run (checkpoints and
+/// links do not change): the travel pass asked `intercept_draw`, which
+/// searches the checkpoints leaving a location, at every completion of a
+/// checked link (~140 instructions each, 6 M a run of the built-in scenario).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LinkCheckpoints {
+    /// Link `li`'s checkpoints are `cps[off[li]..off[li + 1]]`; `off` is
+    /// empty without border processes.
+    off: Vec<u32>,
+    cps: Vec<u32>,
+}
+
+impl LinkCheckpoints {
+    pub(crate) fn new(net: &Network, border: Option<&BorderState>) -> LinkCheckpoints {
+        let Some(b) = border else {
+            return LinkCheckpoints::default();
+        };
+        let mut lc = LinkCheckpoints {
+            off: vec![0],
+            cps: Vec::new(),
+        };
+        for (&from, &to) in net.from.iter().zip(&net.to) {
+            lc.cps.extend(
+                b.checkpoints_on(from as usize, to as usize)
+                    .map(|i| i as u32),
+            );
+            lc.off.push(lc.cps.len() as u32);
+        }
+        lc
+    }
+
+    /// The checkpoints on link `li`, in order (none for an unknown link).
+    #[inline(always)]
+    pub(crate) fn on(&self, li: usize) -> &[u32] {
+        match self.off.get(li..li + 2) {
+            Some(&[a, b]) => &self.cps[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
 
 /// Hops one agent may make in one day. Flee's rule (continue while the day's net
 /// distance is below the speed) never stops on zero-length links; Flee then dies
@@ -81,12 +123,10 @@ pub(crate) struct PassCtx<'a> {
     /// Per location: list the agents at it after the travel pass (ports, border
     /// cities, eligible locations). All false without border processes.
     pub watch: &'a [bool],
-    /// Per directed link: some checkpoint checks its traversal (see
-    /// `BorderState::checkpoints_on`); empty without border processes. Most
-    /// links have none, so the travel pass asks `intercept_draw` only for
-    /// these (the call and the search of the checkpoints leaving `from` were
-    /// ~4 % of the instructions of the built-in scenario).
-    pub checked: &'a [bool],
+    /// Per directed link, the checkpoints that check its traversal
+    /// ([`LinkCheckpoints`]); empty without border processes. Most links have
+    /// none, so the travel pass draws only on these.
+    pub checkpoints: &'a LinkCheckpoints,
     /// Some location's move chance changed today (`mc_changed` has a true).
     pub any_mc_changed: bool,
     /// Incremental mode (see [`Incremental`]); `None`: every agent is visited and
@@ -178,7 +218,7 @@ fn go(
         *route = ctx.tables.choose(ctx.cands, l, class as usize, rng)?;
         *cursor = 0;
     }
-    let hop = hop_of(ctx.net, ctx.cands, ctx.arena, loc, *route, *cursor);
+    let hop = hop_of_inlined(ctx.net, ctx.cands, ctx.arena, loc, *route, *cursor);
     let Some(Hop {
         link: Some(link),
         fin,
@@ -456,9 +496,10 @@ fn travel_one(t: &mut Tally, ch: &mut AgentsMut<'_>, i: usize, ctx: &PassCtx, re
             break;
         }
         let dest = row.to;
-        if let Some(b) = ctx.border.filter(|_| ctx.checked[li]) {
+        let on = ctx.checkpoints.on(li);
+        if let Some(b) = ctx.border.filter(|_| !on.is_empty()) {
             let from = row.from;
-            let hit = b.intercept_draw(ctx.day, id as u32, from as usize, dest as usize);
+            let hit = b.intercept_draw_among(ctx.day, id as u32, on);
             if let Some(cp) = hit {
                 ch.state[i] = ST_TRANSIT;
                 ch.loc[i] = b.border().checkpoints[cp].relocate_to as u32;

@@ -116,7 +116,19 @@ pub(crate) struct Candidates {
     /// `next[x * n + v]` is the location after `v` on the shortest open path from
     /// `v` to `x` (`NONE` at `x` and where `x` cannot be reached). Empty otherwise.
     pub next: Vec<u32>,
+    /// Shortest-path mode: `link[x * n + v]` is the first open link from `v` to
+    /// `next[x * n + v]` (`Network::find_open` at the build; `NONE` where
+    /// `next` is). Valid while the network's open links are those of the build,
+    /// which holds wherever routes are followed: the engines rebuild the
+    /// candidates on the day any link opens or closes, before the passes.
+    /// Saves `hop_of` the scan of the location's links (it was ~8 % of the
+    /// agent engine's instructions on the built-in scenario). May be empty
+    /// (candidates built by hand in tests): `hop_of` then scans.
+    pub link: Vec<u32>,
     pub n_loc: usize,
+    /// Which build of the candidates this is (the engine core counts them),
+    /// so that [`Tables`] knows when its remembered weights are stale.
+    pub epoch: u64,
 }
 
 impl Candidates {
@@ -180,6 +192,17 @@ impl Candidates {
         c.off.push(0);
         let per_origin = if awareness > MAX_CRAWL_AWARENESS {
             let (next, per_origin) = shortest_paths(net, places, n, awareness);
+            c.link = next
+                .iter()
+                .enumerate()
+                .map(|(k, &to)| {
+                    if to == NONE {
+                        NONE
+                    } else {
+                        net.find_open((k % n) as u32, to).unwrap_or(NONE)
+                    }
+                })
+                .collect();
             c.next = next;
             Some(per_origin)
         } else {
@@ -377,6 +400,18 @@ pub fn prune_weights(weights: &mut [f64], threshold: f64) {
 }
 
 /// The weight tables and per-location numbers of one pass.
+///
+/// Rebuilt before every pass, but only in part: a weight depends on its
+/// candidate (fixed until the candidates are rebuilt), on the settings, and on
+/// two numbers of its destination `x`, the end-point score `E(class, x)` and
+/// the capacity multiplier `C(x)`. From one build to the next only a few of
+/// those change (on the built-in scenario, the locations with shelters or a
+/// capacity), so the tables keep the weights before pruning (`raw`) and the
+/// inputs of the last build, recompute only the weights whose destination's
+/// inputs changed bit for bit, and prune and sum again only the blocks
+/// (origin, class) where a weight changed. Every value is computed by the
+/// same expression from the same inputs as a full build, so the tables are
+/// bit for bit those of a full build (test `partial_builds_equal_full_builds`).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Tables {
     pub n_class: usize,
@@ -385,11 +420,34 @@ pub(crate) struct Tables {
     pub cum: Vec<f64>,
     /// `C(x)` with the pass-start counts.
     pub capmul: Vec<f64>,
+    /// The weights before pruning and summing, laid out as `cum`.
+    raw: Vec<f64>,
+    /// What the last build was made for; `None` before the first.
+    basis: Option<Basis>,
+    /// The end-point scores and capacity multipliers of the last build.
+    last_end: Vec<f64>,
+    last_capmul: Vec<f64>,
+    /// Per (class, location): its inputs changed since the last build.
+    dirty: Vec<bool>,
+}
+
+/// What, besides the end-point scores and capacity multipliers, the weights
+/// of a build depend on; a build for another basis recomputes every weight.
+#[derive(Debug, Clone, PartialEq)]
+struct Basis {
+    epoch: u64,
+    n_weights: usize,
+    n_class: usize,
+    n_loc: usize,
+    uniform: bool,
+    /// `weight_softening`, `weight_power`, `pruning_threshold` (bits).
+    rules: [u64; 3],
 }
 
 impl Tables {
     /// Recomputes the tables for one pass. `end[c * n_loc + x]` = `E(class c, x)`,
-    /// `counts[x]` = agents at `x` at the start of the pass.
+    /// `counts[x]` = agents at `x` at the start of the pass. `cands` must be
+    /// the candidates of the last build unless its `epoch` differs.
     pub(crate) fn build(
         &mut self,
         cands: &Candidates,
@@ -402,39 +460,91 @@ impl Tables {
         let m = &s.move_rules;
         let n_loc = counts.len();
         self.n_class = n_class;
+        std::mem::swap(&mut self.capmul, &mut self.last_capmul);
         self.capmul.clear();
         self.capmul
             .extend((0..n_loc).map(|x| places.capacity_multiplier(x, counts[x], s)));
-        self.cum.clear();
-        self.cum.resize(cands.dest.len() * n_class, 0.0);
-        let mut blocks: Vec<(usize, &mut [f64])> = Vec::with_capacity(n_loc);
+        let basis = Basis {
+            epoch: cands.epoch,
+            n_weights: cands.dest.len() * n_class,
+            n_class,
+            n_loc,
+            uniform: cands.uniform,
+            rules: [
+                m.weight_softening.to_bits(),
+                m.weight_power.to_bits(),
+                m.pruning_threshold.to_bits(),
+            ],
+        };
+        let full = self.basis.as_ref() != Some(&basis)
+            || self.last_end.len() != end.len()
+            || self.last_capmul.len() != n_loc;
+        self.dirty.clear();
+        if full {
+            self.cum.clear();
+            self.cum.resize(basis.n_weights, 0.0);
+            self.raw.clear();
+            self.raw.resize(basis.n_weights, 0.0);
+        } else {
+            let (capmul, last_capmul) = (&self.capmul, &self.last_capmul);
+            self.dirty.extend((0..end.len()).map(|k| {
+                let x = k % n_loc;
+                end[k].to_bits() != self.last_end[k].to_bits()
+                    || capmul[x].to_bits() != last_capmul[x].to_bits()
+            }));
+            if cands.uniform || !self.dirty.contains(&true) {
+                // Nothing a weight reads changed: the tables stand.
+                self.last_end.clear();
+                self.last_end.extend_from_slice(end);
+                return;
+            }
+        }
+        self.basis = Some(basis);
+        let mut blocks: Vec<(usize, &mut [f64], &mut [f64])> = Vec::with_capacity(n_loc);
         let mut rest = &mut self.cum[..];
+        let mut rest_raw = &mut self.raw[..];
         for o in 0..n_loc {
             let k = cands.range(o).len() * n_class;
             let (a, b) = std::mem::take(&mut rest).split_at_mut(k);
             rest = b;
+            let (ra, rb) = std::mem::take(&mut rest_raw).split_at_mut(k);
+            rest_raw = rb;
             if k > 0 {
-                blocks.push((o, a));
+                blocks.push((o, a, ra));
             }
         }
         let capmul = &self.capmul;
-        let fill = |(o, block): (usize, &mut [f64])| {
+        let dirty = &self.dirty;
+        let fill = |(o, block, raw): (usize, &mut [f64], &mut [f64])| {
             let r = cands.range(o);
             let k = r.len();
             for c in 0..n_class {
                 let w = &mut block[c * k..(c + 1) * k];
+                let raw = &mut raw[c * k..(c + 1) * k];
                 if cands.uniform {
                     w.fill(1.0);
                 } else {
+                    let mut changed = full;
                     for (j, i) in r.clone().enumerate() {
                         let x = cands.dest[i] as usize;
+                        if !full && !dirty[c * n_loc + x] {
+                            continue;
+                        }
                         let e = end[c * n_loc + x] * cands.home[i];
                         let mut v = (m.weight_softening + e) * cands.dist_factor[i] * capmul[x];
                         if m.weight_power != 1.0 {
                             v = v.powf(m.weight_power);
                         }
-                        w[j] = if v > 0.0 && v.is_finite() { v } else { 0.0 };
+                        let v = if v > 0.0 && v.is_finite() { v } else { 0.0 };
+                        if full || v.to_bits() != raw[j].to_bits() {
+                            raw[j] = v;
+                            changed = true;
+                        }
                     }
+                    if !changed {
+                        continue;
+                    }
+                    w.copy_from_slice(raw);
                     prune_weights(w, m.pruning_threshold);
                 }
                 let mut acc = 0.0;
@@ -453,6 +563,8 @@ impl Tables {
         } else {
             blocks.into_par_iter().with_min_len(16).for_each(fill);
         }
+        self.last_end.clear();
+        self.last_end.extend_from_slice(end);
     }
 
     /// Picks a candidate route of origin `o` for class `class`; `None` when `o`
@@ -510,7 +622,9 @@ pub(crate) struct Hop {
 /// The next hop of `route` at `l` after `cursor` hops (the rule of both engines:
 /// an arena path, or `DEST_BIT | destination` followed along the shortest-path
 /// tree): the open link to it, the route's end, and whether the hop is the
-/// last. `None` when there is no next hop.
+/// last. `None` when there is no next hop. The count engine asks it through
+/// a cache (`counts::hops`), whose hot loop is faster without it inlined;
+/// the agent engine's passes use [`hop_of_inlined`].
 pub(crate) fn hop_of(
     net: &Network,
     cands: &Candidates,
@@ -519,21 +633,47 @@ pub(crate) fn hop_of(
     route: u32,
     cursor: u8,
 ) -> Option<Hop> {
-    let (next, fin, last) = if route & DEST_BIT != 0 {
+    hop_of_inlined(net, cands, arena, l, route, cursor)
+}
+
+/// [`hop_of`], inlined into the agent engine's passes: a call's register
+/// saves and the returned struct through memory were most of its cost once
+/// the shortest-path mode stopped scanning links (32 M calls a run of the
+/// built-in scenario). Forced into the count engine's cache instead, it made
+/// that engine's passes 0.2 × 10^9 instructions slower.
+#[inline(always)]
+pub(crate) fn hop_of_inlined(
+    net: &Network,
+    cands: &Candidates,
+    arena: &PathArena,
+    l: u32,
+    route: u32,
+    cursor: u8,
+) -> Option<Hop> {
+    if route & DEST_BIT != 0 {
         let dest = route & !DEST_BIT;
-        let next = cands.next_toward(dest, l)?;
-        (next, dest, next == dest)
-    } else {
-        (
-            arena.hop(route, cursor),
-            arena.last(route),
-            cursor + 1 >= arena.len(route),
-        )
-    };
+        let k = dest as usize * cands.n_loc + l as usize;
+        let next = *cands.next.get(k).unwrap_or(&NONE);
+        if next == NONE {
+            return None;
+        }
+        // The link found at the build (the same `find_open`, on the same
+        // open links: see `Candidates::link`).
+        let link = match cands.link.get(k) {
+            Some(&x) => (x != NONE).then_some(x),
+            None => net.find_open(l, next),
+        };
+        return Some(Hop {
+            link,
+            fin: dest,
+            last: next == dest,
+        });
+    }
+    let next = arena.hop(route, cursor);
     Some(Hop {
         link: net.find_open(l, next),
-        fin,
-        last,
+        fin: arena.last(route),
+        last: cursor + 1 >= arena.len(route),
     })
 }
 
@@ -558,6 +698,132 @@ mod tests {
     fn haversine_one_degree_of_latitude() {
         let d = haversine_km(0.0, 0.0, 1.0, 0.0);
         assert!((d - 111.19).abs() < 0.05, "{d}");
+    }
+
+    use crate::date::Date;
+    use crate::rng::{stream, Purpose};
+    use crate::scenario::{ClosureTarget, Location, LocationKind};
+
+    /// Eight locations (two camps with a capacity), a ring with chords, and
+    /// settings with the given awareness.
+    fn world(awareness: i64) -> (Scenario, Settings, Network, Places) {
+        let mut sc = Scenario::new("t", Date(0), 1);
+        for i in 0..8 {
+            let kind = if i % 3 == 2 {
+                LocationKind::Camp
+            } else {
+                LocationKind::Town
+            };
+            let mut l = Location::new(&format!("L{i}"), kind);
+            l.lat = i as f64 * 0.3;
+            l.lon = (i * i) as f64 * 0.1;
+            if kind == LocationKind::Camp {
+                l.capacity = Some(40);
+            }
+            sc.add_location(l);
+        }
+        for i in 0..8 {
+            sc.link(
+                &format!("L{i}"),
+                &format!("L{}", (i + 1) % 8),
+                10.0 + i as f64,
+            );
+        }
+        sc.link("L0", "L4", 35.0);
+        sc.link("L1", "L5", 30.0);
+        sc.link("L2", "L6", 25.0);
+        let mut s = sc.settings.clone();
+        s.move_rules.awareness_level = awareness;
+        let net = Network::build(&sc, 100.0);
+        let places = Places::init(&sc, &s);
+        (sc, s, net, places)
+    }
+
+    /// Tables built in part from the last build equal tables built afresh,
+    /// bit for bit, over builds where a few end-point scores and head counts
+    /// change (some builds none), across a rebuild of the candidates, for
+    /// both candidate modes, with pruning and a weight power.
+    #[test]
+    fn partial_builds_equal_full_builds() {
+        for (awareness, prune, power) in
+            [(28, 1.0, 1.0), (2, 1.0, 1.0), (28, 1.6, 0.7), (3, 2.5, 1.0)]
+        {
+            let (sc, mut s, mut net, places) = world(awareness);
+            s.move_rules.pruning_threshold = prune;
+            s.move_rules.weight_power = power;
+            let n = sc.locations.len();
+            let n_class = 2;
+            let mut arena = PathArena::default();
+            let mut cands = Candidates::build(&sc, &s, &net, &places, &mut arena);
+            let mut rng = stream(awareness as u64, Purpose::Agent, 0, 0);
+            let mut end: Vec<f64> = (0..n_class * n).map(|_| rng.next_f64()).collect();
+            let mut counts: Vec<u64> = (0..n).map(|_| rng.below(60)).collect();
+            let mut tables = Tables::default();
+            for step in 0..60 {
+                if step == 30 {
+                    // A closure: new candidates, a new epoch.
+                    for li in net.links_of(&sc, &ClosureTarget::Link(0, 4)) {
+                        net.closed[li as usize] += 1;
+                    }
+                    let epoch = cands.epoch + 1;
+                    cands = Candidates::build(&sc, &s, &net, &places, &mut arena);
+                    cands.epoch = epoch;
+                }
+                for _ in 0..rng.below(3) {
+                    let k = rng.below((n_class * n) as u64) as usize;
+                    end[k] = if rng.below(8) == 0 {
+                        0.0
+                    } else {
+                        rng.next_f64()
+                    };
+                }
+                for _ in 0..rng.below(3) {
+                    let x = rng.below(n as u64) as usize;
+                    counts[x] = rng.below(60);
+                }
+                tables.build(&cands, &places, &end, n_class, &counts, &s);
+                let mut fresh = Tables::default();
+                fresh.build(&cands, &places, &end, n_class, &counts, &s);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&tables.cum),
+                    bits(&fresh.cum),
+                    "awareness {awareness}, build {step}"
+                );
+                assert_eq!(bits(&tables.capmul), bits(&fresh.capmul), "build {step}");
+            }
+        }
+    }
+
+    /// The shortest-path mode's stored links are the links `find_open`
+    /// gives (`hop_of` with and without them), also after a closure.
+    #[test]
+    fn stored_links_are_find_open() {
+        let (sc, s, mut net, places) = world(28);
+        let n = sc.locations.len() as u32;
+        let mut arena = PathArena::default();
+        for close in [false, true] {
+            if close {
+                for li in net.links_of(&sc, &ClosureTarget::Link(1, 5)) {
+                    net.closed[li as usize] += 1;
+                }
+            }
+            let cands = Candidates::build(&sc, &s, &net, &places, &mut arena);
+            assert_eq!(cands.link.len(), cands.next.len());
+            let scan = Candidates {
+                link: Vec::new(),
+                ..cands.clone()
+            };
+            let mut some = 0;
+            for l in 0..n {
+                for x in 0..n {
+                    let h = hop_of(&net, &cands, &arena, l, DEST_BIT | x, 0);
+                    assert_eq!(h, hop_of(&net, &scan, &arena, l, DEST_BIT | x, 0));
+                    some += usize::from(h.is_some_and(|h| h.link.is_some()));
+                }
+            }
+            assert!(some > 0);
+        }
     }
 
     #[test]
