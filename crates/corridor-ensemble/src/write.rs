@@ -60,7 +60,7 @@ pub fn push_num(out: &mut String, x: f64) {
         if x < 0.0 {
             out.push('-');
         }
-        push_digits(out, x.abs() as u64);
+        corridor_io::write::push_u64(out, x.abs() as u64);
         return;
     }
     if x.abs() >= 9.0e15 {
@@ -77,7 +77,7 @@ pub fn push_num(out: &mut String, x: f64) {
         out.push('-');
     }
     // m < 9e15 · 1e6 + 1: the whole part fits a u64.
-    push_digits(out, (m / 1_000_000) as u64);
+    corridor_io::write::push_u64(out, (m / 1_000_000) as u64);
     let frac = (m % 1_000_000) as u32;
     if frac != 0 {
         let mut digits = [b'0'; 6];
@@ -122,21 +122,6 @@ fn millionths(x: f64) -> u128 {
     } else {
         q
     }
-}
-
-/// Appends `v` in decimal (what `{v}` prints).
-fn push_digits(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
 /// A number for JSON: `null` for NaN or infinities.

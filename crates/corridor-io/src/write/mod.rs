@@ -121,8 +121,10 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Appends `v` in decimal, as `write!(out, "{v}")` does, without the
 /// formatting machinery: the tables of a run are mostly whole numbers, and
-/// `fmt` took about half of the time spent rendering them.
-pub(crate) fn push_u64(out: &mut String, mut v: u64) {
+/// `fmt` took about half of the time spent rendering them. Public so that
+/// the ensemble's writer (`corridor_ensemble::write::push_num`) uses the same
+/// digits.
+pub fn push_u64(out: &mut String, mut v: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
