@@ -34,16 +34,20 @@ measure() { # label, command...
   fi
 }
 
+n=0
 for bin in "$REF" "$NEW"; do
   [[ -x "$bin" ]] || { echo "  $bin: not built"; continue; }
   echo "$bin"
-  measure "run --engine counts (built-in)" "$bin" run --engine counts --threads "$THREADS" --out "$OUT_DIR/c" -q
-  measure "run --engine agents (built-in)" "$bin" run --threads "$THREADS" --out "$OUT_DIR/a" -q
+  # Each binary writes into its own folders: a newer build refuses to
+  # overwrite an older build's output directory that lacks a manifest.
+  n=$((n + 1)); out="$OUT_DIR/$n"
+  measure "run --engine counts (built-in)" "$bin" run --engine counts --threads "$THREADS" --out "$out-c" -q
+  measure "run --engine agents (built-in)" "$bin" run --threads "$THREADS" --out "$out-a" -q
   measure "ensemble --runs $RUNS --engine counts (built-in)" "$bin" ensemble scenarios/mexico-2023 --runs "$RUNS" \
-    --engine counts --threads "$THREADS" --out "$OUT_DIR/e" --quiet
+    --engine counts --threads "$THREADS" --out "$out-e" --quiet
   # The four built-in variants; this tree branches them from the base's members.
   measure "compare --runs $RUNS --engine counts (built-in)" "$bin" compare --runs "$RUNS" \
-    --engine counts --threads "$THREADS" --out "$OUT_DIR/cmp-$(basename "$bin")" --quiet
+    --engine counts --threads "$THREADS" --out "$out-cmp" --quiet
 done
 echo "engine only (count engine, this tree):"
 cargo test --release -p corridor-model --test border_counts mexico_2023_count_engine_time \
