@@ -84,7 +84,10 @@ pub struct MapData {
 
 #[derive(Debug, Serialize, Clone)]
 pub struct Answer {
+    /// Members of this answer: fewer than `requested_members` for a first look.
     pub members: usize,
+    /// Members the settings ask for (the full answer's).
+    pub requested_members: usize,
     pub seed: u64,
     pub dates: Vec<String>,
     /// People in port queues.
@@ -266,6 +269,7 @@ pub fn reduce(
     warnings.extend(ens.warnings.iter().cloned());
     Answer {
         members: ens.runs,
+        requested_members: ens.runs,
         seed: ens.seed,
         dates: ens.days[..days]
             .iter()
