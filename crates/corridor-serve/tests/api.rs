@@ -606,3 +606,25 @@ fn a_lever_moved_again_cancels_a_first_look_and_its_full_answer() {
     let (st, _, _) = http(a, "POST", "/api/answer", &body("k", 1, "", 0.6));
     assert_eq!(st, 409);
 }
+
+/// Nothing is simulated twice: a first look runs only its k members (from
+/// the branch day), and the full answer after it only the other members.
+#[test]
+fn a_first_look_and_its_full_answer_simulate_each_member_once() {
+    let app = App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    // Branch day 11: the example starts on 2023-12-01.
+    let s: corridor_serve::Settings = serde_json::from_str(
+        r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#,
+    )
+    .unwrap();
+    let k = app.first_look_size(4).unwrap();
+    let days = |look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        let a = app.answer(&s, look, &t).unwrap().unwrap();
+        (a.members, t.days_simulated())
+    };
+    assert_eq!(days(Some(k)), (k, k as u64 * 19));
+    assert_eq!(days(None), (4, (4 - k) as u64 * 19));
+    // Without a first look before it, the full answer runs every member.
+    assert_eq!(days(None), (4, 4 * 19));
+}
