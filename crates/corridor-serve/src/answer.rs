@@ -8,6 +8,10 @@
 //! baseline's median. Members share seeds across the two ensembles (the same
 //! seed gives the same member seeds), so the difference comes from the levers.
 //!
+//! A first look is reduced the same way from the first `members` members of
+//! both ensembles (the `members`-member ensembles of the same seed);
+//! `requested_members` says how many the full answer has.
+//!
 //! Observed monthly counts (CBP encounters, people) are the scenario's own
 //! (`corridor_model::MonthlyObserved`, read by the library); a month row has
 //! one where both its month and its area are in them, else none (not zero).

@@ -4,8 +4,10 @@
 //!
 //! No logic of its own: the levers are variant events (`levers`), read back
 //! through the scenario reader (`corridor::variant_file`), and run with
-//! `corridor::ensemble` on the count engine; `answer` only reduces the result
-//! for drawing, and the map is corridor-report's `draw_map`.
+//! the library's ensemble (`corridor_ensemble::run_ensemble_with` over
+//! `corridor::cancel`'s member simulator, as `corridor::ensemble_branched_unwritten`
+//! runs it, see `run_plan`) on the count engine; `answer` only reduces the
+//! result for drawing, and the map is corridor-report's `draw_map`.
 //!
 //! Invariants and limits:
 //! * Every asset is embedded (`page.html`); the page loads nothing from the
@@ -686,8 +688,14 @@ impl App {
         let base = match (look, &base.first) {
             (None, _) => base.full.clone(),
             (Some(k), Some((f, e))) if *f == k => e.clone(),
-            // `first_look_of` allows only the baseline's first look.
-            (Some(_), _) => unreachable!("a first look of another size"),
+            // `first_look_of` allows only the baseline's first look, so
+            // this is a bug, but not one to panic the worker for.
+            (Some(k), _) => {
+                return Err(ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("no baseline first look of {k} members"),
+                })
+            }
         };
         let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel, look)? else {
             return Ok(None);

@@ -2,8 +2,10 @@
 //! scenario, so each answer takes well under a second): the page, the levers,
 //! answers (deterministic, equal to the library's ensemble of the saved
 //! variant), validation (400s with the reader's message), limits, the busy and
-//! superseded answers (a running one is cancelled), the zip download, and the
-//! observed monthly counts of the built-in scenario.
+//! superseded answers (a running one is cancelled), the zip download, the
+//! observed monthly counts of the built-in scenario, and first looks (equal
+//! to the k-member answer, each member simulated once, bad sizes 400s,
+//! superseded and cancelled like full answers).
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
