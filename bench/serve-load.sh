@@ -12,7 +12,13 @@
 # latency (it computes the baseline's member states for that date) and
 # p50/p95 of the others (which branch from them), with the server's CPU
 # seconds per answer (user + system, from /proc: on a shared machine they
-# move less with the load than the wall times). BIN: the binary to serve
+# move less with the load than the wall times). Each change is asked as the
+# page asks it: first its first look (`first_look`: the first k members,
+# k from /api/levers, at most MEMBERS - 1), then the full answer with the
+# same seq; the first look's latency and the full answer's (both from the
+# change, so the full one includes the first look) are printed side by side.
+# FIRST_LOOK=0: the full answer only (as before the first look; also what a
+# reference binary without it needs). BIN: the binary to serve
 # (default this tree's; a reference binary without the date lever answers
 # 400 to a date: use DATES= for the default date only).
 set -euo pipefail
@@ -25,6 +31,7 @@ INPUT="${INPUT:-}"
 BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/corridor}"
 LATENCY="${LATENCY:-}"
 DATES="${DATES-2024-01-01}"
+FIRST_LOOK="${FIRST_LOOK:-1}"
 [[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
 
 LOG="$(mktemp)"
@@ -37,37 +44,62 @@ echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $ME
 
 if [[ -n "$LATENCY" ]]; then
   echo "  latency mode: $LATENCY answers per date, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" <<'PY'
+  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" "$MEMBERS" "$FIRST_LOOK" <<'PY'
 import json, os, sys, time, urllib.request
 url, n, dates, pid = sys.argv[1], int(sys.argv[2]), [d for d in sys.argv[3].split(",") if d], sys.argv[4]
+members, use_look = int(sys.argv[5]), sys.argv[6] != "0"
+with urllib.request.urlopen(url + "/api/levers") as r:
+    offered = json.load(r).get("first_look", 0)
+# As the page computes it (App::first_look_size).
+k = min(offered, members - 1) if use_look and offered and members > 2 else 0
+print(f"  first look: {f'{k} of {members} members' if k else 'none'}")
 seq = 0
 def cpu():
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def post(body):
+    req = urllib.request.Request(url + "/api/answer", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=600) as r:
+        a = json.load(r)
+    return a
 def ask(settings):
+    # One change: (first look's latency or None, full answer's latency, CPU s).
     global seq
     seq += 1
-    body = json.dumps({"client": "lat", "seq": seq, "settings": settings}).encode()
-    req = urllib.request.Request(url + "/api/answer", body, {"Content-Type": "application/json"})
     t, c = time.time(), cpu()
-    with urllib.request.urlopen(req, timeout=600) as r:
-        r.read()
-    return time.time() - t, cpu() - c
+    look = None
+    if k:
+        a = post({"client": "lat", "seq": seq, "first_look": k, "settings": settings})
+        assert a["members"] == k, a["members"]
+        look = time.time() - t
+    a = post({"client": "lat", "seq": seq, "settings": settings})
+    assert a["members"] == members, a["members"]
+    return look, time.time() - t, cpu() - c
+q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
 for date in [None] + dates:
-    lat, cpus = [], []
+    looks, lat, cpus = [], [], []
     for i in range(n + 1):
         s = {"containment": round(0.3 + 0.1 * i, 2)}
         if date:
             s["policy_from"] = date
-        wall, c = ask(s)
+        look, wall, c = ask(s)
+        looks.append(look)
         lat.append(wall)
         cpus.append(c)
-    first, rest, rest_cpu = lat[0], sorted(lat[1:]), sorted(cpus[1:])
-    q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
-    print(f"  policy from {date or 'default'}: first {first:.2f} s ({cpus[0]:.1f} s CPU), "
-          f"then p50 {q(rest, 0.5):.2f} s, p95 {q(rest, 0.95):.2f} s, "
-          f"CPU p50 {q(rest_cpu, 0.5):.2f} s ({n} answers)")
+    rest, rest_cpu = sorted(lat[1:]), sorted(cpus[1:])
+    first = f"first {lat[0]:.2f} s ({cpus[0]:.1f} s CPU)"
+    if k:
+        rest_look = sorted(looks[1:])
+        first += f" [its first look {looks[0]:.2f} s]"
+        print(f"  policy from {date or 'default'}: {first}, then "
+              f"first look p50 {q(rest_look, 0.5):.2f} s, p95 {q(rest_look, 0.95):.2f} s; "
+              f"full p50 {q(rest, 0.5):.2f} s, p95 {q(rest, 0.95):.2f} s; "
+              f"CPU p50 {q(rest_cpu, 0.5):.2f} s ({n} changes)")
+    else:
+        print(f"  policy from {date or 'default'}: {first}, "
+              f"then p50 {q(rest, 0.5):.2f} s, p95 {q(rest, 0.95):.2f} s, "
+              f"CPU p50 {q(rest_cpu, 0.5):.2f} s ({n} answers)")
 PY
   exit 0
 fi

@@ -2,7 +2,9 @@
 //! headless Chromium loads the page with a test hook that moves the containment
 //! slider like a user, waits for the new answer and clicks "Save as variant".
 //! The chart must have changed, and the admitted total the page shows must equal
-//! `corridor ensemble --engine counts --runs N --variant-file <the saved TOML>`.
+//! `corridor ensemble --engine counts --runs N --variant-file <the saved TOML>`
+//! (the full answer's: each change is first answered with a labelled first
+//! look of fewer members, whose label must have appeared and gone again).
 //!
 //! Outside CI a machine without Chromium skips with a notice; in CI (`CI` set)
 //! its absence is a failure (.ci/run installs it); the launcher is corridor-report's
@@ -104,6 +106,23 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
         Some("done"),
         "the test hook did not finish:\n{}",
         &dom[..dom.len().min(3000)]
+    );
+    // A first look (the first members of the 4) came before each of the two
+    // full answers, labelled, and the label went once the full one came.
+    let looks: usize = body_attr(&dom, "data-looks")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(looks >= 2, "{looks} first looks drawn");
+    let label = body_attr(&dom, "data-look-label").unwrap_or_default();
+    assert!(
+        label.starts_with("first look: ") && label.contains(&format!(" of {MEMBERS} members")),
+        "{label}"
+    );
+    let look = &dom[dom.find("id=\"look\"").expect("the first-look label")..];
+    let look = &look[..look.find('>').unwrap()];
+    assert!(
+        look.contains("hidden"),
+        "the label stays after the full answer: {look}"
     );
     let before = body_attr(&dom, "data-chart-before").unwrap();
     let after = body_attr(&dom, "data-chart-after").unwrap();

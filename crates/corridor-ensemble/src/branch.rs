@@ -18,13 +18,21 @@
 //!
 //! Memory: one engine state per (day kept, member); callers bound the product
 //! ([`MAX_STATES`]).
+//!
+//! First members: member `i`'s seed is `member_seed(seed, i)` whatever the
+//! number of members, so the first `k` members of an `n`-member ensemble ARE
+//! the `k`-member ensemble with the same seed. States of `n` members serve a
+//! `k`-member ensemble as they are ([`BaselineStates::branched_run`] finds a
+//! member by its seed), and [`KeptRuns`] keeps the first members' runs of one
+//! ensemble for the other ([`run_ensemble_and_first`]: both ensembles from
+//! one set of runs). The what-if server's first look is built on this.
 
 use crate::ensemble::{member_seed, run_ensemble_with, EnsembleOptions};
 use crate::error::EnsembleError;
 use crate::member::Ensemble;
 use corridor_model::counts::branch::branch_day;
 use corridor_model::counts::CountRun;
-use corridor_model::{EngineKind, ModelError, RunOptions, Scenario};
+use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -190,6 +198,111 @@ pub fn run_branched_ensemble(
     run_ensemble_with(variant, base.options(), &sim, progress)
 }
 
+/// The runs of an ensemble's first members, kept for another ensemble of the
+/// same scenario and options with the same seed (see the module doc): the
+/// simulator of [`KeptRuns::simulator`] returns a kept run (a clone) for a
+/// member it holds, else runs the member and keeps its run when it is one of
+/// the first members. Members are told apart by their run options (seed,
+/// days, engine); the scenario is the caller's to keep the same (a run kept
+/// for one scenario must not be offered to another).
+///
+/// Memory: one `RunOutput` per kept member (its daily records: a few MB for
+/// the built-in scenario).
+#[derive(Debug)]
+pub struct KeptRuns {
+    /// Seeds of the members to keep, in member order.
+    keep: Vec<u64>,
+    runs: Mutex<Vec<KeptRun>>,
+}
+
+/// A kept member run and the run options that tell it apart.
+#[derive(Debug)]
+struct KeptRun {
+    seed: u64,
+    days: Option<u32>,
+    engine: EngineKind,
+    out: RunOutput,
+}
+
+impl KeptRuns {
+    /// Keeps the runs of members `0..k` of ensembles seeded with `seed`.
+    pub fn first(seed: u64, k: usize) -> KeptRuns {
+        KeptRuns {
+            keep: (0..k).map(|i| member_seed(seed, i)).collect(),
+            runs: Mutex::new(Vec::with_capacity(k)),
+        }
+    }
+
+    /// Members whose run is kept so far.
+    pub fn len(&self) -> usize {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `inner`, but answering the members kept from their run and keeping
+    /// the first members' runs. The output of a member is `inner`'s for it
+    /// either way, so an ensemble run with it is the one `inner` gives.
+    pub fn simulator<'s>(&'s self, inner: &'s crate::Simulator<'s>) -> Box<crate::Simulator<'s>> {
+        Box::new(move |s: &Scenario, ro: &RunOptions| {
+            let same =
+                |k: &KeptRun| k.seed == ro.seed && k.days == ro.days && k.engine == ro.engine;
+            if let Some(k) = self
+                .runs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .find(|k| same(k))
+            {
+                return Ok(k.out.clone());
+            }
+            let out = inner(s, ro)?;
+            if self.keep.contains(&ro.seed) {
+                let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+                if !runs.iter().any(same) {
+                    runs.push(KeptRun {
+                        seed: ro.seed,
+                        days: ro.days,
+                        engine: ro.engine,
+                        out: out.clone(),
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// The ensemble of `opts` and the ensemble of its first `k` members (`opts`
+/// with `runs: k`, `1 ≤ k ≤ opts.runs`), from one set of member runs: each
+/// member is simulated once. Both equal `run_ensemble_with` of their options,
+/// byte for byte.
+pub fn run_ensemble_and_first(
+    scenario: &Scenario,
+    opts: &EnsembleOptions,
+    simulator: &crate::Simulator,
+    k: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(Ensemble, Ensemble), EnsembleError> {
+    if k == 0 || k > opts.runs {
+        return Err(EnsembleError::InvalidOption {
+            option: "first members".into(),
+            reason: format!("{k} is outside 1..={}", opts.runs),
+        });
+    }
+    let kept = KeptRuns::first(opts.seed, k);
+    let sim = kept.simulator(simulator);
+    let full = run_ensemble_with(scenario, opts, &sim, progress)?;
+    let first_opts = EnsembleOptions {
+        runs: k,
+        ..opts.clone()
+    };
+    let first = run_ensemble_with(scenario, &first_opts, &sim, &|_| {})?;
+    Ok((full, first))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +365,87 @@ mod tests {
         let e_a = crate::run_ensemble(&a, &opts).unwrap();
         let e_b = run_branched_ensemble(&base, &b, &|_| {}).unwrap();
         assert!(format!("{e_a:?}") != format!("{e_b:?}"));
+    }
+
+    fn same(a: &Ensemble, b: &Ensemble) -> bool {
+        // (Not assert_eq: an ensemble's Debug text is long.)
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    fn counts(runs: usize) -> EnsembleOptions {
+        EnsembleOptions {
+            runs,
+            seed: 4,
+            engine: EngineKind::Counts,
+            days: None,
+        }
+    }
+
+    /// States of 6 members give the 2-member ensemble of the variant exactly:
+    /// no separate 2-member states are needed for a first look.
+    #[test]
+    fn states_of_n_members_serve_the_first_k_members() {
+        let a = scenario();
+        let mut b = a.clone();
+        b.border.events.push(Event {
+            day: 12,
+            action: Action::CloseLink { from: 1, to: 2 },
+        });
+        let base = BaselineStates::new(&a, &counts(6), &[12]).unwrap();
+        let sim = base.simulator();
+        for k in [1, 2, 5] {
+            let want = crate::run_ensemble(&b, &counts(k)).unwrap();
+            let got = run_ensemble_with(&b, &counts(k), &sim, &|_| {}).unwrap();
+            assert!(same(&want, &got), "{k} members");
+            assert_eq!(got.runs, k);
+        }
+    }
+
+    /// Both ensembles of `run_ensemble_and_first` equal separate ones, and
+    /// every member ran once.
+    #[test]
+    fn an_ensemble_and_its_first_members_come_from_one_set_of_runs() {
+        let a = scenario();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let sim = |s: &Scenario, ro: &RunOptions| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            corridor_model::simulate(s, ro)
+        };
+        let (full, first) = run_ensemble_and_first(&a, &counts(5), &sim, 2, &|_| {}).unwrap();
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 5);
+        assert!(same(&full, &crate::run_ensemble(&a, &counts(5)).unwrap()));
+        assert!(same(&first, &crate::run_ensemble(&a, &counts(2)).unwrap()));
+        assert!(!same(&first, &full));
+        assert!(run_ensemble_and_first(&a, &counts(5), &sim, 0, &|_| {}).is_err());
+        assert!(run_ensemble_and_first(&a, &counts(5), &sim, 6, &|_| {}).is_err());
+    }
+
+    /// A first look's runs kept for the full ensemble: the full one runs
+    /// only the other members and is still the plain ensemble.
+    #[test]
+    fn kept_runs_of_a_first_look_serve_the_full_ensemble() {
+        let a = scenario();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let sim = |s: &Scenario, ro: &RunOptions| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            corridor_model::simulate(s, ro)
+        };
+        let kept = KeptRuns::first(4, 2);
+        let k_sim = kept.simulator(&sim);
+        let look = run_ensemble_with(&a, &counts(2), &k_sim, &|_| {}).unwrap();
+        assert_eq!(kept.len(), 2);
+        let full = run_ensemble_with(&a, &counts(6), &k_sim, &|_| {}).unwrap();
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 6);
+        assert!(same(&look, &crate::run_ensemble(&a, &counts(2)).unwrap()));
+        assert!(same(&full, &crate::run_ensemble(&a, &counts(6)).unwrap()));
+        // Other run options (another length) are not served from the kept runs.
+        let short = EnsembleOptions {
+            days: Some(20),
+            ..counts(2)
+        };
+        let s = run_ensemble_with(&a, &short, &k_sim, &|_| {}).unwrap();
+        assert!(same(&s, &crate::run_ensemble(&a, &short).unwrap()));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 8);
     }
 
     #[test]

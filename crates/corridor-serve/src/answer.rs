@@ -8,6 +8,10 @@
 //! baseline's median. Members share seeds across the two ensembles (the same
 //! seed gives the same member seeds), so the difference comes from the levers.
 //!
+//! A first look is reduced the same way from the first `members` members of
+//! both ensembles (the `members`-member ensembles of the same seed);
+//! `requested_members` says how many the full answer has.
+//!
 //! Observed monthly counts (CBP encounters, people) are the scenario's own
 //! (`corridor_model::MonthlyObserved`, read by the library); a month row has
 //! one where both its month and its area are in them, else none (not zero).
@@ -84,7 +88,10 @@ pub struct MapData {
 
 #[derive(Debug, Serialize, Clone)]
 pub struct Answer {
+    /// Members of this answer: fewer than `requested_members` for a first look.
     pub members: usize,
+    /// Members the settings ask for (the full answer's).
+    pub requested_members: usize,
     pub seed: u64,
     pub dates: Vec<String>,
     /// People in port queues.
@@ -266,6 +273,7 @@ pub fn reduce(
     warnings.extend(ens.warnings.iter().cloned());
     Answer {
         members: ens.runs,
+        requested_members: ens.runs,
         seed: ens.seed,
         dates: ens.days[..days]
             .iter()

@@ -34,6 +34,9 @@ pub struct Catalogue {
     pub default_members: usize,
     /// The default "policy from" date (`YYYY-MM-DD`, [`default_policy_from`]).
     pub policy_from: String,
+    /// Members of a first look (the server's; an answer of `m > 2` members
+    /// has a first look of `min(first_look, m − 1)` members, `App::first_look_size`).
+    pub first_look: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,6 +86,7 @@ pub fn catalogue(s: &Scenario, max_members: usize, default_members: usize) -> Ca
         max_members,
         default_members,
         policy_from: default_policy_from(s).to_string(),
+        first_look: 0,
     }
 }
 

@@ -4,8 +4,10 @@
 //!
 //! No logic of its own: the levers are variant events (`levers`), read back
 //! through the scenario reader (`corridor::variant_file`), and run with
-//! `corridor::ensemble` on the count engine; `answer` only reduces the result
-//! for drawing, and the map is corridor-report's `draw_map`.
+//! the library's ensemble (`corridor_ensemble::run_ensemble_with` over
+//! `corridor::cancel`'s member simulator, as `corridor::ensemble_branched_unwritten`
+//! runs it, see `run_plan`) on the count engine; `answer` only reduces the
+//! result for drawing, and the map is corridor-report's `draw_map`.
 //!
 //! Invariants and limits:
 //! * Every asset is embedded (`page.html`); the page loads nothing from the
@@ -40,6 +42,20 @@
 //!   answer's baseline is computed at start (`App::warm_up`).
 //! * Observed monthly counts are the library's (`corridor::forecast::observations`,
 //!   the scenario's `[observations] cbp_monthly`), read once at start.
+//! * First look (issue 16: a 20-member answer takes seconds): a request may
+//!   carry `first_look: k` (`k` = [`App::first_look_size`], advertised in
+//!   `/api/levers`); it is answered with the ensemble of the first `k`
+//!   members, which IS the `k`-member ensemble with the same seed (member
+//!   `i`'s seed does not depend on the number of members), so it equals
+//!   `corridor ensemble --runs k` of the same variant file. Nothing is
+//!   computed twice: the baseline's first `k` members are reduced from the
+//!   runs of its full ensemble (`corridor_ensemble::branch::run_ensemble_and_first`),
+//!   the levers' members branch from the full ensemble's cached states, and
+//!   the levers' `k` runs are kept (`KeptRuns`, at most `KEEP_LOOKS`) for the
+//!   full answer of the same settings, which then runs only the other
+//!   members. A first look is never kept for "Download" (that is of the full
+//!   answer), and it is superseded like any request (the page sends both
+//!   with the same `seq`).
 
 pub mod answer;
 pub mod levers;
@@ -52,10 +68,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor::ensemble::EnsemblePlan;
+use corridor::error::ResultExt;
 use corridor::{CancelToken, EngineKind, EnsembleRequest, Input};
+use corridor_ensemble::branch::{run_ensemble_and_first, KeptRuns};
 use corridor_ensemble::{BaselineStates, Ensemble};
 use corridor_model::counts::branch::branch_day;
-use corridor_model::{MonthlyObserved, Scenario};
+use corridor_model::{ModelError, MonthlyObserved, RunOptions, Scenario};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -86,6 +104,10 @@ pub struct Config {
     pub max_members: usize,
     pub default_members: usize,
     pub max_inflow_factor: f64,
+    /// Members of a first look (before clamping to `members − 1`, see
+    /// [`App::first_look_size`]): by default rayon's threads, at least 2,
+    /// since `threads` members take about one member's time.
+    pub first_look: usize,
 }
 
 impl Default for Config {
@@ -96,6 +118,7 @@ impl Default for Config {
             max_members: 100,
             default_members: 20,
             max_inflow_factor: 10.0,
+            first_look: rayon::current_num_threads().max(2),
         }
     }
 }
@@ -172,7 +195,7 @@ pub struct App {
     latest: Mutex<HashMap<String, Latest>>,
     /// Observed monthly counts (people) when the scenario ships them.
     observed: Option<MonthlyObserved>,
-    baselines: Mutex<HashMap<String, Arc<Ensemble>>>,
+    baselines: Mutex<HashMap<String, Arc<Baseline>>>,
     /// The baseline scenarios (the input with one of its own variants, or
     /// none), one each: the baselines' member states borrow them for as long
     /// as the server runs, so each is leaked once (at most the number of
@@ -183,6 +206,10 @@ pub struct App {
     states: Mutex<Vec<(String, Arc<BaselineStates<'static>>)>>,
     /// Settings (as JSON) → the answer's ensemble, most recent last.
     dirs: Mutex<Vec<(String, Arc<Kept>)>>,
+    /// Settings (as JSON) → the levers' member runs of their first look, for
+    /// their full answer (which takes them out); most recent last, at most
+    /// [`KEEP_LOOKS`].
+    looks: Mutex<Vec<(String, Arc<KeptRuns>)>>,
     counter: AtomicU64,
     /// Held while the cached parts of an answer (baseline states, baseline)
     /// are computed, by `warm_up` for its whole length: a request arriving
@@ -194,6 +221,19 @@ pub struct App {
 
 /// Answers' ensembles kept for "Download".
 const KEEP_DIRS: usize = 8;
+
+/// First looks whose member runs are kept for their full answer (each: the
+/// first look's members' daily records, a few MB per member for the built-in
+/// scenario). A page asks for the full answer right after its first look, so
+/// a few cover several clients.
+const KEEP_LOOKS: usize = 4;
+
+/// A baseline ensemble and, when its members allow a first look, the ensemble
+/// of its first [`App::first_look_size`] members (reduced from the same runs).
+struct Baseline {
+    full: Arc<Ensemble>,
+    first: Option<(usize, Arc<Ensemble>)>,
+}
 
 /// A recent answer's ensemble, kept for "Download". Its directory is written
 /// on the first download, not while answering: rendering and writing the
@@ -242,6 +282,9 @@ struct AnswerRequest {
     client: String,
     #[serde(default)]
     seq: u64,
+    /// Members of a first look (`App::first_look_size`); none: the full answer.
+    #[serde(default)]
+    first_look: Option<usize>,
     settings: Settings,
 }
 
@@ -274,6 +317,7 @@ impl App {
             scenarios: Mutex::new(HashMap::new()),
             states: Mutex::new(Vec::new()),
             dirs: Mutex::new(Vec::new()),
+            looks: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
             shared_work: Mutex::new(()),
             work,
@@ -281,11 +325,45 @@ impl App {
     }
 
     pub fn catalogue(&self) -> Catalogue {
-        levers::catalogue(
+        let mut c = levers::catalogue(
             &self.input.scenario,
             self.cfg.max_members,
             self.cfg.default_members,
-        )
+        );
+        c.first_look = self.cfg.first_look.max(1);
+        c
+    }
+
+    /// Members of the first look of an answer of `members` members: the
+    /// configured size, at most `members − 1`; none for 2 members or fewer
+    /// (a first look would save at most one member).
+    pub fn first_look_size(&self, members: usize) -> Option<usize> {
+        (members > 2).then(|| self.cfg.first_look.clamp(1, members - 1))
+    }
+
+    /// The first look a request asks for, checked: `None` for the full
+    /// answer (also for `k` = members, which is the full answer); a 400 for a
+    /// `k` outside `1..=members` or other than this server's first look.
+    fn first_look_of(&self, s: &Settings, k: Option<usize>) -> Result<Option<usize>, ApiError> {
+        let Some(k) = k else { return Ok(None) };
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        if k == 0 || k > members {
+            return Err(ApiError::bad(format!(
+                "first_look: {k} is outside 1..={members} (the members asked for)"
+            )));
+        }
+        if k == members {
+            return Ok(None);
+        }
+        match self.first_look_size(members) {
+            Some(f) if f == k => Ok(Some(k)),
+            Some(f) => Err(ApiError::bad(format!(
+                "first_look: this server's first look of {members} members is {f} members, not {k}"
+            ))),
+            None => Err(ApiError::bad(format!(
+                "first_look: no first look for {members} members (only for 3 or more)"
+            ))),
+        }
     }
 
     /// Checks the limits and reads the levers back as a variant; returns the
@@ -342,15 +420,19 @@ impl App {
     /// as the CLI writes it, is written when downloaded); `None` when `cancel`
     /// was set before it finished. When the levers leave the run as `base`'s
     /// (no event written), `base` is the answer: the same scenario, options
-    /// and seed give the same ensemble.
+    /// and seed give the same ensemble. `look`: a first look of that many
+    /// members (`base` is then the baseline's first look), not kept for
+    /// "Download"; its member runs are kept for the full answer instead.
     fn run_levers(
         &self,
         s: &Settings,
         base: Option<&Arc<Ensemble>>,
         cancel: &Arc<CancelToken>,
+        look: Option<usize>,
     ) -> Result<Option<(Arc<Kept>, String)>, ApiError> {
         let (input, mut req, toml) = self.prepare(s)?;
         req.out = Some(self.next_dir("ens"));
+        let key = serde_json::to_string(s).unwrap_or_default();
         let unchanged = match base {
             Some(b) => {
                 let levers = input
@@ -370,17 +452,37 @@ impl App {
                 b.clone(),
             ),
             None => {
+                // The full ensemble's states (its key has all the members):
+                // they hold the first look's members too.
                 let states = self.states_for(s, &input, &req);
-                match corridor::ensemble_branched_unwritten(
-                    &input,
-                    &req,
-                    states.as_deref(),
-                    &|| {},
-                    cancel,
-                )
-                .map_err(ApiError::from_corridor)?
-                {
-                    Some((plan, ens)) => (plan, Arc::new(ens)),
+                if let Some(k) = look {
+                    req.runs = k;
+                }
+                let plan = req.plan(&input).map_err(ApiError::from_corridor)?;
+                // A first look keeps its runs; the full answer takes those
+                // of its first look, when it had one.
+                let runs = match look {
+                    Some(k) => Arc::new(KeptRuns::first(plan.options.seed, k)),
+                    None => {
+                        let mut looks = self.looks.lock().unwrap_or_else(|e| e.into_inner());
+                        match looks.iter().position(|(k, _)| *k == key) {
+                            Some(i) => looks.remove(i).1,
+                            None => Arc::new(KeptRuns::first(plan.options.seed, 0)),
+                        }
+                    }
+                };
+                match run_plan(&plan, states.as_deref(), cancel, &runs)? {
+                    Some(ens) => {
+                        if look.is_some() {
+                            let mut looks = self.looks.lock().unwrap_or_else(|e| e.into_inner());
+                            looks.retain(|(k, _)| *k != key);
+                            looks.push((key.clone(), runs));
+                            if looks.len() > KEEP_LOOKS {
+                                looks.remove(0);
+                            }
+                        }
+                        (plan, Arc::new(ens))
+                    }
                     None => return Ok(None),
                 }
             }
@@ -391,7 +493,9 @@ impl App {
             ens,
             written: Mutex::new(false),
         });
-        let key = serde_json::to_string(s).unwrap_or_default();
+        if look.is_some() {
+            return Ok(Some((kept, toml)));
+        }
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
         dirs.push((key, kept.clone()));
         if dirs.len() > KEEP_DIRS {
@@ -493,8 +597,9 @@ impl App {
         Ok(())
     }
 
-    /// The baseline of `s` (its scenario variant, members, days, seed), cached.
-    fn baseline(&self, s: &Settings) -> Result<Arc<Ensemble>, ApiError> {
+    /// The baseline of `s` (its scenario variant, members, days, seed), cached,
+    /// with its first look's ensemble when it has one.
+    fn baseline(&self, s: &Settings) -> Result<Arc<Baseline>, ApiError> {
         let members = s.members.unwrap_or(self.cfg.default_members);
         let key = format!("{:?}/{members}/{:?}/{:?}", s.variant, s.days, s.seed);
         if let Some(e) = self
@@ -528,16 +633,29 @@ impl App {
             .find(|(k, _)| k.starts_with(&prefix))
             .map(|(_, st)| st.clone());
         let never = Arc::new(CancelToken::new());
-        let (_, ens) = corridor::ensemble_branched_unwritten(
-            &self.input,
-            &req,
-            states.as_deref(),
-            &|| {},
-            &never,
-        )
-        .map_err(ApiError::from_corridor)?
-        .expect("a baseline is never cancelled");
-        let e = Arc::new(ens);
+        let plan = req.plan(&self.input).map_err(ApiError::from_corridor)?;
+        let e = Arc::new(match self.first_look_size(members) {
+            // The first look's ensemble from the same member runs: reducing
+            // them again costs a few milliseconds, running them a member's time.
+            Some(k) => {
+                let sim = cancellable(states.as_deref(), &never);
+                let (full, first) =
+                    run_ensemble_and_first(&plan.scenario, &plan.options, &sim, k, &|_| {})
+                        .with_context(|| ensemble_context(&plan))
+                        .map_err(ApiError::from_corridor)?;
+                Baseline {
+                    full: Arc::new(full),
+                    first: Some((k, Arc::new(first))),
+                }
+            }
+            None => Baseline {
+                full: Arc::new(
+                    run_plan(&plan, states.as_deref(), &never, &KeptRuns::first(0, 0))?
+                        .expect("a baseline is never cancelled"),
+                ),
+                first: None,
+            },
+        });
         let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 32 {
             cache.clear();
@@ -549,13 +667,17 @@ impl App {
     /// The answer to `s` (blocking; runs up to two ensembles): `None` when
     /// `cancel` stopped the levers' ensemble. The baseline comes first and is
     /// never cancelled (cached, it serves the client's next request too).
+    /// `first_look`: the first look of that many members (see the module doc),
+    /// checked as [`App::first_look_size`] says.
     pub fn answer(
         &self,
         s: &Settings,
+        first_look: Option<usize>,
         cancel: &Arc<CancelToken>,
     ) -> Result<Option<Answer>, ApiError> {
         // Bad levers are a 400 before any ensemble runs.
         let (input, req, _) = self.prepare(s)?;
+        let look = self.first_look_of(s, first_look)?;
         // The levers' branch states first: the baseline then continues from
         // them instead of simulating their days again.
         let base = {
@@ -563,17 +685,31 @@ impl App {
             self.states_for(s, &input, &req);
             self.baseline(s)?
         };
-        let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel)? else {
+        let base = match (look, &base.first) {
+            (None, _) => base.full.clone(),
+            (Some(k), Some((f, e))) if *f == k => e.clone(),
+            // `first_look_of` allows only the baseline's first look, so
+            // this is a bug, but not one to panic the worker for.
+            (Some(k), _) => {
+                return Err(ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("no baseline first look of {k} members"),
+                })
+            }
+        };
+        let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel, look)? else {
             return Ok(None);
         };
-        Ok(Some(answer::reduce(
+        let mut a = answer::reduce(
             &kept.input,
             &kept.plan.scenario,
             &kept.ens,
             &base,
             self.observed.as_ref(),
             toml,
-        )))
+        );
+        a.requested_members = req.runs;
+        Ok(Some(a))
     }
 
     /// The zip of the ensemble directory of `s` (reused when just answered).
@@ -589,7 +725,7 @@ impl App {
             .map(|(_, d)| d.clone());
         let kept = match known {
             Some(k) => k,
-            None => match self.run_levers(s, None, &Arc::new(CancelToken::new()))? {
+            None => match self.run_levers(s, None, &Arc::new(CancelToken::new()), None)? {
                 Some((k, _)) => k,
                 None => return Err(superseded()),
             },
@@ -670,6 +806,48 @@ impl App {
     }
 }
 
+/// The library's member simulator (`corridor::cancel`): a count member
+/// continues from the baseline's state where it branches and stops at the
+/// first day it finds `cancel` set (an error then, which fails its ensemble
+/// and keeps rayon from starting further members; the token says why).
+fn cancellable<'a, 'b: 'a>(
+    states: Option<&'a BaselineStates<'b>>,
+    cancel: &'a CancelToken,
+) -> Box<corridor_ensemble::Simulator<'a>> {
+    Box::new(move |sc: &Scenario, ro: &RunOptions| {
+        corridor::cancel::simulate_branched_cancellable(sc, ro, states, cancel)?
+            .ok_or_else(|| ModelError::InvalidScenario("cancelled".into()))
+    })
+}
+
+fn ensemble_context(plan: &EnsemblePlan) -> String {
+    format!(
+        "ensemble of {} (seed {})",
+        plan.scenario.name, plan.options.seed
+    )
+}
+
+/// The ensemble of `plan` as `corridor::ensemble_branched_unwritten` runs it
+/// (members branched from `states` where they can, watching `cancel`; `None`
+/// when cancelled), with the members `runs` holds answered from their kept
+/// runs and those it keeps kept: the same ensemble (`KeptRuns`).
+fn run_plan(
+    plan: &EnsemblePlan,
+    states: Option<&BaselineStates<'_>>,
+    cancel: &Arc<CancelToken>,
+    runs: &KeptRuns,
+) -> Result<Option<Ensemble>, ApiError> {
+    let inner = cancellable(states, cancel);
+    let sim = runs.simulator(&inner);
+    match corridor_ensemble::run_ensemble_with(&plan.scenario, &plan.options, &sim, &|_| {}) {
+        Err(_) if cancel.is_cancelled() => Ok(None),
+        r => r
+            .map(Some)
+            .with_context(|| ensemble_context(plan))
+            .map_err(ApiError::from_corridor),
+    }
+}
+
 fn superseded() -> ApiError {
     ApiError {
         status: StatusCode::CONFLICT,
@@ -710,7 +888,8 @@ async fn answer_api(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Ans
             if app.stale(&client, seq) {
                 return Err(superseded());
             }
-            app.answer(&req.settings, &cancel)?.ok_or_else(superseded)
+            app.answer(&req.settings, req.first_look, &cancel)?
+                .ok_or_else(superseded)
         })
         .await?;
     if app.stale(&req.client, req.seq) {

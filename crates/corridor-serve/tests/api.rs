@@ -2,8 +2,10 @@
 //! scenario, so each answer takes well under a second): the page, the levers,
 //! answers (deterministic, equal to the library's ensemble of the saved
 //! variant), validation (400s with the reader's message), limits, the busy and
-//! superseded answers (a running one is cancelled), the zip download, and the
-//! observed monthly counts of the built-in scenario.
+//! superseded answers (a running one is cancelled), the zip download, the
+//! observed monthly counts of the built-in scenario, and first looks (equal
+//! to the k-member answer, each member simulated once, bad sizes 400s,
+//! superseded and cancelled like full answers).
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
@@ -440,4 +442,229 @@ fn the_default_policy_date_is_report_from_or_the_start() {
     let b = start_on(corridor::input::load_builtin().unwrap(), small());
     let (_, _, cat) = http(b, "GET", "/api/levers", "");
     assert_eq!(json(&cat)["policy_from"], "2023-10-01");
+}
+
+/// The answer's numbers: everything but the members asked for and the
+/// variant file (whose comment names the members).
+fn numbers(a: &serde_json::Value) -> serde_json::Value {
+    let mut a = a.clone();
+    let o = a.as_object_mut().unwrap();
+    o.remove("requested_members");
+    o.remove("variant_toml");
+    a
+}
+
+fn post_answer(a: SocketAddr, body: &str) -> serde_json::Value {
+    let (st, _, b) = http(a, "POST", "/api/answer", body);
+    assert_eq!(st, 200, "{body}: {}", String::from_utf8_lossy(&b));
+    json(&b)
+}
+
+/// A first look is the k-member answer of the same levers (member i's seed
+/// does not depend on the number of members), from the start (no branching)
+/// and from a policy date (branched from the 4-member baseline's states);
+/// the full answer after it (which reuses the first look's member runs) is
+/// still the library's ensemble of the saved variant.
+#[test]
+fn a_first_look_is_the_k_member_answer_of_the_same_levers() {
+    let a = start(small());
+    let (_, _, cat) = http(a, "GET", "/api/levers", "");
+    let k = json(&cat)["first_look"].as_u64().unwrap().min(3);
+    assert!(k >= 2, "a first look has at least 2 members");
+    for (seq, extra) in [
+        (1, r#""containment":0.4"#),
+        (2, r#""containment":0.4,"policy_from":"2023-12-12""#),
+        // Levers that write no event: the baseline's first look.
+        (3, r#""containment":1"#),
+    ] {
+        let settings = format!(r#"{{"members":4,"days":30,{extra}}}"#);
+        let look = post_answer(
+            a,
+            &format!(r#"{{"client":"f","seq":{seq},"first_look":{k},"settings":{settings}}}"#),
+        );
+        assert_eq!(look["members"], k, "{extra}");
+        assert_eq!(look["requested_members"], 4, "{extra}");
+        let full = post_answer(
+            a,
+            &format!(r#"{{"client":"f","seq":{seq},"settings":{settings}}}"#),
+        );
+        assert_eq!(full["members"], 4);
+        assert_eq!(full["requested_members"], 4);
+        let of_k = settings.replace("\"members\":4", &format!("\"members\":{k}"));
+        let k_full = post_answer(a, &format!(r#"{{"settings":{of_k}}}"#));
+        assert_eq!(numbers(&look), numbers(&k_full), "{extra}");
+        assert_ne!(numbers(&look), numbers(&full), "{extra}");
+        // The full answer after the first look: the library's 4 members.
+        let (_, _, toml) = http(a, "POST", "/api/variant", &settings);
+        let e = &saved_variant_ensemble(&String::from_utf8(toml).unwrap(), 30);
+        let v = corridor_ensemble::Ensemble::variable_index(
+            &corridor_ensemble::TOTAL_VARIABLES,
+            "admitted",
+        )
+        .unwrap();
+        let s = e.total(e.days.len() - 1, v);
+        let t = full["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "admitted")
+            .unwrap();
+        for (q, x) in [("p5", s.p5), ("p50", s.p50), ("p95", s.p95)] {
+            assert_eq!(t[q].as_f64().unwrap(), x * e.hasten as f64, "{extra} {q}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_first_look_is_a_400_with_a_message() {
+    let a = start(Config {
+        first_look: 2,
+        ..small()
+    });
+    let settings = r#"{"members":4,"days":10}"#;
+    for (k, what) in [
+        (0, "outside 1..=4"),
+        (5, "outside 1..=4"),
+        (1, "is 2 members"),
+    ] {
+        let (st, _, b) = http(
+            a,
+            "POST",
+            "/api/answer",
+            &format!(r#"{{"first_look":{k},"settings":{settings}}}"#),
+        );
+        assert_eq!(st, 400, "{k}");
+        let msg = json(&b)["error"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains("first_look") && msg.contains(what),
+            "{k} → {msg}"
+        );
+    }
+    let (st, _, b) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"first_look":1,"settings":{"members":2,"days":10}}"#,
+    );
+    assert_eq!(st, 400);
+    assert!(json(&b)["error"]
+        .as_str()
+        .unwrap()
+        .contains("no first look"));
+    // A first look of all the members is the full answer.
+    let all = post_answer(a, &format!(r#"{{"first_look":4,"settings":{settings}}}"#));
+    let full = post_answer(a, &format!(r#"{{"settings":{settings}}}"#));
+    assert_eq!(all, full);
+}
+
+/// A first look and its full answer share their `seq`: a lever moved again
+/// (a newer `seq`) cancels a running first look, and the full answer of the
+/// old `seq` is then not run.
+#[test]
+fn a_lever_moved_again_cancels_a_first_look_and_its_full_answer() {
+    let a = start(Config {
+        max_members: 400,
+        first_look: 300,
+        ..Config::default()
+    });
+    let body = |client: &str, seq: u64, look: &str, c: f64| {
+        format!(
+            r#"{{"client":"{client}","seq":{seq},{look}"settings":{{"members":400,"containment":{c}}}}}"#
+        )
+    };
+    // Warm the baseline (and its first look): neutral levers.
+    post_answer(a, r#"{"settings":{"members":400}}"#);
+    // A whole first look, for scale.
+    let t = std::time::Instant::now();
+    let look = post_answer(a, &body("full", 1, r#""first_look":300,"#, 0.5));
+    assert_eq!(look["members"], 300);
+    let whole = t.elapsed();
+    // The same amount of work, superseded a tenth of the way in.
+    let t = std::time::Instant::now();
+    let first = std::thread::spawn(move || {
+        http(
+            a,
+            "POST",
+            "/api/answer",
+            &body("k", 1, r#""first_look":300,"#, 0.6),
+        )
+    });
+    std::thread::sleep(whole / 10);
+    let (st2, _, _) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"client":"k","seq":2,"settings":{"inflow":-1}}"#,
+    );
+    assert_eq!(st2, 400);
+    let (st1, _, b1) = first.join().unwrap();
+    let took = t.elapsed();
+    assert_eq!(st1, 409, "{}", String::from_utf8_lossy(&b1));
+    // (Wall times of tests running side by side: a loose bound; the test
+    // below counts the days simulated.)
+    assert!(
+        took < whole,
+        "the superseded first look took {took:?}; a whole one {whole:?}"
+    );
+    // Its full answer (the same old seq) is superseded without running.
+    let (st, _, _) = http(a, "POST", "/api/answer", &body("k", 1, "", 0.6));
+    assert_eq!(st, 409);
+}
+
+/// A cancelled first look stops within a simulated day of each busy member
+/// and gives no answer (the token is the one a newer `seq` cancels).
+#[test]
+fn a_cancelled_first_look_stops_within_a_day() {
+    let app = App::new(
+        corridor::load(Some(&example())).unwrap(),
+        Config {
+            max_members: 400,
+            first_look: 300,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    let s: corridor_serve::Settings =
+        serde_json::from_str(r#"{"members":400,"days":40,"containment":0.5}"#).unwrap();
+    let t = std::sync::Arc::new(corridor::CancelToken::new());
+    let watch = t.clone();
+    let watcher = std::thread::spawn(move || {
+        while watch.days_simulated() < 40 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        watch.cancel();
+        watch.days_simulated()
+    });
+    let a = app.answer(&s, Some(300), &t).unwrap();
+    let at_cancel = watcher.join().unwrap();
+    assert!(a.is_none(), "a cancelled first look gives no answer");
+    let days = t.days_simulated();
+    let busy = rayon::current_num_threads() as u64;
+    assert!(
+        days <= at_cancel + busy,
+        "{days} days, {at_cancel} at the cancel"
+    );
+    assert!(days < 300 * 40 / 10, "{days} member-days ran");
+}
+
+/// Nothing is simulated twice: a first look runs only its k members (from
+/// the branch day), and the full answer after it only the other members.
+#[test]
+fn a_first_look_and_its_full_answer_simulate_each_member_once() {
+    let app = App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    // Branch day 11: the example starts on 2023-12-01.
+    let s: corridor_serve::Settings = serde_json::from_str(
+        r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#,
+    )
+    .unwrap();
+    let k = app.first_look_size(4).unwrap();
+    let days = |look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        let a = app.answer(&s, look, &t).unwrap().unwrap();
+        (a.members, t.days_simulated())
+    };
+    assert_eq!(days(Some(k)), (k, k as u64 * 19));
+    assert_eq!(days(None), (4, (4 - k) as u64 * 19));
+    // Without a first look before it, the full answer runs every member.
+    assert_eq!(days(None), (4, 4 * 19));
 }
