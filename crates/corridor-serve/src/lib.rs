@@ -4,9 +4,8 @@
 //!
 //! No logic of its own: the levers are variant events (`levers`), read back
 //! through the scenario reader (`corridor::variant_file`), and run with
-//! the library's ensemble (`corridor_ensemble::run_ensemble_with` over
-//! `corridor::cancel`'s member simulator, as `corridor::ensemble_branched_unwritten`
-//! runs it, see `run_plan`) on the count engine; `answer` only reduces the
+//! the library's cancellable ensembles (`corridor::cancel`:
+//! `ensemble_planned_keeping`, `ensemble_and_first`) on the count engine; `answer` only reduces the
 //! result for drawing, and the map is corridor-report's `draw_map`.
 //!
 //! Invariants and limits:
@@ -49,7 +48,7 @@
 //!   `i`'s seed does not depend on the number of members), so it equals
 //!   `corridor ensemble --runs k` of the same variant file. Nothing is
 //!   computed twice: the baseline's first `k` members are reduced from the
-//!   runs of its full ensemble (`corridor_ensemble::branch::run_ensemble_and_first`),
+//!   runs of its full ensemble (`corridor::cancel::ensemble_and_first`),
 //!   the levers' members branch from the full ensemble's cached states, and
 //!   the levers' `k` runs are kept (`KeptRuns`, at most `KEEP_LOOKS`) for the
 //!   full answer of the same settings, which then runs only the other
@@ -68,12 +67,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor::ensemble::EnsemblePlan;
-use corridor::error::ResultExt;
 use corridor::{CancelToken, EngineKind, EnsembleRequest, Input};
-use corridor_ensemble::branch::{run_ensemble_and_first, KeptRuns};
+use corridor_ensemble::branch::KeptRuns;
 use corridor_ensemble::{BaselineStates, Ensemble};
 use corridor_model::counts::branch::branch_day;
-use corridor_model::{ModelError, MonthlyObserved, RunOptions, Scenario};
+use corridor_model::{MonthlyObserved, Scenario};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -638,10 +636,8 @@ impl App {
             // The first look's ensemble from the same member runs: reducing
             // them again costs a few milliseconds, running them a member's time.
             Some(k) => {
-                let sim = cancellable(states.as_deref(), &never);
                 let (full, first) =
-                    run_ensemble_and_first(&plan.scenario, &plan.options, &sim, k, &|_| {})
-                        .with_context(|| ensemble_context(&plan))
+                    corridor::cancel::ensemble_and_first(&plan, states.as_deref(), k)
                         .map_err(ApiError::from_corridor)?;
                 Baseline {
                     full: Arc::new(full),
@@ -806,46 +802,18 @@ impl App {
     }
 }
 
-/// The library's member simulator (`corridor::cancel`): a count member
-/// continues from the baseline's state where it branches and stops at the
-/// first day it finds `cancel` set (an error then, which fails its ensemble
-/// and keeps rayon from starting further members; the token says why).
-fn cancellable<'a, 'b: 'a>(
-    states: Option<&'a BaselineStates<'b>>,
-    cancel: &'a CancelToken,
-) -> Box<corridor_ensemble::Simulator<'a>> {
-    Box::new(move |sc: &Scenario, ro: &RunOptions| {
-        corridor::cancel::simulate_branched_cancellable(sc, ro, states, cancel)?
-            .ok_or_else(|| ModelError::InvalidScenario("cancelled".into()))
-    })
-}
-
-fn ensemble_context(plan: &EnsemblePlan) -> String {
-    format!(
-        "ensemble of {} (seed {})",
-        plan.scenario.name, plan.options.seed
-    )
-}
-
-/// The ensemble of `plan` as `corridor::ensemble_branched_unwritten` runs it
-/// (members branched from `states` where they can, watching `cancel`; `None`
-/// when cancelled), with the members `runs` holds answered from their kept
-/// runs and those it keeps kept: the same ensemble (`KeptRuns`).
+/// The ensemble of `plan` (members branched from `states` where they can,
+/// watching `cancel`; `None` when cancelled), with the members `runs` holds
+/// answered from their kept runs and those it keeps kept: the same ensemble
+/// (`corridor::cancel::ensemble_planned_keeping`).
 fn run_plan(
     plan: &EnsemblePlan,
     states: Option<&BaselineStates<'_>>,
     cancel: &Arc<CancelToken>,
     runs: &KeptRuns,
 ) -> Result<Option<Ensemble>, ApiError> {
-    let inner = cancellable(states, cancel);
-    let sim = runs.simulator(&inner);
-    match corridor_ensemble::run_ensemble_with(&plan.scenario, &plan.options, &sim, &|_| {}) {
-        Err(_) if cancel.is_cancelled() => Ok(None),
-        r => r
-            .map(Some)
-            .with_context(|| ensemble_context(plan))
-            .map_err(ApiError::from_corridor),
-    }
+    corridor::cancel::ensemble_planned_keeping(plan, states, runs, cancel)
+        .map_err(ApiError::from_corridor)
 }
 
 fn superseded() -> ApiError {

@@ -20,7 +20,8 @@
 use crate::ensemble::{EnsemblePlan, EnsembleRequest, EnsembleResult};
 use crate::error::{Result, ResultExt};
 use crate::input::Input;
-use corridor_ensemble::{BaselineStates, Ensemble};
+use corridor_ensemble::branch::{run_ensemble_and_first, KeptRuns};
+use corridor_ensemble::{BaselineStates, Ensemble, Simulator};
 use corridor_model::counts::CountRun;
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -191,23 +192,78 @@ fn run_planned(
     on_member: &(dyn Fn() + Sync),
     cancel: &Arc<CancelToken>,
 ) -> Result<Option<Ensemble>> {
-    // A cancelled member fails its ensemble (rayon then starts no further
-    // member); the error itself is never shown: the token says why.
-    let token = Arc::clone(cancel);
-    let simulator = move |sc: &Scenario, ro: &RunOptions| {
-        simulate_branched_cancellable(sc, ro, base, &token)?
+    let simulator = member_simulator(base, cancel);
+    run_planned_with(plan, &simulator, on_member, cancel)
+}
+
+/// The member simulator of a cancellable ensemble: a member continues from
+/// `base`'s state where it branches (else runs from day 0) and stops at the
+/// first day it finds `cancel` set. A cancelled member is an error, which
+/// fails its ensemble and keeps rayon from starting further members; the
+/// error itself is never shown: the token says why.
+pub fn member_simulator<'a, 'b: 'a>(
+    base: Option<&'a BaselineStates<'b>>,
+    cancel: &'a CancelToken,
+) -> Box<Simulator<'a>> {
+    Box::new(move |sc: &Scenario, ro: &RunOptions| {
+        simulate_branched_cancellable(sc, ro, base, cancel)?
             .ok_or_else(|| ModelError::InvalidScenario("cancelled".into()))
-    };
+    })
+}
+
+/// [`ensemble_branched_unwritten`]'s ensemble for a planned request, with the
+/// members `kept` holds answered from their kept runs and the first members'
+/// runs kept in it (`corridor_ensemble::branch::KeptRuns`): the same
+/// ensemble, without simulating a kept member again. The what-if server's
+/// first look keeps its members' runs this way for the full answer.
+pub fn ensemble_planned_keeping(
+    plan: &EnsemblePlan,
+    base: Option<&BaselineStates<'_>>,
+    kept: &KeptRuns,
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<Ensemble>> {
+    let inner = member_simulator(base, cancel);
+    let simulator = kept.simulator(&inner);
+    run_planned_with(plan, &simulator, &|| {}, cancel)
+}
+
+/// The ensemble of a planned request and that of its first `k` members (the
+/// `k`-member ensemble of the same seed: member i's seed does not depend on
+/// the number of members), from one set of member runs branched from `base`
+/// where they can be (`corridor_ensemble::branch::run_ensemble_and_first`).
+pub fn ensemble_and_first(
+    plan: &EnsemblePlan,
+    base: Option<&BaselineStates<'_>>,
+    k: usize,
+) -> Result<(Ensemble, Ensemble)> {
+    let never = CancelToken::new();
+    let simulator = member_simulator(base, &never);
+    run_ensemble_and_first(&plan.scenario, &plan.options, &simulator, k, &|_| {})
+        .with_context(|| ensemble_context(plan))
+}
+
+/// The members of `plan` through `simulator`, watching `cancel`.
+fn run_planned_with(
+    plan: &EnsemblePlan,
+    simulator: &Simulator<'_>,
+    on_member: &(dyn Fn() + Sync),
+    cancel: &Arc<CancelToken>,
+) -> Result<Option<Ensemble>> {
     let opts = &plan.options;
-    let ens = match corridor_ensemble::run_ensemble_with(&plan.scenario, opts, &simulator, &|_| {
+    let ens = match corridor_ensemble::run_ensemble_with(&plan.scenario, opts, simulator, &|_| {
         on_member()
     }) {
         Err(_) if cancel.is_cancelled() => return Ok(None),
-        r => {
-            r.with_context(|| format!("ensemble of {} (seed {})", plan.scenario.name, opts.seed))?
-        }
+        r => r.with_context(|| ensemble_context(plan))?,
     };
     Ok(Some(ens))
+}
+
+fn ensemble_context(plan: &EnsemblePlan) -> String {
+    format!(
+        "ensemble of {} (seed {})",
+        plan.scenario.name, plan.options.seed
+    )
 }
 
 #[cfg(test)]
