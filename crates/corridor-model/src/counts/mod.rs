@@ -290,6 +290,9 @@ struct LinkRow {
     open: bool,
     /// Some checkpoint checks this traversal (`CountWorld::checked`).
     checked: bool,
+    /// Arrivals stop at `to` (`Places::halt`, fixed during the pass): read
+    /// with the row instead of from a second array at each arrival.
+    to_halt: bool,
 }
 
 /// Someone travelling in the travel pass: a group on a link, how far it has
@@ -608,7 +611,7 @@ impl DecideCtx<'_> {
                 arrived[dest as usize] += mv.n;
                 let hops = mv.hops + 1;
                 let here = key.moved_to(dest);
-                if self.places.halt[dest as usize] || moved >= v || hops >= MAX_HOPS_PER_DAY {
+                if row.to_halt || moved >= v || hops >= MAX_HOPS_PER_DAY {
                     at_dest(at, here, mv.n, fin.recent(key, moved));
                     break 'done;
                 }
@@ -978,6 +981,7 @@ impl<'a> CountWorld<'a> {
             to: net.to[li],
             open: net.is_open(li as u32),
             checked: self.checked.get(li).copied().unwrap_or(false),
+            to_halt: self.core.places.halt[net.to[li] as usize],
         }));
         {
             let ctx = ctx!(self);

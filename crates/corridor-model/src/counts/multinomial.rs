@@ -22,6 +22,8 @@
 //! sum to `n` whatever the rounding. The cost is one binomial per category,
 //! independent of `n` (`Stream::binomial` is O(1) in expectation for large means).
 
+use std::sync::OnceLock;
+
 use crate::rng::Stream;
 
 /// Binomials with at most this many trials are drawn trial by trial (one
@@ -337,16 +339,38 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
             (
                 (2.83 + 5.1 / b) * spq,
                 (p / q).ln(),
-                crate::rng::ln_factorial(m) + crate::rng::ln_factorial(nf - m),
+                ln_fact(m) + ln_fact(nf - m),
                 m,
             )
         });
         let lhs = (v * alpha / (a / (us * us) + b)).ln();
-        let rhs =
-            h - crate::rng::ln_factorial(k) - crate::rng::ln_factorial(nf - k) + (k - m) * lpq;
+        let rhs = h - ln_fact(k) - ln_fact(nf - k) + (k - m) * lpq;
         if lhs <= rhs {
             return k as u64;
         }
+    }
+}
+
+/// Entries of [`ln_fact`]'s table (16 KiB).
+const LN_FACT_TABLE: usize = 2048;
+
+/// `rng::ln_factorial(k)` for the whole numbers `k` ≥ 0 that BTRS asks for:
+/// below [`LN_FACT_TABLE`] read from a table that function filled (so the
+/// same bits), beyond it computed. Its slow test asks for two of them, and
+/// its setup for two more; above 9 each was a libm logarithm and a Stirling
+/// series.
+#[inline]
+fn ln_fact(k: f64) -> f64 {
+    static TABLE: OnceLock<Box<[f64]>> = OnceLock::new();
+    if k < LN_FACT_TABLE as f64 {
+        let t = TABLE.get_or_init(|| {
+            (0..LN_FACT_TABLE)
+                .map(|i| crate::rng::ln_factorial(i as f64))
+                .collect()
+        });
+        t[k as usize]
+    } else {
+        crate::rng::ln_factorial(k)
     }
 }
 
@@ -401,6 +425,20 @@ mod tests {
         let mut few = [0usize; PER_PERSON_MAX as usize];
         let mut r = stream(1, Purpose::Other, 0, 0);
         assert!(pick_few(&mut r, 3, &[0.0, 0.0], &mut few).is_none());
+    }
+
+    /// The table gives `rng::ln_factorial`'s bits for every whole number it
+    /// holds, and the function's beyond.
+    #[test]
+    fn ln_fact_is_ln_factorial() {
+        for k in (0..LN_FACT_TABLE + 50).chain([10_000, 123_456_789]) {
+            let k = k as f64;
+            assert_eq!(
+                ln_fact(k).to_bits(),
+                crate::rng::ln_factorial(k).to_bits(),
+                "{k}"
+            );
+        }
     }
 
     /// Small groups over a few categories: the same parts and draws as
