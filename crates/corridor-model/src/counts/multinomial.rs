@@ -153,8 +153,8 @@ pub(crate) const PACKED_MAX: usize = 16;
 /// (category `j` in bits `4j..4j + 4`: at most [`PER_PERSON_MAX`] = 8 people
 /// fit) instead of the sorted categories. The caller reads the parts in
 /// category order from the set nibbles, with no sort and no scan for runs of
-/// equal picks (together ~40% of `pick_few`'s cost on mali2012's groups of
-/// 2–8 movers over a handful of routes). `None` (nothing drawn) where
+/// equal picks (mali2012 has ~190,000 such groups a run, 2–8 movers over a
+/// handful of routes). `None` (nothing drawn) where
 /// `pick_few` would return `None` and for more than `PACKED_MAX` categories.
 #[inline]
 pub(crate) fn pick_few_packed(rng: &mut Stream, n: u64, cum: &[f64]) -> Option<u64> {
