@@ -22,6 +22,8 @@
 //! sum to `n` whatever the rounding. The cost is one binomial per category,
 //! independent of `n` (`Stream::binomial` is O(1) in expectation for large means).
 
+use std::sync::OnceLock;
+
 use crate::rng::Stream;
 
 /// Binomials with at most this many trials are drawn trial by trial (one
@@ -141,6 +143,34 @@ pub(crate) fn pick_few<'o>(
     }
     out.sort_unstable();
     Some(out)
+}
+
+/// Most categories [`pick_few_packed`] takes: four bits of a `u64` each.
+pub(crate) const PACKED_MAX: usize = 16;
+
+/// [`pick_few`] for at most [`PACKED_MAX`] categories, with the same draws in
+/// the same order, returning the head counts packed four bits per category
+/// (category `j` in bits `4j..4j + 4`: at most [`PER_PERSON_MAX`] = 8 people
+/// fit) instead of the sorted categories. The caller reads the parts in
+/// category order from the set nibbles, with no sort and no scan for runs of
+/// equal picks (mali2012 has ~190,000 such groups a run, 2–8 movers over a
+/// handful of routes). `None` (nothing drawn) where
+/// `pick_few` would return `None` and for more than `PACKED_MAX` categories.
+#[inline]
+pub(crate) fn pick_few_packed(rng: &mut Stream, n: u64, cum: &[f64]) -> Option<u64> {
+    let k = cum.len();
+    if n > PER_PERSON_MAX || k == 0 || k > PACKED_MAX {
+        return None;
+    }
+    let total = cum[k - 1];
+    if !(total > 0.0 && total.is_finite()) {
+        return None;
+    }
+    let mut packed = 0u64;
+    for _ in 0..n {
+        packed += 1 << (4 * draw_category(rng, cum, total));
+    }
+    Some(packed)
 }
 
 /// The category of one person, drawn from cumulative weights `cum` (as
@@ -309,16 +339,38 @@ fn btrs(rng: &mut Stream, n: u64, p: f64) -> u64 {
             (
                 (2.83 + 5.1 / b) * spq,
                 (p / q).ln(),
-                crate::rng::ln_factorial(m) + crate::rng::ln_factorial(nf - m),
+                ln_fact(m) + ln_fact(nf - m),
                 m,
             )
         });
         let lhs = (v * alpha / (a / (us * us) + b)).ln();
-        let rhs =
-            h - crate::rng::ln_factorial(k) - crate::rng::ln_factorial(nf - k) + (k - m) * lpq;
+        let rhs = h - ln_fact(k) - ln_fact(nf - k) + (k - m) * lpq;
         if lhs <= rhs {
             return k as u64;
         }
+    }
+}
+
+/// Entries of [`ln_fact`]'s table (16 KiB).
+const LN_FACT_TABLE: usize = 2048;
+
+/// `rng::ln_factorial(k)` for the whole numbers `k` ≥ 0 that BTRS asks for:
+/// below [`LN_FACT_TABLE`] read from a table that function filled (so the
+/// same bits), beyond it computed. Its slow test asks for two of them, and
+/// its setup for two more; above 9 each was a libm logarithm and a Stirling
+/// series.
+#[inline]
+fn ln_fact(k: f64) -> f64 {
+    static TABLE: OnceLock<Box<[f64]>> = OnceLock::new();
+    if k < LN_FACT_TABLE as f64 {
+        let t = TABLE.get_or_init(|| {
+            (0..LN_FACT_TABLE)
+                .map(|i| crate::rng::ln_factorial(i as f64))
+                .collect()
+        });
+        t[k as usize]
+    } else {
+        crate::rng::ln_factorial(k)
     }
 }
 
@@ -373,6 +425,54 @@ mod tests {
         let mut few = [0usize; PER_PERSON_MAX as usize];
         let mut r = stream(1, Purpose::Other, 0, 0);
         assert!(pick_few(&mut r, 3, &[0.0, 0.0], &mut few).is_none());
+    }
+
+    /// The table gives `rng::ln_factorial`'s bits for every whole number it
+    /// holds, and the function's beyond.
+    #[test]
+    fn ln_fact_is_ln_factorial() {
+        for k in (0..LN_FACT_TABLE + 50).chain([10_000, 123_456_789]) {
+            let k = k as f64;
+            assert_eq!(
+                ln_fact(k).to_bits(),
+                crate::rng::ln_factorial(k).to_bits(),
+                "{k}"
+            );
+        }
+    }
+
+    /// Small groups over a few categories: the same parts and draws as
+    /// `split_cumulative`, packed four bits per category.
+    #[test]
+    fn pick_few_packed_gives_split_cumulatives_parts() {
+        let cum = [0.0, 2.0, 2.5, 2.5, 7.0, 7.25, 9.0];
+        let wide: Vec<f64> = (1..=PACKED_MAX).map(|j| (j * j) as f64).collect();
+        for cum in [&cum[..], &cum[..2], &wide[..]] {
+            for n in 0..=PER_PERSON_MAX + 1 {
+                for seed in 0..50 {
+                    let mut a = stream(seed, Purpose::Other, 0, 0);
+                    let mut b = a.clone();
+                    let mut want = Vec::new();
+                    split_cumulative(&mut a, n, cum, &mut want);
+                    match pick_few_packed(&mut b, n, cum) {
+                        Some(p) => {
+                            let got: Vec<u64> =
+                                (0..cum.len()).map(|j| (p >> (4 * j)) & 0xF).collect();
+                            if cum.len() < PACKED_MAX {
+                                assert_eq!(p >> (4 * cum.len()), 0, "nothing past k");
+                            }
+                            assert_eq!(got, want, "n {n}");
+                            assert_eq!(a.next_u64(), b.next_u64(), "same draws, n {n}");
+                        }
+                        None => assert!(n > PER_PERSON_MAX),
+                    }
+                }
+            }
+        }
+        let mut r = stream(1, Purpose::Other, 0, 0);
+        assert!(pick_few_packed(&mut r, 3, &[0.0, 0.0]).is_none());
+        let over: Vec<f64> = (1..=PACKED_MAX + 1).map(|j| j as f64).collect();
+        assert!(pick_few_packed(&mut r, 3, &over).is_none());
     }
 
     #[test]
