@@ -26,6 +26,14 @@
 //! member by its seed), and [`KeptRuns`] keeps the first members' runs of one
 //! ensemble for the other ([`run_ensemble_and_first`]: both ensembles from
 //! one set of runs). The what-if server's first look is built on this.
+//!
+//! Some members: [`BaselineStates::new_members`] runs only a range of the
+//! members (the first `k`, for a first look at a policy date whose states
+//! are not there yet: `k`/`n` of the cost), and [`BaselineStates::join`]
+//! adds the states of the other members later. States are found by member
+//! seed, so a joined set serves every member exactly as a set computed at
+//! once does; a set without some member runs that member from day 0 (the
+//! same output, only slower).
 
 use crate::ensemble::{member_seed, run_ensemble_with, EnsembleOptions};
 use crate::error::EnsembleError;
@@ -34,6 +42,7 @@ use corridor_model::counts::branch::branch_day;
 use corridor_model::counts::CountRun;
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Mutex;
 
 /// The most member states a caller should keep at once (days × members): a
@@ -48,7 +57,9 @@ pub struct BaselineStates<'a> {
     opts: EnsembleOptions,
     /// The run's length.
     days: u32,
-    /// Member seeds, in member order.
+    /// The members held (of `opts.runs`): `0..opts.runs` for a whole set.
+    members: Range<usize>,
+    /// Member seeds of `members`, in member order.
     seeds: Vec<u64>,
     /// (day, every member's state before that day), by increasing day. A
     /// state is not `Sync` (the engine keeps a cache in cells), so each is
@@ -64,7 +75,29 @@ impl<'a> BaselineStates<'a> {
         opts: &EnsembleOptions,
         days: &[u32],
     ) -> Result<BaselineStates<'a>, EnsembleError> {
+        Self::new_members(scenario, opts, days, 0..opts.runs)
+    }
+
+    /// [`new`](Self::new) for some of the members only: those of `members`
+    /// (a non-empty range within `0..opts.runs`), each exactly as `new`
+    /// computes it (member `i`'s seed depends on `opts.seed` and `i` only).
+    /// [`join`](Self::join) adds the others later.
+    pub fn new_members(
+        scenario: &'a Scenario,
+        opts: &EnsembleOptions,
+        days: &[u32],
+        members: Range<usize>,
+    ) -> Result<BaselineStates<'a>, EnsembleError> {
         opts.validate()?;
+        if members.is_empty() || members.end > opts.runs {
+            return Err(EnsembleError::InvalidOption {
+                option: "members".into(),
+                reason: format!(
+                    "{}..{} is not a non-empty range within 0..{}",
+                    members.start, members.end, opts.runs
+                ),
+            });
+        }
         if opts.engine.resolve(scenario, opts.days) != EngineKind::Counts {
             return Err(EnsembleError::InvalidOption {
                 option: "engine".into(),
@@ -75,13 +108,13 @@ impl<'a> BaselineStates<'a> {
         let mut want: Vec<u32> = days.iter().map(|&d| d.min(run_days)).collect();
         want.sort_unstable();
         want.dedup();
-        let seeds: Vec<u64> = (0..opts.runs).map(|i| member_seed(opts.seed, i)).collect();
+        let seeds: Vec<u64> = members.clone().map(|i| member_seed(opts.seed, i)).collect();
         let per_member: Vec<Vec<CountRun<'a>>> = seeds
             .par_iter()
             .enumerate()
             .map(|(i, &seed)| {
                 let err = |source| EnsembleError::Member {
-                    member: i,
+                    member: members.start + i,
                     seed,
                     source,
                 };
@@ -98,7 +131,7 @@ impl<'a> BaselineStates<'a> {
             .collect::<Result<_, EnsembleError>>()?;
         let mut at: Vec<(u32, Vec<Mutex<CountRun<'a>>>)> = want
             .iter()
-            .map(|&d| (d, Vec::with_capacity(opts.runs)))
+            .map(|&d| (d, Vec::with_capacity(seeds.len())))
             .collect();
         for kept in per_member {
             for (slot, state) in at.iter_mut().zip(kept) {
@@ -109,9 +142,61 @@ impl<'a> BaselineStates<'a> {
             scenario,
             opts: opts.clone(),
             days: run_days,
+            members,
             seeds,
             at,
         })
+    }
+
+    /// The members held: `0..options().runs` for a whole set.
+    pub fn members(&self) -> Range<usize> {
+        self.members.clone()
+    }
+
+    /// Whether every member of the options' ensemble is held.
+    pub fn is_whole(&self) -> bool {
+        self.members == (0..self.opts.runs)
+    }
+
+    /// This set and `other`, the states of the members that follow (or
+    /// precede) this set's, as one set: the set [`new_members`](Self::new_members)
+    /// computes at once for both ranges, state for state. An error, and
+    /// nothing joined, unless both are of the same scenario (the same
+    /// reference), options and days kept, and their ranges adjoin.
+    pub fn join(self, other: BaselineStates<'a>) -> Result<BaselineStates<'a>, EnsembleError> {
+        let refuse = |reason: String| EnsembleError::InvalidOption {
+            option: "joined states".into(),
+            reason,
+        };
+        if !std::ptr::eq(self.scenario, other.scenario) {
+            return Err(refuse("the states are of two scenarios".into()));
+        }
+        if self.opts != other.opts || self.days != other.days {
+            return Err(refuse("the states are of two ensembles".into()));
+        }
+        if self.days_kept() != other.days_kept() {
+            return Err(refuse(format!(
+                "the states are kept at days {:?} and {:?}",
+                self.days_kept(),
+                other.days_kept()
+            )));
+        }
+        let (mut first, second) = if self.members.end == other.members.start {
+            (self, other)
+        } else if other.members.end == self.members.start {
+            (other, self)
+        } else {
+            return Err(refuse(format!(
+                "members {:?} and {:?} do not adjoin",
+                self.members, other.members
+            )));
+        };
+        first.members = first.members.start..second.members.end;
+        first.seeds.extend(second.seeds);
+        for (slot, more) in first.at.iter_mut().zip(second.at) {
+            slot.1.extend(more.1);
+        }
+        Ok(first)
     }
 
     /// The baseline scenario.
@@ -182,6 +267,32 @@ impl<'a> BaselineStates<'a> {
                 None => corridor_model::simulate(s, ro),
             },
         )
+    }
+}
+
+/// A copy of every state (each locked only while it is cloned): for a
+/// holder that shares the set and wants to [`join`](BaselineStates::join)
+/// another to it.
+impl Clone for BaselineStates<'_> {
+    fn clone(&self) -> Self {
+        BaselineStates {
+            scenario: self.scenario,
+            opts: self.opts.clone(),
+            days: self.days,
+            members: self.members.clone(),
+            seeds: self.seeds.clone(),
+            at: self
+                .at
+                .iter()
+                .map(|(d, states)| {
+                    let copies = states
+                        .iter()
+                        .map(|m| Mutex::new(m.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+                        .collect();
+                    (*d, copies)
+                })
+                .collect(),
+        }
     }
 }
 
@@ -446,6 +557,103 @@ mod tests {
         let s = run_ensemble_with(&a, &short, &k_sim, &|_| {}).unwrap();
         assert!(same(&s, &crate::run_ensemble(&a, &short).unwrap()));
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 8);
+    }
+
+    /// Each member's branched run from `states`, to the end (its
+    /// `RunOutput`'s Debug text), or "day 0" when `states` does not hold it.
+    fn member_runs(states: &BaselineStates<'_>, v: &Scenario, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let ro = crate::ensemble::member_run_options(states.options(), i);
+                match states.branched_run(v, &ro) {
+                    Some(r) => {
+                        let mut r = r.unwrap();
+                        while r.day() < states.run_days() {
+                            r.step().unwrap();
+                        }
+                        format!("{:?}", r.into_output())
+                    }
+                    None => "day 0".into(),
+                }
+            })
+            .collect()
+    }
+
+    /// The variant of [`scenario`] with its only link closed on day 12.
+    fn closed_on_12(a: &Scenario) -> Scenario {
+        let mut b = a.clone();
+        b.border.events.push(Event {
+            day: 12,
+            action: Action::CloseLink { from: 1, to: 2 },
+        });
+        b
+    }
+
+    /// The states of members 0..2 joined with those of 2..6 (either way
+    /// round, and a clone of a shared set joined) are the states of 0..6
+    /// computed at once: every member's branched run is the same, byte for
+    /// byte, and so is the ensemble run from them.
+    #[test]
+    fn joined_member_states_equal_states_computed_at_once() {
+        let a = scenario();
+        let b = closed_on_12(&a);
+        let opts = counts(6);
+        let whole = BaselineStates::new(&a, &opts, &[5, 12]).unwrap();
+        assert!(whole.is_whole());
+        let first = BaselineStates::new_members(&a, &opts, &[5, 12], 0..2).unwrap();
+        assert_eq!(first.members(), 0..2);
+        assert!(!first.is_whole());
+        let want = member_runs(&whole, &b, 6);
+        // The first members alone: theirs are the same runs, the others
+        // run from day 0 (through the simulator: the same ensemble).
+        let got = member_runs(&first, &b, 6);
+        assert_eq!(got[..2], want[..2]);
+        assert!(got[2..].iter().all(|r| r == "day 0"));
+        assert!(same(
+            &run_branched_ensemble(&first, &b, &|_| {}).unwrap(),
+            &crate::run_ensemble(&b, &opts).unwrap()
+        ));
+        let rest = || BaselineStates::new_members(&a, &opts, &[5, 12], 2..6).unwrap();
+        for joined in [
+            first.clone().join(rest()).unwrap(),
+            rest().join(first.clone()).unwrap(),
+        ] {
+            assert_eq!(joined.members(), 0..6);
+            assert!(joined.is_whole());
+            assert_eq!(joined.days_kept(), vec![5, 12]);
+            assert_eq!(member_runs(&joined, &b, 6), want);
+            assert!(same(
+                &run_branched_ensemble(&joined, &b, &|_| {}).unwrap(),
+                &run_branched_ensemble(&whole, &b, &|_| {}).unwrap()
+            ));
+        }
+    }
+
+    /// Sets that are not two parts of one ensemble's states are not joined.
+    #[test]
+    fn only_adjoining_parts_of_one_ensemble_join() {
+        let a = scenario();
+        let opts = counts(6);
+        let part = |m: Range<usize>| BaselineStates::new_members(&a, &opts, &[12], m).unwrap();
+        // A gap, an overlap, the same members twice.
+        assert!(part(0..2).join(part(3..6)).is_err());
+        assert!(part(0..3).join(part(2..6)).is_err());
+        assert!(part(0..2).join(part(0..2)).is_err());
+        // Another seed, other days kept, another scenario (equal, not the same).
+        let other_seed = EnsembleOptions {
+            seed: 5,
+            ..counts(6)
+        };
+        let s5 = BaselineStates::new_members(&a, &other_seed, &[12], 2..6).unwrap();
+        assert!(part(0..2).join(s5).is_err());
+        let d5 = BaselineStates::new_members(&a, &opts, &[5], 2..6).unwrap();
+        assert!(part(0..2).join(d5).is_err());
+        let copy = a.clone();
+        let c = BaselineStates::new_members(&copy, &opts, &[12], 2..6).unwrap();
+        assert!(part(0..2).join(c).is_err());
+        // Empty or beyond the members: refused.
+        assert!(BaselineStates::new_members(&a, &opts, &[12], 2..2).is_err());
+        assert!(BaselineStates::new_members(&a, &opts, &[12], 4..7).is_err());
     }
 
     #[test]

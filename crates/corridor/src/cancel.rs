@@ -133,13 +133,28 @@ pub fn baseline_states<'a>(
     req: &EnsembleRequest,
     day: u32,
 ) -> Result<BaselineStates<'a>> {
+    baseline_member_states(input, baseline, req, day, 0..req.runs)
+}
+
+/// [`baseline_states`] of the members in `members` only (a non-empty range
+/// within `0..req.runs`): the what-if server's first look at a new policy
+/// date computes its `k` members' states, and the full answer the others'
+/// (`BaselineStates::join` makes them one set, equal to the set computed at
+/// once).
+pub fn baseline_member_states<'a>(
+    input: &Input,
+    baseline: &'a Scenario,
+    req: &EnsembleRequest,
+    day: u32,
+    members: std::ops::Range<usize>,
+) -> Result<BaselineStates<'a>> {
     let sim = crate::run::SimOptions {
         seed: input.seed(req.seed),
         days: req.days,
         engine: crate::engine_for(baseline, req.days, req.engine),
     };
     let opts = crate::ensemble::ensemble_options(req.runs, &sim);
-    BaselineStates::new(baseline, &opts, &[day])
+    BaselineStates::new_members(baseline, &opts, &[day], members)
         .with_context(|| format!("the baseline's members (seed {})", sim.seed))
 }
 
