@@ -49,7 +49,10 @@
 //!   `corridor ensemble --runs k` of the same variant file. Nothing is
 //!   computed twice: the baseline's first `k` members are reduced from the
 //!   runs of its full ensemble (`corridor::cancel::ensemble_and_first`),
-//!   the levers' members branch from the full ensemble's cached states, and
+//!   the levers' members branch from the baseline's cached states (at a
+//!   policy date whose states are not cached yet, a first look computes the
+//!   states of its `k` members only, and the full answer those of the
+//!   others, joined to them: `App::states_at`), and
 //!   the levers' `k` runs are kept (`KeptRuns`, at most `KEEP_LOOKS`) for the
 //!   full answer of the same settings, which then runs only the other
 //!   members. A first look is never kept for "Download" (that is of the full
@@ -200,8 +203,13 @@ pub struct App {
     /// the scenario's variants plus one).
     scenarios: Mutex<HashMap<Option<String>, &'static Scenario>>,
     /// The baselines' member states at a branch day (`corridor::baseline_states`),
-    /// most recent last, at most [`KEEP_STATES`].
+    /// most recent last, at most [`KEEP_STATES`]: per (variant, members,
+    /// days, seed, day) one set, holding the members its `members()` says
+    /// (the first look's first `k`, or all of them).
     states: Mutex<Vec<(String, Arc<BaselineStates<'static>>)>>,
+    /// Member-days simulated to compute baseline member states (all sets
+    /// together): what the tests count to see that no state is computed twice.
+    state_days: AtomicU64,
     /// Settings (as JSON) → the answer's ensemble, most recent last.
     dirs: Mutex<Vec<(String, Arc<Kept>)>>,
     /// Settings (as JSON) → the levers' member runs of their first look, for
@@ -314,6 +322,7 @@ impl App {
             baselines: Mutex::new(HashMap::new()),
             scenarios: Mutex::new(HashMap::new()),
             states: Mutex::new(Vec::new()),
+            state_days: AtomicU64::new(0),
             dirs: Mutex::new(Vec::new()),
             looks: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
@@ -452,7 +461,7 @@ impl App {
             None => {
                 // The full ensemble's states (its key has all the members):
                 // they hold the first look's members too.
-                let states = self.states_for(s, &input, &req);
+                let states = self.states_for(s, &input, &req, look.unwrap_or(req.runs));
                 if let Some(k) = look {
                     req.runs = k;
                 }
@@ -525,16 +534,18 @@ impl App {
     }
 
     /// The baseline's member states the levers of `s` branch from (`input`:
-    /// with the levers' variant added, `req`: their ensemble): computed once
-    /// per (variant, members, days, seed, branch day) and cached. `None` when
-    /// the levers cannot branch, branch on day 0 (which saves nothing) or change
-    /// nothing within the period: their members then run from day 0, with the
-    /// same result.
+    /// with the levers' variant added, `req`: their ensemble), holding at
+    /// least the first `need` members (a first look's `k`, or `req.runs`):
+    /// computed once per (variant, members, days, seed, branch day) and
+    /// cached (see [`App::states_at`]). `None` when the levers cannot branch,
+    /// branch on day 0 (which saves nothing) or change nothing within the
+    /// period: their members then run from day 0, with the same result.
     fn states_for(
         &self,
         s: &Settings,
         input: &Input,
         req: &EnsembleRequest,
+        need: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
         let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
         let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
@@ -545,29 +556,55 @@ impl App {
         if d == 0 || d >= days {
             return None;
         }
-        self.states_at(s, req, base, d)
+        self.states_at(s, req, base, d, need)
     }
 
-    /// The baseline states of `s` at day `d`, from the cache or computed.
+    /// The baseline states of `s` at day `d` holding at least the first
+    /// `need` members (of `req.runs`), from the cache or computed. A first
+    /// look at a new date computes only its `k` members' states (`k`/`n` of
+    /// the cost of all of them) and caches them; the full answer then
+    /// computes only the other members' and joins them to those (the set a
+    /// computation of all the members at once gives: states are found by
+    /// member seed), which replaces the partial set in the cache. The cached
+    /// set may be shared by a running answer, so it is copied, not taken.
     fn states_at(
         &self,
         s: &Settings,
         req: &EnsembleRequest,
         base: &'static Scenario,
         d: u32,
+        need: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
         let key = format!(
             "{:?}/{}/{:?}/{:?}/{d}",
             s.variant, req.runs, req.days, req.seed
         );
-        {
+        let need = need.clamp(1, req.runs);
+        let cached = {
             let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, st)) = cache.iter().find(|(k, _)| *k == key) {
-                return Some(st.clone());
-            }
+            cache
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, st)| st.clone())
+        };
+        // The cached set holds members 0..held (the only partial sets are
+        // first members).
+        let held = cached.as_ref().map_or(0, |st| st.members().end);
+        if let Some(st) = cached.as_ref().filter(|_| held >= need) {
+            return Some(st.clone());
         }
         // An error here (the agent engine) means no branching: full runs.
-        let st = Arc::new(corridor::baseline_states(&self.input, base, req, d).ok()?);
+        let more =
+            corridor::cancel::baseline_member_states(&self.input, base, req, d, held..need).ok()?;
+        let kept_day = more.days_kept().into_iter().max().unwrap_or(0);
+        self.state_days.fetch_add(
+            more.members().len() as u64 * kept_day as u64,
+            Ordering::Relaxed,
+        );
+        let st = Arc::new(match cached {
+            Some(part) => BaselineStates::clone(&part).join(more).ok()?,
+            None => more,
+        });
         let mut cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
         cache.retain(|(k, _)| *k != key);
         cache.push((key, st.clone()));
@@ -588,18 +625,39 @@ impl App {
         let from = levers::default_policy_from(base);
         let d = from.days_since(base.start_date).max(0) as u32;
         if d > 0 {
-            self.states_at(&s, &req, base, d);
+            self.states_at(&s, &req, base, d, req.runs);
         }
         // After the states: the baseline continues from them.
         self.baseline(&s)?;
         Ok(())
     }
 
+    /// Member-days simulated so far to compute baseline member states
+    /// (the levers' and baselines' ensembles are not counted here; a
+    /// request's `CancelToken` counts its levers' days).
+    pub fn baseline_state_days(&self) -> u64 {
+        self.state_days.load(Ordering::Relaxed)
+    }
+
+    /// The key of `s`'s baseline in `App::baselines`.
+    fn baseline_key(&self, s: &Settings) -> String {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        format!("{:?}/{members}/{:?}/{:?}", s.variant, s.days, s.seed)
+    }
+
+    /// Whether the baseline of `s` is cached.
+    fn has_baseline(&self, s: &Settings) -> bool {
+        self.baselines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&self.baseline_key(s))
+    }
+
     /// The baseline of `s` (its scenario variant, members, days, seed), cached,
     /// with its first look's ensemble when it has one.
     fn baseline(&self, s: &Settings) -> Result<Arc<Baseline>, ApiError> {
         let members = s.members.unwrap_or(self.cfg.default_members);
-        let key = format!("{:?}/{members}/{:?}/{:?}", s.variant, s.days, s.seed);
+        let key = self.baseline_key(s);
         if let Some(e) = self
             .baselines
             .lock()
@@ -622,14 +680,19 @@ impl App {
         // day) already hold its first days: continue from them instead of
         // simulating those days a second time (the same ensemble).
         let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
-        let states = self
-            .states
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .rev()
-            .find(|(k, _)| k.starts_with(&prefix))
-            .map(|(_, st)| st.clone());
+        // A whole set first: with a first look's partial set, the other
+        // members run from day 0 (the same ensemble, more days simulated).
+        let states = {
+            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sets: Vec<_> = cache
+                .iter()
+                .rev()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .map(|(_, st)| st.clone())
+                .collect();
+            sets.sort_by_key(|st| std::cmp::Reverse(st.members().len()));
+            sets.into_iter().next()
+        };
         let never = Arc::new(CancelToken::new());
         let plan = req.plan(&self.input).map_err(ApiError::from_corridor)?;
         let e = Arc::new(match self.first_look_size(members) {
@@ -678,7 +741,15 @@ impl App {
         // them instead of simulating their days again.
         let base = {
             let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
-            self.states_for(s, &input, &req);
+            // A first look needs only its members' states, when the baseline
+            // is cached; a baseline still to run wants every member's states
+            // (it continues from them, instead of simulating the other
+            // members' first days, which their states would simulate again).
+            let need = match look {
+                Some(k) if self.has_baseline(s) => k,
+                _ => req.runs,
+            };
+            self.states_for(s, &input, &req, need);
             self.baseline(s)?
         };
         let base = match (look, &base.first) {

@@ -5,7 +5,8 @@
 //! superseded answers (a running one is cancelled), the zip download, the
 //! observed monthly counts of the built-in scenario, and first looks (equal
 //! to the k-member answer, each member simulated once, bad sizes 400s,
-//! superseded and cancelled like full answers).
+//! superseded and cancelled like full answers; at a new policy date only
+//! their members' baseline states computed, the others' by the full answer).
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
@@ -667,4 +668,58 @@ fn a_first_look_and_its_full_answer_simulate_each_member_once() {
     assert_eq!(days(None), (4, (4 - k) as u64 * 19));
     // Without a first look before it, the full answer runs every member.
     assert_eq!(days(None), (4, 4 * 19));
+}
+
+/// A first look at a policy date whose baseline states are not there yet
+/// computes only its k members' states (the baseline is cached, as the
+/// warm-up leaves it), and the full answer after it only the other
+/// members': the days before the branch day are simulated once per member,
+/// and both answers are those a server computing all the states at once
+/// gives.
+#[test]
+fn a_first_look_at_a_new_date_computes_only_its_members_states() {
+    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
+    // Untouched levers: the baseline alone, nothing to branch.
+    let neutral = settings(r#"{"members":4,"days":30}"#);
+    // Branch day 11 (the example starts on 2023-12-01), 19 days after it.
+    let s = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#);
+    let answer = |app: &App, s: &corridor_serve::Settings, look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        let a = app.answer(s, look, &t).unwrap().unwrap();
+        (serde_json::to_value(&a).unwrap(), t.days_simulated())
+    };
+    let a = fresh();
+    let k = a.first_look_size(4).unwrap() as u64;
+    answer(&a, &neutral, None);
+    assert_eq!(a.baseline_state_days(), 0);
+    let (look, days) = answer(&a, &s, Some(k as usize));
+    assert_eq!(look["members"], k);
+    assert_eq!(days, k * 19, "the first look's members, from day 11");
+    assert_eq!(
+        a.baseline_state_days(),
+        k * 11,
+        "only the first look's states"
+    );
+    let (full, days) = answer(&a, &s, None);
+    assert_eq!(full["members"], 4);
+    assert_eq!(days, (4 - k) * 19, "the other members, from day 11");
+    assert_eq!(a.baseline_state_days(), 4 * 11, "each member's states once");
+    // Cached now: another answer from the same date computes no state.
+    let again = settings(r#"{"members":4,"days":30,"containment":0.6,"policy_from":"2023-12-12"}"#);
+    answer(&a, &again, Some(k as usize));
+    answer(&a, &again, None);
+    assert_eq!(a.baseline_state_days(), 4 * 11);
+
+    // A fresh server, the full answer alone: every member's states at once.
+    let b = fresh();
+    answer(&b, &neutral, None);
+    let (alone, days) = answer(&b, &s, None);
+    assert_eq!(days, 4 * 19);
+    assert_eq!(b.baseline_state_days(), 4 * 11);
+    assert_eq!(full, alone, "the full answer after a first look");
+    // Its first look, from the whole set, is the one from the first members'.
+    let (b_look, _) = answer(&b, &s, Some(k as usize));
+    assert_eq!(look, b_look);
+    assert_ne!(look, full);
 }
