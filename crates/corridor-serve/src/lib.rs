@@ -606,6 +606,15 @@ impl App {
             None => more,
         });
         let mut cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        // Another worker (outside `shared_work`: `run_levers`) may have
+        // cached more members meanwhile; a set never replaces a larger one.
+        if let Some((_, other)) = cache
+            .iter()
+            .find(|(k, _)| *k == key)
+            .filter(|(_, other)| other.members().end >= st.members().end)
+        {
+            return Some(other.clone());
+        }
         cache.retain(|(k, _)| *k != key);
         cache.push((key, st.clone()));
         if cache.len() > KEEP_STATES {
