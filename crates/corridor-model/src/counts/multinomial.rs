@@ -148,6 +148,9 @@ pub(crate) fn pick_few<'o>(
 /// Most categories [`pick_few_packed`] takes: four bits of a `u64` each.
 pub(crate) const PACKED_MAX: usize = 16;
 
+// A category's count must fit its four bits whatever `PER_PERSON_MAX` becomes.
+const _: () = assert!(PER_PERSON_MAX < 16);
+
 /// [`pick_few`] for at most [`PACKED_MAX`] categories, with the same draws in
 /// the same order, returning the head counts packed four bits per category
 /// (category `j` in bits `4j..4j + 4`: at most [`PER_PERSON_MAX`] = 8 people
