@@ -240,6 +240,26 @@ fn download_is_a_zip_of_the_ensemble_directory() {
     }
 }
 
+/// Posts `request` (client "k", seq 1) and, a tenth of `whole` later, a newer
+/// request of client "k" (seq 2, a bad lever: a 400 that still supersedes);
+/// checks that the first is answered 409 and returns how long it took.
+fn superseded_a_tenth_in(a: SocketAddr, request: String, whole: Duration) -> Duration {
+    let t = std::time::Instant::now();
+    let first = std::thread::spawn(move || http(a, "POST", "/api/answer", &request));
+    std::thread::sleep(whole / 10);
+    let (st2, _, _) = http(
+        a,
+        "POST",
+        "/api/answer",
+        r#"{"client":"k","seq":2,"settings":{"inflow":-1}}"#,
+    );
+    assert_eq!(st2, 400);
+    let (st1, _, b1) = first.join().unwrap();
+    let took = t.elapsed();
+    assert_eq!(st1, 409, "{}", String::from_utf8_lossy(&b1));
+    took
+}
+
 /// A running request whose client moves a lever again stops computing: it is
 /// answered 409 long before its ensemble could have finished.
 #[test]
@@ -262,19 +282,7 @@ fn a_superseded_running_request_is_cancelled() {
     assert_eq!(st, 200);
     let whole = t.elapsed();
     // The same amount of work, superseded a tenth of the way in.
-    let t = std::time::Instant::now();
-    let first = std::thread::spawn(move || http(a, "POST", "/api/answer", &body("k", 1, 0.6)));
-    std::thread::sleep(whole / 10);
-    let (st2, _, _) = http(
-        a,
-        "POST",
-        "/api/answer",
-        r#"{"client":"k","seq":2,"settings":{"inflow":-1}}"#,
-    );
-    assert_eq!(st2, 400);
-    let (st1, _, b1) = first.join().unwrap();
-    let took = t.elapsed();
-    assert_eq!(st1, 409, "{}", String::from_utf8_lossy(&b1));
+    let took = superseded_a_tenth_in(a, body("k", 1, 0.6), whole);
     assert!(
         took < whole / 2,
         "the superseded request took {took:?}; a whole ensemble {whole:?}"
@@ -581,26 +589,7 @@ fn a_lever_moved_again_cancels_a_first_look_and_its_full_answer() {
     assert_eq!(look["members"], 300);
     let whole = t.elapsed();
     // The same amount of work, superseded a tenth of the way in.
-    let t = std::time::Instant::now();
-    let first = std::thread::spawn(move || {
-        http(
-            a,
-            "POST",
-            "/api/answer",
-            &body("k", 1, r#""first_look":300,"#, 0.6),
-        )
-    });
-    std::thread::sleep(whole / 10);
-    let (st2, _, _) = http(
-        a,
-        "POST",
-        "/api/answer",
-        r#"{"client":"k","seq":2,"settings":{"inflow":-1}}"#,
-    );
-    assert_eq!(st2, 400);
-    let (st1, _, b1) = first.join().unwrap();
-    let took = t.elapsed();
-    assert_eq!(st1, 409, "{}", String::from_utf8_lossy(&b1));
+    let took = superseded_a_tenth_in(a, body("k", 1, r#""first_look":300,"#, 0.6), whole);
     // (Wall times of tests running side by side: a loose bound; the test
     // below counts the days simulated.)
     assert!(
