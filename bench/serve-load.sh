@@ -17,6 +17,10 @@
 # k from /api/levers, at most MEMBERS - 1), then the full answer with the
 # same seq; the first look's latency and the full answer's (both from the
 # change, so the full one includes the first look) are printed side by side.
+# Before the changes it prints how long after the server's start (the process
+# spawned) the page's first answers came: the untouched levers' first look and
+# full answer, asked as soon as the URL is printed (as a planner opening the
+# page at once would; the server is still warming up).
 # FIRST_LOOK=0: the full answer only (as before the first look; also what a
 # reference binary without it needs). BIN: the binary to serve
 # (default this tree's; a reference binary without the date lever answers
@@ -35,6 +39,7 @@ FIRST_LOOK="${FIRST_LOOK:-1}"
 [[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
 
 LOG="$(mktemp)"
+STARTED="$(date +%s.%N)"
 "$BIN" serve $INPUT --port 0 --members "$MEMBERS" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
@@ -44,10 +49,10 @@ echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $ME
 
 if [[ -n "$LATENCY" ]]; then
   echo "  latency mode: $LATENCY answers per date, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" "$MEMBERS" "$FIRST_LOOK" <<'PY'
+  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" "$MEMBERS" "$FIRST_LOOK" "$STARTED" <<'PY'
 import json, os, sys, time, urllib.request
 url, n, dates, pid = sys.argv[1], int(sys.argv[2]), [d for d in sys.argv[3].split(",") if d], sys.argv[4]
-members, use_look = int(sys.argv[5]), sys.argv[6] != "0"
+members, use_look, started = int(sys.argv[5]), sys.argv[6] != "0", float(sys.argv[7])
 with urllib.request.urlopen(url + "/api/levers") as r:
     offered = json.load(r).get("first_look", 0)
 # As the page computes it (App::first_look_size).
@@ -77,6 +82,17 @@ def ask(settings):
     assert a["members"] == members, a["members"]
     return look, time.time() - t, cpu() - c
 q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
+# The page opened at once: untouched levers, first look then full answer.
+seq += 1
+opened = time.time() - started
+if k:
+    post({"client": "lat", "seq": seq, "first_look": k, "settings": {}})
+    print(f"  from the server's start (page opened at {opened:.2f} s): "
+          f"first look {time.time() - started:.2f} s", end="")
+else:
+    print(f"  from the server's start (page opened at {opened:.2f} s):", end="")
+post({"client": "lat", "seq": seq, "settings": {}})
+print(f", full answer {time.time() - started:.2f} s")
 for date in [None] + dates:
     looks, lat, cpus = [], [], []
     for i in range(n + 1):

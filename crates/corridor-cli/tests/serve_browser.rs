@@ -1,6 +1,8 @@
 //! The what-if page in a real browser: `corridor serve` on a small scenario,
 //! headless Chromium loads the page with a test hook that moves the containment
 //! slider like a user, waits for the new answer and clicks "Save as variant".
+//! The levers are dated (from day 11), so the server branches their members
+//! from the baseline's member states.
 //! The chart must have changed, and the admitted total the page shows must equal
 //! `corridor ensemble --engine counts --runs N --variant-file <the saved TOML>`
 //! (the full answer's: each change is first answered with a labelled first
@@ -19,6 +21,7 @@ use std::time::Duration;
 
 const MEMBERS: &str = "4";
 const DAYS: &str = "30";
+const POLICY_FROM: &str = "2023-12-12";
 
 fn chromium_or_skip() -> Option<PathBuf> {
     corridor_report::browser::chromium_or_skip("corridor serve")
@@ -90,7 +93,12 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let (_server, url) = start_server();
-    let page = format!("{url}#s=%7B%22days%22%3A{DAYS}%7D&selftest=containment:0.2");
+    // Levers from 12 Dec (day 11 of the example): the page's answers branch
+    // from the baseline's member states at that day (`corridor serve`'s
+    // cache), and must still equal the CLI's full runs.
+    let page = format!(
+        "{url}#s=%7B%22days%22%3A{DAYS}%2C%22policy_from%22%3A%22{POLICY_FROM}%22%7D&selftest=containment:0.2"
+    );
     let dom = chromium(
         &bin,
         &tmp.path().join("profile"),
@@ -137,6 +145,7 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
     let t = &t[t.find('>').unwrap() + 1..];
     let toml = unescape(&t[..t.find("</div>").unwrap()]);
     assert!(toml.contains("factor = 0.2"), "{toml}");
+    assert!(toml.contains(POLICY_FROM), "the levers' date: {toml}");
     let vf = tmp.path().join("levers.toml");
     std::fs::write(&vf, &toml).unwrap();
     let out = tmp.path().join("ens");

@@ -24,8 +24,9 @@
 //! the `k`-member ensemble with the same seed. States of `n` members serve a
 //! `k`-member ensemble as they are ([`BaselineStates::branched_run`] finds a
 //! member by its seed), and [`KeptRuns`] keeps the first members' runs of one
-//! ensemble for the other ([`run_ensemble_and_first`]: both ensembles from
-//! one set of runs). The what-if server's first look is built on this.
+//! ensemble for another (a first look's for its full ensemble, or a few
+//! members at a time for the whole: each member runs once). The what-if
+//! server's first look is built on this.
 //!
 //! Some members: [`BaselineStates::new_members`] runs only a range of the
 //! members (the first `k`, for a first look at a policy date whose states
@@ -386,34 +387,6 @@ impl KeptRuns {
     }
 }
 
-/// The ensemble of `opts` and the ensemble of its first `k` members (`opts`
-/// with `runs: k`, `1 ≤ k ≤ opts.runs`), from one set of member runs: each
-/// member is simulated once. Both equal `run_ensemble_with` of their options,
-/// byte for byte.
-pub fn run_ensemble_and_first(
-    scenario: &Scenario,
-    opts: &EnsembleOptions,
-    simulator: &crate::Simulator,
-    k: usize,
-    progress: &(dyn Fn(usize) + Sync),
-) -> Result<(Ensemble, Ensemble), EnsembleError> {
-    if k == 0 || k > opts.runs {
-        return Err(EnsembleError::InvalidOption {
-            option: "first members".into(),
-            reason: format!("{k} is outside 1..={}", opts.runs),
-        });
-    }
-    let kept = KeptRuns::first(opts.seed, k);
-    let sim = kept.simulator(simulator);
-    let full = run_ensemble_with(scenario, opts, &sim, progress)?;
-    let first_opts = EnsembleOptions {
-        runs: k,
-        ..opts.clone()
-    };
-    let first = run_ensemble_with(scenario, &first_opts, &sim, &|_| {})?;
-    Ok((full, first))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,25 +485,6 @@ mod tests {
         }
     }
 
-    /// Both ensembles of `run_ensemble_and_first` equal separate ones, and
-    /// every member ran once.
-    #[test]
-    fn an_ensemble_and_its_first_members_come_from_one_set_of_runs() {
-        let a = scenario();
-        let calls = std::sync::atomic::AtomicUsize::new(0);
-        let sim = |s: &Scenario, ro: &RunOptions| {
-            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            corridor_model::simulate(s, ro)
-        };
-        let (full, first) = run_ensemble_and_first(&a, &counts(5), &sim, 2, &|_| {}).unwrap();
-        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 5);
-        assert!(same(&full, &crate::run_ensemble(&a, &counts(5)).unwrap()));
-        assert!(same(&first, &crate::run_ensemble(&a, &counts(2)).unwrap()));
-        assert!(!same(&first, &full));
-        assert!(run_ensemble_and_first(&a, &counts(5), &sim, 0, &|_| {}).is_err());
-        assert!(run_ensemble_and_first(&a, &counts(5), &sim, 6, &|_| {}).is_err());
-    }
-
     /// A first look's runs kept for the full ensemble: the full one runs
     /// only the other members and is still the plain ensemble.
     #[test]
@@ -557,6 +511,30 @@ mod tests {
         let s = run_ensemble_with(&a, &short, &k_sim, &|_| {}).unwrap();
         assert!(same(&s, &crate::run_ensemble(&a, &short).unwrap()));
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 8);
+    }
+
+    /// Every member kept, an ensemble grown a few members at a time runs
+    /// each member once, and each step (and the first members' ensemble
+    /// reduced again afterwards) is the plain ensemble of its size.
+    #[test]
+    fn an_ensemble_grown_from_kept_runs_runs_each_member_once() {
+        let a = scenario();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let sim = |s: &Scenario, ro: &RunOptions| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            corridor_model::simulate(s, ro)
+        };
+        let kept = KeptRuns::first(4, 5);
+        let k_sim = kept.simulator(&sim);
+        for m in [2, 4, 5, 2] {
+            let e = run_ensemble_with(&a, &counts(m), &k_sim, &|_| {}).unwrap();
+            assert!(
+                same(&e, &crate::run_ensemble(&a, &counts(m)).unwrap()),
+                "{m}"
+            );
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 5);
+        assert_eq!(kept.len(), 5);
     }
 
     /// Each member's branched run from `states`, to the end (its

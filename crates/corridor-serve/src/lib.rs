@@ -5,7 +5,7 @@
 //! No logic of its own: the levers are variant events (`levers`), read back
 //! through the scenario reader (`corridor::variant_file`), and run with
 //! the library's cancellable ensembles (`corridor::cancel`:
-//! `ensemble_planned_keeping`, `ensemble_and_first`) on the count engine; `answer` only reduces the
+//! `ensemble_planned_keeping`, `baseline_member_states`) on the count engine; `answer` only reduces the
 //! result for drawing, and the map is corridor-report's `draw_map`.
 //!
 //! Invariants and limits:
@@ -38,7 +38,9 @@
 //!   day are computed once per (variant, members, days, seed, day), kept
 //!   (at most `KEEP_STATES`), and each answer runs its members from there.
 //!   Exact: the same ensemble as full runs (docs/serve.md). The default
-//!   answer's baseline is computed at start (`App::warm_up`).
+//!   answer's baseline is computed at start (`App::warm_up`), its first
+//!   look's members first, then a few members at a time, giving way to
+//!   answers between batches.
 //! * Observed monthly counts are the library's (`corridor::forecast::observations`,
 //!   the scenario's `[observations] cbp_monthly`), read once at start.
 //! * First look (issue 16: a 20-member answer takes seconds): a request may
@@ -47,8 +49,9 @@
 //!   members, which IS the `k`-member ensemble with the same seed (member
 //!   `i`'s seed does not depend on the number of members), so it equals
 //!   `corridor ensemble --runs k` of the same variant file. Nothing is
-//!   computed twice: the baseline's first `k` members are reduced from the
-//!   runs of its full ensemble (`corridor::cancel::ensemble_and_first`),
+//!   computed twice: a baseline not yet computed runs only its first `k`
+//!   members for a first look, their runs kept (`KeptRuns`, in
+//!   `App::partials`) for the whole baseline, which runs only the others;
 //!   the levers' members branch from the baseline's cached states (at a
 //!   policy date whose states are not cached yet, a first look computes the
 //!   states of its `k` members only, and the full answer those of the
@@ -78,7 +81,7 @@ use corridor_model::{MonthlyObserved, Scenario};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -216,6 +219,18 @@ pub struct App {
     /// their full answer (which takes them out); most recent last, at most
     /// [`KEEP_LOOKS`].
     looks: Mutex<Vec<(String, Arc<KeptRuns>)>>,
+    /// Baselines being computed member by member (by their first look, or by
+    /// the warm-up a few members at a time), by baseline key: their members'
+    /// runs so far, for the whole baseline, which then runs only the others;
+    /// most recent last, at most [`KEEP_LOOKS`]; dropped when the whole
+    /// baseline is cached.
+    partials: Mutex<Vec<(String, Arc<Partial>)>>,
+    /// Watched by the baselines' members (never cancelled: a baseline is
+    /// cached and shared); counts the member-days they simulate.
+    baseline_token: Arc<CancelToken>,
+    /// Answers being computed: the warm-up gives way to them between its
+    /// batches of members.
+    active: AtomicUsize,
     counter: AtomicU64,
     /// Held while the cached parts of an answer (baseline states, baseline)
     /// are computed, by `warm_up` for its whole length: a request arriving
@@ -239,6 +254,30 @@ const KEEP_LOOKS: usize = 4;
 struct Baseline {
     full: Arc<Ensemble>,
     first: Option<(usize, Arc<Ensemble>)>,
+}
+
+/// A baseline computed member by member: the runs of its members so far
+/// (kept for every member: `KeptRuns::first(seed, members)`) and the
+/// ensemble of its first look once there.
+struct Partial {
+    runs: KeptRuns,
+    first: Mutex<Option<(usize, Arc<Ensemble>)>>,
+}
+
+/// Counts an answer as active while it lives (see `App::active`).
+struct Active<'a>(&'a AtomicUsize);
+
+impl<'a> Active<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Active(n)
+    }
+}
+
+impl Drop for Active<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A recent answer's ensemble, kept for "Download". Its directory is written
@@ -325,6 +364,9 @@ impl App {
             state_days: AtomicU64::new(0),
             dirs: Mutex::new(Vec::new()),
             looks: Mutex::new(Vec::new()),
+            partials: Mutex::new(Vec::new()),
+            baseline_token: Arc::new(CancelToken::new()),
+            active: AtomicUsize::new(0),
             counter: AtomicU64::new(0),
             shared_work: Mutex::new(()),
             work,
@@ -533,13 +575,39 @@ impl App {
         Ok(*m.entry(key).or_insert_with(|| Box::leak(Box::new(sc))))
     }
 
-    /// The baseline's member states the levers of `s` branch from (`input`:
-    /// with the levers' variant added, `req`: their ensemble), holding at
-    /// least the first `need` members (a first look's `k`, or `req.runs`):
-    /// computed once per (variant, members, days, seed, branch day) and
-    /// cached (see [`App::states_at`]). `None` when the levers cannot branch,
-    /// branch on day 0 (which saves nothing) or change nothing within the
-    /// period: their members then run from day 0, with the same result.
+    /// Where the levers of `s` branch from their baseline (`input`: with the
+    /// levers' variant added, `req`: their ensemble): the baseline scenario
+    /// and the branch day. `None` when the levers cannot branch, branch on
+    /// day 0 (which saves nothing) or change nothing within the period: their
+    /// members then run from day 0, with the same result.
+    fn branch_of(
+        &self,
+        s: &Settings,
+        input: &Input,
+        req: &EnsembleRequest,
+    ) -> Option<(&'static Scenario, u32)> {
+        let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
+        let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
+        let days = req.days.unwrap_or(base.days);
+        let d = branch_day(base, &levers)?;
+        // Day 0 saves nothing; levers that change nothing within the period
+        // are the baseline itself (see `run_levers`).
+        (d > 0 && d < days).then_some((base, d))
+    }
+
+    /// The key of a set of baseline member states in `App::states`.
+    fn states_key(s: &Settings, req: &EnsembleRequest, d: u32) -> String {
+        format!(
+            "{:?}/{}/{:?}/{:?}/{d}",
+            s.variant, req.runs, req.days, req.seed
+        )
+    }
+
+    /// The baseline's member states the levers of `s` branch from, holding
+    /// at least the first `need` members (a first look's `k`, or
+    /// `req.runs`): computed once per (variant, members, days, seed, branch
+    /// day) and cached (see [`App::states_at`]); `None` where
+    /// [`App::branch_of`] finds no branch.
     fn states_for(
         &self,
         s: &Settings,
@@ -547,16 +615,29 @@ impl App {
         req: &EnsembleRequest,
         need: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
-        let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
-        let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
-        let days = req.days.unwrap_or(base.days);
-        let d = branch_day(base, &levers)?;
-        // Day 0 saves nothing; levers that change nothing within the period
-        // are the baseline itself (see `run_levers`).
-        if d == 0 || d >= days {
-            return None;
-        }
+        let (base, d) = self.branch_of(s, input, req)?;
         self.states_at(s, req, base, d, need)
+    }
+
+    /// Whether what [`App::states_for`] would return is there without
+    /// computing anything (no branch, or the states cached).
+    fn states_ready(
+        &self,
+        s: &Settings,
+        input: &Input,
+        req: &EnsembleRequest,
+        need: usize,
+    ) -> bool {
+        let Some((_, d)) = self.branch_of(s, input, req) else {
+            return true;
+        };
+        let key = Self::states_key(s, req, d);
+        let need = need.clamp(1, req.runs);
+        self.states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|(k, st)| *k == key && st.members().end >= need)
     }
 
     /// The baseline states of `s` at day `d` holding at least the first
@@ -575,10 +656,7 @@ impl App {
         d: u32,
         need: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
-        let key = format!(
-            "{:?}/{}/{:?}/{:?}/{d}",
-            s.variant, req.runs, req.days, req.seed
-        );
+        let key = Self::states_key(s, req, d);
         let need = need.clamp(1, req.runs);
         let cached = {
             let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
@@ -623,22 +701,54 @@ impl App {
         Some(st)
     }
 
-    /// Computes what the first answer with the default settings needs: the
-    /// baseline's ensemble and its member states at the default policy date
-    /// (the server calls it once at start, after printing the URL).
+    /// Computes what the first answers with the default settings need, a
+    /// few members at a time, so that the page's first look is there soon
+    /// after start: first the first look's members (their member states at
+    /// the default policy date and their baseline runs: about one member's
+    /// time with as many cores as members), then, `k` members at a time, the
+    /// others', and the whole baseline from their kept runs. Between batches
+    /// it gives way to answers being computed (an answer needing the rest
+    /// computes it itself, under `shared_work`, and the warm-up then finds it
+    /// cached). The server calls it once at start, after printing the URL.
     pub fn warm_up(&self) -> Result<(), ApiError> {
-        let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
         let s = Settings::default();
         let (_, req, _) = self.prepare(&s)?;
+        let members = req.runs;
         let base = self.baseline_scenario(None)?;
         let from = levers::default_policy_from(base);
         let d = from.days_since(base.start_date).max(0) as u32;
-        if d > 0 {
-            self.states_at(&s, &req, base, d, req.runs);
+        let step = self.first_look_size(members).unwrap_or(members);
+        let mut m = step;
+        loop {
+            self.give_way(&s);
+            let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
+            if self.has_baseline(&s) {
+                return Ok(());
+            }
+            if d > 0 {
+                self.states_at(&s, &req, base, d, m);
+            }
+            // After the states: the baseline continues from them.
+            if m >= members {
+                self.baseline(&s)?;
+                return Ok(());
+            }
+            if m == step {
+                self.baseline_look(&s, m)?;
+            } else {
+                self.baseline_first_members(&s, m)?;
+            }
+            m = (m + step).min(members);
         }
-        // After the states: the baseline continues from them.
-        self.baseline(&s)?;
-        Ok(())
+    }
+
+    /// Waits while answers are being computed (the warm-up's batches would
+    /// share the cores, and rayon's queue, with them), unless the baseline of
+    /// `s` is cached (nothing left to warm up).
+    fn give_way(&self, s: &Settings) {
+        while self.active.load(Ordering::SeqCst) > 0 && !self.has_baseline(s) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Member-days simulated so far to compute baseline member states
@@ -648,7 +758,14 @@ impl App {
         self.state_days.load(Ordering::Relaxed)
     }
 
-    /// The key of `s`'s baseline in `App::baselines`.
+    /// Member-days simulated so far by the baselines' ensembles (continuing
+    /// from member states, or from day 0; the states themselves are
+    /// [`App::baseline_state_days`]).
+    pub fn baseline_days(&self) -> u64 {
+        self.baseline_token.days_simulated()
+    }
+
+    /// The key of `s`'s baseline in `App::baselines` and `App::partials`.
     fn baseline_key(&self, s: &Settings) -> String {
         let members = s.members.unwrap_or(self.cfg.default_members);
         format!("{:?}/{members}/{:?}/{:?}", s.variant, s.days, s.seed)
@@ -662,8 +779,137 @@ impl App {
             .contains_key(&self.baseline_key(s))
     }
 
+    /// The ensemble request of the first `runs` members of the baseline of
+    /// `s` (never written: the baseline is only compared with).
+    fn baseline_request(&self, s: &Settings, runs: usize) -> EnsembleRequest {
+        EnsembleRequest {
+            variant: s.variant.clone(),
+            runs,
+            seed: s.seed,
+            days: s.days,
+            engine: EngineKind::Auto,
+            out: None,
+            format: Default::default(),
+        }
+    }
+
+    fn baseline_plan(&self, s: &Settings, runs: usize) -> Result<EnsemblePlan, ApiError> {
+        self.baseline_request(s, runs)
+            .plan(&self.input)
+            .map_err(ApiError::from_corridor)
+    }
+
+    /// The baseline of `s` being computed member by member (created empty).
+    fn partial(&self, s: &Settings, seed: u64, members: usize) -> Arc<Partial> {
+        let key = self.baseline_key(s);
+        let mut m = self.partials.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, p)) = m.iter().find(|(k, _)| *k == key) {
+            return p.clone();
+        }
+        let p = Arc::new(Partial {
+            runs: KeptRuns::first(seed, members),
+            first: Mutex::new(None),
+        });
+        m.push((key, p.clone()));
+        if m.len() > KEEP_LOOKS {
+            m.remove(0);
+        }
+        p
+    }
+
+    /// Member states of the baseline of `s` kept at some day (a levers'
+    /// branch day): they hold its first days, so its members continue from
+    /// them instead of simulating those days a second time (the same
+    /// ensemble). The set with the most members, extended to the first `m`
+    /// members when it holds fewer: a member missing from it would run from
+    /// day 0, simulating the same days as its states do, and the levers'
+    /// next answer from that day would compute them again.
+    fn continuation_states(&self, s: &Settings, m: usize) -> Option<Arc<BaselineStates<'static>>> {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
+        let best = {
+            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .iter()
+                .rev()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .map(|(_, st)| st.clone())
+                .max_by_key(|st| st.members().len())
+        }?;
+        if best.members().end >= m {
+            return Some(best);
+        }
+        let more = best.days_kept().into_iter().max().and_then(|d| {
+            let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
+            self.states_at(s, &self.baseline_request(s, members), base, d, m)
+        });
+        more.or(Some(best))
+    }
+
+    /// The ensemble of the first `m` members of the baseline of `s` (the
+    /// `m`-member ensemble of the same seed), their runs kept for the whole
+    /// baseline (`App::partials`): members already run are not run again.
+    fn baseline_first_members(
+        &self,
+        s: &Settings,
+        m: usize,
+    ) -> Result<(Arc<Ensemble>, Arc<Partial>), ApiError> {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        let plan = self.baseline_plan(s, m)?;
+        let partial = self.partial(s, plan.options.seed, members);
+        let states = self.continuation_states(s, m);
+        let e = run_plan(
+            &plan,
+            states.as_deref(),
+            &self.baseline_token,
+            &partial.runs,
+        )?
+        .ok_or_else(never_cancelled)?;
+        Ok((Arc::new(e), partial))
+    }
+
+    /// The baseline's first look of `k` members (`k` = [`App::first_look_size`]),
+    /// if it is there without computing anything.
+    fn cached_look(&self, s: &Settings, k: usize) -> Option<Arc<Ensemble>> {
+        let key = self.baseline_key(s);
+        if let Some(b) = self
+            .baselines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return b
+                .first
+                .as_ref()
+                .filter(|(f, _)| *f == k)
+                .map(|(_, e)| e.clone());
+        }
+        let partials = self.partials.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, p) = partials.iter().find(|(pk, _)| *pk == key)?;
+        let first = p.first.lock().unwrap_or_else(|e| e.into_inner());
+        first
+            .as_ref()
+            .filter(|(f, _)| *f == k)
+            .map(|(_, e)| e.clone())
+    }
+
+    /// The baseline's first look of `k` members: cached, or computed from
+    /// its `k` members alone (their runs kept for the whole baseline), so
+    /// that a first look at a baseline not yet computed (the server's start,
+    /// another scenario variant, seed or member count) takes `k` members'
+    /// time, not all of them.
+    fn baseline_look(&self, s: &Settings, k: usize) -> Result<Arc<Ensemble>, ApiError> {
+        if let Some(e) = self.cached_look(s, k) {
+            return Ok(e);
+        }
+        let (e, partial) = self.baseline_first_members(s, k)?;
+        *partial.first.lock().unwrap_or_else(|e| e.into_inner()) = Some((k, e.clone()));
+        Ok(e)
+    }
+
     /// The baseline of `s` (its scenario variant, members, days, seed), cached,
-    /// with its first look's ensemble when it has one.
+    /// with its first look's ensemble when it has one. Members already run
+    /// (by a first look, or the warm-up's batches) are not run again.
     fn baseline(&self, s: &Settings) -> Result<Arc<Baseline>, ApiError> {
         let members = s.members.unwrap_or(self.cfg.default_members);
         let key = self.baseline_key(s);
@@ -675,60 +921,49 @@ impl App {
         {
             return Ok(e.clone());
         }
-        let req = EnsembleRequest {
-            variant: s.variant.clone(),
-            runs: members,
-            seed: s.seed,
-            days: s.days,
-            engine: EngineKind::Auto,
-            // Never written: the baseline is only compared with.
-            out: None,
-            format: Default::default(),
-        };
-        // Member states of this baseline kept at some day (the levers' branch
-        // day) already hold its first days: continue from them instead of
-        // simulating those days a second time (the same ensemble).
-        let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
-        // A whole set first: with a first look's partial set, the other
-        // members run from day 0 (the same ensemble, more days simulated).
-        let states = {
-            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
-            let mut sets: Vec<_> = cache
-                .iter()
-                .rev()
-                .filter(|(k, _)| k.starts_with(&prefix))
-                .map(|(_, st)| st.clone())
-                .collect();
-            sets.sort_by_key(|st| std::cmp::Reverse(st.members().len()));
-            sets.into_iter().next()
-        };
-        let never = Arc::new(CancelToken::new());
-        let plan = req.plan(&self.input).map_err(ApiError::from_corridor)?;
-        let e = Arc::new(match self.first_look_size(members) {
-            // The first look's ensemble from the same member runs: reducing
-            // them again costs a few milliseconds, running them a member's time.
+        let plan = self.baseline_plan(s, members)?;
+        let partial = self.partial(s, plan.options.seed, members);
+        let states = self.continuation_states(s, members);
+        let full = run_plan(
+            &plan,
+            states.as_deref(),
+            &self.baseline_token,
+            &partial.runs,
+        )?
+        .ok_or_else(never_cancelled)?;
+        // The first look's ensemble from the same member runs (all kept now):
+        // reducing them again costs a few milliseconds, running them a
+        // member's time.
+        let first = match self.first_look_size(members) {
             Some(k) => {
-                let (full, first) =
-                    corridor::cancel::ensemble_and_first(&plan, states.as_deref(), k)
-                        .map_err(ApiError::from_corridor)?;
-                Baseline {
-                    full: Arc::new(full),
-                    first: Some((k, Arc::new(first))),
-                }
+                let known = partial
+                    .first
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .filter(|(f, _)| *f == k);
+                Some(match known {
+                    Some(f) => f,
+                    None => (k, self.baseline_first_members(s, k)?.0),
+                })
             }
-            None => Baseline {
-                full: Arc::new(
-                    run_plan(&plan, states.as_deref(), &never, &KeptRuns::first(0, 0))?
-                        .expect("a baseline is never cancelled"),
-                ),
-                first: None,
-            },
+            None => None,
+        };
+        let e = Arc::new(Baseline {
+            full: Arc::new(full),
+            first,
         });
         let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 32 {
             cache.clear();
         }
-        cache.insert(key, e.clone());
+        cache.insert(key.clone(), e.clone());
+        drop(cache);
+        // Its kept runs are no longer needed.
+        self.partials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(k, _)| *k != key);
         Ok(e)
     }
 
@@ -736,41 +971,37 @@ impl App {
     /// `cancel` stopped the levers' ensemble. The baseline comes first and is
     /// never cancelled (cached, it serves the client's next request too).
     /// `first_look`: the first look of that many members (see the module doc),
-    /// checked as [`App::first_look_size`] says.
+    /// checked as [`App::first_look_size`] says; it needs only the baseline's
+    /// first look (and the states of its members), not the whole baseline.
     pub fn answer(
         &self,
         s: &Settings,
         first_look: Option<usize>,
         cancel: &Arc<CancelToken>,
     ) -> Result<Option<Answer>, ApiError> {
+        let _active = Active::new(&self.active);
         // Bad levers are a 400 before any ensemble runs.
         let (input, req, _) = self.prepare(s)?;
         let look = self.first_look_of(s, first_look)?;
         // The levers' branch states first: the baseline then continues from
-        // them instead of simulating their days again.
-        let base = {
-            let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
-            // A first look needs only its members' states, when the baseline
-            // is cached; a baseline still to run wants every member's states
-            // (it continues from them, instead of simulating the other
-            // members' first days, which their states would simulate again).
-            let need = match look {
-                Some(k) if self.has_baseline(s) => k,
-                _ => req.runs,
-            };
-            self.states_for(s, &input, &req, need);
-            self.baseline(s)?
-        };
-        let base = match (look, &base.first) {
-            (None, _) => base.full.clone(),
-            (Some(k), Some((f, e))) if *f == k => e.clone(),
-            // `first_look_of` allows only the baseline's first look, so
-            // this is a bug, but not one to panic the worker for.
-            (Some(k), _) => {
-                return Err(ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    message: format!("no baseline first look of {k} members"),
-                })
+        // them instead of simulating their days again. What is cached is
+        // read without waiting for `shared_work` (the warm-up may hold it).
+        let base = match look {
+            Some(k) => match self
+                .cached_look(s, k)
+                .filter(|_| self.states_ready(s, &input, &req, k))
+            {
+                Some(b) => b,
+                None => {
+                    let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
+                    self.states_for(s, &input, &req, k);
+                    self.baseline_look(s, k)?
+                }
+            },
+            None => {
+                let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
+                self.states_for(s, &input, &req, req.runs);
+                self.baseline(s)?.full.clone()
             }
         };
         let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel, look)? else {
@@ -894,6 +1125,15 @@ fn run_plan(
 ) -> Result<Option<Ensemble>, ApiError> {
     corridor::cancel::ensemble_planned_keeping(plan, states, runs, cancel)
         .map_err(ApiError::from_corridor)
+}
+
+/// A baseline's ensemble came back cancelled: its token never is, so this
+/// is a bug, but not one to panic the worker for.
+fn never_cancelled() -> ApiError {
+    ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: "a baseline ensemble was cancelled".into(),
+    }
 }
 
 fn superseded() -> ApiError {

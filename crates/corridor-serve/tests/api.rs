@@ -712,3 +712,94 @@ fn a_first_look_at_a_new_date_computes_only_its_members_states() {
     assert_eq!(look, b_look);
     assert_ne!(look, full);
 }
+
+/// A first look at a baseline not computed yet (another member count, as
+/// another variant or seed would be) runs only its k members, their runs
+/// kept: the full answer after it runs only the others, every member's days
+/// are simulated once (states and baseline runs together), and both answers
+/// are those of a server that computed the whole baseline first.
+#[test]
+fn a_first_look_at_a_new_baseline_runs_only_its_members() {
+    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
+    let answer = |app: &App, s: &corridor_serve::Settings, look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        serde_json::to_value(app.answer(s, look, &t).unwrap().unwrap()).unwrap()
+    };
+    let simulated = |app: &App| app.baseline_days() + app.baseline_state_days();
+    // Untouched levers (the baseline alone), then levers branching on day 11.
+    let neutral = settings(r#"{"members":4,"days":30}"#);
+    let s = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#);
+    for levers in [&neutral, &s] {
+        let a = fresh();
+        let k = a.first_look_size(4).unwrap() as u64;
+        let look = answer(&a, levers, Some(k as usize));
+        assert_eq!(look["members"], k);
+        assert_eq!(
+            simulated(&a),
+            k * 30,
+            "the first look's baseline members only"
+        );
+        let full = answer(&a, levers, None);
+        assert_eq!(simulated(&a), 4 * 30, "each baseline member once");
+
+        let b = fresh();
+        assert_eq!(answer(&b, levers, None), full);
+        assert_eq!(answer(&b, levers, Some(k as usize)), look);
+        assert_eq!(simulated(&b), 4 * 30);
+    }
+    // The levers' first look, then the untouched levers' full answer (the
+    // whole baseline, while only the first look's states are there): its
+    // other members continue from states computed for them (not from day
+    // 0), so the levers' full answer after it computes no state again.
+    let a = fresh();
+    let k = a.first_look_size(4).unwrap();
+    answer(&a, &s, Some(k));
+    answer(&a, &neutral, None);
+    assert_eq!(a.baseline_state_days(), 4 * 11);
+    answer(&a, &s, None);
+    assert_eq!(simulated(&a), 4 * 30, "each baseline member's days once");
+}
+
+/// The warm-up computes the default answer's baseline a few members at a
+/// time (first look first), each member once, and leaves nothing for the
+/// default first look and full answer to compute: they equal a cold
+/// server's.
+#[test]
+fn the_warm_up_leaves_the_default_answers_computed_each_member_once() {
+    let cfg = Config {
+        default_members: 5,
+        first_look: 2,
+        ..Config::default()
+    };
+    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), cfg.clone()).unwrap();
+    let answer = |app: &App, look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        let a = app
+            .answer(&corridor_serve::Settings::default(), look, &t)
+            .unwrap()
+            .unwrap();
+        (serde_json::to_value(a).unwrap(), t.days_simulated())
+    };
+    let days = corridor::load(Some(&example())).unwrap().scenario.days as u64;
+    let a = fresh();
+    a.warm_up().unwrap();
+    let warmed = a.baseline_days() + a.baseline_state_days();
+    assert_eq!(
+        warmed,
+        5 * days,
+        "each member's days once, in batches 2, 4, 5"
+    );
+    let (look, look_days) = answer(&a, Some(2));
+    let (full, full_days) = answer(&a, None);
+    assert_eq!(
+        (look_days, full_days),
+        (0, 0),
+        "neutral levers: the baseline"
+    );
+    assert_eq!(a.baseline_days() + a.baseline_state_days(), warmed);
+
+    let b = fresh();
+    assert_eq!(answer(&b, Some(2)).0, look);
+    assert_eq!(answer(&b, None).0, full);
+}

@@ -20,7 +20,7 @@
 use crate::ensemble::{EnsemblePlan, EnsembleRequest, EnsembleResult};
 use crate::error::{Result, ResultExt};
 use crate::input::Input;
-use corridor_ensemble::branch::{run_ensemble_and_first, KeptRuns};
+use corridor_ensemble::branch::KeptRuns;
 use corridor_ensemble::{BaselineStates, Ensemble, Simulator};
 use corridor_model::counts::CountRun;
 use corridor_model::{EngineKind, ModelError, RunOptions, RunOutput, Scenario};
@@ -240,21 +240,6 @@ pub fn ensemble_planned_keeping(
     let inner = member_simulator(base, cancel);
     let simulator = kept.simulator(&inner);
     run_planned_with(plan, &simulator, &|| {}, cancel)
-}
-
-/// The ensemble of a planned request and that of its first `k` members (the
-/// `k`-member ensemble of the same seed: member i's seed does not depend on
-/// the number of members), from one set of member runs branched from `base`
-/// where they can be (`corridor_ensemble::branch::run_ensemble_and_first`).
-pub fn ensemble_and_first(
-    plan: &EnsemblePlan,
-    base: Option<&BaselineStates<'_>>,
-    k: usize,
-) -> Result<(Ensemble, Ensemble)> {
-    let never = CancelToken::new();
-    let simulator = member_simulator(base, &never);
-    run_ensemble_and_first(&plan.scenario, &plan.options, &simulator, k, &|_| {})
-        .with_context(|| ensemble_context(plan))
 }
 
 /// The members of `plan` through `simulator`, watching `cancel`.
