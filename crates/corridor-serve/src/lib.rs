@@ -829,9 +829,9 @@ impl App {
         let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
         let best = {
             let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+            // The last of the largest: the most recent.
             cache
                 .iter()
-                .rev()
                 .filter(|(k, _)| k.starts_with(&prefix))
                 .map(|(_, st)| st.clone())
                 .max_by_key(|st| st.members().len())
