@@ -21,6 +21,9 @@
 # spawned) the page's first answers came: the untouched levers' first look and
 # full answer, asked as soon as the URL is printed (as a planner opening the
 # page at once would; the server is still warming up).
+# After the dates it toggles each of the scenario's own variants once (untouched
+# levers on that variant: a baseline not computed yet) and prints that change's
+# first look and full answer; VARIANTS=0 skips them.
 # FIRST_LOOK=0: the full answer only (as before the first look; also what a
 # reference binary without it needs). BIN: the binary to serve
 # (default this tree's; a reference binary without the date lever answers
@@ -36,6 +39,7 @@ BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/corridor}"
 LATENCY="${LATENCY:-}"
 DATES="${DATES-2024-01-01}"
 FIRST_LOOK="${FIRST_LOOK:-1}"
+VARIANTS="${VARIANTS:-1}"
 [[ -n "${SKIP_BUILD:-}" ]] || cargo build --release -p corridor-cli >&2
 
 LOG="$(mktemp)"
@@ -49,12 +53,14 @@ echo "bench/serve-load.sh: $(nproc) CPUs, $CLIENTS clients for ${DURATION}s, $ME
 
 if [[ -n "$LATENCY" ]]; then
   echo "  latency mode: $LATENCY answers per date, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" "$MEMBERS" "$FIRST_LOOK" "$STARTED" <<'PY'
+  python3 - "$URL" "$LATENCY" "$DATES" "$SERVER" "$MEMBERS" "$FIRST_LOOK" "$STARTED" "$VARIANTS" <<'PY'
 import json, os, sys, time, urllib.request
 url, n, dates, pid = sys.argv[1], int(sys.argv[2]), [d for d in sys.argv[3].split(",") if d], sys.argv[4]
 members, use_look, started = int(sys.argv[5]), sys.argv[6] != "0", float(sys.argv[7])
 with urllib.request.urlopen(url + "/api/levers") as r:
-    offered = json.load(r).get("first_look", 0)
+    cat = json.load(r)
+offered = cat.get("first_look", 0)
+variants = cat.get("variants", []) if sys.argv[8] != "0" else []
 # As the page computes it (App::first_look_size).
 k = min(offered, members - 1) if use_look and offered and members > 2 else 0
 print(f"  first look: {f'{k} of {members} members' if k else 'none'}")
@@ -116,6 +122,11 @@ for date in [None] + dates:
         print(f"  policy from {date or 'default'}: {first}, "
               f"then p50 {q(rest, 0.5):.2f} s, p95 {q(rest, 0.95):.2f} s, "
               f"CPU p50 {q(rest_cpu, 0.5):.2f} s ({n} answers)")
+for v in variants:
+    look, wall, c = ask({"variant": v})
+    print(f"  variant {v} toggled (its baseline not computed yet): "
+          + (f"first look {look:.2f} s, " if look is not None else "")
+          + f"full answer {wall:.2f} s ({c:.1f} s CPU)")
 PY
   exit 0
 fi

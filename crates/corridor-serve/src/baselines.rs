@@ -31,6 +31,7 @@ use corridor_ensemble::branch::KeptRuns;
 use corridor_ensemble::{BaselineStates, Ensemble};
 use corridor_model::counts::branch::branch_day;
 use corridor_model::Scenario;
+use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,6 +39,15 @@ use std::time::Duration;
 /// Baselines' member states kept (each: members × one engine state, tens
 /// of MB for 20 members of the built-in scenario).
 pub(crate) const KEEP_STATES: usize = 4;
+
+/// Where levers branch: the scenario whose member states they continue
+/// from, the day, and the settings those states are kept under (the
+/// levers' own, or the base scenario's: `App::branch_of`).
+pub(crate) struct Branch {
+    scenario: &'static Scenario,
+    day: u32,
+    owner: Settings,
+}
 
 /// A baseline ensemble and, when its members allow a first look, the ensemble
 /// of its first [`App::first_look_size`] members (reduced from the same runs).
@@ -79,23 +89,71 @@ impl App {
     }
 
     /// Where the levers of `s` branch from their baseline (`input`: with the
-    /// levers' variant added, `req`: their ensemble): the baseline scenario
-    /// and the branch day. `None` when the levers cannot branch, branch on
-    /// day 0 (which saves nothing) or change nothing within the period: their
-    /// members then run from day 0, with the same result.
+    /// levers' variant added, `req`: their ensemble). `None` when the levers
+    /// cannot branch, branch on day 0 (which saves nothing) or change nothing
+    /// within the period: their members then run from day 0, with the same
+    /// result.
+    ///
+    /// On a scenario variant whose own events all come after that day, the
+    /// states are the base scenario's: until its first event a variant's run
+    /// is the base's (same seed), so one set of states at a date serves the
+    /// levers on the base and on every such variant.
     pub(crate) fn branch_of(
         &self,
         s: &Settings,
         input: &Input,
         req: &EnsembleRequest,
-    ) -> Option<(&'static Scenario, u32)> {
-        let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
+    ) -> Option<Branch> {
+        let own = self.baseline_scenario(s.variant.as_deref()).ok()?;
         let levers = input.with_variant(Some(LEVERS_VARIANT)).ok()?;
-        let days = req.days.unwrap_or(base.days);
-        let d = branch_day(base, &levers)?;
+        let days = req.days.unwrap_or(own.days);
+        let day = branch_day(own, &levers)?;
         // Day 0 saves nothing; levers that change nothing within the period
         // are the baseline itself (see `run_levers`).
-        (d > 0 && d < days).then_some((base, d))
+        if day == 0 || day >= days {
+            return None;
+        }
+        if s.variant.is_some() {
+            let root = self.baseline_scenario(None).ok()?;
+            if branch_day(root, &levers) == Some(day) {
+                return Some(Branch {
+                    scenario: root,
+                    day,
+                    owner: Settings {
+                        variant: None,
+                        ..s.clone()
+                    },
+                });
+            }
+        }
+        Some(Branch {
+            scenario: own,
+            day,
+            owner: s.clone(),
+        })
+    }
+
+    /// The settings whose baseline is the baseline of `s`: `s` itself, or
+    /// `s` on the base scenario when its variant cannot make a run differ
+    /// from the base's (a variant without events, as the built-in
+    /// scenario's "baseline"): the same ensemble, computed and cached once.
+    pub(crate) fn baseline_settings<'s>(&self, s: &'s Settings) -> Cow<'s, Settings> {
+        let same = s.variant.is_some()
+            && match (
+                self.baseline_scenario(None),
+                self.baseline_scenario(s.variant.as_deref()),
+            ) {
+                (Ok(root), Ok(v)) => branch_day(root, v) == Some(u32::MAX),
+                _ => false,
+            };
+        if same {
+            Cow::Owned(Settings {
+                variant: None,
+                ..s.clone()
+            })
+        } else {
+            Cow::Borrowed(s)
+        }
     }
 
     /// The key of a set of baseline member states in `App::states`.
@@ -108,8 +166,8 @@ impl App {
 
     /// The baseline's member states the levers of `s` branch from, holding
     /// at least the first `need` members (a first look's `k`, or
-    /// `req.runs`): computed once per (variant, members, days, seed, branch
-    /// day) and cached (see [`App::states_at`]); `None` where
+    /// `req.runs`): computed once per (scenario variant, members, days, seed,
+    /// branch day) and cached (see [`App::states_at`]); `None` where
     /// [`App::branch_of`] finds no branch.
     pub(crate) fn states_for(
         &self,
@@ -118,8 +176,8 @@ impl App {
         req: &EnsembleRequest,
         need: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
-        let (base, d) = self.branch_of(s, input, req)?;
-        self.states_at(s, req, base, d, need)
+        let b = self.branch_of(s, input, req)?;
+        self.states_at(&b.owner, req, b.scenario, b.day, need)
     }
 
     /// Whether what [`App::states_for`] would return is there without
@@ -131,10 +189,10 @@ impl App {
         req: &EnsembleRequest,
         need: usize,
     ) -> bool {
-        let Some((_, d)) = self.branch_of(s, input, req) else {
+        let Some(b) = self.branch_of(s, input, req) else {
             return true;
         };
-        let key = Self::states_key(s, req, d);
+        let key = Self::states_key(&b.owner, req, b.day);
         let need = need.clamp(1, req.runs);
         self.states
             .lock()
@@ -331,30 +389,54 @@ impl App {
     /// members when it holds fewer: a member missing from it would run from
     /// day 0, simulating the same days as its states do, and the levers'
     /// next answer from that day would compute them again.
+    ///
+    /// A scenario variant without states of its own continues from the base
+    /// scenario's (same members, days and seed) when it branches from the
+    /// base at or after their day: a variant is dated events added to the
+    /// base (the built-in ones start in late December), so toggling it on
+    /// the page does not simulate again the days the base's states hold.
     pub(crate) fn continuation_states(
         &self,
         s: &Settings,
         m: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
-        let members = s.members.unwrap_or(self.cfg.default_members);
-        let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
-        let best = {
-            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
-            // The last of the largest: the most recent.
-            cache
-                .iter()
-                .filter(|(k, _)| k.starts_with(&prefix))
-                .map(|(_, st)| st.clone())
-                .max_by_key(|st| st.members().len())
-        }?;
+        let (best, owner) = match self.largest_states(s) {
+            Some(st) => (st, s.clone()),
+            None => {
+                s.variant.as_ref()?;
+                let base = Settings {
+                    variant: None,
+                    ..s.clone()
+                };
+                let st = self.largest_states(&base)?;
+                let variant = self.baseline_scenario(s.variant.as_deref()).ok()?;
+                st.branch_day(variant)?;
+                (st, base)
+            }
+        };
         if best.members().end >= m {
             return Some(best);
         }
+        let members = s.members.unwrap_or(self.cfg.default_members);
         let more = best.days_kept().into_iter().max().and_then(|d| {
-            let base = self.baseline_scenario(s.variant.as_deref()).ok()?;
-            self.states_at(s, &self.baseline_request(s, members), base, d, m)
+            let sc = self.baseline_scenario(owner.variant.as_deref()).ok()?;
+            self.states_at(&owner, &self.baseline_request(&owner, members), sc, d, m)
         });
         more.or(Some(best))
+    }
+
+    /// The cached member states of the baseline of `s` (any day) with the
+    /// most members; the most recent of those.
+    fn largest_states(&self, s: &Settings) -> Option<Arc<BaselineStates<'static>>> {
+        let members = s.members.unwrap_or(self.cfg.default_members);
+        let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
+        let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        // `max_by_key` gives the last of the largest: the most recent.
+        cache
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, st)| st.clone())
+            .max_by_key(|st| st.members().len())
     }
 
     /// The ensemble of the first `m` members of the baseline of `s` (the

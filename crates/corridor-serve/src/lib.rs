@@ -115,6 +115,10 @@ pub struct Config {
     /// [`App::first_look_size`]): by default rayon's threads, at least 2,
     /// since `threads` members take about one member's time.
     pub first_look: usize,
+    /// Whether `serve` computes the default answer's baseline at start
+    /// (`App::warm_up`). Off only where a caller times answers and wants
+    /// no warm-up batch beside them (tests).
+    pub warm_up: bool,
 }
 
 impl Default for Config {
@@ -126,6 +130,7 @@ impl Default for Config {
             default_members: 20,
             max_inflow_factor: 10.0,
             first_look: rayon::current_num_threads().max(2),
+            warm_up: true,
         }
     }
 }
@@ -558,22 +563,23 @@ impl App {
         // The levers' branch states first: the baseline then continues from
         // them instead of simulating their days again. What is cached is
         // read without waiting for `shared_work` (the warm-up may hold it).
+        let bs = self.baseline_settings(s);
         let base = match look {
             Some(k) => match self
-                .cached_look(s, k)
+                .cached_look(&bs, k)
                 .filter(|_| self.states_ready(s, &input, &req, k))
             {
                 Some(b) => b,
                 None => {
                     let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
                     self.states_for(s, &input, &req, k);
-                    self.baseline_look(s, k)?
+                    self.baseline_look(&bs, k)?
                 }
             },
             None => {
                 let _busy = self.shared_work.lock().unwrap_or_else(|e| e.into_inner());
                 self.states_for(s, &input, &req, req.runs);
-                self.baseline(s)?.full.clone()
+                self.baseline(&bs)?.full.clone()
             }
         };
         let Some((kept, toml)) = self.run_levers(s, Some(&base), cancel, look)? else {
@@ -811,10 +817,12 @@ pub async fn serve(
     on_ready(bound);
     // The default answer's baseline is computed now, not on the first
     // request (which waits for it as for any baseline).
-    let warm = app.clone();
-    tokio::task::spawn_blocking(move || {
-        let _ = warm.warm_up();
-    });
+    if app.cfg.warm_up {
+        let warm = app.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = warm.warm_up();
+        });
+    }
     axum::serve(listener, router(app))
         .await
         .map_err(ServeError::Serve)

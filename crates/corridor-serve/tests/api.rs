@@ -266,6 +266,8 @@ fn superseded_a_tenth_in(a: SocketAddr, request: String, whole: Duration) -> Dur
 fn a_superseded_running_request_is_cancelled() {
     let a = start(Config {
         max_members: 400,
+        // No warm-up batches beside the answers timed here.
+        warm_up: false,
         ..Config::default()
     });
     let body = |client: &str, seq: u64, c: f64| {
@@ -574,6 +576,8 @@ fn a_lever_moved_again_cancels_a_first_look_and_its_full_answer() {
     let a = start(Config {
         max_members: 400,
         first_look: 300,
+        // No warm-up batches beside the answers timed here.
+        warm_up: false,
         ..Config::default()
     });
     let body = |client: &str, seq: u64, look: &str, c: f64| {
@@ -802,4 +806,70 @@ fn the_warm_up_leaves_the_default_answers_computed_each_member_once() {
     let b = fresh();
     assert_eq!(answer(&b, Some(2)).0, look);
     assert_eq!(answer(&b, None).0, full);
+}
+
+/// Until its first event a scenario variant's run is the base scenario's, so
+/// a variant whose events come after the levers' date shares the base's
+/// member states: its baseline continues from them and levers on it branch
+/// from them (no state computed for it), with the answer a fresh server
+/// gives. A variant with an event before the levers' date gets states of
+/// its own.
+#[test]
+fn a_variant_shares_the_base_scenarios_member_states() {
+    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
+    let answer = |app: &App, s: &corridor_serve::Settings| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        serde_json::to_value(app.answer(s, None, &t).unwrap().unwrap()).unwrap()
+    };
+    // Levers from day 3; ports_stay_closed's events come on 2023-12-22.
+    let base = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-04"}"#);
+    let closed = settings(
+        r#"{"members":4,"days":30,"variant":"ports_stay_closed","containment":0.4,"policy_from":"2023-12-04"}"#,
+    );
+    let a = fresh();
+    answer(&a, &base);
+    assert_eq!(a.baseline_state_days(), 4 * 3);
+    assert_eq!(a.baseline_days(), 4 * 27);
+    let on_variant = answer(&a, &closed);
+    assert_eq!(
+        a.baseline_state_days(),
+        4 * 3,
+        "no states of the variant's own"
+    );
+    assert_eq!(a.baseline_days(), 2 * 4 * 27, "its baseline from day 3 too");
+
+    let b = fresh();
+    assert_eq!(answer(&b, &closed), on_variant);
+    assert_eq!(b.baseline_state_days(), 4 * 3);
+    assert_eq!(b.baseline_days(), 4 * 27);
+
+    // A variant without events ("baseline") has the base's baseline itself:
+    // nothing more is simulated for it.
+    let same = settings(
+        r#"{"members":4,"days":30,"variant":"baseline","containment":0.4,"policy_from":"2023-12-04"}"#,
+    );
+    let mut via_variant = answer(&a, &same);
+    assert_eq!(a.baseline_days(), 2 * 4 * 27);
+    assert_eq!(a.baseline_state_days(), 4 * 3);
+    // The same numbers (only the saved TOML names the variant).
+    let mut on_base = answer(&a, &base);
+    for v in [&mut via_variant, &mut on_base] {
+        v.as_object_mut().unwrap().remove("variant_toml");
+    }
+    assert!(!on_base["totals"].as_array().unwrap().is_empty());
+    assert_eq!(via_variant, on_base);
+
+    // stronger_containment changes the checkpoints on 2023-12-10 (day 9):
+    // levers from day 11 need its own states.
+    let c = fresh();
+    let own = settings(
+        r#"{"members":4,"days":30,"variant":"stronger_containment","containment":0.4,"policy_from":"2023-12-12"}"#,
+    );
+    let with_own = answer(&c, &own);
+    assert_eq!(c.baseline_state_days(), 4 * 11);
+    let d = fresh();
+    answer(&d, &base);
+    assert_eq!(answer(&d, &own), with_own);
+    assert_eq!(d.baseline_state_days(), 4 * 3 + 4 * 11);
 }
