@@ -200,6 +200,67 @@ impl<'a> BaselineStates<'a> {
         Ok(first)
     }
 
+    /// The states of `members` at day `day` (clamped to the run's length),
+    /// continued from this set's states at the latest day kept that is not
+    /// after it: the set [`new_members`](Self::new_members) computes for
+    /// `&[day]` and `members`, state for state (a state's next days depend on
+    /// the state alone), without simulating again the days before the day
+    /// kept. An error, and nothing computed, unless every member of
+    /// `members` is held and some day kept is not after `day`.
+    pub fn advanced(
+        &self,
+        day: u32,
+        members: Range<usize>,
+    ) -> Result<BaselineStates<'a>, EnsembleError> {
+        let refuse = |reason: String| EnsembleError::InvalidOption {
+            option: "advanced states".into(),
+            reason,
+        };
+        if members.is_empty()
+            || members.start < self.members.start
+            || members.end > self.members.end
+        {
+            return Err(refuse(format!(
+                "members {members:?} are not a non-empty part of the {:?} held",
+                self.members
+            )));
+        }
+        let day = day.min(self.days);
+        let Some((from, states)) = self.at.iter().rev().find(|a| a.0 <= day) else {
+            return Err(refuse(format!(
+                "no day kept ({:?}) is at or before day {day}",
+                self.days_kept()
+            )));
+        };
+        let offset = members.start - self.members.start;
+        let seeds = self.seeds[offset..offset + members.len()].to_vec();
+        let stepped: Vec<Mutex<CountRun<'a>>> = states[offset..offset + members.len()]
+            .par_iter()
+            .zip(seeds.par_iter())
+            .enumerate()
+            .map(|(i, (state, &seed))| {
+                let mut r = state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                while r.day() < day {
+                    r.step().map_err(|source| EnsembleError::Member {
+                        member: members.start + i,
+                        seed,
+                        source,
+                    })?;
+                }
+                Ok(Mutex::new(r))
+            })
+            .collect::<Result<_, EnsembleError>>()?;
+        debug_assert!(*from <= day);
+        Ok(BaselineStates {
+            scenario: self.scenario,
+            opts: self.opts.clone(),
+            days: self.days,
+            members,
+            seeds,
+            at: vec![(day, stepped)],
+        })
+    }
+
     /// The baseline scenario.
     pub fn scenario(&self) -> &'a Scenario {
         self.scenario
@@ -605,6 +666,35 @@ mod tests {
                 &run_branched_ensemble(&whole, &b, &|_| {}).unwrap()
             ));
         }
+    }
+
+    /// States advanced from an earlier day are the states computed from day
+    /// 0, state for state; members not held or no earlier day are refused.
+    #[test]
+    fn advanced_states_equal_states_computed_from_day_0() {
+        let a = scenario();
+        let b = closed_on_12(&a);
+        let opts = counts(6);
+        let at_5 = BaselineStates::new(&a, &opts, &[5]).unwrap();
+        let at_12 = BaselineStates::new(&a, &opts, &[12]).unwrap();
+        let advanced = at_5.advanced(12, 0..6).unwrap();
+        assert_eq!(advanced.days_kept(), vec![12]);
+        assert_eq!(member_runs(&advanced, &b, 6), member_runs(&at_12, &b, 6));
+        // Some members, then joined with the others: the whole set.
+        let part = at_5.advanced(12, 2..6).unwrap();
+        assert_eq!(part.members(), 2..6);
+        let first = BaselineStates::new_members(&a, &opts, &[12], 0..2).unwrap();
+        let joined = first.join(part).unwrap();
+        assert_eq!(member_runs(&joined, &b, 6), member_runs(&at_12, &b, 6));
+        // The same day: the states themselves.
+        assert_eq!(
+            member_runs(&at_12.advanced(12, 0..6).unwrap(), &b, 6),
+            member_runs(&at_12, &b, 6)
+        );
+        assert!(at_12.advanced(5, 0..6).is_err(), "no day kept before 5");
+        let some = BaselineStates::new_members(&a, &opts, &[5], 0..2).unwrap();
+        assert!(some.advanced(12, 0..3).is_err(), "member 2 is not held");
+        assert!(some.advanced(12, 1..1).is_err());
     }
 
     /// Sets that are not two parts of one ensemble's states are not joined.

@@ -6,7 +6,10 @@
 //! are computed once and shared by the answers that need them:
 //! * member states per (variant, members, days, seed, branch day), at most
 //!   [`KEEP_STATES`] sets, each holding members `0..end` (a first look's
-//!   first `k`, extended to all of them later: `App::states_at`);
+//!   first `k`, extended to all of them later: `App::states_at`); a new day's
+//!   states continue those of an earlier day when cached
+//!   (`BaselineStates::advanced`), and levers on a variant whose events come
+//!   after their day use the base scenario's states (`App::branch_of`);
 //! * baselines per (variant, members, days, seed), with the ensemble of their
 //!   first look; a baseline not complete yet is a `Partial`: the runs of its
 //!   members so far, kept so that the whole baseline runs only the others
@@ -232,12 +235,33 @@ impl App {
         if let Some(st) = cached.as_ref().filter(|_| held >= need) {
             return Some(st.clone());
         }
-        // An error here (the agent engine) means no branching: full runs.
-        let more =
-            corridor::cancel::baseline_member_states(&self.input, base, req, d, held..need).ok()?;
-        let kept_day = more.days_kept().into_iter().max().unwrap_or(0);
+        // States of the same baseline at an earlier day holding those
+        // members: continue them (`BaselineStates::advanced`, the same
+        // states) instead of simulating the days before that day again.
+        let prefix = Self::states_key(s, req, 0);
+        let prefix = &prefix[..prefix.len() - 1];
+        let earlier = {
+            let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .iter()
+                .filter(|(k, st)| k.starts_with(prefix) && st.members().end >= need)
+                .filter_map(|(_, st)| {
+                    let day = st.days_kept().into_iter().max()?;
+                    (day < d).then(|| (day, st.clone()))
+                })
+                .max_by_key(|(day, _)| *day)
+        };
+        let (more, from) = match earlier {
+            Some((from, st)) => (st.advanced(d, held..need).ok()?, from),
+            // An error here (the agent engine) means no branching: full runs.
+            None => (
+                corridor::cancel::baseline_member_states(&self.input, base, req, d, held..need)
+                    .ok()?,
+                0,
+            ),
+        };
         self.state_days.fetch_add(
-            more.members().len() as u64 * kept_day as u64,
+            more.members().len() as u64 * (d - from) as u64,
             Ordering::Relaxed,
         );
         let st = Arc::new(match cached {

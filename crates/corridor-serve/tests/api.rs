@@ -873,3 +873,37 @@ fn a_variant_shares_the_base_scenarios_member_states() {
     assert_eq!(answer(&d, &own), with_own);
     assert_eq!(d.baseline_state_days(), 4 * 3 + 4 * 11);
 }
+
+/// Levers from a later date than cached states continue those states (the
+/// days before them are not simulated again): member-days counted, answers
+/// equal to a fresh server's. A first look at the later date advances only
+/// its members.
+#[test]
+fn states_at_a_later_date_continue_the_cached_ones() {
+    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
+    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
+    let answer = |app: &App, s: &corridor_serve::Settings, look: Option<usize>| {
+        let t = std::sync::Arc::new(corridor::CancelToken::new());
+        serde_json::to_value(app.answer(s, look, &t).unwrap().unwrap()).unwrap()
+    };
+    let day_3 = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-04"}"#);
+    let day_11 =
+        settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#);
+    let a = fresh();
+    let k = a.first_look_size(4).unwrap();
+    answer(&a, &day_3, None);
+    assert_eq!(a.baseline_state_days(), 4 * 3);
+    let look = answer(&a, &day_11, Some(k));
+    assert_eq!(
+        a.baseline_state_days(),
+        4 * 3 + k as u64 * 8,
+        "the first look's members from day 3 to 11"
+    );
+    let full = answer(&a, &day_11, None);
+    assert_eq!(a.baseline_state_days(), 4 * 3 + 4 * 8);
+
+    let b = fresh();
+    assert_eq!(answer(&b, &day_11, None), full);
+    assert_eq!(answer(&b, &day_11, Some(k)), look);
+    assert_eq!(b.baseline_state_days(), 4 * 11);
+}
