@@ -538,16 +538,8 @@ impl App {
         {
             return Ok(e.clone());
         }
-        let plan = self.baseline_plan(s, members)?;
-        let partial = self.partial(s, plan.options.seed, members);
-        let states = self.continuation_states(s, members);
-        let full = run_plan(
-            &plan,
-            states.as_deref(),
-            &self.baseline_token,
-            &partial.runs,
-        )?
-        .ok_or_else(never_cancelled)?;
+        // All its members: the whole baseline.
+        let (full, partial) = self.baseline_first_members(s, members)?;
         // The first look's ensemble from the same member runs (all kept now):
         // reducing them again costs a few milliseconds, running them a
         // member's time.
@@ -566,10 +558,7 @@ impl App {
             }
             None => None,
         };
-        let e = Arc::new(Baseline {
-            full: Arc::new(full),
-            first,
-        });
+        let e = Arc::new(Baseline { full, first });
         let mut cache = self.baselines.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 32 {
             cache.clear();
