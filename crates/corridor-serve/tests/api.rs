@@ -84,6 +84,21 @@ fn small() -> Config {
     }
 }
 
+/// The server's state on the example scenario (no HTTP), `small()` defaults.
+fn example_app() -> std::sync::Arc<App> {
+    App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap()
+}
+
+fn settings(json: &str) -> corridor_serve::Settings {
+    serde_json::from_str(json).unwrap()
+}
+
+/// The answer to `s` (`look`: a first look of that many members) as JSON.
+fn answer_json(app: &App, s: &corridor_serve::Settings, look: Option<usize>) -> serde_json::Value {
+    let t = std::sync::Arc::new(corridor::CancelToken::new());
+    serde_json::to_value(app.answer(s, look, &t).unwrap().unwrap()).unwrap()
+}
+
 #[test]
 fn the_page_is_self_contained_and_levers_come_from_the_scenario() {
     let a = start(small());
@@ -671,8 +686,6 @@ fn a_first_look_and_its_full_answer_simulate_each_member_once() {
 /// gives.
 #[test]
 fn a_first_look_at_a_new_date_computes_only_its_members_states() {
-    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
-    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
     // Untouched levers: the baseline alone, nothing to branch.
     let neutral = settings(r#"{"members":4,"days":30}"#);
     // Branch day 11 (the example starts on 2023-12-01), 19 days after it.
@@ -682,7 +695,7 @@ fn a_first_look_at_a_new_date_computes_only_its_members_states() {
         let a = app.answer(s, look, &t).unwrap().unwrap();
         (serde_json::to_value(&a).unwrap(), t.days_simulated())
     };
-    let a = fresh();
+    let a = example_app();
     let k = a.first_look_size(4).unwrap() as u64;
     answer(&a, &neutral, None);
     assert_eq!(a.baseline_state_days(), 0);
@@ -705,7 +718,7 @@ fn a_first_look_at_a_new_date_computes_only_its_members_states() {
     assert_eq!(a.baseline_state_days(), 4 * 11);
 
     // A fresh server, the full answer alone: every member's states at once.
-    let b = fresh();
+    let b = example_app();
     answer(&b, &neutral, None);
     let (alone, days) = answer(&b, &s, None);
     assert_eq!(days, 4 * 19);
@@ -724,44 +737,38 @@ fn a_first_look_at_a_new_date_computes_only_its_members_states() {
 /// are those of a server that computed the whole baseline first.
 #[test]
 fn a_first_look_at_a_new_baseline_runs_only_its_members() {
-    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
-    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
-    let answer = |app: &App, s: &corridor_serve::Settings, look: Option<usize>| {
-        let t = std::sync::Arc::new(corridor::CancelToken::new());
-        serde_json::to_value(app.answer(s, look, &t).unwrap().unwrap()).unwrap()
-    };
     let simulated = |app: &App| app.baseline_days() + app.baseline_state_days();
     // Untouched levers (the baseline alone), then levers branching on day 11.
     let neutral = settings(r#"{"members":4,"days":30}"#);
     let s = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#);
     for levers in [&neutral, &s] {
-        let a = fresh();
+        let a = example_app();
         let k = a.first_look_size(4).unwrap() as u64;
-        let look = answer(&a, levers, Some(k as usize));
+        let look = answer_json(&a, levers, Some(k as usize));
         assert_eq!(look["members"], k);
         assert_eq!(
             simulated(&a),
             k * 30,
             "the first look's baseline members only"
         );
-        let full = answer(&a, levers, None);
+        let full = answer_json(&a, levers, None);
         assert_eq!(simulated(&a), 4 * 30, "each baseline member once");
 
-        let b = fresh();
-        assert_eq!(answer(&b, levers, None), full);
-        assert_eq!(answer(&b, levers, Some(k as usize)), look);
+        let b = example_app();
+        assert_eq!(answer_json(&b, levers, None), full);
+        assert_eq!(answer_json(&b, levers, Some(k as usize)), look);
         assert_eq!(simulated(&b), 4 * 30);
     }
     // The levers' first look, then the untouched levers' full answer (the
     // whole baseline, while only the first look's states are there): its
     // other members continue from states computed for them (not from day
     // 0), so the levers' full answer after it computes no state again.
-    let a = fresh();
+    let a = example_app();
     let k = a.first_look_size(4).unwrap();
-    answer(&a, &s, Some(k));
-    answer(&a, &neutral, None);
+    answer_json(&a, &s, Some(k));
+    answer_json(&a, &neutral, None);
     assert_eq!(a.baseline_state_days(), 4 * 11);
-    answer(&a, &s, None);
+    answer_json(&a, &s, None);
     assert_eq!(simulated(&a), 4 * 30, "each baseline member's days once");
 }
 
@@ -816,22 +823,16 @@ fn the_warm_up_leaves_the_default_answers_computed_each_member_once() {
 /// its own.
 #[test]
 fn a_variant_shares_the_base_scenarios_member_states() {
-    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
-    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
-    let answer = |app: &App, s: &corridor_serve::Settings| {
-        let t = std::sync::Arc::new(corridor::CancelToken::new());
-        serde_json::to_value(app.answer(s, None, &t).unwrap().unwrap()).unwrap()
-    };
     // Levers from day 3; ports_stay_closed's events come on 2023-12-22.
     let base = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-04"}"#);
     let closed = settings(
         r#"{"members":4,"days":30,"variant":"ports_stay_closed","containment":0.4,"policy_from":"2023-12-04"}"#,
     );
-    let a = fresh();
-    answer(&a, &base);
+    let a = example_app();
+    answer_json(&a, &base, None);
     assert_eq!(a.baseline_state_days(), 4 * 3);
     assert_eq!(a.baseline_days(), 4 * 27);
-    let on_variant = answer(&a, &closed);
+    let on_variant = answer_json(&a, &closed, None);
     assert_eq!(
         a.baseline_state_days(),
         4 * 3,
@@ -839,8 +840,8 @@ fn a_variant_shares_the_base_scenarios_member_states() {
     );
     assert_eq!(a.baseline_days(), 2 * 4 * 27, "its baseline from day 3 too");
 
-    let b = fresh();
-    assert_eq!(answer(&b, &closed), on_variant);
+    let b = example_app();
+    assert_eq!(answer_json(&b, &closed, None), on_variant);
     assert_eq!(b.baseline_state_days(), 4 * 3);
     assert_eq!(b.baseline_days(), 4 * 27);
 
@@ -849,11 +850,11 @@ fn a_variant_shares_the_base_scenarios_member_states() {
     let same = settings(
         r#"{"members":4,"days":30,"variant":"baseline","containment":0.4,"policy_from":"2023-12-04"}"#,
     );
-    let mut via_variant = answer(&a, &same);
+    let mut via_variant = answer_json(&a, &same, None);
     assert_eq!(a.baseline_days(), 2 * 4 * 27);
     assert_eq!(a.baseline_state_days(), 4 * 3);
     // The same numbers (only the saved TOML names the variant).
-    let mut on_base = answer(&a, &base);
+    let mut on_base = answer_json(&a, &base, None);
     for v in [&mut via_variant, &mut on_base] {
         v.as_object_mut().unwrap().remove("variant_toml");
     }
@@ -862,15 +863,15 @@ fn a_variant_shares_the_base_scenarios_member_states() {
 
     // stronger_containment changes the checkpoints on 2023-12-10 (day 9):
     // levers from day 11 need its own states.
-    let c = fresh();
+    let c = example_app();
     let own = settings(
         r#"{"members":4,"days":30,"variant":"stronger_containment","containment":0.4,"policy_from":"2023-12-12"}"#,
     );
-    let with_own = answer(&c, &own);
+    let with_own = answer_json(&c, &own, None);
     assert_eq!(c.baseline_state_days(), 4 * 11);
-    let d = fresh();
-    answer(&d, &base);
-    assert_eq!(answer(&d, &own), with_own);
+    let d = example_app();
+    answer_json(&d, &base, None);
+    assert_eq!(answer_json(&d, &own, None), with_own);
     assert_eq!(d.baseline_state_days(), 4 * 3 + 4 * 11);
 }
 
@@ -880,30 +881,24 @@ fn a_variant_shares_the_base_scenarios_member_states() {
 /// its members.
 #[test]
 fn states_at_a_later_date_continue_the_cached_ones() {
-    let fresh = || App::new(corridor::load(Some(&example())).unwrap(), small()).unwrap();
-    let settings = |json: &str| -> corridor_serve::Settings { serde_json::from_str(json).unwrap() };
-    let answer = |app: &App, s: &corridor_serve::Settings, look: Option<usize>| {
-        let t = std::sync::Arc::new(corridor::CancelToken::new());
-        serde_json::to_value(app.answer(s, look, &t).unwrap().unwrap()).unwrap()
-    };
     let day_3 = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-04"}"#);
     let day_11 =
         settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-12"}"#);
-    let a = fresh();
+    let a = example_app();
     let k = a.first_look_size(4).unwrap();
-    answer(&a, &day_3, None);
+    answer_json(&a, &day_3, None);
     assert_eq!(a.baseline_state_days(), 4 * 3);
-    let look = answer(&a, &day_11, Some(k));
+    let look = answer_json(&a, &day_11, Some(k));
     assert_eq!(
         a.baseline_state_days(),
         4 * 3 + k as u64 * 8,
         "the first look's members from day 3 to 11"
     );
-    let full = answer(&a, &day_11, None);
+    let full = answer_json(&a, &day_11, None);
     assert_eq!(a.baseline_state_days(), 4 * 3 + 4 * 8);
 
-    let b = fresh();
-    assert_eq!(answer(&b, &day_11, None), full);
-    assert_eq!(answer(&b, &day_11, Some(k)), look);
+    let b = example_app();
+    assert_eq!(answer_json(&b, &day_11, None), full);
+    assert_eq!(answer_json(&b, &day_11, Some(k)), look);
     assert_eq!(b.baseline_state_days(), 4 * 11);
 }
