@@ -206,6 +206,22 @@ fn missing_directory_exits_2() {
     }
 }
 
+/// The what-if page's levers are policy variants, which a Flee instance
+/// cannot take: `serve` refuses it at start (exit 2, one message, no server),
+/// instead of answering every request with an error.
+#[test]
+fn serve_refuses_a_flee_instance() {
+    corridor()
+        .args(["serve", "--port", "0"])
+        .arg(mali())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("levers are policy variants"))
+        .stderr(predicate::str::contains("is a Flee instance"));
+}
+
 #[test]
 fn usage_errors_exit_2() {
     corridor().args(["run", "--days", "0"]).assert().code(2);

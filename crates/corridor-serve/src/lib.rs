@@ -135,21 +135,26 @@ impl Default for Config {
     }
 }
 
-/// Errors of the server itself (binding, serving).
+/// Errors of the server itself (starting, binding, serving). Each message
+/// leaves its cause to the error's source (printed after it by the CLI).
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("serving: {0}")]
+    #[error("serving")]
     Serve(#[source] std::io::Error),
-    #[error("creating the server's work directory: {0}")]
+    #[error("creating the server's work directory")]
     WorkDir(#[source] std::io::Error),
-    #[error("reading the scenario's observed monthly counts: {0}")]
+    #[error("reading the scenario's observed monthly counts")]
     Observed(#[source] corridor::Error),
+    /// The input cannot take the levers (a Flee instance): refused at start
+    /// rather than answering every request with a 400.
+    #[error("the what-if page's levers are policy variants")]
+    NoLevers(#[source] corridor::Error),
 }
 
 /// A request's failure, as the page sees it.
@@ -328,6 +333,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
 
 impl App {
     pub fn new(input: Input, cfg: Config) -> Result<Arc<App>, ServeError> {
+        corridor::variant_file::takes_variants(&input).map_err(ServeError::NoLevers)?;
         let work = tempfile::Builder::new()
             .prefix("corridor-serve-")
             .tempdir()

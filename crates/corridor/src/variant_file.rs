@@ -14,6 +14,21 @@ use crate::input::Input;
 use corridor_io::write::InputKind;
 use std::path::Path;
 
+/// Whether variants can be added to `input`: a bad-input error for a Flee
+/// instance, which has no border levers (variant events act on them). The
+/// what-if page checks it at start, since each of its answers adds one.
+pub fn takes_variants(input: &Input) -> Result<()> {
+    if input.kind != InputKind::Scenario {
+        return Err(Error::bad(format!(
+            "a variant needs a corridor scenario (scenario.toml); {} is a Flee instance \
+             (a scenario.toml whose `base` is the instance can take them: \
+             docs/scenario-format.md, section 8)",
+            input.source
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a variant from its TOML `text` (`shown` names it in messages), checks it
 /// against `input`'s scenario and adds it to the scenario's variants. Returns the
 /// variant's name, to run it by (`RunRequest::variant`, `CompareRequest::variants`).
@@ -31,12 +46,7 @@ pub fn add_variant_on(
     text: &str,
     on_top_of: Option<&str>,
 ) -> Result<String> {
-    if input.kind != InputKind::Scenario {
-        return Err(Error::bad(format!(
-            "{shown}: a variant file needs a corridor scenario (scenario.toml); {} is a Flee instance",
-            input.source
-        )));
-    }
+    takes_variants(input).map_err(|e| Error::bad(format!("{shown}: {}", e.chain_text())))?;
     let (variant, warnings) = corridor_io::scenario::read_variant_str(shown, text, &input.scenario)
         .with_context(|| format!("reading variant file {shown}"))?;
     if input.scenario.border.variant(&variant.name).is_some() {
