@@ -424,7 +424,7 @@ impl App {
         s: &Settings,
         m: usize,
     ) -> Option<Arc<BaselineStates<'static>>> {
-        let (best, owner) = match self.largest_states(s) {
+        let (best, owner) = match self.largest_states(s, |_| true) {
             Some(st) => (st, s.clone()),
             None => {
                 s.variant.as_ref()?;
@@ -432,9 +432,9 @@ impl App {
                     variant: None,
                     ..s.clone()
                 };
-                let st = self.largest_states(&base)?;
+                // Only states kept at or before the variant's first change.
                 let variant = self.baseline_scenario(s.variant.as_deref()).ok()?;
-                st.branch_day(variant)?;
+                let st = self.largest_states(&base, |st| st.branch_day(variant).is_some())?;
                 (st, base)
             }
         };
@@ -449,18 +449,23 @@ impl App {
         more.or(Some(best))
     }
 
-    /// The cached member states of the baseline of `s` (any day) with the
-    /// most members; the most recent of those.
-    fn largest_states(&self, s: &Settings) -> Option<Arc<BaselineStates<'static>>> {
+    /// The cached member states of the baseline of `s` that `usable` accepts
+    /// with the most members, of those the latest day's (continuing from it
+    /// simulates the fewest days), of those the most recent.
+    fn largest_states(
+        &self,
+        s: &Settings,
+        usable: impl Fn(&BaselineStates<'static>) -> bool,
+    ) -> Option<Arc<BaselineStates<'static>>> {
         let members = s.members.unwrap_or(self.cfg.default_members);
         let prefix = format!("{:?}/{members}/{:?}/{:?}/", s.variant, s.days, s.seed);
         let cache = self.states.lock().unwrap_or_else(|e| e.into_inner());
         // `max_by_key` gives the last of the largest: the most recent.
         cache
             .iter()
-            .filter(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, st)| k.starts_with(&prefix) && usable(st))
             .map(|(_, st)| st.clone())
-            .max_by_key(|st| st.members().len())
+            .max_by_key(|st| (st.members().len(), st.days_kept().into_iter().max()))
     }
 
     /// The ensemble of the first `m` members of the baseline of `s` (the

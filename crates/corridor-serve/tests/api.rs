@@ -845,6 +845,21 @@ fn a_variant_shares_the_base_scenarios_member_states() {
     assert_eq!(b.baseline_state_days(), 4 * 3);
     assert_eq!(b.baseline_days(), 4 * 27);
 
+    // With the base's states also cached at a later date (day 25, after
+    // the variant's first change), the variant still continues from day 3.
+    let c = example_app();
+    answer_json(&c, &base, None);
+    let later = settings(r#"{"members":4,"days":30,"containment":0.4,"policy_from":"2023-12-26"}"#);
+    answer_json(&c, &later, None);
+    let before = c.baseline_days();
+    let untouched = settings(r#"{"members":4,"days":30,"variant":"ports_stay_closed"}"#);
+    answer_json(&c, &untouched, None);
+    assert_eq!(
+        c.baseline_days() - before,
+        4 * 27,
+        "from day 3, not 25 or 0"
+    );
+
     // A variant without events ("baseline") has the base's baseline itself:
     // nothing more is simulated for it.
     let same = settings(
