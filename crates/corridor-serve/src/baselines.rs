@@ -14,13 +14,18 @@
 //!   first look; a baseline not complete yet is a `Partial`: the runs of its
 //!   members so far, kept so that the whole baseline runs only the others
 //!   (`App::baseline_look`, the warm-up's batches);
+//! * a variant's run is the base's until its first event, so a variant's
+//!   baseline continues from the base's states kept at or before that day
+//!   (`App::continuation_states`), and a variant without events has the
+//!   base's baseline itself (`App::baseline_settings`);
 //! * the default answer's baseline and states are computed at start
 //!   (`App::warm_up`), first look first, a few members at a time.
 //!
 //! Invariant: every member's days are simulated once per cache entry, and
 //! each cached ensemble equals the ensemble of full runs (branching is exact,
 //! member `i`'s seed does not depend on the member count); `tests/api.rs`
-//! counts the days and compares the answers. A baseline is never cancelled:
+//! counts the days and compares the answers, and `tests/cache.rs` checks
+//! random request sequences against a fresh server's answers. A baseline is never cancelled:
 //! cached, it serves the next request too. The callers hold
 //! `App::shared_work` while computing, so two requests do not compute the
 //! same entry side by side.
