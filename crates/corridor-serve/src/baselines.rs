@@ -363,10 +363,16 @@ impl App {
 
     /// Whether the baseline of `s` is cached.
     pub(crate) fn has_baseline(&self, s: &Settings) -> bool {
+        self.cached_baseline(s).is_some()
+    }
+
+    /// The baseline of `s`, if cached.
+    fn cached_baseline(&self, s: &Settings) -> Option<Arc<Baseline>> {
         self.baselines
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains_key(&self.baseline_key(s))
+            .get(&self.baseline_key(s))
+            .cloned()
     }
 
     /// The ensemble request of the first `runs` members of the baseline of
@@ -498,19 +504,14 @@ impl App {
     /// The baseline's first look of `k` members (`k` = [`App::first_look_size`]),
     /// if it is there without computing anything.
     pub(crate) fn cached_look(&self, s: &Settings, k: usize) -> Option<Arc<Ensemble>> {
-        let key = self.baseline_key(s);
-        if let Some(b) = self
-            .baselines
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
+        if let Some(b) = self.cached_baseline(s) {
             return b
                 .first
                 .as_ref()
                 .filter(|(f, _)| *f == k)
                 .map(|(_, e)| e.clone());
         }
+        let key = self.baseline_key(s);
         let partials = self.partials.lock().unwrap_or_else(|e| e.into_inner());
         let (_, p) = partials.iter().find(|(pk, _)| *pk == key)?;
         let first = p.first.lock().unwrap_or_else(|e| e.into_inner());
@@ -539,15 +540,10 @@ impl App {
     /// (by a first look, or the warm-up's batches) are not run again.
     pub(crate) fn baseline(&self, s: &Settings) -> Result<Arc<Baseline>, ApiError> {
         let members = s.members.unwrap_or(self.cfg.default_members);
-        let key = self.baseline_key(s);
-        if let Some(e) = self
-            .baselines
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Ok(e.clone());
+        if let Some(e) = self.cached_baseline(s) {
+            return Ok(e);
         }
+        let key = self.baseline_key(s);
         // All its members: the whole baseline.
         let (full, partial) = self.baseline_first_members(s, members)?;
         // The first look's ensemble from the same member runs (all kept now):
