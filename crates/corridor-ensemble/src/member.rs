@@ -576,6 +576,15 @@ impl Accumulator {
         let daily_len = nd * self.locations * DAILY_VARIABLES.len();
         let ports_len = nd * self.ports * PORT_VARIABLES.len();
         let totals_len = nd * TOTAL_VARIABLES.len();
+        // The totals' values member by member, for paired differences
+        // (a constant cell: every member had that value).
+        let mut member_totals = Vec::with_capacity(totals_len * n);
+        for cell in &self.cells[daily_len + ports_len..][..totals_len] {
+            match cell {
+                Cell::Constant(v) => member_totals.extend(std::iter::repeat(*v).take(n)),
+                Cell::Samples(s) => member_totals.extend_from_slice(s),
+            }
+        }
         let mut it = stats.into_iter();
         let daily: Vec<Stats> = it.by_ref().take(daily_len).collect();
         let ports: Vec<Stats> = it.by_ref().take(ports_len).collect();
@@ -616,6 +625,7 @@ impl Accumulator {
             daily,
             port_stats: ports,
             totals,
+            member_totals,
             monthly,
             ard,
             ard_rescaled,
@@ -663,6 +673,10 @@ pub struct Ensemble {
     pub port_stats: Vec<Stats>,
     /// `[day][TOTAL_VARIABLES]`.
     pub totals: Vec<Stats>,
+    /// The values behind `totals`, member by member: `[day][TOTAL_VARIABLES][member]`
+    /// (read them with [`Ensemble::member_totals`]). Two ensembles of one seed have
+    /// the same member seeds, so member `i` of each is a pair (paired differences).
+    pub member_totals: Vec<f32>,
     pub monthly: Option<MonthlyStats>,
     /// `None` when the scenario has no camp data.
     pub ard: Option<ScalarStats>,
@@ -689,6 +703,13 @@ impl Ensemble {
     /// Statistics of `TOTAL_VARIABLES[var]` on the `day_index`-th recorded day.
     pub fn total(&self, day_index: usize, var: usize) -> &Stats {
         &self.totals[day_index * TOTAL_VARIABLES.len() + var]
+    }
+
+    /// `TOTAL_VARIABLES[var]` on the `day_index`-th recorded day, one value per
+    /// member in member order (agents, as the totals' statistics).
+    pub fn member_totals(&self, day_index: usize, var: usize) -> &[f32] {
+        let start = (day_index * TOTAL_VARIABLES.len() + var) * self.runs;
+        &self.member_totals[start..start + self.runs]
     }
 
     /// Index of a variable name in one of the variable lists.

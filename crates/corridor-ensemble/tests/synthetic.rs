@@ -292,6 +292,31 @@ fn single_member_has_empty_sd() {
     assert!(summary["ensemble"]["ard"]["sd"].is_null());
 }
 
+/// The totals member by member (for paired differences), in member order, a
+/// cell that varies as well as one that is the same in every member.
+#[test]
+fn member_totals_are_each_members_values_in_member_order() {
+    let s = scenario(3);
+    let e = on_threads(3, || {
+        run_ensemble_with(&s, &EnsembleOptions::new(5, 11), &by_member(11, 5), &|_| {})
+    })
+    .unwrap();
+    let var = |n: &str| TOTAL_VARIABLES.iter().position(|v| *v == n).unwrap();
+    // spawned = Σ population = 3i + 3d + 30 for member i on day d.
+    assert_eq!(
+        e.member_totals(2, var("spawned")),
+        [36.0, 39.0, 42.0, 45.0, 48.0]
+    );
+    // in_camps = population of C = i + d + 20.
+    assert_eq!(
+        e.member_totals(0, var("in_camps")),
+        [20.0, 21.0, 22.0, 23.0, 24.0]
+    );
+    // Nobody is admitted in any member: a constant cell, one value per member.
+    assert_eq!(e.member_totals(1, var("admitted")), [0.0; 5]);
+    assert_eq!(e.member_totals.len(), 3 * TOTAL_VARIABLES.len() * 5);
+}
+
 fn write_with_threads(threads: usize, runs: usize) -> Vec<(String, Vec<u8>)> {
     let s = scenario(40);
     let e = on_threads(threads, || {
