@@ -136,6 +136,20 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
     let after = body_attr(&dom, "data-chart-after").unwrap();
     assert!(!before.is_empty());
     assert_ne!(before, after, "moving the slider did not change the chart");
+    // The answer in one sentence: none before the move (the baseline
+    // itself), a dated one after; and the paired difference is drawn.
+    let headline = |a| body_attr(&dom, a).unwrap_or_default();
+    assert!(
+        headline("data-headline-before").starts_with("No difference from the baseline"),
+        "{}",
+        headline("data-headline-before")
+    );
+    assert!(
+        headline("data-headline-after").starts_with("By "),
+        "{}",
+        headline("data-headline-after")
+    );
+    assert!(body_attr(&dom, "data-diff-after").is_some_and(|d| d.starts_with('M')));
 
     // What the page shows after the move, and the TOML it saved.
     let row = &dom[dom.find("id=\"total-admitted\"").expect("admitted row")..];

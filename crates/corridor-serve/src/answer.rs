@@ -2,11 +2,14 @@
 //! by the library API (`corridor::ensemble` on the count engine, directories
 //! written exactly as the CLI writes them), reduced to what the page draws.
 //!
-//! Units: people (agents × hasten). "Within noise": on a day (or for a total),
-//! the change is within noise when the baseline's median lies inside the
-//! levers' 5–95 % band; the difference band is the levers' band minus the
-//! baseline's median. Members share seeds across the two ensembles (the same
-//! seed gives the same member seeds), so the difference comes from the levers.
+//! Units: people (agents × hasten). Differences are paired, as in `corridor
+//! compare` (`corridor::compare::Difference`, the one definition): member `i`
+//! of the levers' ensemble and member `i` of the baseline's have the same seed
+//! and, before the levers' first change, the same history, so the differences
+//! member by member hold the levers' effect without the spread the two
+//! ensembles share. A difference's band is the 5–95 % band of those
+//! differences, and on a day (or for a total) the change is "within noise"
+//! when that band contains 0 (for a single member: when the difference is 0).
 //!
 //! A first look is reduced the same way from the first `members` members of
 //! both ensembles (the `members`-member ensembles of the same seed);
@@ -16,6 +19,7 @@
 //! (`corridor_model::MonthlyObserved`, read by the library); a month row has
 //! one where both its month and its area are in them, else none (not zero).
 
+use corridor::compare::Difference;
 use corridor::Input;
 use corridor_ensemble::{Ensemble, Stats, DAILY_VARIABLES, PORT_VARIABLES, TOTAL_VARIABLES};
 use corridor_model::{MonthlyObserved, Scenario};
@@ -39,7 +43,8 @@ impl Band {
     }
 }
 
-/// A total with its band (people) and the difference from the baseline.
+/// A total with its band (people) and the difference from the baseline: the
+/// median and 5–95 % band of the paired differences (see the module doc).
 #[derive(Debug, Serialize, Clone)]
 pub struct Total {
     pub name: String,
@@ -97,7 +102,11 @@ pub struct Answer {
     /// People in port queues.
     pub waiting: Band,
     pub baseline_waiting: Band,
-    /// Per day: is the baseline median inside the levers' band?
+    /// People in port queues, levers minus baseline: the band of the paired
+    /// differences (see the module doc).
+    pub waiting_difference: Band,
+    /// Per day: is the change in people waiting within noise (the band of
+    /// the paired differences contains 0)?
     pub waiting_within_noise: Vec<bool>,
     pub totals: Vec<Total>,
     pub monthly: Vec<MonthRow>,
@@ -112,18 +121,44 @@ fn var(list: &[&str], name: &str) -> usize {
     Ensemble::variable_index(list, name).unwrap_or(0)
 }
 
-fn total(name: &str, s: &Stats, base: &Stats, h: f64) -> Total {
-    let b = base.p50 * h;
+/// The paired differences (people) of `TOTAL_VARIABLES[v]` on the `d`-th
+/// recorded day: levers' member `i` minus baseline member `i`.
+fn paired(ens: &Ensemble, base: &Ensemble, d: usize, v: usize, h: f64) -> Difference {
+    let pairs: Vec<(f64, f64)> = ens
+        .member_totals(d, v)
+        .iter()
+        .zip(base.member_totals(d, v))
+        .map(|(&a, &b)| (a as f64 * h, b as f64 * h))
+        .collect();
+    // An ensemble has at least one member, so there is a pair.
+    Difference::of(&pairs).unwrap_or(Difference {
+        mean: 0.0,
+        p5: 0.0,
+        p50: 0.0,
+        p95: 0.0,
+        within_noise: None,
+    })
+}
+
+/// Within noise: the band contains 0 (one member: no difference).
+fn within_noise(d: &Difference) -> bool {
+    d.within_noise.unwrap_or(d.p50 == 0.0)
+}
+
+fn total(name: &str, ens: &Ensemble, base: &Ensemble, day: usize, h: f64) -> Total {
+    let v = var(&TOTAL_VARIABLES, name);
+    let (s, b) = (ens.total(day, v), base.total(day, v));
+    let d = paired(ens, base, day, v, h);
     Total {
         name: name.to_string(),
         p5: s.p5 * h,
         p50: s.p50 * h,
         p95: s.p95 * h,
-        baseline_p50: b,
-        diff_p5: s.p5 * h - b,
-        diff_p50: s.p50 * h - b,
-        diff_p95: s.p95 * h - b,
-        within_noise: s.p5 * h <= b && b <= s.p95 * h,
+        baseline_p50: b.p50 * h,
+        diff_p5: d.p5,
+        diff_p50: d.p50,
+        diff_p95: d.p95,
+        within_noise: within_noise(&d),
     }
 }
 
@@ -207,14 +242,17 @@ pub fn reduce(
     let q = var(&TOTAL_VARIABLES, "in_queues");
     let mut waiting = Band::default();
     let mut baseline_waiting = Band::default();
+    let mut waiting_difference = Band::default();
     let mut noise = Vec::new();
     let days = ens.days.len().min(base.days.len());
     for d in 0..days {
-        let s = ens.total(d, q);
-        let b = base.total(d, q);
-        waiting.push(s, h);
-        baseline_waiting.push(b, h);
-        noise.push(s.p5 <= b.p50 && b.p50 <= s.p95);
+        waiting.push(ens.total(d, q), h);
+        baseline_waiting.push(base.total(d, q), h);
+        let diff = paired(ens, base, d, q, h);
+        waiting_difference.p5.push(diff.p5);
+        waiting_difference.p50.push(diff.p50);
+        waiting_difference.p95.push(diff.p95);
+        noise.push(within_noise(&diff));
     }
     let last = days.saturating_sub(1);
     let totals = if days == 0 {
@@ -222,10 +260,7 @@ pub fn reduce(
     } else {
         ["admitted", "encountered", "in_queues", "in_transit"]
             .iter()
-            .map(|name| {
-                let v = var(&TOTAL_VARIABLES, name);
-                total(name, ens.total(last, v), base.total(last, v), h)
-            })
+            .map(|name| total(name, ens, base, last, h))
             .collect()
     };
     let monthly = match (&ens.monthly, &base.monthly) {
@@ -281,6 +316,7 @@ pub fn reduce(
             .collect(),
         waiting,
         baseline_waiting,
+        waiting_difference,
         waiting_within_noise: noise,
         totals,
         monthly,

@@ -6,7 +6,8 @@
 //! observed monthly counts of the built-in scenario, and first looks (equal
 //! to the k-member answer, each member simulated once, bad sizes 400s,
 //! superseded and cancelled like full answers; at a new policy date only
-//! their members' baseline states computed, the others' by the full answer).
+//! their members' baseline states computed, the others' by the full answer),
+//! and the differences from the baseline (paired member by member).
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
@@ -457,6 +458,75 @@ fn levers_from_a_policy_date_answer_the_full_ensemble_of_the_saved_variant() {
         let b = ans["baseline_waiting"]["p50"].as_array().unwrap();
         assert_eq!(w[..11], b[..11], "{extra}");
     }
+}
+
+/// Differences are paired member by member, as `corridor compare`'s: the
+/// answer's difference bands are `corridor::compare::Difference` of the
+/// saved variant's members against the baseline's (the same seeds), zero
+/// before the policy date (the members share their history up to it), and
+/// zero throughout for untouched levers.
+#[test]
+fn differences_are_paired_member_by_member() {
+    use corridor::compare::Difference;
+    use corridor_ensemble::{Ensemble, TOTAL_VARIABLES};
+    let app = example_app();
+    let ans = answer_json(
+        &app,
+        &settings(r#"{"members":4,"days":40,"policy_from":"2023-12-12","containment":0.4}"#),
+        None,
+    );
+    let levers = saved_variant_ensemble(ans["variant_toml"].as_str().unwrap(), 40);
+    let base_toml = answer_json(&app, &settings(r#"{"members":4,"days":40}"#), None);
+    let base = saved_variant_ensemble(base_toml["variant_toml"].as_str().unwrap(), 40);
+    let h = levers.hasten as f64;
+    let diff = |d: usize, name: &str| {
+        let v = Ensemble::variable_index(&TOTAL_VARIABLES, name).unwrap();
+        let pairs: Vec<(f64, f64)> = levers
+            .member_totals(d, v)
+            .iter()
+            .zip(base.member_totals(d, v))
+            .map(|(&a, &b)| (a as f64 * h, b as f64 * h))
+            .collect();
+        Difference::of(&pairs).unwrap()
+    };
+    let last = levers.days.len() - 1;
+    let mut moved = 0;
+    for t in ans["totals"].as_array().unwrap() {
+        let d = diff(last, t["name"].as_str().unwrap());
+        for (k, x) in [("diff_p5", d.p5), ("diff_p50", d.p50), ("diff_p95", d.p95)] {
+            assert_eq!(t[k].as_f64().unwrap(), x, "{} {k}", t["name"]);
+        }
+        assert_eq!(t["within_noise"], d.within_noise.unwrap(), "{}", t["name"]);
+        moved += !d.within_noise.unwrap() as usize;
+    }
+    // Not a vacuous check: the lever moves some total beyond noise.
+    assert!(moved > 0, "{}", ans["totals"]);
+    let w = &ans["waiting_difference"];
+    for d in 0..=last {
+        let x = diff(d, "in_queues");
+        assert_eq!(w["p5"][d].as_f64().unwrap(), x.p5, "day {d}");
+        assert_eq!(w["p50"][d].as_f64().unwrap(), x.p50, "day {d}");
+        assert_eq!(w["p95"][d].as_f64().unwrap(), x.p95, "day {d}");
+        assert_eq!(ans["waiting_within_noise"][d], x.within_noise.unwrap());
+    }
+    // Before the policy date (day 11) the pairs have one history: no difference.
+    for d in 0..11 {
+        assert_eq!(
+            (w["p5"][d].as_f64(), w["p95"][d].as_f64()),
+            (Some(0.0), Some(0.0))
+        );
+    }
+    // Untouched levers: the baseline itself, every difference exactly 0.
+    for t in base_toml["totals"].as_array().unwrap() {
+        assert_eq!(
+            (t["diff_p5"].as_f64(), t["diff_p95"].as_f64()),
+            (Some(0.0), Some(0.0))
+        );
+        assert_eq!(t["within_noise"], true);
+    }
+    let bw = &base_toml["waiting_difference"];
+    assert!(bw["p5"].as_array().unwrap().iter().all(|v| v == 0.0));
+    assert!(bw["p95"].as_array().unwrap().iter().all(|v| v == 0.0));
 }
 
 /// The default policy date is the scenario's `report_from`, else its start.

@@ -425,8 +425,11 @@ pub struct Difference {
 }
 
 impl Difference {
-    /// `None` without pairs.
-    fn of(pairs: &[(f64, f64)]) -> Option<Difference> {
+    /// The differences `v − b` of `(v, b)` pairs (member `i` of a variant's
+    /// ensemble and member `i` of its baseline's: the same member seed);
+    /// `None` without pairs. The one definition of a difference's band and of
+    /// "within noise" for compare and `corridor serve`.
+    pub fn of(pairs: &[(f64, f64)]) -> Option<Difference> {
         if pairs.is_empty() {
             return None;
         }
