@@ -150,6 +150,9 @@ fn moving_a_slider_changes_the_chart_and_the_numbers_equal_the_cli() {
         headline("data-headline-after")
     );
     assert!(body_attr(&dom, "data-diff-after").is_some_and(|d| d.starts_with('M')));
+    // The chart's select switches it to the admitted (another series).
+    let admitted = body_attr(&dom, "data-diff-admitted").unwrap_or_default();
+    assert!(admitted.starts_with('M'), "{admitted}");
 
     // What the page shows after the move, and the TOML it saved.
     let row = &dom[dom.find("id=\"total-admitted\"").expect("admitted row")..];

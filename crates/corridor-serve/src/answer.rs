@@ -41,6 +41,13 @@ impl Band {
         self.p50.push(s.p50 * h);
         self.p95.push(s.p95 * h);
     }
+
+    /// A day's paired difference (already in people).
+    fn push_difference(&mut self, d: &Difference) {
+        self.p5.push(d.p5);
+        self.p50.push(d.p50);
+        self.p95.push(d.p95);
+    }
 }
 
 /// A total with its band (people) and the difference from the baseline: the
@@ -105,6 +112,10 @@ pub struct Answer {
     /// People in port queues, levers minus baseline: the band of the paired
     /// differences (see the module doc).
     pub waiting_difference: Band,
+    /// People admitted and encountered so far (cumulative), levers minus
+    /// baseline, paired likewise.
+    pub admitted_difference: Band,
+    pub encountered_difference: Band,
     /// Per day: is the change in people waiting within noise (the band of
     /// the paired differences contains 0)?
     pub waiting_within_noise: Vec<bool>,
@@ -249,11 +260,17 @@ pub fn reduce(
         waiting.push(ens.total(d, q), h);
         baseline_waiting.push(base.total(d, q), h);
         let diff = paired(ens, base, d, q, h);
-        waiting_difference.p5.push(diff.p5);
-        waiting_difference.p50.push(diff.p50);
-        waiting_difference.p95.push(diff.p95);
+        waiting_difference.push_difference(&diff);
         noise.push(within_noise(&diff));
     }
+    let difference = |name: &str| {
+        let v = var(&TOTAL_VARIABLES, name);
+        let mut b = Band::default();
+        for d in 0..days {
+            b.push_difference(&paired(ens, base, d, v, h));
+        }
+        b
+    };
     let last = days.saturating_sub(1);
     let totals = if days == 0 {
         Vec::new()
@@ -317,6 +334,8 @@ pub fn reduce(
         waiting,
         baseline_waiting,
         waiting_difference,
+        admitted_difference: difference("admitted"),
+        encountered_difference: difference("encountered"),
         waiting_within_noise: noise,
         totals,
         monthly,

@@ -509,6 +509,20 @@ fn differences_are_paired_member_by_member() {
         assert_eq!(w["p95"][d].as_f64().unwrap(), x.p95, "day {d}");
         assert_eq!(ans["waiting_within_noise"][d], x.within_noise.unwrap());
     }
+    for (series, name) in [
+        ("admitted_difference", "admitted"),
+        ("encountered_difference", "encountered"),
+    ] {
+        for d in 0..=last {
+            let x = diff(d, name);
+            let got = |k: &str| ans[series][k][d].as_f64().unwrap();
+            assert_eq!(
+                (got("p5"), got("p50"), got("p95")),
+                (x.p5, x.p50, x.p95),
+                "{name} day {d}"
+            );
+        }
+    }
     // Before the policy date (day 11) the pairs have one history: no difference.
     for d in 0..11 {
         assert_eq!(
