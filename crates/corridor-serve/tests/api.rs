@@ -7,7 +7,8 @@
 //! to the k-member answer, each member simulated once, bad sizes 400s,
 //! superseded and cancelled like full answers; at a new policy date only
 //! their members' baseline states computed, the others' by the full answer),
-//! and the differences from the baseline (paired member by member).
+//! and the differences from the baseline (paired member by member, equal to
+//! `corridor compare`'s).
 
 use corridor_serve::{App, Config};
 use std::io::{Read, Write};
@@ -541,6 +542,61 @@ fn differences_are_paired_member_by_member() {
     let bw = &base_toml["waiting_difference"];
     assert!(bw["p5"].as_array().unwrap().iter().all(|v| v == 0.0));
     assert!(bw["p95"].as_array().unwrap().iter().all(|v| v == 0.0));
+}
+
+/// The page's differences at the end are `corridor compare`'s for the same
+/// levers: compare the example's "baseline" (no events) with the saved
+/// variant, same members and seed, and the admitted and encountered
+/// differences (median and band) are the same numbers.
+#[test]
+fn the_pages_differences_are_compares() {
+    let app = example_app();
+    let ans = answer_json(
+        &app,
+        &settings(r#"{"members":4,"days":40,"policy_from":"2023-12-12","containment":0.4}"#),
+        None,
+    );
+    let mut input = corridor::load(Some(&example())).unwrap();
+    let name = corridor::variant_file::add_variant_str(
+        &mut input,
+        "v.toml",
+        ans["variant_toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = corridor::compare(
+        &input,
+        &corridor::CompareRequest {
+            variants: vec!["baseline".into(), name],
+            seed: None,
+            runs: 4,
+            days: Some(40),
+            engine: corridor::EngineKind::Counts,
+            out: Some(dir.path().join("c")),
+            format: Default::default(),
+        },
+        &|| {},
+    )
+    .unwrap();
+    let d = c.differences()[1].clone().unwrap();
+    // The levers do move the admitted (so the equality below is not 0 = 0).
+    assert!(d.admitted.unwrap().p50 != 0.0, "{:?}", d.admitted);
+    for (total, diff) in [("admitted", d.admitted), ("encountered", d.encountered)] {
+        let diff = diff.unwrap();
+        let t = ans["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == total)
+            .unwrap();
+        let page = |k: &str| t[k].as_f64().unwrap();
+        assert_eq!(
+            (page("diff_p5"), page("diff_p50"), page("diff_p95")),
+            (diff.p5, diff.p50, diff.p95),
+            "{total}"
+        );
+        assert_eq!(t["within_noise"], diff.within_noise.unwrap(), "{total}");
+    }
 }
 
 /// The default policy date is the scenario's `report_from`, else its start.
