@@ -95,6 +95,21 @@ fn settings(json: &str) -> corridor_serve::Settings {
     serde_json::from_str(json).unwrap()
 }
 
+/// The answer's total named `name` (its row of `totals`).
+fn total_named<'a>(ans: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    ans["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no total {name}"))
+}
+
+/// Levers from a policy date that move the example's admitted (the paired
+/// differences' tests).
+const CONTAINMENT_LEVERS: &str =
+    r#"{"members":4,"days":40,"policy_from":"2023-12-12","containment":0.4}"#;
+
 /// The answer to `s` (`look`: a first look of that many members) as JSON.
 fn answer_json(app: &App, s: &corridor_serve::Settings, look: Option<usize>) -> serde_json::Value {
     let t = std::sync::Arc::new(corridor::CancelToken::new());
@@ -146,13 +161,7 @@ fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant
     let ans = json(&b1);
     assert_eq!(ans["members"], 4);
     assert_eq!(ans["dates"].as_array().unwrap().len(), 30);
-    let admitted = ans["totals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "admitted")
-        .unwrap()
-        .clone();
+    let admitted = total_named(&ans, "admitted").clone();
     // The variant file the page saves, run through the library as the CLI does.
     let (st, _, toml) = http(a, "POST", "/api/variant", settings);
     assert_eq!(st, 200);
@@ -440,12 +449,7 @@ fn levers_from_a_policy_date_answer_the_full_ensemble_of_the_saved_variant() {
             )
             .unwrap();
             let s = e.total(e.days.len() - 1, v);
-            let t = ans["totals"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|t| t["name"] == var)
-                .unwrap();
+            let t = total_named(&ans, var);
             for (k, x) in [("p5", s.p5), ("p50", s.p50), ("p95", s.p95)] {
                 assert_eq!(t[k].as_f64().unwrap(), x * h, "{extra}: {var} {k}");
             }
@@ -471,11 +475,7 @@ fn differences_are_paired_member_by_member() {
     use corridor::compare::Difference;
     use corridor_ensemble::{Ensemble, TOTAL_VARIABLES};
     let app = example_app();
-    let ans = answer_json(
-        &app,
-        &settings(r#"{"members":4,"days":40,"policy_from":"2023-12-12","containment":0.4}"#),
-        None,
-    );
+    let ans = answer_json(&app, &settings(CONTAINMENT_LEVERS), None);
     let levers = saved_variant_ensemble(ans["variant_toml"].as_str().unwrap(), 40);
     let base_toml = answer_json(&app, &settings(r#"{"members":4,"days":40}"#), None);
     let base = saved_variant_ensemble(base_toml["variant_toml"].as_str().unwrap(), 40);
@@ -551,11 +551,7 @@ fn differences_are_paired_member_by_member() {
 #[test]
 fn the_pages_differences_are_compares() {
     let app = example_app();
-    let ans = answer_json(
-        &app,
-        &settings(r#"{"members":4,"days":40,"policy_from":"2023-12-12","containment":0.4}"#),
-        None,
-    );
+    let ans = answer_json(&app, &settings(CONTAINMENT_LEVERS), None);
     let mut input = corridor::load(Some(&example())).unwrap();
     let name = corridor::variant_file::add_variant_str(
         &mut input,
@@ -583,12 +579,7 @@ fn the_pages_differences_are_compares() {
     assert!(d.admitted.unwrap().p50 != 0.0, "{:?}", d.admitted);
     for (total, diff) in [("admitted", d.admitted), ("encountered", d.encountered)] {
         let diff = diff.unwrap();
-        let t = ans["totals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == total)
-            .unwrap();
+        let t = total_named(&ans, total);
         let page = |k: &str| t[k].as_f64().unwrap();
         assert_eq!(
             (page("diff_p5"), page("diff_p50"), page("diff_p95")),
@@ -669,12 +660,7 @@ fn a_first_look_is_the_k_member_answer_of_the_same_levers() {
         )
         .unwrap();
         let s = e.total(e.days.len() - 1, v);
-        let t = full["totals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == "admitted")
-            .unwrap();
+        let t = total_named(&full, "admitted");
         for (q, x) in [("p5", s.p5), ("p50", s.p50), ("p95", s.p95)] {
             assert_eq!(t[q].as_f64().unwrap(), x * e.hasten as f64, "{extra} {q}");
         }
