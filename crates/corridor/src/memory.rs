@@ -7,11 +7,13 @@
 //! input: the daily records (days × locations, ports and checkpoints), the agents
 //! (agents engine only: everyone who can be present, in agents = people / hasten,
 //! at `BYTES_PER_AGENT` each) and the appointment pool (per day × lead days).
-//! Conflict spawning in Flee instances is not counted (it is bounded by the
-//! instance's small populations). The limit is what the machine has available
-//! (`MemAvailable` in /proc/meminfo, read here and not in the model) unless the
-//! user gives `--max-memory`; where it cannot be read, only an explicit limit is
-//! checked.
+//! Conflict spawning in Flee instances is not counted: it follows the instance's
+//! populations and camp data, which can be large only by mistake; there the
+//! agent engine itself stops with `ModelError::TooManyAgents` when a day's
+//! agents exceed its 32-bit ids or the memory it can reserve. The limit is what
+//! the machine has available (`MemAvailable` in /proc/meminfo, read here and
+//! not in the model) unless the user gives `--max-memory`; where it cannot be
+//! read, only an explicit limit is checked.
 
 use crate::error::{Error, Result};
 use corridor_model::engine::BYTES_PER_AGENT;
@@ -92,15 +94,15 @@ fn agents(scenario: &Scenario, days: u64) -> u64 {
         .saturating_add(caravans)
 }
 
+/// Bytes as a whole number; an infinite product (a per-day value near
+/// `f64::MAX` times lead days) is "too much", not 0.
 fn to_u64(x: f64) -> u64 {
-    if x.is_finite() && x > 0.0 {
-        if x >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            x as u64
-        }
-    } else {
+    if x.is_nan() || x <= 0.0 {
         0
+    } else if x >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        x as u64
     }
 }
 
@@ -310,6 +312,17 @@ mod tests {
             err.to_string().contains("fewer appointments.per_day"),
             "{err}"
         );
+        // A pool so large that its estimate overflows to infinity is refused
+        // too (it used to count as 0 bytes).
+        if let Some(a) = p.border.appointments.as_mut() {
+            a.per_day = 1e308;
+            a.lead_days = 3;
+        }
+        assert_eq!(
+            estimate(&p, None, EngineKind::Counts).appointments,
+            u64::MAX
+        );
+        assert!(check(&p, None, EngineKind::Counts, 1, limit).is_err());
         // Concurrent runs multiply the whole estimate.
         let small = Some(e.total() * 3);
         assert!(check(&s, None, EngineKind::Agents, 3, small).is_ok());

@@ -41,7 +41,8 @@ pub fn allocate(
     policy: Allocation,
     lead_days: u32,
 ) -> Vec<Appointment> {
-    let total: u64 = slots.iter().sum();
+    // Saturating: a quota of billions (a scale factor, a typo) must not wrap.
+    let total = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
     if total == 0 || requesters.is_empty() {
         return Vec::new();
     }
@@ -80,11 +81,7 @@ pub fn allocate(
     }
     let winners = fifo_part.iter().chain(rest[..n_lottery].iter());
 
-    let mut slot_ports: Vec<usize> = Vec::with_capacity(total as usize);
-    for (p, &n) in slots.iter().enumerate() {
-        slot_ports.extend(std::iter::repeat_n(p, n as usize));
-    }
-    draws::partial_shuffle(&mut slot_ports, k, &mut s);
+    let slot_ports = draws::slot_ports(slots, k, &mut s);
     winners
         .zip(slot_ports)
         .map(|(&(agent, _), port)| Appointment {

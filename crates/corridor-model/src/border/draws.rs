@@ -100,6 +100,62 @@ pub fn crossing_count(seed: u64, day: u32, crossing: usize, waited: u32, n: u64,
     stream(seed, day, Tag::CrossingCount, crossing, waited).binomial(n, h)
 }
 
+/// The ports of `k` of the day's appointment slots (`slots[p]` slots at port `p`),
+/// taken uniformly without replacement and in random order: the first `k`
+/// entries of [`partial_shuffle`] applied to the slots listed port by port
+/// (port 0's slots first), with the same draws and the same result.
+///
+/// The list is only written out when it is small against `k`; otherwise (a
+/// daily quota of billions, from a scale factor or a typo) the shuffle is
+/// followed sparsely: only the positions it has swapped are stored, so memory
+/// is O(`k`) whatever the slots (test `sparse_slot_draws_equal_the_shuffle`).
+/// `k` is at most the total number of slots.
+pub fn slot_ports(slots: &[u64], k: usize, s: &mut Stream) -> Vec<usize> {
+    let total = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
+    slot_ports_with(slots, total, k, s, DENSE_SLOTS_MAX.max(4 * k as u64))
+}
+
+/// Up to this many slots (or four times the slots drawn) the list is written out.
+const DENSE_SLOTS_MAX: u64 = 1 << 16;
+
+fn slot_ports_with(
+    slots: &[u64],
+    total: u64,
+    k: usize,
+    s: &mut Stream,
+    dense_max: u64,
+) -> Vec<usize> {
+    let k = k.min(usize::try_from(total).unwrap_or(usize::MAX));
+    if total <= dense_max {
+        let mut v: Vec<usize> = Vec::with_capacity(total as usize);
+        for (p, &n) in slots.iter().enumerate() {
+            v.extend(std::iter::repeat_n(p, n as usize));
+        }
+        partial_shuffle(&mut v, k, s);
+        v.truncate(k);
+        return v;
+    }
+    // Position i of the written-out list is at port `cum.partition_point(|&c| c <= i)`.
+    let mut cum = Vec::with_capacity(slots.len());
+    let mut acc = 0u64;
+    for &n in slots {
+        acc = acc.saturating_add(n);
+        cum.push(acc);
+    }
+    let port_of = |i: u64| cum.partition_point(|&c| c <= i);
+    // Positions holding another position's entry after a swap (position → original).
+    let mut moved: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(k);
+    for i in 0..k as u64 {
+        let j = i + s.below(total - i);
+        let at_j = moved.get(&j).copied().unwrap_or(j);
+        let at_i = moved.get(&i).copied().unwrap_or(i);
+        moved.insert(j, at_i);
+        out.push(port_of(at_j));
+    }
+    out
+}
+
 /// Fisher–Yates on the first `k` positions: afterwards `v[..k]` is a uniform random
 /// `k`-subset of `v` in random order. Deterministic for a given stream and input.
 pub fn partial_shuffle<T>(v: &mut [T], k: usize, s: &mut Stream) {
@@ -113,6 +169,44 @@ pub fn partial_shuffle<T>(v: &mut [T], k: usize, s: &mut Stream) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparse_slot_draws_equal_the_shuffle() {
+        for (case, slots) in [
+            vec![3u64, 0, 5, 1],
+            vec![0, 0, 7],
+            vec![40, 2, 0, 13, 9],
+            vec![1],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let total: u64 = slots.iter().sum();
+            for k in 0..=total as usize {
+                let s0 = || stream(9, case as u32, Tag::Appointment, k, 0);
+                let dense = slot_ports_with(&slots, total, k, &mut s0(), u64::MAX);
+                let sparse = slot_ports_with(&slots, total, k, &mut s0(), 0);
+                assert_eq!(dense, sparse, "slots {slots:?}, k {k}");
+                assert_eq!(dense.len(), k);
+                // The written-out list, shuffled by hand.
+                let mut v: Vec<usize> = Vec::new();
+                for (p, &n) in slots.iter().enumerate() {
+                    v.extend(std::iter::repeat_n(p, n as usize));
+                }
+                partial_shuffle(&mut v, k, &mut s0());
+                assert_eq!(dense, v[..k]);
+            }
+        }
+    }
+
+    #[test]
+    fn billions_of_slots_cost_memory_for_the_slots_drawn_only() {
+        let slots = [u64::MAX / 2, 3, u64::MAX];
+        let mut s = stream(1, 0, Tag::Appointment, 0, 0);
+        let ports = slot_ports(&slots, 1000, &mut s);
+        assert_eq!(ports.len(), 1000);
+        assert!(ports.iter().all(|&p| p == 0 || p == 1 || p == 2));
+    }
 
     #[test]
     fn keys_do_not_collide_across_tags_indices_and_agents() {

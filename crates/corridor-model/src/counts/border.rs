@@ -538,7 +538,7 @@ impl CountBorder {
             return;
         }
         let slots = self.b.appointment_slots();
-        let total_slots: u64 = slots.iter().sum();
+        let total_slots = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
         let k = total_slots.min(total_req);
         let l = &self.b.levers;
         let (allocation, lead) = (l.allocation, l.lead_days);
@@ -547,11 +547,7 @@ impl CountBorder {
         // Ports: k slots taken uniformly from the day's slots, in random order,
         // one per winner (winners in block and cohort order: the slot order is
         // random).
-        let mut slot_ports: Vec<usize> = Vec::with_capacity(total_slots as usize);
-        for (p, &s) in slots.iter().enumerate() {
-            slot_ports.extend(std::iter::repeat_n(p, s as usize));
-        }
-        crate::border::draws::partial_shuffle(&mut slot_ports, k as usize, &mut rng);
+        let slot_ports = crate::border::draws::slot_ports(&slots, k as usize, &mut rng);
         let mut next_slot = 0;
         // A cohort's winners' ports (they have a few winners each, among
         // many ports): sorted, and filed as one part per port, in port order.
