@@ -13,4 +13,16 @@ pub enum ModelError {
         "day {day}: {needed} people to spawn but no conflict zone has a positive spawn weight"
     )]
     NoSpawnLocation { day: u32, needed: u64 },
+    /// The agent engine cannot hold the people a day creates: agent ids are
+    /// 32-bit, and memory may run out before (a scale factor or a population of
+    /// billions). The count engine has no such limit.
+    #[error(
+        "day {day}: the agent engine has no room for {more} more people ({agents} agents so far; at most {max} agents, fewer if memory runs out first): the count engine (--engine counts) keeps people as counts"
+    )]
+    TooManyAgents {
+        day: u32,
+        more: u64,
+        agents: u64,
+        max: u64,
+    },
 }

@@ -731,6 +731,38 @@ fn spawning_without_conflict_zone_is_an_error() {
     assert!(err.to_string().contains("day 1"), "{err}");
 }
 
+/// A day that would create more agents than the agent engine has ids for
+/// (32-bit) is an error naming the day, not a wrapped id or an aborted
+/// allocation; the count engine runs the same scenario.
+#[test]
+fn more_people_than_agent_ids_is_an_error_on_the_agent_engine_only() {
+    let mut sc = scenario(3);
+    let a = add(&mut sc, "A", LocationKind::ConflictZone);
+    sc.locations[a].population = 1000;
+    let camp = add(&mut sc, "K", LocationKind::Camp);
+    sc.link("A", "K", 50.0);
+    sc.data.camps.push(CampData {
+        location: camp,
+        series: Series::new(vec![(0, 0.0), (2, 1e10)]),
+    });
+    let err = simulate(&sc, &RunOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            corridor_model::ModelError::TooManyAgents { day: 1, .. }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--engine counts"), "{err}");
+    let counts = RunOptions {
+        engine: corridor_model::EngineKind::Counts,
+        ..Default::default()
+    };
+    let out = simulate(&sc, &counts).unwrap();
+    let spawned: u64 = out.days.iter().map(|d| d.spawned_today).sum();
+    assert!(spawned >= 5_000_000_000, "{spawned}");
+}
+
 /// Demographic hazard rule: women square the score, so a conflict zone (0.25)
 /// becomes 0.0625 against a town (1).
 #[test]

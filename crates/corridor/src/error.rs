@@ -9,7 +9,7 @@
 //!
 //! Bad input is: a problem the facade finds itself (a missing path, an unknown
 //! variant), any reader error (`InputError`), a scenario the engine cannot run
-//! (`ModelError::InvalidScenario`, `NoSpawnLocation`), an `EnsembleError` that
+//! (`ModelError::InvalidScenario`, `NoSpawnLocation`, `TooManyAgents`), an `EnsembleError` that
 //! `is_bad_input()` (bad option, unknown parameter, value out of its domain) and a
 //! `CalibrateError` about the request or its observed data, wherever they sit in
 //! the chain of causes. So are output problems that are the user's to fix: an
@@ -104,7 +104,9 @@ pub enum Error {
 fn bad_model(e: &ModelError) -> bool {
     matches!(
         e,
-        ModelError::InvalidScenario(_) | ModelError::NoSpawnLocation { .. }
+        ModelError::InvalidScenario(_)
+            | ModelError::NoSpawnLocation { .. }
+            | ModelError::TooManyAgents { .. }
     )
 }
 

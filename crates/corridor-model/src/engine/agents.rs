@@ -347,22 +347,24 @@ impl Agents {
         self.created += 1;
     }
 
-    pub(crate) fn reserve(&mut self, n: usize) {
+    /// Fails, leaving the agents as they are, when memory cannot hold `n` more.
+    pub(crate) fn reserve(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
         if self.sparse {
-            self.id.reserve(n);
+            self.id.try_reserve(n)?;
         }
-        self.loc.reserve(n);
-        self.dist.reserve(n);
-        self.route.reserve(n);
-        self.cursor.reserve(n);
-        self.state.reserve(n);
-        self.flags.reserve(n);
-        self.recent.reserve(n);
-        self.attrs.reserve(n);
-        self.class.reserve(n);
+        self.loc.try_reserve(n)?;
+        self.dist.try_reserve(n)?;
+        self.route.try_reserve(n)?;
+        self.cursor.try_reserve(n)?;
+        self.state.try_reserve(n)?;
+        self.flags.try_reserve(n)?;
+        self.recent.try_reserve(n)?;
+        self.attrs.try_reserve(n)?;
+        self.class.try_reserve(n)?;
         if self.has_border {
-            self.border.reserve(n);
+            self.border.try_reserve(n)?;
         }
+        Ok(())
     }
 
     /// Appends a new agent at location `loc`; returns its id.

@@ -612,7 +612,7 @@ impl<'a> World<'a> {
                 warnings: &mut c.warnings,
                 partition,
             };
-            Spawner::insert_initial(sc, &c.data, &mut sink)
+            Spawner::insert_initial(sc, &c.data, &mut sink)?
         };
         let checkpoints = passes::LinkCheckpoints::new(&core.net, border.as_ref());
         Ok(World {
@@ -746,10 +746,10 @@ impl<'a> World<'a> {
                 warnings: &mut c.warnings,
                 partition: self.partition,
             };
-            spawned_today += c.spawner.realise(plan, t, &mut sink);
+            spawned_today += c.spawner.realise(plan, t, &mut sink)?;
             if let Some(b) = self.border.as_mut() {
                 for (loc, k) in b.inflows(t) {
-                    sink.create(loc, t, k);
+                    sink.create(loc, t, k)?;
                     spawned_today += k;
                 }
                 for c in b.caravans_starting(t) {
@@ -762,7 +762,7 @@ impl<'a> World<'a> {
                     let mut share = Share::new(self.partition, reduce);
                     let candidates: Vec<u32> = if new {
                         let first = sink.agents.next_id();
-                        sink.create(origin, t, size);
+                        sink.create(origin, t, size)?;
                         spawned_today += size;
                         (first..sink.agents.next_id()).collect()
                     } else {

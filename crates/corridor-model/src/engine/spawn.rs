@@ -35,6 +35,9 @@ pub(crate) struct Spawner {
     cum_loc: Vec<u32>,
 }
 
+/// Agents one run can create: ids are `u32`, and `u32::MAX` is kept free.
+pub(crate) const MAX_AGENTS: u64 = u32::MAX as u64;
+
 /// Where new agents appear and whom they are.
 pub(crate) struct Sink<'a> {
     pub agents: &'a mut Agents,
@@ -52,29 +55,45 @@ pub(crate) struct Sink<'a> {
 impl Sink<'_> {
     /// Creates `n` agents at `loc` on day `t` without taking anyone from the
     /// population (border inflows, caravans of new people).
-    pub(crate) fn create(&mut self, loc: usize, t: u32, n: u64) {
+    pub(crate) fn create(&mut self, loc: usize, t: u32, n: u64) -> Result<(), ModelError> {
+        self.reserve(n, t)?;
         if self.demo.is_empty() && self.partition.parts <= 1 {
             // Nothing drawn and every agent kept: the columns are extended at
             // once (one agent at a time was ~1 % of a run of the built-in
             // scenario, whose inflows create ~7,500 agents a day).
             self.agents.push_many(loc as u32, n as usize);
             self.counts[loc] += n;
-            return;
+            return Ok(());
         }
         let demo_key = DayKey::new(self.seed, Purpose::Demographics, t as u64);
-        self.reserve(n);
         for _ in 0..n {
             self.add(loc, t, false, &demo_key);
         }
+        Ok(())
+    }
+
+    /// Room for `n` more agents on day `t`, of which this part keeps about
+    /// `1/parts`: every creation asks here first, so that ids (32-bit, counted
+    /// over all parts) never wrap and a day that memory cannot hold is an error
+    /// rather than an abort.
+    pub(crate) fn reserve(&mut self, n: u64, t: u32) -> Result<(), ModelError> {
+        let agents = self.agents.next_id() as u64;
+        let too_many = || ModelError::TooManyAgents {
+            day: t,
+            more: n,
+            agents,
+            max: MAX_AGENTS,
+        };
+        if n > MAX_AGENTS - agents {
+            return Err(too_many());
+        }
+        let parts = self.partition.parts.max(1) as u64;
+        let keep = usize::try_from(n.div_ceil(parts)).map_err(|_| too_many())?;
+        self.agents.reserve(keep).map_err(|_| too_many())
     }
 
     /// Creates one agent at `loc` on day `t`; `take` = take from the population.
-    /// Room for `n` more agents, of which this part keeps about `1/parts`.
-    pub(crate) fn reserve(&mut self, n: u64) {
-        let parts = self.partition.parts.max(1) as u64;
-        self.agents.reserve(n.div_ceil(parts) as usize);
-    }
-
+    /// Only after [`reserve`](Self::reserve) has made room for it.
     fn add(&mut self, loc: usize, t: u32, take: bool, demo_key: &DayKey) {
         let id = self.agents.next_id();
         if self.partition.owns(id) {
@@ -138,29 +157,38 @@ pub(crate) fn initial_insertions(
 
 impl Spawner {
     /// Day-0 insertions; returns the number of agents created.
-    pub(crate) fn insert_initial(sc: &Scenario, data: &DataTable, sink: &mut Sink) -> u64 {
+    pub(crate) fn insert_initial(
+        sc: &Scenario,
+        data: &DataTable,
+        sink: &mut Sink,
+    ) -> Result<u64, ModelError> {
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, 0);
         let before = sink.agents.next_id();
         for (l, n) in initial_insertions(sc, data, sink.settings) {
-            sink.reserve(n);
+            sink.reserve(n, 0)?;
             for _ in 0..n {
                 sink.add(l, 0, false, &demo_key);
             }
         }
-        (sink.agents.next_id() - before) as u64
+        Ok((sink.agents.next_id() - before) as u64)
     }
 
     /// Creates the agents of day `t`'s spawn plan (`engine::core::Core::spawn_plan`);
     /// returns the number of agents created.
-    pub(crate) fn realise(&self, plan: SpawnPlan, t: u32, sink: &mut Sink) -> u64 {
+    pub(crate) fn realise(
+        &self,
+        plan: SpawnPlan,
+        t: u32,
+        sink: &mut Sink,
+    ) -> Result<u64, ModelError> {
         let take = sink.settings.spawn_rules.take_from_population;
         let demo_key = DayKey::new(sink.seed, Purpose::Demographics, t as u64);
-        match plan {
+        Ok(match plan {
             SpawnPlan::Nobody => 0,
             SpawnPlan::PerLocation(v) => {
                 let mut created = 0u64;
                 for (l, n) in v {
-                    sink.reserve(n);
+                    sink.reserve(n, t)?;
                     for _ in 0..n {
                         sink.add(l, t, take, &demo_key);
                     }
@@ -171,7 +199,7 @@ impl Spawner {
             SpawnPlan::Spread(new) => {
                 let place_key = DayKey::new(sink.seed, Purpose::SpawnPlace, t as u64);
                 let acc = *self.cum.last().unwrap_or(&0.0);
-                sink.reserve(new);
+                sink.reserve(new, t)?;
                 for _ in 0..new {
                     let id = sink.agents.next_id() as u64;
                     let u = place_key.stream(id).next_f64() * acc;
@@ -184,7 +212,7 @@ impl Spawner {
                 }
                 new
             }
-        }
+        })
     }
 
     /// Cumulative spawn weights of the last [`SpawnPlan::Spread`] day and their
