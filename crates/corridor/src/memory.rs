@@ -7,10 +7,11 @@
 //! input: the daily records (days × locations, ports and checkpoints), the agents
 //! (agents engine only: everyone who can be present, in agents = people / hasten,
 //! at `BYTES_PER_AGENT` each) and the appointment pool (per day × lead days).
-//! Conflict spawning in Flee instances is not counted: it follows the instance's
-//! populations and camp data, which can be large only by mistake; there the
-//! agent engine itself stops with `ModelError::TooManyAgents` when a day's
-//! agents exceed its 32-bit ids or the memory it can reserve. The limit is what
+//! Spawning from a Flee instance's camp data is counted (at most the largest
+//! data total of the period); conflict-driven spawning is not (it follows the
+//! conflicts day by day): there the agent engine itself stops with
+//! `ModelError::TooManyAgents` when a day's agents exceed its 32-bit ids or the
+//! memory it can reserve. The limit is what
 //! the machine has available (`MemAvailable` in /proc/meminfo, read here and
 //! not in the model) unless the user gives `--max-memory`; where it cannot be
 //! read, only an explicit limit is checked.
@@ -70,8 +71,8 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
 }
 
 /// Everyone who can be present at once, in agents (the reader has already
-/// divided people by hasten): initial people, every inflow over the period and
-/// new caravans.
+/// divided people by hasten): initial people, every inflow over the period, new
+/// caravans and those spawned from camp data.
 fn agents(scenario: &Scenario, days: u64) -> u64 {
     let initial: u64 = scenario
         .locations
@@ -92,6 +93,40 @@ fn agents(scenario: &Scenario, days: u64) -> u64 {
     initial
         .saturating_add(to_u64(inflow.ceil()))
         .saturating_add(caravans)
+        .saturating_add(data_spawned(scenario, days))
+}
+
+/// Everyone a Flee instance spawns from its camp data (not with conflict-driven
+/// spawning) over `days`: new people each day are the rise of the data total
+/// (docs/flee-rules.md §2.4), so all of them together are at most the largest
+/// total of the period. The series are linear between their points, so that
+/// largest total is at one of the points (or at an end of the period).
+fn data_spawned(scenario: &Scenario, days: u64) -> u64 {
+    let sr = &scenario.settings.spawn_rules;
+    if sr.conflict_driven_spawning.is_some() || days == 0 {
+        return 0;
+    }
+    let data = &scenario.data;
+    let camps = data.camps.iter().map(|c| &c.series);
+    let series: Vec<&corridor_model::Series> = if sr.sum_from_camps {
+        std::iter::once(&data.total).chain(camps).collect()
+    } else {
+        vec![&data.total]
+    };
+    let last = i64::try_from(days - 1).unwrap_or(i64::MAX);
+    let mut at: Vec<i64> = vec![0, last];
+    at.extend(
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0.clamp(0, last))),
+    );
+    at.sort_unstable();
+    at.dedup();
+    let most = at
+        .iter()
+        .map(|&d| series.iter().map(|s| s.value_f64(d).max(0.0)).sum::<f64>())
+        .fold(0.0, f64::max);
+    to_u64(most.ceil())
 }
 
 /// Bytes as a whole number; an infinite product (a per-day value near
@@ -264,6 +299,36 @@ mod tests {
             Some(2 << 20)
         );
         assert_eq!(parse_meminfo("MemTotal: 100 kB\n"), None);
+    }
+
+    #[test]
+    fn camp_data_of_billions_are_refused_before_the_agent_engine_runs() {
+        let mut s = Scenario::new("flee", Date::parse("2013-12-15").unwrap(), 300);
+        s.locations.push(town("A", 0));
+        s.locations.push(town("K", 0));
+        let series = |v: f64| corridor_model::Series::new(vec![(0, 0.0), (150, v), (152, 1883.0)]);
+        s.data.camps.push(corridor_model::CampData {
+            location: 1,
+            series: series(4_294_967_296.0),
+        });
+        // The largest total is at the series' point on day 150, within the period.
+        assert_eq!(data_spawned(&s, 300), 4_294_967_296);
+        // A shorter period sees the rise only so far (linear from day 0).
+        assert_eq!(data_spawned(&s, 76), 4_294_967_296 / 2);
+        let limit = Some(8u64 << 30);
+        assert!(check(&s, None, EngineKind::Agents, 1, limit).is_err());
+        assert!(check(&s, None, EngineKind::Counts, 1, limit).is_ok());
+        // An ordinary instance's few thousand people pass.
+        s.data.camps[0].series = series(20_000.0);
+        assert!(check(&s, None, EngineKind::Agents, 1, limit).is_ok());
+        // Conflict-driven spawning does not read the data.
+        s.data.camps[0].series = series(4_294_967_296.0);
+        s.settings.spawn_rules.conflict_driven_spawning =
+            Some(corridor_model::settings::ConflictDrivenSpawning {
+                spawn_mode: corridor_model::settings::SpawnMode::Constant,
+                displaced_per_conflict_day: 1.0,
+            });
+        assert_eq!(data_spawned(&s, 300), 0);
     }
 
     fn town(name: &str, idps: u64) -> Location {
