@@ -6,7 +6,8 @@
 //! The estimate is an upper-bound sketch of the three things that grow with the
 //! input: the daily records (days × locations, ports and checkpoints), the agents
 //! (agents engine only: everyone who can be present, in agents = people / hasten,
-//! at `BYTES_PER_AGENT` each) and the appointment pool (per day × lead days).
+//! at `BYTES_PER_AGENT` each, plus `BORDER_BYTES_PER_AGENT` on border scenarios)
+//! and the appointment pool (per day × lead days).
 //! Spawning from a Flee instance's camp data is counted (at most the largest
 //! data total of the period); conflict-driven spawning is not (it follows the
 //! conflicts day by day): there the agent engine itself stops with
@@ -17,7 +18,7 @@
 //! read, only an explicit limit is checked.
 
 use crate::error::{Error, Result};
-use corridor_model::engine::BYTES_PER_AGENT;
+use corridor_model::engine::{BORDER_BYTES_PER_AGENT, BYTES_PER_AGENT};
 use corridor_model::record::WAIT_BUCKETS;
 use corridor_model::{EngineKind, Scenario};
 
@@ -57,7 +58,15 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
     let records = days.saturating_mul(per_day);
     let agents = match kind {
         EngineKind::Counts => 0,
-        _ => agents(scenario, days).saturating_mul(BYTES_PER_AGENT as u64),
+        _ => {
+            // Border scenarios keep each agent's border facts as well.
+            let border = if b.is_empty() {
+                0
+            } else {
+                BORDER_BYTES_PER_AGENT
+            };
+            agents(scenario, days).saturating_mul((BYTES_PER_AGENT + border) as u64)
+        }
     };
     let appointments = b.appointments.as_ref().map_or(0, |a| {
         let held = a.per_day.max(0.0) * (f64::from(a.lead_days) + 1.0);
@@ -368,6 +377,11 @@ mod tests {
             allocation: corridor_model::border::Allocation::Fifo,
             lead_days: 0,
         });
+        // A border scenario's agents keep their border facts too.
+        assert_eq!(
+            estimate(&p, None, EngineKind::Agents).agents,
+            1_000_000_000 * (BYTES_PER_AGENT + BORDER_BYTES_PER_AGENT) as u64
+        );
         let err = check(&p, None, EngineKind::Counts, 1, limit).unwrap_err();
         assert!(
             err.to_string().contains("appointment pool 7.3 TiB"),

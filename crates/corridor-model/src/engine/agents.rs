@@ -124,6 +124,10 @@ pub const BYTES_PER_AGENT: usize = std::mem::size_of::<u32>() // id
     + std::mem::size_of::<u32>() // attrs
     + std::mem::size_of::<u16>(); // class
 
+/// Bytes of the border columns per agent, kept on border scenarios only (on
+/// top of [`BYTES_PER_AGENT`]).
+pub const BORDER_BYTES_PER_AGENT: usize = std::mem::size_of::<BorderCols>();
+
 // The memory budget of docs/design.md §7, checked at compile time.
 const _: () = assert!(BYTES_PER_AGENT <= 32);
 

@@ -48,7 +48,7 @@ pub(crate) mod routes;
 pub(crate) mod spawn;
 pub(crate) mod streams;
 
-pub use agents::{AgentState, ExitReason, BYTES_PER_AGENT};
+pub use agents::{AgentState, ExitReason, BORDER_BYTES_PER_AGENT, BYTES_PER_AGENT};
 use partition::Share;
 pub use partition::{simulate_partitioned, Partition, Reduce};
 pub use routes::prune_weights;
