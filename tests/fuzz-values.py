@@ -58,13 +58,17 @@ while time.time() < deadline:
         if "=" not in lines[i]:
             continue
         lines[i] = lines[i].split("=")[0] + "= " + random.choice(VALUES)
+        note = lines[i]
     elif kind < 0.7:
         cells = lines[i].split(",")
         cells[random.randrange(len(cells))] = random.choice(CELLS)
         lines[i] = ",".join(cells)
+        note = lines[i]
     elif kind < 0.85:
+        note = "(repeated) " + lines[i]
         lines.insert(random.randrange(len(lines)), lines[i])
     else:
+        note = "(deleted) " + lines[i]
         del lines[i]
     open(f, "w").write("\n".join(lines))
     out_dir = os.path.join(OUT, "out")
@@ -72,7 +76,7 @@ while time.time() < deadline:
                 [BIN, "run", work, "--days", "40", "--out", out_dir, "-q"],
                 [BIN, "run", work, "--days", "40", "--engine", "counts", "--out", out_dir, "-q"]):
         shutil.rmtree(out_dir, ignore_errors=True)
-        what = f"{os.path.relpath(root, ROOT)} {os.path.relpath(f, work)} line {i}: {lines[i][:100]!r} {' '.join(cmd[1:2] + cmd[3:])}"
+        what = f"{os.path.relpath(root, ROOT)} {os.path.relpath(f, work)} line {i}: {note[:100]!r} {' '.join(cmd[1:2] + cmd[3:])}"
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         except subprocess.TimeoutExpired:
