@@ -41,8 +41,7 @@ pub fn allocate(
     policy: Allocation,
     lead_days: u32,
 ) -> Vec<Appointment> {
-    // Saturating: a quota of billions (a scale factor, a typo) must not wrap.
-    let total = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
+    let total = draws::slot_total(slots);
     if total == 0 || requesters.is_empty() {
         return Vec::new();
     }

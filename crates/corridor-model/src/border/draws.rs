@@ -111,8 +111,14 @@ pub fn crossing_count(seed: u64, day: u32, crossing: usize, waited: u32, n: u64,
 /// is O(`k`) whatever the slots (test `sparse_slot_draws_equal_the_shuffle`).
 /// `k` is at most the total number of slots.
 pub fn slot_ports(slots: &[u64], k: usize, s: &mut Stream) -> Vec<usize> {
-    let total = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
+    let total = slot_total(slots);
     slot_ports_with(slots, total, k, s, DENSE_SLOTS_MAX.max(4 * k as u64))
+}
+
+/// The day's slots over all ports, saturating: a quota of billions (a scale
+/// factor, a typo) must not wrap.
+pub fn slot_total(slots: &[u64]) -> u64 {
+    slots.iter().fold(0u64, |a, &x| a.saturating_add(x))
 }
 
 /// Up to this many slots (or four times the slots drawn) the list is written out.

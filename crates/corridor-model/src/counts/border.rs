@@ -538,7 +538,7 @@ impl CountBorder {
             return;
         }
         let slots = self.b.appointment_slots();
-        let total_slots = slots.iter().fold(0u64, |a, &x| a.saturating_add(x));
+        let total_slots = crate::border::draws::slot_total(&slots);
         let k = total_slots.min(total_req);
         let l = &self.b.levers;
         let (allocation, lead) = (l.allocation, l.lead_days);
