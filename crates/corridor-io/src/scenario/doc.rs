@@ -103,11 +103,22 @@ pub(crate) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{:?}", s.value()),
         Value::Integer(i) => i.value().to_string(),
-        Value::Float(f) => f.value().to_string(),
+        Value::Float(f) => show_float(*f.value()),
         Value::Boolean(b) => b.value().to_string(),
         Value::Datetime(d) => d.value().to_string(),
         Value::Array(_) => "a list".into(),
         Value::InlineTable(_) => "a table".into(),
+    }
+}
+
+/// A float as a message shows it: as `Display` writes it, except that very large and
+/// very small magnitudes are in exponent form (`1e308`, not 309 digits).
+pub(crate) fn show_float(x: f64) -> String {
+    let a = x.abs();
+    if a.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }
 
@@ -468,6 +479,37 @@ mod tests {
         assert_eq!(s.line_of(2), 2);
         assert_eq!(s.line_of(5), 3);
         assert_eq!(s.line_of(6), 4);
+    }
+
+    #[test]
+    fn extreme_floats_read_short_in_messages() {
+        let text = "big = 1e308\ntiny = -1e-320\nplain = 1000.5\n";
+        let src = Source::new("s.toml", text);
+        let doc = src.parse(text).unwrap();
+        let top = Tab::new(
+            &src,
+            String::new(),
+            doc.as_table(),
+            None,
+            &["big", "tiny", "plain"],
+        )
+        .unwrap();
+        let msg = |k: &str| {
+            top.f64(k, |x| x < 1000.0, "below 1000")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            msg("big"),
+            "s.toml:1: key 'big': expected below 1000, found 1e308"
+        );
+        assert_eq!(
+            msg("plain"),
+            "s.toml:3: key 'plain': expected below 1000, found 1000.5"
+        );
+        assert_eq!(show_float(-1e-320), "-1e-320");
+        assert_eq!(show_float(4294967296.0), "4294967296");
+        assert_eq!(show_float(f64::NAN), "NaN");
     }
 
     #[test]
