@@ -23,7 +23,7 @@ Examples:
 
 /// `--engine`'s help as compare words it: the shared one, plus that every
 /// variant runs on the same engine.
-const ENGINE_HELP: &str = "Which engine moves people: auto (the default) picks the count engine where it supports the input (border scenarios, most Flee instances) and the agent engine where it does not (e.g. DFlee's flood rules); every variant runs on the same engine";
+const ENGINE_HELP: &str = "Which engine moves people: auto (the default) picks the count engine where it supports the input (border scenarios, Flee and DFlee instances) and the agent engine where it does not (e.g. more than 254 crossing points); every variant runs on the same engine";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]

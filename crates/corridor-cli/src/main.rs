@@ -119,8 +119,8 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
     pub max_memory: Option<u64>,
     /// Which engine moves people: auto (the default) picks the count engine
-    /// where it supports the input (border scenarios, most Flee instances) and
-    /// the agent engine where it does not (e.g. DFlee's flood rules).
+    /// where it supports the input (border scenarios, Flee and DFlee instances)
+    /// and the agent engine where it does not (e.g. more than 254 crossing points).
     #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
 }

@@ -1,7 +1,8 @@
 //! Which engine the commands pick (issue 19): `ensemble`, `compare`, `sweep` and
 //! `calibrate` default to `--engine auto`, the fastest engine whose law matches
 //! the input — the count engine where it supports the input (border scenarios,
-//! Flee instances), the agent engine where it refuses it (DFlee's flood rules);
+//! Flee instances, DFlee's flood rules), the agent engine where it refuses it
+//! (more than 254 crossing points, a border run of over 65,000 days);
 //! `--engine agents` overrides; a single `run` keeps the agent engine. What a
 //! directory records (`summary.json` `engine`) is the engine actually used.
 
@@ -64,29 +65,67 @@ fn ensembles_default_to_counts_where_the_count_engine_supports_the_input() {
     assert_eq!(engine(&out), "counts");
 }
 
+/// examples/crossings with 255 crossing points (one more than the count engine
+/// takes): a border town and its crossing for each.
+fn too_many_crossings(dir: &Path) {
+    let ex = example("crossings");
+    std::fs::create_dir_all(dir).unwrap();
+    for f in ["scenario.toml", "ports.csv"] {
+        std::fs::copy(ex.join(f), dir.join(f)).unwrap();
+    }
+    let mut locations = std::fs::read_to_string(ex.join("locations.csv")).unwrap();
+    let mut routes = std::fs::read_to_string(ex.join("routes.csv")).unwrap();
+    let mut crossings = std::fs::read_to_string(ex.join("crossings.csv")).unwrap();
+    for i in 1..255 {
+        locations.push_str(&format!("B{i},town,31.7,-106.5,Mexico,Chihuahua,0,1\n"));
+        routes.push_str(&format!("Ciudad Juárez,B{i},5,estimate\n"));
+        crossings.push_str(&format!("B{i},El Paso Sector,0.05,0.1,0.3,test\n"));
+    }
+    std::fs::write(dir.join("locations.csv"), locations).unwrap();
+    std::fs::write(dir.join("routes.csv"), routes).unwrap();
+    std::fs::write(dir.join("crossings.csv"), crossings).unwrap();
+}
+
 #[test]
 fn the_agent_engine_runs_what_the_count_engine_refuses() {
     let tmp = tempfile::tempdir().unwrap();
-    let dflee = repo().join("tests/data/flee/dflee_example");
-    // The count engine refuses DFlee's flood rules outright ...
+    let many = tmp.path().join("many");
+    too_many_crossings(&many);
+    // The count engine refuses 255 crossing points outright ...
     corridor()
         .arg("ensemble")
-        .arg(&dflee)
+        .arg(&many)
         .args([
             "--runs", "1", "--days", "3", "--engine", "counts", "-q", "--out",
         ])
         .arg(tmp.path().join("refused"))
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicates::str::contains("254 crossing points"));
     // ... so auto, the default, runs them on the agent engine.
     let out = run(
         tmp.path(),
         "ens",
         "ensemble",
-        &dflee,
+        &many,
         &["--runs", "1", "--days", "3"],
     );
     assert_eq!(engine(&out), "agents");
+}
+
+/// DFlee's flood rules run on the count engine too, so auto picks it.
+#[test]
+fn flood_rules_default_to_the_count_engine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dflee = repo().join("tests/data/flee/dflee_example");
+    let out = run(
+        tmp.path(),
+        "ens",
+        "ensemble",
+        &dflee,
+        &["--runs", "2", "--days", "3"],
+    );
+    assert_eq!(engine(&out), "counts");
 }
 
 #[test]

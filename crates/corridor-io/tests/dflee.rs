@@ -1,6 +1,6 @@
 //! The two DFlee instances of `tests/data/flee/` (flood-driven displacement):
 //! they read with Flee's settings and run, and corridor's per-location
-//! trajectories agree with Flee's own runs.
+//! trajectories agree with Flee's own runs, on both engines.
 //!
 //! Flee's out.csv "Total error" is 0 on these instances (their data hold no camp
 //! totals), so the comparison is of trajectories: `dflee-reference.csv` holds,
@@ -19,6 +19,8 @@
 //! Afar flood zones after day ~13, where Flee's own runs fall into two regimes and
 //! corridor follows the rarer one (tests/data/flee/REFERENCE.md). The test also
 //! fails if a listed entry comes within the tolerance, so that the list stays exact.
+//! The count engine has its own list (`EXPECTED_OFF_COUNTS`): same law, other
+//! draws, so other entries near the tolerance fall outside with seeds 1–5.
 
 use corridor_io::flee::read_flee_instance;
 use corridor_model::{simulate, EngineKind, RunOptions};
@@ -90,7 +92,7 @@ fn reference() -> Vec<Ref> {
 }
 
 /// Mean over seeds 1–5 of each out.csv column's population, per day.
-fn corridor_means(instance: &str) -> Vec<Vec<f64>> {
+fn corridor_means(instance: &str, engine: EngineKind) -> Vec<Vec<f64>> {
     let fi = read_flee_instance(&data(instance)).unwrap();
     let sc = &fi.scenario;
     let cols = sc.camp_locations();
@@ -99,7 +101,7 @@ fn corridor_means(instance: &str) -> Vec<Vec<f64>> {
         let opts = RunOptions {
             seed,
             days: None,
-            engine: EngineKind::Agents,
+            engine,
         };
         let out = simulate(sc, &opts).unwrap();
         for (t, rec) in out.days.iter().enumerate() {
@@ -116,19 +118,46 @@ fn corridor_means(instance: &str) -> Vec<Vec<f64>> {
     sum
 }
 
+/// The count engine's exceptions with its own seeds 1–5 (it has the agent
+/// engine's law, `counts_vs_agents.rs` in corridor-model, but other draws, so
+/// which entries near the tolerance fall outside differs): the same reasons,
+/// camps whose capacity binds and the flood zone that takes their overflow.
+/// Over 30 seeds both engines put Chiticha_Kuntufa ~25 people above Flee's
+/// mean (agents 1,421 ± 7, counts 1,427 ± 8 on day 5; Flee 1,397 ± 22); the
+/// agent engine's seeds 1–5 happen to stay within the tolerance. The Afar
+/// flood zones' seeds 1–5 here follow Flee's majority regime.
+const EXPECTED_OFF_COUNTS: &[(&str, u32, &str)] = &[
+    ("Ethiopia_dflee", 5, "Andido"),
+    ("Ethiopia_dflee", 15, "Andido"),
+    ("Ethiopia_dflee", 5, "Chiticha_Kuntufa"),
+    ("Ethiopia_dflee", 15, "Chiticha_Kuntufa"),
+    ("Ethiopia_dflee", 30, "Chiticha_Kuntufa"),
+    ("Ethiopia_dflee", 5, "Konta"),
+    ("Ethiopia_dflee", 15, "Konta"),
+];
+
 #[test]
 fn dflee_instances_follow_flees_trajectories() {
+    follow_flee(EngineKind::Agents, EXPECTED_OFF);
+}
+
+#[test]
+fn dflee_instances_follow_flees_trajectories_on_the_count_engine() {
+    follow_flee(EngineKind::Counts, EXPECTED_OFF_COUNTS);
+}
+
+fn follow_flee(engine: EngineKind, expected_off: &[(&str, u32, &str)]) {
     let refs = reference();
     assert!(refs.len() > 200, "{} reference rows", refs.len());
     let mut failures = Vec::new();
     let mut off_seen = Vec::new();
     for instance in ["dflee_example", "Ethiopia_dflee"] {
-        let means = corridor_means(instance);
+        let means = corridor_means(instance, engine);
         for r in refs.iter().filter(|r| r.instance == instance) {
             let c = means[r.day as usize][r.column];
             let tol = 4.0 * r.sd * (1.0 / r.runs + 1.0 / SEEDS as f64).sqrt() + 1.0;
             let off = (c - r.mean).abs() > tol;
-            let expected = EXPECTED_OFF
+            let expected = expected_off
                 .iter()
                 .any(|&(i, d, l)| i == instance && d == r.day && l == r.location);
             if expected {
@@ -146,6 +175,6 @@ fn dflee_instances_follow_flees_trajectories() {
             }
         }
     }
-    assert_eq!(off_seen.len(), EXPECTED_OFF.len(), "{off_seen:?}");
+    assert_eq!(off_seen.len(), expected_off.len(), "{off_seen:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -116,18 +116,11 @@ fn run(
     Ok((r.into_output(), stats))
 }
 
-/// Why the count engine cannot run `sc` for `days` days, or `None`: DFlee's
-/// flood rules, too many crossing points or ports, a border run past
+/// Why the count engine cannot run `sc` for `days` days, or `None`: too many
+/// crossing points or ports, a border run past
 /// [`MAX_BORDER_DAYS`]. The one list of its refusals: [`CountRun`] applies it and
 /// the automatic engine choice (`engine::counts_refusal`) reads it.
 pub fn refusal(sc: &Scenario, days: u32) -> Option<String> {
-    if sc.settings.flood_rules_enabled() {
-        return Some(
-            "the count engine does not support DFlee's flood rules yet; use the agent engine \
-             (--engine agents)"
-                .into(),
-        );
-    }
     let b = &sc.border;
     if !b.is_empty() {
         if b.crossings.len() >= 255 || b.ports.len() >= 1 << 16 {

@@ -65,8 +65,8 @@ pub(crate) struct Core<'a> {
     pub initial: u64,
     pub warnings: Vec<String>,
     warned_schedule: bool,
-    /// DFlee flood levels and rules; `None` without flood rules (always for
-    /// the count engine, which refuses them).
+    /// DFlee flood levels and rules; `None` without flood rules. Both engines
+    /// see them only through the core (levels, spawn plan, move chances, scores).
     pub floods: Option<Floods>,
     /// Links closed by border events, as location pairs (a < b).
     event_closed: BTreeSet<(usize, usize)>,

@@ -268,18 +268,25 @@ mod tests {
         sc
     }
 
-    fn run(sc: &Scenario) -> Result<crate::RunOutput, ModelError> {
+    fn run_on(sc: &Scenario, engine: EngineKind) -> Result<crate::RunOutput, ModelError> {
         let opts = RunOptions {
             seed: 3,
             days: None,
-            engine: EngineKind::Agents,
+            engine,
         };
         simulate(sc, &opts)
     }
 
+    /// On both engines: what the flood rules decide without a draw.
     #[test]
     fn flood_spawning_move_chances_and_population() {
-        let out = run(&scenario(SpawnMode::PopRatio)).unwrap();
+        for engine in [EngineKind::Agents, EngineKind::Counts] {
+            flood_rules_on(engine);
+        }
+    }
+
+    fn flood_rules_on(engine: EngineKind) {
+        let out = run_on(&scenario(SpawnMode::PopRatio), engine).unwrap();
         let spawned: Vec<u64> = out.days.iter().map(|d| d.spawned_today).collect();
         // int(0.1 × 1000), nothing at level 0, int(0.2 × 900), int(0.2 × 720).
         assert_eq!(spawned, [100, 0, 180, 144]);
@@ -291,7 +298,7 @@ mod tests {
         assert_eq!(out.days[2].population[0], 0);
         // Every location is reported; raw and debt stay 0.
         assert!(out.days.iter().all(|d| d.raw == 0 && d.debt == 0));
-        let constant = run(&scenario(SpawnMode::Constant)).unwrap();
+        let constant = run_on(&scenario(SpawnMode::Constant), engine).unwrap();
         let spawned: Vec<u64> = constant.days.iter().map(|d| d.spawned_today).collect();
         assert_eq!(spawned, [0, 0, 0, 0], "int(D(f)) of shares below 1 is 0");
     }
@@ -302,53 +309,50 @@ mod tests {
         assert_eq!(sc.camp_locations(), [0, 1, 2]);
     }
 
+    /// The same refusals on both engines (the core checks them).
     #[test]
     fn refusals_are_clear() {
-        let mut sc = scenario(SpawnMode::PopRatio);
-        sc.floods.as_mut().unwrap().level[3] = vec![3];
-        let e = run(&sc).unwrap_err().to_string();
-        assert!(e.contains("day 3: flood level 3 of 'F'"), "{e}");
-        let mut sc = scenario(SpawnMode::PopRatio);
-        sc.floods.as_mut().unwrap().level.pop();
-        let e = run(&sc).unwrap_err().to_string();
-        assert!(
-            e.contains("flood_level.csv has 3 day rows but the run has 4 days"),
-            "{e}"
-        );
-        let sc = scenario(SpawnMode::PopRatio);
-        let opts = RunOptions {
-            seed: 1,
-            days: Some(3),
-            engine: EngineKind::Counts,
-        };
-        let e = simulate(&sc, &opts).unwrap_err().to_string();
-        assert!(e.contains("count engine does not support DFlee"), "{e}");
-        let mut sc = scenario(SpawnMode::PopRatio);
-        sc.settings
-            .move_rules
-            .flood_rules
-            .as_mut()
-            .unwrap()
-            .flood_forecaster = true;
-        assert!(run(&sc)
-            .unwrap_err()
-            .to_string()
-            .contains("flood_forecaster"));
+        for engine in [EngineKind::Agents, EngineKind::Counts] {
+            let mut sc = scenario(SpawnMode::PopRatio);
+            sc.floods.as_mut().unwrap().level[3] = vec![3];
+            let e = run_on(&sc, engine).unwrap_err().to_string();
+            assert!(e.contains("day 3: flood level 3 of 'F'"), "{e}");
+            let mut sc = scenario(SpawnMode::PopRatio);
+            sc.floods.as_mut().unwrap().level.pop();
+            let e = run_on(&sc, engine).unwrap_err().to_string();
+            assert!(
+                e.contains("flood_level.csv has 3 day rows but the run has 4 days"),
+                "{e}"
+            );
+            let mut sc = scenario(SpawnMode::PopRatio);
+            sc.settings
+                .move_rules
+                .flood_rules
+                .as_mut()
+                .unwrap()
+                .flood_forecaster = true;
+            assert!(run_on(&sc, engine)
+                .unwrap_err()
+                .to_string()
+                .contains("flood_forecaster"));
+        }
     }
 
-    /// The count engine refuses DFlee's flood rules, so `Auto` runs them on the
-    /// agent engine, with the agent engine's output.
+    /// The count engine runs DFlee's flood rules (the core's levels, spawn
+    /// plan, move chances and weights; same law, `counts_vs_agents.rs`), so
+    /// `Auto` picks it.
     #[test]
-    fn auto_runs_flood_rules_on_the_agent_engine() {
+    fn auto_runs_flood_rules_on_the_count_engine() {
         let sc = scenario(SpawnMode::PopRatio);
-        assert!(crate::engine::counts_refusal(&sc, None).is_some());
-        assert_eq!(EngineKind::Auto.resolve(&sc, None), EngineKind::Agents);
-        let opts = RunOptions {
+        assert_eq!(crate::engine::counts_refusal(&sc, None), None);
+        assert_eq!(EngineKind::Auto.resolve(&sc, None), EngineKind::Counts);
+        let opts = |engine| RunOptions {
             seed: 3,
             days: None,
-            engine: EngineKind::Auto,
+            engine,
         };
-        assert_eq!(simulate(&sc, &opts).unwrap(), run(&sc).unwrap());
+        let counts = simulate(&sc, &opts(EngineKind::Counts)).unwrap();
+        assert_eq!(simulate(&sc, &opts(EngineKind::Auto)).unwrap(), counts);
     }
 
     #[test]

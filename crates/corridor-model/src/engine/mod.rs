@@ -1084,7 +1084,7 @@ mod tests {
     /// `Auto` is the count engine exactly where the count engine runs the
     /// input, and runs it (same output as asking for counts); where the count
     /// engine refuses (too many crossing points, a border run over its day
-    /// limit), `Auto` is the agent engine. DFlee: `flood::tests`.
+    /// limit), `Auto` is the agent engine. DFlee (counts): `flood::tests`.
     #[test]
     fn auto_picks_counts_exactly_where_counts_run() {
         let sc = exits();
