@@ -77,7 +77,7 @@ fn mpi_run(input: &corridor::Input, req: &EnsembleRequest) -> Result<Option<Ense
         Err(e) => {
             // Other ranks may wait for this one forever: stop them all.
             let e = anyhow::Error::new(e.within(format!("rank {}", world.rank())));
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::warn::error_text(&e));
             world.abort(crate::exit::code(&e) as i32)
         }
     }

@@ -139,7 +139,7 @@ fn run_partitioned(
                 // The error names the rank and the seed.
                 let e = anyhow::Error::new(e.within(format!("simulating {}", plan.scenario.name)));
                 // Other ranks may wait in an all-reduce forever: stop them all.
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", crate::warn::error_text(&e));
                 world.abort(crate::exit::code(&e) as i32)
             }
         }

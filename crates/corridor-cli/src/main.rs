@@ -206,7 +206,7 @@ fn main() -> ExitCode {
     match dispatch(&cli) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("error: {}", warn::clean(&format!("{e:#}")));
+            eprintln!("error: {}", warn::error_text(&e));
             ExitCode::from(exit::code(&e))
         }
     }

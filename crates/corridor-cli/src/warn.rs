@@ -14,6 +14,24 @@ pub fn print_warnings<S: AsRef<str>>(warnings: &[S], quiet: bool) {
     }
 }
 
+/// An error and its causes as one line, `outer: cause: cause`, cleaned. A cause
+/// whose text the line already ends with is left out: the library's errors
+/// quote their source in their own message (`cannot write x: No space left`)
+/// and also return it as `source()`, which `{:#}` would print twice.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    clean(&line)
+}
+
 /// `println!` with the text passed through [`clean`].
 #[macro_export]
 macro_rules! outln {
@@ -88,7 +106,40 @@ pub fn clean(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    use super::{clean, error_text};
+
+    /// An error like the library's: its message quotes its source, which it
+    /// also returns as `source()`.
+    #[derive(Debug)]
+    struct Quoting(std::io::Error);
+
+    impl std::fmt::Display for Quoting {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot create output directory /x: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Quoting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_quoting_its_source_reads_once() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(Quoting(io())).context("output directory");
+        assert_eq!(
+            error_text(&e),
+            format!(
+                "output directory: cannot create output directory /x: {}",
+                io()
+            )
+        );
+        // A cause that is not quoted is kept; the line is cleaned.
+        let e = anyhow::Error::new(io()).context("writing \u{1b}[31mred");
+        assert_eq!(error_text(&e), format!("writing red: {}", io()));
+    }
 
     #[test]
     fn escapes_and_controls_are_removed_text_is_kept() {
