@@ -175,6 +175,33 @@ fn report_refuses_mixed_incomplete_and_foreign_folders() {
     refused(&other, "not a corridor output directory");
 }
 
+/// A folder that cannot be created (in /proc, even for root): exit 1 (not the
+/// input's fault), and the message names the folder asked for, not the staging
+/// folder beside it, with the system's reason once.
+#[test]
+fn out_that_cannot_be_created_is_named_with_its_reason_once() {
+    let a = corridor()
+        .args([
+            "run",
+            "--quiet",
+            "--days",
+            "2",
+            "--out",
+            "/proc/corridor-out",
+        ])
+        .arg(example("crossings"))
+        .assert()
+        .code(1);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("cannot create output directory /proc/corridor-out: "),
+        "{err}"
+    );
+    assert!(!err.contains("corridor-stage"), "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
 #[test]
 fn out_that_is_a_file_or_a_foreign_folder_is_refused_untouched() {
     let tmp = tempfile::tempdir().unwrap();

@@ -331,8 +331,10 @@ impl StagedDir {
         remove_stale_stages(&parent, &name);
         let n = STAGE_COUNTER.fetch_add(1, Ordering::Relaxed);
         let stage = parent.join(format!(".{name}.corridor-stage.{}.{n}", std::process::id()));
+        // The staging directory is an implementation detail: the error names
+        // the directory the user asked for.
         fs::create_dir(&stage).map_err(|source| WriteError::CreateDir {
-            path: stage.clone(),
+            path: target.to_path_buf(),
             source,
         })?;
         Ok(StagedDir {
