@@ -59,7 +59,10 @@ impl ForecastError {
             ForecastError::Request(_) | ForecastError::EventBeforeOrigin { .. } => true,
             ForecastError::Model { source, .. } => matches!(
                 source,
-                ModelError::InvalidScenario(_) | ModelError::NoSpawnLocation { .. }
+                ModelError::InvalidScenario(_)
+                    | ModelError::NoSpawnLocation { .. }
+                    | ModelError::TooManyAgents { .. }
+                    | ModelError::TooManyCaravanPeople { .. }
             ),
         }
     }

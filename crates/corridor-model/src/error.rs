@@ -25,4 +25,15 @@ pub enum ModelError {
         agents: u64,
         max: u64,
     },
+    /// The count engine numbers the people of caravans' pools with 32-bit
+    /// ids (members are single people there, docs/model.md §14).
+    #[error(
+        "day {day}: caravan '{caravan}' recruits from {people} people, more than the count engine can number over a run (at most {max} in all caravans' pools): a smaller caravan or population"
+    )]
+    TooManyCaravanPeople {
+        day: u32,
+        caravan: String,
+        people: u64,
+        max: u64,
+    },
 }

@@ -284,6 +284,40 @@ fn count_runs_with_border_processes_are_deterministic() {
     assert_ne!(a, c);
 }
 
+/// A caravan that waits at a crowded origin on the count engine: only its
+/// members become single people, so 3·10^8 people waiting cost what 8,000 do
+/// (it used to make every one of them a unit, gigabytes); past the 32-bit
+/// numbering of caravans' pools the run is a clear error, not an abort.
+#[test]
+fn a_caravan_from_a_crowd_costs_its_members_only() {
+    let mut sc = scenario("examples/caravan");
+    let origin = sc.border.caravans[0].origin;
+    sc.locations[origin].initial_idps = 300_000_000;
+    let out = run(&sc, 1, Some(8), EngineKind::Counts);
+    assert!(out
+        .warnings
+        .iter()
+        .all(|w| !w.contains("available at the origin")));
+    sc.locations[origin].initial_idps = 20_000_000_000;
+    let e = simulate(
+        &sc,
+        &RunOptions {
+            seed: 1,
+            days: Some(8),
+            engine: EngineKind::Counts,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, corridor_model::ModelError::TooManyCaravanPeople { .. }),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("caravan 'Éxodo de la pobreza'"),
+        "{e}"
+    );
+}
+
 /// The stepping interface: a run advanced day by day, cloned half way, gives
 /// the same records as a whole run, and so does the clone.
 #[test]

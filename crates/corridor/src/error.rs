@@ -9,7 +9,8 @@
 //!
 //! Bad input is: a problem the facade finds itself (a missing path, an unknown
 //! variant), any reader error (`InputError`), a scenario the engine cannot run
-//! (`ModelError::InvalidScenario`, `NoSpawnLocation`, `TooManyAgents`), an `EnsembleError` that
+//! (`ModelError::InvalidScenario`, `NoSpawnLocation`, `TooManyAgents`,
+//! `TooManyCaravanPeople`), an `EnsembleError` that
 //! `is_bad_input()` (bad option, unknown parameter, value out of its domain) and a
 //! `CalibrateError` about the request or its observed data, wherever they sit in
 //! the chain of causes. So are output problems that are the user's to fix: an
@@ -107,6 +108,7 @@ fn bad_model(e: &ModelError) -> bool {
         ModelError::InvalidScenario(_)
             | ModelError::NoSpawnLocation { .. }
             | ModelError::TooManyAgents { .. }
+            | ModelError::TooManyCaravanPeople { .. }
     )
 }
 

@@ -7,7 +7,8 @@
 //! input: the daily records (days × locations, ports and checkpoints), the agents
 //! (agents engine only: everyone who can be present, in agents = people / hasten,
 //! at `BYTES_PER_AGENT` each, plus `BORDER_BYTES_PER_AGENT` on border scenarios)
-//! and the appointment pool (per day × lead days).
+//! the appointment pool (per day × lead days), and on the count engine the
+//! caravans' members (each kept as one person there, at most the caravans' sizes).
 //! Spawning from a Flee instance's camp data is counted (at most the largest
 //! data total of the period); conflict-driven spawning is not (it follows the
 //! conflicts day by day): there the agent engine itself stops with
@@ -28,6 +29,10 @@ const LOCATION_DAY_BYTES: u64 = 12 * 8;
 const PORT_DAY_BYTES: u64 = 8 * 8 + WAIT_BUCKETS as u64 * 8;
 /// Bytes of one appointment held in the pool.
 const APPOINTMENT_BYTES: u64 = 8;
+/// Bytes of one caravan member on the count engine, which keeps members as
+/// single people (a hash-map entry of id and cohort key, the caravan's member
+/// list; ~140 bytes measured at the peak of 2·10^6 and 4·10^6 members).
+const COUNT_CARAVAN_MEMBER_BYTES: u64 = 160;
 
 /// What one simulation is estimated to need, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,6 +40,9 @@ pub struct Estimate {
     pub records: u64,
     pub agents: u64,
     pub appointments: u64,
+    /// Caravan members on the count engine (0 on the agent engine, where
+    /// they are agents).
+    pub caravans: u64,
 }
 
 impl Estimate {
@@ -42,6 +50,7 @@ impl Estimate {
         self.records
             .saturating_add(self.agents)
             .saturating_add(self.appointments)
+            .saturating_add(self.caravans)
     }
 }
 
@@ -72,10 +81,20 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
         let held = a.per_day.max(0.0) * (f64::from(a.lead_days) + 1.0);
         to_u64(held * APPOINTMENT_BYTES as f64)
     });
+    // Every caravan takes at most its size, from new people or those waiting.
+    let caravans = match kind {
+        EngineKind::Counts => b
+            .caravans
+            .iter()
+            .fold(0u64, |s, c| s.saturating_add(c.size))
+            .saturating_mul(COUNT_CARAVAN_MEMBER_BYTES),
+        _ => 0,
+    };
     Estimate {
         records,
         agents,
         appointments,
+        caravans,
     }
 }
 
@@ -250,6 +269,9 @@ pub fn check(
     if e.appointments > 0 {
         parts.push(format!("appointment pool {}", show_bytes(e.appointments)));
     }
+    if e.caravans > 0 {
+        parts.push(format!("caravan members {}", show_bytes(e.caravans)));
+    }
     let runs = if concurrent > 1 {
         format!(" × {concurrent} runs at once")
     } else {
@@ -268,6 +290,12 @@ pub fn check(
         );
         ways.push(
             "a larger hasten (rules.optimisations.hasten: one agent stands for that many people)"
+                .to_string(),
+        );
+    }
+    if e.caravans > e.records {
+        ways.push(
+            "smaller caravans (the count engine keeps each caravan member as one person; caravans' size is in agents, people / hasten)"
                 .to_string(),
         );
     }
@@ -406,5 +434,35 @@ mod tests {
         let small = Some(e.total() * 3);
         assert!(check(&s, None, EngineKind::Agents, 3, small).is_ok());
         assert!(check(&s, None, EngineKind::Agents, 4, small).is_err());
+    }
+
+    /// The count engine keeps caravan members as single people: a caravan of
+    /// billions is refused before it runs, and the message says why.
+    #[test]
+    fn huge_caravans_are_refused_on_the_count_engine() {
+        let mut s = Scenario::new("caravan", Date::parse("2023-12-01").unwrap(), 10);
+        s.locations.push(town("A", 0));
+        s.locations.push(town("B", 0));
+        s.link("A", "B", 10.0);
+        s.border.caravans.push(corridor_model::border::Caravan {
+            name: "c".into(),
+            day: 2,
+            origin: 0,
+            size: 1_000_000_000,
+            source: corridor_model::border::CaravanSource::New,
+            path: vec![1],
+            speed_km_per_day: 10.0,
+            dispersals: vec![],
+        });
+        let e = estimate(&s, None, EngineKind::Counts);
+        assert_eq!(e.caravans, 1_000_000_000 * COUNT_CARAVAN_MEMBER_BYTES);
+        assert_eq!(estimate(&s, None, EngineKind::Agents).caravans, 0);
+        let err = check(&s, None, EngineKind::Counts, 1, Some(8u64 << 30)).unwrap_err();
+        assert!(err.is_bad_input());
+        let msg = err.to_string();
+        assert!(msg.contains("caravan members 149.0 GiB"), "{msg}");
+        assert!(msg.contains("smaller caravans"), "{msg}");
+        s.border.caravans[0].size = 6000;
+        assert!(check(&s, None, EngineKind::Counts, 1, Some(8u64 << 30)).is_ok());
     }
 }

@@ -263,6 +263,32 @@ pub fn recruit(seed: u64, day: u32, caravan: usize, candidates: &[u32], size: u6
     v
 }
 
+/// [`recruit`] from `n` candidates without writing them out: the positions of the
+/// members among the candidates sorted by id (position `i` = the `i`-th smallest),
+/// sorted. The same draws and members as `recruit` (the partial Fisher–Yates
+/// shuffle followed sparsely: only swapped positions are stored), in memory for
+/// the members only: the count engine's pool at a caravan's origin can be
+/// millions of people of whom a few thousand join.
+pub fn recruit_positions(seed: u64, day: u32, caravan: usize, n: u64, size: u64) -> Vec<u64> {
+    let k = size.min(n);
+    if k == n {
+        return (0..n).collect();
+    }
+    let mut s = draws::stream(seed, day, Tag::Recruit, caravan, 0);
+    // Position → the candidate it holds after the swaps so far (others hold their own).
+    let mut moved: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(k as usize);
+    for i in 0..k {
+        let j = i + s.below(n - i);
+        let at_j = moved.get(&j).copied().unwrap_or(j);
+        let at_i = moved.get(&i).copied().unwrap_or(i);
+        moved.insert(j, at_i);
+        out.push(at_j);
+    }
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,5 +446,28 @@ mod tests {
         let mut c = caravan(vec![]);
         c.path = vec![2];
         assert!(CaravanPlan::new(&c, &s).is_err());
+    }
+
+    #[test]
+    fn recruit_positions_are_recruits_members() {
+        for n in [0u64, 1, 2, 7, 40, 300] {
+            for size in [0u64, 1, 3, 7, 39, 40, 41, 299, 1000] {
+                for day in [0u32, 5] {
+                    // Ids with gaps, given unsorted: positions index the sorted ids.
+                    let ids: Vec<u32> = (0..n as u32).rev().map(|i| 3 * i + 11).collect();
+                    let mut sorted = ids.clone();
+                    sorted.sort_unstable();
+                    let members = recruit(17, day, 2, &ids, size);
+                    let positions = recruit_positions(17, day, 2, n, size);
+                    let by_position: Vec<u32> =
+                        positions.iter().map(|&p| sorted[p as usize]).collect();
+                    assert_eq!(members, by_position, "n {n}, size {size}, day {day}");
+                }
+            }
+        }
+        // A pool of billions costs memory for the members only.
+        let p = recruit_positions(1, 0, 0, 5_000_000_000, 1000);
+        assert_eq!(p.len(), 1000);
+        assert!(p.windows(2).all(|w| w[0] < w[1]) && p[999] < 5_000_000_000);
     }
 }

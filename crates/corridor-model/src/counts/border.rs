@@ -20,6 +20,8 @@
 //! * caravans: members are single people (units) with pseudo ids, so that
 //!   `BorderState`'s own caravan code (recruitment, walking, dispersals, the
 //!   papers' transit) runs unchanged; units go back into cohorts when they leave.
+//!   Only members become units (never the whole crowd at the origin), so the
+//!   memory this needs follows the caravans' sizes.
 //!
 //! Draws: binomial per cohort (requests, crossings, interceptions in the travel
 //! pass), multivariate hypergeometric by single picks where the agent engine
@@ -190,37 +192,62 @@ impl CountBorder {
 
     /// B4: starts caravan `c` on day `t` with members chosen from `pool` (the
     /// people free to go at the origin, or the new people created for it).
-    /// Returns the people of the pool who are not members.
+    /// Returns the people of the pool who are not members, by cohort.
+    ///
+    /// The pool's people are numbered `next_unit..` in pool order, as if each
+    /// were a unit, and the members are `recruit`'s uniform subset of those
+    /// ids; but only the members become units (`recruit_positions`), so memory
+    /// follows the caravan's size, not the crowd at its origin. Every person's
+    /// route is cleared, members' and the rest's alike.
     pub(crate) fn start_caravan(
         &mut self,
         t: u32,
         c: usize,
         pool: &[(Key, u64)],
-    ) -> Vec<(Key, u64)> {
+    ) -> Result<Vec<(Key, u64)>, ModelError> {
+        let n = pool.iter().fold(0u64, |a, &(_, x)| a.saturating_add(x));
         let first = self.next_unit;
-        let mut ids = Vec::new();
-        for &(k, n) in pool {
-            for _ in 0..n {
-                self.units.insert(self.next_unit, k.with_route(NO_ROUTE, 0));
-                ids.push(self.next_unit);
-                self.next_unit += 1;
-            }
-        }
-        let members = self.b.start_caravan(t, c, &ids);
-        let mut chosen = vec![false; ids.len()];
-        for &m in &members {
-            chosen[(m - first) as usize] = true;
-        }
+        let Some(end) = u32::try_from(u64::from(first).saturating_add(n))
+            .ok()
+            .filter(|&e| e < u32::MAX)
+        else {
+            return Err(ModelError::TooManyCaravanPeople {
+                day: t,
+                caravan: self.b.caravan(c).name.clone(),
+                people: n,
+                max: u64::from(u32::MAX - 1),
+            });
+        };
+        let size = self.b.caravan(c).size;
+        let positions = crate::border::caravan::recruit_positions(self.b.seed(), t, c, n, size);
+        let mut members = Vec::with_capacity(positions.len());
         let mut rest = Vec::new();
-        for (i, &id) in ids.iter().enumerate() {
-            if !chosen[i] {
-                let k = self.units.remove(&id).unwrap_or_else(|| pool[0].0);
-                rest.push((k, 1));
+        let mut next = positions.iter().copied().peekable();
+        let mut start = 0u64;
+        for &(k, x) in pool {
+            let key = k.with_route(NO_ROUTE, 0);
+            let stop = start + x;
+            let mut chosen = 0;
+            while let Some(p) = next.next_if(|&p| p < stop) {
+                // p < n, so first + p < end fits in u32.
+                let id = first + p as u32;
+                self.units.insert(id, key);
+                members.push(id);
+                chosen += 1;
             }
+            if x > chosen {
+                rest.push((key, x - chosen));
+            }
+            start = stop;
         }
+        self.next_unit = end;
+        // `recruit` on exactly the members keeps them all (they are at most the
+        // caravan's size) and warns, as before, when fewer than its size came.
+        let started = self.b.start_caravan(t, c, &members);
+        debug_assert_eq!(started, members);
         let origin = self.b.caravan(c).origin;
         self.caravan_pos[c] = Some(CaravanPos::At(origin));
-        rest
+        Ok(rest)
     }
 
     /// B7: caravans walk. Members who leave are put back as cohorts (at a

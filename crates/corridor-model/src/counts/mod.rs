@@ -1085,7 +1085,7 @@ impl<'a> CountWorld<'a> {
                     self.cohorts.at[origin].extend(rest);
                     pool
                 };
-                for (k, x) in b.start_caravan(t, c, &pool) {
+                for (k, x) in b.start_caravan(t, c, &pool)? {
                     self.cohorts.at[origin].push((k, x));
                 }
             }
