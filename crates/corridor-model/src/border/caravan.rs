@@ -265,8 +265,8 @@ pub fn recruit(seed: u64, day: u32, caravan: usize, candidates: &[u32], size: u6
 
 /// [`recruit`] from `n` candidates without writing them out: the positions of the
 /// members among the candidates sorted by id (position `i` = the `i`-th smallest),
-/// sorted. The same draws and members as `recruit` (the partial Fisher–Yates
-/// shuffle followed sparsely: only swapped positions are stored), in memory for
+/// sorted. The same draws and members as `recruit` (its partial Fisher–Yates
+/// shuffle, followed sparsely: `draws::sparse_partial_shuffle`), in memory for
 /// the members only: the count engine's pool at a caravan's origin can be
 /// millions of people of whom a few thousand join.
 pub fn recruit_positions(seed: u64, day: u32, caravan: usize, n: u64, size: u64) -> Vec<u64> {
@@ -275,16 +275,7 @@ pub fn recruit_positions(seed: u64, day: u32, caravan: usize, n: u64, size: u64)
         return (0..n).collect();
     }
     let mut s = draws::stream(seed, day, Tag::Recruit, caravan, 0);
-    // Position → the candidate it holds after the swaps so far (others hold their own).
-    let mut moved: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    let mut out = Vec::with_capacity(k as usize);
-    for i in 0..k {
-        let j = i + s.below(n - i);
-        let at_j = moved.get(&j).copied().unwrap_or(j);
-        let at_i = moved.get(&i).copied().unwrap_or(i);
-        moved.insert(j, at_i);
-        out.push(at_j);
-    }
+    let mut out = draws::sparse_partial_shuffle(n, k, &mut s);
     out.sort_unstable();
     out
 }

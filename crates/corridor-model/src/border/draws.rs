@@ -149,15 +149,27 @@ fn slot_ports_with(
         cum.push(acc);
     }
     let port_of = |i: u64| cum.partition_point(|&c| c <= i);
+    sparse_partial_shuffle(total, k as u64, s)
+        .into_iter()
+        .map(port_of)
+        .collect()
+}
+
+/// [`partial_shuffle`] of `0..n` without writing the list out: what ends up in
+/// positions `0..k` (the same draws, the same values, in order), in memory for
+/// the swapped positions only. For lists of millions or billions (a day's
+/// appointment slots, the crowd a caravan recruits from) of which a few are drawn.
+pub fn sparse_partial_shuffle(n: u64, k: u64, s: &mut Stream) -> Vec<u64> {
+    let k = k.min(n);
     // Positions holding another position's entry after a swap (position → original).
     let mut moved: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    let mut out = Vec::with_capacity(k);
-    for i in 0..k as u64 {
-        let j = i + s.below(total - i);
+    let mut out = Vec::with_capacity(usize::try_from(k).unwrap_or(0));
+    for i in 0..k {
+        let j = i + s.below(n - i);
         let at_j = moved.get(&j).copied().unwrap_or(j);
         let at_i = moved.get(&i).copied().unwrap_or(i);
         moved.insert(j, at_i);
-        out.push(port_of(at_j));
+        out.push(at_j);
     }
     out
 }
