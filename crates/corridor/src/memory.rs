@@ -285,9 +285,14 @@ pub fn check(
         );
     }
     if e.agents > 0 {
-        ways.push(
-            "--engine counts (its memory does not grow with the number of people)".to_string(),
-        );
+        let aside = if scenario.border.caravans.is_empty() {
+            ""
+        } else {
+            ", caravans' members aside"
+        };
+        ways.push(format!(
+            "--engine counts (its memory does not grow with the number of people{aside})"
+        ));
         ways.push(
             "a larger hasten (rules.optimisations.hasten: one agent stands for that many people)"
                 .to_string(),
