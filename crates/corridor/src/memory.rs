@@ -81,13 +81,21 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
         let held = a.per_day.max(0.0) * (f64::from(a.lead_days) + 1.0);
         to_u64(held * APPOINTMENT_BYTES as f64)
     });
-    // Every caravan takes at most its size, from new people or those waiting.
+    // A new caravan creates its size; one that recruits those waiting takes
+    // at most its size and at most everyone who can be present.
     let caravans = match kind {
-        EngineKind::Counts => b
-            .caravans
-            .iter()
-            .fold(0u64, |s, c| s.saturating_add(c.size))
-            .saturating_mul(COUNT_CARAVAN_MEMBER_BYTES),
+        EngineKind::Counts => {
+            let everyone = self::agents(scenario, days);
+            b.caravans
+                .iter()
+                .fold(0u64, |s, c| {
+                    s.saturating_add(match c.source {
+                        corridor_model::border::CaravanSource::New => c.size,
+                        _ => c.size.min(everyone),
+                    })
+                })
+                .saturating_mul(COUNT_CARAVAN_MEMBER_BYTES)
+        }
         _ => 0,
     };
     Estimate {
@@ -468,6 +476,16 @@ mod tests {
         assert!(msg.contains("caravan members 149.0 GiB"), "{msg}");
         assert!(msg.contains("smaller caravans"), "{msg}");
         s.border.caravans[0].size = 6000;
+        assert!(check(&s, None, EngineKind::Counts, 1, Some(8u64 << 30)).is_ok());
+        // A caravan of those waiting takes no more than can be there: a size of
+        // 10^12 among 8,000 people is no reason to refuse.
+        s.border.caravans[0].size = 1_000_000_000_000;
+        s.border.caravans[0].source = corridor_model::border::CaravanSource::Waiting;
+        s.locations[0].initial_idps = 8000;
+        assert_eq!(
+            estimate(&s, None, EngineKind::Counts).caravans,
+            8000 * COUNT_CARAVAN_MEMBER_BYTES
+        );
         assert!(check(&s, None, EngineKind::Counts, 1, Some(8u64 << 30)).is_ok());
     }
 }
