@@ -3,7 +3,9 @@
 
 Copies a random scenario (examples/, scenarios/mexico-2023 or a Flee instance in
 tests/data/flee), replaces one CSV cell or TOML value with an extreme (1e308,
-4294967296, NaN, an empty field, ...) or duplicates or deletes a row, then runs
+4294967296, NaN, an empty field, ...) or duplicates or deletes a row, or (a
+quarter of the cases) damages a file's bytes (truncation, NUL, BOM, CR line ends,
+bit flips, invalid UTF-8, a 200 kB line, columns added or dropped), then runs
 `corridor check` and a 40-day `corridor run` on both engines. Any exit other than
 0 or 2, or a panic message, is reported and the input kept under OUT/foundN.
 Runs over 60 s are reported as TIMEOUT (a big but valid run, or a bug).
@@ -38,25 +40,64 @@ CELLS = ["", "-1", "0", "1e308", "-1e308", "nan", "NaN", "inf", "-inf",
 VALUES = ["-1", "0", "1e308", "nan", "inf", "-inf", "99999999999999999999", '"x"',
           '""', "1.5", "[]", '"2023-02-30"', '"9999-12-31"', "4294967296", "-0.5"]
 
-os.makedirs(OUT, exist_ok=True)
-work = os.path.join(OUT, "w")
-deadline = time.time() + seconds
-runs = found = 0
-while time.time() < deadline:
-    root = random.choice(roots)
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(root, work)
-    files = [f for f in glob.glob(work + "/**/*", recursive=True)
-             if os.path.isfile(f) and f.endswith((".csv", ".toml", ".yml", ".yaml"))]
-    f = random.choice(files)
+
+# A quarter of the cases damage a file's bytes instead of one value: truncation,
+# a NUL, a byte-order mark, CR or CRLF line ends, a flipped bit, invalid UTF-8, a
+# 200 kB line, a column added or dropped, swapped or blank lines, a stray quote.
+BYTES_SHARE = 0.25
+
+
+def mutate_bytes(b):
+    op = random.choice(["truncate", "nul", "bom", "crlf", "cr", "flip", "insert", "utf8",
+                        "long line", "add column", "drop column", "swap lines", "blank line",
+                        "quote"])
+    if not b:
+        return b"\x00", op
+    i = random.randrange(len(b))
+    if op == "truncate":
+        return b[:i], op
+    if op == "nul":
+        return b[:i] + b"\x00" + b[i:], op
+    if op == "bom":
+        return b"\xef\xbb\xbf" + b, op
+    if op == "crlf":
+        return b.replace(b"\n", b"\r\n"), op
+    if op == "cr":
+        return b.replace(b"\n", b"\r"), op
+    if op == "flip":
+        return b[:i] + bytes([b[i] ^ (1 << random.randrange(8))]) + b[i + 1:], op
+    if op == "insert":
+        return b[:i] + random.choice([b",", b"\n", b'"', b"#", b" ", b"-", b"e", b"."]) + b[i:], op
+    if op == "utf8":
+        return b[:i] + b"\xff\xfe" + b[i:], op
+    if op == "long line":
+        return b[:i] + b"9" * 200000 + b[i:], op
+    lines = b.split(b"\n")
+    j = random.randrange(len(lines))
+    if op == "add column":
+        lines[j] += b"," + lines[j].split(b",")[-1]
+    elif op == "drop column":
+        lines[j] = b",".join(lines[j].split(b",")[:-1])
+    elif op == "swap lines":
+        k = random.randrange(len(lines))
+        lines[j], lines[k] = lines[k], lines[j]
+    elif op == "blank line":
+        lines.insert(j, b"")
+    else:
+        lines[j] = b'"' + lines[j]
+    return b"\n".join(lines), op
+
+
+def mutate_value(f):
+    """One extreme value, or a repeated or deleted row: (line from 1, note), or None."""
     lines = open(f, encoding="utf-8", errors="replace").read().split("\n")
     if len(lines) < 2:
-        continue
+        return None
     i = random.randrange(len(lines))
     kind = random.random()
     if f.endswith(".toml"):
         if "=" not in lines[i]:
-            continue
+            return None
         lines[i] = lines[i].split("=")[0] + "= " + random.choice(VALUES)
         note = lines[i]
     elif kind < 0.7:
@@ -71,6 +112,29 @@ while time.time() < deadline:
         note = "(deleted) " + lines[i]
         del lines[i]
     open(f, "w").write("\n".join(lines))
+    return i + 1, note
+
+
+os.makedirs(OUT, exist_ok=True)
+work = os.path.join(OUT, "w")
+deadline = time.time() + seconds
+runs = found = 0
+while time.time() < deadline:
+    root = random.choice(roots)
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(root, work)
+    files = [f for f in glob.glob(work + "/**/*", recursive=True)
+             if os.path.isfile(f) and f.endswith((".csv", ".toml", ".yml", ".yaml"))]
+    f = random.choice(files)
+    if random.random() < BYTES_SHARE:
+        data, note = mutate_bytes(open(f, "rb").read())
+        open(f, "wb").write(data)
+        i = "-"
+    else:
+        mutated = mutate_value(f)
+        if mutated is None:
+            continue
+        i, note = mutated
     out_dir = os.path.join(OUT, "out")
     for cmd in ([BIN, "check", work],
                 [BIN, "run", work, "--days", "40", "--out", out_dir, "-q"],
