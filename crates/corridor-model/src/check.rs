@@ -98,8 +98,28 @@ pub fn check(s: &Scenario) -> CheckReport {
             }
         }
     }
-    let mut reached = source.clone();
-    let mut queue: VecDeque<usize> = (0..n).filter(|&i| source[i]).collect();
+    // With DFlee's flood-driven spawning, people appear where a flood level is
+    // ever above 0 instead (the conflict schedule is not read then).
+    let flood_driven = s.settings.spawn_rules.flood_driven_spawning.is_some();
+    let (start, from_what) = if flood_driven {
+        let mut flooded = vec![false; n];
+        if let Some(f) = &s.floods {
+            for (col, &loc) in f.locations.iter().enumerate() {
+                if loc < n
+                    && f.level
+                        .iter()
+                        .any(|row| row.get(col).is_some_and(|&v| v > 0))
+                {
+                    flooded[loc] = true;
+                }
+            }
+        }
+        (flooded, "flooded location")
+    } else {
+        (source.clone(), "conflict zone")
+    };
+    let mut reached = start.clone();
+    let mut queue: VecDeque<usize> = (0..n).filter(|&i| start[i]).collect();
     while let Some(i) = queue.pop_front() {
         for &j in &adj[i] {
             if !reached[j] {
@@ -108,13 +128,21 @@ pub fn check(s: &Scenario) -> CheckReport {
             }
         }
     }
-    let any_source = source.iter().any(|&b| b);
+    let any_source = start.iter().any(|&b| b);
     let people_at_start: u64 = s.locations.iter().map(|l| l.initial_idps).sum();
-    if !any_source && people_at_start == 0 && s.border.inflows.is_empty() {
-        warnings.push(
+    let new_caravans = s
+        .border
+        .caravans
+        .iter()
+        .any(|c| c.source == crate::border::CaravanSource::New && c.size > 0);
+    if !any_source && people_at_start == 0 && s.border.inflows.is_empty() && !new_caravans {
+        warnings.push(if flood_driven {
+            "nobody ever appears: no flood level above 0 in flood_level.csv, no initial_idps and no inflows"
+                .to_string()
+        } else {
             "nobody ever appears: no conflict zone (by type or in the conflict schedule), no initial_idps and no inflows"
-                .to_string(),
-        );
+                .to_string()
+        });
     }
 
     for (i, l) in s.locations.iter().enumerate() {
@@ -122,14 +150,14 @@ pub fn check(s: &Scenario) -> CheckReport {
             warnings.push(format!("location '{}' has no routes (isolated)", l.name));
         } else if l.kind.is_camp() && !reached[i] && any_source {
             warnings.push(format!(
-                "camp '{}' cannot be reached from any conflict zone",
+                "camp '{}' cannot be reached from any {from_what}",
                 l.name
             ));
         }
     }
 
     for (i, l) in s.locations.iter().enumerate() {
-        if source[i] && l.population == 0 {
+        if !flood_driven && source[i] && l.population == 0 {
             warnings.push(format!(
                 "conflict zone '{}' has population 0: data-driven spawning never places people there",
                 l.name
@@ -327,6 +355,45 @@ mod tests {
                 .to_string()
         ));
         assert_eq!((r.conflict_columns, r.conflict_days), (1, 10));
+    }
+
+    /// DFlee: people appear where a flood level is ever above 0 (the conflict
+    /// schedule is not read), so a flood instance without conflict zones is
+    /// not "nobody ever appears"; reachability counts from flooded places.
+    #[test]
+    fn flood_driven_spawning_is_where_people_appear() {
+        let mut s = Scenario::new("t", date("2020-01-01"), 3);
+        let mut f = Location::new("F", LocationKind::FloodZone);
+        f.population = 1000;
+        s.add_location(f);
+        s.add_location(Location::new("C", LocationKind::Camp));
+        s.add_location(Location::new("G", LocationKind::FloodZone));
+        s.add_location(Location::new("D", LocationKind::Camp));
+        s.link("F", "C", 10.0);
+        s.link("G", "D", 10.0);
+        s.settings.spawn_rules.flood_driven_spawning = Some(crate::settings::FloodDrivenSpawning {
+            spawn_mode: crate::settings::SpawnMode::PopRatio,
+            displaced_per_flood_day: vec![0.0, 0.1, 0.2],
+        });
+        s.floods = Some(crate::scenario::FloodSchedule {
+            locations: vec![0, 2],
+            level: vec![vec![0, 0], vec![1, 0], vec![2, 0]],
+        });
+        let r = check(&s);
+        assert!(
+            !r.warnings.iter().any(|w| w.contains("nobody")),
+            "{:?}",
+            r.warnings
+        );
+        assert!(r
+            .warnings
+            .contains(&"camp 'D' cannot be reached from any flooded location".to_string()));
+        s.floods.as_mut().unwrap().level = vec![vec![0, 0]; 3];
+        let r = check(&s);
+        assert!(r.warnings.contains(
+            &"nobody ever appears: no flood level above 0 in flood_level.csv, no initial_idps and no inflows"
+                .to_string()
+        ));
     }
 
     #[test]
