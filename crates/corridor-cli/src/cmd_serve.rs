@@ -1,6 +1,7 @@
 //! `corridor serve`: starts the what-if page for a scenario (default: the
 //! built-in one) on 127.0.0.1 and prints its URL. Thin: loads the input, hands
 //! it to `corridor_serve`, and warns when asked to listen beyond this machine.
+//! Ctrl-C or SIGTERM stops it cleanly (exit 0, its work directory removed).
 
 use crate::GlobalOpts;
 use anyhow::Result;
@@ -54,8 +55,12 @@ pub fn run(args: &ServeArgs, g: &GlobalOpts) -> Result<()> {
         ..Default::default()
     };
     let app = corridor_serve::App::new(input, cfg)?;
-    corridor_serve::serve_blocking(app, &args.host, args.port, |addr| {
-        println!("corridor serve: http://{addr}/  (Ctrl-C to stop)");
-    })?;
+    corridor_serve::serve_blocking(
+        app,
+        &args.host,
+        args.port,
+        |addr| println!("corridor serve: http://{addr}/  (Ctrl-C to stop)"),
+        corridor_serve::stop_signal(),
+    )?;
     Ok(())
 }

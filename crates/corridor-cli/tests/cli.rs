@@ -222,6 +222,56 @@ fn serve_refuses_a_flee_instance() {
         .stderr(predicate::str::contains("is a Flee instance"));
 }
 
+/// Ctrl-C (SIGINT) or SIGTERM (`kill`, a service manager) stops the server
+/// cleanly: exit 0, and its work directory (made under TMPDIR, where
+/// "Download" writes ensembles) is removed rather than left behind.
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_on_ctrl_c_and_sigterm() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    for signal in ["INT", "TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+            .args(["serve", "--port", "0", "--members", "2"])
+            .arg(common::example("variants"))
+            .env("TMPDIR", tmp.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("http://127.0.0.1:"), "{line:?}");
+        let work: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(work.len(), 1, "one work directory while it serves");
+        // The shell's own `kill`: no procps needed.
+        let sent = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{signal} {}", child.id()))
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("SIG{signal}: still running after 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIG{signal}: {status}");
+        let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+    }
+}
+
 #[test]
 fn usage_errors_exit_2() {
     corridor().args(["run", "--days", "0"]).assert().code(2);

@@ -27,10 +27,19 @@ fn chromium_or_skip() -> Option<PathBuf> {
     corridor_report::browser::chromium_or_skip("corridor serve")
 }
 
-/// The server, killed when dropped.
+/// The server, stopped when dropped: SIGTERM (so that it removes its work
+/// directory), killed if it has not ended within 30 s.
 struct Server(Child);
 impl Drop for Server {
     fn drop(&mut self) {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -TERM {}", self.0.id()))
+            .status();
+        let start = std::time::Instant::now();
+        while matches!(self.0.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

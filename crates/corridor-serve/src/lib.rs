@@ -43,6 +43,11 @@
 //!   answer's baseline is computed at start (`App::warm_up`), its first
 //!   look's members first, then a few members at a time, giving way to
 //!   answers between batches.
+//! * The server stops when `serve`'s `shutdown` future completes (the CLI's:
+//!   Ctrl-C or SIGTERM, [`stop_signal`]): [`App::stop`] closes the pool and
+//!   cancels every running answer and baseline, axum answers the open
+//!   requests, and `serve_blocking` removes the work directory, so an
+//!   interrupted server leaves no files.
 //! * Observed monthly counts are the library's (`corridor::forecast::observations`,
 //!   the scenario's `[observations] cbp_monthly`), read once at start.
 //! * First look (issue 16: a 20-member answer takes seconds): a request may
@@ -149,6 +154,12 @@ pub enum ServeError {
     Serve(#[source] std::io::Error),
     #[error("creating the server's work directory")]
     WorkDir(#[source] std::io::Error),
+    #[error("removing the server's work directory {}", path.display())]
+    RemoveWorkDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("reading the scenario's observed monthly counts")]
     Observed(#[source] corridor::Error),
     /// The input cannot take the levers (a Flee instance): refused at start
@@ -241,6 +252,9 @@ pub struct App {
     /// Watched by the baselines' members (never cancelled: a baseline is
     /// cached and shared); counts the member-days they simulate.
     baseline_token: Arc<CancelToken>,
+    /// Cancel tokens of running answers from requests without a client
+    /// name (those with one are in `latest`): cancelled by [`App::stop`].
+    anonymous: Mutex<Vec<std::sync::Weak<CancelToken>>>,
     /// Answers being computed: the warm-up gives way to them between its
     /// batches of members.
     active: AtomicUsize,
@@ -361,6 +375,7 @@ impl App {
             looks: Mutex::new(Vec::new()),
             partials: Mutex::new(Vec::new()),
             baseline_token: Arc::new(CancelToken::new()),
+            anonymous: Mutex::new(Vec::new()),
             active: AtomicUsize::new(0),
             counter: AtomicU64::new(0),
             shared_work: Mutex::new(()),
@@ -637,7 +652,14 @@ impl App {
     /// when it does. Requests without a client name are never superseded.
     fn note(&self, client: &str, seq: u64) -> Arc<CancelToken> {
         let token = Arc::new(CancelToken::new());
+        if self.pool.is_closed() {
+            token.cancel();
+            return token;
+        }
         if client.is_empty() {
+            let mut others = self.anonymous.lock().unwrap_or_else(|e| e.into_inner());
+            others.retain(|t| t.strong_count() > 0);
+            others.push(Arc::downgrade(&token));
             return token;
         }
         let mut m = self.latest.lock().unwrap_or_else(|e| e.into_inner());
@@ -679,13 +701,19 @@ impl App {
         let permit = tokio::time::timeout(self.cfg.queue_wait, self.pool.clone().acquire_owned())
             .await
             .ok()
-            .and_then(Result::ok)
-            .ok_or(ApiError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                message: "busy: every worker is running an ensemble; try again".into(),
-            })?;
+            .and_then(Result::ok);
+        let Some(permit) = permit else {
+            return Err(if self.pool.is_closed() {
+                stopping()
+            } else {
+                ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    message: "busy: every worker is running an ensemble; try again".into(),
+                }
+            });
+        };
         let app = self.clone();
-        tokio::task::spawn_blocking(move || {
+        let r = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             f(&app)
         })
@@ -693,7 +721,45 @@ impl App {
         .map_err(|e| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: format!("the worker failed: {e}"),
-        })?
+        })?;
+        // Work cut short by `stop` says so rather than "superseded".
+        match r {
+            Err(_) if self.pool.is_closed() => Err(stopping()),
+            r => r,
+        }
+    }
+
+    /// Stops every computation for the server's end: waiting and new
+    /// requests are answered 503 "stopping", running answers and baselines
+    /// are cancelled (they end within a simulated day of each member).
+    /// Idempotent.
+    pub fn stop(&self) {
+        self.pool.close();
+        self.baseline_token.cancel();
+        for (_, tokens) in self
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            tokens.iter().for_each(|t| t.cancel());
+        }
+        for t in self
+            .anonymous
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+        {
+            t.cancel();
+        }
+    }
+
+    /// The server's work directory (where "Download" writes ensemble
+    /// directories before zipping them): removed when the `App` is dropped,
+    /// and by [`serve_blocking`] when the server stops.
+    pub fn work_dir(&self) -> &std::path::Path {
+        self.work.path()
     }
 }
 
@@ -717,6 +783,13 @@ fn never_cancelled() -> ApiError {
     ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: "a baseline ensemble was cancelled".into(),
+    }
+}
+
+fn stopping() -> ApiError {
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: "the server is stopping".into(),
     }
 }
 
@@ -804,13 +877,16 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Binds `host:port` (port 0 = any free port) and serves until the process
-/// ends; `on_ready` gets the bound address (to print the URL).
+/// Binds `host:port` (port 0 = any free port) and serves until `shutdown`
+/// completes; `on_ready` gets the bound address (to print the URL). Then it
+/// stops the app's computations ([`App::stop`]), takes no more connections
+/// and returns when the open requests have been answered.
 pub async fn serve(
     app: Arc<App>,
     host: &str,
     port: u16,
     on_ready: impl FnOnce(std::net::SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let addr = format!("{host}:{port}");
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -820,6 +896,19 @@ pub async fn serve(
             source,
         })?;
     let bound = listener.local_addr().map_err(ServeError::Serve)?;
+    // Polled once before the URL is printed: signal handlers are installed
+    // on a future's first poll, and a Ctrl-C right after the URL must stop
+    // the server cleanly too, not kill it.
+    let mut shutdown = Box::pin(shutdown);
+    let early = tokio::select! {
+        biased;
+        _ = &mut shutdown => true,
+        _ = std::future::ready(()) => false,
+    };
+    if early {
+        app.stop();
+        return Ok(());
+    }
     on_ready(bound);
     // The default answer's baseline is computed now, not on the first
     // request (which waits for it as for any baseline).
@@ -829,22 +918,74 @@ pub async fn serve(
             let _ = warm.warm_up();
         });
     }
+    let stopper = app.clone();
     axum::serve(listener, router(app))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopper.stop();
+        })
         .await
         .map_err(ServeError::Serve)
 }
 
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and
+/// service managers send): the CLI's `shutdown` for [`serve_blocking`]. Where
+/// a signal cannot be watched, it waits for the other (or forever).
+pub async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}
+
+/// How long [`serve_blocking`] waits, after the last request, for
+/// computations that cannot be cancelled (a baseline's member states, a
+/// download being zipped) before it leaves them.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// [`serve`] on a runtime of its own, for a caller without one (the CLI).
+/// When `shutdown` completes it stops the server and removes the work
+/// directory ([`App::work_dir`]), so an interrupted server leaves no files.
 pub fn serve_blocking(
     app: Arc<App>,
     host: &str,
     port: u16,
     on_ready: impl FnOnce(std::net::SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    tokio::runtime::Builder::new_multi_thread()
+    let work = app.work_dir().to_path_buf();
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(ServeError::Serve)?
-        .block_on(serve(app, host, port, on_ready))
+        .map_err(ServeError::Serve)?;
+    let served = rt.block_on(serve(app, host, port, on_ready, shutdown));
+    rt.shutdown_timeout(STOP_WAIT);
+    // Gone already when the last holder of the app has dropped it (the usual
+    // case); a computation left running past `STOP_WAIT` still holds it.
+    if let Err(e) = std::fs::remove_dir_all(&work) {
+        if e.kind() != std::io::ErrorKind::NotFound && served.is_ok() {
+            return Err(ServeError::RemoveWorkDir {
+                path: work,
+                source: e,
+            });
+        }
+    }
+    served
 }

@@ -20,18 +20,54 @@ fn example() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/variants")
 }
 
-/// Starts a server on a free port in a thread of its own; returns its address.
-fn start(cfg: Config) -> SocketAddr {
+/// A server running in a thread of its own; stopped (as Ctrl-C stops the
+/// CLI's) when dropped, which waits for it to end, so no test leaves a work
+/// directory behind.
+struct Server {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), corridor_serve::ServeError>>>,
+}
+
+impl Server {
+    /// Stops the server and returns what `serve_blocking` returned.
+    fn stop(mut self) -> Result<(), corridor_serve::ServeError> {
+        self.stop.take().map(|s| s.send(()));
+        self.thread.take().unwrap().join().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.take().map(|s| s.send(()));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts a server on a free port; returns its address and the server.
+fn start(cfg: Config) -> (SocketAddr, Server) {
     start_on(corridor::load(Some(&example())).unwrap(), cfg)
 }
 
-fn start_on(input: corridor::Input, cfg: Config) -> SocketAddr {
-    let app = App::new(input, cfg).unwrap();
+fn start_on(input: corridor::Input, cfg: Config) -> (SocketAddr, Server) {
+    start_app(App::new(input, cfg).unwrap())
+}
+
+fn start_app(app: std::sync::Arc<App>) -> (SocketAddr, Server) {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        corridor_serve::serve_blocking(app, "127.0.0.1", 0, |a| tx.send(a).unwrap()).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        corridor_serve::serve_blocking(app, "127.0.0.1", 0, |a| tx.send(a).unwrap(), async move {
+            let _ = stopped.await;
+        })
     });
-    rx.recv_timeout(Duration::from_secs(30)).unwrap()
+    let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let server = Server {
+        stop: Some(stop),
+        thread: Some(thread),
+    };
+    (addr, server)
 }
 
 /// A minimal HTTP/1.1 exchange: (status, headers, body).
@@ -118,7 +154,7 @@ fn answer_json(app: &App, s: &corridor_serve::Settings, look: Option<usize>) -> 
 
 #[test]
 fn the_page_is_self_contained_and_levers_come_from_the_scenario() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let (st, head, body) = http(a, "GET", "/", "");
     assert_eq!(st, 200);
     assert!(head
@@ -146,7 +182,7 @@ fn the_page_is_self_contained_and_levers_come_from_the_scenario() {
 
 #[test]
 fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let settings = r#"{"members":4,"days":30,"containment":0.4,"inflow":1.5}"#;
     let req = format!(r#"{{"client":"t","seq":1,"settings":{settings}}}"#);
     let (st, _, b1) = http(a, "POST", "/api/answer", &req);
@@ -183,7 +219,7 @@ fn answers_are_deterministic_and_equal_the_library_ensemble_of_the_saved_variant
 
 #[test]
 fn bad_values_and_limits_are_400s_with_a_message() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let cases = [
         (r#"{"settings":{"inflow":-1}}"#, "factor"),
         (r#"{"settings":{"containment":5000}}"#, "between 0 and 1000"),
@@ -211,7 +247,7 @@ fn bad_values_and_limits_are_400s_with_a_message() {
 
 #[test]
 fn superseded_requests_do_not_run_and_a_full_pool_answers_503() {
-    let a = start(Config {
+    let (a, _server) = start(Config {
         default_members: 3,
         queue_wait: Duration::from_millis(0),
         ..Config::default()
@@ -247,7 +283,7 @@ fn superseded_requests_do_not_run_and_a_full_pool_answers_503() {
 
 #[test]
 fn download_is_a_zip_of_the_ensemble_directory() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let (st, head, z) = http(a, "POST", "/api/download", r#"{"days":10}"#);
     assert_eq!(st, 200);
     assert!(head.contains("application/zip"));
@@ -290,7 +326,7 @@ fn superseded_a_tenth_in(a: SocketAddr, request: String, whole: Duration) -> Dur
 /// answered 409 long before its ensemble could have finished.
 #[test]
 fn a_superseded_running_request_is_cancelled() {
-    let a = start(Config {
+    let (a, _server) = start(Config {
         max_members: 400,
         // No warm-up batches beside the answers timed here.
         warm_up: false,
@@ -317,11 +353,49 @@ fn a_superseded_running_request_is_cancelled() {
     );
 }
 
+/// Stopping the server (Ctrl-C in the CLI) cancels a running answer, which
+/// is told "stopping" (503), and removes the work directory, where a
+/// download had written its ensemble directory.
+#[test]
+fn stopping_cancels_running_answers_and_removes_the_work_directory() {
+    let app = App::new(
+        corridor::load(Some(&example())).unwrap(),
+        Config {
+            max_members: 400,
+            warm_up: false,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    let work = app.work_dir().to_path_buf();
+    let (a, server) = start_app(app);
+    let (st, _, _) = http(a, "POST", "/api/download", r#"{"members":2,"days":10}"#);
+    assert_eq!(st, 200);
+    assert!(std::fs::read_dir(&work).unwrap().next().is_some());
+    // Without a client name (nothing supersedes it), 400 members: seconds of work.
+    let running = std::thread::spawn(move || {
+        http(
+            a,
+            "POST",
+            "/api/answer",
+            r#"{"settings":{"members":400,"containment":0.7}}"#,
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    server.stop().unwrap();
+    let (st, _, b) = running.join().unwrap();
+    let body = String::from_utf8_lossy(&b);
+    assert_eq!(st, 503, "{body}");
+    assert!(body.contains("stopping"), "{body}");
+    assert!(!work.exists(), "{} is left", work.display());
+    assert!(TcpStream::connect(a).is_err(), "still listening on {a}");
+}
+
 /// The built-in scenario ships CBP monthly counts: the answer's month rows
 /// carry them (people) for the months and areas observed, none elsewhere.
 #[test]
 fn monthly_rows_carry_the_observed_counts_of_the_built_in_scenario() {
-    let a = start_on(corridor::load(None).unwrap(), small());
+    let (a, _server) = start_on(corridor::load(None).unwrap(), small());
     let (st, _, b) = http(
         a,
         "POST",
@@ -365,7 +439,7 @@ fn monthly_rows_carry_the_observed_counts_of_the_built_in_scenario() {
 /// the numbers equal a fresh library run of the saved variant file.
 #[test]
 fn untouched_levers_answer_what_a_fresh_run_of_the_saved_variant_gives() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let settings = r#"{"members":3,"days":25}"#;
     let (st, _, b) = http(
         a,
@@ -426,7 +500,7 @@ fn untouched_levers_answer_what_a_fresh_run_of_the_saved_variant_gives() {
 /// same date reuses the states.
 #[test]
 fn levers_from_a_policy_date_answer_the_full_ensemble_of_the_saved_variant() {
-    let a = start(small());
+    let (a, _server) = start(small());
     for (seq, extra) in [
         (1, r#""containment":0.4"#),
         (2, r#""appointments_per_day":90"#),
@@ -593,10 +667,10 @@ fn the_pages_differences_are_compares() {
 /// The default policy date is the scenario's `report_from`, else its start.
 #[test]
 fn the_default_policy_date_is_report_from_or_the_start() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let (_, _, cat) = http(a, "GET", "/api/levers", "");
     assert_eq!(json(&cat)["policy_from"], "2023-12-01");
-    let b = start_on(corridor::input::load_builtin().unwrap(), small());
+    let (b, _server_b) = start_on(corridor::input::load_builtin().unwrap(), small());
     let (_, _, cat) = http(b, "GET", "/api/levers", "");
     assert_eq!(json(&cat)["policy_from"], "2023-10-01");
 }
@@ -624,7 +698,7 @@ fn post_answer(a: SocketAddr, body: &str) -> serde_json::Value {
 /// still the library's ensemble of the saved variant.
 #[test]
 fn a_first_look_is_the_k_member_answer_of_the_same_levers() {
-    let a = start(small());
+    let (a, _server) = start(small());
     let (_, _, cat) = http(a, "GET", "/api/levers", "");
     let k = json(&cat)["first_look"].as_u64().unwrap().min(3);
     assert!(k >= 2, "a first look has at least 2 members");
@@ -669,7 +743,7 @@ fn a_first_look_is_the_k_member_answer_of_the_same_levers() {
 
 #[test]
 fn a_bad_first_look_is_a_400_with_a_message() {
-    let a = start(Config {
+    let (a, _server) = start(Config {
         first_look: 2,
         ..small()
     });
@@ -714,7 +788,7 @@ fn a_bad_first_look_is_a_400_with_a_message() {
 /// old `seq` is then not run.
 #[test]
 fn a_lever_moved_again_cancels_a_first_look_and_its_full_answer() {
-    let a = start(Config {
+    let (a, _server) = start(Config {
         max_members: 400,
         first_look: 300,
         // No warm-up batches beside the answers timed here.
