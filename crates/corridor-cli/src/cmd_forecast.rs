@@ -19,6 +19,7 @@ Examples:
   corridor forecast tests/data/flee/mali2012 --origin 2012-06-30 --horizon 30
   corridor forecast scenarios/mexico-2023 --origin 2023-09-30 --observed cbp_newer.csv --horizon 2
   corridor forecast --origin 2023-09-30 --variant appointments-x2   # events after the origin only
+  corridor forecast --origin 2023-09-30 --variant-file levers.toml  # e.g. saved from corridor serve
 --horizon counts months for scenarios (monthly observations), days for Flee instances.";
 
 /// A date `YYYY-MM-DD`.
@@ -51,13 +52,22 @@ pub struct ForecastArgs {
     /// A policy variant whose events (all after the origin) are added.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// A variant in a file of its own (e.g. saved from `corridor serve`), its
+    /// events all after the origin; see docs/scenario-format.md.
+    /// With --variant, the file's events are added on top of that variant's.
+    #[arg(long, value_name = "FILE")]
+    pub variant_file: Option<PathBuf>,
     /// Output directory [default: corridor-out/<scenario>[-<variant>]-forecast-<origin>].
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
 pub fn run(args: &ForecastArgs, g: &GlobalOpts) -> Result<()> {
-    let input = corridor::load(args.input.as_deref())?;
+    let (input, file_variant) = crate::cmd_run::load_input(
+        args.input.as_deref(),
+        args.variant_file.as_deref(),
+        args.variant.as_deref(),
+    )?;
     print_warnings(&input.warnings, g.quiet);
     let req = ForecastRequest {
         origin: Some(args.origin),
@@ -65,7 +75,7 @@ pub fn run(args: &ForecastArgs, g: &GlobalOpts) -> Result<()> {
         horizon: args.horizon,
         runs: args.runs as usize,
         seed: args.seed,
-        variant: args.variant.clone(),
+        variant: file_variant.or_else(|| args.variant.clone()),
         out: args.out.clone(),
     };
     let done = {

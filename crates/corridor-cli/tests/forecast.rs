@@ -1,6 +1,7 @@
 //! End-to-end tests of `corridor forecast` and `corridor backtest`: the files a
 //! forecast writes and their shape, identical files for any thread count, exit
-//! code 2 for a variant event before the origin and for a bad origin list, and a
+//! code 2 for a variant event before the origin and for a bad origin list, a
+//! variant file forecast as the same variant named in the scenario, and a
 //! cheap smoke test of the built-in scenario (few members, one month).
 
 use assert_cmd::Command;
@@ -145,4 +146,86 @@ fn builtin_forecast_smoke() {
     assert!(fs::read_to_string(tmp.path().join("report.html"))
         .unwrap()
         .contains("Rio Grande Valley Sector"));
+}
+
+/// Appointments doubled from 1 August 2023 (after the tests' origin).
+const DOUBLED: &str = r#"[[events]]
+date = "2023-08-01"
+action = "set_appointments_per_day"
+per_day = 2900
+"#;
+
+fn forecast_builtin_copy(dir: &Path, extra: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    corridor()
+        .arg("forecast")
+        .arg(dir)
+        .args(["--origin", "2023-07-31", "--runs", "3", "--quiet"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// `--variant-file` (what the what-if page saves) forecasts exactly as the same
+/// events named as a variant in the scenario; events on or before the origin
+/// are refused as for `--variant`.
+#[test]
+fn a_variant_file_forecasts_as_the_same_named_variant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("mx");
+    fs::create_dir(&scen).unwrap();
+    for e in fs::read_dir(repo().join("scenarios/mexico-2023")).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            fs::copy(e.path(), scen.join(e.file_name())).unwrap();
+        }
+    }
+    let data = scen.join("data");
+    fs::create_dir(&data).unwrap();
+    for e in fs::read_dir(repo().join("scenarios/mexico-2023/data")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), data.join(e.file_name())).unwrap();
+    }
+    let toml = scen.join("scenario.toml");
+    let named = format!(
+        "{}\n[[variants]]\nname = \"doubled\"\n{}",
+        fs::read_to_string(&toml).unwrap(),
+        DOUBLED.replace("[[events]]", "[[variants.events]]")
+    );
+    fs::write(&toml, named).unwrap();
+    let file = tmp.path().join("levers.toml");
+    fs::write(&file, format!("name = \"levers\"\n{DOUBLED}")).unwrap();
+
+    let (a, b, plain) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("p"),
+    );
+    forecast_builtin_copy(&scen, &["--variant", "doubled"], &a).success();
+    forecast_builtin_copy(&scen, &["--variant-file", file.to_str().unwrap()], &b).success();
+    forecast_builtin_copy(&scen, &[], &plain).success();
+    let csv = |d: &Path| fs::read_to_string(d.join("forecast.csv")).unwrap();
+    assert_eq!(csv(&a), csv(&b));
+    assert_ne!(
+        csv(&a),
+        csv(&plain),
+        "the doubled appointments change nothing"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["variant"], "levers");
+
+    fs::write(
+        &file,
+        format!(
+            "name = \"early\"\n{}",
+            DOUBLED.replace("2023-08-01", "2023-07-15")
+        ),
+    )
+    .unwrap();
+    forecast_builtin_copy(&scen, &["--variant-file", file.to_str().unwrap()], &b)
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is dated on or before the origin 2023-07-31",
+        ));
 }

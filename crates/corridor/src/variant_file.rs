@@ -48,7 +48,7 @@ pub fn add_variant_on(
 ) -> Result<String> {
     takes_variants(input).map_err(|e| Error::bad(format!("{shown}: {}", e.chain_text())))?;
     let (variant, warnings) = corridor_io::scenario::read_variant_str(shown, text, &input.scenario)
-        .with_context(|| format!("reading variant file {shown}"))?;
+        .context("reading the variant file")?;
     if input.scenario.border.variant(&variant.name).is_some() {
         return Err(Error::bad(format!(
             "{shown}: variant '{}' is already defined by {}; give the file's variant another name",
