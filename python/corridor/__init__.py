@@ -583,7 +583,7 @@ class Forecast:
         return _frame(pa.Table.from_pylist(self._data["ess"]), self.frames)
 
     def write(self, dir: Optional[PathLike] = None) -> Path:
-        """Writes forecast.csv, summary.json and report.html into ``dir``
+        """Writes forecast.csv, nowcast.csv, summary.json and report.html (and the manifest) into ``dir``
         (default ``corridor-out/<scenario>[-<variant>]-forecast-<origin>``)."""
         self.dir = Path(self._native.write(None if dir is None else os.fspath(dir)))
         return self.dir

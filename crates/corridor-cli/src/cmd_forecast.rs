@@ -1,7 +1,7 @@
 //! `corridor forecast`: condition count-engine members on what was observed up
 //! to `--origin` and forecast the next months (scenarios: CBP monthly encounters
 //! per area) or days (Flee instances: camp populations) with p5–p95 bands
-//! (`corridor::forecast`, docs/forecast.md). Writes forecast.csv, summary.json
+//! (`corridor::forecast`, docs/forecast.md). Writes forecast.csv, nowcast.csv, summary.json
 //! and report.html; prints where they went and the first forecast period.
 
 use crate::progress::{self, Progress};
@@ -86,7 +86,7 @@ pub fn run(args: &ForecastArgs, g: &GlobalOpts) -> Result<()> {
     if !g.quiet {
         let f = &done.forecast;
         println!(
-            "wrote {} (forecast.csv, summary.json, report.html): {} members, {} observations used",
+            "wrote {} (forecast.csv, nowcast.csv, summary.json, report.html): {} members, {} observations used",
             done.dir.display(),
             f.members,
             f.observations_used

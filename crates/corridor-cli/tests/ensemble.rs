@@ -240,6 +240,14 @@ fn sweep_writes_one_row_per_sample_and_prints_indices() {
     let sens = read(&out.join("sensitivity.csv"));
     assert!(sens.starts_with("output,param,index,value\n"));
     assert!(sens.contains("ard,move_rules.camp_weight,SRC,"), "{sens}");
+    // A sweep has no report: `corridor report` says so (exit 2), once.
+    let a = corridor().arg("report").arg(&out).assert().code(2);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("is a sweep directory, which has no report.html"),
+        "{err}"
+    );
+    assert_eq!(err.matches(out.to_str().unwrap()).count(), 1, "{err}");
 }
 
 /// One spelling per concept: `NAME=LOW..HIGH` and `NAME=LOW:HIGH` are the same

@@ -38,13 +38,44 @@ fn flee_forecast_writes_its_files_the_same_for_any_thread_count() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     forecast_mali(&a, "1");
     forecast_mali(&b, "2");
-    for f in ["forecast.csv", "summary.json", "report.html"] {
+    let mut names: Vec<String> = fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "corridor-manifest.json",
+            "forecast.csv",
+            "nowcast.csv",
+            "report.html",
+            "summary.json"
+        ]
+    );
+    for f in &names {
         assert_eq!(
             fs::read(a.join(f)).unwrap(),
             fs::read(b.join(f)).unwrap(),
             "{f}"
         );
     }
+    // The page is drawn from the files: `corridor report` redraws it, byte for byte.
+    let page = fs::read(a.join("report.html")).unwrap();
+    corridor().arg("report").arg(&a).assert().success();
+    assert_eq!(fs::read(a.join("report.html")).unwrap(), page);
+    // The nowcast: every camp's members up to the origin, with the observations used.
+    let now = fs::read_to_string(a.join("nowcast.csv")).unwrap();
+    let mut rows = now.lines();
+    assert_eq!(rows.next(), Some("date,location,observed,mean,p5,p50,p95"));
+    let rows: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 7 && r[0] <= "2012-05-30"));
+    let observed = rows.iter().filter(|r| !r[2].is_empty()).count();
+    assert!(
+        observed > 0 && observed < rows.len(),
+        "{observed} of {}",
+        rows.len()
+    );
     let csv = fs::read_to_string(a.join("forecast.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("date,location,mean,p5,p50,p95"));

@@ -445,7 +445,7 @@ impl PyForecast {
         serde_json::to_string(&self.inner).map_err(|e| CorridorError::new_err(e.to_string()))
     }
 
-    /// Writes forecast.csv, summary.json and report.html into `dir` (default:
+    /// Writes forecast.csv, nowcast.csv, summary.json and report.html (and the manifest) into `dir` (default:
     /// the directory `corridor forecast` would write); returns the directory.
     #[pyo3(signature = (dir=None))]
     fn write(&self, py: Python<'_>, dir: Option<PathBuf>) -> PyResult<String> {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The directory holds none of the files that identify a run, an ensemble or a compare.
-    #[error("{}: not a run directory (none of compare.json, daily_stats.csv, daily.csv found)", dir.display())]
+    #[error("{}: not a run directory (none of compare.json, forecast.csv, daily_stats.csv, daily.csv found)", dir.display())]
     NotARunDirectory { dir: PathBuf },
     /// A file the detected directory kind needs is absent.
     #[error("{}: required file is missing", path.display())]

@@ -3,13 +3,19 @@
 //! forecast fan after it (median with a p5–p95 band), drawn with the shared
 //! chart helpers; plus the effective sample size of the filter over time.
 //!
-//! Unlike the other pages it is rendered from typed data the caller passes
-//! ([`ForecastPage`]), not re-read from files. Invariants as for every page: no
-//! external request, every string escaped, the same data give the same bytes.
+//! Like the other pages it is drawn from the directory's files ([`load`]:
+//! forecast.csv, nowcast.csv, summary.json), so `corridor report` redraws the
+//! page `corridor forecast` wrote. Invariants as for every page: no external
+//! request, every string escaped, the same data give the same bytes.
 
 use crate::chart::{color, legend_for_lines, multiples, Line, LineChart, Style, XAxis};
+use crate::error::ReportError;
 use crate::html::{esc, num, page, table, Header, Section};
+use crate::load::{read_json, Check, Table};
 use corridor_model::Date;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
 
 /// One (date, mean, p5, p50, p95) point of a band; dates are period starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +54,166 @@ pub struct ForecastPage {
 }
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The vertical axis of a forecast counting `unit` ("months": CBP encounters;
+/// "days": camp populations).
+pub fn y_label(unit: &str) -> &'static str {
+    if unit == "months" {
+        "encounters per month (people)"
+    } else {
+        "people in camp"
+    }
+}
+
+/// Reads a forecast directory back (checking its manifest as `check` says).
+pub fn load(dir: &Path, check: Check) -> Result<ForecastPage, ReportError> {
+    if check == Check::Manifest && dir.join(corridor_io::write::MANIFEST_FILE).exists() {
+        corridor_io::write::check_dir(dir)?;
+    }
+    let summary_path = dir.join("summary.json");
+    let summary = read_json(&summary_path)?;
+    let field = |name: &str| -> Result<&Value, ReportError> {
+        summary.get(name).ok_or_else(|| ReportError::BadField {
+            path: summary_path.clone(),
+            field: name.into(),
+            message: "missing".into(),
+        })
+    };
+    let bad = |name: &str, what: &str| ReportError::BadField {
+        path: summary_path.clone(),
+        field: name.into(),
+        message: format!("expected {what}"),
+    };
+    let text = |name: &str| -> Result<String, ReportError> {
+        field(name)?
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| bad(name, "a string"))
+    };
+    let whole = |name: &str| -> Result<u64, ReportError> {
+        field(name)?
+            .as_u64()
+            .ok_or_else(|| bad(name, "a whole number"))
+    };
+    let origin = Date::parse(&text("origin")?).ok_or_else(|| bad("origin", "a date YYYY-MM-DD"))?;
+    let unit = text("unit")?;
+    let mut ess = Vec::new();
+    for e in field("effective_sample_size")?
+        .as_array()
+        .ok_or_else(|| bad("effective_sample_size", "a list"))?
+    {
+        let point = (|| {
+            Some((
+                period_date(e.get("period")?.as_str()?)?,
+                e.get("ess")?.as_f64()?,
+                e.get("resampled")?.as_bool()?,
+            ))
+        })();
+        ess.push(
+            point
+                .ok_or_else(|| bad("effective_sample_size", "{period, ess, resampled} entries"))?,
+        );
+    }
+    let mut series: Vec<ForecastSeries> = Vec::new();
+    let mut index = HashMap::new();
+    read_bands(&dir.join("nowcast.csv"), &mut series, &mut index, true)?;
+    read_bands(&dir.join("forecast.csv"), &mut series, &mut index, false)?;
+    Ok(ForecastPage {
+        scenario: text("scenario")?,
+        origin,
+        y_label: y_label(&unit).into(),
+        unit,
+        horizon: u32::try_from(whole("horizon")?).map_err(|_| bad("horizon", "a horizon"))?,
+        members: whole("members")? as usize,
+        method: text("method")?,
+        series,
+        ess,
+    })
+}
+
+/// A period's first day: `YYYY-MM-DD`, or `YYYY-MM` (its first of the month).
+fn period_date(label: &str) -> Option<Date> {
+    Date::parse(label).or_else(|| {
+        let (y, m) = Date::parse_month(label)?;
+        Date::from_ymd(y, m, 1)
+    })
+}
+
+/// Adds the rows of nowcast.csv (`nowcast`: with its `observed` column) or
+/// forecast.csv to their series, named "area (component)" for CBP areas.
+fn read_bands(
+    path: &Path,
+    series: &mut Vec<ForecastSeries>,
+    index: &mut HashMap<String, usize>,
+    nowcast: bool,
+) -> Result<(), ReportError> {
+    let t = Table::read(path)?;
+    let monthly = t.opt("month").is_some();
+    let c_period = t.col(if monthly { "month" } else { "date" })?;
+    let c_name = t.col(if monthly {
+        "area_of_responsibility"
+    } else {
+        "location"
+    })?;
+    let c_component = if monthly {
+        Some(t.col("component")?)
+    } else {
+        None
+    };
+    let c_observed = if nowcast {
+        Some(t.col("observed")?)
+    } else {
+        None
+    };
+    let [c_mean, c_p5, c_p50, c_p95] = ["mean", "p5", "p50", "p95"].map(|c| t.col(c));
+    let (c_mean, c_p5, c_p50, c_p95) = (c_mean?, c_p5?, c_p50?, c_p95?);
+    for (line, rec) in &t.rows {
+        let line = *line;
+        let period = t.str(line, rec, c_period)?;
+        let date = period_date(period).ok_or_else(|| {
+            t.bad(
+                line,
+                c_period,
+                format!("expected a month or a date, found `{period}`"),
+            )
+        })?;
+        let area = t.str(line, rec, c_name)?;
+        let name = match c_component {
+            Some(c) => match t.str(line, rec, c)? {
+                "" => area.to_string(),
+                component => format!("{area} ({component})"),
+            },
+            None => area.to_string(),
+        };
+        let i = *index.entry(name.clone()).or_insert_with(|| {
+            series.push(ForecastSeries {
+                name,
+                observed: Vec::new(),
+                nowcast: Vec::new(),
+                forecast: Vec::new(),
+            });
+            series.len() - 1
+        });
+        if let Some(c) = c_observed {
+            if !t.str(line, rec, c)?.is_empty() {
+                series[i].observed.push((date, t.num(line, rec, c)?));
+            }
+        }
+        let point = BandPoint {
+            date,
+            mean: t.num(line, rec, c_mean)?,
+            p5: t.num(line, rec, c_p5)?,
+            p50: t.num(line, rec, c_p50)?,
+            p95: t.num(line, rec, c_p95)?,
+        };
+        if nowcast {
+            series[i].nowcast.push(point);
+        } else {
+            series[i].forecast.push(point);
+        }
+    }
+    Ok(())
+}
 
 fn band_line(name: &str, col: &str, pts: &[BandPoint], style: Style) -> Line {
     let mut l = Line::new(
@@ -181,5 +347,51 @@ mod tests {
         assert!(h.contains("A &lt;&amp;&gt; B"));
         assert!(!h.contains("A <&> B"));
         assert_eq!(h, forecast_page(&f));
+    }
+
+    /// A forecast directory of CBP areas (no manifest: read as it is).
+    fn monthly_dir(nowcast_row: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        w(
+            "summary.json",
+            r#"{"scenario":"s","origin":"2023-08-31","unit":"months","horizon":1,
+                "members":3,"method":"m","effective_sample_size":
+                [{"period":"2023-08","ess":2.5,"resampled":true}]}"#,
+        );
+        w(
+            "nowcast.csv",
+            &format!("month,component,area_of_responsibility,observed,mean,p5,p50,p95\n2023-07,OFO,\"El Paso, TX\",,1,0,1,2\n{nowcast_row}\n"),
+        );
+        w(
+            "forecast.csv",
+            "month,component,area_of_responsibility,mean,p5,p50,p95\n2023-09,OFO,\"El Paso, TX\",4,3,4,5\n",
+        );
+        dir
+    }
+
+    #[test]
+    fn a_forecast_directory_reads_back_as_its_page() {
+        let dir = monthly_dir("2023-08,OFO,\"El Paso, TX\",7,2,1,2,3");
+        let f = load(dir.path(), Check::Manifest).unwrap();
+        assert_eq!(f.y_label, y_label("months"));
+        assert_eq!(f.series.len(), 1);
+        let s = &f.series[0];
+        assert_eq!(s.name, "El Paso, TX (OFO)");
+        assert_eq!(s.observed, vec![(Date::from_ymd(2023, 8, 1).unwrap(), 7.0)]);
+        assert_eq!(s.nowcast.len(), 2);
+        assert_eq!(s.forecast[0].p95, 5.0);
+        assert_eq!(
+            f.ess,
+            vec![(Date::from_ymd(2023, 8, 1).unwrap(), 2.5, true)]
+        );
+    }
+
+    #[test]
+    fn a_bad_cell_is_named_by_file_line_and_column() {
+        let dir = monthly_dir("2023-08,OFO,\"El Paso, TX\",seven,2,1,2,3");
+        let e = load(dir.path(), Check::Manifest).unwrap_err().to_string();
+        assert!(e.contains("nowcast.csv, line 3, column `observed`"), "{e}");
+        assert!(e.contains("found `seven`"), "{e}");
     }
 }

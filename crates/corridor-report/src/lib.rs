@@ -4,7 +4,8 @@
 //!
 //! It detects what the directory holds — a single run (`daily.csv`), an ensemble
 //! (`daily_stats.csv`, or `summary.json` with `"ensemble"`) or a compare
-//! directory (`compare.json` plus one directory per variant) — and draws the
+//! directory (`compare.json` plus one directory per variant) or a forecast
+//! (`forecast.csv`, `nowcast.csv`, `summary.json`) — and draws the
 //! sections whose files exist. Invariants: the page makes no external request
 //! (inline CSS/SVG/JS only), every data string is escaped, and the same files give
 //! the same bytes (no clocks, no absolute paths, no hash-order iteration). This
@@ -42,6 +43,8 @@ pub enum DirKind {
     Ensemble,
     /// Policy variants: `compare.json` and one directory per variant.
     Compare,
+    /// A forecast: `forecast.csv`, `nowcast.csv` and `summary.json`.
+    Forecast,
 }
 
 /// Name of the report file inside the run directory.
@@ -56,6 +59,9 @@ pub fn detect(dir: &Path) -> Result<DirKind, ReportError> {
     }
     if dir.join("compare.json").is_file() {
         return Ok(DirKind::Compare);
+    }
+    if dir.join("forecast.csv").is_file() {
+        return Ok(DirKind::Forecast);
     }
     if load_parquet::exists(&dir.join("daily_stats.csv")) {
         return Ok(DirKind::Ensemble);
@@ -96,6 +102,7 @@ fn render(run_dir: &Path, check: load::Check) -> Result<String, ReportError> {
             let cmp = sections::load_compare(run_dir, check)?;
             Ok(sections::compare_page(&cmp))
         }
+        DirKind::Forecast => Ok(forecast::forecast_page(&forecast::load(run_dir, check)?)),
     }
 }
 

@@ -392,10 +392,10 @@ fn read_text(path: &Path) -> Result<String, ReportError> {
 
 /// A CSV file held in memory with its header, for column lookup by name; cells
 /// and header names are read with surrounding whitespace trimmed.
-struct Table {
+pub(crate) struct Table {
     path: PathBuf,
     headers: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    pub(crate) rows: Vec<(u64, csv::StringRecord)>,
 }
 
 /// Rows of a statistics file the report does not draw: those whose `column`
@@ -408,7 +408,7 @@ struct Skip<'a> {
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Table, ReportError> {
+    pub(crate) fn read(path: &Path) -> Result<Table, ReportError> {
         Table::read_skipping(path, None)
     }
 
@@ -466,18 +466,18 @@ impl Table {
         })
     }
 
-    fn col(&self, name: &str) -> Result<usize, ReportError> {
+    pub(crate) fn col(&self, name: &str) -> Result<usize, ReportError> {
         self.opt(name).ok_or_else(|| ReportError::MissingColumn {
             path: self.path.clone(),
             column: name.to_string(),
         })
     }
 
-    fn opt(&self, name: &str) -> Option<usize> {
+    pub(crate) fn opt(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }
 
-    fn bad(&self, line: u64, col: usize, message: String) -> ReportError {
+    pub(crate) fn bad(&self, line: u64, col: usize, message: String) -> ReportError {
         ReportError::BadValue {
             path: self.path.clone(),
             line,
@@ -486,7 +486,7 @@ impl Table {
         }
     }
 
-    fn str<'r>(
+    pub(crate) fn str<'r>(
         &self,
         line: u64,
         rec: &'r csv::StringRecord,
@@ -527,7 +527,12 @@ impl Table {
         Ok(())
     }
 
-    fn num(&self, line: u64, rec: &csv::StringRecord, col: usize) -> Result<f64, ReportError> {
+    pub(crate) fn num(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: usize,
+    ) -> Result<f64, ReportError> {
         let s = self.str(line, rec, col)?;
         match s.parse::<f64>() {
             Ok(v) if !v.is_infinite() => Ok(v),

@@ -5,8 +5,10 @@
 //!
 //! This module reads the observations (CBP's monthly layout for scenarios, the
 //! instance's own camp series for Flee instances), calls `corridor_forecast` and
-//! writes a forecast directory: `forecast.csv`, `summary.json`, `report.html`.
-//! The files are rendered in memory first and each is written atomically.
+//! writes a forecast directory: `forecast.csv`, `nowcast.csv`, `summary.json`,
+//! `report.html` and the manifest, as one whole directory (staged, sealed, then
+//! put in place: all or nothing, like every corridor output); the report is
+//! drawn from the written tables, so `corridor report` redraws the same page.
 //! Invariant: the same input, request and seed give the same files whatever the
 //! thread count (the forecast crate's guarantee; the renderers iterate in order).
 
@@ -14,8 +16,7 @@ use crate::error::{Error, Result, ResultExt};
 use crate::input::{default_out_dir, Input};
 use corridor_forecast::{BacktestSpec, ForecastError, Observed, Spec};
 use corridor_io::write::InputKind;
-use corridor_model::Scenario;
-use corridor_report::forecast::{BandPoint, ForecastPage, ForecastSeries};
+use corridor_io::write::{ManifestEntry, OutputKind};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -210,6 +211,41 @@ pub fn forecast_csv(f: &Forecast) -> String {
     s
 }
 
+/// `nowcast.csv`: per series and period up to the origin, the observation used
+/// (empty where there is none) and the members' mean and quantiles (people):
+/// how the conditioned members follow what was observed.
+pub fn nowcast_csv(f: &Forecast) -> String {
+    let mut s = String::new();
+    let monthly = f.unit == "months";
+    if monthly {
+        s.push_str("month,component,area_of_responsibility,observed,mean,p5,p50,p95\n");
+    } else {
+        s.push_str("date,location,observed,mean,p5,p50,p95\n");
+    }
+    for sf in &f.series {
+        let observed: std::collections::HashMap<&str, f64> =
+            sf.observed.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+        for b in &sf.nowcast {
+            if monthly {
+                let _ = write!(
+                    s,
+                    "{},{},{},",
+                    b.period,
+                    field(sf.component.as_deref().unwrap_or("")),
+                    field(&sf.name)
+                );
+            } else {
+                let _ = write!(s, "{},{},", b.period, field(&sf.name));
+            }
+            if let Some(v) = observed.get(b.period.as_str()) {
+                let _ = write!(s, "{v:.1}");
+            }
+            let _ = writeln!(s, ",{:.1},{:.1},{:.1},{:.1}", b.mean, b.p5, b.p50, b.p95);
+        }
+    }
+    s
+}
+
 /// `summary.json`: the request, what was used, the method and the filter's
 /// effective sample size over time.
 pub fn summary_json(f: &Forecast, input: &Input, variant: Option<&str>) -> String {
@@ -241,66 +277,9 @@ pub fn summary_json(f: &Forecast, input: &Input, variant: Option<&str>) -> Strin
     s
 }
 
-fn period_date(label: &str) -> Option<Date> {
-    Date::parse(label).or_else(|| {
-        let (y, m) = Date::parse_month(label)?;
-        Date::from_ymd(y, m, 1)
-    })
-}
-
-/// report.html's data.
-pub fn forecast_page(f: &Forecast, scenario: &Scenario) -> ForecastPage {
-    let bands = |b: &[corridor_forecast::Band]| -> Vec<BandPoint> {
-        b.iter()
-            .filter_map(|b| {
-                Some(BandPoint {
-                    date: period_date(&b.period)?,
-                    mean: b.mean,
-                    p5: b.p5,
-                    p50: b.p50,
-                    p95: b.p95,
-                })
-            })
-            .collect()
-    };
-    ForecastPage {
-        scenario: scenario.name.clone(),
-        origin: f.origin,
-        unit: f.unit.to_string(),
-        horizon: f.horizon,
-        members: f.members,
-        method: f.method.clone(),
-        y_label: if f.unit == "months" {
-            "encounters per month (people)".into()
-        } else {
-            "people in camp".into()
-        },
-        series: f
-            .series
-            .iter()
-            .map(|s| ForecastSeries {
-                name: match &s.component {
-                    Some(c) => format!("{} ({c})", s.name),
-                    None => s.name.clone(),
-                },
-                observed: s
-                    .observed
-                    .iter()
-                    .filter_map(|(p, v)| Some((period_date(p)?, *v)))
-                    .collect(),
-                nowcast: bands(&s.nowcast),
-                forecast: bands(&s.forecast),
-            })
-            .collect(),
-        ess: f
-            .ess
-            .iter()
-            .filter_map(|e| Some((period_date(&e.period)?, e.ess, e.resampled)))
-            .collect(),
-    }
-}
-
-/// Writes forecast.csv, summary.json and report.html into `dir`.
+/// Writes the forecast directory `dir` as one whole directory: forecast.csv,
+/// nowcast.csv, summary.json, then report.html drawn from them and the
+/// manifest. Returns the paths of its files.
 pub fn write_forecast_dir(
     dir: &Path,
     input: &Input,
@@ -309,24 +288,32 @@ pub fn write_forecast_dir(
 ) -> Result<Vec<PathBuf>> {
     let files = [
         ("forecast.csv", forecast_csv(f)),
+        ("nowcast.csv", nowcast_csv(f)),
         ("summary.json", summary_json(f, input, variant)),
-        (
-            corridor_report::REPORT_FILE,
-            corridor_report::forecast::forecast_page(&forecast_page(f, &input.scenario)),
-        ),
     ];
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        context: format!("creating {}", dir.display()),
-        source,
+    let known = || {
+        files
+            .iter()
+            .map(|(name, text)| ManifestEntry::of(name, text.as_bytes()))
+            .collect()
+    };
+    crate::write_whole_known(dir, OutputKind::Forecast, true, &known, |stage| {
+        for (name, text) in &files {
+            let p = stage.join(name);
+            corridor_io::write::write_atomic(&p, text.as_bytes())
+                .with_context(|| format!("writing {name} to {}", dir.display()))?;
+        }
+        Ok(())
     })?;
-    let mut out = Vec::new();
-    for (name, text) in files {
-        let p = dir.join(name);
-        corridor_io::write::write_atomic(&p, text.as_bytes())
-            .with_context(|| format!("writing {}", p.display()))?;
-        out.push(p);
-    }
-    Ok(out)
+    Ok(files
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([
+            corridor_report::REPORT_FILE,
+            corridor_io::write::MANIFEST_FILE,
+        ])
+        .map(|name| dir.join(name))
+        .collect())
 }
 
 /// The origins `from, from + every, ... ≤ to` (days, or months keeping the day

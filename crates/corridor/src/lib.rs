@@ -117,7 +117,7 @@ pub(crate) fn write_whole<T>(
 /// back). The digests and the report need only the written files, not each
 /// other: they are computed side by side on the thread pool (one after the
 /// other when it has one thread), then the manifest and the report written.
-fn write_whole_known<T>(
+pub(crate) fn write_whole_known<T>(
     target: &Path,
     kind: OutputKind,
     report: bool,
@@ -168,14 +168,24 @@ pub fn check(input: &Input) -> String {
     corridor_model::check::check(&input.scenario).to_string()
 }
 
-/// Re-renders report.html of a run, ensemble or compare directory; a missing
-/// directory, or one that is not a whole corridor output (its manifest missing or
-/// not matching the files), is bad input. Returns the report's path.
+/// Re-renders report.html of a run, ensemble, compare or forecast directory; a
+/// missing directory, one that is not a whole corridor output (its manifest
+/// missing or not matching the files), or a sweep's or calibration's (which have
+/// no report) is bad input. Returns the report's path.
 pub fn report(dir: &Path) -> Result<PathBuf> {
     if !dir.is_dir() {
         return Err(input::missing(dir));
     }
-    corridor_io::write::check_dir(dir).context("report")?;
+    let manifest = corridor_io::write::check_dir(dir).context("report")?;
+    let kind = manifest.kind.as_str();
+    if kind == OutputKind::Sweep.as_str() || kind == OutputKind::Calibrate.as_str() {
+        return Err(Error::bad(format!(
+            "report: {} is a {kind} directory, which has no report.html (its results are \
+             its CSV and JSON files); corridor report draws run, ensemble, compare and \
+             forecast directories",
+            dir.display()
+        )));
+    }
     // Checked just above: the report does not hash every file again.
     corridor_report::write_report_sealed(dir)
         .with_context(|| format!("writing the report in {}", dir.display()))

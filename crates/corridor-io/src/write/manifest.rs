@@ -54,6 +54,7 @@ pub enum OutputKind {
     Compare,
     Sweep,
     Calibrate,
+    Forecast,
 }
 
 impl OutputKind {
@@ -64,6 +65,7 @@ impl OutputKind {
             OutputKind::Compare => "compare",
             OutputKind::Sweep => "sweep",
             OutputKind::Calibrate => "calibrate",
+            OutputKind::Forecast => "forecast",
         }
     }
 }
