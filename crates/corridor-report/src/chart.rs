@@ -469,6 +469,33 @@ impl LineChart {
                 }
             }
         }
+        // A band value with no finite neighbour (a one-period forecast, a lone
+        // month between gaps) has no area to fill: drawn as a whisker instead.
+        for l in self.lines.iter().filter(|l| !l.band.is_empty()) {
+            let n = l.points.len().min(l.band.len());
+            let ok = |i: usize| {
+                l.points[i].0.is_finite() && l.band[i].0.is_finite() && l.band[i].1.is_finite()
+            };
+            for i in isolated(n, ok) {
+                let (x, lo, hi) = (
+                    sx.map(l.points[i].0),
+                    sy.map(l.band[i].0),
+                    sy.map(l.band[i].1),
+                );
+                let _ = write!(
+                    s,
+                    "<path class=\"spot\" stroke=\"{}\" d=\"M{x:.1} {hi:.1}V{lo:.1}M{:.1} {hi:.1}H{:.1}M{:.1} {lo:.1}H{:.1}\"><title>{}: 5th–95th percentile {}–{}</title></path>",
+                    esc(&l.color),
+                    x - 4.0,
+                    x + 4.0,
+                    x - 4.0,
+                    x + 4.0,
+                    esc(&l.name),
+                    num(l.band[i].0, 0),
+                    num(l.band[i].1, 0)
+                );
+            }
+        }
         for (v, label) in &self.refs {
             let y = sy.map(*v);
             let _ = write!(
@@ -482,6 +509,19 @@ impl LineChart {
             );
         }
         for l in &self.lines {
+            // A value with no finite neighbour draws no line: a dot instead.
+            let ok = |i: usize| l.points[i].0.is_finite() && l.points[i].1.is_finite();
+            for i in isolated(l.points.len(), ok) {
+                let _ = write!(
+                    s,
+                    "<circle class=\"dot\" fill=\"{}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {}</title></circle>",
+                    esc(&l.color),
+                    sx.map(l.points[i].0),
+                    sy.map(l.points[i].1),
+                    esc(&l.name),
+                    num(l.points[i].1, 0)
+                );
+            }
             let d = line_path(&l.points, &sx, &sy);
             if d.is_empty() {
                 continue;
@@ -634,6 +674,14 @@ fn x_axis(s: &mut String, f: &Frame, sx: &Scale, ticks: &[(f64, String)]) {
             esc(label)
         );
     }
+}
+
+/// The indices among `0..n` where `ok` holds but holds at neither neighbour:
+/// values a line or a band cannot draw (a path needs two points).
+fn isolated(n: usize, ok: impl Fn(usize) -> bool) -> Vec<usize> {
+    (0..n)
+        .filter(|&i| ok(i) && (i == 0 || !ok(i - 1)) && (i + 1 == n || !ok(i + 1)))
+        .collect()
 }
 
 fn line_path(points: &[(f64, f64)], sx: &Scale, sy: &Scale) -> String {
@@ -1032,6 +1080,26 @@ mod tests {
         assert_eq!(t.len(), 400);
         assert_eq!((t[0], *t.last().unwrap()), (0, 999));
         assert!(t.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn lone_values_are_drawn_as_dots_and_whiskers() {
+        let mut c = LineChart::new("t", XAxis::Days, "people");
+        let mut l = Line::new(
+            "fc",
+            "#123456",
+            vec![(0.0, 5.0), (1.0, f64::NAN), (2.0, 7.0), (3.0, 8.0)],
+        );
+        l.band = vec![(4.0, 6.0), (f64::NAN, f64::NAN), (6.0, 8.0), (7.0, 9.0)];
+        c.lines.push(l);
+        let svg = c.svg();
+        // Point 0 stands alone; points 2 and 3 make a line and a band.
+        assert_eq!(svg.matches("<circle class=\"dot\"").count(), 1, "{svg}");
+        assert_eq!(svg.matches("class=\"spot\"").count(), 1, "{svg}");
+        assert!(svg.contains("fc: 5th–95th percentile 4–6"), "{svg}");
+        assert_eq!(svg.matches("class=\"band\"").count(), 1, "{svg}");
+        assert_eq!(isolated(1, |_| true), vec![0]);
+        assert!(isolated(0, |_| true).is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use crate::chart::{color, legend_for_lines, multiples, Line, LineChart, Style, XAxis};
 use crate::error::ReportError;
-use crate::html::{esc, num, page, table, Header, Section};
+use crate::html::{esc, num, num_fixed, page, table, Header, Section};
 use crate::load::{read_json, Check, Table};
 use corridor_model::Date;
 use serde_json::Value;
@@ -226,6 +226,77 @@ fn band_line(name: &str, col: &str, pts: &[BandPoint], style: Style) -> Line {
     l
 }
 
+/// A period's words: `Sep 2023` for a month, `3 Jan 2024` for a day.
+fn period_words(unit: &str, d: Date) -> String {
+    let (y, m, _) = d.ymd();
+    if unit == "months" {
+        crate::dates::month_label(&format!("{y:04}-{m:02}"))
+    } else {
+        crate::dates::long(d.0)
+    }
+}
+
+/// The answer first: per series, the forecast for the horizon's last period
+/// (median and p5–p95) against the series' last observation.
+fn answer(f: &ForecastPage) -> Option<Section> {
+    let end = f
+        .series
+        .iter()
+        .filter_map(|s| s.forecast.last())
+        .map(|p| p.date)
+        .max()?;
+    let rows: Vec<Vec<String>> = f
+        .series
+        .iter()
+        .filter_map(|s| {
+            let p = s.forecast.iter().find(|p| p.date == end)?;
+            let (last, change) = match s.observed.last() {
+                Some(&(d, v)) => (
+                    format!("{} ({})", num(v, 0), esc(&period_words(&f.unit, d))),
+                    if v > 0.0 {
+                        let c = (p.p50 / v - 1.0) * 100.0;
+                        format!("{}{} %", if c > 0.0 { "+" } else { "" }, num_fixed(c, 0))
+                    } else {
+                        "–".into()
+                    },
+                ),
+                None => ("–".into(), "–".into()),
+            };
+            Some(vec![
+                esc(&s.name),
+                last,
+                num(p.p50, 0),
+                format!("{}–{}", num(p.p5, 0), num(p.p95, 0)),
+                change,
+            ])
+        })
+        .collect();
+    let head: Vec<String> = [
+        "series",
+        "last observed",
+        "forecast (p50)",
+        "p5–p95",
+        "p50 against the last observed",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    Some(Section {
+        id: "answer".into(),
+        title: format!("Forecast for {}", period_words(&f.unit, end)),
+        body: format!(
+            "<p>The forecast for {} per series, in {}, from {} members conditioned on the \
+             observations up to {}: the median (p50) and the 5th–95th percentile of the \
+             members, beside the series' last observation.</p>{}",
+            esc(&period_words(&f.unit, end)),
+            esc(&f.y_label),
+            f.members,
+            esc(&crate::dates::long(f.origin.0)),
+            table("num", &head, &rows)
+        ),
+    })
+}
+
 /// The page's HTML.
 pub fn forecast_page(f: &ForecastPage) -> String {
     let header = Header {
@@ -234,7 +305,18 @@ pub fn forecast_page(f: &ForecastPage) -> String {
             .into(),
         facts: vec![
             ("origin".into(), esc(&f.origin.to_string())),
-            ("horizon".into(), esc(&format!("{} {}", f.horizon, f.unit))),
+            (
+                "horizon".into(),
+                esc(&format!(
+                    "{} {}",
+                    f.horizon,
+                    if f.horizon == 1 {
+                        f.unit.trim_end_matches('s')
+                    } else {
+                        &f.unit
+                    }
+                )),
+            ),
             ("members".into(), f.members.to_string()),
         ],
     };
@@ -261,11 +343,12 @@ pub fn forecast_page(f: &ForecastPage) -> String {
         c.lines = vec![now, fc, obs];
         charts.push(c);
     }
-    let mut sections = vec![Section {
+    let mut sections: Vec<Section> = answer(f).into_iter().collect();
+    sections.push(Section {
         id: "fan".into(),
         title: "Forecast per series".into(),
         body: multiples(&charts, &legend_for_lines(&legend_lines)),
-    }];
+    });
     let rows: Vec<Vec<String>> = f
         .series
         .iter()
@@ -345,6 +428,12 @@ mod tests {
         };
         let h = forecast_page(&f);
         assert!(h.contains("A &lt;&amp;&gt; B"));
+        // The answer first: the forecast against the last observation.
+        assert!(
+            h.find("Forecast for Sep 2023") < h.find("Forecast per series"),
+            "{h}"
+        );
+        assert!(h.contains("<td class=\"num\">+20 %</td>"), "{h}");
         assert!(!h.contains("A <&> B"));
         assert_eq!(h, forecast_page(&f));
     }

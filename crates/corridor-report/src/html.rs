@@ -349,6 +349,8 @@ svg .line.dashed{stroke-dasharray:5 4;stroke-width:1.8}
 svg .band{stroke:none;fill-opacity:.18}
 svg .ref{stroke:#8a6d3b;stroke-dasharray:3 3;stroke-width:1.2}
 svg .whisker{stroke:#33404a;stroke-width:1.2;fill:none}
+svg .spot{stroke-width:1.6;fill:none}
+svg .dot{stroke:#fff;stroke-width:1}
 svg .bar{stroke:#fff;stroke-width:.5}
 svg .span-label{font-size:11px;fill:#5f6b76}
 "#,
