@@ -20,7 +20,7 @@ use corridor_io::write::{ManifestEntry, OutputKind};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use corridor_forecast::{Backtest, Forecast, HorizonSkill};
+pub use corridor_forecast::{Backtest, Forecast, HorizonSkill, SeriesForecast};
 pub use corridor_model::Date;
 
 /// True when forecasts of `input` count months (a scenario with monthly
@@ -194,21 +194,22 @@ pub fn forecast_csv(f: &Forecast) -> String {
     }
     for sf in &f.series {
         for b in &sf.forecast {
-            if monthly {
-                let _ = write!(
-                    s,
-                    "{},{},{},",
-                    b.period,
-                    field(sf.component.as_deref().unwrap_or("")),
-                    field(&sf.name)
-                );
-            } else {
-                let _ = write!(s, "{},{},", b.period, field(&sf.name));
-            }
+            series_cells(&mut s, monthly, &b.period, sf);
             let _ = writeln!(s, "{:.1},{:.1},{:.1},{:.1}", b.mean, b.p5, b.p50, b.p95);
         }
     }
     s
+}
+
+/// The leading cells of a forecast.csv or nowcast.csv row, with their comma:
+/// `month,component,area_of_responsibility,` or `date,location,`.
+fn series_cells(s: &mut String, monthly: bool, period: &str, sf: &SeriesForecast) {
+    if monthly {
+        let component = sf.component.as_deref().unwrap_or("");
+        let _ = write!(s, "{period},{},{},", field(component), field(&sf.name));
+    } else {
+        let _ = write!(s, "{period},{},", field(&sf.name));
+    }
 }
 
 /// `nowcast.csv`: per series and period up to the origin, the observation used
@@ -226,17 +227,7 @@ pub fn nowcast_csv(f: &Forecast) -> String {
         let observed: std::collections::HashMap<&str, f64> =
             sf.observed.iter().map(|(p, v)| (p.as_str(), *v)).collect();
         for b in &sf.nowcast {
-            if monthly {
-                let _ = write!(
-                    s,
-                    "{},{},{},",
-                    b.period,
-                    field(sf.component.as_deref().unwrap_or("")),
-                    field(&sf.name)
-                );
-            } else {
-                let _ = write!(s, "{},{},", b.period, field(&sf.name));
-            }
+            series_cells(&mut s, monthly, &b.period, sf);
             if let Some(v) = observed.get(b.period.as_str()) {
                 let _ = write!(s, "{v:.1}");
             }
