@@ -27,7 +27,7 @@ import json
 import numbers
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _corridor
 from ._corridor import CorridorError, InputError
@@ -298,6 +298,18 @@ def _input(input: Union[None, PathLike, Scenario]) -> Scenario:
     return Scenario.load(input)
 
 
+def _with_variant_file(
+    s: Scenario, variant: Optional[str], variant_file: Optional[PathLike]
+) -> Tuple[Scenario, Optional[str]]:
+    """``s`` with the variant of ``variant_file`` added (on top of ``variant``
+    when given) and the variant to run; ``s`` and ``variant`` as they are
+    without a file."""
+    if variant_file is None:
+        return s, variant
+    native, name = s._native.with_variant_file(os.fspath(variant_file), variant)
+    return Scenario(native, s._files), name
+
+
 class Run:
     """One simulation: its tables as frames, its summary, and :meth:`write` to put
     the run directory on disk. Tables absent from the run (``ports`` for a Flee
@@ -389,12 +401,15 @@ def run(
     variant: Optional[str] = None,
     engine: str = "agents",
     frames: str = "pandas",
+    variant_file: Optional[PathLike] = None,
 ) -> Run:
     """Runs ``input`` (a path, a :class:`Scenario`, or None for the built-in
     scenario) once. ``seed`` None: the scenario's seed, else 1; ``days`` None: the
-    scenario's own period; ``engine``: ``agents`` or ``counts``. Nothing is
-    written until :meth:`Run.write`."""
-    s = _input(input)
+    scenario's own period; ``engine``: ``agents`` or ``counts``; ``variant_file``:
+    a variant in a file of its own (as the what-if page saves it; with
+    ``variant``, its events on top of that variant's), as ``--variant-file``.
+    Nothing is written until :meth:`Run.write`."""
+    s, variant = _with_variant_file(_input(input), variant, variant_file)
     native = _corridor.run(s._native, seed=seed, days=days, variant=variant, engine=engine)
     return Run(native, s, _check_frames(frames))
 
@@ -449,14 +464,16 @@ def ensemble(
     out: Optional[PathLike] = None,
     frames: str = "pandas",
     format: str = "csv",
+    variant_file: Optional[PathLike] = None,
 ) -> Ensemble:
     """Runs ``runs`` members (member seeds derived from ``seed``) and writes the
     ensemble directory ``corridor ensemble`` writes (``out``, default
     ``corridor-out/<name>[-<variant>]-ensemble``), its tables as ``csv``,
     ``parquet`` or ``both``. ``engine``: ``auto`` (the default, as on the command
     line: the count engine wherever its law matches the input, else the agent
-    engine), ``agents`` or ``counts``; summary.json names the engine used."""
-    s = _input(input)
+    engine), ``agents`` or ``counts``; summary.json names the engine used.
+    ``variant_file`` as for :func:`run`."""
+    s, variant = _with_variant_file(_input(input), variant, variant_file)
     d, files = _corridor.ensemble(
         s._native, runs, seed=seed, days=days, variant=variant, engine=engine,
         out=None if out is None else os.fspath(out), format=format,
@@ -497,14 +514,20 @@ def compare(
     engine: str = "auto",
     out: Optional[PathLike] = None,
     format: str = "csv",
+    variant_file: Optional[PathLike] = None,
 ) -> Comparison:
     """Runs policy variants (all, in file order, when ``variants`` is empty) with
     the same seed and writes the directory ``corridor compare`` writes, each
     variant's tables as ``csv``, ``parquet`` or ``both``. Defaults as on the
-    command line: ``runs`` 20 members per variant, ``engine`` ``auto``."""
-    s = _input(input)
+    command line: ``runs`` 20 members per variant, ``engine`` ``auto``.
+    ``variant_file``: a variant in a file of its own, compared too (added to
+    ``variants`` when they are listed), as ``--variant-file``."""
+    s, added = _with_variant_file(_input(input), None, variant_file)
+    variants = list(variants)
+    if added is not None and variants:
+        variants.append(added)
     d, text, rows = _corridor.compare(
-        s._native, list(variants), runs=runs, seed=seed, days=days, engine=engine,
+        s._native, variants, runs=runs, seed=seed, days=days, engine=engine,
         out=None if out is None else os.fspath(out), format=format,
     )
     return Comparison(d, json.loads(text), json.loads(rows))
@@ -604,16 +627,18 @@ def forecast(
     variant: Optional[str] = None,
     out: Optional[PathLike] = None,
     frames: str = "pandas",
+    variant_file: Optional[PathLike] = None,
 ) -> Forecast:
     """Conditions count-engine members on what was observed up to ``origin``
     (``YYYY-MM-DD``) and forecasts the ``horizon`` months (scenarios, default 1)
     or days (Flee instances, default 30) after it, as ``corridor forecast`` does.
     ``observed``: a CBP monthly file instead of the scenario's own; ``variant``:
-    a variant whose events (all after the origin) are added. Nothing is written
+    a variant whose events (all after the origin) are added; ``variant_file`` as
+    for :func:`run`, its events after the origin too. Nothing is written
     unless ``out`` is given (or :meth:`Forecast.write` is called)."""
     if origin is None:
         raise InputError("a forecast needs an origin (origin='YYYY-MM-DD')")
-    s = _input(input)
+    s, variant = _with_variant_file(_input(input), variant, variant_file)
     native = _corridor.forecast(
         s._native, str(origin), observed=None if observed is None else os.fspath(observed),
         horizon=horizon, runs=runs, seed=seed, variant=variant,

@@ -253,3 +253,27 @@ def test_numpy_values_in_settings_are_numbers():
     assert "max_move_speed = 120.5" in corridor.Scenario.from_frames(
         tables["locations"], tables["routes"], ports=tables["ports"], start_date="2023-12-01", days=np.int64(3),
         rules={"move_rules.max_move_speed": np.float64(120.5)})._files["scenario.toml"].decode()
+
+
+def test_variant_files_run_as_on_the_command_line(tmp_path):
+    levers = tmp_path / "levers.toml"
+    levers.write_text(
+        'name = "levers"\n[[events]]\ndate = "2023-12-05"\n'
+        'action = "scale_checkpoint_probability"\nfactor = 0.5\n'
+    )
+    r = corridor.run(VARIANTS, days=20, variant_file=levers)
+    assert r.variant == "levers"
+    cli("run", VARIANTS, "--days", 20, "--variant-file", levers, "--out", tmp_path / "cli")
+    written = r.write(tmp_path / "py")
+    for name in written:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    # The scenario itself is unchanged; compare adds the file's variant to those listed.
+    assert "levers" not in corridor.load(VARIANTS).variants
+    first = corridor.load(VARIANTS).variants[0]
+    c = corridor.compare(VARIANTS, variants=[first], runs=2, days=20, variant_file=levers)
+    assert c.variants == [first, "levers"]
+    e = corridor.ensemble(VARIANTS, runs=2, days=20, variant_file=levers, out=tmp_path / "ens")
+    assert json.loads((tmp_path / "ens" / "summary.json").read_text())["variant"] == "levers"
+    levers.write_text('name = "levers"\n[[events]]\ndate = "2023-12-05"\naction = "nope"\n')
+    with pytest.raises(corridor.InputError, match="levers.toml"):
+        corridor.run(VARIANTS, days=20, variant_file=levers)

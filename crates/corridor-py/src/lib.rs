@@ -173,6 +173,31 @@ impl PyInput {
     fn check(&self) -> String {
         corridor::check(&self.inner)
     }
+
+    /// This input with the variant of a variant file added (`--variant-file`: one
+    /// variant in a file of its own, as the what-if page saves it), on top of
+    /// the variant `on_top_of` when given; returns it with the variant's name.
+    /// This input is unchanged.
+    #[pyo3(signature = (path, on_top_of=None))]
+    fn with_variant_file(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        on_top_of: Option<String>,
+    ) -> PyResult<(PyInput, String)> {
+        let mut input = (*self.inner).clone();
+        let name = py
+            .detach(|| {
+                corridor::variant_file::add_variant_file(&mut input, &path, on_top_of.as_deref())
+            })
+            .map_err(|e| py_err(py, e))?;
+        Ok((
+            PyInput {
+                inner: Arc::new(input),
+            },
+            name,
+        ))
+    }
 }
 
 /// Reads a Flee instance directory, a scenario.toml (or a directory holding one),
