@@ -1,7 +1,8 @@
 //! `corridor backtest`: forecasts from a series of origins, scored per horizon
 //! against what was observed later: MAE ratio to persistence (and the ratios of
 //! seasonal naive and the plain scenario run), CRPS and 90 % coverage
-//! (`corridor::backtest`, definitions in docs/forecast.md). Prints a table.
+//! (`corridor::backtest`, definitions in docs/forecast.md). Writes skill.csv,
+//! outcomes.csv (every scored outcome) and summary.json; prints the table.
 
 use crate::cmd_forecast::parse_date;
 use crate::progress::{self, Progress};
@@ -52,6 +53,9 @@ pub struct BacktestArgs {
     /// Observations in CBP's monthly layout [default: the scenario's own file].
     #[arg(long, value_name = "FILE")]
     pub observed: Option<PathBuf>,
+    /// Output directory [default: corridor-out/<scenario>-backtest].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 pub fn run(args: &BacktestArgs, g: &GlobalOpts) -> Result<()> {
@@ -65,6 +69,7 @@ pub fn run(args: &BacktestArgs, g: &GlobalOpts) -> Result<()> {
         runs: args.runs as usize,
         seed: args.seed,
         observed: args.observed.clone(),
+        out: args.out.clone(),
     };
     let bt = {
         let show = progress::enabled(g.no_progress, g.quiet);
@@ -77,6 +82,7 @@ pub fn run(args: &BacktestArgs, g: &GlobalOpts) -> Result<()> {
         );
         corridor::backtest(&input, &req, &|| p.inc())?
     };
+    let (dir, bt) = (bt.dir, bt.backtest);
     println!(
         "backtest of {}: {} origins, {} members, seed {}",
         input.scenario.name,
@@ -85,5 +91,12 @@ pub fn run(args: &BacktestArgs, g: &GlobalOpts) -> Result<()> {
         bt.seed
     );
     print!("{}", skill_table(&bt));
+    if !g.quiet {
+        println!(
+            "wrote {} (skill.csv, outcomes.csv: {} outcomes, summary.json)",
+            dir.display(),
+            bt.outcomes.len()
+        );
+    }
     Ok(())
 }

@@ -132,19 +132,62 @@ fn bad_origins_exit_2() {
         .stderr(predicate::str::contains("before the scenario's start date"));
 }
 
+/// `corridor backtest` prints the skill table and writes it (skill.csv) with
+/// every outcome it sums up (outcomes.csv): the MAE ratio and the coverage of
+/// each horizon are those of its outcomes.
 #[test]
-fn backtest_prints_skill_per_horizon() {
+fn backtest_prints_skill_per_horizon_and_writes_its_outcomes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bt");
     corridor()
         .arg("backtest")
         .arg(repo().join("tests/data/flee/mali2012"))
         .args(["--origins", "2012-04-29..2012-06-28", "--every", "30"])
-        .args(["--horizon", "10,20", "--runs", "4"])
+        .args(["--horizon", "10,20", "--runs", "4", "--out"])
+        .arg(&out)
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "backtest of mali2012: 3 origins, 4 members",
         ))
         .stdout(predicate::str::contains("MAE/pers"));
+    let rows = |f: &str| -> Vec<Vec<String>> {
+        fs::read_to_string(out.join(f))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let skill = rows("skill.csv");
+    let outcomes = rows("outcomes.csv");
+    assert_eq!(skill.len(), 2);
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    for h in &skill {
+        // origin,horizon,date,location,observed,mean,p5,p50,p95,crps,persistence,...
+        let mine: Vec<&Vec<String>> = outcomes.iter().filter(|o| o[1] == h[0]).collect();
+        assert_eq!(mine.len().to_string(), h[1], "outcomes at h = {}", h[0]);
+        let err: f64 = mine.iter().map(|o| (num(&o[7]) - num(&o[4])).abs()).sum();
+        let pers: f64 = mine.iter().map(|o| (num(&o[10]) - num(&o[4])).abs()).sum();
+        assert!(
+            (err / pers - num(&h[2])).abs() < 1e-3,
+            "MAE ratio at h = {}",
+            h[0]
+        );
+        let covered = mine
+            .iter()
+            .filter(|o| num(&o[6]) <= num(&o[4]) && num(&o[4]) <= num(&o[8]))
+            .count();
+        let coverage = covered as f64 / mine.len() as f64;
+        assert!(
+            (coverage - num(&h[9])).abs() < 0.06,
+            "coverage at h = {}",
+            h[0]
+        );
+    }
+    // A backtest has no report; the directory is whole (its manifest).
+    assert!(out.join("corridor-manifest.json").is_file());
+    assert!(!out.join("report.html").exists());
 }
 
 /// The CI smoke test of the built-in scenario: 3 members, origin at the end of

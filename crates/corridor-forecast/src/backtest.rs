@@ -57,6 +57,31 @@ pub struct HorizonSkill {
     pub coverage: f64,
 }
 
+/// One scored outcome: a series' forecast from one origin at one horizon,
+/// beside what was observed and the baselines (people).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub origin: String,
+    pub horizon: u32,
+    /// The target period: `YYYY-MM` or `YYYY-MM-DD`.
+    pub period: String,
+    /// `Office of Field Operations` / `U.S. Border Patrol`; `None` for camps.
+    pub component: Option<String>,
+    /// Area of responsibility or camp name.
+    pub series: String,
+    pub observed: f64,
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// The members' CRPS against `observed`.
+    pub crps: f64,
+    pub persistence: f64,
+    pub seasonal: Option<f64>,
+    /// The plain run's median (`None`: the target is past the scenario's end).
+    pub plain: Option<f64>,
+}
+
 /// A backtest's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backtest {
@@ -65,6 +90,9 @@ pub struct Backtest {
     pub members: usize,
     pub seed: u64,
     pub skill: Vec<HorizonSkill>,
+    /// Every scored outcome, by origin, series and horizon: what `skill`
+    /// sums up.
+    pub outcomes: Vec<Outcome>,
 }
 
 #[derive(Default)]
@@ -130,6 +158,7 @@ pub fn backtest(
         .collect::<Result<_, ForecastError>>()?;
     let hasten = sc.settings.optimisations.hasten.max(1) as f64;
     let mut acc: Vec<Acc> = spec.horizons.iter().map(|_| Acc::default()).collect();
+    let mut outcomes = Vec::new();
     for &origin in &spec.origins {
         let f: Forecast = forecast(
             sc,
@@ -194,10 +223,11 @@ pub fn backtest(
                 let Some(persist) = persist else { continue };
                 let band = &s.forecast[h as usize - 1];
                 let a = &mut acc[hi];
+                let score = crps(&s.members[h as usize - 1], y);
                 a.n += 1;
                 a.err += (band.p50 - y).abs();
                 a.persist += (persist - y).abs();
-                a.crps += crps(&s.members[h as usize - 1], y);
+                a.crps += score;
                 if band.p5 <= y && y <= band.p95 {
                     a.covered += 1;
                 }
@@ -206,12 +236,29 @@ pub fn backtest(
                     a.seas += (sv - y).abs();
                     a.seas_persist += (persist - y).abs();
                 }
-                if p.last < sc.days as i64 {
-                    let src = plain_value(sc, comp, &s.name, observed, si, p, &plain, hasten);
+                let plain_median = (p.last < sc.days as i64)
+                    .then(|| plain_value(sc, comp, &s.name, observed, si, p, &plain, hasten));
+                if let Some(src) = plain_median {
                     a.plain_n += 1;
                     a.plain += (src - y).abs();
                     a.plain_persist += (persist - y).abs();
                 }
+                outcomes.push(Outcome {
+                    origin: origin.to_string(),
+                    horizon: h,
+                    period: p.label.clone(),
+                    component: s.component.clone(),
+                    series: s.name.clone(),
+                    observed: y,
+                    mean: band.mean,
+                    p5: band.p5,
+                    p50: band.p50,
+                    p95: band.p95,
+                    crps: score,
+                    persistence: persist,
+                    seasonal,
+                    plain: plain_median,
+                });
             }
         }
     }
@@ -239,6 +286,7 @@ pub fn backtest(
         members: spec.members,
         seed: spec.seed,
         skill,
+        outcomes,
     })
 }
 

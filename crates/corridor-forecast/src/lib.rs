@@ -21,7 +21,7 @@ pub mod drivers;
 mod filter;
 pub mod stats;
 
-pub use backtest::{backtest, Backtest, BacktestSpec, HorizonSkill};
+pub use backtest::{backtest, Backtest, BacktestSpec, HorizonSkill, Outcome};
 pub use filter::forecast;
 
 use corridor_model::border::Event;

@@ -553,9 +553,10 @@ fn backtest(
         runs,
         seed,
         observed,
+        out: None,
     };
     let b = py
-        .detach(|| corridor::backtest(&input.inner, &req, &|| {}))
+        .detach(|| corridor::forecast::compute_backtest(&input.inner, &req, &|| {}))
         .map_err(|e| py_err(py, e))?;
     serde_json::to_string(&b).map_err(|e| CorridorError::new_err(e.to_string()))
 }

@@ -68,6 +68,16 @@ pub struct BacktestRequest {
     pub runs: usize,
     pub seed: Option<u64>,
     pub observed: Option<PathBuf>,
+    /// Default `corridor-out/<scenario>-backtest`.
+    pub out: Option<PathBuf>,
+}
+
+/// A backtest and where it was written.
+#[derive(Debug, Clone)]
+pub struct BacktestResult {
+    pub backtest: Backtest,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
 }
 
 fn forecast_error(e: ForecastError, what: &str) -> Error {
@@ -282,14 +292,26 @@ pub fn write_forecast_dir(
         ("nowcast.csv", nowcast_csv(f)),
         ("summary.json", summary_json(f, input, variant)),
     ];
+    write_whole_files(dir, OutputKind::Forecast, true, &files)
+}
+
+/// Writes `files` (name, text) into `dir` as one whole directory of `kind`,
+/// with report.html drawn from them when `report`; returns the paths of every
+/// file it holds.
+fn write_whole_files(
+    dir: &Path,
+    kind: OutputKind,
+    report: bool,
+    files: &[(&str, String)],
+) -> Result<Vec<PathBuf>> {
     let known = || {
         files
             .iter()
             .map(|(name, text)| ManifestEntry::of(name, text.as_bytes()))
             .collect()
     };
-    crate::write_whole_known(dir, OutputKind::Forecast, true, &known, |stage| {
-        for (name, text) in &files {
+    crate::write_whole_known(dir, kind, report, &known, |stage| {
+        for (name, text) in files {
             let p = stage.join(name);
             corridor_io::write::write_atomic(&p, text.as_bytes())
                 .with_context(|| format!("writing {name} to {}", dir.display()))?;
@@ -299,10 +321,8 @@ pub fn write_forecast_dir(
     Ok(files
         .iter()
         .map(|(name, _)| *name)
-        .chain([
-            corridor_report::REPORT_FILE,
-            corridor_io::write::MANIFEST_FILE,
-        ])
+        .chain(report.then_some(corridor_report::REPORT_FILE))
+        .chain([corridor_io::write::MANIFEST_FILE])
         .map(|name| dir.join(name))
         .collect())
 }
@@ -341,7 +361,29 @@ pub fn origins(from: Date, to: Date, every: u32, monthly: bool) -> Vec<Date> {
 }
 
 /// Runs a backtest (`on_origin` after each origin's forecast).
+/// Runs a backtest and writes its directory (`req.out`, else
+/// `corridor-out/<scenario>-backtest`): skill.csv, outcomes.csv, summary.json.
 pub fn backtest(
+    input: &Input,
+    req: &BacktestRequest,
+    on_origin: &(dyn Fn() + Sync),
+) -> Result<BacktestResult> {
+    let b = compute_backtest(input, req, on_origin)?;
+    let dir = req
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&input.scenario.name, None, "backtest"));
+    let files = write_backtest_dir(&dir, input, &b)?;
+    Ok(BacktestResult {
+        backtest: b,
+        dir,
+        files,
+    })
+}
+
+/// Runs a backtest without writing anything (for front ends that hand the
+/// result over in memory, the Python package; [`backtest`] writes it).
+pub fn compute_backtest(
     input: &Input,
     req: &BacktestRequest,
     on_origin: &(dyn Fn() + Sync),
@@ -375,6 +417,106 @@ pub fn backtest(
     };
     corridor_forecast::backtest(&input.scenario, &observed, &spec, on_origin)
         .map_err(|e| forecast_error(e, &format!("backtesting {}", input.scenario.name)))
+}
+
+/// A number for a CSV cell: empty when there is none (or it is not finite).
+fn cell(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
+        _ => String::new(),
+    }
+}
+
+/// `skill.csv`: per horizon, what [`skill_table`] prints (ratios and coverage
+/// as fractions, CRPS in people).
+pub fn skill_csv(b: &Backtest) -> String {
+    let mut s = String::from(
+        "horizon,outcomes,mae_ratio,seasonal_mae_ratio,seasonal_outcomes,plain_mae_ratio,\
+         plain_outcomes,crps,persistence_crps,coverage\n",
+    );
+    for h in &b.skill {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{}",
+            h.horizon,
+            h.outcomes,
+            cell(Some(h.mae_ratio), 4),
+            cell(h.seasonal_mae_ratio, 4),
+            h.seasonal_outcomes,
+            cell(h.plain_mae_ratio, 4),
+            h.plain_outcomes,
+            cell(Some(h.crps), 1),
+            cell(Some(h.persistence_crps), 1),
+            cell(Some(h.coverage), 4)
+        );
+    }
+    s
+}
+
+/// `outcomes.csv`: every scored outcome (people), one row per origin, series
+/// and horizon, with the baselines beside the forecast.
+pub fn outcomes_csv(b: &Backtest) -> String {
+    let monthly = b.unit == "months";
+    let mut s = String::from(if monthly {
+        "origin,horizon,month,component,area_of_responsibility,"
+    } else {
+        "origin,horizon,date,location,"
+    });
+    s.push_str("observed,mean,p5,p50,p95,crps,persistence,seasonal,plain\n");
+    for o in &b.outcomes {
+        let _ = write!(s, "{},{},{},", o.origin, o.horizon, o.period);
+        if monthly {
+            let _ = write!(s, "{},", field(o.component.as_deref().unwrap_or("")));
+        }
+        let _ = writeln!(
+            s,
+            "{},{:.1},{:.1},{:.1},{:.1},{:.1},{:.1},{:.1},{},{}",
+            field(&o.series),
+            o.observed,
+            o.mean,
+            o.p5,
+            o.p50,
+            o.p95,
+            o.crps,
+            o.persistence,
+            cell(o.seasonal, 1),
+            cell(o.plain, 1)
+        );
+    }
+    s
+}
+
+/// The backtest's `summary.json`: what was asked and how it went.
+pub fn backtest_summary_json(b: &Backtest, input: &Input) -> String {
+    let v = serde_json::json!({
+        "scenario": input.scenario.name,
+        "command": "backtest",
+        "unit": b.unit,
+        "origins": b.origins,
+        "horizons": b.skill.iter().map(|h| h.horizon).collect::<Vec<_>>(),
+        "members": b.members,
+        "seed": b.seed,
+        "engine": "counts",
+        "outcomes": b.outcomes.len(),
+        "skill": b.skill,
+        "inputs": input.inputs,
+        "corridor_version": env!("CARGO_PKG_VERSION"),
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
+
+/// Writes the backtest directory `dir` as one whole directory: skill.csv,
+/// outcomes.csv, summary.json and the manifest (no report). Returns the paths
+/// of its files.
+pub fn write_backtest_dir(dir: &Path, input: &Input, b: &Backtest) -> Result<Vec<PathBuf>> {
+    let files = [
+        ("skill.csv", skill_csv(b)),
+        ("outcomes.csv", outcomes_csv(b)),
+        ("summary.json", backtest_summary_json(b, input)),
+    ];
+    write_whole_files(dir, OutputKind::Backtest, false, &files)
 }
 
 /// The backtest's skill per horizon as an aligned text table.

@@ -62,7 +62,9 @@ pub use corridor_ensemble::{ParamRange, SweepMethod};
 pub use corridor_model::EngineKind;
 pub use ensemble::{ensemble, EnsembleRequest, EnsembleResult};
 pub use error::{Error, Result};
-pub use forecast::{backtest, forecast, BacktestRequest, ForecastRequest, ForecastResult};
+pub use forecast::{
+    backtest, forecast, BacktestRequest, BacktestResult, ForecastRequest, ForecastResult,
+};
 pub use input::{load, Input};
 pub use run::{run, RunRequest, RunResult, SimOptions};
 pub use sweep::{parse_param, parse_params, sweep, SweepRequest, SweepResult};
@@ -170,15 +172,20 @@ pub fn check(input: &Input) -> String {
 
 /// Re-renders report.html of a run, ensemble, compare or forecast directory; a
 /// missing directory, one that is not a whole corridor output (its manifest
-/// missing or not matching the files), or a sweep's or calibration's (which have
-/// no report) is bad input. Returns the report's path.
+/// missing or not matching the files), or a sweep's, calibration's or
+/// backtest's (which have no report) is bad input. Returns the report's path.
 pub fn report(dir: &Path) -> Result<PathBuf> {
     if !dir.is_dir() {
         return Err(input::missing(dir));
     }
     let manifest = corridor_io::write::check_dir(dir).context("report")?;
     let kind = manifest.kind.as_str();
-    if kind == OutputKind::Sweep.as_str() || kind == OutputKind::Calibrate.as_str() {
+    let no_report = [
+        OutputKind::Sweep,
+        OutputKind::Calibrate,
+        OutputKind::Backtest,
+    ];
+    if no_report.iter().any(|k| k.as_str() == kind) {
         return Err(Error::bad(format!(
             "report: {} is a {kind} directory, which has no report.html (its results are \
              its CSV and JSON files); corridor report draws run, ensemble, compare and \

@@ -55,6 +55,7 @@ pub enum OutputKind {
     Sweep,
     Calibrate,
     Forecast,
+    Backtest,
 }
 
 impl OutputKind {
@@ -66,6 +67,7 @@ impl OutputKind {
             OutputKind::Sweep => "sweep",
             OutputKind::Calibrate => "calibrate",
             OutputKind::Forecast => "forecast",
+            OutputKind::Backtest => "backtest",
         }
     }
 }
