@@ -249,8 +249,9 @@ pub struct App {
     /// most recent last, at most [`KEEP_LOOKS`]; dropped when the whole
     /// baseline is cached.
     partials: Mutex<Vec<(String, Arc<Partial>)>>,
-    /// Watched by the baselines' members (never cancelled: a baseline is
-    /// cached and shared); counts the member-days they simulate.
+    /// Watched by the baselines' members (cancelled only when the server
+    /// stops, [`App::stop`]: a baseline is cached and shared); counts the
+    /// member-days they simulate.
     baseline_token: Arc<CancelToken>,
     /// Cancel tokens of running answers from requests without a client
     /// name (those with one are in `latest`): cancelled by [`App::stop`].
