@@ -145,9 +145,10 @@ pub fn parse_cbp(bytes: &[u8], path: &str) -> Result<ObservedEncounters, InputEr
         // The US federal fiscal year starts in October.
         let expected = if month >= 10 { year + 1 } else { year };
         if fiscal != expected {
-            return Err(r
-                .cell(path, fy, "fiscal_year")
-                .bad(&format!("{expected} (calendar year {year}, month {month})")));
+            return Err(r.cell(path, fy, "fiscal_year").bad(&format!(
+                "{expected} to match calendar_year {year} and month {month} \
+                     (US fiscal years start in October)"
+            )));
         }
         let component = r.cell(path, comp, "component").name()?.to_string();
         let area_name = r
@@ -468,7 +469,7 @@ fiscal_year,calendar_year,month,component,area_of_responsibility,title_of_author
             ),
             (
                 "2023,2023,10,U.S. Border Patrol,Tucson Sector,Title 8,1",
-                "cbp.csv:2: field 'fiscal_year' (column 1): expected 2024 (calendar year 2023, month 10)",
+                "cbp.csv:2: field 'fiscal_year' (column 1): expected 2024 to match calendar_year 2023 and month 10 (US fiscal years start in October)",
             ),
             (
                 "2023,2023,9,U.S. Border Patrol,,Title 8,1",
