@@ -658,12 +658,15 @@ def backtest(
     seed: Optional[int] = None,
     observed: Optional[PathLike] = None,
     frames: str = "pandas",
+    out: Optional[PathLike] = None,
 ):
     """Forecasts from the origins ``origins[0]``, ``+ every``, ... up to
     ``origins[1]`` (months for scenarios, days for Flee instances) and scores
     them, as ``corridor backtest`` does. Returns one row per horizon:
     ``mae_ratio`` (to persistence), ``seasonal_mae_ratio``, ``plain_mae_ratio``,
-    ``crps``, ``persistence_crps``, ``coverage`` (of the p5–p95 band), ``outcomes``."""
+    ``crps``, ``persistence_crps``, ``coverage`` (of the p5–p95 band), ``outcomes``.
+    With ``out``, also writes the directory ``corridor backtest`` writes there
+    (skill.csv, outcomes.csv with every scored outcome, summary.json)."""
     if origins is None or len(origins) != 2:
         raise InputError("a backtest needs origins=(FIRST, LAST), each YYYY-MM-DD")
     import pyarrow as pa
@@ -672,5 +675,6 @@ def backtest(
     b = json.loads(_corridor.backtest(
         s._native, str(origins[0]), str(origins[1]), every, horizons=list(horizons), runs=runs,
         seed=seed, observed=None if observed is None else os.fspath(observed),
+        out=None if out is None else os.fspath(out),
     ))
     return _frame(pa.Table.from_pylist(b["skill"]), _check_frames(frames))

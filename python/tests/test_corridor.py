@@ -229,12 +229,22 @@ def test_forecast_of_a_scenario_per_area_and_its_errors(tmp_path):
         corridor.forecast(MALI)
 
 
-def test_backtest_scores_per_horizon():
+def test_backtest_scores_per_horizon(tmp_path):
     b = corridor.backtest(MALI, origins=("2012-04-30", "2012-05-30"), every=30, horizons=[10, 20], runs=4)
     assert list(b["horizon"]) == [10, 20]
     assert (b["outcomes"] > 0).all()
     assert ((b["coverage"] >= 0) & (b["coverage"] <= 1)).all()
     assert (b["mae_ratio"] > 0).all()
+    # out= writes the directory the command writes, byte for byte; outcomes.csv
+    # holds every outcome the frame counts.
+    corridor.backtest(MALI, origins=("2012-04-30", "2012-05-30"), every=30, horizons=[10, 20],
+                      runs=4, out=tmp_path / "py")
+    cli("backtest", MALI, "--origins", "2012-04-30..2012-05-30", "--every", 30, "--horizon", "10,20",
+        "--runs", 4, "--out", tmp_path / "cli")
+    for name in ["skill.csv", "outcomes.csv", "summary.json", "corridor-manifest.json"]:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    outcomes = corridor.read_table(tmp_path / "py" / "outcomes.csv")
+    assert len(outcomes) == b["outcomes"].sum()
 
 
 def test_numpy_values_in_settings_are_numbers():

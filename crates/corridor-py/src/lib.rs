@@ -530,9 +530,10 @@ fn forecast(
 
 /// Forecasts from origins `first`, `first + every`, ... up to `last` and scores
 /// them per horizon against persistence, seasonal naive and the plain run, as
-/// `corridor backtest` does; returns the backtest as JSON.
+/// `corridor backtest` does; returns the backtest as JSON. With `out`, also
+/// writes the backtest directory there (skill.csv, outcomes.csv, summary.json).
 #[pyfunction]
-#[pyo3(signature = (input, first, last, every, horizons=vec![], runs=50, seed=None, observed=None))]
+#[pyo3(signature = (input, first, last, every, horizons=vec![], runs=50, seed=None, observed=None, out=None))]
 #[allow(clippy::too_many_arguments)]
 fn backtest(
     py: Python<'_>,
@@ -544,6 +545,7 @@ fn backtest(
     runs: usize,
     seed: Option<u64>,
     observed: Option<PathBuf>,
+    out: Option<PathBuf>,
 ) -> PyResult<String> {
     let req = BacktestRequest {
         from: Some(date("origins", first)?),
@@ -553,10 +555,13 @@ fn backtest(
         runs,
         seed,
         observed,
-        out: None,
+        out: out.clone(),
     };
     let b = py
-        .detach(|| corridor::forecast::compute_backtest(&input.inner, &req, &|| {}))
+        .detach(|| match out {
+            Some(_) => corridor::backtest(&input.inner, &req, &|| {}).map(|r| r.backtest),
+            None => corridor::forecast::compute_backtest(&input.inner, &req, &|| {}),
+        })
         .map_err(|e| py_err(py, e))?;
     serde_json::to_string(&b).map_err(|e| CorridorError::new_err(e.to_string()))
 }
