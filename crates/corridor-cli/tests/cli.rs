@@ -325,6 +325,43 @@ fn check_output_snapshot() {
     insta::assert_snapshot!("tiny_check", text);
 }
 
+/// `corridor check --variant-file` (the built-in scenario without INPUT) reads a
+/// saved what-if as a run would and says what it changes, in words; a bad
+/// value exits 2 naming the file and its line.
+#[test]
+fn check_reads_a_variant_file_and_lists_its_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("levers.toml");
+    fs::write(
+        &v,
+        "name = \"levers\"\n[[events]]\ndate = \"2024-01-01\"\naction = \"hold_port_closed\"\nport = \"Lukeville POE\"\n",
+    )
+    .unwrap();
+    corridor()
+        .args(["check", "--variant-file"])
+        .arg(&v)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "variant 'levers', every value valid; what it changes:",
+        ))
+        .stdout(predicate::str::contains(
+            "  2024-01-01: Lukeville POE: held closed",
+        ));
+    fs::write(
+        &v,
+        "name = \"levers\"\n[[events]]\ndate = \"2024-01-01\"\naction = \"hold_port_closed\"\nport = \"Atlantis\"\n",
+    )
+    .unwrap();
+    corridor()
+        .args(["check", "--variant-file"])
+        .arg(&v)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("levers.toml:5"))
+        .stderr(predicate::str::contains("Atlantis"));
+}
+
 #[test]
 fn validate_prints_ard_table() {
     let tmp = tempfile::tempdir().unwrap();

@@ -120,12 +120,7 @@ pub fn plan_variants(input: &Input, wanted: &[String]) -> Result<Vec<PlannedVari
         let def = input.scenario.border.variant(&name);
         let description = def.map(|v| v.description.clone()).unwrap_or_default();
         let first_event_day = def.and_then(|v| v.events.iter().map(|e| e.day).min());
-        let events = def.map_or_else(Vec::new, |v| {
-            v.events
-                .iter()
-                .map(|e| e.describe(&input.scenario))
-                .collect()
-        });
+        let events = crate::variant_file::describe_events(input, &name);
         out.push(PlannedVariant {
             name,
             folder,

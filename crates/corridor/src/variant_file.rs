@@ -73,6 +73,22 @@ pub fn add_variant_on(
     Ok(name)
 }
 
+/// The events of variant `name` of `input`, each dated and in words
+/// (`Event::describe`), in order; empty for a variant without events (or a
+/// name the input does not define).
+pub fn describe_events(input: &Input, name: &str) -> Vec<String> {
+    input
+        .scenario
+        .border
+        .variant(name)
+        .map_or_else(Vec::new, |v| {
+            v.events
+                .iter()
+                .map(|e| e.describe(&input.scenario))
+                .collect()
+        })
+}
+
 /// [`add_variant_str`] for a file on disk. A missing or unreadable file, or one
 /// that is not UTF-8, is bad input.
 pub fn add_variant_file(input: &mut Input, path: &Path, on_top_of: Option<&str>) -> Result<String> {
