@@ -280,7 +280,8 @@ def test_variant_files_run_as_on_the_command_line(tmp_path):
     # The scenario itself is unchanged; compare adds the file's variant to those listed.
     assert "levers" not in corridor.load(VARIANTS).variants
     first = corridor.load(VARIANTS).variants[0]
-    c = corridor.compare(VARIANTS, variants=[first], runs=2, days=20, variant_file=levers)
+    c = corridor.compare(VARIANTS, variants=[first], runs=2, days=20, variant_file=levers,
+                         out=tmp_path / "cmp")
     assert c.variants == [first, "levers"]
     e = corridor.ensemble(VARIANTS, runs=2, days=20, variant_file=levers, out=tmp_path / "ens")
     assert json.loads((tmp_path / "ens" / "summary.json").read_text())["variant"] == "levers"
