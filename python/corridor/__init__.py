@@ -233,6 +233,18 @@ class Scenario:
         """The scenario's files, relative to its directory."""
         return list(self._files)
 
+    def with_variant_file(
+        self, path: PathLike, on_top_of: Optional[str] = None
+    ) -> Tuple["Scenario", str]:
+        """This scenario with the variant of a variant file added (as the
+        what-if page's "Save as variant" writes it; on top of the variant
+        ``on_top_of`` when given), and the added variant's name. Every value is
+        read against this scenario as ``--variant-file`` reads it (a bad one
+        raises :class:`InputError` naming the file and line); this scenario is
+        unchanged."""
+        native, name = self._native.with_variant_file(os.fspath(path), on_top_of)
+        return Scenario(native, self._files), name
+
     def check(self) -> str:
         """The check report, as ``corridor check`` prints it."""
         return self._native.check()
@@ -306,8 +318,7 @@ def _with_variant_file(
     without a file."""
     if variant_file is None:
         return s, variant
-    native, name = s._native.with_variant_file(os.fspath(variant_file), variant)
-    return Scenario(native, s._files), name
+    return s.with_variant_file(variant_file, variant)
 
 
 class Run:

@@ -278,7 +278,10 @@ def test_variant_files_run_as_on_the_command_line(tmp_path):
     for name in written:
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     # The scenario itself is unchanged; compare adds the file's variant to those listed.
-    assert "levers" not in corridor.load(VARIANTS).variants
+    base = corridor.load(VARIANTS)
+    with_levers, name = base.with_variant_file(levers)
+    assert name == "levers" and with_levers.variants == base.variants + ["levers"]
+    assert "levers" not in base.variants
     first = corridor.load(VARIANTS).variants[0]
     c = corridor.compare(VARIANTS, variants=[first], runs=2, days=20, variant_file=levers,
                          out=tmp_path / "cmp")

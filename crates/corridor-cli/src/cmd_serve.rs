@@ -62,5 +62,8 @@ pub fn run(args: &ServeArgs, g: &GlobalOpts) -> Result<()> {
         |addr| println!("corridor serve: http://{addr}/  (Ctrl-C to stop)"),
         corridor_serve::stop_signal(),
     )?;
+    if !g.quiet {
+        eprintln!("corridor serve: stopped");
+    }
     Ok(())
 }

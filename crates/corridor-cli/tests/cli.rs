@@ -267,6 +267,12 @@ fn serve_stops_cleanly_on_ctrl_c_and_sigterm() {
             std::thread::sleep(std::time::Duration::from_millis(20));
         };
         assert!(status.success(), "SIG{signal}: {status}");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(
+            err.contains("corridor serve: stopped"),
+            "SIG{signal}: {err:?}"
+        );
         let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert!(left.is_empty(), "SIG{signal} left {left:?}");
     }
