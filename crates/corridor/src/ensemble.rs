@@ -278,7 +278,7 @@ pub fn write_ensemble_dir(
     let files = with_format(&render_ensemble_files(input, plan, ens)?, plan.format)
         .map_err(WriteError::from)
         .context("rendering the ensemble's tables")?;
-    crate::write_rendered(out_dir, OutputKind::Ensemble, &files, "the ensemble")
+    crate::write_rendered(out_dir, OutputKind::Ensemble, &files, true, "the ensemble")
 }
 
 /// `mean ± sd` of a statistic, `sd` omitted for one member.

@@ -12,11 +12,11 @@
 //! Invariant: the same input, request and seed give the same files whatever the
 //! thread count (the forecast crate's guarantee; the renderers iterate in order).
 
-use crate::error::{Error, Result, ResultExt};
+use crate::error::{Error, Result};
 use crate::input::{default_out_dir, Input};
 use corridor_forecast::{BacktestSpec, ForecastError, Observed, Spec};
 use corridor_io::write::InputKind;
-use corridor_io::write::{ManifestEntry, OutputKind};
+use corridor_io::write::{OutputKind, RunArtifacts};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -292,39 +292,24 @@ pub fn write_forecast_dir(
         ("nowcast.csv", nowcast_csv(f)),
         ("summary.json", summary_json(f, input, variant)),
     ];
-    write_whole_files(dir, OutputKind::Forecast, true, &files)
+    write_whole_files(dir, OutputKind::Forecast, true, files)
 }
 
-/// Writes `files` (name, text) into `dir` as one whole directory of `kind`,
-/// with report.html drawn from them when `report`; returns the paths of every
-/// file it holds.
+/// Writes `files` (name, text) into `dir` as one whole directory of `kind`
+/// (`crate::write_rendered`), with report.html when `report`; returns the paths
+/// of every file it holds.
 fn write_whole_files(
     dir: &Path,
     kind: OutputKind,
     report: bool,
-    files: &[(&str, String)],
+    files: [(&str, String); 3],
 ) -> Result<Vec<PathBuf>> {
-    let known = || {
-        files
-            .iter()
-            .map(|(name, text)| ManifestEntry::of(name, text.as_bytes()))
-            .collect()
-    };
-    crate::write_whole_known(dir, kind, report, &known, |stage| {
-        for (name, text) in files {
-            let p = stage.join(name);
-            corridor_io::write::write_atomic(&p, text.as_bytes())
-                .with_context(|| format!("writing {name} to {}", dir.display()))?;
-        }
-        Ok(())
-    })?;
-    Ok(files
-        .iter()
-        .map(|(name, _)| *name)
-        .chain(report.then_some(corridor_report::REPORT_FILE))
-        .chain([corridor_io::write::MANIFEST_FILE])
-        .map(|name| dir.join(name))
-        .collect())
+    let mut rendered = RunArtifacts::default();
+    for (name, text) in files {
+        rendered.add(name, text);
+    }
+    let names = crate::write_rendered(dir, kind, &rendered, report, kind.as_str())?;
+    Ok(names.iter().map(|name| dir.join(name)).collect())
 }
 
 /// The origins `from, from + every, ... ≤ to` (days, or months keeping the day
@@ -516,7 +501,7 @@ pub fn write_backtest_dir(dir: &Path, input: &Input, b: &Backtest) -> Result<Vec
         ("outcomes.csv", outcomes_csv(b)),
         ("summary.json", backtest_summary_json(b, input)),
     ];
-    write_whole_files(dir, OutputKind::Backtest, false, &files)
+    write_whole_files(dir, OutputKind::Backtest, false, files)
 }
 
 /// The backtest's skill per horizon as an aligned text table.

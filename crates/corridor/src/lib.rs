@@ -119,7 +119,7 @@ pub(crate) fn write_whole<T>(
 /// back). The digests and the report need only the written files, not each
 /// other: they are computed side by side on the thread pool (one after the
 /// other when it has one thread), then the manifest and the report written.
-pub(crate) fn write_whole_known<T>(
+fn write_whole_known<T>(
     target: &Path,
     kind: OutputKind,
     report: bool,
@@ -139,18 +139,19 @@ pub(crate) fn write_whole_known<T>(
     Ok(t)
 }
 
-/// [`write_whole`] of rendered files with report.html: writes `files` into
-/// `target` as one whole directory of `kind` and returns the names of every
-/// file it holds (the files, report.html, the manifest). `what` names the
-/// output in an error ("the ensemble").
+/// [`write_whole`] of rendered files: writes `files` into `target` as one
+/// whole directory of `kind`, with report.html drawn from them when `report`,
+/// and returns the names of every file it holds (the files, report.html, the
+/// manifest). `what` names the output in an error ("the ensemble").
 pub(crate) fn write_rendered(
     target: &Path,
     kind: OutputKind,
     files: &corridor_io::write::RunArtifacts,
+    report: bool,
     what: &str,
 ) -> Result<Vec<String>> {
     let known = || files.manifest_entries();
-    let written = write_whole_known(target, kind, true, &known, |dir| {
+    let written = write_whole_known(target, kind, report, &known, |dir| {
         files
             .write_to(dir)
             .with_context(|| format!("writing {what} to {}", target.display()))
@@ -158,10 +159,8 @@ pub(crate) fn write_rendered(
     Ok(written
         .iter()
         .map(|p| run::file_name(p))
-        .chain([
-            corridor_report::REPORT_FILE.into(),
-            corridor_io::write::MANIFEST_FILE.into(),
-        ])
+        .chain(report.then(|| corridor_report::REPORT_FILE.into()))
+        .chain([corridor_io::write::MANIFEST_FILE.into()])
         .collect())
 }
 

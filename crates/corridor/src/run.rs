@@ -150,7 +150,7 @@ pub fn write_run_dir_as(
 ) -> Result<Vec<String>> {
     let out_dir = &plan.out_dir;
     let artifacts = render_run(input, plan, output, format)?;
-    crate::write_rendered(out_dir, OutputKind::Run, &artifacts, "outputs")
+    crate::write_rendered(out_dir, OutputKind::Run, &artifacts, true, "outputs")
 }
 
 /// Every file of a finished run's directory but report.html, rendered in memory
