@@ -643,7 +643,8 @@ def forecast(
     """Conditions count-engine members on what was observed up to ``origin``
     (``YYYY-MM-DD``) and forecasts the ``horizon`` months (scenarios, default 1)
     or days (Flee instances, default 30) after it, as ``corridor forecast`` does.
-    ``observed``: a CBP monthly file instead of the scenario's own; ``variant``:
+    ``observed``: a CBP monthly file instead of the scenario's own (for a Flee
+    instance: a directory in the layout of its ``source_data/``); ``variant``:
     a variant whose events (all after the origin) are added; ``variant_file`` as
     for :func:`run`, its events after the origin too. Nothing is written
     unless ``out`` is given (or :meth:`Forecast.write` is called)."""
@@ -673,7 +674,8 @@ def backtest(
 ):
     """Forecasts from the origins ``origins[0]``, ``+ every``, ... up to
     ``origins[1]`` (months for scenarios, days for Flee instances) and scores
-    them, as ``corridor backtest`` does. Returns one row per horizon:
+    them, as ``corridor backtest`` does (``observed`` as for :func:`forecast`).
+    Returns one row per horizon:
     ``mae_ratio`` (to persistence), ``seasonal_mae_ratio``, ``plain_mae_ratio``,
     ``crps``, ``persistence_crps``, ``coverage`` (of the p5–p95 band), ``outcomes``.
     With ``out``, also writes the directory ``corridor backtest`` writes there

@@ -9,6 +9,7 @@ a missing binary fails the tests that compare with it, it never skips them.
 
 import json
 import os
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -215,6 +216,12 @@ def test_forecast_gives_the_cli_files_and_frames(tmp_path):
     assert len(f.ess) > 0 and set(f.ess.columns) == {"period", "ess", "resampled"}
     assert isinstance(corridor.forecast(MALI, origin="2012-05-30", horizon=3, runs=2, frames="polars").table,
                       pl.DataFrame)
+    # observed=: newer data in the layout of source_data/ (here a copy of the
+    # instance's own, so the same forecast), listed among the inputs.
+    shutil.copytree(MALI / "source_data", tmp_path / "newer")
+    g = corridor.forecast(MALI, origin="2012-05-30", horizon=10, runs=6, observed=tmp_path / "newer")
+    assert g.csv() == f.csv()
+    assert str(tmp_path / "newer" / "data_layout.csv") in [i["path"] for i in g.summary["inputs"]]
 
 
 def test_forecast_of_a_scenario_per_area_and_its_errors(tmp_path):

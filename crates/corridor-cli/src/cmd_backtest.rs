@@ -50,8 +50,11 @@ pub struct BacktestArgs {
     /// Seed [default: the scenario's `seed`, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Observations in CBP's monthly layout [default: the scenario's own file].
-    #[arg(long, value_name = "FILE")]
+    /// Newer observations: for a scenario a file in CBP's monthly layout
+    /// [default: the scenario's own file]; for a Flee instance a directory in
+    /// the layout of its source_data/ (data_layout.csv and the series it names),
+    /// used instead of its own.
+    #[arg(long, value_name = "PATH")]
     pub observed: Option<PathBuf>,
     /// Output directory [default: corridor-out/<scenario>-backtest].
     #[arg(long)]

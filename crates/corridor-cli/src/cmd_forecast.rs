@@ -17,6 +17,7 @@ const EXAMPLES: &str = "\
 Examples:
   corridor forecast --origin 2023-09-30 --runs 20          # the built-in scenario, October 2023
   corridor forecast tests/data/flee/mali2012 --origin 2012-06-30 --horizon 30
+  corridor forecast tests/data/flee/mali2012 --origin 2012-06-30 --observed newer_source_data/
   corridor forecast scenarios/mexico-2023 --origin 2023-09-30 --observed cbp_newer.csv --horizon 2
   corridor forecast --origin 2023-09-30 --variant appointments-x2   # events after the origin only
   corridor forecast --origin 2023-09-30 --variant-file levers.toml  # e.g. saved from corridor serve
@@ -36,8 +37,11 @@ pub struct ForecastArgs {
     /// The last day whose observations and drivers are used.
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub origin: Date,
-    /// Observations in CBP's monthly layout [default: the scenario's own file].
-    #[arg(long, value_name = "FILE")]
+    /// Newer observations: for a scenario a file in CBP's monthly layout
+    /// [default: the scenario's own file]; for a Flee instance a directory in
+    /// the layout of its source_data/ (data_layout.csv and the series it names),
+    /// used instead of its own.
+    #[arg(long, value_name = "PATH")]
     pub observed: Option<PathBuf>,
     /// Periods after the origin: months (scenarios) or days (Flee instances)
     /// [default: 1 month, 30 days].

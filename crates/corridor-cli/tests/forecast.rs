@@ -303,3 +303,122 @@ fn a_variant_file_forecasts_as_the_same_named_variant() {
             "is dated on or before the origin 2023-07-31",
         ));
 }
+
+/// `forecast FLEE --observed DIR`: DIR, in the layout of the instance's
+/// `source_data/`, replaces its own data. A copy of its own data forecasts
+/// exactly as without `--observed` (and is listed among the inputs); newer
+/// counts of one camp before the origin change the forecast and show in
+/// nowcast.csv; a backtest takes them too; what is not such data exits 2.
+#[test]
+fn flee_forecast_takes_newer_camp_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mali = repo().join("tests/data/flee/mali2012");
+    let copy = tmp.path().join("newer");
+    fs::create_dir(&copy).unwrap();
+    for e in fs::read_dir(mali.join("source_data")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let forecast = |observed: Option<&Path>, out: &Path| {
+        let mut c = corridor();
+        c.arg("forecast").arg(&mali);
+        c.args(["--origin", "2012-05-30", "--horizon", "10", "--runs", "6"]);
+        if let Some(o) = observed {
+            c.arg("--observed").arg(o);
+        }
+        c.args(["--quiet", "--out"]).arg(out).assert().success();
+    };
+    let (own, same, newer) = (
+        tmp.path().join("own"),
+        tmp.path().join("same"),
+        tmp.path().join("newer-out"),
+    );
+    forecast(None, &own);
+    forecast(Some(&copy), &same);
+    for f in ["forecast.csv", "nowcast.csv"] {
+        assert_eq!(
+            fs::read_to_string(own.join(f)).unwrap(),
+            fs::read_to_string(same.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let summary = fs::read_to_string(same.join("summary.json")).unwrap();
+    let given = copy.join("data_layout.csv").display().to_string();
+    assert!(summary.contains(&given), "inputs list {given}");
+
+    // Fassala-Mbera, as if counted again: twice the people on every date up to the origin.
+    let mbera = copy.join("mau-fassala-mbera.csv");
+    let doubled: String = fs::read_to_string(&mbera)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (date, n) = l.split_once(',').unwrap();
+            let n: f64 = n.trim().parse().unwrap();
+            let n = if date <= "2012-05-30" { 2.0 * n } else { n };
+            format!("{date},{n}\n")
+        })
+        .collect();
+    fs::write(&mbera, doubled).unwrap();
+    forecast(Some(&copy), &newer);
+    assert_ne!(
+        fs::read_to_string(own.join("forecast.csv")).unwrap(),
+        fs::read_to_string(newer.join("forecast.csv")).unwrap()
+    );
+    // nowcast.csv: date,location,observed,...; the newer count at its last date.
+    let observed_at = |dir: &Path, date: &str| -> f64 {
+        let text = fs::read_to_string(dir.join("nowcast.csv")).unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{date},Fassala-Mbera,")))
+            .unwrap_or_else(|| panic!("no Fassala-Mbera row on {date}"))
+            .to_string();
+        row.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    let (before, after) = (
+        observed_at(&own, "2012-04-15"),
+        observed_at(&newer, "2012-04-15"),
+    );
+    assert!(
+        before > 0.0 && (after - 2.0 * before).abs() < 1.0,
+        "{before} → {after}"
+    );
+
+    // A backtest reads the same data.
+    let bt = tmp.path().join("bt");
+    corridor()
+        .arg("backtest")
+        .arg(&mali)
+        .args(["--origins", "2012-05-30..2012-05-30", "--every", "30"])
+        .args(["--horizon", "10"])
+        .args(["--runs", "4", "--quiet", "--observed"])
+        .arg(&copy)
+        .arg("--out")
+        .arg(&bt)
+        .assert()
+        .success();
+    let outcomes = fs::read_to_string(bt.join("outcomes.csv")).unwrap();
+    assert!(
+        outcomes.lines().any(|l| l.contains(",Fassala-Mbera,")),
+        "{outcomes}"
+    );
+
+    // Not such data: exit 2, naming what is missing.
+    corridor()
+        .arg("forecast")
+        .arg(&mali)
+        .args(["--origin", "2012-05-30", "--observed"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("data_layout.csv: file not found"));
+    corridor()
+        .arg("forecast")
+        .arg(&mali)
+        .args(["--origin", "2012-05-30", "--observed"])
+        .arg(&mbera)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mau-fassala-mbera.csv: expected data in the layout of a Flee instance's source_data/",
+        ));
+}

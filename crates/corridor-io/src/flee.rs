@@ -63,6 +63,23 @@ pub fn is_flee_instance(dir: &Path) -> bool {
 
 /// Reads the Flee instance in `dir`.
 pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
+    read_instance(dir, None)
+}
+
+/// Reads the Flee instance in `dir` with its observed data taken from
+/// `source_data` instead of its own `source_data/`: a directory in that layout
+/// (`data_layout.csv` and the series it names), or that `data_layout.csv`
+/// itself. Everything the data drive reads them (camp series, the total,
+/// data-driven spawning, registration corrections), as if the instance had been
+/// updated with newer data; their files are listed in the inputs.
+pub fn read_flee_instance_with_data(
+    dir: &Path,
+    source_data: &Path,
+) -> Result<FleeInstance, InputError> {
+    read_instance(dir, Some(source_data))
+}
+
+fn read_instance(dir: &Path, source_data: Option<&Path>) -> Result<FleeInstance, InputError> {
     let input = if dir.join("input_csv").join("locations.csv").is_file() {
         dir.join("input_csv")
     } else if dir.join("locations.csv").is_file() {
@@ -119,7 +136,15 @@ pub fn read_flee_instance(dir: &Path) -> Result<FleeInstance, InputError> {
         }
         None
     };
-    let data = r.data(dir, &input, &locs, start_date, hasten, &settings)?;
+    let data = r.data(
+        dir,
+        &input,
+        source_data,
+        &locs,
+        start_date,
+        hasten,
+        &settings,
+    )?;
     let demographics = r.demographics(&input, &locs)?;
     for name in UNSUPPORTED_FILES {
         let p = input.join(name);
@@ -212,7 +237,11 @@ struct Reader {
 impl Reader {
     /// `p` relative to the instance directory, `/`-separated.
     fn rel(&self, p: &Path) -> String {
-        let shown = p.strip_prefix(&self.root).unwrap_or(p);
+        // A file outside the instance (data given instead of its own) is shown
+        // as given.
+        let Ok(shown) = p.strip_prefix(&self.root) else {
+            return p.display().to_string();
+        };
         let parts: Vec<String> = shown
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -756,12 +785,46 @@ impl Reader {
         })
     }
 
+    /// The directory of data given instead of the instance's own: `g` itself
+    /// when it holds a `data_layout.csv`, or the directory of `g` when `g` is
+    /// that file.
+    fn given_data_dir(&self, g: &Path) -> Result<PathBuf, InputError> {
+        let needed_for =
+            "the observed data given instead of the instance's source_data/".to_string();
+        if g.is_file() && g.file_name().is_some_and(|n| n == "data_layout.csv") {
+            return Ok(g
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf));
+        }
+        if g.join("data_layout.csv").is_file() {
+            return Ok(g.to_path_buf());
+        }
+        if g.is_file() {
+            return Err(InputError::Invalid {
+                path: self.rel(g),
+                line: None,
+                message: "expected data in the layout of a Flee instance's source_data/: a \
+                          directory holding data_layout.csv, or that data_layout.csv"
+                    .into(),
+            });
+        }
+        let path = if g.is_dir() {
+            self.rel(&g.join("data_layout.csv"))
+        } else {
+            self.rel(g)
+        };
+        Err(InputError::MissingFile { path, needed_for })
+    }
+
     /// data_layout.csv, the series it names, registration corrections and
-    /// `empty_camps_on_day0` (docs/flee-rules.md §1.6–§1.8).
+    /// `empty_camps_on_day0` (docs/flee-rules.md §1.6–§1.8), from the instance's
+    /// own data directory or from `given` ([`read_flee_instance_with_data`]).
+    #[allow(clippy::too_many_arguments)]
     fn data(
         &mut self,
         dir: &Path,
         input: &Path,
+        given: Option<&Path>,
         locs: &Locations,
         start: Date,
         hasten: u64,
@@ -775,10 +838,13 @@ impl Reader {
             dir.to_path_buf(),
             input.to_path_buf(),
         ];
-        let Some(source) = candidates
-            .into_iter()
-            .find(|d| d.join("data_layout.csv").is_file())
-        else {
+        let found = match given {
+            Some(g) => Some(self.given_data_dir(g)?),
+            None => candidates
+                .into_iter()
+                .find(|d| d.join("data_layout.csv").is_file()),
+        };
+        let Some(source) = found else {
             let camp = locs.list.iter().position(|l| l.kind.is_camp());
             if let Some(i) = camp {
                 return Err(InputError::MissingFile {

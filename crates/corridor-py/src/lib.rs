@@ -522,9 +522,10 @@ fn forecast(
         .detach(|| corridor::forecast::compute_forecast(&inner, &req))
         .map_err(|e| py_err(py, e))?;
     Ok(PyForecast {
-        input: inner,
+        // What summary.json lists: the input the forecast ran (newer data included).
+        input: f.input.map_or(inner, Arc::new),
         req,
-        inner: f,
+        inner: f.forecast,
     })
 }
 

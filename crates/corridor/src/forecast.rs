@@ -17,6 +17,7 @@ use crate::input::{default_out_dir, Input};
 use corridor_forecast::{BacktestSpec, ForecastError, Observed, Spec};
 use corridor_io::write::InputKind;
 use corridor_io::write::{OutputKind, RunArtifacts};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +35,8 @@ pub fn is_monthly(input: &Input) -> bool {
 pub struct ForecastRequest {
     /// The last day whose observations and drivers are used (`YYYY-MM-DD`).
     pub origin: Option<Date>,
-    /// Observations (CBP layout) instead of the scenario's own file.
+    /// Newer observations: a CBP monthly file instead of the scenario's own, or
+    /// for a Flee instance data in its `source_data/` layout instead of its own.
     pub observed: Option<PathBuf>,
     /// Months (scenarios) or days (Flee instances); default 1 month / 30 days.
     pub horizon: Option<u32>,
@@ -67,6 +69,7 @@ pub struct BacktestRequest {
     pub horizons: Vec<u32>,
     pub runs: usize,
     pub seed: Option<u64>,
+    /// As [`ForecastRequest::observed`].
     pub observed: Option<PathBuf>,
     /// Default `corridor-out/<scenario>-backtest`.
     pub out: Option<PathBuf>,
@@ -102,15 +105,32 @@ fn forecast_error(e: ForecastError, what: &str) -> Error {
 
 /// The observations a forecast of `input` conditions on.
 pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> {
+    Ok(conditioned(input, observed)?.1)
+}
+
+/// The input a forecast or backtest runs, and the observations it conditions
+/// on. For a scenario `observed` is a CBP monthly file instead of the
+/// scenario's own; for a Flee instance it is data in the layout of its
+/// `source_data/` that replaces the instance's own (the camp series, the total
+/// and everything they drive, as in an instance updated with newer data), so
+/// the instance is read again with it.
+fn conditioned<'a>(
+    input: &'a Input,
+    observed: Option<&Path>,
+) -> Result<(Cow<'a, Input>, Observed)> {
     if input.kind == InputKind::Flee {
-        if let Some(p) = observed {
-            return Err(Error::bad(format!(
-                "{}: --observed is not supported for Flee instances yet; their camp series in \
-                 source_data/ are used",
-                p.display()
-            )));
-        }
-        return Ok(Observed::camps_of(&input.scenario));
+        let input = match (observed, &input.dir) {
+            (Some(p), Some(dir)) => Cow::Owned(crate::input::load_flee_with_data(dir, p)?),
+            (Some(p), None) => {
+                return Err(Error::bad(format!(
+                    "{}: --observed needs the Flee instance's directory to read it again",
+                    p.display()
+                )))
+            }
+            (None, _) => Cow::Borrowed(input),
+        };
+        let camps = Observed::camps_of(&input.scenario);
+        return Ok((input, camps));
     }
     let Some((parsed, _)) = input.cbp_observations(observed)? else {
         return Err(Error::bad(format!(
@@ -118,7 +138,7 @@ pub fn observations(input: &Input, observed: Option<&Path>) -> Result<Observed> 
             input.source
         )));
     };
-    Ok(Observed::Monthly(parsed))
+    Ok((Cow::Borrowed(input), Observed::Monthly(parsed)))
 }
 
 fn variant_events(
@@ -140,9 +160,11 @@ fn variant_events(
 
 /// Runs a forecast and writes its directory.
 pub fn forecast(input: &Input, req: &ForecastRequest) -> Result<ForecastResult> {
-    let f = compute_forecast(input, req)?;
-    let dir = forecast_dir(input, req, &f);
-    let files = write_forecast_dir(&dir, input, req.variant.as_deref(), &f)?;
+    let (input, observed) = conditioned(input, req.observed.as_deref())?;
+    let f = forecast_of(&input, observed, req)?;
+    let dir = forecast_dir(&input, req, &f);
+    // The inputs listed in summary.json include the observations read.
+    let files = write_forecast_dir(&dir, &input, req.variant.as_deref(), &f)?;
     Ok(ForecastResult {
         forecast: f,
         dir,
@@ -162,13 +184,35 @@ pub fn forecast_dir(input: &Input, req: &ForecastRequest, f: &Forecast) -> PathB
     })
 }
 
+/// A forecast computed in memory ([`compute_forecast`]).
+#[derive(Debug, Clone)]
+pub struct ComputedForecast {
+    pub forecast: Forecast,
+    /// The input it ran when that is not the one given: a Flee instance read
+    /// again with newer data (`observed`). Its files are the inputs that
+    /// [`summary_json`] and [`write_forecast_dir`] record.
+    pub input: Option<Input>,
+}
+
 /// Runs a forecast without writing anything (for front ends that hand the
 /// result over in memory, the Python package; [`forecast`] writes it).
-pub fn compute_forecast(input: &Input, req: &ForecastRequest) -> Result<Forecast> {
+pub fn compute_forecast(input: &Input, req: &ForecastRequest) -> Result<ComputedForecast> {
+    let (ran, observed) = conditioned(input, req.observed.as_deref())?;
+    let forecast = forecast_of(&ran, observed, req)?;
+    Ok(ComputedForecast {
+        forecast,
+        input: match ran {
+            Cow::Owned(i) => Some(i),
+            Cow::Borrowed(_) => None,
+        },
+    })
+}
+
+/// [`compute_forecast`] of an input already [`conditioned`] on `observed`.
+fn forecast_of(input: &Input, observed: Observed, req: &ForecastRequest) -> Result<Forecast> {
     let origin = req
         .origin
         .ok_or_else(|| Error::bad("a forecast needs an origin (--origin YYYY-MM-DD)"))?;
-    let observed = observations(input, req.observed.as_deref())?;
     let horizon = req
         .horizon
         .unwrap_or(if observed.is_monthly() { 1 } else { 30 });
@@ -345,20 +389,21 @@ pub fn origins(from: Date, to: Date, every: u32, monthly: bool) -> Vec<Date> {
     out
 }
 
-/// Runs a backtest (`on_origin` after each origin's forecast).
-/// Runs a backtest and writes its directory (`req.out`, else
-/// `corridor-out/<scenario>-backtest`): skill.csv, outcomes.csv, summary.json.
+/// Runs a backtest (`on_origin` after each origin's forecast) and writes its
+/// directory (`req.out`, else `corridor-out/<scenario>-backtest`): skill.csv,
+/// outcomes.csv, summary.json.
 pub fn backtest(
     input: &Input,
     req: &BacktestRequest,
     on_origin: &(dyn Fn() + Sync),
 ) -> Result<BacktestResult> {
-    let b = compute_backtest(input, req, on_origin)?;
+    let (input, observed) = conditioned(input, req.observed.as_deref())?;
+    let b = backtest_of(&input, observed, req, on_origin)?;
     let dir = req
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&input.scenario.name, None, "backtest"));
-    let files = write_backtest_dir(&dir, input, &b)?;
+    let files = write_backtest_dir(&dir, &input, &b)?;
     Ok(BacktestResult {
         backtest: b,
         dir,
@@ -373,7 +418,17 @@ pub fn compute_backtest(
     req: &BacktestRequest,
     on_origin: &(dyn Fn() + Sync),
 ) -> Result<Backtest> {
-    let observed = observations(input, req.observed.as_deref())?;
+    let (input, observed) = conditioned(input, req.observed.as_deref())?;
+    backtest_of(&input, observed, req, on_origin)
+}
+
+/// [`compute_backtest`] of an input already [`conditioned`] on `observed`.
+fn backtest_of(
+    input: &Input,
+    observed: Observed,
+    req: &BacktestRequest,
+    on_origin: &(dyn Fn() + Sync),
+) -> Result<Backtest> {
     let monthly = observed.is_monthly();
     let (Some(from), Some(to)) = (req.from, req.to) else {
         return Err(Error::bad("a backtest needs --origins FROM..TO"));

@@ -33,8 +33,8 @@ pub struct Input {
     pub seed: Option<u64>,
     /// The free-form scenario.toml keys the operations use (empty for Flee instances).
     pub keys: ScenarioKeys,
-    /// The directory the scenario's relative paths start from; `None` for the
-    /// built-in scenario and for Flee instances.
+    /// The directory the input was read from: a scenario's relative paths start
+    /// there, a Flee instance is that directory. `None` for the built-in scenario.
     pub dir: Option<PathBuf>,
     /// Reader warnings, for the front end to show.
     pub warnings: Vec<String>,
@@ -181,11 +181,25 @@ fn is_link_loop(e: &std::io::Error) -> bool {
 
 /// Reads a Flee instance directory. A missing directory is bad input (exit 2).
 pub fn load_flee(dir: &Path) -> Result<Input> {
+    load_flee_with(dir, None)
+}
+
+/// Reads a Flee instance directory with its observed data from `source_data`
+/// (Flee's `source_data/` layout) instead of its own: newer camp counts for a
+/// forecast (`corridor_io::flee::read_flee_instance_with_data`).
+pub fn load_flee_with_data(dir: &Path, source_data: &Path) -> Result<Input> {
+    load_flee_with(dir, Some(source_data))
+}
+
+fn load_flee_with(dir: &Path, source_data: Option<&Path>) -> Result<Input> {
     if !dir.is_dir() {
         return Err(missing(dir));
     }
-    let inst = corridor_io::flee::read_flee_instance(dir)
-        .with_context(|| format!("reading Flee instance {}", dir.display()))?;
+    let inst = match source_data {
+        None => corridor_io::flee::read_flee_instance(dir),
+        Some(d) => corridor_io::flee::read_flee_instance_with_data(dir, d),
+    }
+    .with_context(|| format!("reading Flee instance {}", dir.display()))?;
     let warnings = inst
         .warnings
         .iter()
@@ -197,7 +211,7 @@ pub fn load_flee(dir: &Path) -> Result<Input> {
         kind: InputKind::Flee,
         seed: None,
         keys: ScenarioKeys::default(),
-        dir: None,
+        dir: Some(dir.to_path_buf()),
         warnings,
         inputs: digests(&inst.inputs),
         source: dir.display().to_string(),
