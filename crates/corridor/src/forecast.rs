@@ -160,13 +160,13 @@ fn variant_events(
 
 /// Runs a forecast and writes its directory.
 pub fn forecast(input: &Input, req: &ForecastRequest) -> Result<ForecastResult> {
-    let (input, observed) = conditioned(input, req.observed.as_deref())?;
-    let f = forecast_of(&input, observed, req)?;
-    let dir = forecast_dir(&input, req, &f);
+    let c = compute_forecast(input, req)?;
     // The inputs listed in summary.json include the observations read.
-    let files = write_forecast_dir(&dir, &input, req.variant.as_deref(), &f)?;
+    let ran = c.input.as_ref().unwrap_or(input);
+    let dir = forecast_dir(ran, req, &c.forecast);
+    let files = write_forecast_dir(&dir, ran, req.variant.as_deref(), &c.forecast)?;
     Ok(ForecastResult {
-        forecast: f,
+        forecast: c.forecast,
         dir,
         files,
     })
