@@ -199,7 +199,14 @@ fn load_flee_with(dir: &Path, source_data: Option<&Path>) -> Result<Input> {
         None => corridor_io::flee::read_flee_instance(dir),
         Some(d) => corridor_io::flee::read_flee_instance_with_data(dir, d),
     }
-    .with_context(|| format!("reading Flee instance {}", dir.display()))?;
+    .with_context(|| match source_data {
+        None => format!("reading Flee instance {}", dir.display()),
+        Some(d) => format!(
+            "reading Flee instance {} with the data in {}",
+            dir.display(),
+            d.display()
+        ),
+    })?;
     let warnings = inst
         .warnings
         .iter()
