@@ -301,6 +301,64 @@ fn days_beyond_the_bound_and_too_much_memory_exit_2() {
         .success();
 }
 
+/// A what-if file that multiplies the built-in scenario's inflows by 1000 is
+/// estimated with that factor: refused under a limit before the agent engine
+/// starts (it used to run for minutes, growing past 6 GB), while the count
+/// engine runs it.
+#[test]
+fn a_variant_file_that_scales_inflows_is_refused_before_it_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let levers = tmp.path().join("levers.toml");
+    fs::write(
+        &levers,
+        "name = \"x1000\"\n[[events]]\ndate = \"2023-06-02\"\naction = \"set_inflow_scale\"\nscale = 1000\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let started = Instant::now();
+    corridor()
+        .args([
+            "run",
+            "--engine",
+            "agents",
+            "--days",
+            "60",
+            "--max-memory",
+            "4G",
+        ])
+        .arg("--variant-file")
+        .arg(&levers)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "more than the --max-memory limit, 4.0 GiB",
+        ))
+        .stderr(predicate::str::contains("agents"));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "refused before running"
+    );
+    assert!(!out.exists());
+    corridor()
+        .args([
+            "run",
+            "--engine",
+            "counts",
+            "--days",
+            "60",
+            "--max-memory",
+            "4G",
+        ])
+        .arg("--variant-file")
+        .arg(&levers)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
 #[test]
 fn names_cannot_write_escape_sequences_to_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();

@@ -3,8 +3,10 @@
 //! 10^12 appointments a day, `--days 4294967295`) is refused with a clear message
 //! (bad input, exit 2) instead of aborting on a failed allocation.
 //!
-//! The estimate is an upper-bound sketch of the three things that grow with the
-//! input: the daily records (days × locations, ports and checkpoints), the agents
+//! The estimate is an upper-bound sketch, over every run a command may make of
+//! the scenario (its own dated events, and those with each variant's added: they
+//! scale inflows, change appointments and resize caravans), of the things that
+//! grow with the input: the daily records (days × locations, ports and checkpoints), the agents
 //! (agents engine only: everyone who can be present, in agents = people / hasten,
 //! at `BYTES_PER_AGENT` each, plus `BORDER_BYTES_PER_AGENT` on border scenarios)
 //! the appointment pool (per day × lead days), and on the count engine the
@@ -19,6 +21,8 @@
 //! read, only an explicit limit is checked.
 
 use crate::error::{Error, Result};
+use corridor_model::border::levers::{schedule_caravans, Levers};
+use corridor_model::border::{CaravanSource, Event};
 use corridor_model::engine::{BORDER_BYTES_PER_AGENT, BYTES_PER_AGENT};
 use corridor_model::record::WAIT_BUCKETS;
 use corridor_model::{EngineKind, Scenario};
@@ -54,7 +58,11 @@ impl Estimate {
     }
 }
 
-/// Estimates one simulation of `scenario` over `days` (default: its own period).
+/// Estimates one simulation of `scenario` over `days` (default: its own period):
+/// the largest over the runs any command makes of it — with its own events, and
+/// with each of its variants' events added (`Border::apply_variant`) — since
+/// dated events scale inflows (`set_inflow_scale`, `scale_inflow`), change the
+/// appointments a day and their lead time, and resize caravans (`set_caravan`).
 pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> Estimate {
     let kind = engine.resolve(scenario, days);
     let days = u64::from(days.unwrap_or(scenario.days));
@@ -65,71 +73,115 @@ pub fn estimate(scenario: &Scenario, days: Option<u32>, engine: EngineKind) -> E
         .saturating_add((b.checkpoints.len() as u64).saturating_mul(8))
         .saturating_add(64);
     let records = days.saturating_mul(per_day);
-    let agents = match kind {
-        EngineKind::Counts => 0,
-        _ => {
-            // Border scenarios keep each agent's border facts as well.
-            let border = if b.is_empty() {
-                0
-            } else {
-                BORDER_BYTES_PER_AGENT
+    let fixed = initial_and_data(scenario, days);
+    let mut lists = vec![b.events.clone()];
+    for v in &b.variants {
+        let mut events = b.events.clone();
+        events.extend(v.events.iter().cloned());
+        events.sort_by_key(|e| e.day);
+        lists.push(events);
+    }
+    lists
+        .iter()
+        .map(|events| {
+            let g = grown(scenario, events, days);
+            let everyone = fixed
+                .saturating_add(g.inflow)
+                .saturating_add(g.new_caravans);
+            let agents = match kind {
+                EngineKind::Counts => 0,
+                _ => {
+                    // Border scenarios keep each agent's border facts as well.
+                    let border = if b.is_empty() {
+                        0
+                    } else {
+                        BORDER_BYTES_PER_AGENT
+                    };
+                    everyone.saturating_mul((BYTES_PER_AGENT + border) as u64)
+                }
             };
-            agents(scenario, days).saturating_mul((BYTES_PER_AGENT + border) as u64)
-        }
-    };
-    let appointments = b.appointments.as_ref().map_or(0, |a| {
-        let held = a.per_day.max(0.0) * (f64::from(a.lead_days) + 1.0);
-        to_u64(held * APPOINTMENT_BYTES as f64)
-    });
-    // A new caravan creates its size; one that recruits those waiting takes
-    // at most its size and at most everyone who can be present.
-    let caravans = match kind {
-        EngineKind::Counts => {
-            let everyone = self::agents(scenario, days);
-            b.caravans
-                .iter()
-                .fold(0u64, |s, c| {
-                    s.saturating_add(match c.source {
-                        corridor_model::border::CaravanSource::New => c.size,
-                        _ => c.size.min(everyone),
+            // A new caravan creates its size; one that recruits those waiting
+            // takes at most its size and at most everyone who can be present.
+            let caravans = match kind {
+                EngineKind::Counts => g
+                    .caravans
+                    .iter()
+                    .fold(0u64, |s, &(new, size)| {
+                        s.saturating_add(if new { size } else { size.min(everyone) })
                     })
-                })
-                .saturating_mul(COUNT_CARAVAN_MEMBER_BYTES)
+                    .saturating_mul(COUNT_CARAVAN_MEMBER_BYTES),
+                _ => 0,
+            };
+            Estimate {
+                records,
+                agents,
+                appointments: to_u64(g.appointments_held * APPOINTMENT_BYTES as f64),
+                caravans,
+            }
+        })
+        .max_by_key(Estimate::total)
+        .unwrap_or_default()
+}
+
+/// What one list of dated events lets the border processes grow to over `days`.
+struct Grown {
+    /// People (agents) the inflows bring over the period.
+    inflow: u64,
+    /// Appointments held at once, at most (per day × (lead days + 1)).
+    appointments_held: f64,
+    /// People in caravans that start new groups.
+    new_caravans: u64,
+    /// Each caravan as scheduled: (starts a new group, size).
+    caravans: Vec<(bool, u64)>,
+}
+
+/// [`Grown`] for `events` (sorted by day), following the levers day by day as
+/// the engines do (`Levers::apply` at the start of each event's day).
+fn grown(scenario: &Scenario, events: &[Event], days: u64) -> Grown {
+    let b = &scenario.border;
+    let mut levers = Levers::new(scenario);
+    let mut next = 0;
+    let (mut inflow, mut held) = (0.0f64, 0.0f64);
+    for d in 0..days.min(1_000_000) {
+        while let Some(e) = events.get(next).filter(|e| u64::from(e.day) <= d) {
+            levers.apply(e);
+            next += 1;
         }
-        _ => 0,
-    };
-    Estimate {
-        records,
-        agents,
-        appointments,
+        for (i, f) in b.inflows.iter().enumerate() {
+            let scale = levers.inflow_scale.get(i).copied().unwrap_or(1.0).max(0.0);
+            inflow += f.series.value_f64(d as i64).max(0.0) * scale;
+        }
+        if b.appointments.is_some() {
+            let lead = f64::from(levers.lead_days) + 1.0;
+            held = held.max(levers.appointments_per_day.max(0.0) * lead);
+        }
+    }
+    let mut caravans = b.caravans.clone();
+    schedule_caravans(&mut caravans, events);
+    let caravans: Vec<(bool, u64)> = caravans
+        .iter()
+        .filter(|c| c.day != u32::MAX)
+        .map(|c| (c.source == CaravanSource::New, c.size))
+        .collect();
+    Grown {
+        inflow: to_u64(inflow.ceil()),
+        appointments_held: held,
+        new_caravans: caravans
+            .iter()
+            .filter(|c| c.0)
+            .fold(0u64, |s, c| s.saturating_add(c.1)),
         caravans,
     }
 }
 
-/// Everyone who can be present at once, in agents (the reader has already
-/// divided people by hasten): initial people, every inflow over the period, new
-/// caravans and those spawned from camp data.
-fn agents(scenario: &Scenario, days: u64) -> u64 {
+/// Everyone present whatever the events: the initial people (in agents: the
+/// reader has already divided people by hasten) and those spawned from camp data.
+fn initial_and_data(scenario: &Scenario, days: u64) -> u64 {
     let initial: u64 = scenario
         .locations
         .iter()
         .fold(0u64, |s, l| s.saturating_add(l.initial_idps));
-    let b = &scenario.border;
-    let mut inflow = 0.0f64;
-    for i in &b.inflows {
-        for d in 0..days.min(1_000_000) {
-            inflow += i.series.value_f64(d as i64).max(0.0);
-        }
-    }
-    let caravans = b
-        .caravans
-        .iter()
-        .filter(|c| c.source == corridor_model::border::CaravanSource::New)
-        .fold(0u64, |s, c| s.saturating_add(c.size));
-    initial
-        .saturating_add(to_u64(inflow.ceil()))
-        .saturating_add(caravans)
-        .saturating_add(data_spawned(scenario, days))
+    initial.saturating_add(data_spawned(scenario, days))
 }
 
 /// Everyone a Flee instance spawns from its camp data (not with conflict-driven
@@ -447,6 +499,111 @@ mod tests {
         let small = Some(e.total() * 3);
         assert!(check(&s, None, EngineKind::Agents, 3, small).is_ok());
         assert!(check(&s, None, EngineKind::Agents, 4, small).is_err());
+    }
+
+    /// Dated events and variants count: an inflow scaled ×1000 by a variant
+    /// (e.g. a what-if file), scale factors on top of it, appointments raised
+    /// by an event and a caravan resized by `set_caravan` are estimated as the
+    /// runs will meet them, so such a run is refused before it starts instead
+    /// of growing for minutes (found by tests/fuzz-variants.py).
+    #[test]
+    fn events_and_variants_are_estimated_as_the_runs_meet_them() {
+        use corridor_model::border::{Action, Event, Inflow, Variant};
+        let mut s = Scenario::new("inflow", Date::parse("2023-06-01").unwrap(), 100);
+        s.locations.push(town("A", 0));
+        s.border.inflows.push(Inflow {
+            location: 0,
+            series: corridor_model::Series::new(vec![(0, 1_000.0)]),
+        });
+        let agents = |s: &Scenario| estimate(s, None, EngineKind::Agents).agents;
+        let per_agent = (BYTES_PER_AGENT + BORDER_BYTES_PER_AGENT) as u64;
+        assert_eq!(agents(&s), 100_000 * per_agent);
+        let ev = |day: u32, action: Action| Event { day, action };
+        // From day 50 the variant's inflow is 1000 times the series.
+        s.border.variants.push(Variant {
+            name: "x1000".into(),
+            description: String::new(),
+            events: vec![ev(
+                50,
+                Action::SetInflowScale {
+                    inflow: 0,
+                    scale: 1000.0,
+                },
+            )],
+        });
+        assert_eq!(agents(&s), (50_000 + 50_000_000) * per_agent);
+        // The base's own factor composes with it (×2 from day 90).
+        s.border.events.push(ev(
+            90,
+            Action::ScaleInflow {
+                inflow: 0,
+                factor: 2.0,
+            },
+        ));
+        assert_eq!(agents(&s), (50_000 + 40_000_000 + 20_000_000) * per_agent);
+        let limit = Some(1u64 << 30);
+        let err = check(&s, None, EngineKind::Agents, 1, limit).unwrap_err();
+        assert!(
+            err.is_bad_input() && err.to_string().contains("agents"),
+            "{err}"
+        );
+        assert!(check(&s, None, EngineKind::Counts, 1, limit).is_ok());
+
+        // Appointments a day raised by an event of the base.
+        let mut p = Scenario::new("pool", Date::parse("2023-06-01").unwrap(), 10);
+        p.locations.push(town("A", 0));
+        p.border.appointments = Some(corridor_model::border::AppointmentPool {
+            per_day: 1_000.0,
+            shares: vec![],
+            request_probability: 0.1,
+            eligible: vec![],
+            allocation: corridor_model::border::Allocation::Fifo,
+            lead_days: 1,
+        });
+        let pool = |p: &Scenario| estimate(p, None, EngineKind::Counts).appointments;
+        assert_eq!(pool(&p), 2_000 * APPOINTMENT_BYTES);
+        p.border
+            .events
+            .push(ev(5, Action::SetAppointmentsPerDay { per_day: 1e9 }));
+        assert_eq!(pool(&p), 2_000_000_000 * APPOINTMENT_BYTES);
+        // An event after the period changes nothing.
+        p.border.events[0].day = 10;
+        assert_eq!(pool(&p), 2_000 * APPOINTMENT_BYTES);
+
+        // A caravan resized by a variant, or cancelled.
+        let mut c = Scenario::new("caravan", Date::parse("2023-12-01").unwrap(), 10);
+        c.locations.push(town("A", 0));
+        c.locations.push(town("B", 0));
+        c.link("A", "B", 10.0);
+        c.border.caravans.push(corridor_model::border::Caravan {
+            name: "c".into(),
+            day: 2,
+            origin: 0,
+            size: 1_000,
+            source: corridor_model::border::CaravanSource::New,
+            path: vec![1],
+            speed_km_per_day: 10.0,
+            dispersals: vec![],
+        });
+        let members = |c: &Scenario| estimate(c, None, EngineKind::Counts).caravans;
+        assert_eq!(members(&c), 1_000 * COUNT_CARAVAN_MEMBER_BYTES);
+        let resize = |enabled: bool, size: Option<u64>| Variant {
+            name: "v".into(),
+            description: String::new(),
+            events: vec![ev(
+                3,
+                Action::SetCaravan {
+                    caravan: 0,
+                    enabled,
+                    size,
+                },
+            )],
+        };
+        c.border.variants.push(resize(true, Some(5_000_000)));
+        assert_eq!(members(&c), 5_000_000 * COUNT_CARAVAN_MEMBER_BYTES);
+        c.border.variants[0] = resize(false, None);
+        // The base run still has it.
+        assert_eq!(members(&c), 1_000 * COUNT_CARAVAN_MEMBER_BYTES);
     }
 
     /// The count engine keeps caravan members as single people: a caravan of
