@@ -439,6 +439,36 @@ mod tests {
         l
     }
 
+    fn pool(per_day: f64, lead_days: u32) -> corridor_model::border::AppointmentPool {
+        corridor_model::border::AppointmentPool {
+            per_day,
+            shares: vec![],
+            request_probability: 0.1,
+            eligible: vec![],
+            allocation: corridor_model::border::Allocation::Fifo,
+            lead_days,
+        }
+    }
+
+    /// Two towns and a new caravan of `size` people leaving the first on day 2.
+    fn with_caravan(size: u64) -> Scenario {
+        let mut s = Scenario::new("caravan", Date::parse("2023-12-01").unwrap(), 10);
+        s.locations.push(town("A", 0));
+        s.locations.push(town("B", 0));
+        s.link("A", "B", 10.0);
+        s.border.caravans.push(corridor_model::border::Caravan {
+            name: "c".into(),
+            day: 2,
+            origin: 0,
+            size,
+            source: corridor_model::border::CaravanSource::New,
+            path: vec![1],
+            speed_km_per_day: 10.0,
+            dispersals: vec![],
+        });
+        s
+    }
+
     #[test]
     fn a_billion_agents_is_refused_on_the_agent_engine_only() {
         let mut s = Scenario::new("big", Date::parse("2023-12-01").unwrap(), 10);
@@ -462,14 +492,7 @@ mod tests {
         assert!(err.to_string().contains("daily records"), "{err}");
         // A huge appointment pool names its own way out.
         let mut p = s.clone();
-        p.border.appointments = Some(corridor_model::border::AppointmentPool {
-            per_day: 1e12,
-            shares: vec![],
-            request_probability: 0.1,
-            eligible: vec![],
-            allocation: corridor_model::border::Allocation::Fifo,
-            lead_days: 0,
-        });
+        p.border.appointments = Some(pool(1e12, 0));
         // A border scenario's agents keep their border facts too.
         assert_eq!(
             estimate(&p, None, EngineKind::Agents).agents,
@@ -552,39 +575,19 @@ mod tests {
         // Appointments a day raised by an event of the base.
         let mut p = Scenario::new("pool", Date::parse("2023-06-01").unwrap(), 10);
         p.locations.push(town("A", 0));
-        p.border.appointments = Some(corridor_model::border::AppointmentPool {
-            per_day: 1_000.0,
-            shares: vec![],
-            request_probability: 0.1,
-            eligible: vec![],
-            allocation: corridor_model::border::Allocation::Fifo,
-            lead_days: 1,
-        });
-        let pool = |p: &Scenario| estimate(p, None, EngineKind::Counts).appointments;
-        assert_eq!(pool(&p), 2_000 * APPOINTMENT_BYTES);
+        p.border.appointments = Some(pool(1_000.0, 1));
+        let held = |p: &Scenario| estimate(p, None, EngineKind::Counts).appointments;
+        assert_eq!(held(&p), 2_000 * APPOINTMENT_BYTES);
         p.border
             .events
             .push(ev(5, Action::SetAppointmentsPerDay { per_day: 1e9 }));
-        assert_eq!(pool(&p), 2_000_000_000 * APPOINTMENT_BYTES);
+        assert_eq!(held(&p), 2_000_000_000 * APPOINTMENT_BYTES);
         // An event after the period changes nothing.
         p.border.events[0].day = 10;
-        assert_eq!(pool(&p), 2_000 * APPOINTMENT_BYTES);
+        assert_eq!(held(&p), 2_000 * APPOINTMENT_BYTES);
 
         // A caravan resized by a variant, or cancelled.
-        let mut c = Scenario::new("caravan", Date::parse("2023-12-01").unwrap(), 10);
-        c.locations.push(town("A", 0));
-        c.locations.push(town("B", 0));
-        c.link("A", "B", 10.0);
-        c.border.caravans.push(corridor_model::border::Caravan {
-            name: "c".into(),
-            day: 2,
-            origin: 0,
-            size: 1_000,
-            source: corridor_model::border::CaravanSource::New,
-            path: vec![1],
-            speed_km_per_day: 10.0,
-            dispersals: vec![],
-        });
+        let mut c = with_caravan(1_000);
         let members = |c: &Scenario| estimate(c, None, EngineKind::Counts).caravans;
         assert_eq!(members(&c), 1_000 * COUNT_CARAVAN_MEMBER_BYTES);
         let resize = |enabled: bool, size: Option<u64>| Variant {
@@ -610,20 +613,7 @@ mod tests {
     /// billions is refused before it runs, and the message says why.
     #[test]
     fn huge_caravans_are_refused_on_the_count_engine() {
-        let mut s = Scenario::new("caravan", Date::parse("2023-12-01").unwrap(), 10);
-        s.locations.push(town("A", 0));
-        s.locations.push(town("B", 0));
-        s.link("A", "B", 10.0);
-        s.border.caravans.push(corridor_model::border::Caravan {
-            name: "c".into(),
-            day: 2,
-            origin: 0,
-            size: 1_000_000_000,
-            source: corridor_model::border::CaravanSource::New,
-            path: vec![1],
-            speed_km_per_day: 10.0,
-            dispersals: vec![],
-        });
+        let mut s = with_caravan(1_000_000_000);
         let e = estimate(&s, None, EngineKind::Counts);
         assert_eq!(e.caravans, 1_000_000_000 * COUNT_CARAVAN_MEMBER_BYTES);
         assert_eq!(estimate(&s, None, EngineKind::Agents).caravans, 0);
